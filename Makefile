@@ -1,0 +1,60 @@
+# ProverMarketChain — two commands on a fresh machine: `make demo` and `make test`.
+# Everything below installs what it needs idempotently (npm packages, NuGet restore).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+FORGE := node_modules/.bin/forge
+DOTNET ?= dotnet
+STAMP := node_modules/.pmc-setup-stamp
+
+.PHONY: setup build contracts dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
+
+## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
+setup: $(STAMP)
+	@$(DOTNET) restore ProverMarketChain.sln --verbosity quiet
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@$(FORGE) --version >/dev/null
+	@tools/solc-shim.js --version >/dev/null
+	@touch $@
+
+contracts: setup
+	$(FORGE) build
+
+dotnet-build: setup contracts
+	$(DOTNET) build ProverMarketChain.sln -c Release --no-restore --verbosity quiet -nologo
+
+build: contracts dotnet-build
+
+## test: forge tests (unit, fuzz, invariants at 256 runs x depth 64) and the .NET tests.
+test: test-contracts test-dotnet
+
+test-contracts: contracts
+	$(FORGE) test
+	$(FORGE) snapshot --check contracts/.gas-snapshot --match-contract GasSnapshot
+
+test-dotnet: dotnet-build
+	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo
+
+## test-deep: long fuzzing and invariant profile.
+test-deep: contracts
+	FOUNDRY_PROFILE=deep $(FORGE) test
+
+## snapshot: rewrite the committed gas snapshot.
+snapshot: contracts
+	$(FORGE) snapshot --snap contracts/.gas-snapshot --match-contract GasSnapshot
+
+bench: dotnet-build
+	./pmc bench
+
+demo: build
+	./pmc demo
+
+clean:
+	rm -rf out cache
+	$(DOTNET) clean ProverMarketChain.sln --verbosity quiet -nologo
