@@ -106,6 +106,43 @@ public readonly struct Fq2 : IEquatable<Fq2>
         return new Fq2(C0 * t, -(C1 * t));
     }
 
+    /// <summary>Inverts every element in place with one inversion (Montgomery's trick); zeros stay zero.</summary>
+    public static void BatchInverse(Span<Fq2> values)
+    {
+        if (values.Length == 0)
+        {
+            return;
+        }
+        Fq2[] prefix = System.Buffers.ArrayPool<Fq2>.Shared.Rent(values.Length);
+        try
+        {
+            Fq2 acc = One;
+            for (int i = 0; i < values.Length; i++)
+            {
+                prefix[i] = acc;
+                if (!values[i].IsZero)
+                {
+                    acc *= values[i];
+                }
+            }
+            Fq2 inv = acc.Inverse();
+            for (int i = values.Length - 1; i >= 0; i--)
+            {
+                Fq2 v = values[i];
+                if (v.IsZero)
+                {
+                    continue;
+                }
+                values[i] = inv * prefix[i];
+                inv *= v;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Fq2>.Shared.Return(prefix);
+        }
+    }
+
     /// <summary>this^e (e &gt;= 0; negative inverts first).</summary>
     public Fq2 Pow(BigInteger e)
     {
