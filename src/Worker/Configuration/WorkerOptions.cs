@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ProverMarketChain.Worker.Configuration;
+
+/// <summary>
+/// The prover worker's configuration, read from a JSON file. Secrets come from the environment
+/// (<see cref="PrivateKeyVariable"/>, <see cref="KeystorePasswordVariable"/>) rather than from the file.
+/// </summary>
+public sealed class WorkerOptions
+{
+    /// <summary>Environment variable holding the hex private key; overrides <see cref="KeystorePath"/>.</summary>
+    public const string PrivateKeyVariable = "PMC_PRIVATE_KEY";
+
+    /// <summary>Environment variable holding the keystore password.</summary>
+    public const string KeystorePasswordVariable = "PMC_KEYSTORE_PASSWORD";
+
+    /// <summary>Environment variable overriding <see cref="RpcUrl"/>.</summary>
+    public const string RpcUrlVariable = "PMC_RPC_URL";
+
+    /// <summary>JSON-RPC endpoint of the chain.</summary>
+    public string RpcUrl { get; set; } = "";
+
+    /// <summary>Encrypted (Web3 Secret Storage v3) keystore file; unused when <see cref="PrivateKeyVariable"/> is set.</summary>
+    public string? KeystorePath { get; set; }
+
+    /// <summary>Deployment file written by the deploy script, with the contract addresses.</summary>
+    public string DeploymentFile { get; set; } = "";
+
+    /// <summary>SQLite journal of the worker's durable state (cursor, salts, jobs).</summary>
+    public string JournalPath { get; set; } = "worker.db";
+
+    /// <summary>Circuits this worker serves.</summary>
+    public List<CircuitOptions> Circuits { get; set; } = [];
+
+    /// <summary>How the worker prices its work.</summary>
+    public CostModelOptions CostModel { get; set; } = new();
+
+    /// <summary>Most jobs proved at once.</summary>
+    public int Capacity { get; set; } = 1;
+
+    /// <summary>Highest max-fee-per-gas, in wei, the worker pays; jobs that need more are skipped.</summary>
+    public string MaxGasPriceWei { get; set; } = "100000000000";
+
+    /// <summary>Blocks an event must be buried under before the worker acts on it.</summary>
+    public int Confirmations { get; set; } = 1;
+
+    /// <summary>How often the chain is polled.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Loopback address and port of the metrics and status endpoint; null disables it.</summary>
+    public string? MetricsUrl { get; set; }
+
+    /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>
+    /// Reads a configuration file, applies environment overrides and validates it.
+    /// </summary>
+    /// <exception cref="WorkerConfigurationException">The file is missing, malformed or invalid; the message lists every problem.</exception>
+    public static WorkerOptions Load(string path, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        if (!File.Exists(path))
+            throw new WorkerConfigurationException(path, [$"file not found"]);
+        WorkerOptions? options;
+        try
+        {
+            options = JsonSerializer.Deserialize<WorkerOptions>(File.ReadAllText(path), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new WorkerConfigurationException(path, [$"not valid configuration JSON: {e.Message}"]);
+        }
+        if (options is null)
+            throw new WorkerConfigurationException(path, ["the file holds no configuration object"]);
+
+        var env = environment ?? Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        if (env.TryGetValue(RpcUrlVariable, out var rpc) && !string.IsNullOrWhiteSpace(rpc))
+            options.RpcUrl = rpc;
+
+        // Relative paths in the file are relative to the file, not to the working directory.
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        options.DeploymentFile = Resolve(baseDir, options.DeploymentFile);
+        options.JournalPath = Resolve(baseDir, options.JournalPath);
+        if (options.KeystorePath is not null) options.KeystorePath = Resolve(baseDir, options.KeystorePath);
+        foreach (var c in options.Circuits)
+        {
+            c.Zkey = Resolve(baseDir, c.Zkey);
+            c.WitnessWasm = Resolve(baseDir, c.WitnessWasm);
+        }
+
+        var errors = options.Validate(env);
+        if (errors.Count > 0) throw new WorkerConfigurationException(path, errors);
+        return options;
+    }
+
+    private static string Resolve(string baseDir, string p) =>
+        string.IsNullOrEmpty(p) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDir, p));
+
+    /// <summary>Lists every problem with these options (empty when valid).</summary>
+    public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, string?> environment)
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var rpcUri) || (rpcUri.Scheme != "http" && rpcUri.Scheme != "https"))
+            errors.Add($"rpcUrl: '{RpcUrl}' is not an http(s) URL");
+
+        environment.TryGetValue(PrivateKeyVariable, out var key);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            if (string.IsNullOrWhiteSpace(KeystorePath))
+                errors.Add($"no signing key: set {PrivateKeyVariable} or keystorePath");
+            else if (!File.Exists(KeystorePath))
+                errors.Add($"keystorePath: '{KeystorePath}' does not exist");
+            else if (!environment.TryGetValue(KeystorePasswordVariable, out var pw) || pw is null)
+                errors.Add($"keystorePath is set but {KeystorePasswordVariable} is not");
+        }
+        else if (!IsHexKey(key))
+        {
+            errors.Add($"{PrivateKeyVariable}: not a 32-byte hex private key");
+        }
+
+        if (string.IsNullOrWhiteSpace(DeploymentFile)) errors.Add("deploymentFile: required");
+        else if (!File.Exists(DeploymentFile)) errors.Add($"deploymentFile: '{DeploymentFile}' does not exist");
+        if (string.IsNullOrWhiteSpace(JournalPath)) errors.Add("journalPath: required");
+        if (Capacity is < 1 or > 256) errors.Add($"capacity: {Capacity} is outside 1..256");
+        if (Confirmations is < 0 or > 64) errors.Add($"confirmations: {Confirmations} is outside 0..64");
+        if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromMinutes(5))
+            errors.Add($"pollInterval: {PollInterval} is outside 50 ms..5 min");
+        if (!BigInteger.TryParse(MaxGasPriceWei, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gp) || gp <= 0)
+            errors.Add($"maxGasPriceWei: '{MaxGasPriceWei}' is not a positive integer");
+        if (MetricsUrl is not null && (!Uri.TryCreate(MetricsUrl, UriKind.Absolute, out var m) || !m.IsLoopback))
+            errors.Add($"metricsUrl: '{MetricsUrl}' must be an http URL on a loopback address");
+
+        if (Circuits.Count == 0) errors.Add("circuits: at least one circuit is required");
+        var seen = new HashSet<uint>();
+        for (int i = 0; i < Circuits.Count; i++)
+        {
+            foreach (var e in Circuits[i].Validate()) errors.Add($"circuits[{i}].{e}");
+            if (!seen.Add(Circuits[i].CircuitId)) errors.Add($"circuits[{i}].circuitId: {Circuits[i].CircuitId} appears twice");
+        }
+        foreach (var e in CostModel.Validate()) errors.Add($"costModel.{e}");
+        return errors;
+    }
+
+    private static bool IsHexKey(string s)
+    {
+        var h = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s;
+        return h.Length == 64 && h.All(Uri.IsHexDigit);
+    }
+}
+
+/// <summary>A circuit the worker proves, with its local artifacts.</summary>
+public sealed class CircuitOptions
+{
+    /// <summary>The circuit's id in the registry.</summary>
+    public uint CircuitId { get; set; }
+
+    /// <summary>Proving key (.zkey).</summary>
+    public string Zkey { get; set; } = "";
+
+    /// <summary>circom witness generator (.wasm).</summary>
+    public string WitnessWasm { get; set; } = "";
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Zkey)) yield return "zkey: required";
+        else if (!File.Exists(Zkey)) yield return $"zkey: '{Zkey}' does not exist";
+        if (string.IsNullOrWhiteSpace(WitnessWasm)) yield return "witnessWasm: required";
+        else if (!File.Exists(WitnessWasm)) yield return $"witnessWasm: '{WitnessWasm}' does not exist";
+    }
+}
+
+/// <summary>The operator's costs: what a job costs it, so that it bids only where it profits.</summary>
+public sealed class CostModelOptions
+{
+    /// <summary>Cost per proving unit (constraint), in wei.</summary>
+    public string CostPerUnitWei { get; set; } = "0";
+
+    /// <summary>Fixed cost per job (witness, transfers), in wei, on top of gas.</summary>
+    public string FixedCostWei { get; set; } = "0";
+
+    /// <summary>Margin added on top of cost, in basis points (10000 = 100%).</summary>
+    public int MarginBps { get; set; } = 1000;
+
+    /// <summary>Proving speed in units per second; 0 means calibrate with the built-in self-benchmark at start-up.</summary>
+    public double UnitsPerSecond { get; set; }
+
+    /// <summary>Safety factor applied to the estimated proving time before checking that it fits a window.</summary>
+    public double TimeSafetyFactor { get; set; } = 2.0;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (!IsNonNegativeInteger(CostPerUnitWei)) yield return $"costPerUnitWei: '{CostPerUnitWei}' is not a non-negative integer";
+        if (!IsNonNegativeInteger(FixedCostWei)) yield return $"fixedCostWei: '{FixedCostWei}' is not a non-negative integer";
+        if (MarginBps is < 0 or > 100_000) yield return $"marginBps: {MarginBps} is outside 0..100000";
+        if (UnitsPerSecond < 0 || double.IsNaN(UnitsPerSecond) || double.IsInfinity(UnitsPerSecond)) yield return $"unitsPerSecond: {UnitsPerSecond} must be a finite number >= 0";
+        if (TimeSafetyFactor is < 1.0 or > 100.0 || double.IsNaN(TimeSafetyFactor)) yield return $"timeSafetyFactor: {TimeSafetyFactor} is outside 1..100";
+    }
+
+    private static bool IsNonNegativeInteger(string s) =>
+        BigInteger.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+}
+
+/// <summary>The configuration file is missing, malformed or invalid.</summary>
+public sealed class WorkerConfigurationException(string path, IReadOnlyList<string> problems)
+    : Exception($"invalid worker configuration '{path}': " + string.Join("; ", problems))
+{
+    /// <summary>The configuration file.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Numerics;
+using Microsoft.Data.Sqlite;
+
+namespace ProverMarketChain.Worker.Journal;
+
+/// <summary>Where a sealed bid stands. Ordered: a bid only moves forward.</summary>
+public enum BidState
+{
+    /// <summary>Salt and bid written; the commit transaction may or may not have been sent.</summary>
+    Planned = 0,
+    /// <summary>The commitment is on chain.</summary>
+    Committed = 1,
+    /// <summary>The reveal is on chain.</summary>
+    Revealed = 2,
+    /// <summary>Settled: the auction is over for this bid (won, lost or forfeited).</summary>
+    Closed = 3,
+}
+
+/// <summary>Where a job the worker is responsible for stands. Ordered: a job only moves forward.</summary>
+public enum JobState
+{
+    /// <summary>The worker must deliver (assigned to it, or open work it chose to take).</summary>
+    Accepted = 0,
+    /// <summary>A proof is written to the journal and ready to submit.</summary>
+    ProofReady = 1,
+    /// <summary>For two-step submission: the proof commitment is on chain.</summary>
+    ProofCommitted = 2,
+    /// <summary>Chain state shows the request fulfilled.</summary>
+    Done = 3,
+    /// <summary>Given up, with a reason (deadline passed, fulfilled by someone else, bad input).</summary>
+    Abandoned = 4,
+}
+
+/// <summary>A sealed bid as journalled.</summary>
+public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State);
+
+/// <summary>A job as journalled.</summary>
+public sealed record JobRecord(string RequestId, int Mode, JobState State, string? ProofJson, string? PublicJson, string? Reason);
+
+/// <summary>
+/// The worker's durable state in SQLite (WAL, synchronous=FULL): the last processed block, every sealed bid's salt
+/// (written before its commit is sent, so a crash never loses a reveal), jobs and their proofs (so a proof is never
+/// submitted twice and never recomputed after a restart). Thread-safe: one connection, serialised.
+/// </summary>
+public sealed class WorkerJournal : IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+
+    /// <summary>Opens (creating if needed) the journal at <paramref name="path"/>.</summary>
+    public WorkerJournal(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        Exec("""
+            CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), block INTEGER NOT NULL, hash TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS bids (
+              request_id TEXT PRIMARY KEY, fee TEXT NOT NULL, latency INTEGER NOT NULL,
+              salt BLOB NOT NULL, commitment BLOB NOT NULL, state INTEGER NOT NULL, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jobs (
+              request_id TEXT PRIMARY KEY, mode INTEGER NOT NULL, state INTEGER NOT NULL,
+              proof_json TEXT, public_json TEXT, reason TEXT, updated_at TEXT NOT NULL);
+            """);
+    }
+
+    /// <summary>The last fully processed block and its hash, or null on a fresh journal.</summary>
+    public (ulong Block, string Hash)? GetCursor()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT block, hash FROM cursor WHERE id = 1");
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? ((ulong)r.GetInt64(0), r.GetString(1)) : null;
+        }
+    }
+
+    /// <summary>Records that every event up to <paramref name="block"/> (hash <paramref name="hash"/>) is processed.</summary>
+    public void SetCursor(ulong block, string hash)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO cursor (id, block, hash) VALUES (1, $b, $h) ON CONFLICT(id) DO UPDATE SET block = $b, hash = $h",
+                ("$b", (long)block), ("$h", hash));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// Writes a planned bid before its commit transaction is sent. Returns the bid already journalled for this
+    /// request if there is one (so a restart re-uses the same salt and commitment and never commits twice).
+    /// </summary>
+    public BidRecord PlanBid(string requestId, BigInteger fee, uint latencySeconds, byte[] salt, byte[] commitment)
+    {
+        lock (_gate)
+        {
+            using (var ins = Command("""
+                INSERT INTO bids (request_id, fee, latency, salt, commitment, state, updated_at)
+                VALUES ($id, $fee, $lat, $salt, $c, 0, $t) ON CONFLICT(request_id) DO NOTHING
+                """, ("$id", requestId), ("$fee", fee.ToString(CultureInfo.InvariantCulture)), ("$lat", (long)latencySeconds),
+                ("$salt", salt), ("$c", commitment), ("$t", Now())))
+                ins.ExecuteNonQuery();
+            return GetBidUnlocked(requestId)!;
+        }
+    }
+
+    /// <summary>The journalled bid for a request, or null.</summary>
+    public BidRecord? GetBid(string requestId)
+    {
+        lock (_gate) return GetBidUnlocked(requestId);
+    }
+
+    /// <summary>Bids not yet closed, for the worker to drive after a restart.</summary>
+    public IReadOnlyList<BidRecord> OpenBids()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state FROM bids WHERE state < 3 ORDER BY updated_at");
+            return ReadBids(cmd);
+        }
+    }
+
+    /// <summary>Moves a bid forward; moving backwards is ignored (a stale observation never undoes progress).</summary>
+    public void AdvanceBid(string requestId, BidState state)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("UPDATE bids SET state = $s, updated_at = $t WHERE request_id = $id AND state < $s",
+                ("$s", (long)state), ("$t", Now()), ("$id", requestId));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Records that the worker is responsible for a job; returns false if it already was.</summary>
+    public bool AcceptJob(string requestId, int mode)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO jobs (request_id, mode, state, updated_at) VALUES ($id, $m, 0, $t) ON CONFLICT(request_id) DO NOTHING",
+                ("$id", requestId), ("$m", (long)mode), ("$t", Now()));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>Stores the proof of an accepted job (before any submission is attempted).</summary>
+    public void SaveProof(string requestId, string proofJson, string publicJson)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("UPDATE jobs SET proof_json = $p, public_json = $pub, state = MAX(state, 1), updated_at = $t WHERE request_id = $id AND state < 3",
+                ("$p", proofJson), ("$pub", publicJson), ("$t", Now()), ("$id", requestId));
+            if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"job {requestId} is not open in the journal");
+        }
+    }
+
+    /// <summary>Moves a job forward, with an optional reason; moving backwards is ignored.</summary>
+    public void AdvanceJob(string requestId, JobState state, string? reason = null)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("UPDATE jobs SET state = $s, reason = COALESCE($r, reason), updated_at = $t WHERE request_id = $id AND state < $s",
+                ("$s", (long)state), ("$r", (object?)reason ?? DBNull.Value), ("$t", Now()), ("$id", requestId));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>A journalled job, or null.</summary>
+    public JobRecord? GetJob(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, mode, state, proof_json, public_json, reason FROM jobs WHERE request_id = $id", ("$id", requestId));
+            return ReadJobs(cmd).SingleOrDefault();
+        }
+    }
+
+    /// <summary>Jobs neither done nor abandoned, for the worker to drive after a restart.</summary>
+    public IReadOnlyList<JobRecord> OpenJobs()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, mode, state, proof_json, public_json, reason FROM jobs WHERE state < 3 ORDER BY updated_at");
+            return ReadJobs(cmd);
+        }
+    }
+
+    /// <summary>Counts jobs per state, for the status command and metrics.</summary>
+    public IReadOnlyDictionary<JobState, int> JobCounts()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT state, COUNT(*) FROM jobs GROUP BY state");
+            using var r = cmd.ExecuteReader();
+            var d = new Dictionary<JobState, int>();
+            while (r.Read()) d[(JobState)r.GetInt32(0)] = r.GetInt32(1);
+            return d;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _db.Dispose();
+
+    private BidRecord? GetBidUnlocked(string requestId)
+    {
+        using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state FROM bids WHERE request_id = $id", ("$id", requestId));
+        return ReadBids(cmd).SingleOrDefault();
+    }
+
+    private static List<BidRecord> ReadBids(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<BidRecord>();
+        while (r.Read())
+            list.Add(new BidRecord(r.GetString(0), BigInteger.Parse(r.GetString(1), CultureInfo.InvariantCulture), (uint)r.GetInt64(2),
+                (byte[])r[3], (byte[])r[4], (BidState)r.GetInt32(5)));
+        return list;
+    }
+
+    private static List<JobRecord> ReadJobs(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<JobRecord>();
+        while (r.Read())
+            list.Add(new JobRecord(r.GetString(0), r.GetInt32(1), (JobState)r.GetInt32(2),
+                r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
+        return list;
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+
+    private void Exec(string sql)
+    {
+        using var cmd = Command(sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] args)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return cmd;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using ProverMarketChain.Worker.Configuration;
+
+namespace ProverMarketChain.Worker.Pricing;
+
+/// <summary>How a job is allocated (mirrors the market's <c>Mode</c> enum).</summary>
+public enum AllocationMode : byte
+{
+    /// <summary>Sealed-bid second-score auction.</summary>
+    SealedBid = 0,
+    /// <summary>Reverse Dutch auction: the price ramps up; the first lock takes the job.</summary>
+    Dutch = 1,
+    /// <summary>Matched at once against standing asks.</summary>
+    StandingAsk = 2,
+    /// <summary>First valid proof is paid.</summary>
+    OpenRace = 3,
+}
+
+/// <summary>What the worker needs to know of a job to decide whether to take it.</summary>
+/// <param name="Mode">Allocation mode.</param>
+/// <param name="ProvingUnits">The circuit's proving units (constraints).</param>
+/// <param name="MaxFee">Most the requester pays, in wei.</param>
+/// <param name="ReserveFee">Least a bid may ask (reserve price x units), in wei.</param>
+/// <param name="ProvingWindowSeconds">Seconds allowed to prove once assigned (an upper bound on promised latency).</param>
+/// <param name="SecondsUntilDeadline">For open work (race, secondary): seconds left to deliver; otherwise null.</param>
+/// <param name="Bounty">Slashed collateral paid on top of the fee to whoever delivers a secondary job, in wei.</param>
+public sealed record JobTerms(
+    AllocationMode Mode,
+    ulong ProvingUnits,
+    BigInteger MaxFee,
+    BigInteger ReserveFee,
+    uint ProvingWindowSeconds,
+    double? SecondsUntilDeadline = null,
+    BigInteger Bounty = default);
+
+/// <summary>The outcome of <see cref="JobPlanner.Plan"/>.</summary>
+public abstract record JobDecision
+{
+    /// <summary>Skip the job, with the reason logged.</summary>
+    public sealed record Skip(string Reason) : JobDecision;
+
+    /// <summary>Take the job: bid (sealed), lock once the price reaches <see cref="Fee"/> (Dutch), or prove (race, secondary).</summary>
+    /// <param name="Fee">The fee to bid or the lowest acceptable price, in wei (truthful: cost plus margin, at least the reserve).</param>
+    /// <param name="PromisedLatencySeconds">Seconds promised from assignment to proof on chain.</param>
+    /// <param name="ExpectedProfit">Fee (plus bounty) minus cost and gas, at current fees, in wei.</param>
+    public sealed record Take(BigInteger Fee, uint PromisedLatencySeconds, BigInteger ExpectedProfit) : JobDecision;
+}
+
+/// <summary>Gas the worker spends on one job, per mode (transactions it sends, excluding pairing which is in <see cref="VerifyGas"/>).</summary>
+public sealed record GasProfile(ulong SealedBidGas = 180_000, ulong DutchGas = 120_000, ulong OpenSubmitGas = 150_000, ulong VerifyGas = 260_000)
+{
+    /// <summary>Total gas the worker pays for a job of <paramref name="mode"/>.</summary>
+    public ulong For(AllocationMode mode) => mode switch
+    {
+        AllocationMode.SealedBid => SealedBidGas + VerifyGas,
+        AllocationMode.Dutch => DutchGas + VerifyGas,
+        AllocationMode.StandingAsk => VerifyGas + DutchGas / 2,
+        AllocationMode.OpenRace => OpenSubmitGas + VerifyGas,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown allocation mode"),
+    };
+}
+
+/// <summary>
+/// Decides whether a job is feasible (its estimated proving time fits the window) and profitable
+/// (fee − gas − cost &gt; 0 at current gas prices), and at what fee to bid. Pure: no I/O.
+/// </summary>
+/// <remarks>
+/// In the sealed-bid mode the winner is paid the second score, so bidding the true cost (plus the operator's margin)
+/// is dominant: the planner never shades its bid.
+/// </remarks>
+public sealed class JobPlanner(CostModelOptions cost, GasProfile gas, double unitsPerSecond, double submissionOverheadSeconds = 4)
+{
+    private readonly BigInteger _costPerUnit = BigInteger.Parse(cost.CostPerUnitWei, System.Globalization.CultureInfo.InvariantCulture);
+    private readonly BigInteger _fixedCost = BigInteger.Parse(cost.FixedCostWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Estimated seconds from assignment to a proof on chain, safety factor included.</summary>
+    public uint EstimateLatencySeconds(ulong provingUnits)
+    {
+        if (unitsPerSecond <= 0) throw new InvalidOperationException("proving speed is not calibrated (unitsPerSecond <= 0)");
+        double seconds = provingUnits / unitsPerSecond * cost.TimeSafetyFactor + submissionOverheadSeconds;
+        return (uint)Math.Min(uint.MaxValue, Math.Ceiling(seconds));
+    }
+
+    /// <summary>The operator's cost of a job (proving, fixed and gas at <paramref name="maxFeePerGas"/>) plus its margin.</summary>
+    public BigInteger AskFor(AllocationMode mode, ulong provingUnits, BigInteger maxFeePerGas)
+    {
+        var baseCost = _fixedCost + _costPerUnit * provingUnits + maxFeePerGas * gas.For(mode);
+        return baseCost + baseCost * cost.MarginBps / 10_000;
+    }
+
+    /// <summary>Plans a job at the current gas price.</summary>
+    public JobDecision Plan(JobTerms job, BigInteger maxFeePerGas, BigInteger gasPriceCap)
+    {
+        if (maxFeePerGas > gasPriceCap)
+            return new JobDecision.Skip($"gas price {maxFeePerGas} wei exceeds the cap {gasPriceCap} wei");
+
+        uint latency = EstimateLatencySeconds(job.ProvingUnits);
+        if (latency > job.ProvingWindowSeconds)
+            return new JobDecision.Skip($"estimated latency {latency} s does not fit the proving window {job.ProvingWindowSeconds} s");
+        if (job.SecondsUntilDeadline is { } left && latency > left)
+            return new JobDecision.Skip($"estimated latency {latency} s exceeds the {left:F0} s left before the deadline");
+
+        var ask = AskFor(job.Mode, job.ProvingUnits, maxFeePerGas);
+        var fee = BigInteger.Max(ask, job.ReserveFee);
+        var revenueCap = job.MaxFee + job.Bounty;
+        if (fee > job.MaxFee && job.Bounty.IsZero)
+            return new JobDecision.Skip($"unprofitable: ask {ask} wei exceeds the maximum fee {job.MaxFee} wei");
+        if (ask > revenueCap)
+            return new JobDecision.Skip($"unprofitable: ask {ask} wei exceeds the fee plus bounty {revenueCap} wei");
+
+        // Open work pays the whole fee; bids pay at least their own fee.
+        var revenue = job.Mode == AllocationMode.OpenRace || !job.Bounty.IsZero ? revenueCap : BigInteger.Min(fee, job.MaxFee);
+        var spent = _fixedCost + _costPerUnit * job.ProvingUnits + maxFeePerGas * gas.For(job.Mode);
+        var profit = revenue - spent;
+        if (profit <= 0)
+            return new JobDecision.Skip($"unprofitable: expected profit {profit} wei at {maxFeePerGas} wei/gas");
+        return new JobDecision.Take(BigInteger.Min(fee, job.MaxFee), latency, profit);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Numerics;
+using ProverMarketChain.Worker.Journal;
+
+namespace ProverMarketChain.Worker.Tests;
+
+public sealed class JournalTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pmc-journal-").FullName;
+    private string DbPath => Path.Combine(_dir, "worker.db");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void PlanBid_survivesReopenAndKeepsTheFirstSalt()
+    {
+        var salt = new byte[32]; salt[0] = 1;
+        var commitment = new byte[32]; commitment[31] = 9;
+        using (var j = new WorkerJournal(DbPath))
+            j.PlanBid("0xaa", 123, 7, salt, commitment);
+
+        using var reopened = new WorkerJournal(DbPath);
+        // A second plan after a restart must not replace the salt that may already be committed on chain.
+        var again = reopened.PlanBid("0xaa", 999, 1, new byte[32], new byte[32]);
+        Assert.Equal(salt, again.Salt);
+        Assert.Equal(commitment, again.Commitment);
+        Assert.Equal(new BigInteger(123), again.Fee);
+        Assert.Equal(BidState.Planned, again.State);
+        Assert.Single(reopened.OpenBids());
+    }
+
+    [Fact]
+    public void AdvanceBid_neverMovesBackwards()
+    {
+        using var j = new WorkerJournal(DbPath);
+        j.PlanBid("0x01", 1, 1, new byte[32], new byte[32]);
+        j.AdvanceBid("0x01", BidState.Revealed);
+        j.AdvanceBid("0x01", BidState.Committed);
+        Assert.Equal(BidState.Revealed, j.GetBid("0x01")!.State);
+        j.AdvanceBid("0x01", BidState.Closed);
+        Assert.Empty(j.OpenBids());
+    }
+
+    [Fact]
+    public void Jobs_acceptOnceKeepTheProofAndCloseForGood()
+    {
+        using var j = new WorkerJournal(DbPath);
+        Assert.True(j.AcceptJob("0x02", 1));
+        Assert.False(j.AcceptJob("0x02", 1));
+        j.SaveProof("0x02", "{\"pi_a\":[]}", "[\"1\"]");
+        Assert.Equal(JobState.ProofReady, j.GetJob("0x02")!.State);
+        j.AdvanceJob("0x02", JobState.Done);
+        j.AdvanceJob("0x02", JobState.ProofCommitted);
+        Assert.Equal(JobState.Done, j.GetJob("0x02")!.State);
+        Assert.Throws<InvalidOperationException>(() => j.SaveProof("0x02", "{}", "[]"));
+        Assert.Empty(j.OpenJobs());
+        Assert.Equal(1, j.JobCounts()[JobState.Done]);
+    }
+
+    [Fact]
+    public void Cursor_roundTrips()
+    {
+        using var j = new WorkerJournal(DbPath);
+        Assert.Null(j.GetCursor());
+        j.SetCursor(42, "0xabc");
+        j.SetCursor(43, "0xdef");
+        Assert.Equal((43UL, "0xdef"), j.GetCursor());
+    }
+}

@@ -1,0 +1,84 @@
+using ProverMarketChain.Worker.Configuration;
+
+namespace ProverMarketChain.Worker.Tests;
+
+public sealed class OptionsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pmc-options-").FullName;
+    private const string Key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string json)
+    {
+        File.WriteAllText(Path.Combine(_dir, "deployment.json"), "{}");
+        File.WriteAllText(Path.Combine(_dir, "c.zkey"), "");
+        File.WriteAllText(Path.Combine(_dir, "c.wasm"), "");
+        var p = Path.Combine(_dir, "worker.json");
+        File.WriteAllText(p, json);
+        return p;
+    }
+
+    private const string Valid = """
+        {
+          "rpcUrl": "http://127.0.0.1:8545",
+          "deploymentFile": "deployment.json",
+          "journalPath": "state/worker.db",
+          "circuits": [ { "circuitId": 1, "zkey": "c.zkey", "witnessWasm": "c.wasm" } ],
+          "costModel": { "costPerUnitWei": "1000", "fixedCostWei": "0", "marginBps": 500, "unitsPerSecond": 5000 },
+          "capacity": 2,
+          "maxGasPriceWei": "50000000000"
+        }
+        """;
+
+    [Fact]
+    public void Load_resolvesPathsRelativeToTheFileAndTakesTheKeyFromTheEnvironment()
+    {
+        var o = WorkerOptions.Load(Write(Valid), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.Equal(Path.Combine(_dir, "deployment.json"), o.DeploymentFile);
+        Assert.Equal(Path.Combine(_dir, "state", "worker.db"), o.JournalPath);
+        Assert.Equal(2, o.Capacity);
+    }
+
+    [Fact]
+    public void Load_environmentOverridesTheRpcUrl()
+    {
+        var o = WorkerOptions.Load(Write(Valid), new Dictionary<string, string?>
+        {
+            [WorkerOptions.PrivateKeyVariable] = Key,
+            [WorkerOptions.RpcUrlVariable] = "http://127.0.0.1:9999",
+        });
+        Assert.Equal("http://127.0.0.1:9999", o.RpcUrl);
+    }
+
+    [Theory]
+    [InlineData("\"capacity\": 2", "\"capacity\": 0", "capacity: 0 is outside")]
+    [InlineData("\"rpcUrl\": \"http://127.0.0.1:8545\"", "\"rpcUrl\": \"ftp://x\"", "rpcUrl: 'ftp://x' is not an http(s) URL")]
+    [InlineData("\"c.zkey\"", "\"missing.zkey\"", "circuits[0].zkey:")]
+    [InlineData("\"marginBps\": 500", "\"marginBps\": -1", "costModel.marginBps: -1")]
+    [InlineData("\"50000000000\"", "\"-5\"", "maxGasPriceWei: '-5'")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"bogus\": 1", "not valid configuration JSON")]
+    public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
+    {
+        var e = Assert.Throws<WorkerConfigurationException>(() =>
+            WorkerOptions.Load(Write(Valid.Replace(from, to)), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key }));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Load_requiresASigningKey()
+    {
+        var e = Assert.Throws<WorkerConfigurationException>(() => WorkerOptions.Load(Write(Valid), new Dictionary<string, string?>()));
+        Assert.Contains("no signing key", e.Message);
+        e = Assert.Throws<WorkerConfigurationException>(() =>
+            WorkerOptions.Load(Write(Valid), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = "0x1234" }));
+        Assert.Contains("not a 32-byte hex private key", e.Message);
+    }
+
+    [Fact]
+    public void Load_reportsAMissingFile()
+    {
+        var e = Assert.Throws<WorkerConfigurationException>(() => WorkerOptions.Load(Path.Combine(_dir, "nope.json")));
+        Assert.Contains("file not found", e.Message);
+    }
+}

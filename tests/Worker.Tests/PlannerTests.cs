@@ -1,0 +1,92 @@
+using System.Numerics;
+using ProverMarketChain.Worker.Configuration;
+using ProverMarketChain.Worker.Pricing;
+
+namespace ProverMarketChain.Worker.Tests;
+
+public sealed class PlannerTests
+{
+    private static readonly GasProfile Gas = new(SealedBidGas: 100_000, DutchGas: 50_000, OpenSubmitGas: 80_000, VerifyGas: 250_000);
+
+    private static JobPlanner Planner(string perUnit = "1000", string fixedCost = "0", int marginBps = 1000, double unitsPerSecond = 10_000) =>
+        new(new CostModelOptions { CostPerUnitWei = perUnit, FixedCostWei = fixedCost, MarginBps = marginBps, TimeSafetyFactor = 2 },
+            Gas, unitsPerSecond, submissionOverheadSeconds: 4);
+
+    [Fact]
+    public void Plan_sealedBid_bidsCostPlusMarginTruthfully()
+    {
+        // cost = 1000 wei/unit * 20000 units + 1 wei/gas * 350000 gas = 20_350_000; margin 10% => 22_385_000.
+        var d = Planner().Plan(new JobTerms(AllocationMode.SealedBid, 20_000, MaxFee: 100_000_000, ReserveFee: 0, ProvingWindowSeconds: 60), 1, 10);
+        var take = Assert.IsType<JobDecision.Take>(d);
+        Assert.Equal(new BigInteger(22_385_000), take.Fee);
+        Assert.Equal(8u, take.PromisedLatencySeconds); // 20000/10000 * 2 + 4
+        Assert.Equal(new BigInteger(22_385_000 - 20_350_000), take.ExpectedProfit);
+    }
+
+    [Fact]
+    public void Plan_bidsAtLeastTheReserve()
+    {
+        var d = Planner().Plan(new JobTerms(AllocationMode.SealedBid, 1_000, MaxFee: 100_000_000, ReserveFee: 50_000_000, ProvingWindowSeconds: 60), 1, 10);
+        Assert.Equal(new BigInteger(50_000_000), Assert.IsType<JobDecision.Take>(d).Fee);
+    }
+
+    [Fact]
+    public void Plan_skipsWhenTheWindowIsTooShort()
+    {
+        var d = Planner().Plan(new JobTerms(AllocationMode.Dutch, 1_000_000, MaxFee: BigInteger.Pow(10, 18), ReserveFee: 0, ProvingWindowSeconds: 60), 1, 10);
+        Assert.Contains("does not fit the proving window", Assert.IsType<JobDecision.Skip>(d).Reason);
+    }
+
+    [Fact]
+    public void Plan_skipsWhenTheFeeDoesNotCoverCost()
+    {
+        var d = Planner().Plan(new JobTerms(AllocationMode.SealedBid, 20_000, MaxFee: 1_000_000, ReserveFee: 0, ProvingWindowSeconds: 60), 1, 10);
+        Assert.Contains("unprofitable", Assert.IsType<JobDecision.Skip>(d).Reason);
+    }
+
+    [Fact]
+    public void Plan_skipsAboveTheGasPriceCap()
+    {
+        var d = Planner().Plan(new JobTerms(AllocationMode.SealedBid, 20_000, MaxFee: 100_000_000, ReserveFee: 0, ProvingWindowSeconds: 60), 11, 10);
+        Assert.Contains("exceeds the cap", Assert.IsType<JobDecision.Skip>(d).Reason);
+    }
+
+    [Fact]
+    public void Plan_gasSpikeTurnsAProfitableJobUnprofitable()
+    {
+        var terms = new JobTerms(AllocationMode.Dutch, 20_000, MaxFee: 30_000_000, ReserveFee: 0, ProvingWindowSeconds: 60);
+        Assert.IsType<JobDecision.Take>(Planner().Plan(terms, 1, 1_000));
+        Assert.IsType<JobDecision.Skip>(Planner().Plan(terms, 100, 1_000));
+    }
+
+    [Fact]
+    public void Plan_secondaryJobCountsTheBountyAndTheDeadline()
+    {
+        var terms = new JobTerms(AllocationMode.SealedBid, 20_000, MaxFee: 10_000_000, ReserveFee: 0, ProvingWindowSeconds: 60, SecondsUntilDeadline: 30, Bounty: 50_000_000);
+        Assert.IsType<JobDecision.Take>(Planner().Plan(terms, 1, 10));
+        Assert.IsType<JobDecision.Skip>(Planner().Plan(terms with { SecondsUntilDeadline = 5 }, 1, 10));
+    }
+
+    [Fact]
+    public void Plan_neverBidsAboveTheMaximumFee()
+    {
+        var rng = new Random(7);
+        for (int i = 0; i < 2_000; i++)
+        {
+            var terms = new JobTerms((AllocationMode)rng.Next(4), (ulong)rng.Next(1, 200_000), rng.NextInt64(1, 1L << 40), rng.NextInt64(0, 1L << 36), (uint)rng.Next(1, 600));
+            if (Planner().Plan(terms, rng.Next(1, 50), 40) is JobDecision.Take t)
+            {
+                Assert.True(t.Fee <= terms.MaxFee);
+                Assert.True(t.Fee >= terms.ReserveFee);
+                Assert.True(t.ExpectedProfit > 0);
+                Assert.True(t.PromisedLatencySeconds <= terms.ProvingWindowSeconds);
+            }
+        }
+    }
+
+    [Fact]
+    public void EstimateLatency_refusesAnUncalibratedSpeed()
+    {
+        Assert.Throws<InvalidOperationException>(() => Planner(unitsPerSecond: 0).EstimateLatencySeconds(10));
+    }
+}
