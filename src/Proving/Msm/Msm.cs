@@ -1,0 +1,273 @@
+using System.Runtime.CompilerServices;
+using ProverMarketChain.Proving.Curves;
+using ProverMarketChain.Proving.Fields;
+
+namespace ProverMarketChain.Proving.Msm;
+
+/// <summary>
+/// Multi-scalar multiplication sum_i [s_i] P_i on BN254 G1 and G2 with Pippenger's bucket method over signed
+/// c-bit digits (buckets 1..2^(c-1)), the window size chosen from the input size, windows processed in parallel.
+/// </summary>
+public static class Msm
+{
+    /// <summary>sum_i [scalars[i]] points[i] on G1.</summary>
+    /// <param name="points">Affine bases; infinity allowed.</param>
+    /// <param name="scalars">Scalars (any Fr value, zero allowed).</param>
+    /// <param name="maxDegreeOfParallelism">Worker count; -1 uses all processors, 1 runs inline.</param>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static G1Jacobian MultiExp(ReadOnlySpan<G1Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
+        Pippenger<G1Affine, G1Jacobian, G1Ops>.Run(points, scalars, maxDegreeOfParallelism);
+
+    /// <summary>sum_i [scalars[i]] points[i] on G2.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static G2Jacobian MultiExp(ReadOnlySpan<G2Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
+        Pippenger<G2Affine, G2Jacobian, G2Ops>.Run(points, scalars, maxDegreeOfParallelism);
+
+    /// <summary>Reference implementation: independent double-and-add per term. For tests only (slow).</summary>
+    public static G1Jacobian MultiExpNaive(ReadOnlySpan<G1Affine> points, ReadOnlySpan<Fr> scalars)
+    {
+        CheckLengths(points.Length, scalars.Length);
+        G1Jacobian acc = G1Jacobian.Infinity;
+        for (int i = 0; i < points.Length; i++)
+        {
+            acc = acc.Add(points[i].ToJacobian().Multiply(scalars[i]));
+        }
+        return acc;
+    }
+
+    /// <summary>Reference implementation on G2. For tests only (slow).</summary>
+    public static G2Jacobian MultiExpNaive(ReadOnlySpan<G2Affine> points, ReadOnlySpan<Fr> scalars)
+    {
+        CheckLengths(points.Length, scalars.Length);
+        G2Jacobian acc = G2Jacobian.Infinity;
+        for (int i = 0; i < points.Length; i++)
+        {
+            acc = acc.Add(points[i].ToJacobian().Multiply(scalars[i]));
+        }
+        return acc;
+    }
+
+    internal static void CheckLengths(int points, int scalars)
+    {
+        if (points != scalars)
+        {
+            throw new ArgumentException($"MSM needs as many scalars as points: {points} points, {scalars} scalars.");
+        }
+    }
+
+    /// <summary>Window size minimising ceil(255/c) * (n + 3 * 2^(c-1)) (bucket sums cost ~1.5 mixed additions each, twice).</summary>
+    internal static int ChooseWindow(int n)
+    {
+        if (n < 4)
+        {
+            return 2;
+        }
+        int best = 2;
+        double bestCost = double.MaxValue;
+        for (int c = 2; c <= 20; c++)
+        {
+            int windows = (255 + c - 1) / c;
+            double cost = windows * (n + 3.0 * (1 << (c - 1)));
+            if (cost < bestCost)
+            {
+                bestCost = cost;
+                best = c;
+            }
+        }
+        return best;
+    }
+}
+
+/// <summary>Group operations the generic Pippenger needs; implemented by structs so the JIT specialises per curve.</summary>
+internal interface ICurveOps<TAff, TJac>
+    where TAff : struct
+    where TJac : struct
+{
+    static abstract TJac Infinity { get; }
+    static abstract bool IsInfinity(in TAff p);
+    static abstract TJac AddMixed(in TJac a, in TAff p);
+    static abstract TJac AddMixedNeg(in TJac a, in TAff p);
+    static abstract TJac Add(in TJac a, in TJac b);
+    static abstract TJac Double(in TJac a);
+}
+
+internal struct G1Ops : ICurveOps<G1Affine, G1Jacobian>
+{
+    public static G1Jacobian Infinity => G1Jacobian.Infinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsInfinity(in G1Affine p) => p.IsInfinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static G1Jacobian AddMixed(in G1Jacobian a, in G1Affine p) => a.AddMixed(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static G1Jacobian AddMixedNeg(in G1Jacobian a, in G1Affine p) => a.AddMixed(p.Negate());
+    public static G1Jacobian Add(in G1Jacobian a, in G1Jacobian b) => a.Add(b);
+    public static G1Jacobian Double(in G1Jacobian a) => a.Double();
+}
+
+internal struct G2Ops : ICurveOps<G2Affine, G2Jacobian>
+{
+    public static G2Jacobian Infinity => G2Jacobian.Infinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsInfinity(in G2Affine p) => p.IsInfinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static G2Jacobian AddMixed(in G2Jacobian a, in G2Affine p) => a.AddMixed(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static G2Jacobian AddMixedNeg(in G2Jacobian a, in G2Affine p) => a.AddMixed(p.Negate());
+    public static G2Jacobian Add(in G2Jacobian a, in G2Jacobian b) => a.Add(b);
+    public static G2Jacobian Double(in G2Jacobian a) => a.Double();
+}
+
+/// <summary>Generic Pippenger. Scalars are converted once to canonical form plus the offset
+/// K = sum_w 2^(c-1) 2^(cw), so that window w of (k + K), minus 2^(c-1), is the w-th signed digit of k in
+/// [-2^(c-1), 2^(c-1)): each window's digits can then be read independently, which lets windows run in parallel.</summary>
+internal static class Pippenger<TAff, TJac, TOps>
+    where TAff : struct
+    where TJac : struct
+    where TOps : struct, ICurveOps<TAff, TJac>
+{
+    private const int Limbs = 5;
+
+    public static TJac Run(ReadOnlySpan<TAff> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism)
+    {
+        Msm.CheckLengths(points.Length, scalars.Length);
+        int n = points.Length;
+        if (n == 0)
+        {
+            return TOps.Infinity;
+        }
+        int c = Msm.ChooseWindow(n);
+        // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
+        int windows = (255 + c - 1) / c;
+        int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+
+        ulong[] offset = BuildOffset(c, windows);
+        ulong[] recoded = new ulong[n * Limbs];
+        TAff[] pts = points.ToArray();
+        Fr[] sc = scalars.ToArray();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+
+        int chunk = Math.Max(1024, (n + threads - 1) / threads);
+        int chunks = (n + chunk - 1) / chunk;
+        if (threads == 1 || chunks == 1)
+        {
+            Recode(sc, recoded, offset, 0, n);
+        }
+        else
+        {
+            Parallel.For(0, chunks, options, i => Recode(sc, recoded, offset, i * chunk, Math.Min(n, (i + 1) * chunk)));
+        }
+
+        var windowSums = new TJac[windows];
+        if (threads == 1 || windows == 1)
+        {
+            for (int w = 0; w < windows; w++)
+            {
+                windowSums[w] = ProcessWindow(pts, recoded, w, c);
+            }
+        }
+        else
+        {
+            Parallel.For(0, windows, options, w => windowSums[w] = ProcessWindow(pts, recoded, w, c));
+        }
+
+        TJac acc = windowSums[windows - 1];
+        for (int w = windows - 2; w >= 0; w--)
+        {
+            for (int i = 0; i < c; i++)
+            {
+                acc = TOps.Double(acc);
+            }
+            acc = TOps.Add(acc, windowSums[w]);
+        }
+        return acc;
+    }
+
+    private static ulong[] BuildOffset(int c, int windows)
+    {
+        var k = new ulong[Limbs];
+        for (int w = 0; w < windows; w++)
+        {
+            int bit = c * w + c - 1;
+            k[bit >> 6] |= 1UL << (bit & 63);
+        }
+        return k;
+    }
+
+    private static void Recode(Fr[] scalars, ulong[] recoded, ulong[] offset, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            U256 k = scalars[i].ToCanonicalLimbs();
+            int o = i * Limbs;
+            // Five-limb addition k + K with carry propagation (k < 2^254 and K < 2^(c*windows) so no overflow of 320 bits).
+            ulong carry = 0;
+            recoded[o] = AddWithCarry(k.L0, offset[0], ref carry);
+            recoded[o + 1] = AddWithCarry(k.L1, offset[1], ref carry);
+            recoded[o + 2] = AddWithCarry(k.L2, offset[2], ref carry);
+            recoded[o + 3] = AddWithCarry(k.L3, offset[3], ref carry);
+            recoded[o + 4] = AddWithCarry(0, offset[4], ref carry);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddWithCarry(ulong a, ulong b, ref ulong carry)
+    {
+        ulong s = a + b;
+        ulong c1 = s < a ? 1UL : 0UL;
+        ulong r = s + carry;
+        carry = c1 | (r < s ? 1UL : 0UL);
+        return r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Digit(ulong[] recoded, int i, int w, int c)
+    {
+        int bit = w * c;
+        int limb = bit >> 6;
+        int shift = bit & 63;
+        int o = i * Limbs + limb;
+        ulong v = recoded[o] >> shift;
+        if (shift + c > 64 && limb + 1 < Limbs)
+        {
+            v |= recoded[o + 1] << (64 - shift);
+        }
+        return (int)(v & ((1UL << c) - 1)) - (1 << (c - 1));
+    }
+
+    private static TJac ProcessWindow(TAff[] points, ulong[] recoded, int w, int c)
+    {
+        int bucketCount = 1 << (c - 1);
+        var buckets = new TJac[bucketCount];
+        for (int b = 0; b < bucketCount; b++)
+        {
+            buckets[b] = TOps.Infinity;
+        }
+        for (int i = 0; i < points.Length; i++)
+        {
+            int d = Digit(recoded, i, w, c);
+            if (d == 0 || TOps.IsInfinity(points[i]))
+            {
+                continue;
+            }
+            if (d > 0)
+            {
+                ref TJac bucket = ref buckets[d - 1];
+                bucket = TOps.AddMixed(bucket, points[i]);
+            }
+            else
+            {
+                ref TJac bucket = ref buckets[-d - 1];
+                bucket = TOps.AddMixedNeg(bucket, points[i]);
+            }
+        }
+        // sum_j (j + 1) * bucket[j] by running sums from the top.
+        TJac running = TOps.Infinity;
+        TJac total = TOps.Infinity;
+        for (int b = bucketCount - 1; b >= 0; b--)
+        {
+            running = TOps.Add(running, buckets[b]);
+            total = TOps.Add(total, running);
+        }
+        return total;
+    }
+}
