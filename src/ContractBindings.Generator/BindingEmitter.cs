@@ -99,12 +99,12 @@ internal sealed class BindingEmitter
         w.Doc("Converts a decoded ABI tuple into this record.");
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The value does not have this struct's shape.</exception>");
         w.Open($"public static {s.CsName} FromAbi(object? value)");
-        var what = Naming.Literal(s.FullName);
-        w.Line($"var items = {TypeMapper.Convert}.Tuple(value, {props.Count}, {what});");
+        w.Line($"var items = {TypeMapper.Convert}.Tuple(value, {props.Count}, {Naming.Literal(s.FullName)});");
         w.Line($"return new {s.CsName}(");
         for (var i = 0; i < props.Count; i++)
         {
-            w.Line($"    {_types.Decode(s.Tuple.Components[i].Type, $"items[{i}]", what)}{(i + 1 < props.Count ? "," : ");")}");
+            var field = Naming.Literal(s.FullName + "." + (s.Tuple.Components[i].Name.Length > 0 ? s.Tuple.Components[i].Name : i.ToString(CultureInfo.InvariantCulture)));
+            w.Line($"    {_types.Decode(s.Tuple.Components[i].Type, $"items[{i}]", field)}{(i + 1 < props.Count ? "," : ");")}");
         }
 
         w.Close();
