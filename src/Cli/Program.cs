@@ -1,12 +1,27 @@
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.Cli.Commands;
+
 namespace ProverMarketChain.Cli;
 
 /// <summary>Entry point of the <c>pmc</c> command-line tool.</summary>
 public static class Program
 {
-    /// <summary>Dispatches the command line.</summary>
+    /// <summary>Dispatches the command line to a registered <see cref="ICommand"/>.</summary>
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("pmc: no command given");
-        return 2;
+        var registry = CommandRegistry.CreateDefault();
+        bool verbose = args.Contains("-v") || args.Contains("--verbose");
+        args = args.Where(a => a is not ("-v" or "--verbose")).ToArray();
+        using var loggerFactory = LoggerFactory.Create(b =>
+        {
+            b.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = null;
+            });
+            b.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+            b.AddFilter("Microsoft", LogLevel.Warning);
+        });
+        return registry.Run(args, new CommandContext(loggerFactory, Console.Out, Console.Error));
     }
 }
