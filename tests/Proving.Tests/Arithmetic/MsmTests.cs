@@ -1,0 +1,127 @@
+using ProverMarketChain.Proving.Curves;
+using ProverMarketChain.Proving.Fields;
+using MsmApi = ProverMarketChain.Proving.Msm.Msm;
+
+namespace ProverMarketChain.Proving.Tests.Arithmetic;
+
+public class MsmTests
+{
+    private static G1Affine[] RandomG1Points(Random rng, int n)
+    {
+        var jac = new G1Jacobian[n];
+        for (int i = 0; i < n; i++)
+        {
+            jac[i] = G1Jacobian.Generator.Multiply(Fr.Random(rng));
+        }
+        var aff = new G1Affine[n];
+        G1Jacobian.BatchToAffine(jac, aff);
+        return aff;
+    }
+
+    private static Fr EdgeOrRandom(Random rng)
+    {
+        return rng.Next(8) switch
+        {
+            0 => Fr.Zero,
+            1 => Fr.One,
+            2 => -Fr.One, // r - 1
+            3 => Fr.FromBigInteger(System.Numerics.BigInteger.Pow(2, 253)),
+            _ => Fr.Random(rng),
+        };
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(17, 2)]
+    [InlineData(100, 1)]
+    [InlineData(300, 2)]
+    public void G1_msm_matches_naive_with_edge_scalars_duplicates_and_infinity(int n, int threads)
+    {
+        var rng = new Random(1000 + n);
+        G1Affine[] points = RandomG1Points(rng, n);
+        var scalars = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            scalars[i] = EdgeOrRandom(rng);
+            if (i > 0 && i % 5 == 0)
+            {
+                points[i] = points[i - 1]; // duplicate: same bucket sees P + P
+                scalars[i] = scalars[i - 1];
+            }
+            if (i % 7 == 6)
+            {
+                points[i] = G1Affine.Infinity;
+            }
+            if (i % 11 == 10 && i > 0)
+            {
+                points[i] = points[i - 1].Negate(); // P + (-P) in a bucket
+                scalars[i] = scalars[i - 1];
+            }
+        }
+        Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars, threads));
+    }
+
+    [Fact]
+    public void G1_msm_all_zero_scalars_is_infinity_and_single_term_is_scalar_mul()
+    {
+        var rng = new Random(2);
+        G1Affine[] points = RandomG1Points(rng, 40);
+        Assert.True(MsmApi.MultiExp(points, new Fr[40]).IsInfinity);
+        Fr k = Fr.Random(rng);
+        Assert.Equal(points[0].ToJacobian().Multiply(k), MsmApi.MultiExp(points.AsSpan(0, 1), new[] { k }));
+        Assert.Throws<ArgumentException>(() => MsmApi.MultiExp(points, new Fr[3]));
+    }
+
+    [Fact]
+    public void G1_msm_random_sizes_cover_several_window_sizes()
+    {
+        var rng = new Random(77);
+        G1Affine[] pool = RandomG1Points(rng, 64);
+        foreach (int n in new[] { 5, 33, 1500, 5000 })
+        {
+            var points = new G1Affine[n];
+            var scalars = new Fr[n];
+            for (int i = 0; i < n; i++)
+            {
+                points[i] = pool[rng.Next(pool.Length)]; // many duplicates
+                scalars[i] = EdgeOrRandom(rng);
+            }
+            // Oracle: group by point, sum scalars in Fr, then one scalar multiplication per distinct point.
+            var sums = new Dictionary<G1Affine, Fr>();
+            for (int i = 0; i < n; i++)
+            {
+                sums[points[i]] = sums.TryGetValue(points[i], out Fr s) ? s + scalars[i] : scalars[i];
+            }
+            G1Jacobian expected = G1Jacobian.Infinity;
+            foreach (var kv in sums)
+            {
+                expected += kv.Key.ToJacobian().Multiply(kv.Value);
+            }
+            Assert.True(MsmApi.ChooseWindow(n) >= 2);
+            Assert.Equal(expected, MsmApi.MultiExp(points, scalars));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(25)]
+    public void G2_msm_matches_naive(int n)
+    {
+        var rng = new Random(500 + n);
+        var points = new G2Affine[n];
+        var scalars = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            points[i] = i % 6 == 5 ? G2Affine.Infinity
+                : i % 4 == 3 ? points[i - 1]
+                : G2Affine.Generator.ToJacobian().Multiply(Fr.Random(rng)).ToAffine();
+            scalars[i] = EdgeOrRandom(rng);
+        }
+        Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars));
+    }
+}
