@@ -21,6 +21,7 @@ public sealed class CommandRegistry
         r.Add(new ProveCommand());
         r.Add(new VerifyCommand());
         r.Add(new SetupCommand());
+        r.Add(new ExportCommand());
         r.Add(new WitnessCommand());
         r.Add(new BenchCommand());
         return r;
