@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ProverMarketBase} from "./market/ProverMarketBase.sol";
+import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
+import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
+import {IAskBook} from "./interfaces/IAskBook.sol";
+import {AskBook} from "./AskBook.sol";
+import {AuctionLib} from "./libraries/AuctionLib.sol";
+import {ReserveLib} from "./libraries/ReserveLib.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
+
+/// @title ProverMarket
+/// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
+///         open race), escrows fees, verifies proofs through the circuit's verifier, pays by pull, and slashes
+///         collateral in the `CollateralVault` when a deadline is missed. Its full ABI is `IProverMarket`.
+/// @dev The hot paths (submission, bidding, locking, proofs) live here; cancellation, expiry, bond settlement,
+///      slashing, parameters and views live in `ProverMarketExtension`, reached through `fallback` by DELEGATECALL
+///      (EIP-170 caps one contract at 24 KiB). Both inherit `ProverMarketBase`, hence the same storage layout.
+contract ProverMarket is ProverMarketBase {
+    /// @notice The standing-ask orderbook (deployed by this contract's constructor).
+    IAskBook public immutable askBook;
+    /// @notice Code for the cold paths, executed in this contract's context.
+    address public immutable extension;
+
+    /// @notice The extension was built for a different registry or vault.
+    error ExtensionMismatch(address extension);
+
+    /// @param initialOwner Owner of the bounded parameters.
+    /// @param registry_ Circuit registry.
+    /// @param vault_ Collateral vault (must be bound to this market with `setMarket`).
+    /// @param treasury_ Receives the protocol fee and unclaimed bounties.
+    /// @param extension_ A `ProverMarketExtension` built for the same registry and vault.
+    constructor(
+        address initialOwner,
+        ICircuitRegistry registry_,
+        ICollateralVault vault_,
+        address treasury_,
+        address extension_
+    ) ProverMarketBase(initialOwner, registry_, vault_) {
+        if (treasury_ == address(0)) revert ZeroAddress();
+        if (
+            extension_.code.length == 0 || ProverMarketBase(extension_).registry() != registry_
+                || ProverMarketBase(extension_).vault() != vault_
+        ) revert ExtensionMismatch(extension_);
+        extension = extension_;
+        askBook = new AskBook(registry_, vault_, address(this));
+        _params = Params({treasury: treasury_, protocolFeeBps: 0, slashRequesterBps: 5_000, reservePeriod: 1 hours});
+        _reserve = ReserveParams({minPerUnit: 1, maxPerUnit: MAX_RESERVE_PER_UNIT, defaultTargetUnits: 1 << 24});
+        emit TreasurySet(treasury_);
+        emit ProtocolFeeSet(0);
+        emit SlashRequesterShareSet(5_000);
+        emit ReserveParamsSet(1 hours, 1, MAX_RESERVE_PER_UNIT, 1 << 24);
+    }
+
+    /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage.
+    /// @dev Plain ETH transfers (empty calldata) match no extension function and revert.
+    fallback() external payable {
+        address ext = extension;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @notice See `IProverMarket`.
+    function submitRequest(
+        Request calldata request,
+        bytes calldata input,
+        string calldata inputUri,
+        uint256[] calldata publicInputs
+    ) external payable nonReentrant returns (bytes32 id) {
+        _checkInputs(request, input, inputUri, publicInputs);
+        uint256 units;
+        uint256 reserveFee;
+        (id, units, reserveFee) = _admit(request);
+        emit RequestSubmitted(id, msg.sender, request.circuitId, request, units, reserveFee, input, inputUri, publicInputs);
+        _open(id, request, units, reserveFee);
+    }
+
+    function _checkInputs(
+        Request calldata req,
+        bytes calldata input,
+        string calldata inputUri,
+        uint256[] calldata publicInputs
+    ) internal pure {
+        if (input.length != 0) {
+            if (keccak256(input) != req.inputHash) revert InputHashMismatch();
+        } else if (bytes(inputUri).length == 0) {
+            revert InputMissing();
+        }
+        if (publicInputs.length != 0 && keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) {
+            revert PublicInputsMismatch();
+        }
+    }
+
+    /// @dev Validates the terms and the escrow, books the reserve. Returns the id, proving units and reserve fee.
+    function _admit(Request calldata request) internal returns (bytes32 id, uint256 units, uint256 reserveFee) {
+        Request memory req = request;
+        if (req.requester != msg.sender) revert NotRequester(msg.sender);
+        if (msg.value != req.maxFee) revert WrongEscrow(msg.value, req.maxFee);
+        id = _idOf(req);
+        if (_core[id].status != Status.None) revert RequestExists(id);
+        _checkWindows(req);
+        (address verifier, uint64 u) = registry.circuitTerms(req.circuitId);
+        if (verifier != req.verifier) revert VerifierNotActive(req.verifier, verifier);
+        units = u;
+        reserveFee = _takeReserve(req.circuitId, u);
+        if (req.maxFee < reserveFee) revert MaxFeeBelowReserve(req.maxFee, reserveFee);
+    }
+
+    /// @dev Writes the request's state; standing-ask requests are matched here.
+    function _open(bytes32 id, Request calldata req, uint256 units, uint256 reserveFee) internal {
+        Core memory c;
+        c.status = Status.Open;
+        c.createdAt = uint40(block.timestamp);
+        c.reserveFee = uint96(reserveFee); // <= maxFee, a uint96
+        if (req.mode == Mode.OpenRace) c.deadline = uint40(block.timestamp + req.provingWindow);
+        if (req.mode == Mode.StandingAsk) {
+            IAskBook.Match memory m = askBook.take(
+                req.circuitId, units, reserveFee, req.maxFee, req.provingWindow, req.assetId, req.minCollateral
+            );
+            c.status = Status.Assigned;
+            c.deadline = uint40(block.timestamp + m.latency);
+            c.bestLatency = m.latency;
+            _best[id] = Slot(m.prover, m.fee);
+            if (req.minCollateral != 0) vault.lock(m.prover, req.assetId, req.minCollateral);
+            emit RequestAssigned(id, m.prover, m.fee, c.deadline, req.assetId, req.minCollateral);
+        }
+        _core[id] = c;
+    }
+
+    /// @notice See `IProverMarket`.
+    function commitBid(Request calldata request, bytes32 commitment) external nonReentrant {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        _requireMode(id, req, Mode.SealedBid);
+        if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        if (block.timestamp > req.bidDeadline) revert NotInPhase(id, block.timestamp, c.createdAt, req.bidDeadline);
+        if (uint256(commitment) <= uint256(BOND_SETTLED)) revert ZeroCommitment();
+        if (_bids[id][msg.sender] != bytes32(0)) revert AlreadyCommitted(id, msg.sender);
+        _bids[id][msg.sender] = commitment;
+        if (req.minCollateral != 0) vault.lock(msg.sender, req.assetId, req.minCollateral);
+        emit BidCommitted(id, msg.sender, commitment, req.assetId, req.minCollateral);
+    }
+
+    /// @notice See `IProverMarket`.
+    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external nonReentrant {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        _requireMode(id, req, Mode.SealedBid);
+        if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        if (block.timestamp <= req.bidDeadline || block.timestamp > req.revealDeadline) {
+            revert NotInPhase(id, block.timestamp, uint256(req.bidDeadline) + 1, req.revealDeadline);
+        }
+        _consumeCommitment(id, req, c, fee, latency, salt);
+        address released = _rank(id, c, AuctionLib.Bid(msg.sender, fee, latency), req.latencyWeight);
+        _core[id] = c;
+        if (released != address(0)) _releaseBond(id, req, released);
+    }
+
+    /// @dev Checks a reveal against the caller's commitment and the bid bounds, then marks it revealed.
+    function _consumeCommitment(bytes32 id, Request memory req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
+        internal
+    {
+        bytes32 cm = _bids[id][msg.sender];
+        if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
+        if (cm == REVEALED) revert AlreadyRevealed(id, msg.sender);
+        if (cm == BOND_SETTLED) revert BondAlreadySettled(id, msg.sender);
+        if (AuctionLib.commitment(id, msg.sender, fee, latency, salt) != cm) revert RevealMismatch(id, msg.sender);
+        if (fee < c.reserveFee || fee > req.maxFee || latency == 0 || latency > req.provingWindow) {
+            revert BidOutOfRange(fee, c.reserveFee, req.maxFee, latency, req.provingWindow);
+        }
+        _bids[id][msg.sender] = REVEALED;
+    }
+
+    /// @dev Inserts a revealed bid into the top two and emits `BidRevealed` with its rank (1, 2, or 0 when outside).
+    ///      Returns the bidder pushed out of the top two (whose bond must be released), if any. Mutates `c`; the
+    ///      caller writes it back.
+    function _rank(bytes32 id, Core memory c, AuctionLib.Bid memory me, uint64 weight)
+        internal
+        returns (address released)
+    {
+        uint8 rank;
+        (rank, released) = _insert(id, c, me, weight);
+        emit BidRevealed(id, me.prover, me.fee, me.latency, AuctionLib.score(me.fee, me.latency, weight), rank);
+    }
+
+    function _insert(bytes32 id, Core memory c, AuctionLib.Bid memory me, uint64 weight)
+        internal
+        returns (uint8 rank, address released)
+    {
+        Slot memory best = _best[id];
+        if (best.account == address(0)) {
+            _best[id] = Slot(me.prover, me.fee);
+            c.bestLatency = me.latency;
+            return (1, address(0));
+        }
+        Slot memory second = _second[id];
+        if (AuctionLib.beats(id, me, AuctionLib.Bid(best.account, best.fee, c.bestLatency), weight)) {
+            _second[id] = best;
+            c.secondLatency = c.bestLatency;
+            _best[id] = Slot(me.prover, me.fee);
+            c.bestLatency = me.latency;
+            return (1, second.account);
+        }
+        if (
+            second.account == address(0)
+                || AuctionLib.beats(id, me, AuctionLib.Bid(second.account, second.fee, c.secondLatency), weight)
+        ) {
+            _second[id] = Slot(me.prover, me.fee);
+            c.secondLatency = me.latency;
+            return (2, second.account);
+        }
+        return (0, me.prover);
+    }
+
+    /// @notice See `IProverMarket`.
+    function settle(Request calldata request) external nonReentrant {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        _requireMode(id, req, Mode.SealedBid);
+        if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        _settle(id, req, c);
+        _core[id] = c;
+    }
+
+    /// @notice See `IProverMarket`.
+    function lockDutch(Request calldata request) external nonReentrant {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        _requireMode(id, req, Mode.Dutch);
+        if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        if (block.timestamp > req.bidDeadline) revert NotInPhase(id, block.timestamp, c.createdAt, req.bidDeadline);
+        uint96 price = uint96(_dutchPrice(req, c)); // <= maxFee
+        c.status = Status.Assigned;
+        c.deadline = uint40(block.timestamp + req.provingWindow);
+        c.bestLatency = req.provingWindow;
+        _core[id] = c;
+        _best[id] = Slot(msg.sender, price);
+        if (req.minCollateral != 0) vault.lock(msg.sender, req.assetId, req.minCollateral);
+        emit RequestAssigned(id, msg.sender, price, c.deadline, req.assetId, req.minCollateral);
+    }
+
+    /// @notice See `IProverMarket`.
+    function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
+        external
+        nonReentrant
+    {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c);
+        if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
+        Slot memory assigned = _best[id];
+        if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
+        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        _verify(req, proof, publicInputs);
+
+        _pay(id, req, c, msg.sender, assigned.fee);
+        if (req.minCollateral != 0) {
+            vault.unlock(msg.sender, req.assetId, req.minCollateral);
+            if (req.mode == Mode.SealedBid && req.onMiss == OnMiss.RunnerUp) {
+                address runnerUp = _second[id].account;
+                if (runnerUp != address(0)) _releaseBond(id, req, runnerUp);
+            }
+        }
+        if (req.mode == Mode.StandingAsk) askBook.restore(req.circuitId, msg.sender);
+    }
+
+    /// @notice See `IProverMarket`.
+    function commitProof(bytes32 requestId, bytes32 commitment) external nonReentrant {
+        Status s = _core[requestId].status;
+        if (s == Status.None) revert UnknownRequest(requestId);
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        if (_proofCommits[commitment] != 0) revert ProofAlreadyCommitted(commitment);
+        _proofCommits[commitment] = block.number;
+        emit ProofCommitted(requestId, msg.sender, commitment, block.number);
+    }
+
+    /// @notice See `IProverMarket`.
+    function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
+        external
+        nonReentrant
+    {
+        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        uint96 fee;
+        if (c.status == Status.Open && req.mode == Mode.OpenRace) {
+            fee = req.maxFee;
+        } else if (c.status == Status.Secondary) {
+            fee = _best[id].fee;
+        } else {
+            revert WrongStatus(id, c.status);
+        }
+        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        bytes32 commitment = keccak256(abi.encode(id, msg.sender, proof));
+        uint256 committedAt = _proofCommits[commitment];
+        if (committedAt == 0) revert ProofNotCommitted(commitment);
+        if (committedAt >= block.number) revert ProofCommittedThisBlock(commitment);
+        _verify(req, proof, publicInputs);
+        _pay(id, req, c, msg.sender, fee);
+    }
+
+    /// @notice See `IProverMarket`.
+    function withdraw(uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 bal = _balances[msg.sender];
+        if (amount == 0 || amount > bal) revert InsufficientBalance(amount, bal);
+        // amount <= bal.
+        unchecked {
+            _balances[msg.sender] = bal - amount;
+        }
+        emit Withdrawn(msg.sender, to, amount);
+        SafeTransferLib.safeTransferETH(to, amount);
+    }
+
+    function _checkWindows(Request memory req) internal view {
+        if (req.provingWindow == 0) revert BadWindows();
+        if (req.mode == Mode.SealedBid) {
+            if (req.bidDeadline <= block.timestamp || req.revealDeadline <= req.bidDeadline) revert BadWindows();
+        } else if (req.mode == Mode.Dutch) {
+            if (req.bidDeadline <= block.timestamp) revert BadWindows();
+        }
+    }
+
+    /// @dev Rolls the circuit's reserve period if due, books `units` into it, returns reserve * units.
+    function _takeReserve(uint32 circuitId, uint64 units) internal returns (uint256) {
+        FeeState memory f = _fees[circuitId];
+        if (f.periodStart == 0) {
+            ReserveParams memory r = _reserve;
+            f.reservePerUnit = r.minPerUnit;
+            f.periodStart = uint40(block.timestamp);
+            f.targetUnits = r.defaultTargetUnits;
+        } else {
+            uint256 period = _params.reservePeriod;
+            if (block.timestamp >= f.periodStart + period) {
+                ReserveParams memory r = _reserve;
+                uint256 n = (block.timestamp - f.periodStart) / period;
+                uint256 next = ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, r.minPerUnit, r.maxPerUnit);
+                uint40 start = uint40(f.periodStart + n * period);
+                emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, start, f.usedUnits);
+                f.reservePerUnit = uint96(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT
+                f.periodStart = start;
+                f.usedUnits = 0;
+            }
+        }
+        uint256 used = uint256(f.usedUnits) + units;
+        f.usedUnits = used > type(uint64).max ? type(uint64).max : uint64(used);
+        _fees[circuitId] = f;
+        return uint256(f.reservePerUnit) * units;
+    }
+}

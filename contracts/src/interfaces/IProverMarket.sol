@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IProverMarketTypes
+/// @notice Types, events and errors of the prover market (shared by `IProverMarket` and its implementation).
+interface IProverMarketTypes {
+    /// @notice How the job is allocated.
+    enum Mode {
+        SealedBid,
+        Dutch,
+        StandingAsk,
+        OpenRace
+    }
+
+    /// @notice What happens to a job after its assigned prover is slashed.
+    enum OnMiss {
+        OpenSecondary,
+        RunnerUp
+    }
+
+    /// @notice Lifecycle of a request.
+    /// @dev Open: accepting bids / locks / race proofs. Assigned: one prover must prove by `deadline`.
+    ///      Secondary: the assigned prover was slashed; anyone may deliver (two-step) by `deadline` for fee + bounty.
+    enum Status {
+        None,
+        Open,
+        Assigned,
+        Secondary,
+        Fulfilled,
+        Cancelled,
+        Expired
+    }
+
+    /// @notice Immutable terms of a request (hashed into its id).
+    /// @param requester Who pays; must be the submitter.
+    /// @param circuitId Circuit in the registry.
+    /// @param mode Allocation mode.
+    /// @param onMiss Fallback after a missed deadline (RunnerUp applies to sealed-bid only).
+    /// @param assetId Collateral asset in the vault (0 = ETH).
+    /// @param bidDeadline Sealed: end of the commit phase. Dutch: end of the price ramp and of locking.
+    /// @param revealDeadline Sealed: end of the reveal phase (the winner's clock starts here). Ignored otherwise.
+    /// @param provingWindow Seconds allowed to prove: upper bound on promised latency (sealed), the proving time after
+    ///        a lock (Dutch), the race duration (open race) and the secondary fulfilment window after a slash.
+    /// @param verifier The verifier the requester pins; must be the circuit's active verifier at submission.
+    /// @param maxFee Escrowed fee (msg.value), the most the prover can be paid.
+    /// @param minFee Dutch start price (raised to the reserve). Ignored otherwise.
+    /// @param minCollateral Collateral the assigned prover locks (also the sealed-bid bid bond).
+    /// @param latencyWeight Sealed: wei added to a bid's score per second of promised latency.
+    /// @param nonce Any value that makes the id unique for the requester.
+    /// @param inputHash keccak256 of the input (inline bytes are checked; a URI's content cannot be).
+    /// @param publicInputsHash keccak256(abi.encodePacked(publicInputs)) the proof must match.
+    struct Request {
+        address requester;
+        uint32 circuitId;
+        Mode mode;
+        OnMiss onMiss;
+        uint8 assetId;
+        uint40 bidDeadline;
+        uint40 revealDeadline;
+        uint32 provingWindow;
+        address verifier;
+        uint96 maxFee;
+        uint96 minFee;
+        uint96 minCollateral;
+        uint64 latencyWeight;
+        uint64 nonce;
+        bytes32 inputHash;
+        bytes32 publicInputsHash;
+    }
+
+    /// @notice Mutable state of a request.
+    /// @param prover Assigned prover; in an open sealed auction, the current best bidder.
+    /// @param fee Payment on fulfilment; in an open sealed auction, the best bid's fee.
+    /// @param runnerUp Sealed: second-best bidder (kept as fallback when onMiss = RunnerUp).
+    /// @param bounty Slashed collateral held for whoever delivers the proof after a slash (vault units of assetId).
+    struct RequestView {
+        Status status;
+        uint40 createdAt;
+        uint40 deadline;
+        uint96 reserveFee;
+        address prover;
+        uint96 fee;
+        uint32 proverLatency;
+        address runnerUp;
+        uint96 runnerUpFee;
+        uint32 runnerUpLatency;
+        uint256 bounty;
+    }
+
+    /// @notice EIP-1559-style reserve state of a circuit.
+    struct FeeState {
+        uint96 reservePerUnit;
+        uint40 periodStart;
+        uint64 usedUnits;
+        uint56 targetUnits;
+    }
+
+    // ------------------------------------------------------------------ events: requests
+    event RequestSubmitted(
+        bytes32 indexed requestId,
+        address indexed requester,
+        uint32 indexed circuitId,
+        Request request,
+        uint256 provingUnits,
+        uint256 reserveFee,
+        bytes input,
+        string inputUri,
+        uint256[] publicInputs
+    );
+    event RequestCancelled(bytes32 indexed requestId, address indexed requester, uint256 refund);
+    event RequestExpired(bytes32 indexed requestId, address indexed requester, uint256 refund, uint256 bountyToTreasury);
+    /// @notice A prover became responsible for the job (sealed settlement, Dutch lock, ask match, runner-up takeover).
+    event RequestAssigned(
+        bytes32 indexed requestId, address indexed prover, uint256 fee, uint40 deadline, uint8 assetId, uint256 collateral
+    );
+    event RequestFulfilled(
+        bytes32 indexed requestId,
+        address indexed prover,
+        uint256 proverPayment,
+        uint256 protocolFee,
+        uint256 requesterRefund,
+        uint256 bounty,
+        uint8 assetId
+    );
+    event ProverSlashed(
+        bytes32 indexed requestId,
+        address indexed prover,
+        uint8 assetId,
+        uint256 amount,
+        uint256 toRequester,
+        uint256 toBounty,
+        Status nextStatus
+    );
+    event SecondaryOpened(bytes32 indexed requestId, uint40 deadline, uint256 fee, uint256 bounty);
+
+    // ------------------------------------------------------------------ events: sealed bids
+    event BidCommitted(bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 assetId, uint256 bond);
+    /// @param rank 1 = now best, 2 = now runner-up, 0 = outside the top two (its bond was released).
+    event BidRevealed(
+        bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint256 score, uint8 rank
+    );
+    event BondReleased(bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount);
+    event BondForfeited(
+        bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount, address indexed beneficiary
+    );
+    event AuctionSettled(
+        bytes32 indexed requestId,
+        address indexed winner,
+        uint256 winnerFee,
+        uint256 payment,
+        uint40 deadline,
+        address runnerUp,
+        uint256 runnerUpFee
+    );
+
+    // ------------------------------------------------------------------ events: open proofs, reserve, balances
+    event ProofCommitted(bytes32 indexed requestId, address indexed submitter, bytes32 commitment, uint256 blockNumber);
+    event ReservePriceUpdated(
+        uint32 indexed circuitId, uint256 previousPerUnit, uint256 newPerUnit, uint40 periodStart, uint64 usedUnitsLastPeriod
+    );
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
+
+    // ------------------------------------------------------------------ events: parameters
+    event TreasurySet(address indexed treasury);
+    event ProtocolFeeSet(uint16 bps);
+    event SlashRequesterShareSet(uint16 bps);
+    event ReserveParamsSet(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits);
+    event CircuitTargetSet(uint32 indexed circuitId, uint56 targetUnits);
+
+    // ------------------------------------------------------------------ errors
+    error RequestExists(bytes32 requestId);
+    error UnknownRequest(bytes32 requestId);
+    error WrongStatus(bytes32 requestId, Status status);
+    error WrongMode(bytes32 requestId, Mode mode);
+    error NotRequester(address caller);
+    error WrongEscrow(uint256 sent, uint256 maxFee);
+    error VerifierNotActive(address pinned, address active);
+    error BadWindows();
+    error MaxFeeBelowReserve(uint256 maxFee, uint256 reserveFee);
+    error InputHashMismatch();
+    error PublicInputsMismatch();
+    error NotInPhase(bytes32 requestId, uint256 nowTs, uint256 from, uint256 until);
+    error AlreadyCommitted(bytes32 requestId, address prover);
+    error NoCommitment(bytes32 requestId, address prover);
+    error AlreadyRevealed(bytes32 requestId, address prover);
+    error BondAlreadySettled(bytes32 requestId, address prover);
+    error RevealMismatch(bytes32 requestId, address prover);
+    error BidOutOfRange(uint256 fee, uint256 reserveFee, uint256 maxFee, uint32 latency, uint32 provingWindow);
+    error NoBids(bytes32 requestId);
+    error NotAssignedProver(address caller, address prover);
+    error DeadlinePassed(uint40 deadline);
+    error DeadlineNotPassed(uint40 deadline);
+    error NotExpirable(bytes32 requestId);
+    error ProofNotCommitted(bytes32 commitment);
+    error ProofCommittedThisBlock(bytes32 commitment);
+    error ZeroCommitment();
+    error ProofAlreadyCommitted(bytes32 commitment);
+    error InputMissing();
+    error InsufficientBalance(uint256 requested, uint256 available);
+    error ParamOutOfRange(uint256 value, uint256 min, uint256 max);
+    error ZeroAddress();
+}
+
+/// @title IProverMarket
+/// @notice Permissionless market for Groth16/BN254 proof jobs with four allocation modes: sealed-bid second-score
+///         auction (default), reverse Dutch auction, standing asks (orderbook) and open race.
+/// @dev Request terms are immutable and never stored: the request id is `keccak256(abi.encode(request))` and every
+///      function that needs the terms takes the `Request` back as calldata and checks it against the id. Only the
+///      mutable state (`RequestView`) lives in storage. `RequestSubmitted` carries the full terms, so an indexer (or the
+///      prover worker) can rebuild every call from events alone. All ETH owed to anyone is credited to a withdrawable
+///      balance (`balanceOf`) and pulled with `withdraw`; collateral and slash proceeds live in the collateral vault.
+interface IProverMarket is IProverMarketTypes {
+    // ------------------------------------------------------------------ requests
+    /// @notice Posts a request and escrows `maxFee` (msg.value). Standing-ask requests are matched at once.
+    /// @param input Inline input bytes (hashed against `inputHash`), or empty when `inputUri` is used.
+    /// @param publicInputs The expected public inputs (checked against `publicInputsHash` and emitted), or empty.
+    function submitRequest(
+        Request calldata request,
+        bytes calldata input,
+        string calldata inputUri,
+        uint256[] calldata publicInputs
+    ) external payable returns (bytes32 requestId);
+    /// @notice Requester cancels an unassigned request; the whole escrow is credited back.
+    function cancelRequest(Request calldata request) external;
+    /// @notice Refunds a request nobody took or delivered in time; a held bounty goes to the treasury. Permissionless.
+    function expire(Request calldata request) external;
+
+    // ------------------------------------------------------------------ sealed bid
+    /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)`; locks `minCollateral` as bond.
+    function commitBid(Request calldata request, bytes32 commitment) external;
+    /// @notice Reveals a committed bid during the reveal phase.
+    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external;
+    /// @notice Assigns the auction after the reveal phase. Permissionless and deterministic; `fulfill` and `slash`
+    ///         settle implicitly, so calling it is optional.
+    function settle(Request calldata request) external;
+    /// @notice After a cancellation, a bidder takes its bond back.
+    function reclaimBond(Request calldata request) external;
+    /// @notice After the reveal phase, forfeits an unrevealed bid's bond to the requester. Permissionless.
+    function forfeitBond(Request calldata request, address prover) external;
+
+    // ------------------------------------------------------------------ Dutch
+    /// @notice Takes a Dutch job at the current price, locking `minCollateral`.
+    function lockDutch(Request calldata request) external;
+
+    // ------------------------------------------------------------------ proofs and deadlines
+    /// @notice The assigned prover delivers its proof before its deadline and is paid.
+    function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
+    /// @notice Step one of an open submission (race or secondary): `proofCommitment(requestId, msg.sender, proof)`.
+    function commitProof(bytes32 requestId, bytes32 commitment) external;
+    /// @notice Step two, at least one block after the commitment: verifies and pays fee (+ bounty).
+    function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
+    /// @notice Slashes the assigned prover after its deadline. Permissionless.
+    function slash(Request calldata request) external;
+    /// @notice Pays out the caller's ETH balance.
+    function withdraw(uint256 amount, address to) external;
+
+    // ------------------------------------------------------------------ views
+    function requestIdOf(Request calldata request) external pure returns (bytes32);
+    /// @notice The commitment a bidder posts in `commitBid`.
+    function bidCommitment(bytes32 requestId, address prover, uint96 fee, uint32 latency, bytes32 salt)
+        external
+        pure
+        returns (bytes32);
+    /// @notice The commitment an open submitter posts in `commitProof`.
+    function proofCommitment(bytes32 requestId, address submitter, uint256[8] calldata proof)
+        external
+        pure
+        returns (bytes32);
+    function requestState(bytes32 requestId) external view returns (RequestView memory);
+    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32);
+    function proofCommitBlock(bytes32 commitment) external view returns (uint256);
+    function balanceOf(address account) external view returns (uint256);
+    function dutchPrice(Request calldata request) external view returns (uint256);
+    function feeState(uint32 circuitId) external view returns (FeeState memory);
+    /// @notice Treasury, protocol fee, slash share and reserve parameters.
+    function params()
+        external
+        view
+        returns (
+            address treasury,
+            uint16 protocolFeeBps,
+            uint16 slashRequesterBps,
+            uint32 reservePeriod,
+            uint96 minReservePerUnit,
+            uint96 maxReservePerUnit,
+            uint56 defaultTargetUnits
+        );
+    /// @notice The collateral vault, circuit registry, ask book and the delegate holding the cold-path code.
+    function vault() external view returns (address);
+    function registry() external view returns (address);
+    function askBook() external view returns (address);
+    function extension() external view returns (address);
+
+    // ------------------------------------------------------------------ owner (bounded parameters)
+    function owner() external view returns (address);
+    function pendingOwner() external view returns (address);
+    function transferOwnership(address newOwner) external;
+    function acceptOwnership() external;
+    function setTreasury(address treasury) external;
+    /// @notice At most MAX_PROTOCOL_FEE_BPS (10%).
+    function setProtocolFee(uint16 bps) external;
+    /// @notice Share of a slash paid to the requester, at most 10000 bps; the rest is the delivery bounty.
+    function setSlashRequesterShare(uint16 bps) external;
+    /// @notice period in [1 minute, 7 days], minPerUnit <= maxPerUnit <= 1e12 wei, defaultTargetUnits > 0.
+    function setReserveParams(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits) external;
+    /// @notice Target utilization (proving units per period) of one circuit.
+    function setCircuitTarget(uint32 circuitId, uint56 targetUnits) external;
+}

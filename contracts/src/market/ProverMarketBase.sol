@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IProverMarketTypes} from "../interfaces/IProverMarket.sol";
+import {ICircuitRegistry} from "../interfaces/ICircuitRegistry.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
+import {AuctionLib} from "../libraries/AuctionLib.sol";
+import {ReserveLib} from "../libraries/ReserveLib.sol";
+import {Owned} from "../utils/Owned.sol";
+import {ReentrancyGuard} from "../utils/ReentrancyGuard.sol";
+
+/// @title ProverMarketBase
+/// @notice Storage layout, bounds and shared internals of the prover market. `ProverMarket` (hot paths) and
+///         `ProverMarketExtension` (cold paths, reached by DELEGATECALL from the market's fallback) both inherit it,
+///         so they agree on every storage slot.
+/// @dev Storage per request is at most three slots (`_core`, `_best`, `_second`) plus one per sealed bid; the terms
+///      are hashed into the id and passed back as calldata. The vault and registry are trusted contracts fixed at
+///      deployment; the verifier is pinned per request and only ever called with STATICCALL (a `view` interface), so
+///      it cannot re-enter. All external mutating functions are `nonReentrant` anyway.
+abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard {
+    // ------------------------------------------------------------------ constants and bounds
+    uint256 internal constant BPS = 10_000;
+    /// @notice Upper bound on the protocol fee (10%).
+    uint16 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    /// @notice Bounds on the reserve period.
+    uint32 public constant MIN_RESERVE_PERIOD = 1 minutes;
+    uint32 public constant MAX_RESERVE_PERIOD = 7 days;
+    /// @notice Upper bound on any reserve price per proving unit (wei).
+    uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
+
+    /// @dev Sentinels stored in place of a bid commitment.
+    bytes32 internal constant REVEALED = bytes32(uint256(1));
+    bytes32 internal constant BOND_SETTLED = bytes32(uint256(2));
+
+    // ------------------------------------------------------------------ storage layout
+    /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency (248 bits).
+    struct Core {
+        Status status;
+        uint40 createdAt;
+        uint40 deadline;
+        uint96 reserveFee;
+        uint32 bestLatency;
+        uint32 secondLatency;
+    }
+
+    /// @dev One slot: an account and an amount (best bid / assigned prover and its fee; runner-up and its fee).
+    struct Slot {
+        address account;
+        uint96 fee;
+    }
+
+    /// @dev Parameters, packed into two slots.
+    struct Params {
+        address treasury;
+        uint16 protocolFeeBps;
+        uint16 slashRequesterBps;
+        uint32 reservePeriod;
+    }
+
+    struct ReserveParams {
+        uint96 minPerUnit;
+        uint96 maxPerUnit;
+        uint56 defaultTargetUnits;
+    }
+
+    /// @notice The circuit registry.
+    ICircuitRegistry public immutable registry;
+    /// @notice The collateral vault.
+    ICollateralVault public immutable vault;
+    Params internal _params;
+    ReserveParams internal _reserve;
+
+    mapping(bytes32 => Core) internal _core;
+    mapping(bytes32 => Slot) internal _best;
+    mapping(bytes32 => Slot) internal _second;
+    mapping(bytes32 => uint256) internal _bounty;
+    mapping(bytes32 => mapping(address => bytes32)) internal _bids;
+    mapping(bytes32 => uint256) internal _proofCommits;
+    mapping(address => uint256) internal _balances;
+    mapping(uint32 => FeeState) internal _fees;
+
+    /// @param initialOwner Owner of the bounded parameters (unused by the extension, whose own storage is never read).
+    constructor(address initialOwner, ICircuitRegistry registry_, ICollateralVault vault_) Owned(initialOwner) {
+        if (address(registry_) == address(0) || address(vault_) == address(0)) revert ZeroAddress();
+        registry = registry_;
+        vault = vault_;
+    }
+
+    // =================================================================== shared internals
+
+    /// @dev Copies the terms to memory once (validating every field), derives the id, loads the state.
+    function _load(Request calldata request) internal view returns (bytes32 id, Request memory req, Core memory c) {
+        req = request;
+        id = _idOf(req);
+        c = _core[id];
+        if (c.status == Status.None) revert UnknownRequest(id);
+    }
+
+    /// @dev A memory struct of sixteen static fields is laid out exactly as `abi.encode(req)`: sixteen padded words.
+    function _idOf(Request memory req) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            id := keccak256(req, 0x200)
+        }
+    }
+
+    function _requireMode(bytes32 id, Request memory req, Mode mode) internal pure {
+        if (req.mode != mode) revert WrongMode(id, req.mode);
+    }
+
+    /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
+    function _sealedAwaitingSettlement(bytes32 id, Request memory req, Core memory c) internal view returns (bool) {
+        return c.status == Status.Open && req.mode == Mode.SealedBid && block.timestamp > req.revealDeadline
+            && _best[id].account != address(0);
+    }
+
+    /// @dev Assigns the best bid at the second-score price. Mutates `c`; the caller writes it back.
+    function _settle(bytes32 id, Request memory req, Core memory c) internal {
+        if (block.timestamp <= req.revealDeadline) {
+            revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
+        }
+        Slot memory best = _best[id];
+        if (best.account == address(0)) revert NoBids(id);
+        Slot memory second = _second[id];
+        bool hasSecond = second.account != address(0);
+        uint96 payment = AuctionLib.secondScorePayment(
+            AuctionLib.Bid(best.account, best.fee, c.bestLatency),
+            AuctionLib.Bid(second.account, second.fee, c.secondLatency),
+            hasSecond,
+            req.latencyWeight,
+            req.maxFee
+        );
+        c.status = Status.Assigned;
+        c.deadline = req.revealDeadline + c.bestLatency;
+        if (payment != best.fee) _best[id].fee = payment;
+        emit AuctionSettled(id, best.account, best.fee, payment, c.deadline, second.account, second.fee);
+        emit RequestAssigned(id, best.account, payment, c.deadline, req.assetId, req.minCollateral);
+        if (hasSecond && req.onMiss != OnMiss.RunnerUp) _releaseBond(id, req, second.account);
+    }
+
+    function _releaseBond(bytes32 id, Request memory req, address prover) internal {
+        if (req.minCollateral == 0) return;
+        vault.unlock(prover, req.assetId, req.minCollateral);
+        emit BondReleased(id, prover, req.assetId, req.minCollateral);
+    }
+
+    function _verify(Request memory req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
+        if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
+        IGroth16Verifier(req.verifier).verifyProof(proof, publicInputs);
+    }
+
+    /// @dev Marks the request fulfilled and credits prover, treasury and requester (pull payments).
+    function _pay(bytes32 id, Request memory req, Core memory c, address prover, uint96 fee) internal {
+        c.status = Status.Fulfilled;
+        _core[id] = c;
+        Params memory p = _params;
+        uint256 protocolFee = uint256(fee) * p.protocolFeeBps / BPS;
+        uint256 refund = req.maxFee - fee; // fee <= maxFee on every path
+        // fee <= maxFee < 2^96 and protocolFee <= fee.
+        unchecked {
+            _balances[prover] += fee - protocolFee;
+        }
+        if (protocolFee != 0) _balances[p.treasury] += protocolFee;
+        if (refund != 0) _balances[req.requester] += refund;
+        uint256 bounty = _bounty[id];
+        if (bounty != 0) {
+            delete _bounty[id];
+            vault.transferClaimable(req.assetId, prover, bounty);
+        }
+        emit RequestFulfilled(id, prover, fee - protocolFee, protocolFee, refund, bounty, req.assetId);
+    }
+
+    function _dutchPrice(Request memory req, Core memory c) internal view returns (uint256) {
+        uint256 start = req.minFee > c.reserveFee ? req.minFee : c.reserveFee;
+        return ReserveLib.ramp(start, req.maxFee, c.createdAt, req.bidDeadline, block.timestamp);
+    }
+}
