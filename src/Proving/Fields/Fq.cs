@@ -102,19 +102,16 @@ public readonly struct Fq : IEquatable<Fq>
     }
 
     /// <summary>Sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fq operator +(Fq a, Fq b) => new(Mont<FqParams>.Add(a.V, b.V));
 
     /// <summary>Difference.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fq operator -(Fq a, Fq b) => new(Mont<FqParams>.Sub(a.V, b.V));
 
     /// <summary>Negation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fq operator -(Fq a) => new(Mont<FqParams>.Neg(a.V));
 
     /// <summary>Product.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static Fq operator *(Fq a, Fq b) => new(Mont<FqParams>.Mul(a.V, b.V));
 
     /// <summary>Equality.</summary>
@@ -124,11 +121,10 @@ public readonly struct Fq : IEquatable<Fq>
     public static bool operator !=(Fq a, Fq b) => !Mont<FqParams>.Eq(a.V, b.V);
 
     /// <summary>this^2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public Fq Square() => new(Mont<FqParams>.Square(V));
 
     /// <summary>2*this.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Fq Double() => new(Mont<FqParams>.Double(V));
 
     /// <summary>Multiplicative inverse.</summary>

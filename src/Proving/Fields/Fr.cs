@@ -107,19 +107,16 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>Sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fr operator +(Fr a, Fr b) => new(Mont<FrParams>.Add(a.V, b.V));
 
     /// <summary>Difference.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fr operator -(Fr a, Fr b) => new(Mont<FrParams>.Sub(a.V, b.V));
 
     /// <summary>Negation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Fr operator -(Fr a) => new(Mont<FrParams>.Neg(a.V));
 
     /// <summary>Product.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static Fr operator *(Fr a, Fr b) => new(Mont<FrParams>.Mul(a.V, b.V));
 
     /// <summary>Equality.</summary>
@@ -129,11 +126,10 @@ public readonly struct Fr : IEquatable<Fr>
     public static bool operator !=(Fr a, Fr b) => !Mont<FrParams>.Eq(a.V, b.V);
 
     /// <summary>this^2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public Fr Square() => new(Mont<FrParams>.Square(V));
 
     /// <summary>2*this.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Fr Double() => new(Mont<FrParams>.Double(V));
 
     /// <summary>Multiplicative inverse.</summary>

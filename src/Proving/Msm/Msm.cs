@@ -125,7 +125,10 @@ internal static class Pippenger<TAff, TJac, TOps>
     where TJac : struct
     where TOps : struct, ICurveOps<TAff, TJac>
 {
-    private const int Limbs = 5;
+    private const int Limbs = SignedDigits.Limbs;
+
+    /// <summary>Below this many points the Jacobian buckets are used (batches would be too small to amortise).</summary>
+    internal static int BatchAffineThreshold = 256;
 
     public static TJac Run(ReadOnlySpan<TAff> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism)
     {
@@ -193,6 +196,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         return k;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Recode(Fr[] scalars, ulong[] recoded, ulong[] offset, int from, int to)
     {
         for (int i = from; i < to; i++)
@@ -219,23 +223,14 @@ internal static class Pippenger<TAff, TJac, TOps>
         return r;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Digit(ulong[] recoded, int i, int w, int c)
-    {
-        int bit = w * c;
-        int limb = bit >> 6;
-        int shift = bit & 63;
-        int o = i * Limbs + limb;
-        ulong v = recoded[o] >> shift;
-        if (shift + c > 64 && limb + 1 < Limbs)
-        {
-            v |= recoded[o + 1] << (64 - shift);
-        }
-        return (int)(v & ((1UL << c) - 1)) - (1 << (c - 1));
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TJac ProcessWindow(TAff[] points, ulong[] recoded, int w, int c)
     {
+        if (typeof(TAff) == typeof(G1Affine) && points.Length >= BatchAffineThreshold)
+        {
+            G1Jacobian r = G1BatchAffineWindow.Process(Unsafe.As<G1Affine[]>(points), recoded, w, c);
+            return Unsafe.As<G1Jacobian, TJac>(ref r);
+        }
         int bucketCount = 1 << (c - 1);
         var buckets = new TJac[bucketCount];
         for (int b = 0; b < bucketCount; b++)
@@ -244,7 +239,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         }
         for (int i = 0; i < points.Length; i++)
         {
-            int d = Digit(recoded, i, w, c);
+            int d = SignedDigits.Digit(recoded, i, w, c);
             if (d == 0 || TOps.IsInfinity(points[i]))
             {
                 continue;

@@ -247,6 +247,7 @@ public sealed class EvaluationDomain
     }
 
     /// <summary>Butterflies k in [from, to) of stage s (block length 2^s) over an array of length len.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Stage(Fr* a, int len, int s, int logN, Fr* tw, int from, int to)
     {
         int half = 1 << (s - 1);

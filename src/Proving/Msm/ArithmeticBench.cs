@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.Proving.Curves;
+using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Ntt;
+
+namespace ProverMarketChain.Proving.Msm;
+
+/// <summary>Timing of one MSM run.</summary>
+/// <param name="Curve">"G1" or "G2".</param>
+/// <param name="Points">Number of terms.</param>
+/// <param name="Threads">Degree of parallelism used.</param>
+/// <param name="Milliseconds">Best wall-clock time over the repetitions.</param>
+/// <param name="PointsPerSecond">Points / best time.</param>
+public sealed record MsmBenchResult(string Curve, int Points, int Threads, double Milliseconds, double PointsPerSecond);
+
+/// <summary>Timing of NTTs of one size.</summary>
+/// <param name="Log2Size">log2 of the transform size.</param>
+/// <param name="Threads">Degree of parallelism used.</param>
+/// <param name="ForwardMilliseconds">Best forward transform time.</param>
+/// <param name="InverseMilliseconds">Best inverse transform time.</param>
+/// <param name="OddCosetMilliseconds">Best <see cref="EvaluationDomain.ToOddCoset"/> time (what the Groth16 H step costs per polynomial).</param>
+public sealed record NttBenchResult(int Log2Size, int Threads, double ForwardMilliseconds, double InverseMilliseconds, double OddCosetMilliseconds);
+
+/// <summary>Timing of base-field and scalar-field multiplication.</summary>
+/// <param name="FqMulNanoseconds">Nanoseconds per Fq multiplication (dependent chain).</param>
+/// <param name="FrMulNanoseconds">Nanoseconds per Fr multiplication (dependent chain).</param>
+/// <param name="G1AddMixedNanoseconds">Nanoseconds per G1 Jacobian + affine addition.</param>
+public sealed record FieldBenchResult(double FqMulNanoseconds, double FrMulNanoseconds, double G1AddMixedNanoseconds);
+
+/// <summary>
+/// Wall-clock benchmarks of the arithmetic core for <c>pmc bench</c>: G1 MSM, NTT and field multiplication. Results are
+/// returned as records; nothing is written to the console (an optional logger receives progress).
+/// </summary>
+public static class ArithmeticBench
+{
+    /// <summary>Default MSM sizes (log2): 2^16, 2^18, 2^20.</summary>
+    public static IReadOnlyList<int> DefaultMsmLog2Sizes { get; } = new[] { 16, 18, 20 };
+
+    /// <summary>Default NTT sizes (log2): 2^16, 2^20.</summary>
+    public static IReadOnlyList<int> DefaultNttLog2Sizes { get; } = new[] { 16, 20 };
+
+    /// <summary>
+    /// Generates n distinct G1 points cheaply: each worker chunk starts at [a + i*b]G (one scalar multiplication) and
+    /// walks by repeated mixed addition of [b]G; the chunk is normalised with one batch inversion.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    public static G1Affine[] GenerateG1Points(int n, int seed = 1, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var rng = new Random(seed);
+        Fr a = Fr.Random(rng), b = Fr.Random(rng);
+        G1Affine step = G1Jacobian.Generator.Multiply(b).ToAffine();
+        var result = new G1Affine[n];
+        const int chunk = 1 << 14;
+        int chunks = (n + chunk - 1) / chunk;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism };
+        Parallel.For(0, chunks, options, c =>
+        {
+            int from = c * chunk, to = Math.Min(n, from + chunk);
+            var jac = new G1Jacobian[to - from];
+            G1Jacobian p = G1Jacobian.Generator.Multiply(a + b * Fr.FromBigInteger(from));
+            for (int i = 0; i < jac.Length; i++)
+            {
+                jac[i] = p;
+                p = p.AddMixed(step);
+            }
+            G1Jacobian.BatchToAffine(jac, result.AsSpan(from, to - from));
+        });
+        return result;
+    }
+
+    /// <summary>Random scalars.</summary>
+    public static Fr[] GenerateScalars(int n, int seed = 2)
+    {
+        var rng = new Random(seed);
+        var s = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            s[i] = Fr.Random(rng);
+        }
+        return s;
+    }
+
+    /// <summary>Times a G1 MSM of 2^<paramref name="log2Points"/> random terms (best of <paramref name="repetitions"/>).</summary>
+    public static MsmBenchResult BenchG1Msm(int log2Points, int maxDegreeOfParallelism = -1, int repetitions = 1, ILogger? logger = null)
+    {
+        int n = 1 << log2Points;
+        G1Affine[] points = GenerateG1Points(n, 1, maxDegreeOfParallelism);
+        Fr[] scalars = GenerateScalars(n);
+        int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        double best = double.MaxValue;
+        for (int r = 0; r < Math.Max(1, repetitions); r++)
+        {
+            var sw = Stopwatch.StartNew();
+            G1Jacobian acc = Msm.MultiExp(points, scalars, maxDegreeOfParallelism);
+            sw.Stop();
+            GC.KeepAlive(acc);
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+        }
+        logger?.LogInformation("G1 MSM 2^{Log} points, {Threads} threads: {Ms:F1} ms", log2Points, threads, best);
+        return new MsmBenchResult("G1", n, threads, best, n / (best / 1000.0));
+    }
+
+    /// <summary>Times forward, inverse and odd-coset NTTs of size 2^<paramref name="log2Size"/> (best of repetitions).</summary>
+    public static NttBenchResult BenchNtt(int log2Size, int maxDegreeOfParallelism = -1, int repetitions = 3, ILogger? logger = null)
+    {
+        var domain = new EvaluationDomain(log2Size, maxDegreeOfParallelism);
+        Fr[] data = GenerateScalars(domain.Size, 3);
+        int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        double fwd = double.MaxValue, inv = double.MaxValue, odd = double.MaxValue;
+        domain.ToOddCoset(data); // builds the cached coset table outside the timed region
+        for (int r = 0; r < Math.Max(1, repetitions); r++)
+        {
+            var sw = Stopwatch.StartNew();
+            domain.Forward(data);
+            fwd = Math.Min(fwd, sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            domain.Inverse(data);
+            inv = Math.Min(inv, sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            domain.ToOddCoset(data);
+            odd = Math.Min(odd, sw.Elapsed.TotalMilliseconds);
+        }
+        logger?.LogInformation("NTT 2^{Log}, {Threads} threads: forward {F:F1} ms, inverse {I:F1} ms, odd coset {O:F1} ms",
+            log2Size, threads, fwd, inv, odd);
+        return new NttBenchResult(log2Size, threads, fwd, inv, odd);
+    }
+
+    /// <summary>Micro-benchmark of dependent multiplication chains (single thread).</summary>
+    public static FieldBenchResult BenchFields(int iterations = 2_000_000)
+    {
+        var rng = new Random(4);
+        Fq x = Fq.Random(rng), y = Fq.Random(rng);
+        Fr u = Fr.Random(rng), v = Fr.Random(rng);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++)
+        {
+            x *= y;
+        }
+        double fq = sw.Elapsed.TotalMilliseconds * 1e6 / iterations;
+        sw.Restart();
+        for (int i = 0; i < iterations; i++)
+        {
+            u *= v;
+        }
+        double fr = sw.Elapsed.TotalMilliseconds * 1e6 / iterations;
+        G1Jacobian p = G1Jacobian.Generator;
+        G1Affine q = G1Jacobian.Generator.Multiply(v).ToAffine();
+        int adds = Math.Max(1, iterations / 10);
+        sw.Restart();
+        for (int i = 0; i < adds; i++)
+        {
+            p = p.AddMixed(q);
+        }
+        double add = sw.Elapsed.TotalMilliseconds * 1e6 / adds;
+        GC.KeepAlive(x);
+        GC.KeepAlive(u);
+        GC.KeepAlive(p);
+        return new FieldBenchResult(fq, fr, add);
+    }
+
+    /// <summary>Runs the default suite: field micro-benchmarks, G1 MSM at 2^16/2^18/2^20, NTT at 2^16/2^20.</summary>
+    public static (FieldBenchResult Fields, IReadOnlyList<MsmBenchResult> Msm, IReadOnlyList<NttBenchResult> Ntt) RunDefault(
+        int maxDegreeOfParallelism = -1, ILogger? logger = null)
+    {
+        FieldBenchResult fields = BenchFields();
+        var msm = DefaultMsmLog2Sizes.Select(l => BenchG1Msm(l, maxDegreeOfParallelism, 1, logger)).ToList();
+        var ntt = DefaultNttLog2Sizes.Select(l => BenchNtt(l, maxDegreeOfParallelism, 3, logger)).ToList();
+        return (fields, msm, ntt);
+    }
+}
