@@ -64,6 +64,60 @@ abstract contract Test {
         _targetSelectors.push(selector);
     }
 
+    // ----------------------------------------------------------------- assertions (forge 1.x assertion cheatcodes)
+
+    function assertTrue(bool c) internal pure {
+        vm.assertTrue(c);
+    }
+
+    function assertTrue(bool c, string memory err) internal pure {
+        vm.assertTrue(c, err);
+    }
+
+    function assertFalse(bool c, string memory err) internal pure {
+        vm.assertFalse(c, err);
+    }
+
+    function assertEq(uint256 a, uint256 b) internal pure {
+        vm.assertEq(a, b);
+    }
+
+    function assertEq(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
+    function assertEq(address a, address b) internal pure {
+        vm.assertEq(a, b);
+    }
+
+    function assertEq(address a, address b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
+    function assertEq(bytes32 a, bytes32 b) internal pure {
+        vm.assertEq(a, b);
+    }
+
+    function assertEq(bytes32 a, bytes32 b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
+    function assertEq(bool a, bool b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
+    function assertGe(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertGe(a, b, err);
+    }
+
+    function assertLe(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertLe(a, b, err);
+    }
+
+    function assertGt(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertGt(a, b, err);
+    }
+
     // ----------------------------------------------------------------- helpers
 
     /// @notice Maps `x` into [min, max] uniformly enough for fuzzing, keeping small inputs stable (like forge-std).

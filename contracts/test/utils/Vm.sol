@@ -24,6 +24,8 @@ interface Vm {
     function assume(bool condition) external pure;
     function getBlockNumber() external view returns (uint256);
     function getBlockTimestamp() external view returns (uint256);
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
 
     // Expectations
     function expectRevert() external;
