@@ -217,7 +217,7 @@ public sealed class EthKey
     private static ECPoint? RecoverPoint(byte[] hash, BigInteger r, BigInteger s, int recId)
     {
         var n = Curve.N;
-        if (r.CompareTo(((FpCurve)Curve.Curve).Q) >= 0)
+        if (r.CompareTo(Curve.Curve.Field.Characteristic) >= 0)
         {
             return null;
         }
