@@ -209,13 +209,8 @@ internal sealed class TypeMapper
     /// <summary>The C# type of an optional filter argument for an indexed parameter.</summary>
     public string FilterCsType(AbiTypeNode node)
     {
-        if (node.Kind == AbiTypeKind.Elementary)
-        {
-            var t = ElementaryType(node.Elementary!);
-            return t == "byte[]" || t == "string" ? t + "?" : t + "?";
-        }
-
-        return "byte[]?";
+        // Value types become Nullable<T>, reference types nullable references; arrays and structs filter on their hash.
+        return node.Kind == AbiTypeKind.Elementary ? ElementaryType(node.Elementary!) + "?" : "byte[]?";
     }
 
     public static string ElementaryType(string elementary)

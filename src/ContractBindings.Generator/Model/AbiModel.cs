@@ -60,22 +60,6 @@ internal sealed class AbiTypeNode
     public static AbiTypeNode TupleOf(IReadOnlyList<AbiParameter> components, string? structName) =>
         new AbiTypeNode(AbiTypeKind.Tuple, null, null, -1, components, structName);
 
-    /// <summary>Whether any tuple in this type tree has no struct name.</summary>
-    public bool ContainsAnonymousTuple() => Kind switch
-    {
-        AbiTypeKind.Array => Element!.ContainsAnonymousTuple(),
-        AbiTypeKind.Tuple => StructName == null || Components.Any(c => c.Type.ContainsAnonymousTuple()),
-        _ => false,
-    };
-
-    /// <summary>Whether the ABI encoding of this type is dynamic (which makes an indexed event field a hash).</summary>
-    public bool IsDynamic => Kind switch
-    {
-        AbiTypeKind.Elementary => Elementary == "bytes" || Elementary == "string",
-        AbiTypeKind.Array => FixedLength < 0 || Element!.IsDynamic,
-        _ => Components.Any(c => c.Type.IsDynamic),
-    };
-
     /// <summary>Whether an indexed event field of this type is stored as the keccak256 hash of its encoding.</summary>
     public bool IsHashedWhenIndexed => Kind != AbiTypeKind.Elementary || Elementary == "bytes" || Elementary == "string";
 
