@@ -102,23 +102,23 @@ public readonly struct Fq : IEquatable<Fq>
     }
 
     /// <summary>Sum.</summary>
-    public static Fq operator +(Fq a, Fq b) => new(Mont<FqParams>.Add(a.V, b.V));
+    public static Fq operator +(in Fq a, in Fq b) => new(Mont<FqParams>.Add(a.V, b.V));
 
     /// <summary>Difference.</summary>
-    public static Fq operator -(Fq a, Fq b) => new(Mont<FqParams>.Sub(a.V, b.V));
+    public static Fq operator -(in Fq a, in Fq b) => new(Mont<FqParams>.Sub(a.V, b.V));
 
     /// <summary>Negation.</summary>
-    public static Fq operator -(Fq a) => new(Mont<FqParams>.Neg(a.V));
+    public static Fq operator -(in Fq a) => new(Mont<FqParams>.Neg(a.V));
 
     /// <summary>Product.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static Fq operator *(Fq a, Fq b) => new(Mont<FqParams>.Mul(a.V, b.V));
+    public static Fq operator *(in Fq a, in Fq b) => new(Mont<FqParams>.Mul(a.V, b.V));
 
     /// <summary>Equality.</summary>
-    public static bool operator ==(Fq a, Fq b) => Mont<FqParams>.Eq(a.V, b.V);
+    public static bool operator ==(in Fq a, in Fq b) => Mont<FqParams>.Eq(a.V, b.V);
 
     /// <summary>Inequality.</summary>
-    public static bool operator !=(Fq a, Fq b) => !Mont<FqParams>.Eq(a.V, b.V);
+    public static bool operator !=(in Fq a, in Fq b) => !Mont<FqParams>.Eq(a.V, b.V);
 
     /// <summary>this^2.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -107,23 +107,23 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>Sum.</summary>
-    public static Fr operator +(Fr a, Fr b) => new(Mont<FrParams>.Add(a.V, b.V));
+    public static Fr operator +(in Fr a, in Fr b) => new(Mont<FrParams>.Add(a.V, b.V));
 
     /// <summary>Difference.</summary>
-    public static Fr operator -(Fr a, Fr b) => new(Mont<FrParams>.Sub(a.V, b.V));
+    public static Fr operator -(in Fr a, in Fr b) => new(Mont<FrParams>.Sub(a.V, b.V));
 
     /// <summary>Negation.</summary>
-    public static Fr operator -(Fr a) => new(Mont<FrParams>.Neg(a.V));
+    public static Fr operator -(in Fr a) => new(Mont<FrParams>.Neg(a.V));
 
     /// <summary>Product.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static Fr operator *(Fr a, Fr b) => new(Mont<FrParams>.Mul(a.V, b.V));
+    public static Fr operator *(in Fr a, in Fr b) => new(Mont<FrParams>.Mul(a.V, b.V));
 
     /// <summary>Equality.</summary>
-    public static bool operator ==(Fr a, Fr b) => Mont<FrParams>.Eq(a.V, b.V);
+    public static bool operator ==(in Fr a, in Fr b) => Mont<FrParams>.Eq(a.V, b.V);
 
     /// <summary>Inequality.</summary>
-    public static bool operator !=(Fr a, Fr b) => !Mont<FrParams>.Eq(a.V, b.V);
+    public static bool operator !=(in Fr a, in Fr b) => !Mont<FrParams>.Eq(a.V, b.V);
 
     /// <summary>this^2.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
