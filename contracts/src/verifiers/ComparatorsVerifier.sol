@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IGroth16Verifier} from "contracts/src/interfaces/IGroth16Verifier.sol";
+
+/// @title ComparatorsVerifier
+/// @notice Groth16 verifier over BN254 for one circuit with 4 public inputs; the verification key
+///         is inlined. Generated from contracts/templates/Groth16Verifier.sol.tmpl: do not edit by hand.
+/// @dev Reverts unless the proof is valid: it never returns false. Checks, in order: the public input count, every
+///      proof coordinate < the base field, every public input < the scalar field, each ecMul (0x07) / ecAdd (0x06)
+///      call of the vk_x accumulation, the single ecPairing (0x08) call, and its result. A point that is not on the
+///      curve (or, for B, not in the G2 subgroup) is rejected by the pairing precompile: PrecompileFailed(8).
+///      Precompiles get all the gas available; one starved of gas fails and the verifier reverts PrecompileFailed
+///      instead of returning, so `eth_estimateGas` cannot settle on a gas limit that is too low.
+contract ComparatorsVerifier is IGroth16Verifier {
+    /// @dev BN254 scalar field order r: public inputs must be below it.
+    uint256 internal constant SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev BN254 base field order q: proof coordinates must be below it.
+    uint256 internal constant BASE_FIELD =
+        21888242871839275222246405745257275088696311157297823662689037894645226208583;
+
+    uint256 internal constant PUBLIC_INPUT_COUNT = 4;
+
+    // Custom error selectors used by the assembly below (IGroth16Verifier's errors; the tests check them).
+    uint256 internal constant INVALID_PROOF_SELECTOR = 0x09bde339; // InvalidProof()
+    uint256 internal constant INPUT_NOT_IN_FIELD_SELECTOR = 0x065fe5fc; // PublicInputNotInField(uint256)
+    uint256 internal constant COORDINATE_NOT_IN_FIELD_SELECTOR = 0xc7c8d5ac; // ProofCoordinateNotInField(uint256)
+    uint256 internal constant PRECOMPILE_FAILED_SELECTOR = 0x00a48593; // PrecompileFailed(uint256)
+
+    // Verification key. G2 coordinates are (x.c1, x.c0, y.c1, y.c0): EIP-197 order, imaginary part first.
+    uint256 internal constant ALPHA_X = 6077488231958058972588980013271242599141166881566881278413635666412295191656;
+    uint256 internal constant ALPHA_Y = 17407394709551590247504303045583968627630501765985761352638292649802597447560;
+    uint256 internal constant BETA_X1 = 16942927239554854699333211577201087702800994466006212199228726976162425606700;
+    uint256 internal constant BETA_X0 = 10062842982317368594079206851337394335601971516644673758401139138017338503756;
+    uint256 internal constant BETA_Y1 = 17918428901852111159943360231837167882695780218520001337375502592542112927075;
+    uint256 internal constant BETA_Y0 = 1907370830794180128666757545461745391887360236193688070410199810930866641030;
+    uint256 internal constant GAMMA_X1 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
+    uint256 internal constant GAMMA_X0 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
+    uint256 internal constant GAMMA_Y1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
+    uint256 internal constant GAMMA_Y0 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
+    uint256 internal constant DELTA_X1 = 9920562174664726522098396224099096405439285653163288781426049907247288878455;
+    uint256 internal constant DELTA_X0 = 20714423798343681950218779877478290299685072796413845227781529061314803195086;
+    uint256 internal constant DELTA_Y1 = 5927600419578917821200630569094333618170398926276425063168170553262082980623;
+    uint256 internal constant DELTA_Y0 = 19073273941872873212201599568620342192623015513104073357712334014493876719526;
+    uint256 internal constant IC0_X = 18317618417328173935679452576581869432427415088788986076326534815649502953528;
+    uint256 internal constant IC0_Y = 11781815357423028128348048228049040953196506829964521053433012707142880269278;
+
+    /// @inheritdoc IGroth16Verifier
+    function publicInputCount() external pure returns (uint256) {
+        return PUBLIC_INPUT_COUNT;
+    }
+
+    /// @inheritdoc IGroth16Verifier
+    function verifyProof(uint256[8] calldata proof, uint256[] calldata publicInputs) external view {
+        if (publicInputs.length != PUBLIC_INPUT_COUNT) {
+            revert PublicInputCountMismatch(PUBLIC_INPUT_COUNT, publicInputs.length);
+        }
+        // Memory from the free memory pointer m is scratch (never allocated: nothing runs after this block):
+        //   m+0x000 -A (G1)   m+0x040 B (G2)       pair 0: e(-A, B)
+        //   m+0x0c0 alpha     m+0x100 beta         pair 1: e(alpha, beta)
+        //   m+0x180 vk_x      m+0x1c0 gamma        pair 2: e(vk_x, gamma)
+        //   m+0x240 C         m+0x280 delta        pair 3: e(C, delta)
+        // vk_x = IC[0] + sum_i input_i * IC[i+1] is accumulated in place at m+0x180; each ecMul uses the 96 bytes
+        // after it as scratch, which gamma overwrites once the accumulation is done.
+        assembly ("memory-safe") {
+            // Reverts with a one-argument custom error (selector, arg) written in the scratch space 0x00-0x3f.
+            function fail(selector, arg) {
+                mstore(0x00, shl(224, selector))
+                mstore(0x04, arg)
+                revert(0x00, 0x24)
+            }
+
+            // vk_x += input[index] * (x, y); acc points at vk_x, inputs at the calldata of the public inputs.
+            function accumulate(acc, inputs, index, x, y) {
+                let s := calldataload(add(inputs, shl(5, index)))
+                if iszero(lt(s, SCALAR_FIELD)) { fail(INPUT_NOT_IN_FIELD_SELECTOR, index) }
+                let p := add(acc, 0x40)
+                mstore(p, x)
+                mstore(add(p, 0x20), y)
+                mstore(add(p, 0x40), s)
+                if iszero(staticcall(gas(), 0x07, p, 0x60, p, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x07) }
+                if iszero(staticcall(gas(), 0x06, acc, 0x80, acc, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x06) }
+            }
+
+            // All 8 coordinates below q, checked branch-free; only a failure pays for finding the index.
+            let outOfField := iszero(lt(calldataload(proof), BASE_FIELD))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0x20)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0x40)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0x60)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0x80)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0xa0)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0xc0)), BASE_FIELD)))
+            outOfField := or(outOfField, iszero(lt(calldataload(add(proof, 0xe0)), BASE_FIELD)))
+            if outOfField {
+                for { let i := 0 } lt(i, 8) { i := add(i, 1) } {
+                    if iszero(lt(calldataload(add(proof, shl(5, i))), BASE_FIELD)) {
+                        fail(COORDINATE_NOT_IN_FIELD_SELECTOR, i)
+                    }
+                }
+            }
+
+            let m := mload(0x40)
+            let vkx := add(m, 0x180)
+            mstore(vkx, IC0_X)
+            mstore(add(vkx, 0x20), IC0_Y)
+            accumulate(vkx, publicInputs.offset, 0, 17186790193410422058154167731060506708006458975725712469225436435223858777358, 9145472441770762246980856161484307476443656433650221018742913416184703734306)
+            accumulate(vkx, publicInputs.offset, 1, 7993973770330954042081672892614809787832611497948591281742798535655656721614, 5154542156799578687741320939406660511928554969925165243430966580033964226468)
+            accumulate(vkx, publicInputs.offset, 2, 10940970812731801675729404355148084009867209828837255797751230265576602566889, 11502810086223841531471707213798128786226097123595483301008447337644050537203)
+            accumulate(vkx, publicInputs.offset, 3, 17663525409381231747556640759497208390070114282012830187096410859405481879797, 17193376743197445017299954652068309689971545946533702865234733872245979458851)
+
+            // Pair 0: -A = (A.x, q - A.y), with the point at infinity (0, 0) its own negation; then B as given.
+            mstore(m, calldataload(proof))
+            mstore(add(m, 0x20), mod(sub(BASE_FIELD, calldataload(add(proof, 0x20))), BASE_FIELD))
+            calldatacopy(add(m, 0x40), add(proof, 0x40), 0x80)
+            // Pair 1: alpha, beta.
+            mstore(add(m, 0x0c0), ALPHA_X)
+            mstore(add(m, 0x0e0), ALPHA_Y)
+            mstore(add(m, 0x100), BETA_X1)
+            mstore(add(m, 0x120), BETA_X0)
+            mstore(add(m, 0x140), BETA_Y1)
+            mstore(add(m, 0x160), BETA_Y0)
+            // Pair 2: vk_x (already in place), gamma.
+            mstore(add(m, 0x1c0), GAMMA_X1)
+            mstore(add(m, 0x1e0), GAMMA_X0)
+            mstore(add(m, 0x200), GAMMA_Y1)
+            mstore(add(m, 0x220), GAMMA_Y0)
+            // Pair 3: C, delta.
+            calldatacopy(add(m, 0x240), add(proof, 0xc0), 0x40)
+            mstore(add(m, 0x280), DELTA_X1)
+            mstore(add(m, 0x2a0), DELTA_X0)
+            mstore(add(m, 0x2c0), DELTA_Y1)
+            mstore(add(m, 0x2e0), DELTA_Y0)
+
+            if iszero(staticcall(gas(), 0x08, m, 0x300, m, 0x20)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x08) }
+            if iszero(eq(mload(m), 1)) {
+                mstore(0x00, shl(224, INVALID_PROOF_SELECTOR))
+                revert(0x00, 0x04)
+            }
+        }
+    }
+}
