@@ -641,10 +641,12 @@ contract ProverMarketTest is MarketFixture {
         vm.prank(requester);
         market.cancelRequest(r);
         Reenterer attacker = new Reenterer(market);
+        attacker.setTarget(_submit(_req(T.Mode.OpenRace)));
         vm.prank(requester);
-        vm.expectRevert(); // the nested withdraw hits ReentrantCall, so the ETH transfer fails
+        vm.expectRevert(); // the nested call hits ReentrantCall, so the ETH transfer fails
         market.withdraw(MAX_FEE, address(attacker));
         assertEq(market.balanceOf(requester), MAX_FEE, "balance intact");
+        assertEq(market.proofCommitBlock(keccak256("reentered")), 0, "nested call did not happen");
     }
 
     function test_extension_cannotBeCalledWithPlainEth() public {
@@ -661,7 +663,14 @@ contract Reenterer {
         m = market_;
     }
 
+    /// @dev commitProof would succeed on its own for a live request; only the reentrancy lock stops it.
+    bytes32 public target;
+
+    function setTarget(bytes32 id) external {
+        target = id;
+    }
+
     receive() external payable {
-        m.withdraw(1, address(this));
+        m.commitProof(target, keccak256("reentered"));
     }
 }
