@@ -78,6 +78,19 @@ internal struct BigMulWide : IWideMul
     public static ulong Mul(ulong a, ulong b, out ulong lo) => Math.BigMul(a, b, out lo);
 }
 
+/// <summary>The UInt128-returning <see cref="Math.BigMul(ulong, ulong)"/>: same MULX/UMULH lowering, but no address-taken
+/// out local, so both halves stay in registers after inlining.</summary>
+internal struct BigMul128Wide : IWideMul
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mul(ulong a, ulong b, out ulong lo)
+    {
+        UInt128 p = Math.BigMul(a, b);
+        lo = (ulong)p;
+        return (ulong)(p >> 64);
+    }
+}
+
 /// <summary>Explicit BMI2 MULX. Only call when <see cref="Bmi2.X64.IsSupported"/> is true.</summary>
 internal struct Bmi2Wide : IWideMul
 {
@@ -216,7 +229,7 @@ internal static class Mont<TP> where TP : struct, IMontParams
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static U256 Mul(in U256 a, in U256 b) => Mul<BigMulWide>(a, b);
+    public static U256 Mul(in U256 a, in U256 b) => Mul<BigMul128Wide>(a, b);
 
     /// <summary>CIOS Montgomery product a*b*R^-1 mod P, no-final-carry variant (valid because P3 &lt; 2^62).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -263,7 +276,7 @@ internal static class Mont<TP> where TP : struct, IMontParams
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static U256 Square(in U256 a) => Mul<BigMulWide>(a, a);
+    public static U256 Square(in U256 a) => Mul<BigMul128Wide>(a, a);
 
     /// <summary>Enters Montgomery form: x -> x*R mod P (x must be &lt; P).</summary>
     public static U256 ToMont(in U256 x) => Mul(x, TP.R2);
