@@ -153,12 +153,13 @@ public sealed class JsonRpcClient : IDisposable
         var transient = new PredicateBuilder()
             .Handle<TransientJsonRpcException>()
             .Handle<TimeoutRejectedException>();
-        return new ResiliencePipelineBuilder()
-            .AddTimeout(_options.OverallTimeout)
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder().AddTimeout(_options.OverallTimeout);
+        if (_options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+                MaxRetryAttempts = _options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
@@ -168,7 +169,10 @@ public sealed class JsonRpcClient : IDisposable
                     _logger.LogWarning(args.Outcome.Exception, "JSON-RPC attempt {Attempt} failed transiently; retrying in {Delay}", args.AttemptNumber + 1, args.RetryDelay);
                     return default;
                 },
-            })
+            });
+        }
+
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,
@@ -223,6 +227,12 @@ public sealed class JsonRpcClient : IDisposable
             }
 
             responseBytes = await ReadBodyAsync(response, what, calls[0].Method, ct).ConfigureAwait(false);
+            if (responseBytes.Length == 0)
+            {
+                // An empty 200 is what a proxy or node that dropped the request mid-way typically produces.
+                throw new TransientJsonRpcException($"JSON-RPC {what}: empty response body (HTTP {status}) from {_endpoint}.", calls[0].Method, httpStatus: status);
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw new JsonRpcException($"JSON-RPC {what}: HTTP {status} {response.ReasonPhrase} from {_endpoint}: {Preview(responseBytes)}", calls[0].Method);

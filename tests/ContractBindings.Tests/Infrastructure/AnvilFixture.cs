@@ -40,7 +40,7 @@ public class AnvilFixture : IAsyncLifetime, IDisposable
     public const string PrivateKey1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
     /// <summary>anvil's third default account private key.</summary>
-    public const string PrivateKey2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9bbb8f5c5e31a";
+    public const string PrivateKey2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
     /// <summary>Chain id anvil runs with.</summary>
     public const ulong ChainId = 31337;
