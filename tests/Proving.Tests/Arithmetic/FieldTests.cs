@@ -185,7 +185,9 @@ public class FieldTests
             var y = U256.FromBigInteger(b);
             var portable = Mont<FqParams>.Mul<PortableWide>(x, y);
             var bigmul = Mont<FqParams>.Mul<BigMulWide>(x, y);
-            bool ok = Mont<FqParams>.Eq(portable, bigmul)
+            var bigmul128 = Mont<FqParams>.Mul<BigMul128Wide>(x, y);
+            bool ok = Mont<FqParams>.Eq(portable, bigmul) && Mont<FqParams>.Eq(portable, bigmul128)
+                && Mont<FqParams>.Eq(Mont<FqParams>.Mul(x, y), portable)
                 && portable.ToBigInteger() == a * b * InversePrime(BigInteger.One << 256, Q) % Q;
             if (Bmi2.X64.IsSupported)
             {
@@ -194,7 +196,8 @@ public class FieldTests
             ulong u = (ulong)(a & ulong.MaxValue), v = (ulong)(b & ulong.MaxValue);
             ulong hiP = PortableWide.Mul(u, v, out ulong loP);
             ulong hiB = BigMulWide.Mul(u, v, out ulong loB);
-            return ok && hiP == hiB && loP == loB && (((BigInteger)hiP << 64) | loP) == (BigInteger)u * v;
+            ulong hi128 = BigMul128Wide.Mul(u, v, out ulong lo128);
+            return ok && hiP == hiB && loP == loB && hi128 == hiP && lo128 == loP && (((BigInteger)hiP << 64) | loP) == (BigInteger)u * v;
         }), 200);
     }
 
