@@ -13,7 +13,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const { poseidon } = require('./poseidon.js');
+const { poseidon, P } = require('./poseidon.js');
 
 function parseArgs(argv) {
   const args = { seed: 'pmc-rollup-demo' };
@@ -92,10 +92,14 @@ class Tree {
 const leafOf = (a) => poseidon([a.owner, a.balance, a.nonce]);
 const str = (x) => (Array.isArray(x) ? x.map(str) : x.toString());
 
-function main() {
-  const args = parseArgs(process.argv.slice(2));
+/**
+ * Builds a random genesis and batch for seed. With overdraw (for negative tests only), the first transfer moves one
+ * unit more than its sender holds and the sender's balance wraps around the field, as an unchecked circuit would let
+ * it: the input is then consistent in every respect except the 64-bit range check.
+ */
+function generate(seed, { overdraw = false } = {}) {
   const { depth, batch } = circuitShape();
-  const rng = makeRng(args.seed);
+  const rng = makeRng(seed);
   const size = 1 << depth;
 
   const accounts = Array.from({ length: size }, () => ({
@@ -119,7 +123,7 @@ function main() {
     let to = Number(rng.below(BigInt(size - 1)));
     if (to >= from) to++; // distinct accounts (the circuit also accepts from == to)
     const sender = accounts[from];
-    const amount = rng.below(sender.balance + 1n);
+    const amount = overdraw && k === 0 ? sender.balance + 1n : rng.below(sender.balance + 1n);
 
     input.from.push(from);
     input.to.push(to);
@@ -130,7 +134,7 @@ function main() {
     input.senderSiblings.push(tree.siblings(from));
     batchHash = poseidon([batchHash, BigInt(from), BigInt(to), amount, sender.nonce]);
 
-    sender.balance -= amount;
+    sender.balance = (sender.balance - amount + P) % P;
     sender.nonce += 1n;
     tree.update(from, leafOf(sender));
 
@@ -146,9 +150,17 @@ function main() {
   input.oldRoot = oldRoot;
   input.newRoot = tree.root;
   input.batchHash = batchHash;
+  return {
+    depth, batch, genesis, accounts,
+    input: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, str(v)])),
+    publicSignals: [oldRoot, tree.root, batchHash].map(str),
+  };
+}
 
-  const publicSignals = [oldRoot, tree.root, batchHash].map(str);
-  const inputJson = JSON.stringify(Object.fromEntries(Object.entries(input).map(([k, v]) => [k, str(v)])), null, 1) + '\n';
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const { depth, batch, genesis, accounts, input, publicSignals } = generate(args.seed);
+  const inputJson = JSON.stringify(input, null, 1) + '\n';
   if (args.out) fs.writeFileSync(args.out, inputJson); else process.stdout.write(inputJson);
   if (args.public) fs.writeFileSync(args.public, JSON.stringify(publicSignals, null, 1) + '\n');
   if (args.state) {
@@ -158,9 +170,13 @@ function main() {
   process.stderr.write(`rollup-input: depth ${depth}, ${batch} transfers; public [oldRoot, newRoot, batchHash] = ${JSON.stringify(publicSignals)}\n`);
 }
 
-try {
-  main();
-} catch (err) {
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
+module.exports = { generate };
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
 }

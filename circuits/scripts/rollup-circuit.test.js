@@ -1,0 +1,53 @@
+'use strict';
+// Negative tests of circuits/rollup_batch.circom at the witness level (no setup needed): the circuit accepts the
+// generator's batch and refuses an overdraft (64-bit range check), a wrong new root and a wrong batch hash.
+// Compiles the circuit's witness calculator into circuits/build/test/ first (a few seconds).
+// Run: node --test circuits/scripts/
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { generate } = require('./rollup-input.js');
+
+const ROOT = path.join(__dirname, '..', '..');
+const OUT = path.join('circuits', 'build', 'test'); // relative: circom2 (WASI) only sees the working directory
+
+function compile() {
+  fs.mkdirSync(path.join(ROOT, OUT), { recursive: true });
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'circom2'),
+    ['circuits/rollup_batch.circom', '--wasm', '-o', OUT, '-l', 'node_modules'], { cwd: ROOT, stdio: 'pipe' });
+  return path.join(ROOT, OUT, 'rollup_batch_js');
+}
+
+/** Runs the witness calculator; returns '' on success or its error output. */
+function witness(jsDir, input, tag) {
+  const inputFile = path.join(ROOT, OUT, `${tag}.json`);
+  fs.writeFileSync(inputFile, JSON.stringify(input));
+  try {
+    execFileSync('node', [path.join(jsDir, 'generate_witness.js'), path.join(jsDir, 'rollup_batch.wasm'), inputFile,
+      path.join(ROOT, OUT, `${tag}.wtns`)], { stdio: 'pipe' });
+    return '';
+  } catch (err) {
+    return `${err.stdout}${err.stderr}` || 'failed';
+  }
+}
+
+test('rollup_batch: accepts a valid batch, refuses overdraft, wrong root and wrong batch hash', () => {
+  const jsDir = compile();
+  const valid = generate('circuit-test').input;
+  assert.equal(witness(jsDir, valid, 'valid'), '');
+
+  const overdraft = generate('circuit-test', { overdraw: true }).input;
+  const overdraftError = witness(jsDir, overdraft, 'overdraft');
+  assert.match(overdraftError, /Num2Bits/, 'an overdraft must fail the 64-bit range check');
+
+  const wrongRoot = { ...valid, newRoot: (BigInt(valid.newRoot) + 1n).toString() };
+  assert.match(witness(jsDir, wrongRoot, 'wrong-root'), /RollupBatch/);
+
+  const wrongHash = { ...valid, batchHash: (BigInt(valid.batchHash) + 1n).toString() };
+  assert.match(witness(jsDir, wrongHash, 'wrong-hash'), /RollupBatch/);
+
+  const wrongAmount = { ...valid, amount: [(BigInt(valid.amount[0]) + 1n).toString(), valid.amount[1]] };
+  assert.notEqual(witness(jsDir, wrongAmount, 'wrong-amount'), '');
+});
