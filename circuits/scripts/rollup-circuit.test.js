@@ -40,7 +40,12 @@ test('rollup_batch: accepts a valid batch, refuses overdraft, wrong root and wro
 
   const overdraft = generate('circuit-test', { overdraw: true }).input;
   const overdraftError = witness(jsDir, overdraft, 'overdraft');
-  assert.match(overdraftError, /Num2Bits/, 'an overdraft must fail the 64-bit range check');
+  // The failing constraint is Num2Bits' reconstruction, inside the sender's range check of lib/rollup.circom.
+  const lib = fs.readFileSync(path.join(ROOT, 'circuits', 'lib', 'rollup.circom'), 'utf8').split('\n');
+  const senderRangeLine = lib.findIndex((l) => l.includes('senderRange.in <== senderNewBalance')) + 1;
+  assert.match(overdraftError, /Error in template Num2Bits_\d+ line/, 'an overdraft must fail a 64-bit range check');
+  assert.match(overdraftError, new RegExp(`Error in template Transfer_\\d+ line: ${senderRangeLine}\\b`),
+    "the failing range check must be the sender's");
 
   const wrongRoot = { ...valid, newRoot: (BigInt(valid.newRoot) + 1n).toString() };
   assert.match(witness(jsDir, wrongRoot, 'wrong-root'), /RollupBatch/);
