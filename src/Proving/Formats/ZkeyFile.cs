@@ -230,6 +230,48 @@ public sealed class ZkeyFile : IDisposable
         return (a.ToArray(), b.ToArray());
     }
 
+    /// <summary>
+    /// Streams the coefficients section and accumulates <c>a[row] += v·w[signal]</c> (matrix A) and <c>b[row] += v·w[signal]</c>
+    /// (matrix B) without materialising the coefficient list; spans must have <see cref="DomainSize"/> entries.
+    /// </summary>
+    /// <exception cref="ProvingFormatException">An entry is out of range or not a field element.</exception>
+    public void AccumulateQap(ReadOnlySpan<Fr> witness, Span<Fr> a, Span<Fr> b)
+    {
+        if (witness.Length != NVars) throw new ArgumentException($"witness has {witness.Length} values, key expects {NVars}", nameof(witness));
+        if (a.Length != DomainSize || b.Length != DomainSize) throw new ArgumentException($"a and b must have {DomainSize} entries");
+        var section = _file.Section(SectionCoeffs);
+        var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
+        a.Clear();
+        b.Clear();
+        var buf = new byte[Math.Min(Math.Max(CoefficientCount, 1) * CoeffSize, (1 << 18) / CoeffSize * CoeffSize)];
+        int per = buf.Length / CoeffSize;
+        for (int start = 0; start < CoefficientCount; start += per)
+        {
+            int n = Math.Min(per, CoefficientCount - start);
+            var span = buf.AsSpan(0, n * CoeffSize);
+            _file.Read(section, 4 + (long)start * CoeffSize, span);
+            for (int i = 0; i < n; i++)
+            {
+                var e = span.Slice(i * CoeffSize, CoeffSize);
+                uint m = BinaryPrimitives.ReadUInt32LittleEndian(e);
+                uint c = BinaryPrimitives.ReadUInt32LittleEndian(e[4..]);
+                uint s = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
+                if (m > 1 || c >= (uint)DomainSize || s >= (uint)NVars)
+                    throw _file.Error($"coefficient {start + i} is out of range (matrix {m}, row {c}, signal {s})");
+                if (!Fr.TryReadLittleEndian(e.Slice(12, Bn254Constants.N8), montgomery: true, out var v))
+                    throw _file.Error($"coefficient {start + i} is not below the field prime");
+                (m == 0 ? a : b)[(int)c] += v * witness[(int)s];
+            }
+        }
+
+        // Stored values are v·R² read as Montgomery limbs, i.e. the field element v·R: scale the sums once by R⁻¹.
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] *= rInv;
+            b[i] *= rInv;
+        }
+    }
+
     private static string SectionName(uint s) => s switch
     {
         SectionIC => "IC", SectionA => "A", SectionB1 => "B1", SectionB2 => "B2", SectionC => "C", SectionH => "H", _ => $"section {s}",

@@ -72,7 +72,12 @@ public sealed class Groth16Prover
         void Mark(string phase)
         {
             timings.Add((phase, sw.Elapsed));
-            _logger.LogDebug("{Phase}: {Ms:F1} ms", phase, sw.Elapsed.TotalMilliseconds);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("{Phase}: {Ms:F1} ms (managed heap {Heap:F1} MiB, working set {Ws:F1} MiB)", phase, sw.Elapsed.TotalMilliseconds,
+                    GC.GetTotalMemory(false) / 1048576.0, Environment.WorkingSet / 1048576.0);
+            }
+
             sw.Restart();
         }
 
@@ -90,11 +95,13 @@ public sealed class Groth16Prover
         Mark("QAP + H (odd coset)");
 
         // B2 first: its G2 buffer is released before the shared G1 buffer is allocated, bounding the peak footprint.
+        var scratch = GC.AllocateUninitializedArray<Fr>(Math.Max(zkey.NVars, zkey.DomainSize));
         G2Jacobian piB;
         {
             var basesB2 = GC.AllocateUninitializedArray<G2Affine>(zkey.NVars);
             zkey.ReadB2(basesB2);
-            piB = MsmEngine.MultiExp(basesB2, witness, _maxDop);
+            int m = Compact(basesB2, witness, scratch);
+            piB = MsmEngine.MultiExp(basesB2.AsSpan(0, m), scratch.AsSpan(0, m), _maxDop);
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         Mark("MSM B2 (G2)");
@@ -104,7 +111,8 @@ public sealed class Groth16Prover
         {
             var bases = g1.AsSpan(0, count);
             zkey.ReadG1Section(section, bases);
-            var r = MsmEngine.MultiExp(bases, scalars, _maxDop);
+            int m = Compact(bases, scalars, scratch);
+            var r = MsmEngine.MultiExp(bases[..m], scratch.AsSpan(0, m), _maxDop);
             Mark($"MSM {name}");
             return r;
         }
@@ -145,11 +153,7 @@ public sealed class Groth16Prover
         int n = zkey.DomainSize;
         var a = new Fr[n];
         var b = new Fr[n];
-        {
-            var (ca, cb) = zkey.ReadCoefficients();
-            foreach (ref readonly var c in ca.AsSpan()) a[c.Constraint] += c.Value * witness[c.Signal];
-            foreach (ref readonly var c in cb.AsSpan()) b[c.Constraint] += c.Value * witness[c.Signal];
-        }
+        zkey.AccumulateQap(witness, a, b);
 
         var c2 = GC.AllocateUninitializedArray<Fr>(n);
         for (int i = 0; i < n; i++) c2[i] = a[i] * b[i];
@@ -158,6 +162,27 @@ public sealed class Groth16Prover
         for (int i = 0; i < n; i++) a[i] = a[i] * b[i] - c2[i];
         return a;
     }
+
+    /// <summary>
+    /// Moves the (point, scalar) pairs that contribute to the sum — finite point, non-zero scalar — to the front of
+    /// <paramref name="bases"/> and <paramref name="outScalars"/>; returns how many there are. In circom circuits about a
+    /// third of the B points are infinity (signals that never appear in a B term), which this removes from the MSMs.
+    /// </summary>
+    internal static int Compact<TPoint>(Span<TPoint> bases, ReadOnlySpan<Fr> scalars, Span<Fr> outScalars) where TPoint : struct
+    {
+        int m = 0;
+        for (int i = 0; i < bases.Length; i++)
+        {
+            if (scalars[i].IsZero || IsInfinity(bases[i])) continue;
+            bases[m] = bases[i];
+            outScalars[m++] = scalars[i];
+        }
+
+        return m;
+    }
+
+    private static bool IsInfinity<TPoint>(in TPoint p) where TPoint : struct =>
+        p is G1Affine g1 ? g1.IsInfinity : p is G2Affine g2 ? g2.IsInfinity : throw new NotSupportedException(typeof(TPoint).Name);
 
     /// <summary>Uniform scalar in [1, r) from the OS CSPRNG (512 bits reduced, bias below 2^-250).</summary>
     internal static Fr RandomScalar()
