@@ -49,6 +49,9 @@ public sealed class WorkerOptions
     /// <summary>How often the chain is polled.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Whether to keep standing asks (orderbook mode) posted for every served circuit.</summary>
+    public bool PostStandingAsks { get; set; } = true;
+
     /// <summary>Loopback address and port of the metrics and status endpoint; null disables it.</summary>
     public string? MetricsUrl { get; set; }
 

@@ -32,6 +32,19 @@ public enum JobState
     Abandoned = 4,
 }
 
+/// <summary>A request the worker follows, with everything needed to act on it without re-reading old events.</summary>
+/// <param name="RequestId">0x-prefixed request id.</param>
+/// <param name="CircuitId">Registry id of its circuit.</param>
+/// <param name="Terms">The ABI-encoded <c>Request</c> tuple (passed back to every market call).</param>
+/// <param name="Input">Inline input bytes (empty when <paramref name="InputUri"/> is used).</param>
+/// <param name="InputUri">Where the input lives when not inline.</param>
+/// <param name="PublicInputs">The public inputs the request expects, as decimal strings (may be empty).</param>
+/// <param name="ProvingUnits">The circuit's proving units at submission.</param>
+/// <param name="ReserveFee">Reserve fee at submission, in wei.</param>
+/// <param name="Block">Block of the submission.</param>
+public sealed record TrackedRequest(string RequestId, uint CircuitId, byte[] Terms, byte[] Input, string InputUri,
+    IReadOnlyList<BigInteger> PublicInputs, ulong ProvingUnits, BigInteger ReserveFee, ulong Block);
+
 /// <summary>A sealed bid as journalled.</summary>
 public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State);
 
@@ -61,6 +74,10 @@ public sealed class WorkerJournal : IDisposable
             CREATE TABLE IF NOT EXISTS bids (
               request_id TEXT PRIMARY KEY, fee TEXT NOT NULL, latency INTEGER NOT NULL,
               salt BLOB NOT NULL, commitment BLOB NOT NULL, state INTEGER NOT NULL, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS requests (
+              request_id TEXT PRIMARY KEY, circuit_id INTEGER NOT NULL, terms BLOB NOT NULL, input BLOB NOT NULL,
+              input_uri TEXT NOT NULL, public_inputs TEXT NOT NULL, proving_units INTEGER NOT NULL, reserve_fee TEXT NOT NULL,
+              block INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1, reason TEXT);
             CREATE TABLE IF NOT EXISTS jobs (
               request_id TEXT PRIMARY KEY, mode INTEGER NOT NULL, state INTEGER NOT NULL,
               proof_json TEXT, public_json TEXT, reason TEXT, updated_at TEXT NOT NULL);
@@ -85,6 +102,63 @@ public sealed class WorkerJournal : IDisposable
         {
             using var cmd = Command("INSERT INTO cursor (id, block, hash) VALUES (1, $b, $h) ON CONFLICT(id) DO UPDATE SET block = $b, hash = $h",
                 ("$b", (long)block), ("$h", hash));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Starts following a request (idempotent: a replayed event changes nothing).</summary>
+    public void TrackRequest(TrackedRequest r)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                INSERT INTO requests (request_id, circuit_id, terms, input, input_uri, public_inputs, proving_units, reserve_fee, block)
+                VALUES ($id, $c, $t, $i, $u, $p, $n, $f, $b) ON CONFLICT(request_id) DO NOTHING
+                """, ("$id", r.RequestId), ("$c", (long)r.CircuitId), ("$t", r.Terms), ("$i", r.Input), ("$u", r.InputUri),
+                ("$p", string.Join(',', r.PublicInputs.Select(x => x.ToString(CultureInfo.InvariantCulture)))),
+                ("$n", (long)r.ProvingUnits), ("$f", r.ReserveFee.ToString(CultureInfo.InvariantCulture)), ("$b", (long)r.Block));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Requests still followed.</summary>
+    public IReadOnlyList<TrackedRequest> ActiveRequests()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, circuit_id, terms, input, input_uri, public_inputs, proving_units, reserve_fee, block FROM requests WHERE active = 1 ORDER BY block");
+            using var r = cmd.ExecuteReader();
+            var list = new List<TrackedRequest>();
+            while (r.Read())
+            {
+                var pis = r.GetString(5);
+                list.Add(new TrackedRequest(r.GetString(0), (uint)r.GetInt64(1), (byte[])r[2], (byte[])r[3], r.GetString(4),
+                    pis.Length == 0 ? [] : pis.Split(',').Select(x => BigInteger.Parse(x, CultureInfo.InvariantCulture)).ToArray(),
+                    (ulong)r.GetInt64(6), BigInteger.Parse(r.GetString(7), CultureInfo.InvariantCulture), (ulong)r.GetInt64(8)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Stops following a request, with the reason.</summary>
+    public void CloseRequest(string requestId, string reason)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("UPDATE requests SET active = 0, reason = $r WHERE request_id = $id", ("$r", reason), ("$id", requestId));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Forgets a request whose submission was rolled back by a reorg, unless the worker already acted on it.</summary>
+    public void DropRequestIfUntouched(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                DELETE FROM requests WHERE request_id = $id
+                  AND NOT EXISTS (SELECT 1 FROM bids WHERE request_id = $id) AND NOT EXISTS (SELECT 1 FROM jobs WHERE request_id = $id)
+                """, ("$id", requestId));
             cmd.ExecuteNonQuery();
         }
     }

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using ProverMarketChain.ContractBindings.Primitives;
+
+namespace ProverMarketChain.Worker.Configuration;
+
+/// <summary>Addresses of a market deployment, as written by <c>pmc demo</c> and the deploy script.</summary>
+/// <param name="ChainId">Chain the contracts live on.</param>
+/// <param name="CircuitRegistry">The circuit registry.</param>
+/// <param name="CollateralVault">The collateral vault.</param>
+/// <param name="ProverMarket">The market.</param>
+/// <param name="DeployBlock">Block of the deployment: where event scans start.</param>
+public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address CollateralVault, Address ProverMarket, ulong DeployBlock)
+{
+    /// <summary>Reads a deployment file.</summary>
+    /// <exception cref="WorkerConfigurationException">Missing file, bad JSON or a bad address, naming the field.</exception>
+    public static Deployment Load(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var r = doc.RootElement;
+            Address A(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+                ? Address.Parse(v.GetString()!)
+                : throw new FormatException($"'{name}' is missing or not a string");
+            ulong U(string name) => r.TryGetProperty(name, out var v) && v.TryGetUInt64(out var u) ? u : throw new FormatException($"'{name}' is missing or not an integer");
+            return new Deployment(U("chainId"), A("circuitRegistry"), A("collateralVault"), A("proverMarket"), U("deployBlock"));
+        }
+        catch (Exception e) when (e is IOException or JsonException or FormatException)
+        {
+            throw new WorkerConfigurationException(path, [$"bad deployment file: {e.Message}"]);
+        }
+    }
+
+    /// <summary>Writes this deployment as JSON.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(new
+    {
+        chainId = ChainId,
+        circuitRegistry = CircuitRegistry.ToString(),
+        collateralVault = CollateralVault.ToString(),
+        proverMarket = ProverMarket.ToString(),
+        deployBlock = DeployBlock,
+    }, new JsonSerializerOptions { WriteIndented = true }));
+}

@@ -1,0 +1,484 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Worker.Configuration;
+using ProverMarketChain.Worker.Journal;
+using ProverMarketChain.Worker.Pricing;
+using ProverMarketChain.Worker.Proving;
+
+namespace ProverMarketChain.Worker.Node;
+
+/// <summary>Request status on chain (mirrors the market's <c>Status</c> enum).</summary>
+internal enum ChainStatus { None = 0, Open = 1, Assigned = 2, Secondary = 3, Fulfilled = 4, Cancelled = 5, Expired = 6 }
+
+/// <summary>
+/// The prover node. Each tick it reads new market events (reorg-aware, resuming from the journal's cursor), then
+/// reconciles every followed request against CHAIN STATE (never against a possibly-failed RPC reply): it bids, reveals,
+/// locks, proves and submits as the request's mode and phase require. Every decision that must survive a crash is in
+/// the journal before the transaction that depends on it is sent (the salt before the commit, the proof before the
+/// submission), and every send is preceded by a chain-state check, so a restart after <c>kill -9</c> neither loses a
+/// reveal nor sends a second lock, commit or proof.
+/// </summary>
+public sealed class ProverNode
+{
+    private static readonly AbiType[] RequestTuple = [AbiType.Parse(Request.AbiTupleType)];
+    private static readonly AbiType[] CommitmentTypes =
+        [AbiType.Bytes32, AbiType.Address, AbiType.Parse("uint96"), AbiType.Parse("uint32"), AbiType.Bytes32];
+
+    private readonly WorkerOptions _options;
+    private readonly Signer _signer;
+    private readonly IProverMarket _market;
+    private readonly Deployment _deployment;
+    private readonly WorkerJournal _journal;
+    private readonly ProofEngine _engine;
+    private readonly JobPlanner _planner;
+    private readonly InputFetcher _inputs;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _capacity;
+    private readonly ConcurrentDictionary<string, Task> _proving = new();
+    private readonly HashSet<string> _skipLogged = [];
+    private readonly Dictionary<uint, BigInteger> _postedAskPrice = [];
+    private IAskBook? _askBook;
+
+    /// <summary>Creates a node; call <see cref="RunAsync"/> to start it.</summary>
+    public ProverNode(WorkerOptions options, Signer signer, Deployment deployment, WorkerJournal journal, ProofEngine engine,
+        JobPlanner planner, InputFetcher inputs, WorkerMetrics metrics, ILogger logger)
+    {
+        _options = options;
+        _signer = signer;
+        _deployment = deployment;
+        _journal = journal;
+        _engine = engine;
+        _planner = planner;
+        _inputs = inputs;
+        Metrics = metrics;
+        _log = logger;
+        _market = new IProverMarket(signer, deployment.ProverMarket);
+        _capacity = new SemaphoreSlim(options.Capacity, options.Capacity);
+    }
+
+    /// <summary>The node's instruments.</summary>
+    public WorkerMetrics Metrics { get; }
+
+    /// <summary>The prover's address.</summary>
+    public Address Prover => _signer.From;
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; in-flight proofs are abandoned (the journal resumes them).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await CheckDeploymentAsync(cancellationToken).ConfigureAwait(false);
+        var from = _journal.GetCursor() is { } c ? c.Block + 1 : _deployment.DeployBlock;
+        var poller = new LogPoller(_signer.Client, new LogFilter(from, null, [_deployment.ProverMarket], null),
+            new LogPollerOptions { PollInterval = _options.PollInterval });
+        _log.LogInformation("Worker {Prover} following market {Market} from block {Block}", Prover, _deployment.ProverMarket, from);
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var log in await poller.PollOnceAsync(cancellationToken).ConfigureAwait(false))
+                    Ingest(log);
+                if (poller.NextBlock > 0) _journal.SetCursor(poller.NextBlock - 1, "");
+                await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                Metrics.RpcErrors.Add(1);
+                _log.LogWarning("Tick failed, retrying next tick: {Error}", e.Message);
+            }
+
+            try { await Task.Delay(_options.PollInterval, cancellationToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) { break; }
+        }
+        _log.LogInformation("Worker {Prover} stopped", Prover);
+    }
+
+    private async Task CheckDeploymentAsync(CancellationToken ct)
+    {
+        var chainId = await _signer.Client.ChainIdAsync(ct).ConfigureAwait(false);
+        if (chainId != _deployment.ChainId)
+            throw new WorkerConfigurationException(_options.DeploymentFile, [$"the deployment is for chain {_deployment.ChainId} but the RPC serves chain {chainId}"]);
+        if ((await _signer.Client.GetCodeAsync(_deployment.ProverMarket, cancellationToken: ct).ConfigureAwait(false)).Length == 0)
+            throw new WorkerConfigurationException(_options.DeploymentFile, [$"no contract at the market address {_deployment.ProverMarket}"]);
+        var registry = new ICircuitRegistry(_signer, _deployment.CircuitRegistry);
+        foreach (var c in _engine.Circuits)
+        {
+            var onChain = await registry.CircuitAsync(c.CircuitId, ct).ConfigureAwait(false);
+            var local = CircuitArtifacts.ComputeHash(c.ZkeyPath, c.WasmPath);
+            if (!onChain.ArtifactsHash.AsSpan().SequenceEqual(local))
+                throw new WorkerConfigurationException(_options.DeploymentFile,
+                    [$"circuit {c.CircuitId}: local artifacts hash {Hex.Encode(local)} differs from the registered {Hex.Encode(onChain.ArtifactsHash)}"]);
+        }
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private void Ingest(LogEntry log)
+    {
+        if (!IProverMarket.RequestSubmittedEvent.TryDecode(log, out var e)) return;
+        var id = Hex.Encode(e.RequestId);
+        if (log.Removed)
+        {
+            _log.LogWarning("Request {Id} was rolled back by a reorg", id);
+            _journal.DropRequestIfUntouched(id);
+            return;
+        }
+        var circuit = (uint)e.CircuitId;
+        if (!_engine.Serves(circuit)) return;
+        var terms = AbiCodec.Encode(RequestTuple, [Request.ToAbi(e.Request)]);
+        _journal.TrackRequest(new TrackedRequest(id, circuit, terms, e.Input, e.InputUri, e.PublicInputs.ToArray(),
+            (ulong)e.ProvingUnits, e.ReserveFee, log.BlockNumber));
+    }
+
+    // ------------------------------------------------------------------ reconciliation
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        var head = await _signer.Client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the node returned no latest block");
+        var fees = await _signer.EstimateFeesAsync(ct).ConfigureAwait(false);
+        await KeepAsksCurrentAsync(fees.MaxFeePerGas, ct).ConfigureAwait(false);
+
+        foreach (var r in _journal.ActiveRequests())
+        {
+            if (r.Block + (ulong)_options.Confirmations > head.Number) continue; // not yet confirmed
+            try
+            {
+                await ReconcileOneAsync(r, head, fees.MaxFeePerGas, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (ContractRevertException e)
+            {
+                // A revert means chain state moved under us (someone else locked, fulfilled, slashed...): the next tick
+                // reads the new state and acts on it.
+                _log.LogInformation("Request {Id}: call reverted ({Error}); re-reading state next tick", r.RequestId, e.Message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Metrics.RpcErrors.Add(1);
+                _log.LogWarning("Request {Id}: {Error}; retrying next tick", r.RequestId, e.Message);
+            }
+        }
+    }
+
+    private async Task ReconcileOneAsync(TrackedRequest r, BlockHeader head, BigInteger gasPrice, CancellationToken ct)
+    {
+        var req = Request.FromAbi(AbiCodec.Decode(RequestTuple, r.Terms)[0]);
+        var id = Hex.Decode(r.RequestId);
+        var view = await _market.RequestStateAsync(id, ct).ConfigureAwait(false);
+        var status = (ChainStatus)(int)view.Status;
+        var mode = (AllocationMode)(int)req.Mode;
+        var now = head.Timestamp;
+        bool mine = view.Prover == Prover;
+
+        switch (status)
+        {
+            case ChainStatus.None:
+                _journal.CloseRequest(r.RequestId, "unknown on chain");
+                return;
+            case ChainStatus.Fulfilled or ChainStatus.Cancelled or ChainStatus.Expired:
+                await FinishAsync(r, req, status, mine, ct).ConfigureAwait(false);
+                return;
+            case ChainStatus.Assigned when mine:
+                await DeliverAsync(r, req, (ulong)view.Deadline, openSubmission: false, now, ct).ConfigureAwait(false);
+                return;
+            case ChainStatus.Assigned:
+                CloseBidIfOpen(r.RequestId);
+                if (now > (ulong)view.Deadline)
+                {
+                    _log.LogInformation("Request {Id}: prover {Prover} missed its deadline; slashing", r.RequestId, view.Prover);
+                    await _market.SlashAsync(req, ct).ConfigureAwait(false);
+                }
+                return;
+            case ChainStatus.Secondary:
+                await OpenWorkAsync(r, req, mode, view.Fee, view.Bounty, (ulong)view.Deadline, now, gasPrice, ct).ConfigureAwait(false);
+                return;
+        }
+
+        // Open.
+        switch (mode)
+        {
+            case AllocationMode.SealedBid:
+                await SealedBidAsync(r, req, view, id, now, gasPrice, ct).ConfigureAwait(false);
+                break;
+            case AllocationMode.Dutch:
+                await DutchAsync(r, req, now, gasPrice, ct).ConfigureAwait(false);
+                break;
+            case AllocationMode.OpenRace:
+                await OpenWorkAsync(r, req, mode, req.MaxFee, BigInteger.Zero, (ulong)view.CreatedAt + (ulong)req.ProvingWindow, now, gasPrice, ct).ConfigureAwait(false);
+                break;
+            case AllocationMode.StandingAsk:
+                break; // matched (or not) at submission: nothing to do while open
+        }
+    }
+
+    private async Task SealedBidAsync(TrackedRequest r, Request req, RequestView view, byte[] id, ulong now, BigInteger gasPrice, CancellationToken ct)
+    {
+        var bid = _journal.GetBid(r.RequestId);
+        if (now <= (ulong)req.BidDeadline)
+        {
+            if (bid is null)
+            {
+                if (Plan(r, req, AllocationMode.SealedBid, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
+                var salt = RandomNumberGenerator.GetBytes(32);
+                var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
+                // Durable before the transaction: a crash after the commit still finds the salt to reveal with.
+                bid = _journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment);
+            }
+            if (bid.State == BidState.Planned)
+            {
+                var onChain = await _market.BidCommitmentOfAsync(id, Prover, ct).ConfigureAwait(false);
+                if (!onChain.AsSpan().SequenceEqual(bid.Commitment))
+                {
+                    _log.LogInformation("Request {Id}: committing bid fee={Fee} latency={Latency}s", r.RequestId, bid.Fee, bid.LatencySeconds);
+                    await _market.CommitBidAsync(req, bid.Commitment, ct).ConfigureAwait(false);
+                    Metrics.BidsCommitted.Add(1);
+                }
+                _journal.AdvanceBid(r.RequestId, BidState.Committed);
+            }
+            return;
+        }
+
+        if (now <= (ulong)req.RevealDeadline)
+        {
+            if (bid is null || bid.State >= BidState.Revealed) return;
+            var onChain = await _market.BidCommitmentOfAsync(id, Prover, ct).ConfigureAwait(false);
+            if (!onChain.AsSpan().SequenceEqual(bid.Commitment))
+            {
+                _journal.AdvanceBid(r.RequestId, BidState.Closed);
+                _log.LogWarning("Request {Id}: our commitment never landed; nothing to reveal", r.RequestId);
+                return;
+            }
+            try
+            {
+                await _market.RevealBidAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, ct).ConfigureAwait(false);
+                Metrics.BidsRevealed.Add(1);
+                _log.LogInformation("Request {Id}: revealed bid", r.RequestId);
+            }
+            catch (IProverMarket.AlreadyRevealedException)
+            {
+                // An earlier reveal landed although its reply was lost: chain state says we are done.
+            }
+            _journal.AdvanceBid(r.RequestId, BidState.Revealed);
+            return;
+        }
+
+        // Reveal phase over, auction not yet settled: the best bidder proves now (fulfil settles implicitly).
+        if (view.Prover == Prover)
+            await DeliverAsync(r, req, (ulong)req.RevealDeadline + (ulong)view.ProverLatency, openSubmission: false, now, ct).ConfigureAwait(false);
+        else if (view.RunnerUp != Prover)
+            CloseBidIfOpen(r.RequestId);
+    }
+
+    private async Task DutchAsync(TrackedRequest r, Request req, ulong now, BigInteger gasPrice, CancellationToken ct)
+    {
+        if (now > (ulong)req.BidDeadline) return;
+        if (Plan(r, req, AllocationMode.Dutch, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
+        var price = await _market.DutchPriceAsync(req, ct).ConfigureAwait(false);
+        if (price < take.Fee) return; // wait for the price to reach our ask
+        _log.LogInformation("Request {Id}: locking Dutch job at {Price} wei (ask {Ask})", r.RequestId, price, take.Fee);
+        await _market.LockDutchAsync(req, ct).ConfigureAwait(false);
+        // The next tick sees the assignment in chain state and starts proving.
+    }
+
+    private async Task OpenWorkAsync(TrackedRequest r, Request req, AllocationMode mode, BigInteger fee, BigInteger bounty, ulong deadline, ulong now,
+        BigInteger gasPrice, CancellationToken ct)
+    {
+        if (now >= deadline) return;
+        if (_journal.GetJob(r.RequestId) is null)
+        {
+            var terms = new JobTerms(AllocationMode.OpenRace, r.ProvingUnits, fee, BigInteger.Zero, (uint)req.ProvingWindow, deadline - now, bounty);
+            if (Plan(r, terms, gasPrice) is not JobDecision.Take) return;
+        }
+        await DeliverAsync(r, req, deadline, openSubmission: true, now, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Proves (in the background, within capacity) and submits once the proof is journalled.</summary>
+    private async Task DeliverAsync(TrackedRequest r, Request req, ulong deadline, bool openSubmission, ulong now, CancellationToken ct)
+    {
+        if (_journal.AcceptJob(r.RequestId, (int)req.Mode))
+        {
+            Metrics.JobsWon.Add(1);
+            _log.LogInformation("Request {Id}: taking the job (deadline {Deadline}, {Left} s left)", r.RequestId, deadline, (long)deadline - (long)now);
+        }
+        var job = _journal.GetJob(r.RequestId)!;
+        if (job.State >= JobState.Done) return;
+        if (now > deadline)
+        {
+            _journal.AdvanceJob(r.RequestId, JobState.Abandoned, "deadline passed");
+            _log.LogWarning("Request {Id}: deadline passed before delivery", r.RequestId);
+            return;
+        }
+        if (job.ProofJson is null)
+        {
+            StartProving(r, req, ct);
+            return;
+        }
+
+        var proof = ParseNumbers(job.ProofJson);
+        var publics = ParseNumbers(job.PublicJson!);
+        var id = Hex.Decode(r.RequestId);
+        if (!openSubmission)
+        {
+            _log.LogInformation("Request {Id}: submitting proof", r.RequestId);
+            await _market.FulfillAsync(req, proof, publics, ct).ConfigureAwait(false);
+            Metrics.ProofsSubmitted.Add(1);
+            return; // chain state confirms it next tick
+        }
+
+        // Two-step submission: commit hash(proof, submitter), reveal in a later block.
+        var commitment = await _market.ProofCommitmentAsync(id, Prover, proof, ct).ConfigureAwait(false);
+        var committedAt = await _market.ProofCommitBlockAsync(commitment, ct).ConfigureAwait(false);
+        if (committedAt.IsZero)
+        {
+            _log.LogInformation("Request {Id}: committing proof", r.RequestId);
+            await _market.CommitProofAsync(id, commitment, ct).ConfigureAwait(false);
+            _journal.AdvanceJob(r.RequestId, JobState.ProofCommitted);
+            return;
+        }
+        var block = await _signer.Client.BlockNumberAsync(ct).ConfigureAwait(false);
+        if (block <= (ulong)committedAt) return; // reveal needs a later block
+        _log.LogInformation("Request {Id}: revealing proof", r.RequestId);
+        await _market.RevealProofAsync(req, proof, publics, ct).ConfigureAwait(false);
+        Metrics.ProofsSubmitted.Add(1);
+    }
+
+    private void StartProving(TrackedRequest r, Request req, CancellationToken ct)
+    {
+        if (_proving.ContainsKey(r.RequestId)) return;
+        _proving[r.RequestId] = Task.Run(async () =>
+        {
+            await _capacity.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                var input = await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
+                var proof = await _engine.ProveAsync(r.CircuitId, input, ct).ConfigureAwait(false);
+                var packed = new byte[32 * proof.PublicInputs.Length];
+                for (int i = 0; i < proof.PublicInputs.Length; i++)
+                    proof.PublicInputs[i].TryWriteBytes(packed.AsSpan(32 * i + 32 - proof.PublicInputs[i].GetByteCount(true), proof.PublicInputs[i].GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
+                if (!Keccak.Hash(packed).AsSpan().SequenceEqual(req.PublicInputsHash))
+                    throw new InputRejectedException("the witness's public signals do not match the request's publicInputsHash");
+                _journal.SaveProof(r.RequestId, JsonSerializer.Serialize(proof.Proof.Select(x => x.ToString(CultureInfo.InvariantCulture))),
+                    JsonSerializer.Serialize(proof.PublicInputs.Select(x => x.ToString(CultureInfo.InvariantCulture))));
+                Metrics.ProofsGenerated.Add(1);
+                Metrics.ProvingSeconds.Record(proof.Elapsed.TotalSeconds);
+            }
+            catch (Exception e) when (e is InputRejectedException or ProvingFormatException)
+            {
+                _journal.AdvanceJob(r.RequestId, JobState.Abandoned, e.Message);
+                Metrics.JobsSkipped.Add(1);
+                _log.LogWarning("Request {Id}: skipped: {Reason}", r.RequestId, e.Message);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning("Request {Id}: proving failed, will retry: {Error}", r.RequestId, e.Message);
+            }
+            finally
+            {
+                _capacity.Release();
+                _proving.TryRemove(r.RequestId, out _);
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task FinishAsync(TrackedRequest r, Request req, ChainStatus status, bool mine, CancellationToken ct)
+    {
+        if (_journal.GetJob(r.RequestId) is { } job && job.State < JobState.Done)
+        {
+            if (status == ChainStatus.Fulfilled && mine)
+            {
+                _journal.AdvanceJob(r.RequestId, JobState.Done);
+                Metrics.JobsFulfilled.Add(1);
+                _log.LogInformation("Request {Id}: fulfilled by us (confirmed from chain state)", r.RequestId);
+            }
+            else
+            {
+                _journal.AdvanceJob(r.RequestId, JobState.Abandoned, $"request {status.ToString().ToLowerInvariant()} by another party");
+            }
+        }
+        if (status == ChainStatus.Cancelled && _journal.GetBid(r.RequestId) is { State: BidState.Committed or BidState.Revealed })
+        {
+            try { await _market.ReclaimBondAsync(req, ct).ConfigureAwait(false); }
+            catch (IProverMarket.BondAlreadySettledException) { }
+        }
+        CloseBidIfOpen(r.RequestId);
+        _journal.CloseRequest(r.RequestId, status.ToString());
+    }
+
+    private void CloseBidIfOpen(string requestId)
+    {
+        if (_journal.GetBid(requestId) is { State: < BidState.Closed }) _journal.AdvanceBid(requestId, BidState.Closed);
+    }
+
+    private JobDecision Plan(TrackedRequest r, Request req, AllocationMode mode, BigInteger bounty, ulong? deadline, ulong now, BigInteger gasPrice) =>
+        Plan(r, new JobTerms(mode, r.ProvingUnits, req.MaxFee, r.ReserveFee, (uint)req.ProvingWindow,
+            deadline is { } d ? d - (double)now : null, bounty), gasPrice);
+
+    private JobDecision Plan(TrackedRequest r, JobTerms terms, BigInteger gasPrice)
+    {
+        var busy = _journal.OpenJobs().Count + _journal.OpenBids().Count(b => b.State < BidState.Closed);
+        JobDecision d = busy >= _options.Capacity
+            ? new JobDecision.Skip($"at capacity ({busy} open jobs and bids, capacity {_options.Capacity})")
+            : _planner.Plan(terms, gasPrice, _options.MaxGasPrice);
+        if (d is JobDecision.Skip s && _skipLogged.Add(r.RequestId))
+        {
+            Metrics.JobsSkipped.Add(1);
+            _log.LogInformation("Request {Id}: skipped: {Reason}", r.RequestId, s.Reason);
+        }
+        return d;
+    }
+
+    private async Task KeepAsksCurrentAsync(BigInteger gasPrice, CancellationToken ct)
+    {
+        if (!_options.PostStandingAsks) return;
+        var registry = new ICircuitRegistry(_signer, _deployment.CircuitRegistry);
+        foreach (var c in _engine.Circuits)
+        {
+            var terms = await registry.CircuitTermsAsync(c.CircuitId, ct).ConfigureAwait(false);
+            var units = (ulong)terms.ProvingUnits;
+            if (units == 0) continue;
+            var ask = _planner.AskFor(AllocationMode.StandingAsk, units, gasPrice);
+            var perUnit = (ask + units - 1) / units;
+            // Re-post only when the price moved by more than 10% (each post costs gas).
+            if (_postedAskPrice.TryGetValue(c.CircuitId, out var posted) && BigInteger.Abs(perUnit - posted) * 10 <= posted) continue;
+            var latency = _planner.EstimateLatencySeconds(units);
+            _log.LogInformation("Posting standing ask for circuit {Circuit}: {PerUnit} wei/unit, {Latency} s", c.CircuitId, perUnit, latency);
+            _askBook ??= new IAskBook(_signer, await new ProverMarket(_signer, _deployment.ProverMarket).AskBookAsync(ct).ConfigureAwait(false));
+            await _askBook.PostAskAsync(c.CircuitId, perUnit, latency, _options.Capacity, Address.Zero, ct).ConfigureAwait(false);
+            _postedAskPrice[c.CircuitId] = perUnit;
+        }
+    }
+
+    private static BigInteger[] ParseNumbers(string json) =>
+        JsonSerializer.Deserialize<string[]>(json)!.Select(s => BigInteger.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>A JSON summary of the journal for the status endpoint and command.</summary>
+    public string StatusJson() => JsonSerializer.Serialize(new
+    {
+        prover = Prover.ToString(),
+        cursor = _journal.GetCursor()?.Block,
+        followedRequests = _journal.ActiveRequests().Count,
+        openBids = _journal.OpenBids().Count,
+        jobs = _journal.JobCounts().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
+        proving = _proving.Keys.ToArray(),
+        metrics = Metrics.Snapshot(),
+    });
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Proving.Groth16;
+using ProverMarketChain.Proving.Witness;
+
+namespace ProverMarketChain.Worker.Proving;
+
+/// <summary>A proof in the layout the market's <c>fulfill</c>/<c>revealProof</c> take.</summary>
+/// <param name="Proof">[A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] (EIP-197 order).</param>
+/// <param name="PublicInputs">The public signals, in <c>public.json</c> order.</param>
+/// <param name="ProofJson">snarkjs <c>proof.json</c>.</param>
+/// <param name="PublicJson">snarkjs <c>public.json</c>.</param>
+/// <param name="Elapsed">Witness plus proving time.</param>
+public sealed record ChainProof(BigInteger[] Proof, BigInteger[] PublicInputs, string ProofJson, string PublicJson, TimeSpan Elapsed);
+
+/// <summary>The local artifacts of one circuit.</summary>
+/// <param name="CircuitId">Registry id.</param>
+/// <param name="ZkeyPath">Proving key.</param>
+/// <param name="WasmPath">circom witness generator.</param>
+public sealed record CircuitArtifacts(uint CircuitId, string ZkeyPath, string WasmPath)
+{
+    /// <summary>
+    /// The artifacts hash a circuit is registered with: <c>keccak256(keccak256(zkey) ‖ keccak256(wasm))</c>.
+    /// </summary>
+    public static byte[] ComputeHash(string zkeyPath, string wasmPath)
+    {
+        var both = new byte[64];
+        Keccak.Hash(File.ReadAllBytes(zkeyPath)).CopyTo(both, 0);
+        Keccak.Hash(File.ReadAllBytes(wasmPath)).CopyTo(both, 32);
+        return Keccak.Hash(both);
+    }
+}
+
+/// <summary>
+/// Turns a request's input into an on-chain proof: witness (circom's generator under node) then Groth16 (src/Proving).
+/// Proving keys are opened once per circuit and proofs of one circuit are serialised.
+/// </summary>
+public sealed class ProofEngine : IDisposable
+{
+    private readonly Dictionary<uint, (CircuitArtifacts Artifacts, ZkeyFile Zkey, SemaphoreSlim Gate)> _circuits = new();
+    private readonly WitnessCalculator _witness;
+    private readonly Groth16Prover _prover;
+    private readonly ILogger _logger;
+    private readonly string _scratch;
+
+    /// <summary>Opens the proving keys of <paramref name="circuits"/>.</summary>
+    /// <exception cref="ProvingFormatException">A proving key is missing or malformed.</exception>
+    public ProofEngine(IEnumerable<CircuitArtifacts> circuits, ILogger logger, int maxDegreeOfParallelism = -1)
+    {
+        _logger = logger;
+        _witness = new WitnessCalculator(logger: logger);
+        _prover = new Groth16Prover(logger, maxDegreeOfParallelism);
+        _scratch = Directory.CreateTempSubdirectory("pmc-worker-").FullName;
+        foreach (var c in circuits)
+            _circuits[c.CircuitId] = (c, ZkeyFile.Open(c.ZkeyPath), new SemaphoreSlim(1, 1));
+    }
+
+    /// <summary>Whether this engine serves <paramref name="circuitId"/>.</summary>
+    public bool Serves(uint circuitId) => _circuits.ContainsKey(circuitId);
+
+    /// <summary>The served circuits.</summary>
+    public IEnumerable<CircuitArtifacts> Circuits => _circuits.Values.Select(v => v.Artifacts);
+
+    /// <summary>Proves <paramref name="inputJson"/> for a circuit (on a worker thread).</summary>
+    /// <exception cref="ProvingFormatException">The input does not satisfy the circuit, or an artifact is bad.</exception>
+    public async Task<ChainProof> ProveAsync(uint circuitId, byte[] inputJson, CancellationToken cancellationToken)
+    {
+        if (!_circuits.TryGetValue(circuitId, out var c)) throw new InvalidOperationException($"circuit {circuitId} is not served");
+        await c.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                var sw = Stopwatch.StartNew();
+                var name = Guid.NewGuid().ToString("n");
+                var input = Path.Combine(_scratch, name + ".json");
+                var wtns = Path.Combine(_scratch, name + ".wtns");
+                File.WriteAllBytes(input, inputJson);
+                try
+                {
+                    var witness = _witness.Calculate(c.Artifacts.WasmPath, input, wtns, TimeSpan.FromMinutes(10));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var result = _prover.Prove(c.Zkey, witness);
+                    var p = result.Proof;
+                    BigInteger[] flat =
+                    [
+                        p.A.X.ToBigInteger(), p.A.Y.ToBigInteger(),
+                        p.B.X.C1.ToBigInteger(), p.B.X.C0.ToBigInteger(), p.B.Y.C1.ToBigInteger(), p.B.Y.C0.ToBigInteger(),
+                        p.C.X.ToBigInteger(), p.C.Y.ToBigInteger(),
+                    ];
+                    _logger.LogInformation("Proved circuit {Circuit} in {Ms} ms", circuitId, sw.ElapsedMilliseconds);
+                    return new ChainProof(flat, result.PublicSignals, SnarkjsJson.ProofToJson(p), SnarkjsJson.PublicToJson(result.PublicSignals), sw.Elapsed);
+                }
+                finally
+                {
+                    File.Delete(input);
+                    File.Delete(wtns);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            c.Gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var c in _circuits.Values) c.Zkey.Dispose();
+        try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
+    }
+}
