@@ -231,6 +231,11 @@ internal static class Pippenger<TAff, TJac, TOps>
             G1Jacobian r = G1BatchAffineWindow.Process(Unsafe.As<G1Affine[]>(points), recoded, w, c);
             return Unsafe.As<G1Jacobian, TJac>(ref r);
         }
+        if (typeof(TAff) == typeof(G2Affine) && points.Length >= BatchAffineThreshold)
+        {
+            G2Jacobian r = G2BatchAffineWindow.Process(Unsafe.As<G2Affine[]>(points), recoded, w, c);
+            return Unsafe.As<G2Jacobian, TJac>(ref r);
+        }
         int bucketCount = 1 << (c - 1);
         var buckets = new TJac[bucketCount];
         for (int b = 0; b < bucketCount; b++)

@@ -124,4 +124,43 @@ public class MsmTests
         }
         Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars));
     }
+
+    [Fact]
+    public void G2_batch_affine_path_matches_grouped_oracle_with_duplicates_negations_and_infinity()
+    {
+        var rng = new Random(4242);
+        var pool = new G2Affine[12];
+        for (int i = 0; i < pool.Length; i++)
+        {
+            pool[i] = G2Affine.Generator.ToJacobian().Multiply(Fr.Random(rng)).ToAffine();
+        }
+        const int n = 700; // above the batch-affine threshold
+        var points = new G2Affine[n];
+        var scalars = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            G2Affine p = pool[rng.Next(pool.Length)];
+            points[i] = i % 13 == 0 ? G2Affine.Infinity : i % 9 == 0 ? p.Negate() : p;
+            scalars[i] = EdgeOrRandom(rng);
+        }
+        // Oracle: fold negations into the scalar, sum scalars per distinct point, one scalar multiplication each.
+        var sums = new Dictionary<G2Affine, Fr>();
+        foreach (var (p, s) in points.Zip(scalars))
+        {
+            if (p.IsInfinity)
+            {
+                continue;
+            }
+            G2Affine key = Array.IndexOf(pool, p) >= 0 ? p : p.Negate();
+            Fr signed = key == p ? s : -s;
+            sums[key] = sums.TryGetValue(key, out Fr acc) ? acc + signed : signed;
+        }
+        G2Jacobian expected = G2Jacobian.Infinity;
+        foreach (var kv in sums)
+        {
+            expected += kv.Key.ToJacobian().Multiply(kv.Value);
+        }
+        Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 2));
+        Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+    }
 }
