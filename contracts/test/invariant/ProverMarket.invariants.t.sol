@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {MarketHandler} from "./MarketHandler.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
+
+/// @notice Stateful invariants of market + vault under random lifecycles (all modes, slashing, withdrawals).
+contract ProverMarketInvariants is MarketFixture {
+    MarketHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        address[] memory ps = new address[](4);
+        (ps[0], ps[1], ps[2], ps[3]) = (p1, p2, p3, p4);
+        address[] memory rs = new address[](2);
+        rs[0] = requester;
+        rs[1] = makeAddr("requester2");
+        vm.deal(rs[1], 1_000 ether);
+        vm.deal(requester, 1_000 ether);
+        market.setProtocolFee(300);
+        handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
+        targetContract(address(handler));
+        bytes4[] memory sel = new bytes4[](18);
+        sel[0] = MarketHandler.submit.selector;
+        sel[1] = MarketHandler.postAsk.selector;
+        sel[2] = MarketHandler.commitBid.selector;
+        sel[3] = MarketHandler.revealBids.selector;
+        sel[4] = MarketHandler.settle.selector;
+        sel[5] = MarketHandler.lockDutch.selector;
+        sel[6] = MarketHandler.fulfill.selector;
+        sel[7] = MarketHandler.deliverOpen.selector;
+        sel[8] = MarketHandler.slash.selector;
+        sel[9] = MarketHandler.cancel.selector;
+        sel[10] = MarketHandler.expire.selector;
+        sel[11] = MarketHandler.forfeitBond.selector;
+        sel[12] = MarketHandler.reclaimBond.selector;
+        sel[13] = MarketHandler.warp.selector;
+        sel[14] = MarketHandler.withdrawMarket.selector;
+        sel[15] = MarketHandler.vaultWithdraw.selector;
+        sel[16] = MarketHandler.vaultClaim.selector;
+        sel[17] = MarketHandler.deposit.selector;
+        targetSelector(FuzzSelector(address(handler), sel));
+    }
+
+    function _accounts() internal view returns (address[] memory a) {
+        uint256 np = handler.proverCount();
+        uint256 nr = handler.requesterCount();
+        a = new address[](np + nr + 2);
+        for (uint256 i; i < np; ++i) a[i] = handler.provers(i);
+        for (uint256 i; i < nr; ++i) a[np + i] = handler.requesters(i);
+        a[np + nr] = treasury;
+        a[np + nr + 1] = address(market);
+    }
+
+    /// @notice Escrow of live requests + withdrawable balances == ETH held by the market.
+    function invariant_marketEscrowPlusBalancesEqualsEth() public view {
+        uint256 sum;
+        uint256 n = handler.requestCount();
+        for (uint256 i; i < n; ++i) {
+            T.Request memory r = handler.requestAt(i);
+            T.Status s = market.requestState(keccak256(abi.encode(r))).status;
+            if (s == T.Status.Open || s == T.Status.Assigned || s == T.Status.Secondary) sum += r.maxFee;
+        }
+        address[] memory a = _accounts();
+        for (uint256 i; i < a.length; ++i) sum += market.balanceOf(a[i]);
+        assertEq(sum, address(market).balance, "escrow + balances == market ETH");
+    }
+
+    /// @notice Per asset: free + locked + pending + claimable over all accounts == what the vault holds.
+    function invariant_vaultBalancesEqualHoldings() public view {
+        address[] memory a = _accounts();
+        for (uint8 asset; asset < 2; ++asset) {
+            uint256 sum;
+            for (uint256 i; i < a.length; ++i) {
+                ICollateralVault.AccountView memory v = vault.accountView(a[i], asset);
+                sum += v.free + v.locked + v.pending + v.claimable;
+            }
+            uint256 held = asset == 0 ? address(vault).balance : token.balanceOf(address(vault));
+            assertEq(sum, held, "free + locked + pending + claimable == holdings");
+        }
+    }
+
+    /// @notice No request is ever paid twice.
+    function invariant_noRequestPaidTwice() public view {
+        uint256 n = handler.requestCount();
+        for (uint256 i; i < n; ++i) {
+            bytes32 id = keccak256(abi.encode(handler.requestAt(i)));
+            assertLe(handler.timesPaid(id), 1, "paid at most once");
+            if (handler.timesPaid(id) == 1) {
+                assertEq(uint256(market.requestState(id).status), uint256(T.Status.Fulfilled), "paid => fulfilled");
+            }
+        }
+    }
+
+    /// @notice A slash takes exactly the job collateral out of locked, never more, and never touches free collateral.
+    function invariant_slashNeverExceedsLocked() public view {
+        assertFalse(handler.slashExceededLocked(), "slash exceeded locked collateral");
+        assertFalse(handler.slashTouchedFree(), "slash touched free collateral");
+    }
+
+    /// @notice The second-score payment lies in [winner's fee, maxFee].
+    function invariant_secondScorePaymentBounded() public view {
+        assertFalse(handler.paymentOutOfBounds(), "payment outside [winner fee, maxFee]");
+    }
+}
