@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Crypto;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Worker.Configuration;
+using ProverMarketChain.Worker.Node;
+using ProverMarketChain.Worker.Proving;
+
+namespace ProverMarketChain.Cli.Demo;
+
+/// <summary>Options of <c>pmc demo</c>.</summary>
+/// <param name="Requests">Proof requests the sequencer posts (modes cycle: sealed bid, Dutch, standing ask, open race).</param>
+/// <param name="RpcUrl">An existing node (its first five default anvil keys must be funded); null starts an embedded anvil.</param>
+/// <param name="TimeoutSeconds">Give up waiting for outcomes after this long.</param>
+public sealed record DemoOptions(int Requests, string? RpcUrl, int TimeoutSeconds = 300);
+
+/// <summary>The demo's outcome (printed as one JSON object by <c>--json</c>).</summary>
+public sealed record DemoSummary(
+    int Requests,
+    int Fulfilled,
+    int Slashed,
+    double? MedianLatencySeconds,
+    double? MeanFeeRatio,
+    double GasPerRequest,
+    IReadOnlyDictionary<string, int> WinsByProver,
+    IReadOnlyDictionary<string, int> FulfilledByMode,
+    double WallSeconds);
+
+/// <summary>
+/// A whole local market: deploys the contracts, registers the rollup circuit with its generated verifier, starts three
+/// workers with different cost and speed profiles, has a sequencer post rollup batches as proof requests in every
+/// allocation mode, follows them live and summarises the outcome from chain state.
+/// </summary>
+public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, TextWriter progress)
+{
+    // anvil's default accounts (mnemonic "test test ... junk"): deployer, sequencer, three provers.
+    private static readonly string[] Keys =
+    [
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+        "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    ];
+
+    private static readonly string[] ModeNames = ["sealed-bid", "dutch", "standing-ask", "open-race"];
+    private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private void Say(string line) => progress.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F1}s] {line}");
+
+    /// <summary>Runs the demo end to end.</summary>
+    public async Task<DemoSummary> RunAsync(CancellationToken ct)
+    {
+        var root = RepoRoot();
+        var build = Path.Combine(root, "circuits", "build", "rollup_batch");
+        var zkey = Path.Combine(build, "rollup_batch.zkey");
+        var wasm = Path.Combine(build, "rollup_batch_js", "rollup_batch.wasm");
+        if (!File.Exists(zkey) || !File.Exists(wasm))
+        {
+            Say("building the rollup circuit (circuits/build.sh rollup_batch)");
+            await RunProcessAsync("bash", [Path.Combine(root, "circuits", "build.sh"), "rollup_batch"], root, ct).ConfigureAwait(false);
+        }
+        using var info = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(build, "info.json"), ct).ConfigureAwait(false));
+        var constraints = info.RootElement.GetProperty("constraints").GetUInt64();
+
+        using var anvil = options.RpcUrl is null ? await AnvilProcess.StartAsync(root, 1, ct).ConfigureAwait(false) : null;
+        var endpoint = anvil?.Endpoint ?? new Uri(options.RpcUrl!);
+        Say($"chain: {endpoint} ({(anvil is null ? "existing node" : "embedded anvil, 1-second blocks")})");
+        using var rpc = new JsonRpcClient(endpoint);
+        var client = new EthClient(rpc);
+        Signer NewSigner(int i) => new(client, EthKey.FromPrivateKey(Keys[i]), new SignerOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(100) });
+        var owner = NewSigner(0);
+        var sequencer = NewSigner(1);
+
+        // ------------------------------------------------------------ contracts
+        var deployBlock = await client.BlockNumberAsync(ct).ConfigureAwait(false);
+        var registry = await CircuitRegistry.DeployAsync(owner, 3600, ct).ConfigureAwait(false);
+        var vault = await CollateralVault.DeployAsync(owner, owner.From, 3600, ct).ConfigureAwait(false);
+        var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address, ct).ConfigureAwait(false);
+        var marketContract = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, owner.From, extension.Address, ct).ConfigureAwait(false);
+        await vault.SetMarketAsync(marketContract.Address, ct).ConfigureAwait(false);
+        Say($"deployed registry {registry.Address}, vault {vault.Address}, market {marketContract.Address}");
+
+        var verifier = await RollupBatchVerifier.DeployAsync(owner, ct).ConfigureAwait(false);
+        // The committed verifier must match the local proving key: check the build's example proof against it.
+        var exampleProof = ReadProofForChain(Path.Combine(build, "proof.json"));
+        var examplePublic = ReadNumbers(Path.Combine(build, "public.json"));
+        await verifier.VerifyProofAsync(exampleProof, examplePublic, ct).ConfigureAwait(false);
+        var artifactsHash = CircuitArtifacts.ComputeHash(zkey, wasm);
+        await registry.RegisterCircuitAsync(verifier.Address, "file://" + build, artifactsHash, constraints, (ulong)examplePublic.Length, ct).ConfigureAwait(false);
+        const uint circuitId = 1;
+        Say($"registered rollup_batch ({constraints} constraints, {examplePublic.Length} public inputs) with verifier {verifier.Address}");
+
+        var chainId = await client.ChainIdAsync(ct).ConfigureAwait(false);
+        var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
+        var deploymentFile = Path.Combine(work, "deployment.json");
+        new Deployment(chainId, registry.Address, vault.Address, marketContract.Address, deployBlock).Save(deploymentFile);
+
+        // ------------------------------------------------------------ workers
+        var baseSpeed = WorkerHost.CalibrateUnitsPerSecond(loggers.CreateLogger("demo"));
+        var profiles = new[]
+        {
+            (Name: "prover-A (fast, pricey)", PerUnit: "200000000000", Speed: baseSpeed, Margin: 1500),
+            (Name: "prover-B (balanced)", PerUnit: "150000000000", Speed: baseSpeed * 0.6, Margin: 1000),
+            (Name: "prover-C (cheap, slow)", PerUnit: "100000000000", Speed: baseSpeed * 0.3, Margin: 500),
+        };
+        var names = new Dictionary<Address, string>();
+        var hosts = new List<WorkerHost>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = new List<Task>();
+        for (int i = 0; i < profiles.Length; i++)
+        {
+            var signer = NewSigner(2 + i);
+            names[signer.From] = profiles[i].Name;
+            await new CollateralVault(signer, vault.Address).DepositEthAsync(Ether, ct).ConfigureAwait(false);
+            var o = new WorkerOptions
+            {
+                RpcUrl = endpoint.ToString(),
+                DeploymentFile = deploymentFile,
+                JournalPath = Path.Combine(work, $"worker{i}.db"),
+                Circuits = [new CircuitOptions { CircuitId = circuitId, Zkey = zkey, WitnessWasm = wasm }],
+                CostModel = new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
+                Capacity = 4,
+                Confirmations = 0,
+                PollInterval = TimeSpan.FromMilliseconds(250),
+                MaxGasPriceWei = "100000000000",
+            };
+            var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Keys[2 + i] };
+            var errors = o.Validate(env);
+            if (errors.Count > 0) throw new WorkerConfigurationException("(demo worker)", errors);
+            var host = WorkerHost.Create(o, loggers, env, $"w{i}");
+            hosts.Add(host);
+            running.Add(host.Node.RunAsync(stop.Token));
+            Say($"started {profiles[i].Name} at {signer.From} ({profiles[i].Speed:F0} units/s claimed, {profiles[i].PerUnit} wei/unit)");
+        }
+
+        var market = new IProverMarket(sequencer, marketContract.Address);
+        var askBook = new IAskBook(sequencer, await marketContract.AskBookAsync(ct).ConfigureAwait(false));
+        for (int i = 0; i < 60 && (await askBook.AskHeadAsync(circuitId, ct).ConfigureAwait(false)) == Address.Zero; i++)
+            await Task.Delay(250, ct).ConfigureAwait(false);
+
+        // ------------------------------------------------------------ sequencer
+        var submitted = new List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)>();
+        var runTag = Convert.ToHexString(RandomNumberGeneratorBytes(4));
+        for (int i = 0; i < options.Requests; i++)
+        {
+            int mode = i % 4;
+            var (input, publics) = await MakeBatchAsync(root, work, $"demo-{runTag}-{i}", ct).ConfigureAwait(false);
+            var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
+            var maxFee = Ether / 100;
+            var request = new Request(
+                Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
+                BidDeadline: now + (mode == 1 ? 12UL : 3UL), RevealDeadline: now + (mode == 0 ? 6UL : 12UL), ProvingWindow: 60,
+                Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
+                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: Keccak.Hash(Packed(publics)));
+            var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
+            var e = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();
+            submitted.Add((e.RequestId, mode, maxFee, receipt.BlockNumber, request));
+            Say($"request #{i} ({ModeNames[mode]}) posted: {Hex.Encode(e.RequestId)[..10]}…, max fee {Format(maxFee)}");
+            await Task.Delay(1000, ct).ConfigureAwait(false);
+        }
+
+        // ------------------------------------------------------------ live progress until every request is settled
+        var outcome = new Dictionary<string, string>();
+        var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
+        var seen = new HashSet<string>();
+        while (DateTime.UtcNow < deadline)
+        {
+            int done = 0;
+            for (int i = 0; i < submitted.Count; i++)
+            {
+                var view = await market.RequestStateAsync(submitted[i].Id, ct).ConfigureAwait(false);
+                var status = (int)view.Status;
+                var key = $"{i}:{status}:{view.Prover}";
+                if (seen.Add(key) && status is 2 or 3 or 4)
+                {
+                    var who = view.Prover == Address.Zero ? "the first valid proof (open race)" : names.GetValueOrDefault(view.Prover, view.Prover.ToString());
+                    Say(status switch
+                    {
+                        2 => $"request #{i} assigned to {who} at {Format(view.Fee)}",
+                        3 => $"request #{i} open for secondary fulfilment (bounty {Format(view.Bounty)})",
+                        _ => $"request #{i} fulfilled by {who}",
+                    });
+                }
+                if (status is 4 or 5 or 6) done++;
+                else if (status is 1 or 3 && await TryExpireAsync(market, submitted[i].Request, ct).ConfigureAwait(false))
+                {
+                    Say($"request #{i} expired unfulfilled; escrow refunded");
+                    done++;
+                }
+            }
+            if (done == submitted.Count) break;
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        foreach (var h in hosts) await h.DisposeAsync().ConfigureAwait(false);
+
+        return await SummariseAsync(client, market, submitted, names, deployBlock, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
+    private static async Task<bool> TryExpireAsync(IProverMarket market, Request request, CancellationToken ct)
+    {
+        try
+        {
+            await market.ExpireCallAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (ContractRevertException)
+        {
+            return false; // still live
+        }
+        await market.ExpireAsync(request, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarket market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
+        Dictionary<Address, string> names, ulong fromBlock, CancellationToken ct)
+    {
+        var logs = await client.GetLogsAsync(new LogFilter(fromBlock, null, [market.Address], null), ct).ConfigureAwait(false);
+        var blockTimes = new Dictionary<ulong, ulong>();
+        async Task<ulong> TimeOf(ulong block)
+        {
+            if (!blockTimes.TryGetValue(block, out var t))
+                blockTimes[block] = t = (await client.GetBlockByNumberAsync(block, ct).ConfigureAwait(false))!.Timestamp;
+            return t;
+        }
+
+        var latencies = new List<double>();
+        var ratios = new List<double>();
+        var wins = names.Values.ToDictionary(n => n, _ => 0);
+        var byMode = ModeNames.ToDictionary(n => n, _ => 0);
+        int slashed = logs.Count(l => IProverMarket.ProverSlashedEvent.TryDecode(l, out _));
+        var gasTxs = new HashSet<string>();
+        var ids = submitted.Select(s => Hex.Encode(s.Id)).ToHashSet();
+        foreach (var l in logs)
+            if (l.Topics.Count > 1 && ids.Contains(Hex.Encode(l.Topics[1]))) gasTxs.Add(Hex.Encode(l.TransactionHash));
+
+        foreach (var s in submitted)
+        {
+            var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null)
+                .FirstOrDefault(e => e is not null && e.RequestId.AsSpan().SequenceEqual(s.Id));
+            if (f is null) continue;
+            latencies.Add(await TimeOf(f.Log.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(s.Block).ConfigureAwait(false));
+            ratios.Add((double)(f.ProverPayment + f.ProtocolFee) / (double)s.MaxFee);
+            var who = names.GetValueOrDefault(f.Prover, f.Prover.ToString());
+            wins[who] = wins.GetValueOrDefault(who) + 1;
+            byMode[ModeNames[s.Mode]]++;
+        }
+
+        ulong gas = 0;
+        foreach (var tx in gasTxs)
+            gas += (await client.GetTransactionReceiptAsync(Hex.Decode(tx), ct).ConfigureAwait(false))?.GasUsed ?? 0;
+
+        latencies.Sort();
+        double? median = latencies.Count == 0 ? null
+            : latencies.Count % 2 == 1 ? latencies[latencies.Count / 2] : (latencies[latencies.Count / 2 - 1] + latencies[latencies.Count / 2]) / 2;
+        return new DemoSummary(submitted.Count, latencies.Count, slashed, median, ratios.Count == 0 ? null : ratios.Average(),
+            submitted.Count == 0 ? 0 : (double)gas / submitted.Count, wins, byMode, Math.Round(_clock.Elapsed.TotalSeconds, 1));
+    }
+
+    private static async Task<(byte[] Input, BigInteger[] Publics)> MakeBatchAsync(string root, string work, string seed, CancellationToken ct)
+    {
+        var input = Path.Combine(work, seed + ".json");
+        var pub = Path.Combine(work, seed + ".public.json");
+        await RunProcessAsync("node", [Path.Combine(root, "circuits", "scripts", "rollup-input.js"), "--seed", seed, "--out", input, "--public", pub], root, ct).ConfigureAwait(false);
+        return (await File.ReadAllBytesAsync(input, ct).ConfigureAwait(false), ReadNumbers(pub));
+    }
+
+    private static byte[] Packed(IReadOnlyList<BigInteger> values)
+    {
+        var types = values.Select(_ => AbiType.UInt256).ToArray();
+        return AbiCodec.Encode(types, values.Cast<object?>().ToArray()); // static words: abi.encode == abi.encodePacked
+    }
+
+    private static BigInteger[] ReadNumbers(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateArray().Select(e => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    private static BigInteger[] ReadProofForChain(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var r = doc.RootElement;
+        BigInteger N(JsonElement e) => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture);
+        var a = r.GetProperty("pi_a"); var b = r.GetProperty("pi_b"); var c = r.GetProperty("pi_c");
+        return [N(a[0]), N(a[1]), N(b[0][1]), N(b[0][0]), N(b[1][1]), N(b[1][0]), N(c[0]), N(c[1])];
+    }
+
+    private static byte[] RandomNumberGeneratorBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);
+
+    private static string Format(BigInteger wei) => $"{(double)wei / 1e18:0.#####} ETH";
+
+    private static async Task RunProcessAsync(string file, IReadOnlyList<string> args, string cwd, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(file) { WorkingDirectory = cwd, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        var err = p.StandardError.ReadToEndAsync(ct);
+        _ = await p.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
+        await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args.Select(Path.GetFileName))} failed: {(await err.ConfigureAwait(false)).Trim()}");
+    }
+
+    private static string RepoRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var d = start; d is not null; d = Path.GetDirectoryName(d))
+                if (File.Exists(Path.Combine(d, "ProverMarketChain.sln"))) return d;
+        }
+        throw new DirectoryNotFoundException("repository root (ProverMarketChain.sln) not found; run pmc demo from the repository");
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings.Crypto;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Proving.Msm;
+using ProverMarketChain.Worker.Configuration;
+using ProverMarketChain.Worker.Journal;
+using ProverMarketChain.Worker.Pricing;
+using ProverMarketChain.Worker.Proving;
+
+namespace ProverMarketChain.Worker.Node;
+
+/// <summary>Builds a <see cref="ProverNode"/> and everything it needs from validated <see cref="WorkerOptions"/>.</summary>
+public sealed class WorkerHost : IAsyncDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+
+    private WorkerHost(ProverNode node) => Node = node;
+
+    /// <summary>The node.</summary>
+    public ProverNode Node { get; private set; }
+
+    /// <summary>
+    /// Proving speed in proving units (constraints) per second, measured with a G1 MSM. A Groth16 proof costs about
+    /// eight G1 MSMs the size of the circuit (A, B1, C and H in G1, B2 in G2 at about three times a G1 MSM, plus the NTTs).
+    /// </summary>
+    public static double CalibrateUnitsPerSecond(ILogger logger)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = ArithmeticBench.BenchG1Msm(14);
+        var unitsPerSecond = r.PointsPerSecond / 8;
+        logger.LogInformation("Self-benchmark: G1 MSM {Points} points in {Ms:F0} ms => about {Ups:F0} proving units/s ({Total} ms)",
+            r.Points, r.Milliseconds, unitsPerSecond, sw.ElapsedMilliseconds);
+        return unitsPerSecond;
+    }
+
+    /// <summary>Wires the node: key, RPC client, signer, journal, proof engine, planner, metrics endpoint.</summary>
+    /// <param name="options">Validated options.</param>
+    /// <param name="loggers">Logger factory.</param>
+    /// <param name="environment">Where secrets come from (default: the process environment).</param>
+    /// <param name="name">A label for logs.</param>
+    public static WorkerHost Create(WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment = null, string name = "worker")
+    {
+        var env = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var log = loggers.CreateLogger($"ProverMarketChain.Worker.{name}");
+        byte[] secret = env.TryGetValue(WorkerOptions.PrivateKeyVariable, out var hex) && !string.IsNullOrWhiteSpace(hex)
+            ? Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex)
+            : Keystore.Decrypt(options.KeystorePath!, env[WorkerOptions.KeystorePasswordVariable]!);
+        var key = EthKey.FromPrivateKey(secret);
+        Array.Clear(secret);
+
+        var deployment = Deployment.Load(options.DeploymentFile);
+        var host = new WorkerHost(null!);
+        var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions(), loggers.CreateLogger<JsonRpcClient>());
+        host._owned.Add(rpc);
+        var signer = new Signer(new EthClient(rpc), key, new SignerOptions
+        {
+            MaxFeePerGasCap = options.MaxGasPrice,
+            Confirmations = 1,
+            ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
+        }, loggers.CreateLogger<Signer>());
+        var journal = new WorkerJournal(options.JournalPath);
+        host._owned.Add(journal);
+        var engine = new ProofEngine(options.Circuits.Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log);
+        host._owned.Add(engine);
+        var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
+        var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        host._owned.Add(http);
+        var metrics = new WorkerMetrics(key.Address.ToString());
+        host._owned.Add(metrics);
+        host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), metrics, log);
+        if (options.MetricsUrl is { } url) metrics.Serve(url, host.Node.StatusJson, log);
+        return host;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
