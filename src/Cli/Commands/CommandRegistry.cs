@@ -24,6 +24,8 @@ public sealed class CommandRegistry
         r.Add(new ExportCommand());
         r.Add(new WitnessCommand());
         r.Add(new BenchCommand());
+        r.Add(new WorkerCommand());
+        r.Add(new DemoCommand());
         return r;
     }
 
@@ -70,7 +72,11 @@ public sealed class CommandRegistry
             ctx.Err.WriteLine($"pmc {cmd.Name}: error: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+            or ProverMarketChain.Worker.Configuration.WorkerConfigurationException
+            or ProverMarketChain.Worker.Configuration.KeystoreException
+            or ProverMarketChain.ContractBindings.Rpc.JsonRpcException
+            or ProverMarketChain.ContractBindings.Abi.ContractRevertException)
         {
             ctx.Err.WriteLine($"pmc {cmd.Name}: error: {e.Message}");
             return 1;
