@@ -221,7 +221,7 @@ contract ProverMarket is ProverMarketBase {
         (bytes32 id, Request memory req, Core memory c) = _load(request);
         _requireMode(id, req, Mode.SealedBid);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        _settle(id, req, c);
+        _settle(id, req, c, true);
         _core[id] = c;
     }
 
@@ -247,21 +247,26 @@ contract ProverMarket is ProverMarketBase {
         nonReentrant
     {
         (bytes32 id, Request memory req, Core memory c) = _load(request);
-        if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c);
+        Slot memory assigned;
+        if (_sealedAwaitingSettlement(id, req, c)) assigned = _settle(id, req, c, false);
+        else assigned = _best[id];
         if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
-        Slot memory assigned = _best[id];
         if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
         _verify(req, proof, publicInputs);
 
         _pay(id, req, c, msg.sender, assigned.fee);
-        if (req.minCollateral != 0) {
-            vault.unlock(msg.sender, req.assetId, req.minCollateral);
-            if (req.mode == Mode.SealedBid && req.onMiss == OnMiss.RunnerUp) {
-                address runnerUp = _second[id].account;
-                if (runnerUp != address(0)) _releaseBond(id, req, runnerUp);
+        // The assignment is final: clear it (the events keep the record) for the storage refund.
+        delete _best[id];
+        if (req.mode == Mode.SealedBid) {
+            address runnerUp = _second[id].account;
+            if (runnerUp != address(0)) {
+                delete _second[id];
+                // Kept on standby (RunnerUp) until now; otherwise released at settlement.
+                if (req.onMiss == OnMiss.RunnerUp) _releaseBond(id, req, runnerUp);
             }
         }
+        if (req.minCollateral != 0) vault.unlock(msg.sender, req.assetId, req.minCollateral);
         if (req.mode == Mode.StandingAsk) askBook.restore(req.circuitId, msg.sender);
     }
 
@@ -286,6 +291,7 @@ contract ProverMarket is ProverMarketBase {
             fee = req.maxFee;
         } else if (c.status == Status.Secondary) {
             fee = _best[id].fee;
+            delete _best[id];
         } else {
             revert WrongStatus(id, c.status);
         }

@@ -115,7 +115,12 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     }
 
     /// @dev Assigns the best bid at the second-score price. Mutates `c`; the caller writes it back.
-    function _settle(bytes32 id, Request memory req, Core memory c) internal {
+    /// @param persist Whether to store the price (false when the caller fulfils in the same call and clears the slot).
+    /// @return assigned The winner and its second-score price.
+    function _settle(bytes32 id, Request memory req, Core memory c, bool persist)
+        internal
+        returns (Slot memory assigned)
+    {
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
@@ -132,7 +137,8 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         );
         c.status = Status.Assigned;
         c.deadline = req.revealDeadline + c.bestLatency;
-        if (payment != best.fee) _best[id].fee = payment;
+        if (persist && payment != best.fee) _best[id].fee = payment;
+        assigned = Slot(best.account, payment);
         emit AuctionSettled(id, best.account, best.fee, payment, c.deadline, second.account, second.fee);
         emit RequestAssigned(id, best.account, payment, c.deadline, req.assetId, req.minCollateral);
         if (hasSecond && req.onMiss != OnMiss.RunnerUp) _releaseBond(id, req, second.account);

@@ -84,7 +84,7 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function slash(Request calldata request) external nonReentrant {
         (bytes32 id, Request memory req, Core memory c) = _load(request);
-        if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c);
+        if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c, true);
         if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
         if (block.timestamp <= c.deadline) revert DeadlineNotPassed(c.deadline);
         Slot memory assigned = _best[id];

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketFixture} from "./utils/MarketFixture.sol";
+import {IProverMarketTypes as T, IProverMarket} from "../src/interfaces/IProverMarket.sol";
+
+/// @notice Gas of one request's whole lifecycle per allocation mode, every participant's transaction counted, with
+///         the mock verifier (so the ~180k-250k pairing check is excluded). Run under the `gas` profile
+///         (`isolate = true`: every call is its own transaction, so no storage is warm by accident).
+/// @dev Writes `snapshots/lifecycle.json`. Under isolation each recorded figure is a whole transaction's gas
+///      (21000 intrinsic + calldata + execution - refunds), so `<mode>/total` is what all participants pay together.
+///      `<mode>/...` is first use (every balance slot starts at zero); `<mode>Steady/...` repeats the lifecycle for
+///      participants who already hold a market balance (a returning prover/requester), which saves the
+///      zero-to-non-zero SSTOREs of the payouts.
+contract GasSnapshotTest is MarketFixture {
+    string constant G = "lifecycle";
+
+    uint256 internal _total;
+
+    /// @dev Records the last call's gas under `mode/step` and adds it to the lifecycle total.
+    function _record(string memory mode, string memory step, bytes memory) internal {
+        _total += vm.snapshotGasLastCall(G, string.concat(mode, "/", step));
+    }
+
+    function _totals(string memory mode) internal {
+        vm.snapshotValue(G, string.concat(mode, "/total"), _total);
+        _total = 0;
+    }
+
+    /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances.
+    function _returningUsers() internal {
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            T.Request memory r = _req(T.Mode.Dutch);
+            _submit(r);
+            vm.prank(ps[i]);
+            market.lockDutch(r);
+            uint256[8] memory proof = _proof();
+            vm.prank(ps[i]);
+            market.fulfill(r, proof, pubs);
+        }
+    }
+
+    function _submitMeasured(string memory mode, T.Request memory r) internal returns (bytes32 id) {
+        vm.prank(requester);
+        id = market.submitRequest{value: r.maxFee}(r, "input", "", pubs);
+        _record(mode, "submit", abi.encodeCall(IProverMarket.submitRequest, (r, "input", "", pubs)));
+    }
+
+    function _fulfillMeasured(string memory mode, T.Request memory r, address prover) internal {
+        uint256[8] memory proof = _proof();
+        vm.prank(prover);
+        market.fulfill(r, proof, pubs);
+        _record(mode, "fulfill", abi.encodeCall(IProverMarket.fulfill, (r, proof, pubs)));
+    }
+
+    function test_gas_sealedBid_threeBidders() public {
+        _sealed("sealedBid3");
+    }
+
+    function test_gas_sealedBid_threeBidders_returningUsers() public {
+        _returningUsers();
+        _sealed("sealedBid3Steady");
+    }
+
+    function _sealed(string memory m) internal {
+        uint256 paidBefore = market.balanceOf(p1);
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submitMeasured(m, r);
+        address[3] memory ps = [p1, p2, p3];
+        uint96[3] memory fees = [uint96(0.05 ether), 0.06 ether, 0.07 ether];
+        for (uint256 i; i < 3; ++i) {
+            bytes32 c = market.bidCommitment(id, ps[i], fees[i], 100, _salt(ps[i]));
+            vm.prank(ps[i]);
+            market.commitBid(r, c);
+            _record(m, string.concat("commit", vm.toString(i + 1)), abi.encodeCall(IProverMarket.commitBid, (r, c)));
+        }
+        _toReveal(r);
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(ps[i]);
+            market.revealBid(r, fees[i], 100, _salt(ps[i]));
+            _record(
+                m,
+                string.concat("reveal", vm.toString(i + 1)),
+                abi.encodeCall(IProverMarket.revealBid, (r, fees[i], 100, _salt(ps[i])))
+            );
+        }
+        _toSettle(r);
+        // No settle transaction: the winner's fulfil settles deterministically on the way.
+        _fulfillMeasured(m, r, p1);
+        _totals(m);
+        assertEq(market.balanceOf(p1) - paidBefore, 0.06 ether, "second-score price paid");
+    }
+
+    function test_gas_sealedBid_explicitSettle() public {
+        string memory m = "sealedBid3Settle";
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) _commit(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        _toReveal(r);
+        for (uint256 i; i < 3; ++i) _reveal(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        _toSettle(r);
+        market.settle(r);
+        vm.snapshotGasLastCall(G, string.concat(m, "/settle"));
+        assertEq(uint256(_state(id).status), uint256(T.Status.Assigned));
+    }
+
+    function test_gas_dutch() public {
+        _dutch("dutch");
+    }
+
+    function test_gas_dutch_returningUsers() public {
+        _returningUsers();
+        _dutch("dutchSteady");
+    }
+
+    function _dutch(string memory m) internal {
+        T.Request memory r = _req(T.Mode.Dutch);
+        _submitMeasured(m, r);
+        vm.warp(block.timestamp + 30);
+        vm.prank(p1);
+        market.lockDutch(r);
+        _record(m, "lock", abi.encodeCall(IProverMarket.lockDutch, (r)));
+        _fulfillMeasured(m, r, p1);
+        _totals(m);
+    }
+
+    function test_gas_standingAsk() public {
+        string memory m = "standingAsk";
+        vm.prank(p1);
+        book.postAsk(circuitId, 50_000, 300, 5, address(0));
+        vm.snapshotGasLastCall(G, "standingAsk/postAsk(first)");
+        vm.prank(p2);
+        book.postAsk(circuitId, 40_000, 300, 5, address(0));
+        vm.prank(p3);
+        book.postAsk(circuitId, 60_000, 300, 5, p1);
+        vm.snapshotGasLastCall(G, "standingAsk/postAsk(third,hinted)");
+        T.Request memory r = _req(T.Mode.StandingAsk);
+        _submitMeasured(m, r); // matches p2 at once
+        _fulfillMeasured(m, r, p2);
+        _totals(m);
+    }
+
+    function test_gas_openRace_threeProvers() public {
+        string memory m = "openRace3";
+        T.Request memory r = _req(T.Mode.OpenRace);
+        bytes32 id = _submitMeasured(m, r);
+        uint256[8] memory proof = _proof();
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            bytes32 c = market.proofCommitment(id, ps[i], proof);
+            vm.prank(ps[i]);
+            market.commitProof(id, c);
+            _record(m, string.concat("commitProof", vm.toString(i + 1)), abi.encodeCall(IProverMarket.commitProof, (id, c)));
+        }
+        vm.roll(block.number + 1);
+        vm.prank(p1);
+        market.revealProof(r, proof, pubs);
+        _record(m, "revealProof", abi.encodeCall(IProverMarket.revealProof, (r, proof, pubs)));
+        _totals(m);
+    }
+
+    function test_gas_withdraw() public {
+        T.Request memory r = _req(T.Mode.Dutch);
+        _submit(r);
+        vm.prank(requester);
+        market.cancelRequest(r);
+        vm.snapshotGasLastCall(G, "other/cancelRequest");
+        vm.prank(requester);
+        market.withdraw(MAX_FEE, requester);
+        vm.snapshotGasLastCall(G, "other/withdraw");
+    }
+}
