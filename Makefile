@@ -36,7 +36,7 @@ test: test-contracts test-dotnet
 
 test-contracts: contracts
 	$(FORGE) test
-	$(FORGE) snapshot --check contracts/.gas-snapshot --match-contract GasSnapshot
+	FORGE_SNAPSHOT_CHECK=true FOUNDRY_PROFILE=gas $(FORGE) test
 
 test-dotnet: dotnet-build
 	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo
@@ -47,7 +47,7 @@ test-deep: contracts
 
 ## snapshot: rewrite the committed gas snapshot.
 snapshot: contracts
-	$(FORGE) snapshot --snap contracts/.gas-snapshot --match-contract GasSnapshot
+	FOUNDRY_PROFILE=gas $(FORGE) test
 
 bench: dotnet-build
 	./pmc bench
