@@ -1,17 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
-using ProverMarketChain.Proving.Curves;
-using ProverMarketChain.Proving.Fields;
-using ProverMarketChain.Proving.Groth16;
-using ProverMarketChain.Proving.Ntt;
-using MsmEngine = ProverMarketChain.Proving.Msm.Msm;
+using ProverMarketChain.Proving.Msm;
 
 namespace ProverMarketChain.Cli.Commands;
 
 /// <summary>
 /// <c>pmc bench</c>: MSM and NTT throughput, then <c>pmc prove</c> against <c>snarkjs groth16 prove</c> on the same zkey and
 /// witness (the circuits build of <c>poseidon_chain_2e16</c> unless <c>--zkey/--wtns</c> are given), with the prover's peak
-/// working set relative to the zkey size. Both provers run as child processes so their memory and start-up are comparable.
+/// working set relative to the zkey size. Both provers run as child processes so their memory and start-up are comparable;
+/// CPU time is reported next to wall time because a shared machine distorts the latter.
 /// </summary>
 public sealed class BenchCommand : ICommand
 {
@@ -33,30 +30,23 @@ public sealed class BenchCommand : ICommand
         var o = ctx.Out;
         o.WriteLine($"pmc bench ({Environment.ProcessorCount} cores{(quick ? ", quick" : "")})");
 
-        int[] msmLogs = quick ? [16] : [16, 18, 20];
-        int maxLog = msmLogs.Max();
-        var (points, scalars) = RandomInputs(1 << maxLog);
-        o.WriteLine($"{"benchmark",-28}{"size",10}{"ms",12}{"per second",16}");
+        int[] msmLogs = quick ? [16] : [.. ArithmeticBench.DefaultMsmLog2Sizes];
+        int[] nttLogs = quick ? [16] : [.. ArithmeticBench.DefaultNttLog2Sizes];
+        o.WriteLine($"{"benchmark",-24}{"size",8}{"wall ms",12}{"cpu ms",12}{"per second",16}");
+        ArithmeticBench.BenchG1Msm(12); // JIT warm-up
         foreach (int log in msmLogs)
         {
-            int n = 1 << log;
-            MsmEngine.MultiExp(points.AsSpan(0, Math.Min(n, 1 << 12)), scalars.AsSpan(0, Math.Min(n, 1 << 12))); // warm-up
-            double ms = Time(() => MsmEngine.MultiExp(points.AsSpan(0, n), scalars.AsSpan(0, n)), quick ? 1 : 3);
-            o.WriteLine($"{"G1 MSM",-28}{"2^" + log,10}{ms,12:F1}{n / ms * 1000,16:N0}");
+            var r = ArithmeticBench.BenchG1Msm(log, repetitions: quick ? 1 : 2);
+            o.WriteLine($"{"G1 MSM",-24}{"2^" + log,8}{r.Milliseconds,12:F1}{r.CpuMilliseconds,12:F1}{r.PointsPerSecond,16:N0}");
         }
 
-        points = null!;
-        foreach (int log in quick ? new[] { 16 } : [16, 20])
+        foreach (int log in nttLogs)
         {
-            var domain = new EvaluationDomain(log);
-            var v = new Fr[1 << log];
-            for (int i = 0; i < v.Length; i++) v[i] = scalars[i & (scalars.Length - 1)];
-            domain.Forward(v);
-            double ms = Time(() => domain.Forward(v), quick ? 1 : 3);
-            o.WriteLine($"{"NTT (forward)",-28}{"2^" + log,10}{ms,12:F1}{v.Length / ms * 1000,16:N0}");
+            var r = ArithmeticBench.BenchNtt(log, repetitions: quick ? 1 : 3);
+            o.WriteLine($"{"NTT forward",-24}{"2^" + log,8}{r.ForwardMilliseconds,12:F1}{"",12}{(1 << log) / r.ForwardMilliseconds * 1000,16:N0}");
+            o.WriteLine($"{"NTT to odd coset",-24}{"2^" + log,8}{r.OddCosetMilliseconds,12:F1}{"",12}{(1 << log) / r.OddCosetMilliseconds * 1000,16:N0}");
         }
 
-        scalars = null!;
         GC.Collect();
         return ProveVsSnarkjs(a, ctx);
     }
@@ -82,9 +72,10 @@ public sealed class BenchCommand : ICommand
             var theirs = RunChild(snarkjs, ["groth16", "prove", zkey, wtns, Path.Combine(tmp, "p2.json"), Path.Combine(tmp, "u2.json")]);
             long zkeySize = new FileInfo(zkey).Length;
             o.WriteLine($"prove on {Path.GetFileName(zkey)} ({zkeySize / 1048576.0:F1} MiB zkey):");
-            o.WriteLine($"  {"pmc prove",-26}{ours.Seconds * 1000,12:F0} ms   peak working set {ours.PeakBytes / 1048576.0,8:F1} MiB ({ours.PeakBytes / (double)zkeySize:F2}x zkey)");
-            o.WriteLine($"  {"snarkjs groth16 prove",-26}{theirs.Seconds * 1000,12:F0} ms   peak working set {theirs.PeakBytes / 1048576.0,8:F1} MiB ({theirs.PeakBytes / (double)zkeySize:F2}x zkey)");
-            o.WriteLine($"  speed-up: {theirs.Seconds / ours.Seconds:F1}x");
+            o.WriteLine($"  {"",-24}{"wall ms",10}{"cpu ms",10}{"peak MiB",10}{"peak/zkey",11}");
+            foreach (var (name, r) in new[] { ("pmc prove", ours), ("snarkjs groth16 prove", theirs) })
+                o.WriteLine($"  {name,-24}{r.Seconds * 1000,10:F0}{r.CpuSeconds * 1000,10:F0}{r.PeakBytes / 1048576.0,10:F1}{r.PeakBytes / (double)zkeySize,10:F2}x");
+            o.WriteLine($"  speed-up (snarkjs / pmc): wall {theirs.Seconds / ours.Seconds:F1}x, cpu {theirs.CpuSeconds / Math.Max(ours.CpuSeconds, 1e-3):F1}x");
             return 0;
         }
         finally
@@ -93,7 +84,7 @@ public sealed class BenchCommand : ICommand
         }
     }
 
-    private static (double Seconds, long PeakBytes) RunChild(string exe, string[] args)
+    private static (double Seconds, double CpuSeconds, long PeakBytes) RunChild(string exe, string[] args)
     {
         // The child's VmHWM is sampled from /proc while it runs (it is gone after exit).
         var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -103,9 +94,11 @@ public sealed class BenchCommand : ICommand
         var err = p.StandardError.ReadToEndAsync();
         var outp = p.StandardOutput.ReadToEndAsync();
         long peak = 0;
+        double cpu = 0;
         while (!p.WaitForExit(5))
         {
             peak = Math.Max(peak, ReadHwm(p.Id));
+            cpu = Math.Max(cpu, ReadCpuSeconds(p.Id));
         }
 
         sw.Stop();
@@ -121,7 +114,24 @@ public sealed class BenchCommand : ICommand
         }
 
         _ = outp.Result;
-        return (sw.Elapsed.TotalSeconds, peak);
+        return (sw.Elapsed.TotalSeconds, cpu, peak);
+    }
+
+    /// <summary>utime + stime of a live process from /proc/PID/stat, in seconds; 0 when unavailable.</summary>
+    private static double ReadCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // Fields after the command name start at field 3 (state); utime and stime are fields 14 and 15.
+            long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return ticks / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Reads VmHWM (peak resident set) of a live process from /proc; 0 when unavailable.</summary>
@@ -156,37 +166,5 @@ public sealed class BenchCommand : ICommand
         }
 
         return Directory.GetCurrentDirectory();
-    }
-
-    private static double Time(Action action, int reps)
-    {
-        double best = double.MaxValue;
-        for (int i = 0; i < reps; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-        }
-
-        return best;
-    }
-
-    private static (G1Affine[] Points, Fr[] Scalars) RandomInputs(int n)
-    {
-        var rng = new Random(12345);
-        var step = G1Affine.Generator.ToJacobian().Multiply(Fr.Random(rng));
-        var jac = new G1Jacobian[n];
-        var acc = G1Affine.Generator.ToJacobian().Multiply(Fr.Random(rng));
-        for (int i = 0; i < n; i++)
-        {
-            jac[i] = acc;
-            acc += step;
-        }
-
-        var pts = new G1Affine[n];
-        G1Jacobian.BatchToAffine(jac, pts);
-        var sc = new Fr[n];
-        for (int i = 0; i < n; i++) sc[i] = Fr.Random(rng);
-        return (pts, sc);
     }
 }
