@@ -10,7 +10,7 @@ public sealed class ExportCommand : ICommand
     public string Name => "export";
 
     /// <inheritdoc />
-    public string Usage => "export vkey <circuit.zkey> <verification_key.json> | export verifier <circuit.zkey> <Verifier.sol>";
+    public string Usage => "export vkey <circuit.zkey> <verification_key.json> | export verifier <circuit.zkey> <Verifier.sol> (contract name = file name)";
 
     /// <inheritdoc />
     public string Summary => "verification key JSON, or the reverting Solidity verifier";
@@ -26,11 +26,25 @@ public sealed class ExportCommand : ICommand
             case "vkey":
                 SnarkjsJson.WriteFile(a.Positional[2], SnarkjsJson.VerificationKeyToJson(vk));
                 break;
+            case "verifier":
+                string name = SolidityVerifierExporter.ContractNameFromPath(a.Positional[2]);
+                SnarkjsJson.WriteFile(a.Positional[2], SolidityVerifierExporter.Render(LoadTemplate(), vk, name));
+                ctx.Err.WriteLine($"export verifier: wrote {name} ({vk.NPublic} public inputs) to {a.Positional[2]}");
+                break;
             default:
                 throw new UsageException($"unknown export target '{a.Positional[0]}' (expected vkey or verifier)");
         }
 
         return 0;
+    }
+
+    /// <summary>The verifier template embedded at build time from contracts/templates/Groth16Verifier.sol.tmpl.</summary>
+    private static string LoadTemplate()
+    {
+        using var stream = typeof(ExportCommand).Assembly.GetManifestResourceStream("Groth16Verifier.sol.tmpl")
+            ?? throw new InvalidOperationException("Groth16Verifier.sol.tmpl is not embedded in pmc");
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     private static VerificationKey ReadVk(string zkeyPath)
