@@ -67,6 +67,9 @@ interface Vm {
     function envOr(string calldata name, address defaultValue) external view returns (address value);
     function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
     function writeFile(string calldata path, string calldata data) external;
+    function setEnv(string calldata name, string calldata value) external;
+    function createDir(string calldata path, bool recursive) external;
+    function getNonce(address account) external view returns (uint64 nonce);
     function readFile(string calldata path) external view returns (string memory data);
     function exists(string calldata path) external view returns (bool result);
     function projectRoot() external view returns (string memory path);
