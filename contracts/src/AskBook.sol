@@ -63,12 +63,7 @@ contract AskBook is IAskBook, ReentrancyGuard {
             cur = book[cur].next;
         }
         book[msg.sender] = AskSlot({
-            next: cur,
-            pricePerUnit: pricePerUnit,
-            prev: prev,
-            maxLatency: maxLatency,
-            capacity: capacity,
-            listed: true
+            next: cur, pricePerUnit: pricePerUnit, prev: prev, maxLatency: maxLatency, capacity: capacity, listed: true
         });
         if (prev == address(0)) _head[circuitId] = msg.sender;
         else book[prev].next = msg.sender;
@@ -140,7 +135,11 @@ contract AskBook is IAskBook, ReentrancyGuard {
     }
 
     /// @inheritdoc IAskBook
-    function topAsks(uint32 circuitId, uint256 max) external view returns (address[] memory provers, Ask[] memory asks) {
+    function topAsks(uint32 circuitId, uint256 max)
+        external
+        view
+        returns (address[] memory provers, Ask[] memory asks)
+    {
         uint256 n = _count[circuitId];
         if (max < n) n = max;
         provers = new address[](n);

@@ -59,7 +59,9 @@ contract CircuitRegistry is ICircuitRegistry {
         uint16 publicInputCount
     ) external returns (uint32 circuitId) {
         if (provingUnits == 0) revert ZeroProvingUnits();
-        if (publicInputCount == 0 || publicInputCount > MAX_PUBLIC_INPUTS) revert BadPublicInputCount(publicInputCount);
+        if (publicInputCount == 0 || publicInputCount > MAX_PUBLIC_INPUTS) {
+            revert BadPublicInputCount(publicInputCount);
+        }
         _checkVerifier(verifier, publicInputCount, artifactsHash);
         circuitId = ++_count;
         _terms[circuitId] = Terms(verifier, provingUnits, publicInputCount);
@@ -67,7 +69,9 @@ contract CircuitRegistry is ICircuitRegistry {
         m.owner = msg.sender;
         m.artifactsHash = artifactsHash;
         m.artifactsURI = artifactsURI;
-        emit CircuitRegistered(circuitId, msg.sender, verifier, provingUnits, publicInputCount, artifactsHash, artifactsURI);
+        emit CircuitRegistered(
+            circuitId, msg.sender, verifier, provingUnits, publicInputCount, artifactsHash, artifactsURI
+        );
     }
 
     /// @inheritdoc ICircuitRegistry

@@ -77,7 +77,9 @@ contract ProverMarket is ProverMarketBase {
         uint256 units;
         uint256 reserveFee;
         (id, units, reserveFee) = _admit(request);
-        emit RequestSubmitted(id, msg.sender, request.circuitId, request, units, reserveFee, input, inputUri, publicInputs);
+        emit RequestSubmitted(
+            id, msg.sender, request.circuitId, request, units, reserveFee, input, inputUri, publicInputs
+        );
         _open(id, request, units, reserveFee);
     }
 
@@ -339,7 +341,8 @@ contract ProverMarket is ProverMarketBase {
             if (block.timestamp >= f.periodStart + period) {
                 ReserveParams memory r = _reserve;
                 uint256 n = (block.timestamp - f.periodStart) / period;
-                uint256 next = ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, r.minPerUnit, r.maxPerUnit);
+                uint256 next =
+                    ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, r.minPerUnit, r.maxPerUnit);
                 uint40 start = uint40(f.periodStart + n * period);
                 emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, start, f.usedUnits);
                 f.reservePerUnit = uint96(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT

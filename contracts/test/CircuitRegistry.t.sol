@@ -67,7 +67,9 @@ contract CircuitRegistryTest is Test {
     function test_upgrade_visibleDuringDelayThenActive() public {
         uint32 id = _register();
         vm.expectEmit(true, true, false, true, address(reg));
-        emit ICircuitRegistry.VerifierUpgradeProposed(id, address(v2), uint40(block.timestamp + 1 days), keccak256("b"), "ipfs://b");
+        emit ICircuitRegistry.VerifierUpgradeProposed(
+            id, address(v2), uint40(block.timestamp + 1 days), keccak256("b"), "ipfs://b"
+        );
         vm.prank(rollup);
         reg.proposeVerifierUpgrade(id, address(v2), "ipfs://b", keccak256("b"));
 
@@ -78,7 +80,9 @@ contract CircuitRegistryTest is Test {
         (address v,) = reg.circuitTerms(id);
         assertEq(v, address(v1));
 
-        vm.expectRevert(abi.encodeWithSelector(ICircuitRegistry.UpgradeNotReady.selector, id, uint40(block.timestamp + 1 days)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICircuitRegistry.UpgradeNotReady.selector, id, uint40(block.timestamp + 1 days))
+        );
         reg.activateVerifierUpgrade(id);
 
         vm.warp(block.timestamp + 1 days);

@@ -59,13 +59,17 @@ contract CollateralVaultTest is Test {
 
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(ICollateralVault.StillUnbonding.selector, uint40(block.timestamp + 7 days), block.timestamp)
+            abi.encodeWithSelector(
+                ICollateralVault.StillUnbonding.selector, uint40(block.timestamp + 7 days), block.timestamp
+            )
         );
         v.completeWithdrawal(0, alice);
 
         // Pending collateral cannot be locked by the market (so it cannot back new jobs either).
         vm.prank(market);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientFree.selector, alice, uint8(0), 7 ether, 6 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InsufficientFree.selector, alice, uint8(0), 7 ether, 6 ether)
+        );
         v.lock(alice, 0, 7 ether);
 
         vm.warp(block.timestamp + 7 days);
@@ -83,7 +87,9 @@ contract CollateralVaultTest is Test {
         vm.prank(market);
         v.lock(alice, 0, 8 ether);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientFree.selector, alice, uint8(0), 3 ether, 2 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InsufficientFree.selector, alice, uint8(0), 3 ether, 2 ether)
+        );
         v.requestWithdrawal(0, 3 ether);
         vm.prank(market);
         v.slash(alice, 0, 8 ether, bob, bytes32("job"));
@@ -115,9 +121,13 @@ contract CollateralVaultTest is Test {
     function test_slash_cannotExceedLocked() public {
         vm.startPrank(market);
         v.lock(alice, 0, 1 ether);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientLocked.selector, alice, uint8(0), 2 ether, 1 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InsufficientLocked.selector, alice, uint8(0), 2 ether, 1 ether)
+        );
         v.slash(alice, 0, 2 ether, bob, bytes32(0));
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientLocked.selector, alice, uint8(0), 2 ether, 1 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InsufficientLocked.selector, alice, uint8(0), 2 ether, 1 ether)
+        );
         v.unlock(alice, 0, 2 ether);
         vm.stopPrank();
     }
@@ -131,7 +141,9 @@ contract CollateralVaultTest is Test {
         v.transferClaimable(0, bob, 1.5 ether);
         assertEq(v.claimableBalance(bob, 0), 1.5 ether);
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientClaimable.selector, bob, uint8(0), 2 ether, 1.5 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InsufficientClaimable.selector, bob, uint8(0), 2 ether, 1.5 ether)
+        );
         v.claim(0, 2 ether, bob);
         vm.prank(bob);
         v.claim(0, 1.5 ether, bob);

@@ -207,7 +207,9 @@ contract ProverMarketTest is MarketFixture {
         _commit(r, p1, F1, 100);
         vm.prank(p1);
         vm.expectRevert(
-            abi.encodeWithSelector(T.NotInPhase.selector, id, block.timestamp, uint256(r.bidDeadline) + 1, r.revealDeadline)
+            abi.encodeWithSelector(
+                T.NotInPhase.selector, id, block.timestamp, uint256(r.bidDeadline) + 1, r.revealDeadline
+            )
         );
         market.revealBid(r, F1, 100, _salt(p1));
     }

@@ -26,7 +26,12 @@ interface IAskBook {
     }
 
     event AskPosted(
-        uint32 indexed circuitId, address indexed prover, uint96 pricePerUnit, uint32 maxLatency, uint32 capacity, address prev
+        uint32 indexed circuitId,
+        address indexed prover,
+        uint96 pricePerUnit,
+        uint32 maxLatency,
+        uint32 capacity,
+        address prev
     );
     event AskCancelled(uint32 indexed circuitId, address indexed prover);
     /// @notice Capacity changed through a match (down) or a fulfilled job (up).
@@ -59,8 +64,11 @@ interface IAskBook {
     /// @notice Market only: gives back the capacity slot of a fulfilled job (if the ask is still listed).
     function restore(uint32 circuitId, address prover) external;
 
+    /// @notice A prover's ask (listed = false when none).
     function askOf(uint32 circuitId, address prover) external view returns (Ask memory);
+    /// @notice The cheapest ask's prover.
     function askHead(uint32 circuitId) external view returns (address);
+    /// @notice Number of listed asks.
     function askCount(uint32 circuitId) external view returns (uint256);
     /// @notice Up to `max` asks from the head, cheapest first.
     function topAsks(uint32 circuitId, uint256 max) external view returns (address[] memory provers, Ask[] memory asks);

@@ -41,14 +41,22 @@ interface ICircuitRegistry {
     );
     /// @notice An upgrade was scheduled; requesters can see it `activatesAt - now` seconds in advance.
     event VerifierUpgradeProposed(
-        uint32 indexed circuitId, address indexed newVerifier, uint40 activatesAt, bytes32 artifactsHash, string artifactsURI
+        uint32 indexed circuitId,
+        address indexed newVerifier,
+        uint40 activatesAt,
+        bytes32 artifactsHash,
+        string artifactsURI
     );
     /// @notice A scheduled upgrade was withdrawn by the owner before it took effect.
     event VerifierUpgradeCancelled(uint32 indexed circuitId, address indexed cancelledVerifier);
     /// @notice A scheduled upgrade was written into the active slot (its delay had elapsed).
-    event VerifierUpgradeActivated(uint32 indexed circuitId, address indexed verifier, bytes32 artifactsHash, string artifactsURI);
+    event VerifierUpgradeActivated(
+        uint32 indexed circuitId, address indexed verifier, bytes32 artifactsHash, string artifactsURI
+    );
     /// @notice Circuit ownership changed.
-    event CircuitOwnershipTransferred(uint32 indexed circuitId, address indexed previousOwner, address indexed newOwner);
+    event CircuitOwnershipTransferred(
+        uint32 indexed circuitId, address indexed previousOwner, address indexed newOwner
+    );
 
     /// @notice No circuit has this id.
     error UnknownCircuit(uint32 circuitId);

@@ -35,7 +35,12 @@ interface ICollateralVault {
     event UnbondingDelaySet(uint256 previousDelay, uint256 newDelay);
     event Deposited(address indexed account, uint8 indexed assetId, uint256 amount, uint256 newFree);
     event WithdrawalRequested(
-        address indexed account, uint8 indexed assetId, uint256 amount, uint256 totalPending, uint40 unlocksAt, uint256 newFree
+        address indexed account,
+        uint8 indexed assetId,
+        uint256 amount,
+        uint256 totalPending,
+        uint40 unlocksAt,
+        uint256 newFree
     );
     event WithdrawalCancelled(address indexed account, uint8 indexed assetId, uint256 amount, uint256 newFree);
     event WithdrawalCompleted(address indexed account, uint8 indexed assetId, address indexed to, uint256 amount);
@@ -98,12 +103,20 @@ interface ICollateralVault {
     function slash(address account, uint8 assetId, uint256 amount, address beneficiary, bytes32 reason) external;
 
     // ------------------------------------------------------------------ views
+    /// @notice The only contract allowed to lock, unlock and slash.
     function market() external view returns (address);
+    /// @notice Seconds between `requestWithdrawal` and `completeWithdrawal`.
     function unbondingDelay() external view returns (uint256);
+    /// @notice Number of collateral assets (ids 0..count-1; 0 is ETH).
     function assetCount() external view returns (uint8);
+    /// @notice The ERC-20 behind an asset id (zero address for ETH).
     function assetToken(uint8 assetId) external view returns (address);
+    /// @notice Collateral the market may lock.
     function freeBalance(address account, uint8 assetId) external view returns (uint256);
+    /// @notice Collateral backing bids and jobs (slashable).
     function lockedBalance(address account, uint8 assetId) external view returns (uint256);
+    /// @notice Slash proceeds and bounties withdrawable at once with `claim`.
     function claimableBalance(address account, uint8 assetId) external view returns (uint256);
+    /// @notice Every balance of one account in one asset.
     function accountView(address account, uint8 assetId) external view returns (AccountView memory);
 }

@@ -108,10 +108,17 @@ interface IProverMarketTypes {
         uint256[] publicInputs
     );
     event RequestCancelled(bytes32 indexed requestId, address indexed requester, uint256 refund);
-    event RequestExpired(bytes32 indexed requestId, address indexed requester, uint256 refund, uint256 bountyToTreasury);
+    event RequestExpired(
+        bytes32 indexed requestId, address indexed requester, uint256 refund, uint256 bountyToTreasury
+    );
     /// @notice A prover became responsible for the job (sealed settlement, Dutch lock, ask match, runner-up takeover).
     event RequestAssigned(
-        bytes32 indexed requestId, address indexed prover, uint256 fee, uint40 deadline, uint8 assetId, uint256 collateral
+        bytes32 indexed requestId,
+        address indexed prover,
+        uint256 fee,
+        uint40 deadline,
+        uint8 assetId,
+        uint256 collateral
     );
     event RequestFulfilled(
         bytes32 indexed requestId,
@@ -134,7 +141,9 @@ interface IProverMarketTypes {
     event SecondaryOpened(bytes32 indexed requestId, uint40 deadline, uint256 fee, uint256 bounty);
 
     // ------------------------------------------------------------------ events: sealed bids
-    event BidCommitted(bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 assetId, uint256 bond);
+    event BidCommitted(
+        bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 assetId, uint256 bond
+    );
     /// @param rank 1 = now best, 2 = now runner-up, 0 = outside the top two (its bond was released).
     event BidRevealed(
         bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint256 score, uint8 rank
@@ -156,7 +165,11 @@ interface IProverMarketTypes {
     // ------------------------------------------------------------------ events: open proofs, reserve, balances
     event ProofCommitted(bytes32 indexed requestId, address indexed submitter, bytes32 commitment, uint256 blockNumber);
     event ReservePriceUpdated(
-        uint32 indexed circuitId, uint256 previousPerUnit, uint256 newPerUnit, uint40 periodStart, uint64 usedUnitsLastPeriod
+        uint32 indexed circuitId,
+        uint256 previousPerUnit,
+        uint256 newPerUnit,
+        uint40 periodStart,
+        uint64 usedUnitsLastPeriod
     );
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
@@ -255,6 +268,7 @@ interface IProverMarket is IProverMarketTypes {
     function withdraw(uint256 amount, address to) external;
 
     // ------------------------------------------------------------------ views
+    /// @notice The id of a request: keccak256(abi.encode(request)).
     function requestIdOf(Request calldata request) external pure returns (bytes32);
     /// @notice The commitment a bidder posts in `commitBid`.
     function bidCommitment(bytes32 requestId, address prover, uint96 fee, uint32 latency, bytes32 salt)
@@ -266,11 +280,17 @@ interface IProverMarket is IProverMarketTypes {
         external
         pure
         returns (bytes32);
+    /// @notice Mutable state of a request (zeroed prover/fee once fulfilled: the events keep the record).
     function requestState(bytes32 requestId) external view returns (RequestView memory);
+    /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited.
     function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32);
+    /// @notice Block in which an open-submission commitment was posted (0 if never).
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);
+    /// @notice ETH withdrawable by `account` (payments, refunds, protocol fees).
     function balanceOf(address account) external view returns (uint256);
+    /// @notice Current price of an open Dutch request.
     function dutchPrice(Request calldata request) external view returns (uint256);
+    /// @notice Reserve-price state of a circuit.
     function feeState(uint32 circuitId) external view returns (FeeState memory);
     /// @notice Treasury, protocol fee, slash share and reserve parameters.
     function params()
@@ -292,10 +312,15 @@ interface IProverMarket is IProverMarketTypes {
     function extension() external view returns (address);
 
     // ------------------------------------------------------------------ owner (bounded parameters)
+    /// @notice Current owner of the parameters.
     function owner() external view returns (address);
+    /// @notice Proposed owner awaiting `acceptOwnership`.
     function pendingOwner() external view returns (address);
+    /// @notice Starts a two-step ownership transfer.
     function transferOwnership(address newOwner) external;
+    /// @notice Completes an ownership transfer (pending owner only).
     function acceptOwnership() external;
+    /// @notice Where protocol fees and unclaimed bounties go.
     function setTreasury(address treasury) external;
     /// @notice At most MAX_PROTOCOL_FEE_BPS (10%).
     function setProtocolFee(uint16 bps) external;

@@ -16,7 +16,11 @@ interface IRestakingAdapter {
     /// @param beneficiary Where the slashed value is routed.
     /// @param reason Market-defined reason (the request id).
     event SlashForwarded(
-        address indexed operator, uint256 requested, uint256 slashed, address indexed beneficiary, bytes32 indexed reason
+        address indexed operator,
+        uint256 requested,
+        uint256 slashed,
+        address indexed beneficiary,
+        bytes32 indexed reason
     );
 
     /// @notice The caller is not the market.
@@ -33,5 +37,7 @@ interface IRestakingAdapter {
 
     /// @notice Slashes `amount` of `operator`'s stake and routes it to `beneficiary`. Market only.
     /// @return slashed Amount actually slashed.
-    function slash(address operator, uint256 amount, address beneficiary, bytes32 reason) external returns (uint256 slashed);
+    function slash(address operator, uint256 amount, address beneficiary, bytes32 reason)
+        external
+        returns (uint256 slashed);
 }

@@ -42,7 +42,11 @@ library ReserveLib {
     }
 
     /// @notice Linear ramp from `start` at `from` to `end` at `until` (and `end` afterwards).
-    function ramp(uint256 start, uint256 end, uint256 from, uint256 until, uint256 nowTs) internal pure returns (uint256) {
+    function ramp(uint256 start, uint256 end, uint256 from, uint256 until, uint256 nowTs)
+        internal
+        pure
+        returns (uint256)
+    {
         if (nowTs >= until || end <= start) return end;
         if (nowTs <= from) return start;
         return start + (end - start) * (nowTs - from) / (until - from);

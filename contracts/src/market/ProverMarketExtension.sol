@@ -255,6 +255,14 @@ contract ProverMarketExtension is ProverMarketBase {
     {
         Params memory p = _params;
         ReserveParams memory r = _reserve;
-        return (p.treasury, p.protocolFeeBps, p.slashRequesterBps, p.reservePeriod, r.minPerUnit, r.maxPerUnit, r.defaultTargetUnits);
+        return (
+            p.treasury,
+            p.protocolFeeBps,
+            p.slashRequesterBps,
+            p.reservePeriod,
+            r.minPerUnit,
+            r.maxPerUnit,
+            r.defaultTargetUnits
+        );
     }
 }

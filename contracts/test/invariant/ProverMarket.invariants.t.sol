@@ -48,8 +48,12 @@ contract ProverMarketInvariants is MarketFixture {
         uint256 np = handler.proverCount();
         uint256 nr = handler.requesterCount();
         a = new address[](np + nr + 2);
-        for (uint256 i; i < np; ++i) a[i] = handler.provers(i);
-        for (uint256 i; i < nr; ++i) a[np + i] = handler.requesters(i);
+        for (uint256 i; i < np; ++i) {
+            a[i] = handler.provers(i);
+        }
+        for (uint256 i; i < nr; ++i) {
+            a[np + i] = handler.requesters(i);
+        }
         a[np + nr] = treasury;
         a[np + nr + 1] = address(market);
     }
@@ -64,7 +68,9 @@ contract ProverMarketInvariants is MarketFixture {
             if (s == T.Status.Open || s == T.Status.Assigned || s == T.Status.Secondary) sum += r.maxFee;
         }
         address[] memory a = _accounts();
-        for (uint256 i; i < a.length; ++i) sum += market.balanceOf(a[i]);
+        for (uint256 i; i < a.length; ++i) {
+            sum += market.balanceOf(a[i]);
+        }
         assertEq(sum, address(market).balance, "escrow + balances == market ETH");
     }
 

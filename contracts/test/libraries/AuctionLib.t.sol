@@ -9,7 +9,10 @@ contract AuctionLibTest is Test {
         return AuctionLib.Bid(p, fee, lat);
     }
 
-    function testFuzz_beats_isAStrictOrder(bytes32 id, uint96 fa, uint32 la, uint96 fb, uint32 lb, uint64 w) public pure {
+    function testFuzz_beats_isAStrictOrder(bytes32 id, uint96 fa, uint32 la, uint96 fb, uint32 lb, uint64 w)
+        public
+        pure
+    {
         AuctionLib.Bid memory a = _bid(address(0xA), fa, la);
         AuctionLib.Bid memory b = _bid(address(0xB), fb, lb);
         bool ab = AuctionLib.beats(id, a, b, w);
@@ -49,7 +52,10 @@ contract AuctionLibTest is Test {
         }
     }
 
-    function testFuzz_secondScore_paymentIndependentOfOwnFee(uint96 f1, uint96 f2, uint96 fr, uint32 l, uint64 w) public pure {
+    function testFuzz_secondScore_paymentIndependentOfOwnFee(uint96 f1, uint96 f2, uint96 fr, uint32 l, uint64 w)
+        public
+        pure
+    {
         uint96 maxFee = 1e24;
         fr = uint96(bound(fr, 1, maxFee));
         f1 = uint96(bound(f1, 0, fr - 1));
@@ -65,7 +71,9 @@ contract AuctionLibTest is Test {
 
     function test_commitment_bindsEveryField() public pure {
         bytes32 c = AuctionLib.commitment(bytes32(uint256(1)), address(2), 3, 4, bytes32(uint256(5)));
-        vm.assertEq(c, keccak256(abi.encode(bytes32(uint256(1)), address(2), uint96(3), uint32(4), bytes32(uint256(5)))));
+        vm.assertEq(
+            c, keccak256(abi.encode(bytes32(uint256(1)), address(2), uint96(3), uint32(4), bytes32(uint256(5))))
+        );
         vm.assertTrue(c != AuctionLib.commitment(bytes32(uint256(1)), address(2), 3, 5, bytes32(uint256(5))), "latency");
         vm.assertTrue(c != AuctionLib.commitment(bytes32(uint256(1)), address(3), 3, 4, bytes32(uint256(5))), "prover");
     }

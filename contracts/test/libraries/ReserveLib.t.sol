@@ -27,7 +27,10 @@ contract ReserveLibTest is Test {
         vm.assertEq(ReserveLib.step(1, 200, 100), 2);
     }
 
-    function testFuzz_roll_clamped(uint96 r, uint64 used, uint56 target, uint16 idle, uint96 lo, uint96 hi) public pure {
+    function testFuzz_roll_clamped(uint96 r, uint64 used, uint56 target, uint16 idle, uint96 lo, uint96 hi)
+        public
+        pure
+    {
         vm.assume(target > 0);
         if (lo > hi) (lo, hi) = (hi, lo);
         uint256 next = ReserveLib.roll(r, used, target, idle, lo, hi);
@@ -35,7 +38,10 @@ contract ReserveLibTest is Test {
         vm.assertLe(next, hi, "ceiling");
     }
 
-    function testFuzz_ramp_monotoneAndBounded(uint96 a, uint96 b, uint32 from, uint32 len, uint32 t1, uint32 t2) public pure {
+    function testFuzz_ramp_monotoneAndBounded(uint96 a, uint96 b, uint32 from, uint32 len, uint32 t1, uint32 t2)
+        public
+        pure
+    {
         if (a > b) (a, b) = (b, a);
         len = uint32(bound(len, 1, type(uint32).max));
         uint256 until = uint256(from) + len;
