@@ -55,6 +55,16 @@ contract GasSnapshotTest is MarketFixture {
         _calldata = 0;
     }
 
+    /// @dev Someone else's request initialises the circuit's reserve-price slot (a one-time cost per circuit), so the
+    ///      measured participants are new but the circuit is not.
+    function _primeCircuit() internal {
+        address other = makeAddr("otherRequester");
+        vm.deal(other, 1 ether);
+        T.Request memory r = _req(T.Mode.OpenRace);
+        r.requester = other;
+        _submit(r);
+    }
+
     /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances.
     function _returningUsers() internal {
         address[3] memory ps = [p1, p2, p3];
@@ -84,6 +94,11 @@ contract GasSnapshotTest is MarketFixture {
 
     function test_gas_sealedBid_threeBidders() public {
         _sealed("sealedBid3");
+    }
+
+    function test_gas_sealedBid_threeBidders_newUsersEstablishedCircuit() public {
+        _primeCircuit();
+        _sealed("sealedBid3NewUsers");
     }
 
     function test_gas_sealedBid_threeBidders_returningUsers() public {
@@ -140,6 +155,11 @@ contract GasSnapshotTest is MarketFixture {
 
     function test_gas_dutch() public {
         _dutch("dutch");
+    }
+
+    function test_gas_dutch_newUsersEstablishedCircuit() public {
+        _primeCircuit();
+        _dutch("dutchNewUsers");
     }
 
     function test_gas_dutch_returningUsers() public {
