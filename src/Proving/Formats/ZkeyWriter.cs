@@ -75,6 +75,22 @@ public static class ZkeyWriter
         Check(z.C.Length, z.NVars - z.NPublic - 1, "C");
         Check(z.H.Length, z.DomainSize, "H");
 
+        // Written next to the destination and moved into place, so a failure never leaves a truncated zkey behind.
+        string tmp = path + ".partial";
+        try
+        {
+            WriteSections(tmp, z);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+            throw;
+        }
+    }
+
+    private static void WriteSections(string path, ZkeyContents z)
+    {
         using var w = new BinFileWriter(path, "zkey", 1, 10);
         w.BeginSection(ZkeyFile.SectionHeader);
         w.WriteU32(1);
