@@ -49,6 +49,9 @@ public sealed class WorkerOptions
     /// <summary>How often the chain is polled.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Timeout of one JSON-RPC attempt (transient failures are retried with jitter).</summary>
+    public TimeSpan RpcAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether to keep standing asks (orderbook mode) posted for every served circuit.</summary>
     public bool PostStandingAsks { get; set; } = true;
 
@@ -139,6 +142,8 @@ public sealed class WorkerOptions
         if (string.IsNullOrWhiteSpace(JournalPath)) errors.Add("journalPath: required");
         if (Capacity is < 1 or > 256) errors.Add($"capacity: {Capacity} is outside 1..256");
         if (Confirmations is < 0 or > 64) errors.Add($"confirmations: {Confirmations} is outside 0..64");
+        if (RpcAttemptTimeout < TimeSpan.FromMilliseconds(100) || RpcAttemptTimeout > TimeSpan.FromMinutes(5))
+            errors.Add($"rpcAttemptTimeout: {RpcAttemptTimeout} is outside 100 ms..5 min");
         if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromMinutes(5))
             errors.Add($"pollInterval: {PollInterval} is outside 50 ms..5 min");
         if (!BigInteger.TryParse(MaxGasPriceWei, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gp) || gp <= 0)

@@ -150,6 +150,16 @@ public sealed class WorkerJournal : IDisposable
         }
     }
 
+    /// <summary>Why a request stopped being followed (null while it is followed or unknown).</summary>
+    public string? ClosedReason(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT reason FROM requests WHERE request_id = $id AND active = 0", ("$id", requestId));
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
     /// <summary>Forgets a request whose submission was rolled back by a reorg, unless the worker already acted on it.</summary>
     public void DropRequestIfUntouched(string requestId)
     {

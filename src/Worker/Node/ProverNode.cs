@@ -45,6 +45,7 @@ public sealed class ProverNode
     private readonly SemaphoreSlim _capacity;
     private readonly ConcurrentDictionary<string, Task> _proving = new();
     private readonly HashSet<string> _skipLogged = [];
+    private readonly ConcurrentDictionary<string, byte[]> _inputCache = new();
     private readonly Dictionary<uint, BigInteger> _postedAskPrice = [];
     private IAskBook? _askBook;
 
@@ -176,6 +177,28 @@ public sealed class ProverNode
         }
     }
 
+    /// <summary>
+    /// Fetches and checks the request's input before the worker commits to anything: a bad input is skipped (and the
+    /// request closed with the reason) instead of being bid on and then missed.
+    /// </summary>
+    private async Task<byte[]?> InputOrSkipAsync(TrackedRequest r, Request req, CancellationToken ct)
+    {
+        if (_inputCache.TryGetValue(r.RequestId, out var cached)) return cached;
+        try
+        {
+            var input = await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
+            _inputCache[r.RequestId] = input;
+            return input;
+        }
+        catch (InputRejectedException e)
+        {
+            Metrics.JobsSkipped.Add(1);
+            _log.LogWarning("Request {Id}: skipped: {Reason}", r.RequestId, e.Message);
+            _journal.CloseRequest(r.RequestId, "skipped: " + e.Message);
+            return null;
+        }
+    }
+
     private async Task ReconcileOneAsync(TrackedRequest r, BlockHeader head, BigInteger gasPrice, CancellationToken ct)
     {
         var req = Request.FromAbi(AbiCodec.Decode(RequestTuple, r.Terms)[0]);
@@ -234,6 +257,7 @@ public sealed class ProverNode
         {
             if (bid is null)
             {
+                if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
                 if (Plan(r, req, AllocationMode.SealedBid, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
                 var salt = RandomNumberGenerator.GetBytes(32);
                 var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
@@ -279,10 +303,19 @@ public sealed class ProverNode
         }
 
         // Reveal phase over, auction not yet settled: the best bidder proves now (fulfil settles implicitly).
+        var winnerDeadline = (ulong)req.RevealDeadline + (ulong)view.ProverLatency;
         if (view.Prover == Prover)
-            await DeliverAsync(r, req, (ulong)req.RevealDeadline + (ulong)view.ProverLatency, openSubmission: false, now, ct).ConfigureAwait(false);
-        else if (view.RunnerUp != Prover)
-            CloseBidIfOpen(r.RequestId);
+        {
+            await DeliverAsync(r, req, winnerDeadline, openSubmission: false, now, ct).ConfigureAwait(false);
+            return;
+        }
+        if (view.RunnerUp != Prover) CloseBidIfOpen(r.RequestId);
+        if (view.Prover != Address.Zero && now > winnerDeadline)
+        {
+            // slash settles the auction implicitly; the job then goes to the runner-up or to secondary fulfilment.
+            _log.LogInformation("Request {Id}: winner {Prover} missed its deadline; slashing", r.RequestId, view.Prover);
+            await _market.SlashAsync(req, ct).ConfigureAwait(false);
+        }
     }
 
     private async Task DutchAsync(TrackedRequest r, Request req, ulong now, BigInteger gasPrice, CancellationToken ct)
@@ -291,6 +324,7 @@ public sealed class ProverNode
         if (Plan(r, req, AllocationMode.Dutch, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
         var price = await _market.DutchPriceAsync(req, ct).ConfigureAwait(false);
         if (price < take.Fee) return; // wait for the price to reach our ask
+        if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
         _log.LogInformation("Request {Id}: locking Dutch job at {Price} wei (ask {Ask})", r.RequestId, price, take.Fee);
         await _market.LockDutchAsync(req, ct).ConfigureAwait(false);
         // The next tick sees the assignment in chain state and starts proving.
@@ -304,6 +338,7 @@ public sealed class ProverNode
         {
             var terms = new JobTerms(AllocationMode.OpenRace, r.ProvingUnits, fee, BigInteger.Zero, (uint)req.ProvingWindow, deadline - now, bounty);
             if (Plan(r, terms, gasPrice) is not JobDecision.Take) return;
+            if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
         }
         await DeliverAsync(r, req, deadline, openSubmission: true, now, ct).ConfigureAwait(false);
     }
@@ -366,7 +401,9 @@ public sealed class ProverNode
             await _capacity.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                var input = await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
+                var input = _inputCache.TryGetValue(r.RequestId, out var cachedInput)
+                    ? cachedInput
+                    : await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
                 var proof = await _engine.ProveAsync(r.CircuitId, input, ct).ConfigureAwait(false);
                 var packed = new byte[32 * proof.PublicInputs.Length];
                 for (int i = 0; i < proof.PublicInputs.Length; i++)
@@ -420,6 +457,7 @@ public sealed class ProverNode
             catch (IProverMarket.BondAlreadySettledException) { }
         }
         CloseBidIfOpen(r.RequestId);
+        _inputCache.TryRemove(r.RequestId, out _);
         _journal.CloseRequest(r.RequestId, status.ToString());
     }
 

@@ -52,7 +52,7 @@ public sealed class WorkerHost : IAsyncDisposable
 
         var deployment = Deployment.Load(options.DeploymentFile);
         var host = new WorkerHost(null!);
-        var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions(), loggers.CreateLogger<JsonRpcClient>());
+        var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions { AttemptTimeout = options.RpcAttemptTimeout }, loggers.CreateLogger<JsonRpcClient>());
         host._owned.Add(rpc);
         var signer = new Signer(new EthClient(rpc), key, new SignerOptions
         {

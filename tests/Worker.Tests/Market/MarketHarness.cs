@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Crypto;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.ContractBindings.Tests.Infrastructure;
+using ProverMarketChain.Worker.Configuration;
+using ProverMarketChain.Worker.Node;
+using ProverMarketChain.Worker.Proving;
+
+namespace ProverMarketChain.Worker.Tests.Market;
+
+/// <summary>anvil with one-second blocks, like the demo and the latency target.</summary>
+public sealed class BlockTimeAnvil : AnvilFixture
+{
+    protected override string ExtraArguments => "--block-time 1";
+}
+
+/// <summary>
+/// A deployed market on a private anvil with the multiplier circuit registered (its committed verifier checked
+/// against the local build), funded provers, and helpers to run workers and post requests.
+/// </summary>
+public sealed class MarketHarness : IAsyncDisposable
+{
+    public static readonly BigInteger Ether = BigInteger.Pow(10, 18);
+    public const uint CircuitId = 1;
+
+    private readonly List<(WorkerHost Host, CancellationTokenSource Stop, Task Run)> _workers = [];
+
+    private MarketHarness(AnvilFixture anvil, string work) { Anvil = anvil; Work = work; }
+
+    public AnvilFixture Anvil { get; }
+    public string Work { get; }
+    public EthClient Client { get; private set; } = null!;
+    public Signer Requester { get; private set; } = null!;
+    public IProverMarket Market { get; private set; } = null!;
+    public Address Verifier { get; private set; }
+    public string DeploymentFile { get; private set; } = "";
+    public string Zkey { get; private set; } = "";
+    public string Wasm { get; private set; } = "";
+
+    public static async Task<MarketHarness> CreateAsync(AnvilFixture anvil)
+    {
+        var h = new MarketHarness(anvil, Directory.CreateTempSubdirectory("pmc-worker-test-").FullName);
+        var build = Path.Combine(RepoPaths.Root, "circuits", "build", "multiplier");
+        h.Zkey = Path.Combine(build, "multiplier.zkey");
+        h.Wasm = Path.Combine(build, "multiplier_js", "multiplier.wasm");
+        if (!File.Exists(h.Zkey) || !File.Exists(h.Wasm))
+            throw new InvalidOperationException($"multiplier circuit not built in {build}: run 'make setup' (circuits/build.sh)");
+
+        h.Client = anvil.CreateClient();
+        var owner = anvil.CreateSigner(AnvilFixture.PrivateKey0, Fast);
+        h.Requester = anvil.CreateSigner(AnvilFixture.PrivateKey1, Fast);
+        var deployBlock = await h.Client.BlockNumberAsync();
+        var registry = await CircuitRegistry.DeployAsync(owner, 3600);
+        var vault = await CollateralVault.DeployAsync(owner, owner.From, 3600);
+        var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address);
+        var market = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, owner.From, extension.Address);
+        await vault.SetMarketAsync(market.Address);
+        var verifier = await MultiplierVerifier.DeployAsync(owner);
+        h.Verifier = verifier.Address;
+        await registry.RegisterCircuitAsync(verifier.Address, "file://" + build, CircuitArtifacts.ComputeHash(h.Zkey, h.Wasm), 4, 2);
+        h.Market = new IProverMarket(h.Requester, market.Address);
+        h.Vault = vault.Address;
+        h.DeploymentFile = Path.Combine(h.Work, "deployment.json");
+        new Deployment(AnvilFixture.ChainId, registry.Address, vault.Address, market.Address, deployBlock).Save(h.DeploymentFile);
+        return h;
+    }
+
+    public Address Vault { get; private set; }
+
+    /// <summary>What the in-process workers logged.</summary>
+    public TestLog Log { get; } = new();
+
+    public static SignerOptions Fast => new() { ReceiptPollInterval = TimeSpan.FromMilliseconds(50) };
+
+    /// <summary>A new prover key, funded with 10 ETH, with 1 ETH of collateral deposited.</summary>
+    public async Task<EthKey> NewProverAsync()
+    {
+        var key = EthKey.Generate();
+        await Anvil.CreateRpc().SendAsync("anvil_setBalance", [key.Address.ToString(), "0x8ac7230489e80000"]);
+        var signer = new Signer(Anvil.CreateClient(), key, Fast);
+        await new CollateralVault(signer, Vault).DepositEthAsync(Ether);
+        return key;
+    }
+
+    /// <summary>A validated worker configuration, written to disk (for process-run workers) and returned.</summary>
+    public (WorkerOptions Options, string File, Dictionary<string, string?> Env) WorkerConfig(EthKey key, string name, string costPerUnitWei,
+        double unitsPerSecond = 1000, Uri? rpc = null, TimeSpan? attemptTimeout = null)
+    {
+        var options = new WorkerOptions
+        {
+            RpcUrl = (rpc ?? Anvil.Endpoint).ToString(),
+            DeploymentFile = DeploymentFile,
+            JournalPath = Path.Combine(Work, name + ".db"),
+            Circuits = [new CircuitOptions { CircuitId = CircuitId, Zkey = Zkey, WitnessWasm = Wasm }],
+            CostModel = new CostModelOptions { CostPerUnitWei = costPerUnitWei, MarginBps = 1000, UnitsPerSecond = unitsPerSecond, TimeSafetyFactor = 1 },
+            Capacity = 4,
+            Confirmations = 0,
+            PollInterval = TimeSpan.FromMilliseconds(200),
+            RpcAttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(10),
+            PostStandingAsks = false,
+        };
+        var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = "0x" + Convert.ToHexStringLower(key.ExportPrivateKey()) };
+        Assert.Empty(options.Validate(env));
+        var file = Path.Combine(Work, name + ".json");
+        File.WriteAllText(file, JsonSerializer.Serialize(options));
+        return (options, file, env);
+    }
+
+    /// <summary>Runs a worker in this process until the harness is disposed or <see cref="StopWorker"/>.</summary>
+    public WorkerHost StartWorker(WorkerOptions options, Dictionary<string, string?> env)
+    {
+        var host = WorkerHost.Create(options, Log, env, Path.GetFileNameWithoutExtension(options.JournalPath));
+        var stop = new CancellationTokenSource();
+        _workers.Add((host, stop, host.Node.RunAsync(stop.Token)));
+        return host;
+    }
+
+    /// <summary>Stops an in-process worker as a crash would: no further transactions.</summary>
+    public async Task StopWorker(WorkerHost host)
+    {
+        var w = _workers.Single(x => x.Host == host);
+        await w.Stop.CancelAsync();
+        try { await w.Run; } catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Posts a multiplier request (a x b) in <paramref name="mode"/>.</summary>
+    public async Task<(Request Request, byte[] Id)> SubmitAsync(int mode, int a, int b, ulong bidSeconds = 4, ulong revealSeconds = 4,
+        uint provingWindow = 30, int onMiss = 0, BigInteger? latencyWeight = null, string? inputUri = null, byte[]? inputHashOverride = null)
+    {
+        var now = (await Client.GetBlockByTagAsync("latest"))!.Timestamp;
+        var input = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}");
+        var c = new BigInteger(a) * b;
+        BigInteger[] publics = [c, c * c + b];
+        var packed = AbiCodec.Encode([AbiType.UInt256, AbiType.UInt256], [publics[0], publics[1]]);
+        var maxFee = Ether / 100;
+        var request = new Request(Requester.From, CircuitId, mode, onMiss, 0,
+            BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
+            Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
+            LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
+            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: Keccak.Hash(packed));
+        var receipt = await Market.SubmitRequestAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
+        return (request, IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single().RequestId);
+    }
+
+    /// <summary>Waits until the request reaches <paramref name="status"/> (market Status enum value).</summary>
+    public async Task<RequestView> WaitForStatusAsync(byte[] id, int status, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        RequestView view;
+        do
+        {
+            view = await Market.RequestStateAsync(id);
+            if ((int)view.Status == status) return view;
+            ThrowIfAWorkerDied();
+            await Task.Delay(250);
+        }
+        while (sw.Elapsed < timeout);
+        throw new TimeoutException($"request {Hex.Encode(id)} stayed in status {view.Status}, expected {status} within {timeout}; worker log:\n{Log.Tail()}");
+    }
+
+    /// <summary>Surfaces the failure of an in-process worker that stopped on its own.</summary>
+    public void ThrowIfAWorkerDied()
+    {
+        foreach (var w in _workers)
+            if (w.Run.IsFaulted && !w.Stop.IsCancellationRequested)
+                throw new InvalidOperationException("a worker stopped: " + w.Run.Exception!.GetBaseException().Message, w.Run.Exception);
+    }
+
+    public async Task<IReadOnlyList<LogEntry>> MarketLogsAsync(byte[] id) =>
+        (await Client.GetLogsAsync(new LogFilter(0, null, [Market.Address], [null, id]))).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var w in _workers)
+        {
+            await w.Stop.CancelAsync();
+            try { await w.Run; } catch (OperationCanceledException) { }
+            await w.Host.DisposeAsync();
+        }
+        try { Directory.Delete(Work, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Numerics;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Tests.Infrastructure;
+using ProverMarketChain.Worker.Journal;
+
+namespace ProverMarketChain.Worker.Tests.Market;
+
+/// <summary>Workers against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.</summary>
+public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
+{
+    private const int Fulfilled = 4, Secondary = 3;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly BlockTimeAnvil _anvil;
+
+    public WorkerMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
+
+    [Fact]
+    public async Task SealedBid_threeWorkers_lowestScoreWinsAndIsPaidTheSecondScore()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        // Same speed, different costs per proving unit: C is cheapest, then B, then A.
+        var keys = new[] { await h.NewProverAsync(), await h.NewProverAsync(), await h.NewProverAsync() };
+        string[] costs = ["900000000000000", "600000000000000", "300000000000000"];
+        for (int i = 0; i < 3; i++)
+        {
+            var (o, _, env) = h.WorkerConfig(keys[i], $"sealed{i}", costs[i]);
+            h.StartWorker(o, env);
+        }
+
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 5, revealSeconds: 5, latencyWeight: BigInteger.Pow(10, 9));
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+
+        var logs = await h.MarketLogsAsync(id);
+        var reveals = logs.Select(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.BidRevealedEvent>().ToList();
+        Assert.Equal(3, reveals.Count);
+        var ranked = reveals.OrderBy(r => r.Score).ToList();
+        Assert.Equal(keys[2].Address, ranked[0].Prover); // the cheapest worker has the lowest score
+
+        var settled = logs.Select(l => IProverMarket.AuctionSettledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.AuctionSettledEvent>().Single();
+        var fulfilled = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        var weight = BigInteger.Pow(10, 9);
+        var secondScorePayment = ranked[1].Score - weight * ranked[0].Latency;
+        Assert.Equal(keys[2].Address, settled.Winner);
+        Assert.Equal(secondScorePayment, settled.Payment);
+        Assert.Equal(keys[2].Address, fulfilled.Prover);
+        Assert.Equal(secondScorePayment, fulfilled.ProverPayment + fulfilled.ProtocolFee);
+        Assert.True(fulfilled.ProverPayment + fulfilled.ProtocolFee > ranked[0].Fee);
+    }
+
+    [Fact]
+    public async Task KilledRightAfterCommit_restartedWorkerStillRevealsAndKeepsItsBond()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (_, file, env) = h.WorkerConfig(key, "crashy", "300000000000000");
+        var (request, id) = await h.SubmitAsync(mode: 0, a: 5, b: 7, bidSeconds: 8, revealSeconds: 8);
+
+        using (var first = StartWorkerProcess(file, env))
+        {
+            var sw = Stopwatch.StartNew();
+            while ((await h.Market.BidCommitmentOfAsync(id, key.Address)).All(b => b == 0))
+            {
+                Assert.True(sw.Elapsed < Patience, "the worker never committed: " + first.Output());
+                Assert.False(first.Process.HasExited, "the worker exited: " + first.Output());
+                await Task.Delay(100);
+            }
+            first.Process.Kill(entireProcessTree: true); // SIGKILL right after the commit landed
+            first.Process.WaitForExit();
+        }
+
+        using var second = StartWorkerProcess(file, env);
+        var view = await h.WaitForStatusAsync(id, Fulfilled, Patience);
+        var logs = await h.MarketLogsAsync(id);
+        Assert.Single(logs, l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+        Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
+        Assert.Single(logs, l => IProverMarket.BidCommittedEvent.TryDecode(l, out _)); // never committed twice
+        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        Assert.Equal(key.Address, f.Prover);
+        _ = view;
+        _ = request;
+    }
+
+    [Theory]
+    [InlineData(1)] // OnMiss.RunnerUp: the runner-up takes over
+    [InlineData(0)] // OnMiss.OpenSecondary: anyone delivers through two-step submission for fee + bounty
+    public async Task WinnerMissesItsDeadline_isSlashedAndAnotherWorkerDelivers(int onMiss)
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var cheap = await h.NewProverAsync();
+        var backup = await h.NewProverAsync();
+        var (co, _, cenv) = h.WorkerConfig(cheap, "cheap" + onMiss, "300000000000000");
+        var (bo, _, benv) = h.WorkerConfig(backup, "backup" + onMiss, "600000000000000");
+        var doomed = h.StartWorker(co, cenv);
+        h.StartWorker(bo, benv);
+
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 6, b: 9, bidSeconds: 5, revealSeconds: 5, onMiss: onMiss);
+        // The cheap worker wins, then dies after revealing and before it can prove.
+        var sw = Stopwatch.StartNew();
+        while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == cheap.Address))
+        {
+            Assert.True(sw.Elapsed < Patience, "the cheap worker never revealed");
+            await Task.Delay(100);
+        }
+        await h.StopWorker(doomed);
+
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+        var logs = await h.MarketLogsAsync(id);
+        var slash = logs.Select(l => IProverMarket.ProverSlashedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.ProverSlashedEvent>().Single();
+        Assert.Equal(cheap.Address, slash.Prover);
+        Assert.True(slash.ToRequester > 0);
+        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        Assert.Equal(backup.Address, f.Prover);
+        if (onMiss == 0) Assert.True(f.Bounty > 0, "a secondary deliverer earns the slashed bounty");
+        if (onMiss == 0) Assert.Contains(logs, l => IProverMarket.ProofCommittedEvent.TryDecode(l, out _)); // two-step submission
+        _ = Secondary;
+    }
+
+    [Fact]
+    public async Task InputWithAWrongHash_isSkippedWithAReason()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "picky", "300000000000000");
+        var inputFile = Path.Combine(h.Work, "input.json");
+        await File.WriteAllTextAsync(inputFile, "{\"a\":\"3\",\"b\":\"11\"}");
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4, inputUri: "file://" + inputFile,
+            inputHashOverride: Keccak.Hash("{\"a\":\"4\",\"b\":\"11\"}"u8.ToArray()));
+        var host = h.StartWorker(o, env);
+
+        string? reason = null;
+        var sw = Stopwatch.StartNew();
+        using (var journal = new WorkerJournal(o.JournalPath))
+        {
+            while ((reason = journal.ClosedReason(Hex.Encode(id))) is null && sw.Elapsed < Patience) await Task.Delay(200);
+        }
+        Assert.NotNull(reason);
+        Assert.Contains("input hash mismatch", reason);
+        await h.StopWorker(host);
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+    }
+
+    [Fact]
+    public async Task BehindAFaultyRpc_everyRequestIsFulfilledExactlyOnce()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        using var proxy = new FaultProxy(_anvil.Endpoint, seed: 2026, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
+        var a = await h.NewProverAsync();
+        var b = await h.NewProverAsync();
+        foreach (var (k, n, cost) in new[] { (a, "flakyA", "300000000000000"), (b, "flakyB", "500000000000000") })
+        {
+            var (o, _, env) = h.WorkerConfig(k, n, cost, rpc: proxy.Endpoint, attemptTimeout: TimeSpan.FromSeconds(1));
+            h.StartWorker(o, env);
+        }
+
+        var ids = new List<byte[]>
+        {
+            (await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8, revealSeconds: 8)).Id,
+            (await h.SubmitAsync(mode: 1, a: 4, b: 5, bidSeconds: 20)).Id,
+            (await h.SubmitAsync(mode: 3, a: 6, b: 7, provingWindow: 60)).Id,
+        };
+        foreach (var id in ids) await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
+        foreach (var id in ids)
+            Assert.Single(await h.MarketLogsAsync(id), l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out _));
+        Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
+    }
+
+    private sealed class WorkerProcess(Process process, System.Text.StringBuilder output) : IDisposable
+    {
+        public Process Process { get; } = process;
+        public string Output() { lock (output) return output.ToString(); }
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+        }
+    }
+
+    private static WorkerProcess StartWorkerProcess(string config, Dictionary<string, string?> env)
+    {
+        var pmc = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", "Release", "net10.0", "pmc.dll");
+        Assert.True(File.Exists(pmc), $"{pmc} is missing: build the solution in Release first (make test does)");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { pmc, "worker", "--config", config }) psi.ArgumentList.Add(arg);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        psi.Environment["PATH"] = Path.Combine(RepoPaths.Root, "node_modules", ".bin") + ":" + Environment.GetEnvironmentVariable("PATH");
+        var sb = new System.Text.StringBuilder();
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { lock (sb) sb.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (sb) sb.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return new WorkerProcess(p, sb);
+    }
+}
