@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build contracts dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
+.PHONY: setup build contracts circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
 setup: $(STAMP)
@@ -26,6 +26,13 @@ $(STAMP): package.json package-lock.json
 contracts: setup
 	$(FORGE) build
 
+## circuits: circom2 + snarkjs builds (cached in circuits/build; deterministic, test-only setup).
+circuits-test: setup
+	bash circuits/build.sh multiplier
+
+circuits-demo: setup
+	bash circuits/build.sh rollup_batch
+
 dotnet-build: setup contracts
 	$(DOTNET) build ProverMarketChain.sln -c Release --no-restore --verbosity quiet -nologo
 
@@ -38,7 +45,7 @@ test-contracts: contracts
 	$(FORGE) test
 	FORGE_SNAPSHOT_CHECK=true FOUNDRY_PROFILE=gas $(FORGE) test
 
-test-dotnet: dotnet-build
+test-dotnet: dotnet-build circuits-test
 	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo
 
 ## test-deep: long fuzzing and invariant profile.
@@ -50,10 +57,12 @@ snapshot: contracts
 	FOUNDRY_PROFILE=gas $(FORGE) test
 
 bench: dotnet-build
+	bash circuits/build.sh poseidon_chain_2e16
 	./pmc bench
 
-demo: build
-	./pmc demo
+## demo: the whole market on an embedded anvil (three workers, every allocation mode).
+demo: build circuits-demo
+	./pmc demo --requests $(or $(REQUESTS),8)
 
 clean:
 	rm -rf out cache
