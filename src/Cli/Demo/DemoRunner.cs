@@ -158,7 +158,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var maxFee = Ether / 100;
             var request = new Request(
                 Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
-                BidDeadline: now + (mode == 1 ? 12UL : 3UL), RevealDeadline: now + (mode == 0 ? 6UL : 12UL), ProvingWindow: 60,
+                BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 6UL : 8UL), ProvingWindow: 60,
                 Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
                 LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: Keccak.Hash(Packed(publics)));
             var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
