@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace ProverMarketChain.Proving.Fields;
@@ -104,6 +105,28 @@ internal struct Bmi2Wide : IWideMul
     }
 }
 
+/// <summary>Low and high halves computed separately: the low half by an ordinary 64-bit multiply (IMUL/MUL), the high
+/// half by the high-only intrinsic (MULX on x64 with BMI2, UMULH on Arm64) or <see cref="PortableWide"/>. Neither half
+/// goes through an address-taken out local, so the JIT keeps the whole Montgomery product in registers; on x64 this is
+/// about twice as fast as <see cref="BigMul128Wide"/> despite issuing two multiplies.</summary>
+internal struct SplitWide : IWideMul
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mul(ulong a, ulong b, out ulong lo)
+    {
+        lo = a * b;
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+        return PortableWide.Mul(a, b, out _);
+    }
+}
+
 /// <summary>Pure portable schoolbook 64x64 multiply on 32-bit halves (reference for the hardware paths).</summary>
 internal struct PortableWide : IWideMul
 {
@@ -158,6 +181,15 @@ internal static class Mont<TP> where TP : struct, IMontParams
         hi += l < d ? 1UL : 0UL;
         lo = l;
         return hi;
+    }
+
+    /// <summary>High word of m*P0 + t where m = t * Inv mod 2^64: the low word of the sum is 0 by the choice of m, so the
+    /// addition carries out exactly when t is non-zero and the low half need not be computed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FirstReduce<TW>(ulong m, ulong t) where TW : struct, IWideMul
+    {
+        ulong hi = TW.Mul(m, TP.P0, out _);
+        return hi + (t != 0 ? 1UL : 0UL);
     }
 
     /// <summary>Reduces a value known to be below 2P into [0, P).</summary>
@@ -229,7 +261,7 @@ internal static class Mont<TP> where TP : struct, IMontParams
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static U256 Mul(in U256 a, in U256 b) => Mul<BigMul128Wide>(a, b);
+    public static U256 Mul(in U256 a, in U256 b) => Mul<SplitWide>(a, b);
 
     /// <summary>CIOS Montgomery product a*b*R^-1 mod P, no-final-carry variant (valid because P3 &lt; 2^62).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,7 +274,7 @@ internal static class Mont<TP> where TP : struct, IMontParams
         bi = b.L0;
         A = TW.Mul(a0, bi, out t0);
         m = t0 * TP.Inv;
-        C = MulAdd2<TW>(m, TP.P0, t0, 0, out _);
+        C = FirstReduce<TW>(m, t0);
         A = MulAdd2<TW>(a1, bi, A, 0, out t1);
         C = MulAdd2<TW>(m, TP.P1, t1, C, out t0);
         A = MulAdd2<TW>(a2, bi, A, 0, out t2);
@@ -264,7 +296,7 @@ internal static class Mont<TP> where TP : struct, IMontParams
         ulong A, C, m, u0, u1, u2;
         A = MulAdd2<TW>(a0, bi, t0, 0, out u0);
         m = u0 * TP.Inv;
-        C = MulAdd2<TW>(m, TP.P0, u0, 0, out _);
+        C = FirstReduce<TW>(m, u0);
         A = MulAdd2<TW>(a1, bi, t1, A, out u1);
         C = MulAdd2<TW>(m, TP.P1, u1, C, out t0);
         A = MulAdd2<TW>(a2, bi, t2, A, out u2);
@@ -276,7 +308,76 @@ internal static class Mont<TP> where TP : struct, IMontParams
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static U256 Square(in U256 a) => Mul<BigMul128Wide>(a, a);
+    public static U256 Square(in U256 a) => Square<SplitWide>(a);
+
+    /// <summary>Dedicated Montgomery squaring a^2*R^-1 mod P: the six cross products are computed once and doubled, then
+    /// the low half of the 512-bit square is Montgomery-reduced on its own and the high half added (26 word products
+    /// instead of the 32 of <see cref="Mul{TW}"/>).</summary>
+    /// <remarks>With T = Tlo + 2^256 Thi: the reduction of Tlo gives u = (Tlo + M P) / 2^256 &lt;= P, and Thi = floor(a^2 /
+    /// 2^256) &lt; P, so u + Thi &lt; 2P &lt; 2^256 and one conditional subtraction lands in [0, P).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static U256 Square<TW>(in U256 a) where TW : struct, IWideMul
+    {
+        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3;
+        ulong r1, r2, r3, r4, r5, r6, r7, h;
+
+        // Cross products a_i a_j (i < j) into r1..r6.
+        h = TW.Mul(a0, a1, out r1);
+        h = MulAdd2<TW>(a0, a2, h, 0, out r2);
+        r4 = MulAdd2<TW>(a0, a3, h, 0, out r3);
+        h = MulAdd2<TW>(a1, a2, r3, 0, out r3);
+        r5 = MulAdd2<TW>(a1, a3, r4, h, out r4);
+        r6 = MulAdd2<TW>(a2, a3, r5, 0, out r5);
+
+        // Double them (the sum of cross products is below 2^383, so nothing is shifted out).
+        r7 = r6 >> 63;
+        r6 = (r6 << 1) | (r5 >> 63);
+        r5 = (r5 << 1) | (r4 >> 63);
+        r4 = (r4 << 1) | (r3 >> 63);
+        r3 = (r3 << 1) | (r2 >> 63);
+        r2 = (r2 << 1) | (r1 >> 63);
+        r1 <<= 1;
+
+        // Add the squares a_i^2 on the diagonal; a^2 < 2^508 so the top word cannot overflow.
+        ulong h0 = TW.Mul(a0, a0, out ulong r0);
+        ulong h1 = TW.Mul(a1, a1, out ulong l1);
+        ulong h2 = TW.Mul(a2, a2, out ulong l2);
+        ulong h3 = TW.Mul(a3, a3, out ulong l3);
+        ulong c = 0;
+        r1 = AddC(r1, h0, ref c);
+        r2 = AddC(r2, l1, ref c);
+        r3 = AddC(r3, h1, ref c);
+        r4 = AddC(r4, l2, ref c);
+        r5 = AddC(r5, h2, ref c);
+        r6 = AddC(r6, l3, ref c);
+        r7 = r7 + h3 + c;
+
+        // Montgomery-reduce the low half (r0..r3): four rounds t <- (t + m P) / 2^64, each staying below 2^256.
+        ReduceRound<TW>(ref r0, ref r1, ref r2, ref r3);
+        ReduceRound<TW>(ref r0, ref r1, ref r2, ref r3);
+        ReduceRound<TW>(ref r0, ref r1, ref r2, ref r3);
+        ReduceRound<TW>(ref r0, ref r1, ref r2, ref r3);
+
+        // u + Thi < 2P < 2^256: no carry out of the top word.
+        c = 0;
+        r0 = AddC(r0, r4, ref c);
+        r1 = AddC(r1, r5, ref c);
+        r2 = AddC(r2, r6, ref c);
+        r3 = AddC(r3, r7, ref c);
+        return ReduceOnce(r0, r1, r2, r3);
+    }
+
+    /// <summary>One word of Montgomery reduction of a 256-bit value: t &lt;- (t + m P) / 2^64 with m = t0 * Inv.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReduceRound<TW>(ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3) where TW : struct, IWideMul
+    {
+        ulong m = t0 * TP.Inv;
+        ulong C = FirstReduce<TW>(m, t0);
+        C = MulAdd2<TW>(m, TP.P1, t1, C, out t0);
+        C = MulAdd2<TW>(m, TP.P2, t2, C, out t1);
+        C = MulAdd2<TW>(m, TP.P3, t3, C, out t2);
+        t3 = C;
+    }
 
     /// <summary>Enters Montgomery form: x -> x*R mod P (x must be &lt; P).</summary>
     public static U256 ToMont(in U256 x) => Mul(x, TP.R2);

@@ -193,12 +193,44 @@ public class FieldTests
             {
                 ok &= Mont<FqParams>.Eq(Mont<FqParams>.Mul<Bmi2Wide>(x, y), portable);
             }
+            ok &= Mont<FqParams>.Eq(Mont<FqParams>.Mul<SplitWide>(x, y), portable);
             ulong u = (ulong)(a & ulong.MaxValue), v = (ulong)(b & ulong.MaxValue);
+            ulong hiS = SplitWide.Mul(u, v, out ulong loS);
+            ok &= hiS == PortableWide.Mul(u, v, out ulong loS2) && loS == loS2;
             ulong hiP = PortableWide.Mul(u, v, out ulong loP);
             ulong hiB = BigMulWide.Mul(u, v, out ulong loB);
             ulong hi128 = BigMul128Wide.Mul(u, v, out ulong lo128);
             return ok && hiP == hiB && loP == loB && hi128 == hiP && lo128 == loP && (((BigInteger)hiP << 64) | loP) == (BigInteger)u * v;
         }), 200);
+    }
+
+    [Fact]
+    public void Dedicated_squaring_matches_multiplication_and_BigInteger_in_both_fields()
+    {
+        BigInteger rInvQ = InversePrime(BigInteger.One << 256, Q);
+        BigInteger rInvR = InversePrime(BigInteger.One << 256, R);
+        Check(Prop.ForAll(Below(Q), Below(R), (a, b) =>
+        {
+            var x = U256.FromBigInteger(a);
+            var y = U256.FromBigInteger(b);
+            var sq = Mont<FqParams>.Square(x);
+            bool ok = Mont<FqParams>.Eq(sq, Mont<FqParams>.Mul<PortableWide>(x, x))
+                && Mont<FqParams>.Eq(Mont<FqParams>.Square<PortableWide>(x), sq)
+                && sq.ToBigInteger() == a * a * rInvQ % Q;
+            var sr = Mont<FrParams>.Square(y);
+            ok &= Mont<FrParams>.Eq(sr, Mont<FrParams>.Mul<PortableWide>(y, y))
+                && Mont<FrParams>.Eq(Mont<FrParams>.Square<PortableWide>(y), sr)
+                && sr.ToBigInteger() == b * b * rInvR % R;
+            return ok;
+        }), 300);
+        // Largest inputs: (P - 1)^2 exercises every carry of the doubling and of the final addition.
+        foreach (BigInteger m in new[] { Q, R })
+        {
+            var top = U256.FromBigInteger(m - 1);
+            bool isQ = m == Q;
+            U256 s = isQ ? Mont<FqParams>.Square(top) : Mont<FrParams>.Square(top);
+            Assert.Equal((m - 1) * (m - 1) * InversePrime(BigInteger.One << 256, m) % m, s.ToBigInteger());
+        }
     }
 
     [Fact]
