@@ -280,6 +280,19 @@ abstract contract Groth16VerifierBehaviour {
         }
     }
 
+    /// @dev A precompile that fails on bad input burns the gas it was given. The verifier gives each call its exact
+    ///      price, so an off-curve proof sent with a generous gas limit still costs only about one successful
+    ///      verification, not the whole limit.
+    function test_offCurveProofBurnsBoundedGas() public {
+        uint256[8] memory bad = _proof();
+        bad[0] = addmod(bad[0], 1, Q); // A.x off the curve
+        uint256 before = gasleft();
+        (bool ok,) = _callWithGas(5_000_000, bad, _inputs());
+        uint256 used = before - gasleft();
+        vm.assertFalse(ok, "an off-curve proof verified");
+        vm.assertLt(used, 300_000, "a malformed proof must not burn the caller's whole gas limit");
+    }
+
     // ---------------------------------------------------------------- gas starvation
 
     /// @dev A gas limit that covers the vk_x accumulation but not the pairing: the starved ecPairing call fails and the
