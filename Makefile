@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build contracts circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
+.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
 setup: $(STAMP)
@@ -39,7 +39,13 @@ dotnet-build: setup contracts
 build: contracts dotnet-build
 
 ## test: forge tests (unit, fuzz, invariants at 256 runs x depth 64) and the .NET tests.
-test: test-contracts test-dotnet
+test: test-contracts test-circuits test-dotnet
+
+## test-circuits: JS tooling tests (Poseidon vectors, exporter, rollup input generator) and the snarkjs cross-check of
+## the committed fixtures and verifiers (no circuit build needed).
+test-circuits: setup
+	node --test circuits/scripts/
+	bash circuits/scripts/verify-fixtures.sh
 
 test-contracts: contracts
 	$(FORGE) test
