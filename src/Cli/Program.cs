@@ -14,12 +14,16 @@ public static class Program
         args = args.Where(a => a is not ("-v" or "--verbose")).ToArray();
         using var loggerFactory = LoggerFactory.Create(b =>
         {
+            bool worker = args.Length > 0 && args[0] == "worker";
             b.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
-                o.TimestampFormat = null;
+                o.TimestampFormat = worker ? "yyyy-MM-ddTHH:mm:ss.fff " : null;
             });
-            b.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+            // Logs never mix with results on stdout (e.g. `pmc demo --json`).
+            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // The worker runs unattended: its decisions are logged at Information.
+            b.SetMinimumLevel(verbose ? LogLevel.Debug : worker ? LogLevel.Information : LogLevel.Warning);
             b.AddFilter("Microsoft", LogLevel.Warning);
         });
         return registry.Run(args, new CommandContext(loggerFactory, Console.Out, Console.Error));

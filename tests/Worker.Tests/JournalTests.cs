@@ -46,12 +46,12 @@ public sealed class JournalTests : IDisposable
         using var j = new WorkerJournal(DbPath);
         Assert.True(j.AcceptJob("0x02", 1));
         Assert.False(j.AcceptJob("0x02", 1));
-        j.SaveProof("0x02", "{\"pi_a\":[]}", "[\"1\"]");
+        Assert.True(j.TrySaveProof("0x02", "{\"pi_a\":[]}", "[\"1\"]"));
         Assert.Equal(JobState.ProofReady, j.GetJob("0x02")!.State);
         j.AdvanceJob("0x02", JobState.Done);
         j.AdvanceJob("0x02", JobState.ProofCommitted);
         Assert.Equal(JobState.Done, j.GetJob("0x02")!.State);
-        Assert.Throws<InvalidOperationException>(() => j.SaveProof("0x02", "{}", "[]"));
+        Assert.False(j.TrySaveProof("0x02", "{}", "[]"));
         Assert.Empty(j.OpenJobs());
         Assert.Equal(1, j.JobCounts()[JobState.Done]);
     }

@@ -24,6 +24,7 @@ public sealed class CommandRegistry
         r.Add(new ExportCommand());
         r.Add(new WitnessCommand());
         r.Add(new BenchCommand());
+        r.Add(new BenchClientCommand());
         r.Add(new WorkerCommand());
         r.Add(new DemoCommand());
         return r;

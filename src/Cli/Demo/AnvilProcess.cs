@@ -18,7 +18,7 @@ public sealed class AnvilProcess : IDisposable
     /// <summary>The JSON-RPC endpoint.</summary>
     public Uri Endpoint { get; }
 
-    /// <summary>Starts <c>node_modules/.bin/anvil</c> with <paramref name="blockTimeSeconds"/>-second blocks and waits until it answers.</summary>
+    /// <summary>Starts <c>node_modules/.bin/anvil</c> with <paramref name="blockTimeSeconds"/>-second blocks (0: a block per transaction) and waits until it answers.</summary>
     public static async Task<AnvilProcess> StartAsync(string repoRoot, int blockTimeSeconds, CancellationToken ct)
     {
         var anvil = Path.Combine(repoRoot, "node_modules", ".bin", "anvil");
@@ -29,9 +29,13 @@ public sealed class AnvilProcess : IDisposable
         listener.Stop();
 
         var psi = new ProcessStartInfo(anvil) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--block-time", blockTimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent" })
+        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent" })
             psi.ArgumentList.Add(a);
+        if (blockTimeSeconds > 0)
+        {
+            psi.ArgumentList.Add("--block-time");
+            psi.ArgumentList.Add(blockTimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start anvil");
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };

@@ -172,6 +172,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var outcome = new Dictionary<string, string>();
         var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
         var seen = new HashSet<string>();
+        var assignedTo = new Dictionary<int, string>();
         while (DateTime.UtcNow < deadline)
         {
             int done = 0;
@@ -182,7 +183,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 var key = $"{i}:{status}:{view.Prover}";
                 if (seen.Add(key) && status is 2 or 3 or 4)
                 {
-                    var who = view.Prover == Address.Zero ? "the first valid proof (open race)" : names.GetValueOrDefault(view.Prover, view.Prover.ToString());
+                    var who = view.Prover != Address.Zero ? names.GetValueOrDefault(view.Prover, view.Prover.ToString())
+                        : assignedTo.GetValueOrDefault(i, "the first valid proof (open race or secondary)");
+                    if (status == 2) assignedTo[i] = who;
                     Say(status switch
                     {
                         2 => $"request #{i} assigned to {who} at {Format(view.Fee)}",

@@ -54,10 +54,13 @@ public static class ClientBenchmark
     }
 
     /// <summary>Times ABI encoding and decoding of <see cref="RequestType"/> (after a warm-up).</summary>
-    public static IReadOnlyList<BenchmarkResult> RunAbi(int iterations = 200_000)
+    public static IReadOnlyList<BenchmarkResult> RunAbi(int iterations = 200_000) => RunAbi(RequestType, SampleRequest(), iterations);
+
+    /// <summary>Times ABI encoding and decoding of one value of <paramref name="type"/> (after a warm-up).</summary>
+    public static IReadOnlyList<BenchmarkResult> RunAbi(AbiType type, object? value, int iterations = 200_000)
     {
-        var types = new[] { RequestType };
-        var values = new object?[] { SampleRequest() };
+        var types = new[] { type };
+        var values = new object?[] { value };
         var encoded = AbiCodec.Encode(types, values);
         for (int i = 0; i < 10_000; i++)
         {

@@ -229,14 +229,17 @@ public sealed class WorkerJournal : IDisposable
         }
     }
 
-    /// <summary>Stores the proof of an accepted job (before any submission is attempted).</summary>
-    public void SaveProof(string requestId, string proofJson, string publicJson)
+    /// <summary>
+    /// Stores the proof of an accepted job (before any submission is attempted). Returns false when the job is no
+    /// longer open (done or abandoned meanwhile, e.g. a race won by someone else): the proof is not needed.
+    /// </summary>
+    public bool TrySaveProof(string requestId, string proofJson, string publicJson)
     {
         lock (_gate)
         {
             using var cmd = Command("UPDATE jobs SET proof_json = $p, public_json = $pub, state = MAX(state, 1), updated_at = $t WHERE request_id = $id AND state < 3",
                 ("$p", proofJson), ("$pub", publicJson), ("$t", Now()), ("$id", requestId));
-            if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"job {requestId} is not open in the journal");
+            return cmd.ExecuteNonQuery() == 1;
         }
     }
 

@@ -410,9 +410,10 @@ public sealed class ProverNode
                     proof.PublicInputs[i].TryWriteBytes(packed.AsSpan(32 * i + 32 - proof.PublicInputs[i].GetByteCount(true), proof.PublicInputs[i].GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
                 if (!Keccak.Hash(packed).AsSpan().SequenceEqual(req.PublicInputsHash))
                     throw new InputRejectedException("the witness's public signals do not match the request's publicInputsHash");
-                _journal.SaveProof(r.RequestId, JsonSerializer.Serialize(proof.Proof.Select(x => x.ToString(CultureInfo.InvariantCulture))),
-                    JsonSerializer.Serialize(proof.PublicInputs.Select(x => x.ToString(CultureInfo.InvariantCulture))));
                 Metrics.ProofsGenerated.Add(1);
+                if (!_journal.TrySaveProof(r.RequestId, JsonSerializer.Serialize(proof.Proof.Select(x => x.ToString(CultureInfo.InvariantCulture))),
+                        JsonSerializer.Serialize(proof.PublicInputs.Select(x => x.ToString(CultureInfo.InvariantCulture)))))
+                    _log.LogInformation("Request {Id}: proof no longer needed (the job closed while proving)", r.RequestId);
                 Metrics.ProvingSeconds.Record(proof.Elapsed.TotalSeconds);
             }
             catch (Exception e) when (e is InputRejectedException or ProvingFormatException)

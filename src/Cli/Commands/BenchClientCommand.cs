@@ -1,0 +1,52 @@
+using System.Numerics;
+using ProverMarketChain.Cli.Demo;
+using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Crypto;
+using ProverMarketChain.ContractBindings.Diagnostics;
+using ProverMarketChain.ContractBindings.Primitives;
+
+namespace ProverMarketChain.Cli.Commands;
+
+/// <summary>
+/// <c>pmc bench-client</c>: ABI encode/decode of the market's <c>Request</c> struct (through the generated binding's
+/// tuple type) and sign + send + receipt throughput against an embedded anvil, sequential and concurrent.
+/// </summary>
+public sealed class BenchClientCommand : ICommand
+{
+    /// <inheritdoc />
+    public string Name => "bench-client";
+
+    /// <inheritdoc />
+    public string Usage => "bench-client [--count N]";
+
+    /// <inheritdoc />
+    public string Summary => "Ethereum client: ABI codec of the market request, sign+send throughput on anvil";
+
+    /// <inheritdoc />
+    public int Run(IReadOnlyList<string> args, CommandContext context)
+    {
+        var a = new Args(args, ["--count"], []);
+        a.ExpectPositional(0);
+        int count = a.Option("--count") is { } c ? int.TryParse(c, out var n) && n is > 0 and <= 100_000 ? n : throw new UsageException("--count must be 1..100000") : 300;
+        var o = context.Out;
+
+        var request = new Request(Address.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), 7, 0, 1, 0, 1_700_000_000, 1_700_000_060, 600,
+            Address.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"), BigInteger.Pow(10, 16), BigInteger.Pow(10, 15), BigInteger.Pow(10, 16),
+            BigInteger.Pow(10, 12), 42, Keccak.Hash("input"u8), Keccak.Hash("public inputs"u8));
+        o.WriteLine($"{"benchmark",-34}{"ops",10}{"ns/op",12}{"ops/s",14}{"B/op",10}");
+        foreach (var r in ClientBenchmark.RunAbi(AbiType.Parse(Request.AbiTupleType), Request.ToAbi(request), 100_000))
+            o.WriteLine($"{r.Name + " (market Request)",-34}{r.Operations,10}{r.NanosecondsPerOp,12:F0}{r.OpsPerSecond,14:N0}{r.AllocatedBytesPerOp,10:F0}");
+
+        var root = Directory.GetCurrentDirectory();
+        while (!File.Exists(Path.Combine(root, "ProverMarketChain.sln"))) root = Path.GetDirectoryName(root) ?? throw new UsageException("run from the repository");
+        using var anvil = AnvilProcess.StartAsync(root, 0, CancellationToken.None).GetAwaiter().GetResult();
+        var key = EthKey.FromPrivateKey("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+        foreach (int concurrency in new[] { 1, 16 })
+        {
+            var r = ClientBenchmark.RunSendAsync(anvil.Endpoint, key, count, concurrency).GetAwaiter().GetResult();
+            o.WriteLine($"{$"sign+send+receipt (x{concurrency})",-34}{r.Operations,10}{r.NanosecondsPerOp,12:F0}{r.OpsPerSecond,14:N1}{"",10}");
+        }
+        return 0;
+    }
+}
