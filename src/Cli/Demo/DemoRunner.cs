@@ -31,6 +31,8 @@ public sealed record DemoSummary(
     double GasPerRequest,
     IReadOnlyDictionary<string, int> WinsByProver,
     IReadOnlyDictionary<string, int> FulfilledByMode,
+    double? MeanProvingSeconds,
+    double? MeanAssignedToFulfilledSeconds,
     double WallSeconds);
 
 /// <summary>
@@ -204,11 +206,19 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             await Task.Delay(500, ct).ConfigureAwait(false);
         }
 
+        double provingSum = 0, provingCount = 0;
+        foreach (var h in hosts)
+        {
+            var m = h.Node.Metrics.Snapshot();
+            provingSum += m.GetValueOrDefault("pmc_proving_seconds_sum");
+            provingCount += m.GetValueOrDefault("pmc_proving_seconds_count");
+        }
+        double? meanProving = provingCount > 0 ? provingSum / provingCount : null;
         await stop.CancelAsync().ConfigureAwait(false);
         try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var h in hosts) await h.DisposeAsync().ConfigureAwait(false);
 
-        return await SummariseAsync(client, market, submitted, names, deployBlock, ct).ConfigureAwait(false);
+        return await SummariseAsync(client, market, submitted, names, deployBlock, meanProving, ct).ConfigureAwait(false);
     }
 
     /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
@@ -227,7 +237,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     }
 
     private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarket market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
-        Dictionary<Address, string> names, ulong fromBlock, CancellationToken ct)
+        Dictionary<Address, string> names, ulong fromBlock, double? meanProving, CancellationToken ct)
     {
         var logs = await client.GetLogsAsync(new LogFilter(fromBlock, null, [market.Address], null), ct).ConfigureAwait(false);
         var blockTimes = new Dictionary<ulong, ulong>();
@@ -239,6 +249,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         }
 
         var latencies = new List<double>();
+        var assignedToFulfilled = new List<double>();
         var ratios = new List<double>();
         var wins = names.Values.ToDictionary(n => n, _ => 0);
         var byMode = ModeNames.ToDictionary(n => n, _ => 0);
@@ -254,6 +265,10 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 .FirstOrDefault(e => e is not null && e.RequestId.AsSpan().SequenceEqual(s.Id));
             if (f is null) continue;
             latencies.Add(await TimeOf(f.Log.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(s.Block).ConfigureAwait(false));
+            var assigned = logs.Select(l => IProverMarket.RequestAssignedEvent.TryDecode(l, out var e) ? e : null)
+                .LastOrDefault(e => e is not null && e.RequestId.AsSpan().SequenceEqual(s.Id));
+            if (assigned is not null && s.Mode is 1 or 2) // Dutch lock, ask match: assignment precedes proving
+                assignedToFulfilled.Add(await TimeOf(f.Log.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(assigned.Log.BlockNumber).ConfigureAwait(false));
             ratios.Add((double)(f.ProverPayment + f.ProtocolFee) / (double)s.MaxFee);
             var who = names.GetValueOrDefault(f.Prover, f.Prover.ToString());
             wins[who] = wins.GetValueOrDefault(who) + 1;
@@ -268,7 +283,8 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         double? median = latencies.Count == 0 ? null
             : latencies.Count % 2 == 1 ? latencies[latencies.Count / 2] : (latencies[latencies.Count / 2 - 1] + latencies[latencies.Count / 2]) / 2;
         return new DemoSummary(submitted.Count, latencies.Count, slashed, median, ratios.Count == 0 ? null : ratios.Average(),
-            submitted.Count == 0 ? 0 : (double)gas / submitted.Count, wins, byMode, Math.Round(_clock.Elapsed.TotalSeconds, 1));
+            submitted.Count == 0 ? 0 : (double)gas / submitted.Count, wins, byMode, meanProving,
+            assignedToFulfilled.Count == 0 ? null : assignedToFulfilled.Average(), Math.Round(_clock.Elapsed.TotalSeconds, 1));
     }
 
     private static async Task<(byte[] Input, BigInteger[] Publics)> MakeBatchAsync(string root, string work, string seed, CancellationToken ct)
