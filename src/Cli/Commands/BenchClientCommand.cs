@@ -38,9 +38,7 @@ public sealed class BenchClientCommand : ICommand
         foreach (var r in ClientBenchmark.RunAbi(AbiType.Parse(Request.AbiTupleType), Request.ToAbi(request), 100_000))
             o.WriteLine($"{r.Name + " (market Request)",-34}{r.Operations,10}{r.NanosecondsPerOp,12:F0}{r.OpsPerSecond,14:N0}{r.AllocatedBytesPerOp,10:F0}");
 
-        var root = Directory.GetCurrentDirectory();
-        while (!File.Exists(Path.Combine(root, "ProverMarketChain.sln"))) root = Path.GetDirectoryName(root) ?? throw new UsageException("run from the repository");
-        using var anvil = AnvilProcess.StartAsync(root, 0, CancellationToken.None).GetAwaiter().GetResult();
+        using var anvil = AnvilProcess.StartAsync(RepoPaths.Root(), 0, CancellationToken.None).GetAwaiter().GetResult();
         var key = EthKey.FromPrivateKey("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
         foreach (int concurrency in new[] { 1, 16 })
         {

@@ -54,7 +54,7 @@ public sealed class BenchCommand : ICommand
     private static int ProveVsSnarkjs(Args a, CommandContext ctx)
     {
         var o = ctx.Out;
-        string root = FindRepoRoot();
+        string root = RepoPaths.Root();
         string zkey = a.Option("--zkey") ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.zkey");
         string wtns = a.Option("--wtns") ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.wtns");
         if (!File.Exists(zkey) || !File.Exists(wtns))
@@ -156,15 +156,5 @@ public sealed class BenchCommand : ICommand
         }
 
         return 0;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "ProverMarketChain.sln"))) return d.FullName;
-        }
-
-        return Directory.GetCurrentDirectory();
     }
 }

@@ -61,7 +61,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     /// <summary>Runs the demo end to end.</summary>
     public async Task<DemoSummary> RunAsync(CancellationToken ct)
     {
-        var root = RepoRoot();
+        var root = RepoPaths.Root();
         var build = Path.Combine(root, "circuits", "build", "rollup_batch");
         var zkey = Path.Combine(build, "rollup_batch.zkey");
         var wasm = Path.Combine(build, "rollup_batch_js", "rollup_batch.wasm");
@@ -83,13 +83,11 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var sequencer = NewSigner(1);
 
         // ------------------------------------------------------------ contracts
-        var deployBlock = await client.BlockNumberAsync(ct).ConfigureAwait(false);
-        var registry = await CircuitRegistry.DeployAsync(owner, 3600, ct).ConfigureAwait(false);
-        var vault = await CollateralVault.DeployAsync(owner, owner.From, 3600, ct).ConfigureAwait(false);
-        var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address, ct).ConfigureAwait(false);
-        var marketContract = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, owner.From, extension.Address, ct).ConfigureAwait(false);
-        await vault.SetMarketAsync(marketContract.Address, ct).ConfigureAwait(false);
-        Say($"deployed registry {registry.Address}, vault {vault.Address}, market {marketContract.Address}");
+        var deployment = await Deployment.DeployAsync(owner, owner.From, cancellationToken: ct).ConfigureAwait(false);
+        var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
+        var marketContract = new ProverMarket(owner, deployment.ProverMarket);
+        var deployBlock = deployment.DeployBlock;
+        Say($"deployed registry {deployment.CircuitRegistry}, vault {deployment.CollateralVault}, market {deployment.ProverMarket}");
 
         var verifier = await RollupBatchVerifier.DeployAsync(owner, ct).ConfigureAwait(false);
         // The committed verifier must match the local proving key: check the build's example proof against it.
@@ -101,10 +99,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         const uint circuitId = 1;
         Say($"registered rollup_batch ({constraints} constraints, {examplePublic.Length} public inputs) with verifier {verifier.Address}");
 
-        var chainId = await client.ChainIdAsync(ct).ConfigureAwait(false);
         var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
         var deploymentFile = Path.Combine(work, "deployment.json");
-        new Deployment(chainId, registry.Address, vault.Address, marketContract.Address, deployBlock).Save(deploymentFile);
+        deployment.Save(deploymentFile);
 
         // ------------------------------------------------------------ workers
         var baseSpeed = WorkerHost.CalibrateUnitsPerSecond(loggers.CreateLogger("demo"));
@@ -122,7 +119,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         {
             var signer = NewSigner(2 + i);
             names[signer.From] = profiles[i].Name;
-            await new CollateralVault(signer, vault.Address).DepositEthAsync(Ether, ct).ConfigureAwait(false);
+            await new CollateralVault(signer, deployment.CollateralVault).DepositEthAsync(Ether, ct).ConfigureAwait(false);
             var o = new WorkerOptions
             {
                 RpcUrl = endpoint.ToString(),
@@ -329,15 +326,5 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         _ = await p.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
         await p.WaitForExitAsync(ct).ConfigureAwait(false);
         if (p.ExitCode != 0) throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args.Select(Path.GetFileName))} failed: {(await err.ConfigureAwait(false)).Trim()}");
-    }
-
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var d = start; d is not null; d = Path.GetDirectoryName(d))
-                if (File.Exists(Path.Combine(d, "ProverMarketChain.sln"))) return d;
-        }
-        throw new DirectoryNotFoundException("repository root (ProverMarketChain.sln) not found; run pmc demo from the repository");
     }
 }

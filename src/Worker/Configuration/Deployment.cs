@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Rpc;
 
 namespace ProverMarketChain.Worker.Configuration;
 
@@ -11,6 +12,23 @@ namespace ProverMarketChain.Worker.Configuration;
 /// <param name="DeployBlock">Block of the deployment: where event scans start.</param>
 public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address CollateralVault, Address ProverMarket, ulong DeployBlock)
 {
+    /// <summary>
+    /// Deploys and wires a market: registry, vault, the market's cold-path extension and the market (which deploys its
+    /// ask book), then hands the vault to the market. <paramref name="owner"/> owns every bounded parameter.
+    /// </summary>
+    public static async Task<Deployment> DeployAsync(Signer owner, Address treasury, ulong verifierUpgradeDelay = 3600,
+        ulong unbondingDelay = 3600, CancellationToken cancellationToken = default)
+    {
+        var deployBlock = await owner.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var registry = await ContractBindings.Contracts.CircuitRegistry.DeployAsync(owner, verifierUpgradeDelay, cancellationToken).ConfigureAwait(false);
+        var vault = await ContractBindings.Contracts.CollateralVault.DeployAsync(owner, owner.From, unbondingDelay, cancellationToken).ConfigureAwait(false);
+        var extension = await ContractBindings.Contracts.ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address, cancellationToken).ConfigureAwait(false);
+        var market = await ContractBindings.Contracts.ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, treasury, extension.Address, cancellationToken).ConfigureAwait(false);
+        await vault.SetMarketAsync(market.Address, cancellationToken).ConfigureAwait(false);
+        var chainId = await owner.Client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        return new Deployment(chainId, registry.Address, vault.Address, market.Address, deployBlock);
+    }
+
     /// <summary>Reads a deployment file.</summary>
     /// <exception cref="WorkerConfigurationException">Missing file, bad JSON or a bad address, naming the field.</exception>
     public static Deployment Load(string path)

@@ -56,19 +56,15 @@ public sealed class MarketHarness : IAsyncDisposable
         h.Client = anvil.CreateClient();
         var owner = anvil.CreateSigner(AnvilFixture.PrivateKey0, Fast);
         h.Requester = anvil.CreateSigner(AnvilFixture.PrivateKey1, Fast);
-        var deployBlock = await h.Client.BlockNumberAsync();
-        var registry = await CircuitRegistry.DeployAsync(owner, 3600);
-        var vault = await CollateralVault.DeployAsync(owner, owner.From, 3600);
-        var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address);
-        var market = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, owner.From, extension.Address);
-        await vault.SetMarketAsync(market.Address);
+        var deployment = await Deployment.DeployAsync(owner, owner.From);
+        var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
         var verifier = await MultiplierVerifier.DeployAsync(owner);
         h.Verifier = verifier.Address;
         await registry.RegisterCircuitAsync(verifier.Address, "file://" + build, CircuitArtifacts.ComputeHash(h.Zkey, h.Wasm), 4, 2);
-        h.Market = new IProverMarket(h.Requester, market.Address);
-        h.Vault = vault.Address;
+        h.Market = new IProverMarket(h.Requester, deployment.ProverMarket);
+        h.Vault = deployment.CollateralVault;
         h.DeploymentFile = Path.Combine(h.Work, "deployment.json");
-        new Deployment(AnvilFixture.ChainId, registry.Address, vault.Address, market.Address, deployBlock).Save(h.DeploymentFile);
+        deployment.Save(h.DeploymentFile);
         return h;
     }
 
