@@ -62,8 +62,12 @@ public sealed class Groth16Prover
     }
 
     /// <summary>Computes a proof for <paramref name="witness"/> with the proving key <paramref name="zkey"/>.</summary>
+    /// <param name="zkey">The proving key.</param>
+    /// <param name="witness">The full witness (signal 0 is the constant 1).</param>
+    /// <param name="r1cs">When given, every constraint is checked first and the first failing one is named.</param>
+    /// <param name="progress">Told the name of each phase as it completes (for progress on long proofs).</param>
     /// <exception cref="Groth16Exception">Witness length mismatch, a violated constraint, or a failed self-verification.</exception>
-    public Groth16ProveResult Prove(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs = null)
+    public Groth16ProveResult Prove(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(zkey);
         ArgumentNullException.ThrowIfNull(witness);
@@ -72,6 +76,7 @@ public sealed class Groth16Prover
         void Mark(string phase)
         {
             timings.Add((phase, sw.Elapsed));
+            progress?.Report(phase);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.LogDebug("{Phase}: {Ms:F1} ms (managed heap {Heap:F1} MiB, working set {Ws:F1} MiB)", phase, sw.Elapsed.TotalMilliseconds,

@@ -44,6 +44,7 @@ public sealed class ProverNode
     private readonly ILogger _log;
     private readonly SemaphoreSlim _capacity;
     private readonly ConcurrentDictionary<string, Task> _proving = new();
+    private readonly ConcurrentDictionary<string, string> _provingPhase = new();
     private readonly HashSet<string> _skipLogged = [];
     private readonly ConcurrentDictionary<string, byte[]> _inputCache = new();
     private readonly Dictionary<uint, BigInteger> _postedAskPrice = [];
@@ -114,14 +115,20 @@ public sealed class ProverNode
         if ((await _signer.Client.GetCodeAsync(_deployment.ProverMarket, cancellationToken: ct).ConfigureAwait(false)).Length == 0)
             throw new WorkerConfigurationException(_options.DeploymentFile, [$"no contract at the market address {_deployment.ProverMarket}"]);
         var registry = new ICircuitRegistry(_signer, _deployment.CircuitRegistry);
-        foreach (var c in _engine.Circuits)
+        foreach (var c in _engine.Circuits.ToList())
         {
             var onChain = await registry.CircuitAsync(c.CircuitId, ct).ConfigureAwait(false);
             var local = CircuitArtifacts.ComputeHash(c.ZkeyPath, c.WasmPath);
             if (!onChain.ArtifactsHash.AsSpan().SequenceEqual(local))
-                throw new WorkerConfigurationException(_options.DeploymentFile,
-                    [$"circuit {c.CircuitId}: local artifacts hash {Hex.Encode(local)} differs from the registered {Hex.Encode(onChain.ArtifactsHash)}"]);
+            {
+                // Proving with other artifacts than the registered ones would fail on chain: skip the circuit's jobs.
+                _log.LogError("Circuit {Circuit}: local artifacts hash {Local} differs from the registered {Registered}; its jobs are skipped",
+                    c.CircuitId, Hex.Encode(local), Hex.Encode(onChain.ArtifactsHash));
+                _engine.Disable(c.CircuitId);
+            }
         }
+        if (!_engine.Circuits.Any())
+            throw new WorkerConfigurationException(_options.DeploymentFile, ["no configured circuit matches its registered artifacts hash"]);
     }
 
     // ------------------------------------------------------------------ events
@@ -404,7 +411,13 @@ public sealed class ProverNode
                 var input = _inputCache.TryGetValue(r.RequestId, out var cachedInput)
                     ? cachedInput
                     : await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
-                var proof = await _engine.ProveAsync(r.CircuitId, input, ct).ConfigureAwait(false);
+                var started = DateTime.UtcNow;
+                var progress = new Progress<string>(phase =>
+                {
+                    _provingPhase[r.RequestId] = phase;
+                    _log.LogInformation("Request {Id}: proving, {Phase} done after {Seconds:F1} s", r.RequestId, phase, (DateTime.UtcNow - started).TotalSeconds);
+                });
+                var proof = await _engine.ProveAsync(r.CircuitId, input, progress, ct).ConfigureAwait(false);
                 var packed = new byte[32 * proof.PublicInputs.Length];
                 for (int i = 0; i < proof.PublicInputs.Length; i++)
                     proof.PublicInputs[i].TryWriteBytes(packed.AsSpan(32 * i + 32 - proof.PublicInputs[i].GetByteCount(true), proof.PublicInputs[i].GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
@@ -433,6 +446,7 @@ public sealed class ProverNode
             {
                 _capacity.Release();
                 _proving.TryRemove(r.RequestId, out _);
+                _provingPhase.TryRemove(r.RequestId, out _);
             }
         }, CancellationToken.None);
     }
@@ -517,7 +531,7 @@ public sealed class ProverNode
         followedRequests = _journal.ActiveRequests().Count,
         openBids = _journal.OpenBids().Count,
         jobs = _journal.JobCounts().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
-        proving = _proving.Keys.ToArray(),
+        proving = _proving.Keys.ToDictionary(k => k, k => _provingPhase.GetValueOrDefault(k, "queued")),
         metrics = Metrics.Snapshot(),
     });
 }

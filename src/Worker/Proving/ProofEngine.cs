@@ -61,12 +61,22 @@ public sealed class ProofEngine : IDisposable
     /// <summary>Whether this engine serves <paramref name="circuitId"/>.</summary>
     public bool Serves(uint circuitId) => _circuits.ContainsKey(circuitId);
 
+    /// <summary>Stops serving a circuit (its artifacts do not match the registry, say).</summary>
+    public void Disable(uint circuitId)
+    {
+        if (_circuits.Remove(circuitId, out var c)) c.Zkey.Dispose();
+    }
+
     /// <summary>The served circuits.</summary>
     public IEnumerable<CircuitArtifacts> Circuits => _circuits.Values.Select(v => v.Artifacts);
 
     /// <summary>Proves <paramref name="inputJson"/> for a circuit (on a worker thread).</summary>
     /// <exception cref="ProvingFormatException">The input does not satisfy the circuit, or an artifact is bad.</exception>
-    public async Task<ChainProof> ProveAsync(uint circuitId, byte[] inputJson, CancellationToken cancellationToken)
+    /// <param name="circuitId">Registry id of a served circuit.</param>
+    /// <param name="inputJson">The circuit input (circom input.json).</param>
+    /// <param name="progress">Told each completed phase (witness, then the prover's phases).</param>
+    /// <param name="cancellationToken">Cancels before proving starts.</param>
+    public async Task<ChainProof> ProveAsync(uint circuitId, byte[] inputJson, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         if (!_circuits.TryGetValue(circuitId, out var c)) throw new InvalidOperationException($"circuit {circuitId} is not served");
         await c.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -82,8 +92,9 @@ public sealed class ProofEngine : IDisposable
                 try
                 {
                     var witness = _witness.Calculate(c.Artifacts.WasmPath, input, wtns, TimeSpan.FromMinutes(10));
+                    progress?.Report("witness");
                     cancellationToken.ThrowIfCancellationRequested();
-                    var result = _prover.Prove(c.Zkey, witness);
+                    var result = _prover.Prove(c.Zkey, witness, progress: progress);
                     var p = result.Proof;
                     BigInteger[] flat =
                     [

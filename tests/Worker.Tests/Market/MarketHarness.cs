@@ -118,6 +118,10 @@ public sealed class MarketHarness : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Waits (bounded) for an in-process worker to stop by itself, rethrowing what stopped it.</summary>
+    public async Task WaitForWorkerAsync(WorkerHost host, TimeSpan timeout) =>
+        await _workers.Single(x => x.Host == host).Run.WaitAsync(timeout);
+
     /// <summary>Stops an in-process worker as a crash would: no further transactions.</summary>
     public async Task StopWorker(WorkerHost host)
     {
@@ -177,7 +181,8 @@ public sealed class MarketHarness : IAsyncDisposable
         foreach (var w in _workers)
         {
             await w.Stop.CancelAsync();
-            try { await w.Run; } catch (OperationCanceledException) { }
+            // A worker that stopped by itself was already surfaced (ThrowIfAWorkerDied, WaitForWorkerAsync).
+            try { await w.Run; } catch (Exception) when (w.Run.IsFaulted || w.Run.IsCanceled) { }
             await w.Host.DisposeAsync();
         }
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { }

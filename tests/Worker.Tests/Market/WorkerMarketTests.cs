@@ -142,6 +142,22 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     }
 
     [Fact]
+    public async Task ArtifactsThatDifferFromTheRegisteredHash_areNotServed()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "stale", "300000000000000");
+        var staleWasm = Path.Combine(h.Work, "stale.wasm");
+        File.Copy(h.Wasm, staleWasm);
+        await File.AppendAllTextAsync(staleWasm, "\0");
+        o.Circuits[0].WitnessWasm = staleWasm;
+        var host = h.StartWorker(o, env);
+        var e = await Assert.ThrowsAsync<ProverMarketChain.Worker.Configuration.WorkerConfigurationException>(
+            () => h.WaitForWorkerAsync(host, TimeSpan.FromSeconds(60)));
+        Assert.Contains("no configured circuit matches its registered artifacts hash", e.Message);
+    }
+
+    [Fact]
     public async Task BehindAFaultyRpc_everyRequestIsFulfilledExactlyOnce()
     {
         await using var h = await MarketHarness.CreateAsync(_anvil);
