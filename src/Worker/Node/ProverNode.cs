@@ -45,6 +45,10 @@ public sealed class ProverNode
     private readonly SemaphoreSlim _capacity;
     private readonly ConcurrentDictionary<string, Task> _proving = new();
     private readonly ConcurrentDictionary<string, string> _provingPhase = new();
+    // When a submission was last sent per request: a send whose reply was lost is not repeated while it may still be
+    // pending (the chain state read each tick is what confirms it).
+    private readonly Dictionary<string, DateTime> _lastSubmission = [];
+    private static readonly TimeSpan SubmissionCooldown = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> _skipLogged = [];
     private readonly ConcurrentDictionary<string, byte[]> _inputCache = new();
     private readonly Dictionary<uint, BigInteger> _postedAskPrice = [];
@@ -375,9 +379,11 @@ public sealed class ProverNode
         var proof = ParseNumbers(job.ProofJson);
         var publics = ParseNumbers(job.PublicJson!);
         var id = Hex.Decode(r.RequestId);
+        if (_lastSubmission.TryGetValue(r.RequestId, out var last) && DateTime.UtcNow - last < SubmissionCooldown) return;
         if (!openSubmission)
         {
             _log.LogInformation("Request {Id}: submitting proof", r.RequestId);
+            _lastSubmission[r.RequestId] = DateTime.UtcNow;
             await _market.FulfillAsync(req, proof, publics, ct).ConfigureAwait(false);
             Metrics.ProofsSubmitted.Add(1);
             return; // chain state confirms it next tick
@@ -389,13 +395,16 @@ public sealed class ProverNode
         if (committedAt.IsZero)
         {
             _log.LogInformation("Request {Id}: committing proof", r.RequestId);
+            _lastSubmission[r.RequestId] = DateTime.UtcNow;
             await _market.CommitProofAsync(id, commitment, ct).ConfigureAwait(false);
             _journal.AdvanceJob(r.RequestId, JobState.ProofCommitted);
+            _lastSubmission.Remove(r.RequestId); // the commitment is on chain: the reveal may follow at once
             return;
         }
         var block = await _signer.Client.BlockNumberAsync(ct).ConfigureAwait(false);
         if (block <= (ulong)committedAt) return; // reveal needs a later block
         _log.LogInformation("Request {Id}: revealing proof", r.RequestId);
+        _lastSubmission[r.RequestId] = DateTime.UtcNow;
         await _market.RevealProofAsync(req, proof, publics, ct).ConfigureAwait(false);
         Metrics.ProofsSubmitted.Add(1);
     }
@@ -473,6 +482,7 @@ public sealed class ProverNode
         }
         CloseBidIfOpen(r.RequestId);
         _inputCache.TryRemove(r.RequestId, out _);
+        _lastSubmission.Remove(r.RequestId);
         _journal.CloseRequest(r.RequestId, status.ToString());
     }
 
