@@ -159,7 +159,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
                 BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 6UL : 8UL), ProvingWindow: 60,
                 Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
-                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: Keccak.Hash(Packed(publics)));
+                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics));
             var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
             var e = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();
             submitted.Add((e.RequestId, mode, maxFee, receipt.BlockNumber, request));
@@ -290,12 +290,6 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var pub = Path.Combine(work, seed + ".public.json");
         await RunProcessAsync("node", [Path.Combine(root, "circuits", "scripts", "rollup-input.js"), "--seed", seed, "--out", input, "--public", pub], root, ct).ConfigureAwait(false);
         return (await File.ReadAllBytesAsync(input, ct).ConfigureAwait(false), ReadNumbers(pub));
-    }
-
-    private static byte[] Packed(IReadOnlyList<BigInteger> values)
-    {
-        var types = values.Select(_ => AbiType.UInt256).ToArray();
-        return AbiCodec.Encode(types, values.Cast<object?>().ToArray()); // static words: abi.encode == abi.encodePacked
     }
 
     private static BigInteger[] ReadNumbers(string path)

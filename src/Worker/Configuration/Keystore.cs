@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Digests;
+using ProverMarketChain.ContractBindings.Primitives;
 
 namespace ProverMarketChain.Worker.Configuration;
 
@@ -56,7 +56,7 @@ public static class Keystore
             var macInput = new byte[16 + ciphertext.Length];
             derived.AsSpan(16, 16).CopyTo(macInput);
             ciphertext.CopyTo(macInput, 16);
-            if (!CryptographicOperations.FixedTimeEquals(Keccak256(macInput), mac))
+            if (!CryptographicOperations.FixedTimeEquals(Keccak.Hash(macInput), mac))
                 throw new KeystoreException(path, "wrong password (MAC mismatch)");
             return AesCtr(derived.AsSpan(0, 16), iv, ciphertext);
         }
@@ -82,15 +82,6 @@ public static class Keystore
         if (prf != "hmac-sha256") throw new KeystoreException(path, $"unsupported pbkdf2 prf '{prf}'");
         if (c is < 1 or > 10_000_000) throw new KeystoreException(path, $"pbkdf2 iteration count {c} out of range");
         return Rfc2898DeriveBytes.Pbkdf2(pw, salt, c, HashAlgorithmName.SHA256, dklen);
-    }
-
-    private static byte[] Keccak256(byte[] data)
-    {
-        var d = new KeccakDigest(256);
-        d.BlockUpdate(data, 0, data.Length);
-        var o = new byte[32];
-        d.DoFinal(o, 0);
-        return o;
     }
 
     /// <summary>AES-128 in counter mode (big-endian 128-bit counter starting at the IV), built on ECB.</summary>

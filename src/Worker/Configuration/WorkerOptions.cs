@@ -90,9 +90,7 @@ public sealed class WorkerOptions
         if (options is null)
             throw new WorkerConfigurationException(path, ["the file holds no configuration object"]);
 
-        var env = environment ?? Environment.GetEnvironmentVariables()
-            .Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var env = environment ?? ProcessEnvironment();
         if (env.TryGetValue(RpcUrlVariable, out var rpc) && !string.IsNullOrWhiteSpace(rpc))
             options.RpcUrl = rpc;
 
@@ -111,6 +109,11 @@ public sealed class WorkerOptions
         if (errors.Count > 0) throw new WorkerConfigurationException(path, errors);
         return options;
     }
+
+    /// <summary>The process environment, where secrets and overrides come from by default.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
 
     private static string Resolve(string baseDir, string p) =>
         string.IsNullOrEmpty(p) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDir, p));

@@ -427,10 +427,7 @@ public sealed class ProverNode
                     _log.LogInformation("Request {Id}: proving, {Phase} done after {Seconds:F1} s", r.RequestId, phase, (DateTime.UtcNow - started).TotalSeconds);
                 });
                 var proof = await _engine.ProveAsync(r.CircuitId, input, progress, ct).ConfigureAwait(false);
-                var packed = new byte[32 * proof.PublicInputs.Length];
-                for (int i = 0; i < proof.PublicInputs.Length; i++)
-                    proof.PublicInputs[i].TryWriteBytes(packed.AsSpan(32 * i + 32 - proof.PublicInputs[i].GetByteCount(true), proof.PublicInputs[i].GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
-                if (!Keccak.Hash(packed).AsSpan().SequenceEqual(req.PublicInputsHash))
+                if (!PublicInputs.Hash(proof.PublicInputs).AsSpan().SequenceEqual(req.PublicInputsHash))
                     throw new InputRejectedException("the witness's public signals do not match the request's publicInputsHash");
                 Metrics.ProofsGenerated.Add(1);
                 if (!_journal.TrySaveProof(r.RequestId, JsonSerializer.Serialize(proof.Proof.Select(x => x.ToString(CultureInfo.InvariantCulture))),

@@ -41,8 +41,7 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <param name="name">A label for logs.</param>
     public static WorkerHost Create(WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment = null, string name = "worker")
     {
-        var env = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var env = environment ?? WorkerOptions.ProcessEnvironment();
         var log = loggers.CreateLogger($"ProverMarketChain.Worker.{name}");
         byte[] secret = env.TryGetValue(WorkerOptions.PrivateKeyVariable, out var hex) && !string.IsNullOrWhiteSpace(hex)
             ? Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex)

@@ -138,13 +138,12 @@ public sealed class MarketHarness : IAsyncDisposable
         var input = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}");
         var c = new BigInteger(a) * b;
         BigInteger[] publics = [c, c * c + b];
-        var packed = AbiCodec.Encode([AbiType.UInt256, AbiType.UInt256], [publics[0], publics[1]]);
         var maxFee = Ether / 100;
         var request = new Request(Requester.From, CircuitId, mode, onMiss, 0,
             BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
-            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: Keccak.Hash(packed));
+            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics));
         var receipt = await Market.SubmitRequestAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
         return (request, IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single().RequestId);
     }
