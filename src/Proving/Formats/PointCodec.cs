@@ -65,28 +65,18 @@ public static class PointCodec
     /// <paramref name="firstPoint"/>) straight into <paramref name="dst"/>, through a bounded reusable buffer.
     /// </summary>
     /// <exception cref="ProvingFormatException">A point is malformed or off the curve.</exception>
-    public static void ReadG1Points(BinFile file, in BinSection section, long firstPoint, Span<G1Affine> dst, string what)
-    {
-        const int size = Bn254Constants.G1Size;
-        var buf = new byte[Math.Min(Math.Max(dst.Length, 1) * size, 1 << 20)];
-        int per = buf.Length / size;
-        for (int start = 0; start < dst.Length; start += per)
-        {
-            int n = Math.Min(per, dst.Length - start);
-            var span = buf.AsSpan(0, n * size);
-            file.Read(section, (firstPoint + start) * size, span);
-            for (int i = 0; i < n; i++)
-            {
-                if (!TryReadG1(span.Slice(i * size, size), out dst[start + i]))
-                    throw file.Error($"{what} point {firstPoint + start + i} is not a valid G1 point (corrupt file?)");
-            }
-        }
-    }
+    public static void ReadG1Points(BinFile file, in BinSection section, long firstPoint, Span<G1Affine> dst, string what) =>
+        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G1Size, TryReadG1, "G1");
 
     /// <summary>G2 counterpart of <see cref="ReadG1Points"/>.</summary>
-    public static void ReadG2Points(BinFile file, in BinSection section, long firstPoint, Span<G2Affine> dst, string what)
+    public static void ReadG2Points(BinFile file, in BinSection section, long firstPoint, Span<G2Affine> dst, string what) =>
+        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G2Size, TryReadG2, "G2");
+
+    private delegate bool PointReader<T>(ReadOnlySpan<byte> src, out T point);
+
+    private static void ReadPoints<T>(BinFile file, in BinSection section, long firstPoint, Span<T> dst, string what, int size,
+        PointReader<T> tryRead, string group)
     {
-        const int size = Bn254Constants.G2Size;
         var buf = new byte[Math.Min(Math.Max(dst.Length, 1) * size, 1 << 20)];
         int per = buf.Length / size;
         for (int start = 0; start < dst.Length; start += per)
@@ -96,8 +86,8 @@ public static class PointCodec
             file.Read(section, (firstPoint + start) * size, span);
             for (int i = 0; i < n; i++)
             {
-                if (!TryReadG2(span.Slice(i * size, size), out dst[start + i]))
-                    throw file.Error($"{what} point {firstPoint + start + i} is not a valid G2 point (corrupt file?)");
+                if (!tryRead(span.Slice(i * size, size), out dst[start + i]))
+                    throw file.Error($"{what} point {firstPoint + start + i} is not a valid {group} point (corrupt file?)");
             }
         }
     }

@@ -205,25 +205,15 @@ public sealed class ZkeyFile : IDisposable
         var a = new List<QapCoefficient>(CoefficientCount / 2 + 1);
         var b = new List<QapCoefficient>(CoefficientCount / 2 + 1);
         var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
-        var buf = new byte[Math.Min(Math.Max(CoefficientCount, 1) * CoeffSize, (1 << 20) / CoeffSize * CoeffSize)];
-        int per = buf.Length / CoeffSize;
-        for (int start = 0; start < CoefficientCount; start += per)
+        var (buf, chunk) = CoefficientBuffers(1 << 20);
+        for (int start = 0; start < CoefficientCount; start += chunk.Length)
         {
-            int n = Math.Min(per, CoefficientCount - start);
-            var span = buf.AsSpan(0, n * CoeffSize);
-            _file.Read(section, 4 + (long)start * CoeffSize, span);
+            int n = ReadCoefficientChunk(section, start, buf, chunk);
             for (int i = 0; i < n; i++)
             {
-                var e = span.Slice(i * CoeffSize, CoeffSize);
-                uint m = BinaryPrimitives.ReadUInt32LittleEndian(e);
-                uint c = BinaryPrimitives.ReadUInt32LittleEndian(e[4..]);
-                uint s = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
-                if (m > 1 || c >= (uint)DomainSize || s >= (uint)NVars)
-                    throw _file.Error($"coefficient {start + i} is out of range (matrix {m}, row {c}, signal {s})");
-                // Reading the stored integer v·R² as a Montgomery limb vector gives the field element v·R; times R⁻¹ is v.
-                if (!Fr.TryReadLittleEndian(e.Slice(12, Bn254Constants.N8), montgomery: true, out var v))
-                    throw _file.Error($"coefficient {start + i} is not below the field prime");
-                (m == 0 ? a : b).Add(new QapCoefficient((int)c, (int)s, v * rInv));
+                var e = chunk[i];
+                // The stored integer v·R² read as a Montgomery limb vector is the field element v·R; times R⁻¹ is v.
+                (e.Matrix == 0 ? a : b).Add(new QapCoefficient(e.Row, e.Signal, e.Value * rInv));
             }
         }
 
@@ -240,36 +230,59 @@ public sealed class ZkeyFile : IDisposable
         if (witness.Length != NVars) throw new ArgumentException($"witness has {witness.Length} values, key expects {NVars}", nameof(witness));
         if (a.Length != DomainSize || b.Length != DomainSize) throw new ArgumentException($"a and b must have {DomainSize} entries");
         var section = _file.Section(SectionCoeffs);
-        var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
         a.Clear();
         b.Clear();
-        var buf = new byte[Math.Min(Math.Max(CoefficientCount, 1) * CoeffSize, (1 << 18) / CoeffSize * CoeffSize)];
-        int per = buf.Length / CoeffSize;
-        for (int start = 0; start < CoefficientCount; start += per)
+        var (buf, chunk) = CoefficientBuffers(1 << 18);
+        for (int start = 0; start < CoefficientCount; start += chunk.Length)
         {
-            int n = Math.Min(per, CoefficientCount - start);
-            var span = buf.AsSpan(0, n * CoeffSize);
-            _file.Read(section, 4 + (long)start * CoeffSize, span);
+            int n = ReadCoefficientChunk(section, start, buf, chunk);
             for (int i = 0; i < n; i++)
             {
-                var e = span.Slice(i * CoeffSize, CoeffSize);
-                uint m = BinaryPrimitives.ReadUInt32LittleEndian(e);
-                uint c = BinaryPrimitives.ReadUInt32LittleEndian(e[4..]);
-                uint s = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
-                if (m > 1 || c >= (uint)DomainSize || s >= (uint)NVars)
-                    throw _file.Error($"coefficient {start + i} is out of range (matrix {m}, row {c}, signal {s})");
-                if (!Fr.TryReadLittleEndian(e.Slice(12, Bn254Constants.N8), montgomery: true, out var v))
-                    throw _file.Error($"coefficient {start + i} is not below the field prime");
-                (m == 0 ? a : b)[(int)c] += v * witness[(int)s];
+                var e = chunk[i];
+                (e.Matrix == 0 ? a : b)[e.Row] += e.Value * witness[e.Signal];
             }
         }
 
         // Stored values are v·R² read as Montgomery limbs, i.e. the field element v·R: scale the sums once by R⁻¹.
+        var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
         for (int i = 0; i < a.Length; i++)
         {
             a[i] *= rInv;
             b[i] *= rInv;
         }
+    }
+
+    /// <summary>One validated coefficients-section entry; <see cref="Value"/> is the stored integer read in Montgomery form.</summary>
+    private readonly record struct RawCoefficient(int Matrix, int Row, int Signal, Fr Value);
+
+    /// <summary>A byte buffer of at most <paramref name="maxBytes"/> and the matching entry buffer, both reused across chunks.</summary>
+    private (byte[] Bytes, RawCoefficient[] Entries) CoefficientBuffers(int maxBytes)
+    {
+        int per = Math.Max(1, Math.Min(Math.Max(CoefficientCount, 1), maxBytes / CoeffSize));
+        return (new byte[per * CoeffSize], new RawCoefficient[per]);
+    }
+
+    /// <summary>Decodes and validates the entries from <paramref name="start"/> on into <paramref name="dst"/>; returns how many.</summary>
+    /// <exception cref="ProvingFormatException">An entry references a row, signal or matrix out of range, or a value is not below r.</exception>
+    private int ReadCoefficientChunk(in BinSection section, int start, byte[] buf, RawCoefficient[] dst)
+    {
+        int n = Math.Min(dst.Length, CoefficientCount - start);
+        var span = buf.AsSpan(0, n * CoeffSize);
+        _file.Read(section, 4 + (long)start * CoeffSize, span);
+        for (int i = 0; i < n; i++)
+        {
+            var e = span.Slice(i * CoeffSize, CoeffSize);
+            uint m = BinaryPrimitives.ReadUInt32LittleEndian(e);
+            uint c = BinaryPrimitives.ReadUInt32LittleEndian(e[4..]);
+            uint s = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
+            if (m > 1 || c >= (uint)DomainSize || s >= (uint)NVars)
+                throw _file.Error($"coefficient {start + i} is out of range (matrix {m}, row {c}, signal {s})");
+            if (!Fr.TryReadLittleEndian(e.Slice(12, Bn254Constants.N8), montgomery: true, out var v))
+                throw _file.Error($"coefficient {start + i} is not below the field prime");
+            dst[i] = new RawCoefficient((int)m, (int)c, (int)s, v);
+        }
+
+        return n;
     }
 
     private static string SectionName(uint s) => s switch
