@@ -41,6 +41,15 @@ public sealed class OptionsTests : IDisposable
     }
 
     [Fact]
+    public void Load_aCircuitWithoutLocalFiles_fetchesFromTheRegistryIntoTheCacheNextToTheFile()
+    {
+        var o = WorkerOptions.Load(Write(Valid.Replace(", \"zkey\": \"c.zkey\", \"witnessWasm\": \"c.wasm\"", "")),
+            new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.True(o.Circuits[0].FetchFromRegistry);
+        Assert.Equal(Path.Combine(_dir, "artifacts"), o.ArtifactCacheDir);
+    }
+
+    [Fact]
     public void Load_environmentOverridesTheRpcUrl()
     {
         var o = WorkerOptions.Load(Write(Valid), new Dictionary<string, string?>
@@ -55,6 +64,7 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"capacity\": 2", "\"capacity\": 0", "capacity: 0 is outside")]
     [InlineData("\"rpcUrl\": \"http://127.0.0.1:8545\"", "\"rpcUrl\": \"ftp://x\"", "rpcUrl: 'ftp://x' is not an http(s) URL")]
     [InlineData("\"c.zkey\"", "\"missing.zkey\"", "circuits[0].zkey:")]
+    [InlineData("\"zkey\": \"c.zkey\", ", "", "circuits[0].zkey: required when witnessWasm is set")]
     [InlineData("\"marginBps\": 500", "\"marginBps\": -1", "costModel.marginBps: -1")]
     [InlineData("\"50000000000\"", "\"-5\"", "maxGasPriceWei: '-5'")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"bogus\": 1", "not valid configuration JSON")]

@@ -94,12 +94,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var exampleProof = ReadProofForChain(Path.Combine(build, "proof.json"));
         var examplePublic = ReadNumbers(Path.Combine(build, "public.json"));
         await verifier.VerifyProofAsync(exampleProof, examplePublic, ct).ConfigureAwait(false);
-        var artifactsHash = CircuitArtifacts.ComputeHash(zkey, wasm);
-        await registry.RegisterCircuitAsync(verifier.Address, "file://" + build, artifactsHash, constraints, (ulong)examplePublic.Length, ct).ConfigureAwait(false);
-        const uint circuitId = 1;
-        Say($"registered rollup_batch ({constraints} constraints, {examplePublic.Length} public inputs) with verifier {verifier.Address}");
-
+        // The rollup publishes its artifacts behind a manifest and registers the manifest's URI with their hash; the
+        // workers fetch them from there (checking the hash) instead of being handed local files.
         var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
+        var manifest = Path.Combine(work, ArtifactStore.ManifestFileName);
+        ArtifactStore.WriteManifest(manifest, new Uri(zkey).AbsoluteUri, new Uri(wasm).AbsoluteUri);
+        var artifactsHash = await ArtifactStore.ComputeHashAsync(zkey, wasm, ct).ConfigureAwait(false);
+        await registry.RegisterCircuitAsync(verifier.Address, new Uri(manifest).AbsoluteUri, artifactsHash, constraints, (ulong)examplePublic.Length, ct).ConfigureAwait(false);
+        const uint circuitId = 1;
+        Say($"registered rollup_batch ({constraints} constraints, {examplePublic.Length} public inputs) with verifier {verifier.Address}, artifacts {new Uri(manifest).AbsoluteUri}");
+
         var deploymentFile = Path.Combine(work, "deployment.json");
         deployment.Save(deploymentFile);
 
@@ -125,7 +129,8 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 RpcUrl = endpoint.ToString(),
                 DeploymentFile = deploymentFile,
                 JournalPath = Path.Combine(work, $"worker{i}.db"),
-                Circuits = [new CircuitOptions { CircuitId = circuitId, Zkey = zkey, WitnessWasm = wasm }],
+                Circuits = [new CircuitOptions { CircuitId = circuitId }],
+                ArtifactCacheDir = Path.Combine(work, $"worker{i}-artifacts"),
                 CostModel = new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
                 Capacity = 4,
                 Confirmations = 0,

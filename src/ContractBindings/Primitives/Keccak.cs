@@ -63,6 +63,49 @@ public static class Keccak
         }
     }
 
+    /// <summary>
+    /// Returns the Keccak-256 digest of everything left in <paramref name="stream"/>, read in blocks (a multi-gigabyte
+    /// proving key is hashed without being held in memory).
+    /// </summary>
+    public static async Task<byte[]> HashAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var state = new ulong[25];
+        var buffer = new byte[Rate * 4096];
+        int filled = 0;
+        while (true)
+        {
+            int n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            filled += n;
+            int whole = filled - filled % Rate;
+            for (int off = 0; off < whole; off += Rate)
+            {
+                Absorb(state, buffer.AsSpan(off, Rate));
+                Permute(state);
+            }
+            // Keep the partial block at the front for the next read.
+            buffer.AsSpan(whole, filled - whole).CopyTo(buffer);
+            filled -= whole;
+        }
+        var last = new byte[Rate];
+        buffer.AsSpan(0, filled).CopyTo(last);
+        last[filled] ^= 0x01;
+        last[Rate - 1] ^= 0x80;
+        Absorb(state, last);
+        Permute(state);
+        var result = new byte[32];
+        for (int i = 0; i < 4; i++) BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(8 * i, 8), state[i]);
+        return result;
+    }
+
+    /// <summary>Returns the Keccak-256 digest of the file at <paramref name="path"/>, streamed.</summary>
+    public static async Task<byte[]> HashFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        return await HashAsync(f, cancellationToken).ConfigureAwait(false);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Absorb(Span<ulong> state, ReadOnlySpan<byte> block)
     {

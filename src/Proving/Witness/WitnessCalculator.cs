@@ -7,11 +7,14 @@ using ProverMarketChain.Proving.Formats;
 namespace ProverMarketChain.Proving.Witness;
 
 /// <summary>
-/// Runs circom's generated JavaScript witness calculator (<c>&lt;name&gt;_js/generate_witness.js</c>, which sits next to
-/// <c>&lt;name&gt;.wasm</c>) with node, then reads back and validates the produced <c>.wtns</c>.
+/// Computes a circom 2 witness by running the circuit's WebAssembly witness generator under node with the project's own
+/// runner (<c>circom-witness.js</c>, embedded in this assembly), then reads back and validates the produced <c>.wtns</c>.
+/// Only the <c>.wasm</c> is needed: the JavaScript circom emits next to it is never run, so a worker that fetched a
+/// circuit's (hash-checked) wasm executes no code that came with it outside the WebAssembly sandbox.
 /// </summary>
 public sealed class WitnessCalculator
 {
+    private static readonly Lazy<string> Runner = new(ExtractRunner);
     private readonly string _node;
     private readonly ILogger _logger;
 
@@ -22,6 +25,25 @@ public sealed class WitnessCalculator
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The runner script, written once per content to the temp folder (content-addressed, so versions never clash).</summary>
+    private static string ExtractRunner()
+    {
+        using var res = typeof(WitnessCalculator).Assembly.GetManifestResourceStream("circom-witness.js")
+            ?? throw new InvalidOperationException("the embedded circom-witness.js is missing from the assembly");
+        using var ms = new MemoryStream();
+        res.CopyTo(ms);
+        var bytes = ms.ToArray();
+        var name = $"pmc-circom-witness-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}.js";
+        var path = Path.Combine(Path.GetTempPath(), name);
+        if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        {
+            var tmp = path + "." + Guid.NewGuid().ToString("n");
+            File.WriteAllBytes(tmp, bytes);
+            File.Move(tmp, path, overwrite: true);
+        }
+        return path;
+    }
+
     /// <summary>Computes the witness of <paramref name="inputJsonPath"/> into <paramref name="witnessPath"/>.</summary>
     /// <returns>The witness values.</returns>
     /// <exception cref="ProvingFormatException">A file is missing, node fails (bad input, unsatisfied assert), or the output is invalid.</exception>
@@ -29,10 +51,7 @@ public sealed class WitnessCalculator
     {
         if (!File.Exists(wasmPath)) throw new ProvingFormatException(wasmPath, "file not found");
         if (!File.Exists(inputJsonPath)) throw new ProvingFormatException(inputJsonPath, "file not found");
-        string dir = Path.GetDirectoryName(Path.GetFullPath(wasmPath))!;
-        string script = Path.Combine(dir, "generate_witness.js");
-        if (!File.Exists(script))
-            throw new ProvingFormatException(wasmPath, $"no generate_witness.js next to the wasm (expected {script})");
+        string script = Runner.Value;
 
         var psi = new ProcessStartInfo(_node)
         {

@@ -31,6 +31,12 @@ public sealed class WorkerOptions
     /// <summary>SQLite journal of the worker's durable state (cursor, salts, jobs).</summary>
     public string JournalPath { get; set; } = "worker.db";
 
+    /// <summary>
+    /// Folder where artifacts fetched from the registry's artifacts URI are cached, by hash (default: <c>artifacts</c>
+    /// next to the configuration file).
+    /// </summary>
+    public string ArtifactCacheDir { get; set; } = "artifacts";
+
     /// <summary>Circuits this worker serves.</summary>
     public List<CircuitOptions> Circuits { get; set; } = [];
 
@@ -98,6 +104,7 @@ public sealed class WorkerOptions
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         options.DeploymentFile = Resolve(baseDir, options.DeploymentFile);
         options.JournalPath = Resolve(baseDir, options.JournalPath);
+        options.ArtifactCacheDir = Resolve(baseDir, options.ArtifactCacheDir);
         if (options.KeystorePath is not null) options.KeystorePath = Resolve(baseDir, options.KeystorePath);
         foreach (var c in options.Circuits)
         {
@@ -143,6 +150,7 @@ public sealed class WorkerOptions
         if (string.IsNullOrWhiteSpace(DeploymentFile)) errors.Add("deploymentFile: required");
         else if (!File.Exists(DeploymentFile)) errors.Add($"deploymentFile: '{DeploymentFile}' does not exist");
         if (string.IsNullOrWhiteSpace(JournalPath)) errors.Add("journalPath: required");
+        if (string.IsNullOrWhiteSpace(ArtifactCacheDir)) errors.Add("artifactCacheDir: required");
         if (Capacity is < 1 or > 256) errors.Add($"capacity: {Capacity} is outside 1..256");
         if (Confirmations is < 0 or > 64) errors.Add($"confirmations: {Confirmations} is outside 0..64");
         if (RpcAttemptTimeout < TimeSpan.FromMilliseconds(100) || RpcAttemptTimeout > TimeSpan.FromMinutes(5))
@@ -172,23 +180,32 @@ public sealed class WorkerOptions
     }
 }
 
-/// <summary>A circuit the worker proves, with its local artifacts.</summary>
+/// <summary>
+/// A circuit the worker proves. With <see cref="Zkey"/> and <see cref="WitnessWasm"/> it uses those local files (checked
+/// against the registered artifacts hash); without them it fetches the artifacts from the registered artifacts URI into
+/// <see cref="WorkerOptions.ArtifactCacheDir"/>, checking the same hash.
+/// </summary>
 public sealed class CircuitOptions
 {
     /// <summary>The circuit's id in the registry.</summary>
     public uint CircuitId { get; set; }
 
-    /// <summary>Proving key (.zkey).</summary>
+    /// <summary>Local proving key (.zkey); empty to fetch it from the registry's artifacts URI.</summary>
     public string Zkey { get; set; } = "";
 
-    /// <summary>circom witness generator (.wasm).</summary>
+    /// <summary>Local circom witness generator (.wasm); empty to fetch it from the registry's artifacts URI.</summary>
     public string WitnessWasm { get; set; } = "";
+
+    /// <summary>Whether the artifacts come from the registry's artifacts URI rather than from local files.</summary>
+    [JsonIgnore]
+    public bool FetchFromRegistry => string.IsNullOrWhiteSpace(Zkey) && string.IsNullOrWhiteSpace(WitnessWasm);
 
     internal IEnumerable<string> Validate()
     {
-        if (string.IsNullOrWhiteSpace(Zkey)) yield return "zkey: required";
+        if (FetchFromRegistry) yield break;
+        if (string.IsNullOrWhiteSpace(Zkey)) yield return "zkey: required when witnessWasm is set (or leave both empty to fetch the registered artifacts)";
         else if (!File.Exists(Zkey)) yield return $"zkey: '{Zkey}' does not exist";
-        if (string.IsNullOrWhiteSpace(WitnessWasm)) yield return "witnessWasm: required";
+        if (string.IsNullOrWhiteSpace(WitnessWasm)) yield return "witnessWasm: required when zkey is set (or leave both empty to fetch the registered artifacts)";
         else if (!File.Exists(WitnessWasm)) yield return $"witnessWasm: '{WitnessWasm}' does not exist";
     }
 }

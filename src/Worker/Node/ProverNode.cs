@@ -41,6 +41,7 @@ public sealed class ProverNode
     private readonly ProofEngine _engine;
     private readonly JobPlanner _planner;
     private readonly InputFetcher _inputs;
+    private readonly ArtifactStore _artifacts;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _capacity;
     private readonly ConcurrentDictionary<string, Task> _proving = new();
@@ -56,7 +57,7 @@ public sealed class ProverNode
 
     /// <summary>Creates a node; call <see cref="RunAsync"/> to start it.</summary>
     public ProverNode(WorkerOptions options, Signer signer, Deployment deployment, WorkerJournal journal, ProofEngine engine,
-        JobPlanner planner, InputFetcher inputs, WorkerMetrics metrics, ILogger logger)
+        JobPlanner planner, InputFetcher inputs, ArtifactStore artifacts, WorkerMetrics metrics, ILogger logger)
     {
         _options = options;
         _signer = signer;
@@ -65,6 +66,7 @@ public sealed class ProverNode
         _engine = engine;
         _planner = planner;
         _inputs = inputs;
+        _artifacts = artifacts;
         Metrics = metrics;
         _log = logger;
         _market = new IProverMarket(signer, deployment.ProverMarket);
@@ -119,10 +121,28 @@ public sealed class ProverNode
         if ((await _signer.Client.GetCodeAsync(_deployment.ProverMarket, cancellationToken: ct).ConfigureAwait(false)).Length == 0)
             throw new WorkerConfigurationException(_options.DeploymentFile, [$"no contract at the market address {_deployment.ProverMarket}"]);
         var registry = new ICircuitRegistry(_signer, _deployment.CircuitRegistry);
-        foreach (var c in _engine.Circuits.ToList())
+        foreach (var c in _options.Circuits)
         {
             var onChain = await registry.CircuitAsync(c.CircuitId, ct).ConfigureAwait(false);
-            var local = CircuitArtifacts.ComputeHash(c.ZkeyPath, c.WasmPath);
+            if (onChain.Owner == Address.Zero)
+            {
+                _log.LogError("Circuit {Circuit} is not registered; its jobs are skipped", c.CircuitId);
+                _engine.Disable(c.CircuitId);
+                continue;
+            }
+            if (c.FetchFromRegistry)
+            {
+                try
+                {
+                    _engine.Add(await _artifacts.ResolveAsync(c.CircuitId, onChain.ArtifactsURI, onChain.ArtifactsHash, ct).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is ArtifactRejectedException or ProvingFormatException)
+                {
+                    _log.LogError("Circuit {Circuit}: its registered artifacts are unusable ({Reason}); its jobs are skipped", c.CircuitId, e.Message);
+                }
+                continue;
+            }
+            var local = await ArtifactStore.ComputeHashAsync(c.Zkey, c.WitnessWasm, ct).ConfigureAwait(false);
             if (!onChain.ArtifactsHash.AsSpan().SequenceEqual(local))
             {
                 // Proving with other artifacts than the registered ones would fail on chain: skip the circuit's jobs.
@@ -132,7 +152,7 @@ public sealed class ProverNode
             }
         }
         if (!_engine.Circuits.Any())
-            throw new WorkerConfigurationException(_options.DeploymentFile, ["no configured circuit matches its registered artifacts hash"]);
+            throw new WorkerConfigurationException(_options.DeploymentFile, ["no configured circuit has usable artifacts matching its registered hash (see the errors above)"]);
     }
 
     // ------------------------------------------------------------------ events

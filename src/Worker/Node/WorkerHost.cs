@@ -61,7 +61,8 @@ public sealed class WorkerHost : IAsyncDisposable
         }, loggers.CreateLogger<Signer>());
         var journal = new WorkerJournal(options.JournalPath);
         host._owned.Add(journal);
-        var engine = new ProofEngine(options.Circuits.Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log);
+        // Local artifacts open now; the others are fetched from the registry when the node starts.
+        var engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log);
         host._owned.Add(engine);
         var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
@@ -69,7 +70,11 @@ public sealed class WorkerHost : IAsyncDisposable
         host._owned.Add(http);
         var metrics = new WorkerMetrics(key.Address.ToString());
         host._owned.Add(metrics);
-        host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), metrics, log);
+        // Proving keys run to gigabytes: their downloads get a longer timeout than inputs.
+        var artifactHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        host._owned.Add(artifactHttp);
+        var artifacts = new ArtifactStore(options.ArtifactCacheDir, artifactHttp, log);
+        host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), artifacts, metrics, log);
         if (options.MetricsUrl is { } url) metrics.Serve(url, host.Node.StatusJson, log);
         return host;
     }

@@ -20,19 +20,7 @@ public sealed record ChainProof(BigInteger[] Proof, BigInteger[] PublicInputs, s
 /// <param name="CircuitId">Registry id.</param>
 /// <param name="ZkeyPath">Proving key.</param>
 /// <param name="WasmPath">circom witness generator.</param>
-public sealed record CircuitArtifacts(uint CircuitId, string ZkeyPath, string WasmPath)
-{
-    /// <summary>
-    /// The artifacts hash a circuit is registered with: <c>keccak256(keccak256(zkey) ‖ keccak256(wasm))</c>.
-    /// </summary>
-    public static byte[] ComputeHash(string zkeyPath, string wasmPath)
-    {
-        var both = new byte[64];
-        Keccak.Hash(File.ReadAllBytes(zkeyPath)).CopyTo(both, 0);
-        Keccak.Hash(File.ReadAllBytes(wasmPath)).CopyTo(both, 32);
-        return Keccak.Hash(both);
-    }
-}
+public sealed record CircuitArtifacts(uint CircuitId, string ZkeyPath, string WasmPath);
 
 /// <summary>
 /// Turns a request's input into an on-chain proof: witness (circom's generator under node) then Groth16 (src/Proving).
@@ -54,8 +42,16 @@ public sealed class ProofEngine : IDisposable
         _witness = new WitnessCalculator(logger: logger);
         _prover = new Groth16Prover(logger, maxDegreeOfParallelism);
         _scratch = Directory.CreateTempSubdirectory("pmc-worker-").FullName;
-        foreach (var c in circuits)
-            _circuits[c.CircuitId] = (c, ZkeyFile.Open(c.ZkeyPath), new SemaphoreSlim(1, 1));
+        foreach (var c in circuits) Add(c);
+    }
+
+    /// <summary>Opens a circuit's proving key and starts serving it (artifacts fetched at start-up, say).</summary>
+    /// <exception cref="ProvingFormatException">The proving key is missing or malformed.</exception>
+    /// <exception cref="InvalidOperationException">The circuit is already served.</exception>
+    public void Add(CircuitArtifacts circuit)
+    {
+        if (_circuits.ContainsKey(circuit.CircuitId)) throw new InvalidOperationException($"circuit {circuit.CircuitId} is already served");
+        _circuits[circuit.CircuitId] = (circuit, ZkeyFile.Open(circuit.ZkeyPath), new SemaphoreSlim(1, 1));
     }
 
     /// <summary>Whether this engine serves <paramref name="circuitId"/>.</summary>

@@ -15,6 +15,28 @@ public class PrimitivesTests
         Assert.Equal(expected, Hex.Encode(Keccak.Hash(Encoding.UTF8.GetBytes(input)), prefix: false));
     }
 
+    /// <summary>A stream that hands out at most <c>chunk</c> bytes per read, so partial blocks straddle reads.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(135, 7)]
+    [InlineData(136, 136)]
+    [InlineData(137, 50)]
+    [InlineData(1_000_003, 4093)]
+    [InlineData(1_200_000, 1 << 20)]
+    public async Task KeccakHashAsync_streamedInAnyChunks_equalsTheOneShotHash(int length, int chunk)
+    {
+        var data = new byte[length];
+        new Random(length).NextBytes(data);
+        using var stream = new TrickleStream(data, chunk);
+        Assert.Equal(Keccak.Hash(data), await Keccak.HashAsync(stream));
+    }
+
     [Fact]
     public void KeccakHandlesEveryLengthAroundTheRateBoundary()
     {

@@ -60,7 +60,11 @@ public sealed class MarketHarness : IAsyncDisposable
         var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
         var verifier = await MultiplierVerifier.DeployAsync(owner);
         h.Verifier = verifier.Address;
-        await registry.RegisterCircuitAsync(verifier.Address, "file://" + build, CircuitArtifacts.ComputeHash(h.Zkey, h.Wasm), 4, 2);
+        // The owner publishes an artifact manifest; workers without local files fetch the artifacts through it.
+        h.ArtifactsManifest = Path.Combine(h.Work, ArtifactStore.ManifestFileName);
+        ArtifactStore.WriteManifest(h.ArtifactsManifest, new Uri(h.Zkey).AbsoluteUri, new Uri(h.Wasm).AbsoluteUri);
+        await registry.RegisterCircuitAsync(verifier.Address, new Uri(h.ArtifactsManifest).AbsoluteUri,
+            await ArtifactStore.ComputeHashAsync(h.Zkey, h.Wasm), 4, 2);
         h.Market = new IProverMarket(h.Requester, deployment.ProverMarket);
         h.Vault = deployment.CollateralVault;
         h.DeploymentFile = Path.Combine(h.Work, "deployment.json");
@@ -69,6 +73,9 @@ public sealed class MarketHarness : IAsyncDisposable
     }
 
     public Address Vault { get; private set; }
+
+    /// <summary>The artifact manifest the circuit is registered with.</summary>
+    public string ArtifactsManifest { get; private set; } = "";
 
     /// <summary>What the in-process workers logged.</summary>
     public TestLog Log { get; } = new();
@@ -87,14 +94,15 @@ public sealed class MarketHarness : IAsyncDisposable
 
     /// <summary>A validated worker configuration, written to disk (for process-run workers) and returned.</summary>
     public (WorkerOptions Options, string File, Dictionary<string, string?> Env) WorkerConfig(EthKey key, string name, string costPerUnitWei,
-        double unitsPerSecond = 1000, Uri? rpc = null, TimeSpan? attemptTimeout = null)
+        double unitsPerSecond = 1000, Uri? rpc = null, TimeSpan? attemptTimeout = null, bool fetchArtifacts = false)
     {
         var options = new WorkerOptions
         {
             RpcUrl = (rpc ?? Anvil.Endpoint).ToString(),
             DeploymentFile = DeploymentFile,
             JournalPath = Path.Combine(Work, name + ".db"),
-            Circuits = [new CircuitOptions { CircuitId = CircuitId, Zkey = Zkey, WitnessWasm = Wasm }],
+            Circuits = [fetchArtifacts ? new CircuitOptions { CircuitId = CircuitId } : new CircuitOptions { CircuitId = CircuitId, Zkey = Zkey, WitnessWasm = Wasm }],
+            ArtifactCacheDir = Path.Combine(Work, name + "-artifacts"),
             CostModel = new CostModelOptions { CostPerUnitWei = costPerUnitWei, MarginBps = 1000, UnitsPerSecond = unitsPerSecond, TimeSafetyFactor = 1 },
             Capacity = 4,
             Confirmations = 0,

@@ -7,6 +7,12 @@ public sealed class TestLog : ILoggerFactory, ILoggerProvider
 {
     private readonly List<string> _lines = [];
 
+    /// <summary>A copy of every line so far.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get { lock (_lines) return _lines.ToList(); }
+    }
+
     public string Tail(int n = 60)
     {
         lock (_lines) return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - n)));

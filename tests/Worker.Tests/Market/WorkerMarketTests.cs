@@ -154,7 +154,44 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var host = h.StartWorker(o, env);
         var e = await Assert.ThrowsAsync<ProverMarketChain.Worker.Configuration.WorkerConfigurationException>(
             () => h.WaitForWorkerAsync(host, TimeSpan.FromSeconds(60)));
-        Assert.Contains("no configured circuit matches its registered artifacts hash", e.Message);
+        Assert.Contains("no configured circuit has usable artifacts", e.Message);
+        Assert.Contains(h.Log.Lines, l => l.Contains("differs from the registered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WorkerWithoutLocalArtifacts_fetchesTheRegisteredOnesAndProves()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "fetcher", "300000000000000", fetchArtifacts: true);
+        h.StartWorker(o, env);
+        var (_, id) = await h.SubmitAsync(mode: 1, a: 9, b: 4, bidSeconds: 20);
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+
+        var cached = Directory.GetFiles(o.ArtifactCacheDir, "*", SearchOption.AllDirectories);
+        Assert.Contains(cached, f => f.EndsWith("circuit.zkey", StringComparison.Ordinal));
+        Assert.Contains(cached, f => f.EndsWith("circuit.wasm", StringComparison.Ordinal));
+        Assert.Contains(h.Log.Lines, l => l.Contains("fetched artifacts", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RegisteredArtifactsThatDoNotMatchTheirHash_areNotServed()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        // The published wasm changes after registration: the fetched artifacts no longer hash to the registered value.
+        var tampered = Path.Combine(h.Work, "tampered.wasm");
+        File.Copy(h.Wasm, tampered);
+        await File.AppendAllTextAsync(tampered, "\0");
+        ProverMarketChain.Worker.Proving.ArtifactStore.WriteManifest(h.ArtifactsManifest, new Uri(h.Zkey).AbsoluteUri, new Uri(tampered).AbsoluteUri);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "fetchbad", "300000000000000", fetchArtifacts: true);
+        var host = h.StartWorker(o, env);
+        var e = await Assert.ThrowsAsync<ProverMarketChain.Worker.Configuration.WorkerConfigurationException>(
+            () => h.WaitForWorkerAsync(host, TimeSpan.FromSeconds(60)));
+        Assert.Contains("no configured circuit has usable artifacts", e.Message);
+        Assert.Contains(h.Log.Lines, l => l.Contains("but the registry commits to", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(o.ArtifactCacheDir) && Directory.EnumerateFiles(o.ArtifactCacheDir, "*", SearchOption.AllDirectories).Any(),
+            "a rejected download must not stay in the cache");
     }
 
     [Fact]
