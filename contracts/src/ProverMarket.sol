@@ -104,7 +104,7 @@ contract ProverMarket is ProverMarketBase {
         Request memory req = request;
         if (req.requester != msg.sender) revert NotRequester(msg.sender);
         if (msg.value != req.maxFee) revert WrongEscrow(msg.value, req.maxFee);
-        id = _idOf(req);
+        id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
         if (_core[id].status != Status.None) revert RequestExists(id);
         _checkWindows(req);
         (address verifier, uint64 u) = registry.circuitTerms(req.circuitId);
@@ -137,33 +137,37 @@ contract ProverMarket is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function commitBid(Request calldata request, bytes32 commitment) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
-        _requireMode(id, req, Mode.SealedBid);
+        (bytes32 id, Core memory c) = _load(request);
+        _requireMode(id, request, Mode.SealedBid);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        if (block.timestamp > req.bidDeadline) revert NotInPhase(id, block.timestamp, c.createdAt, req.bidDeadline);
+        if (block.timestamp > request.bidDeadline) {
+            revert NotInPhase(id, block.timestamp, c.createdAt, request.bidDeadline);
+        }
         if (uint256(commitment) <= uint256(BOND_SETTLED)) revert ZeroCommitment();
         if (_bids[id][msg.sender] != bytes32(0)) revert AlreadyCommitted(id, msg.sender);
         _bids[id][msg.sender] = commitment;
-        if (req.minCollateral != 0) vault.lock(msg.sender, req.assetId, req.minCollateral);
-        emit BidCommitted(id, msg.sender, commitment, req.assetId, req.minCollateral);
+        uint96 bond = request.minCollateral;
+        uint8 assetId = request.assetId;
+        if (bond != 0) vault.lock(msg.sender, assetId, bond);
+        emit BidCommitted(id, msg.sender, commitment, assetId, bond);
     }
 
     /// @notice See `IProverMarket`.
     function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
-        _requireMode(id, req, Mode.SealedBid);
+        (bytes32 id, Core memory c) = _load(request);
+        _requireMode(id, request, Mode.SealedBid);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        if (block.timestamp <= req.bidDeadline || block.timestamp > req.revealDeadline) {
-            revert NotInPhase(id, block.timestamp, uint256(req.bidDeadline) + 1, req.revealDeadline);
+        if (block.timestamp <= request.bidDeadline || block.timestamp > request.revealDeadline) {
+            revert NotInPhase(id, block.timestamp, uint256(request.bidDeadline) + 1, request.revealDeadline);
         }
-        _consumeCommitment(id, req, c, fee, latency, salt);
-        address released = _rank(id, c, AuctionLib.Bid(msg.sender, fee, latency), req.latencyWeight);
+        _consumeCommitment(id, request, c, fee, latency, salt);
+        address released = _rank(id, c, AuctionLib.Bid(msg.sender, fee, latency), request.latencyWeight);
         _core[id] = c;
-        if (released != address(0)) _releaseBond(id, req, released);
+        if (released != address(0)) _releaseBond(id, request, released);
     }
 
     /// @dev Checks a reveal against the caller's commitment and the bid bounds, then marks it revealed.
-    function _consumeCommitment(bytes32 id, Request memory req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
+    function _consumeCommitment(bytes32 id, Request calldata req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
         internal
     {
         bytes32 cm = _bids[id][msg.sender];
@@ -220,27 +224,39 @@ contract ProverMarket is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function settle(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
-        _requireMode(id, req, Mode.SealedBid);
+        (bytes32 id, Core memory c) = _load(request);
+        _requireMode(id, request, Mode.SealedBid);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        _settle(id, req, c, true);
+        _settle(id, request, c, true);
         _core[id] = c;
     }
 
     /// @notice See `IProverMarket`.
     function lockDutch(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
-        _requireMode(id, req, Mode.Dutch);
+        (bytes32 id, Core memory c) = _load(request);
+        _requireMode(id, request, Mode.Dutch);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        if (block.timestamp > req.bidDeadline) revert NotInPhase(id, block.timestamp, c.createdAt, req.bidDeadline);
-        uint96 price = uint96(_dutchPrice(req, c)); // <= maxFee
+        uint40 bidDeadline = request.bidDeadline;
+        if (block.timestamp > bidDeadline) revert NotInPhase(id, block.timestamp, c.createdAt, bidDeadline);
+        uint96 price = uint96(_dutchPrice(request, c)); // <= maxFee
+        uint32 window = request.provingWindow;
+        uint256 deadline = block.timestamp + window;
         c.status = Status.Assigned;
-        c.deadline = uint40(block.timestamp + req.provingWindow);
-        c.bestLatency = req.provingWindow;
-        _core[id] = c;
-        _best[id] = Slot(msg.sender, price);
-        if (req.minCollateral != 0) vault.lock(msg.sender, req.assetId, req.minCollateral);
-        emit RequestAssigned(id, msg.sender, price, c.deadline, req.assetId, req.minCollateral);
+        c.deadline = uint40(deadline);
+        if (request.minFee >= c.reserveFee && deadline <= type(uint40).max) {
+            // The ramp started at minFee, and the lock time is deadline - window: both follow from the terms and
+            // this slot, so the prover takes the reserve's place and no second slot is written.
+            _setLockedProver(c, msg.sender);
+            _core[id] = c;
+        } else {
+            c.bestLatency = window;
+            _core[id] = c;
+            _best[id] = Slot(msg.sender, price);
+        }
+        uint96 collateral = request.minCollateral;
+        uint8 assetId = request.assetId;
+        if (collateral != 0) vault.lock(msg.sender, assetId, collateral);
+        emit RequestAssigned(id, msg.sender, price, c.deadline, assetId, collateral);
     }
 
     /// @notice See `IProverMarket`.
@@ -248,28 +264,31 @@ contract ProverMarket is ProverMarketBase {
         external
         nonReentrant
     {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Mode mode = request.mode;
         Slot memory assigned;
-        if (_sealedAwaitingSettlement(id, req, c)) assigned = _settle(id, req, c, false);
-        else assigned = _best[id];
+        if (_sealedAwaitingSettlement(id, request, c)) assigned = _settle(id, request, c, false);
+        else if (c.status == Status.Assigned) assigned = _assignment(id, request, c);
         if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
         if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
-        _verify(req, proof, publicInputs);
+        _verify(request, proof, publicInputs);
 
-        _pay(id, req, c, msg.sender, assigned.fee);
+        bool locked = c.flags & LOCKED != 0;
+        _pay(id, request, c, msg.sender, assigned.fee);
         // The assignment is final: clear it (the events keep the record) for the storage refund.
-        delete _best[id];
-        if (req.mode == Mode.SealedBid) {
+        if (!locked) delete _best[id];
+        if (mode == Mode.SealedBid) {
             address runnerUp = _second[id].account;
             if (runnerUp != address(0)) {
                 delete _second[id];
                 // Kept on standby (RunnerUp) until now; otherwise released at settlement.
-                if (req.onMiss == OnMiss.RunnerUp) _releaseBond(id, req, runnerUp);
+                if (request.onMiss == OnMiss.RunnerUp) _releaseBond(id, request, runnerUp);
             }
         }
-        if (req.minCollateral != 0) vault.unlock(msg.sender, req.assetId, req.minCollateral);
-        if (req.mode == Mode.StandingAsk) askBook.restore(req.circuitId, msg.sender);
+        uint96 collateral = request.minCollateral;
+        if (collateral != 0) vault.unlock(msg.sender, request.assetId, collateral);
+        if (mode == Mode.StandingAsk) askBook.restore(request.circuitId, msg.sender);
     }
 
     /// @notice See `IProverMarket`.
@@ -287,10 +306,10 @@ contract ProverMarket is ProverMarketBase {
         external
         nonReentrant
     {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
         uint96 fee;
-        if (c.status == Status.Open && req.mode == Mode.OpenRace) {
-            fee = req.maxFee;
+        if (c.status == Status.Open && request.mode == Mode.OpenRace) {
+            fee = request.maxFee;
         } else if (c.status == Status.Secondary) {
             fee = _best[id].fee;
             delete _best[id];
@@ -302,8 +321,8 @@ contract ProverMarket is ProverMarketBase {
         uint256 committedAt = _proofCommits[commitment];
         if (committedAt == 0) revert ProofNotCommitted(commitment);
         if (committedAt >= block.number) revert ProofCommittedThisBlock(commitment);
-        _verify(req, proof, publicInputs);
-        _pay(id, req, c, msg.sender, fee);
+        _verify(request, proof, publicInputs);
+        _pay(id, request, c, msg.sender, fee);
     }
 
     /// @notice See `IProverMarket`.

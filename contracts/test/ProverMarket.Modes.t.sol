@@ -49,6 +49,86 @@ contract ProverMarketModesTest is MarketFixture {
         assertEq(vault.lockedBalance(p1, 0), 0);
     }
 
+    /// @dev The usual lock (minFee above the reserve) keeps the prover in the core slot and derives the price from the
+    ///      lock time: the state, `dutchPrice` and the payment all agree with the price emitted at the lock.
+    function test_dutch_lockedPriceFollowsLockTime() public {
+        T.Request memory r = _req(T.Mode.Dutch);
+        bytes32 id = _submit(r);
+        vm.warp(block.timestamp + 37);
+        uint256 price = market.dutchPrice(r);
+        uint40 deadline = uint40(block.timestamp + r.provingWindow);
+        vm.prank(p2);
+        market.lockDutch(r);
+        T.RequestView memory s = _state(id);
+        assertEq(uint256(s.status), uint256(T.Status.Assigned));
+        assertEq(s.prover, p2);
+        assertEq(s.deadline, deadline);
+        assertEq(s.runnerUp, address(0));
+        vm.warp(block.timestamp + 50);
+        assertEq(market.dutchPrice(r), price, "price fixed at the lock");
+        uint256[8] memory proof = _proof();
+        vm.prank(p1);
+        vm.expectRevert(abi.encodeWithSelector(T.NotAssignedProver.selector, p1, p2));
+        market.fulfill(r, proof, pubs);
+        vm.prank(p2);
+        market.fulfill(r, proof, pubs);
+        assertEq(market.balanceOf(p2), price);
+        assertEq(market.balanceOf(requester), MAX_FEE - price);
+        s = _state(id);
+        assertEq(uint256(s.status), uint256(T.Status.Fulfilled));
+        assertEq(s.prover, address(0), "cleared once fulfilled");
+        assertEq(s.reserveFee, 0);
+    }
+
+    /// @dev A reserve above minFee starts the ramp: the price is then stored beside the core slot.
+    function test_dutch_lockAboveMinFeeStoresPrice() public {
+        T.Request memory r = _req(T.Mode.Dutch);
+        r.minFee = 0;
+        bytes32 id = _submit(r);
+        vm.warp(block.timestamp + 10);
+        uint256 price = market.dutchPrice(r);
+        assertGt(price, UNITS, "ramping up from the reserve");
+        vm.prank(p1);
+        market.lockDutch(r);
+        T.RequestView memory s = _state(id);
+        assertEq(s.prover, p1);
+        assertEq(s.fee, price);
+        assertEq(market.dutchPrice(r), price, "locked price");
+        assertEq(s.reserveFee, UNITS * 1);
+        assertEq(s.proverLatency, r.provingWindow);
+        uint256[8] memory proof = _proof();
+        vm.prank(p1);
+        market.fulfill(r, proof, pubs);
+        assertEq(market.balanceOf(p1), price);
+    }
+
+    /// @dev A slashed locked job opens for secondary delivery at the locked price (plus the bounty).
+    function test_dutch_slashLockedJobSecondaryPaysLockPrice() public {
+        T.Request memory r = _req(T.Mode.Dutch);
+        bytes32 id = _submit(r);
+        vm.warp(block.timestamp + 60);
+        uint256 price = market.dutchPrice(r);
+        vm.prank(p1);
+        market.lockDutch(r);
+        vm.warp(block.timestamp + r.provingWindow + 1);
+        market.slash(r);
+        T.RequestView memory s = _state(id);
+        assertEq(uint256(s.status), uint256(T.Status.Secondary));
+        assertEq(s.prover, address(0));
+        assertEq(s.fee, price, "secondary fee = locked price");
+        assertEq(market.dutchPrice(r), price);
+        assertEq(s.bounty, COLLATERAL / 2);
+        uint256[8] memory proof = _proof();
+        vm.prank(p3);
+        market.commitProof(id, market.proofCommitment(id, p3, proof));
+        vm.roll(block.number + 1);
+        vm.prank(p3);
+        market.revealProof(r, proof, pubs);
+        assertEq(market.balanceOf(p3), price);
+        assertEq(vault.claimableBalance(p3, 0), COLLATERAL / 2, "bounty");
+        assertEq(market.balanceOf(requester), MAX_FEE - price);
+    }
+
     function test_dutch_lockRevertsAfterRampEnd() public {
         T.Request memory r = _req(T.Mode.Dutch);
         bytes32 id = _submit(r);

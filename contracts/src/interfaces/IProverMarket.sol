@@ -281,6 +281,9 @@ interface IProverMarket is IProverMarketTypes {
         pure
         returns (bytes32);
     /// @notice Mutable state of a request (zeroed prover/fee once fulfilled: the events keep the record).
+    /// @dev A Dutch job locked while its ramp started at `minFee` keeps only its prover: `fee`, `reserveFee` and
+    ///      `proverLatency` read 0 until it is slashed (its price follows from the lock time: `dutchPrice(request)`
+    ///      and `RequestAssigned` give it).
     function requestState(bytes32 requestId) external view returns (RequestView memory);
     /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited.
     function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32);
@@ -288,7 +291,7 @@ interface IProverMarket is IProverMarketTypes {
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);
     /// @notice ETH withdrawable by `account` (payments, refunds, protocol fees).
     function balanceOf(address account) external view returns (uint256);
-    /// @notice Current price of an open Dutch request.
+    /// @notice Current price of an open Dutch request; once locked (and after a slash), the price it was locked at.
     function dutchPrice(Request calldata request) external view returns (uint256);
     /// @notice Reserve-price state of a circuit.
     function feeState(uint32 circuitId) external view returns (FeeState memory);

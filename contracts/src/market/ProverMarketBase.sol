@@ -34,7 +34,10 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     bytes32 internal constant BOND_SETTLED = bytes32(uint256(2));
 
     // ------------------------------------------------------------------ storage layout
-    /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency (248 bits).
+    /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency | flags (256 bits).
+    ///      With `LOCKED` set (a Dutch job locked while its start price was `minFee`), `reserveFee | bestLatency |
+    ///      secondLatency` hold the assigned prover instead (160 bits) and its price follows from the lock time
+    ///      (`deadline - provingWindow`, see `_lockedPrice`), so a lock writes no slot besides this one.
     struct Core {
         Status status;
         uint40 createdAt;
@@ -42,7 +45,13 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 reserveFee;
         uint32 bestLatency;
         uint32 secondLatency;
+        uint8 flags;
     }
+
+    /// @dev `Core.flags`: the Dutch-lock form above.
+    uint8 internal constant LOCKED = 1;
+    /// @dev `Core.flags`: a slash put collateral into `_bounty[id]` (unset: the slot is zero and is not read).
+    uint8 internal constant HAS_BOUNTY = 2;
 
     /// @dev One slot: an account and an amount (best bid / assigned prover and its fee; runner-up and its fee).
     struct Slot {
@@ -89,27 +98,38 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     // =================================================================== shared internals
 
-    /// @dev Copies the terms to memory once (validating every field), derives the id, loads the state.
-    function _load(Request calldata request) internal view returns (bytes32 id, Request memory req, Core memory c) {
-        req = request;
-        id = _idOf(req);
+    /// @dev Derives the id from the calldata terms and loads the state. The terms stay in calldata (no copy).
+    function _load(Request calldata request) internal view returns (bytes32 id, Core memory c) {
+        id = _idOf(request);
         c = _core[id];
         if (c.status == Status.None) revert UnknownRequest(id);
     }
 
+    /// @dev keccak256 of the sixteen words of `request` exactly as they are in calldata. A static struct is encoded
+    ///      inline, so for canonical calldata this equals `keccak256(abi.encode(request))`. Ids are only ever stored
+    ///      by `submitRequest`, which decodes (and so validates) the terms first; non-canonical words here (dirty high
+    ///      bits, an out-of-range enum) therefore hash to an id with no state, and every caller reverts on that.
+    function _idOf(Request calldata request) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, request, 0x200)
+            id := keccak256(m, 0x200)
+        }
+    }
+
     /// @dev A memory struct of sixteen static fields is laid out exactly as `abi.encode(req)`: sixteen padded words.
-    function _idOf(Request memory req) internal pure returns (bytes32 id) {
+    function _idOfMemory(Request memory req) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
             id := keccak256(req, 0x200)
         }
     }
 
-    function _requireMode(bytes32 id, Request memory req, Mode mode) internal pure {
+    function _requireMode(bytes32 id, Request calldata req, Mode mode) internal pure {
         if (req.mode != mode) revert WrongMode(id, req.mode);
     }
 
     /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
-    function _sealedAwaitingSettlement(bytes32 id, Request memory req, Core memory c) internal view returns (bool) {
+    function _sealedAwaitingSettlement(bytes32 id, Request calldata req, Core memory c) internal view returns (bool) {
         return c.status == Status.Open && req.mode == Mode.SealedBid && block.timestamp > req.revealDeadline
             && _best[id].account != address(0);
     }
@@ -117,7 +137,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @dev Assigns the best bid at the second-score price. Mutates `c`; the caller writes it back.
     /// @param persist Whether to store the price (false when the caller fulfils in the same call and clears the slot).
     /// @return assigned The winner and its second-score price.
-    function _settle(bytes32 id, Request memory req, Core memory c, bool persist)
+    function _settle(bytes32 id, Request calldata req, Core memory c, bool persist)
         internal
         returns (Slot memory assigned)
     {
@@ -144,40 +164,84 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (hasSecond && req.onMiss != OnMiss.RunnerUp) _releaseBond(id, req, second.account);
     }
 
-    function _releaseBond(bytes32 id, Request memory req, address prover) internal {
-        if (req.minCollateral == 0) return;
-        vault.unlock(prover, req.assetId, req.minCollateral);
-        emit BondReleased(id, prover, req.assetId, req.minCollateral);
+    function _releaseBond(bytes32 id, Request calldata req, address prover) internal {
+        uint96 amount = req.minCollateral;
+        if (amount == 0) return;
+        uint8 assetId = req.assetId;
+        vault.unlock(prover, assetId, amount);
+        emit BondReleased(id, prover, assetId, amount);
     }
 
-    function _verify(Request memory req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
+    function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
         if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
         IGroth16Verifier(req.verifier).verifyProof(proof, publicInputs);
     }
 
     /// @dev Marks the request fulfilled and credits prover, treasury and requester (pull payments).
-    function _pay(bytes32 id, Request memory req, Core memory c, address prover, uint96 fee) internal {
+    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee) internal {
         c.status = Status.Fulfilled;
+        bool hasBounty = c.flags & HAS_BOUNTY != 0;
+        if (c.flags & LOCKED != 0) (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0); // the packed prover
+        c.flags = 0;
         _core[id] = c;
         Params memory p = _params;
+        uint96 maxFee = req.maxFee;
+        address requester = req.requester;
+        uint8 assetId = req.assetId;
         uint256 protocolFee = uint256(fee) * p.protocolFeeBps / BPS;
-        uint256 refund = req.maxFee - fee; // fee <= maxFee on every path
+        uint256 refund = maxFee - fee; // fee <= maxFee on every path (checked anyway)
         // fee <= maxFee < 2^96 and protocolFee <= fee.
         unchecked {
             _balances[prover] += fee - protocolFee;
         }
         if (protocolFee != 0) _balances[p.treasury] += protocolFee;
-        if (refund != 0) _balances[req.requester] += refund;
-        uint256 bounty = _bounty[id];
-        if (bounty != 0) {
-            delete _bounty[id];
-            vault.transferClaimable(req.assetId, prover, bounty);
+        if (refund != 0) _balances[requester] += refund;
+        uint256 bounty;
+        if (hasBounty) {
+            bounty = _bounty[id];
+            if (bounty != 0) {
+                delete _bounty[id];
+                vault.transferClaimable(assetId, prover, bounty);
+            }
         }
-        emit RequestFulfilled(id, prover, fee - protocolFee, protocolFee, refund, bounty, req.assetId);
+        // protocolFee <= fee (see above).
+        unchecked {
+            emit RequestFulfilled(id, prover, fee - protocolFee, protocolFee, refund, bounty, assetId);
+        }
     }
 
-    function _dutchPrice(Request memory req, Core memory c) internal view returns (uint256) {
+    /// @dev Current price of an open Dutch request: a ramp from max(minFee, reserve) to maxFee.
+    function _dutchPrice(Request calldata req, Core memory c) internal view returns (uint256) {
         uint256 start = req.minFee > c.reserveFee ? req.minFee : c.reserveFee;
         return ReserveLib.ramp(start, req.maxFee, c.createdAt, req.bidDeadline, block.timestamp);
+    }
+
+    /// @dev The prover of a `LOCKED` Dutch request, packed into reserveFee | bestLatency | secondLatency.
+    function _lockedProver(Core memory c) internal pure returns (address) {
+        return address(uint160(c.reserveFee) << 64 | uint160(c.bestLatency) << 32 | uint160(c.secondLatency));
+    }
+
+    /// @dev Stores `prover` in the `LOCKED` form (the reserve is no longer needed: the start price was `minFee`).
+    function _setLockedProver(Core memory c, address prover) internal pure {
+        uint160 v = uint160(prover);
+        c.reserveFee = uint96(v >> 64);
+        c.bestLatency = uint32(v >> 32);
+        c.secondLatency = uint32(v);
+        c.flags |= LOCKED;
+    }
+
+    /// @dev The price of a `LOCKED` Dutch request: the ramp (which started at `minFee`) at its lock time.
+    ///      `lockDutch` only uses this form when `deadline = lockTime + provingWindow` did not overflow uint40, so the
+    ///      subtraction gives the lock time back exactly, and the result equals the price emitted at the lock.
+    function _lockedPrice(Request calldata req, Core memory c) internal pure returns (uint96) {
+        uint256 lockTime = uint256(c.deadline) - req.provingWindow;
+        // ramp() lies within [minFee, maxFee] (or is maxFee), a uint96.
+        return uint96(ReserveLib.ramp(req.minFee, req.maxFee, c.createdAt, req.bidDeadline, lockTime));
+    }
+
+    /// @dev The assigned prover and fee of an `Assigned` request, in either form.
+    function _assignment(bytes32 id, Request calldata req, Core memory c) internal view returns (Slot memory) {
+        if (c.flags & LOCKED != 0) return Slot(_lockedProver(c), _lockedPrice(req, c));
+        return _best[id];
     }
 }

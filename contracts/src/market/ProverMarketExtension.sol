@@ -15,7 +15,8 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function cancelRequest(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Request calldata req = request;
         if (msg.sender != req.requester) revert NotRequester(msg.sender);
         if (c.status != Status.Open || _sealedAwaitingSettlement(id, req, c)) revert WrongStatus(id, c.status);
         _core[id].status = Status.Cancelled;
@@ -25,7 +26,8 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function expire(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Request calldata req = request;
         bool expirable;
         if (c.status == Status.Open) {
             if (req.mode == Mode.SealedBid) {
@@ -41,17 +43,21 @@ contract ProverMarketExtension is ProverMarketBase {
         if (!expirable) revert NotExpirable(id);
         _core[id].status = Status.Expired;
         _balances[req.requester] += req.maxFee;
-        uint256 bounty = _bounty[id];
-        if (bounty != 0) {
-            delete _bounty[id];
-            vault.transferClaimable(req.assetId, _params.treasury, bounty);
+        uint256 bounty;
+        if (c.flags & HAS_BOUNTY != 0) {
+            bounty = _bounty[id];
+            if (bounty != 0) {
+                delete _bounty[id];
+                vault.transferClaimable(req.assetId, _params.treasury, bounty);
+            }
         }
         emit RequestExpired(id, req.requester, req.maxFee, bounty);
     }
 
     /// @notice See `IProverMarket`.
     function reclaimBond(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Request calldata req = request;
         if (c.status != Status.Cancelled) revert WrongStatus(id, c.status);
         bytes32 cm = _bids[id][msg.sender];
         if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
@@ -66,7 +72,8 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function forfeitBond(Request calldata request, address prover) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Request calldata req = request;
         _requireMode(id, req, Mode.SealedBid);
         if (c.status == Status.Cancelled) revert WrongStatus(id, c.status);
         if (block.timestamp <= req.revealDeadline) {
@@ -83,11 +90,18 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function slash(Request calldata request) external nonReentrant {
-        (bytes32 id, Request memory req, Core memory c) = _load(request);
+        (bytes32 id, Core memory c) = _load(request);
+        Request calldata req = request;
         if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c, true);
         if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
         if (block.timestamp <= c.deadline) revert DeadlineNotPassed(c.deadline);
-        Slot memory assigned = _best[id];
+        Slot memory assigned = _assignment(id, req, c);
+        if (c.flags & LOCKED != 0) {
+            // Back to the plain form: the packed prover leaves the reserve's place (the reserve was below minFee and
+            // is no longer needed) and the price is stored below for the secondary delivery.
+            (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0);
+            c.flags &= ~LOCKED;
+        }
         Params memory p = _params;
 
         uint256 amount = req.minCollateral;
@@ -97,6 +111,7 @@ contract ProverMarketExtension is ProverMarketBase {
         if (toBounty != 0) {
             vault.slash(assigned.account, req.assetId, toBounty, address(this), id);
             _bounty[id] += toBounty;
+            c.flags |= HAS_BOUNTY;
         }
 
         Slot memory runnerUp = _second[id];
@@ -113,7 +128,8 @@ contract ProverMarketExtension is ProverMarketBase {
             c.status = Status.Secondary;
             c.deadline = uint40(block.timestamp + req.provingWindow);
             _core[id] = c;
-            _best[id].account = address(0);
+            // Nobody is assigned any more; the fee stays for whoever delivers.
+            _best[id] = Slot(address(0), assigned.fee);
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Secondary);
             emit SecondaryOpened(id, c.deadline, assigned.fee, _bounty[id]);
         }
@@ -196,7 +212,15 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function requestState(bytes32 requestId) external view returns (RequestView memory v) {
         Core memory c = _core[requestId];
-        Slot memory b = _best[requestId];
+        Slot memory b;
+        if (c.flags & LOCKED != 0) {
+            // A locked Dutch job: the prover is packed into the core slot; its price follows from the terms and the
+            // lock time (`dutchPrice(request)`, and `RequestAssigned`), and the reserve (below minFee) is not kept.
+            b.account = _lockedProver(c);
+            (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0);
+        } else {
+            b = _best[requestId];
+        }
         Slot memory s = _second[requestId];
         v = RequestView({
             status: c.status,
@@ -230,8 +254,11 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function dutchPrice(Request calldata request) external view returns (uint256) {
-        (, Request memory req, Core memory c) = _load(request);
-        return _dutchPrice(req, c);
+        (bytes32 id, Core memory c) = _load(request);
+        // A locked job's price is fixed: the ramp at its lock time.
+        if (c.flags & LOCKED != 0) return _lockedPrice(request, c);
+        if (c.status == Status.Assigned || c.status == Status.Secondary) return _best[id].fee;
+        return _dutchPrice(request, c);
     }
 
     /// @notice See `IProverMarket`.
