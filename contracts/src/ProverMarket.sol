@@ -160,15 +160,21 @@ contract ProverMarket is ProverMarketBase {
         if (block.timestamp <= request.bidDeadline || block.timestamp > request.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(request.bidDeadline) + 1, request.revealDeadline);
         }
-        _consumeCommitment(id, request, c, fee, latency, salt);
-        address released = _rank(id, c, AuctionLib.Bid(msg.sender, fee, latency), request.latencyWeight);
+        Slot memory best = _best[id];
+        // The best bidder's slot holds the runner-up, not its commitment: it has revealed.
+        if (msg.sender == best.account) revert AlreadyRevealed(id, msg.sender);
+        _checkCommitment(id, request, c, fee, latency, salt);
+        uint64 weight = request.latencyWeight;
+        (uint8 rank, address released) = _insert(id, c, best, AuctionLib.Bid(msg.sender, fee, latency), weight);
+        emit BidRevealed(id, msg.sender, fee, latency, AuctionLib.score(fee, latency, weight), rank);
         _core[id] = c;
         if (released != address(0)) _releaseBond(id, request, released);
     }
 
-    /// @dev Checks a reveal against the caller's commitment and the bid bounds, then marks it revealed.
-    function _consumeCommitment(bytes32 id, Request calldata req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
+    /// @dev Checks a reveal against the caller's commitment and the bid bounds (`_insert` marks it revealed).
+    function _checkCommitment(bytes32 id, Request calldata req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
         internal
+        view
     {
         bytes32 cm = _bids[id][msg.sender];
         if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
@@ -178,44 +184,38 @@ contract ProverMarket is ProverMarketBase {
         if (fee < c.reserveFee || fee > req.maxFee || latency == 0 || latency > req.provingWindow) {
             revert BidOutOfRange(fee, c.reserveFee, req.maxFee, latency, req.provingWindow);
         }
-        _bids[id][msg.sender] = REVEALED;
     }
 
-    /// @dev Inserts a revealed bid into the top two and emits `BidRevealed` with its rank (1, 2, or 0 when outside).
-    ///      Returns the bidder pushed out of the top two (whose bond must be released), if any. Mutates `c`; the
-    ///      caller writes it back.
-    function _rank(bytes32 id, Core memory c, AuctionLib.Bid memory me, uint64 weight)
-        internal
-        returns (address released)
-    {
-        uint8 rank;
-        (rank, released) = _insert(id, c, me, weight);
-        emit BidRevealed(id, me.prover, me.fee, me.latency, AuctionLib.score(me.fee, me.latency, weight), rank);
-    }
-
-    function _insert(bytes32 id, Core memory c, AuctionLib.Bid memory me, uint64 weight)
+    /// @dev Inserts a revealed bid into the top two, writing the caller's bid slot (the runner-up record when it
+    ///      becomes the best, else `REVEALED`). Returns its rank (1, 2, or 0 when outside) and the bidder pushed out
+    ///      of the top two (whose bond must be released), if any. Mutates `c`; the caller writes it back.
+    function _insert(bytes32 id, Core memory c, Slot memory best, AuctionLib.Bid memory me, uint64 weight)
         internal
         returns (uint8 rank, address released)
     {
-        Slot memory best = _best[id];
         if (best.account == address(0)) {
+            _bids[id][me.prover] = REVEALED; // best, no runner-up yet
             _best[id] = Slot(me.prover, me.fee);
             c.bestLatency = me.latency;
             return (1, address(0));
         }
-        Slot memory second = _second[id];
+        bytes32 bestSlot = _bids[id][best.account];
+        Slot memory second = _decodeRunnerUp(bestSlot);
         if (AuctionLib.beats(id, me, AuctionLib.Bid(best.account, best.fee, c.bestLatency), weight)) {
-            _second[id] = best;
-            c.secondLatency = c.bestLatency;
+            // The old best becomes the runner-up (recorded in the new best's slot) and is an ordinary revealed bid.
+            _bids[id][me.prover] = _encodeRunnerUp(best.account, best.fee);
+            if (bestSlot != REVEALED) _bids[id][best.account] = REVEALED;
             _best[id] = Slot(me.prover, me.fee);
+            c.secondLatency = c.bestLatency;
             c.bestLatency = me.latency;
             return (1, second.account);
         }
+        _bids[id][me.prover] = REVEALED;
         if (
             second.account == address(0)
                 || AuctionLib.beats(id, me, AuctionLib.Bid(second.account, second.fee, c.secondLatency), weight)
         ) {
-            _second[id] = Slot(me.prover, me.fee);
+            _bids[id][best.account] = _encodeRunnerUp(me.prover, me.fee);
             c.secondLatency = me.latency;
             return (2, second.account);
         }
@@ -279,12 +279,11 @@ contract ProverMarket is ProverMarketBase {
         // The assignment is final: clear it (the events keep the record) for the storage refund.
         if (!locked) delete _best[id];
         if (mode == Mode.SealedBid) {
-            address runnerUp = _second[id].account;
-            if (runnerUp != address(0)) {
-                delete _second[id];
-                // Kept on standby (RunnerUp) until now; otherwise released at settlement.
-                if (request.onMiss == OnMiss.RunnerUp) _releaseBond(id, request, runnerUp);
-            }
+            address runnerUp = _runnerUpOf(id, msg.sender).account;
+            // The paid prover's bid slot (`REVEALED` or the runner-up record) is cleared like the assignment.
+            delete _bids[id][msg.sender];
+            // Kept on standby (RunnerUp) until now; otherwise released at settlement.
+            if (runnerUp != address(0) && request.onMiss == OnMiss.RunnerUp) _releaseBond(id, request, runnerUp);
         }
         uint96 collateral = request.minCollateral;
         if (collateral != 0) vault.unlock(msg.sender, request.assetId, collateral);

@@ -96,6 +96,10 @@ contract ProverMarketSlashingTest is MarketFixture {
         assertEq(s.prover, p2);
         assertEq(s.fee, F2, "runner-up paid its own bid");
         assertEq(s.runnerUp, address(0));
+        // The slashed winner left the best spot: its bid reads revealed and cannot be forfeited a second time.
+        assertEq(market.bidCommitmentOf(id, p1), bytes32(uint256(1)));
+        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
+        market.forfeitBond(r, p1);
 
         uint256[8] memory proof = _proof();
         vm.prank(p2);

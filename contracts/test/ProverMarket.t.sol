@@ -602,6 +602,91 @@ contract ProverMarketTest is MarketFixture {
         market.reclaimBond(r);
     }
 
+    /// @dev The runner-up lives in the best bidder's bid slot: whatever the reveal order, the views, the guards on
+    ///      re-reveals and forfeits, and the slot after fulfilment read as plain `REVEALED`.
+    function test_reveal_bestChangesHands_runnerUpRecordStaysConsistent() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, F1, 100);
+        _commit(r, p2, F2, 100);
+        _commit(r, p3, F3, 100);
+        _commit(r, p4, F3 + 0.01 ether, 100); // never revealed
+        _toReveal(r);
+        _reveal(r, p3, F3, 100); // best p3
+        _reveal(r, p2, F2, 100); // best p2, runner-up p3
+        T.RequestView memory s = _state(id);
+        assertEq(s.prover, p2);
+        assertEq(s.runnerUp, p3);
+        assertEq(s.runnerUpFee, F3);
+        _reveal(r, p1, F1, 100); // best p1, runner-up p2; p3 released
+        s = _state(id);
+        assertEq(s.prover, p1);
+        assertEq(s.fee, F1);
+        assertEq(s.runnerUp, p2);
+        assertEq(s.runnerUpFee, F2);
+        assertEq(vault.lockedBalance(p3, 0), 0, "pushed out: released");
+        assertEq(vault.lockedBalance(p2, 0), COLLATERAL);
+        address[3] memory revealed = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            assertEq(market.bidCommitmentOf(id, revealed[i]), bytes32(uint256(1)), "REVEALED");
+        }
+        vm.prank(p1);
+        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
+        market.revealBid(r, F1, 100, _salt(p1));
+
+        _toSettle(r);
+        for (uint256 i; i < 3; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, revealed[i]));
+            market.forfeitBond(r, revealed[i]);
+        }
+        market.forfeitBond(r, p4);
+        assertEq(vault.claimableBalance(requester, 0), COLLATERAL, "unrevealed bond forfeited");
+
+        uint256[8] memory proof = _proof();
+        vm.prank(p1);
+        market.fulfill(r, proof, pubs);
+        assertEq(market.balanceOf(p1), F2, "second-score price");
+        assertEq(vault.lockedBalance(p1, 0) + vault.lockedBalance(p2, 0), 0);
+        assertEq(market.bidCommitmentOf(id, p1), bytes32(0), "cleared once paid");
+        assertEq(market.bidCommitmentOf(id, p2), bytes32(uint256(1)));
+        s = _state(id);
+        assertEq(s.prover, address(0));
+        assertEq(s.runnerUp, address(0));
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
+        market.forfeitBond(r, p1);
+        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p2));
+        market.forfeitBond(r, p2);
+    }
+
+    /// @dev After a cancellation the runner-up can reclaim before or after the best bidder, once.
+    function test_cancel_runnerUpReclaimsBeforeOrAfterBest() public {
+        for (uint256 order; order < 2; ++order) {
+            T.Request memory r = _req(T.Mode.SealedBid);
+            bytes32 id = _submit(r);
+            _commit(r, p1, F1, 100);
+            _commit(r, p2, F2, 100);
+            _toReveal(r);
+            _reveal(r, p2, F2, 100);
+            _reveal(r, p1, F1, 100);
+            vm.prank(requester);
+            market.cancelRequest(r);
+            address first = order == 0 ? p2 : p1;
+            address second = order == 0 ? p1 : p2;
+            vm.prank(first);
+            market.reclaimBond(r);
+            vm.prank(second);
+            market.reclaimBond(r);
+            assertEq(vault.lockedBalance(p1, 0) + vault.lockedBalance(p2, 0), 0, "both bonds back");
+            for (uint256 i; i < 2; ++i) {
+                address p = i == 0 ? p1 : p2;
+                vm.prank(p);
+                vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p));
+                market.reclaimBond(r);
+                assertEq(market.bidCommitmentOf(id, p), bytes32(uint256(2)), "BOND_SETTLED");
+            }
+        }
+    }
+
     function test_cancel_revertsOnceAuctionDecided() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _threeBidAuction(r);

@@ -285,7 +285,8 @@ interface IProverMarket is IProverMarketTypes {
     ///      `proverLatency` read 0 until it is slashed (its price follows from the lock time: `dutchPrice(request)`
     ///      and `RequestAssigned` give it).
     function requestState(bytes32 requestId) external view returns (RequestView memory);
-    /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited.
+    /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited; 0 again for the
+    ///         prover who was paid (cleared on fulfilment, like its assignment).
     function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32);
     /// @notice Block in which an open-submission commitment was posted (0 if never).
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);

@@ -14,7 +14,7 @@ import {ReentrancyGuard} from "../utils/ReentrancyGuard.sol";
 /// @notice Storage layout, bounds and shared internals of the prover market. `ProverMarket` (hot paths) and
 ///         `ProverMarketExtension` (cold paths, reached by DELEGATECALL from the market's fallback) both inherit it,
 ///         so they agree on every storage slot.
-/// @dev Storage per request is at most three slots (`_core`, `_best`, `_second`) plus one per sealed bid; the terms
+/// @dev Storage per request is at most two slots (`_core`, `_best`) plus one per sealed bid; the terms
 ///      are hashed into the id and passed back as calldata. The vault and registry are trusted contracts fixed at
 ///      deployment; the verifier is pinned per request and only ever called with STATICCALL (a `view` interface), so
 ///      it cannot re-enter. All external mutating functions are `nonReentrant` anyway.
@@ -30,6 +30,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
     /// @dev Sentinels stored in place of a bid commitment.
+    /// @dev The best bidder's own bid slot (`_bids[id][_best[id].account]`, non-zero since its commit) holds the
+    ///      runner-up instead: `REVEALED` when there is none, else `runnerUp | runnerUpFee << 160` (never 0, 1 or 2:
+    ///      a bidder is a transaction sender, so its address is neither zero nor a precompile). Whoever leaves the best
+    ///      spot gets `REVEALED` back, so outside that one slot the sentinels mean what they say. This saves the fresh
+    ///      slot a separate runner-up record would take at the second reveal.
     bytes32 internal constant REVEALED = bytes32(uint256(1));
     bytes32 internal constant BOND_SETTLED = bytes32(uint256(2));
 
@@ -82,7 +87,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     mapping(bytes32 => Core) internal _core;
     mapping(bytes32 => Slot) internal _best;
-    mapping(bytes32 => Slot) internal _second;
     mapping(bytes32 => uint256) internal _bounty;
     mapping(bytes32 => mapping(address => bytes32)) internal _bids;
     mapping(bytes32 => uint256) internal _proofCommits;
@@ -146,7 +150,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
         Slot memory best = _best[id];
         if (best.account == address(0)) revert NoBids(id);
-        Slot memory second = _second[id];
+        Slot memory second = _runnerUpOf(id, best.account);
         bool hasSecond = second.account != address(0);
         uint96 payment = AuctionLib.secondScorePayment(
             AuctionLib.Bid(best.account, best.fee, c.bestLatency),
@@ -162,6 +166,20 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         emit AuctionSettled(id, best.account, best.fee, payment, c.deadline, second.account, second.fee);
         emit RequestAssigned(id, best.account, payment, c.deadline, req.assetId, req.minCollateral);
         if (hasSecond && req.onMiss != OnMiss.RunnerUp) _releaseBond(id, req, second.account);
+    }
+
+    /// @dev The runner-up, kept in the best bidder's bid slot (see `REVEALED`); zero when there is none.
+    function _runnerUpOf(bytes32 id, address best) internal view returns (Slot memory) {
+        return _decodeRunnerUp(_bids[id][best]);
+    }
+
+    function _decodeRunnerUp(bytes32 raw) internal pure returns (Slot memory s) {
+        uint256 r = uint256(raw);
+        if (r > uint256(BOND_SETTLED)) s = Slot(address(uint160(r)), uint96(r >> 160));
+    }
+
+    function _encodeRunnerUp(address account, uint96 fee) internal pure returns (bytes32) {
+        return bytes32(uint256(uint160(account)) | uint256(fee) << 160);
     }
 
     function _releaseBond(bytes32 id, Request calldata req, address prover) internal {

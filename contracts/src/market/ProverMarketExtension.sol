@@ -61,11 +61,21 @@ contract ProverMarketExtension is ProverMarketBase {
         if (c.status != Status.Cancelled) revert WrongStatus(id, c.status);
         bytes32 cm = _bids[id][msg.sender];
         if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
+        if (cm == BOND_SETTLED) revert BondAlreadySettled(id, msg.sender);
+        address best = _best[id].account;
+        if (msg.sender == best) {
+            // `cm` is the runner-up record (see `REVEALED`), which this overwrites: the runner-up takes the best spot
+            // (its own slot, `REVEALED`, then reads as "no runner-up"), so it can still reclaim its own bond.
+            _bids[id][msg.sender] = BOND_SETTLED;
+            Slot memory runnerUp = _decodeRunnerUp(cm);
+            if (runnerUp.account != address(0)) _best[id] = runnerUp;
+            _releaseBond(id, req, msg.sender);
+            return;
+        }
         // A revealed bid outside the top two had its bond released at reveal time.
-        if (
-            cm == BOND_SETTLED
-                || (cm == REVEALED && msg.sender != _best[id].account && msg.sender != _second[id].account)
-        ) revert BondAlreadySettled(id, msg.sender);
+        if (cm == REVEALED && (best == address(0) || msg.sender != _runnerUpOf(id, best).account)) {
+            revert BondAlreadySettled(id, msg.sender);
+        }
         _bids[id][msg.sender] = BOND_SETTLED;
         _releaseBond(id, req, msg.sender);
     }
@@ -81,7 +91,8 @@ contract ProverMarketExtension is ProverMarketBase {
         }
         bytes32 cm = _bids[id][prover];
         if (cm == bytes32(0)) revert NoCommitment(id, prover);
-        if (cm == REVEALED) revert AlreadyRevealed(id, prover);
+        // The best bidder's slot holds the runner-up record (see `REVEALED`), not a commitment: it has revealed.
+        if (cm == REVEALED || prover == _best[id].account) revert AlreadyRevealed(id, prover);
         if (cm == BOND_SETTLED) revert BondAlreadySettled(id, prover);
         _bids[id][prover] = BOND_SETTLED;
         if (req.minCollateral != 0) vault.slash(prover, req.assetId, req.minCollateral, req.requester, id);
@@ -114,14 +125,20 @@ contract ProverMarketExtension is ProverMarketBase {
             c.flags |= HAS_BOUNTY;
         }
 
-        Slot memory runnerUp = _second[id];
-        if (req.mode == Mode.SealedBid && req.onMiss == OnMiss.RunnerUp && runnerUp.account != address(0)) {
-            // The runner-up's bond is still locked (kept at settlement) and becomes its job collateral.
+        Slot memory runnerUp;
+        if (req.mode == Mode.SealedBid) {
+            bytes32 bestSlot = _bids[id][assigned.account];
+            runnerUp = _decodeRunnerUp(bestSlot);
+            // The slashed prover leaves the best spot: its slot says `REVEALED` again (see `REVEALED`).
+            if (bestSlot != REVEALED) _bids[id][assigned.account] = REVEALED;
+        }
+        if (req.onMiss == OnMiss.RunnerUp && runnerUp.account != address(0)) {
+            // The runner-up's bond is still locked (kept at settlement) and becomes its job collateral. Its own slot
+            // is `REVEALED`: as the best it has no runner-up.
             c.deadline = uint40(block.timestamp + c.secondLatency);
             c.bestLatency = c.secondLatency;
             _core[id] = c;
             _best[id] = runnerUp;
-            delete _second[id];
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Assigned);
             emit RequestAssigned(id, runnerUp.account, runnerUp.fee, c.deadline, req.assetId, req.minCollateral);
         } else {
@@ -221,7 +238,8 @@ contract ProverMarketExtension is ProverMarketBase {
         } else {
             b = _best[requestId];
         }
-        Slot memory s = _second[requestId];
+        Slot memory s;
+        if (b.account != address(0)) s = _runnerUpOf(requestId, b.account);
         v = RequestView({
             status: c.status,
             createdAt: c.createdAt,
@@ -238,8 +256,10 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32) {
-        return _bids[requestId][prover];
+    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32 cm) {
+        cm = _bids[requestId][prover];
+        // The best bidder's slot holds the runner-up record (see `REVEALED`).
+        if (uint256(cm) > uint256(BOND_SETTLED) && prover == _best[requestId].account) cm = REVEALED;
     }
 
     /// @notice See `IProverMarket`.
