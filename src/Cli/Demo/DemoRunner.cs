@@ -212,8 +212,8 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         foreach (var h in hosts)
         {
             var m = h.Node.Metrics.Snapshot();
-            provingSum += m.GetValueOrDefault("pmc_proving_seconds_sum");
-            provingCount += m.GetValueOrDefault("pmc_proving_seconds_count");
+            provingSum += m.GetValueOrDefault("pmc_proving_duration_sum");
+            provingCount += m.GetValueOrDefault("pmc_proving_duration_count");
         }
         double? meanProving = provingCount > 0 ? provingSum / provingCount : null;
         await stop.CancelAsync().ConfigureAwait(false);

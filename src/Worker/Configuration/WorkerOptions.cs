@@ -61,8 +61,14 @@ public sealed class WorkerOptions
     /// <summary>Whether to keep standing asks (orderbook mode) posted for every served circuit.</summary>
     public bool PostStandingAsks { get; set; } = true;
 
-    /// <summary>Loopback address and port of the metrics and status endpoint; null disables it.</summary>
+    /// <summary>
+    /// Loopback URL (such as <c>http://127.0.0.1:9464/</c>) where the worker serves Prometheus metrics at <c>/metrics</c>
+    /// and its state at <c>/status/</c>; null disables it.
+    /// </summary>
     public string? MetricsUrl { get; set; }
+
+    /// <summary>OTLP/HTTP collector endpoint (such as <c>http://127.0.0.1:4318/v1/metrics</c>) the metrics are pushed to; null disables it.</summary>
+    public string? OtlpEndpoint { get; set; }
 
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
@@ -161,6 +167,8 @@ public sealed class WorkerOptions
             errors.Add($"maxGasPriceWei: '{MaxGasPriceWei}' is not a positive integer");
         if (MetricsUrl is not null && (!Uri.TryCreate(MetricsUrl, UriKind.Absolute, out var m) || !m.IsLoopback))
             errors.Add($"metricsUrl: '{MetricsUrl}' must be an http URL on a loopback address");
+        if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != "http" && otlp.Scheme != "https")))
+            errors.Add($"otlpEndpoint: '{OtlpEndpoint}' is not an http(s) URL");
 
         if (Circuits.Count == 0) errors.Add("circuits: at least one circuit is required");
         var seen = new HashSet<uint>();

@@ -79,6 +79,9 @@ public sealed class ProverNode
     /// <summary>The prover's address.</summary>
     public Address Prover => _signer.From;
 
+    /// <summary>Jobs being proved now.</summary>
+    public int JobsInFlight => _proving.Count;
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; in-flight proofs are abandoned (the journal resumes them).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -444,6 +447,7 @@ public sealed class ProverNode
                 var progress = new Progress<string>(phase =>
                 {
                     _provingPhase[r.RequestId] = phase;
+                    Metrics.ProofPhases.Add(1, new KeyValuePair<string, object?>("phase", phase));
                     _log.LogInformation("Request {Id}: proving, {Phase} done after {Seconds:F1} s", r.RequestId, phase, (DateTime.UtcNow - started).TotalSeconds);
                 });
                 var proof = await _engine.ProveAsync(r.CircuitId, input, progress, ct).ConfigureAwait(false);
@@ -481,6 +485,13 @@ public sealed class ProverNode
     {
         if (_journal.GetJob(r.RequestId) is { } job && job.State < JobState.Done)
         {
+            // The market clears the assignment when it pays (a storage refund), so who fulfilled a request is read from
+            // its RequestFulfilled event, which is chain state too.
+            if (status == ChainStatus.Fulfilled && !mine)
+            {
+                var paid = await _market.GetRequestFulfilledEventsAsync(r.Block, null, Hex.Decode(r.RequestId), Prover, ct).ConfigureAwait(false);
+                mine = paid.Count > 0;
+            }
             if (status == ChainStatus.Fulfilled && mine)
             {
                 _journal.AdvanceJob(r.RequestId, JobState.Done);

@@ -1,16 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace ProverMarketChain.Worker.Node;
 
 /// <summary>
-/// The worker's instruments on a <see cref="Meter"/> named <see cref="MeterName"/> (the OpenTelemetry instrument API:
-/// any OpenTelemetry SDK can subscribe to it), and a loopback HTTP endpoint serving them in the Prometheus text format
-/// at <c>/metrics</c> and the worker's state as JSON at <c>/status</c>.
+/// The worker's instruments on a <see cref="Meter"/> named <see cref="MeterName"/>, exported through the OpenTelemetry
+/// SDK: a Prometheus scrape endpoint at <c>&lt;metricsUrl&gt;/metrics</c> (OpenTelemetry's Prometheus exporter) and,
+/// when configured, OTLP push to a collector. The worker's state is served as JSON at <c>&lt;metricsUrl&gt;/status/</c>.
 /// </summary>
 public sealed class WorkerMetrics : IDisposable
 {
@@ -20,22 +22,29 @@ public sealed class WorkerMetrics : IDisposable
     private readonly Meter _meter;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, double> _values = new();
+    private MeterProvider? _provider;
     private HttpListener? _http;
     private CancellationTokenSource? _cts;
 
     /// <summary>Creates the instruments.</summary>
-    public WorkerMetrics(string prover)
+    /// <param name="prover">The prover's address (a tag on every measurement's resource).</param>
+    /// <param name="jobsInFlight">Reads the number of jobs being proved now (an observable gauge).</param>
+    public WorkerMetrics(string prover, Func<int>? jobsInFlight = null)
     {
+        Prover = prover;
         _meter = new Meter(MeterName);
-        BidsCommitted = _meter.CreateCounter<long>("pmc_bids_committed_total");
-        BidsRevealed = _meter.CreateCounter<long>("pmc_bids_revealed_total");
-        JobsSkipped = _meter.CreateCounter<long>("pmc_jobs_skipped_total");
-        JobsWon = _meter.CreateCounter<long>("pmc_jobs_won_total");
-        ProofsGenerated = _meter.CreateCounter<long>("pmc_proofs_generated_total");
-        ProofsSubmitted = _meter.CreateCounter<long>("pmc_proofs_submitted_total");
-        JobsFulfilled = _meter.CreateCounter<long>("pmc_jobs_fulfilled_total");
-        RpcErrors = _meter.CreateCounter<long>("pmc_rpc_errors_total");
-        ProvingSeconds = _meter.CreateHistogram<double>("pmc_proving_seconds");
+        BidsCommitted = _meter.CreateCounter<long>("pmc_bids_committed", description: "Sealed-bid commitments sent");
+        BidsRevealed = _meter.CreateCounter<long>("pmc_bids_revealed", description: "Sealed-bid reveals sent");
+        JobsSkipped = _meter.CreateCounter<long>("pmc_jobs_skipped", description: "Jobs skipped: unprofitable, infeasible or bad input");
+        JobsWon = _meter.CreateCounter<long>("pmc_jobs_won", description: "Jobs assigned to this worker");
+        ProofsGenerated = _meter.CreateCounter<long>("pmc_proofs_generated", description: "Proofs computed");
+        ProofsSubmitted = _meter.CreateCounter<long>("pmc_proofs_submitted", description: "Proof submissions sent");
+        JobsFulfilled = _meter.CreateCounter<long>("pmc_jobs_fulfilled", description: "Jobs the chain shows fulfilled by this worker");
+        RpcErrors = _meter.CreateCounter<long>("pmc_rpc_errors", description: "Failed chain calls, each retried later");
+        ProvingSeconds = _meter.CreateHistogram<double>("pmc_proving_duration", unit: "s", description: "Witness plus proving time");
+        ProofPhases = _meter.CreateCounter<long>("pmc_proof_phases", description: "Proof phases completed (witness, msm..., by phase tag)");
+        if (jobsInFlight is not null)
+            _meter.CreateObservableGauge("pmc_jobs_in_flight", jobsInFlight, description: "Jobs being proved now");
         _listener.InstrumentPublished = (i, l) => { if (i.Meter == _meter) l.EnableMeasurementEvents(i); };
         _listener.SetMeasurementEventCallback<long>((i, v, _, _) => _values.AddOrUpdate(i.Name, v, (_, o) => o + v));
         _listener.SetMeasurementEventCallback<double>((i, v, _, _) =>
@@ -45,6 +54,9 @@ public sealed class WorkerMetrics : IDisposable
         });
         _listener.Start();
     }
+
+    /// <summary>The prover's address.</summary>
+    public string Prover { get; }
 
     /// <summary>Sealed-bid commitments sent.</summary>
     public Counter<long> BidsCommitted { get; }
@@ -64,15 +76,57 @@ public sealed class WorkerMetrics : IDisposable
     public Counter<long> RpcErrors { get; }
     /// <summary>Witness plus proving time.</summary>
     public Histogram<double> ProvingSeconds { get; }
+    /// <summary>Proof phases completed, tagged with the phase: progress on long proofs.</summary>
+    public Counter<long> ProofPhases { get; }
 
-    /// <summary>Current values, by Prometheus name.</summary>
+    /// <summary>Current totals of this process's instruments, by instrument name (histograms as <c>_sum</c> and <c>_count</c>).</summary>
     public IReadOnlyDictionary<string, double> Snapshot() => new Dictionary<string, double>(_values);
 
-    /// <summary>Serves <c>/metrics</c> and <c>/status</c> on <paramref name="prefix"/> (e.g. <c>http://127.0.0.1:9464/</c>).</summary>
-    public void Serve(string prefix, Func<string> statusJson, ILogger logger)
+    /// <summary>
+    /// Starts the exporters: a Prometheus scrape endpoint at <c>&lt;prefix&gt;metrics</c> (when <paramref name="prefix"/>
+    /// is set, with <c>&lt;prefix&gt;status/</c> serving <paramref name="statusJson"/>), and OTLP export to
+    /// <paramref name="otlpEndpoint"/> when set.
+    /// </summary>
+    /// <param name="prefix">Loopback URL such as <c>http://127.0.0.1:9464/</c>, or null.</param>
+    /// <param name="otlpEndpoint">OTLP/HTTP collector endpoint, or null.</param>
+    /// <param name="statusJson">The worker's state as JSON.</param>
+    /// <param name="logger">Log.</param>
+    public void Serve(string? prefix, Uri? otlpEndpoint, Func<string> statusJson, ILogger logger)
+    {
+        if (prefix is null && otlpEndpoint is null) return;
+        var builder = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(r => r.AddService("pmc-worker", serviceInstanceId: Prover))
+            .AddMeter(MeterName);
+        if (prefix is not null)
+        {
+            var root = prefix.EndsWith('/') ? prefix : prefix + "/";
+            var uri = new Uri(root);
+            builder.AddPrometheusHttpListener(o =>
+            {
+                o.Host = uri.Host;
+                o.Port = uri.Port;
+                o.ScrapeEndpointPath = "/metrics";
+            });
+            ServeStatus(root + "status/", statusJson, logger);
+        }
+        if (otlpEndpoint is not null)
+        {
+            builder.AddOtlpExporter((o, reader) =>
+            {
+                o.Endpoint = otlpEndpoint;
+                o.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000;
+            });
+        }
+        _provider = builder.Build();
+        logger.LogInformation("Metrics: {Prometheus}{Otlp}", prefix is null ? "" : $"Prometheus at {prefix.TrimEnd('/')}/metrics, status at {prefix.TrimEnd('/')}/status/ ",
+            otlpEndpoint is null ? "" : $"OTLP to {otlpEndpoint}");
+    }
+
+    private void ServeStatus(string prefix, Func<string> statusJson, ILogger logger)
     {
         _http = new HttpListener();
-        _http.Prefixes.Add(prefix.EndsWith('/') ? prefix : prefix + "/");
+        _http.Prefixes.Add(prefix);
         _http.Start();
         _cts = new CancellationTokenSource();
         var ct = _cts.Token;
@@ -85,29 +139,17 @@ public sealed class WorkerMetrics : IDisposable
                 catch (Exception) when (ct.IsCancellationRequested || !_http.IsListening) { return; }
                 try
                 {
-                    string body, type;
-                    if (ctx.Request.Url?.AbsolutePath == "/status") { body = statusJson(); type = "application/json"; }
-                    else if (ctx.Request.Url?.AbsolutePath == "/metrics") { body = Prometheus(); type = "text/plain; version=0.0.4"; }
-                    else { ctx.Response.StatusCode = 404; body = "not found\n"; type = "text/plain"; }
-                    var bytes = Encoding.UTF8.GetBytes(body);
-                    ctx.Response.ContentType = type;
+                    var bytes = Encoding.UTF8.GetBytes(statusJson());
+                    ctx.Response.ContentType = "application/json";
                     await ctx.Response.OutputStream.WriteAsync(bytes, ct).ConfigureAwait(false);
                     ctx.Response.Close();
                 }
                 catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
                 {
-                    logger.LogDebug(e, "metrics request failed");
+                    logger.LogDebug(e, "status request failed");
                 }
             }
         }, ct);
-    }
-
-    private string Prometheus()
-    {
-        var sb = new StringBuilder();
-        foreach (var (name, value) in _values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            sb.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        return sb.ToString();
     }
 
     /// <inheritdoc />
@@ -115,6 +157,7 @@ public sealed class WorkerMetrics : IDisposable
     {
         _cts?.Cancel();
         if (_http is { IsListening: true }) _http.Stop();
+        _provider?.Dispose();
         _listener.Dispose();
         _meter.Dispose();
     }

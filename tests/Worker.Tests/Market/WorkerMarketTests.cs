@@ -159,11 +159,18 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     }
 
     [Fact]
-    public async Task WorkerWithoutLocalArtifacts_fetchesTheRegisteredOnesAndProves()
+    public async Task WorkerWithoutLocalArtifacts_fetchesTheRegisteredOnes_provesAndExportsMetrics()
     {
         await using var h = await MarketHarness.CreateAsync(_anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "fetcher", "300000000000000", fetchArtifacts: true);
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        o.MetricsUrl = $"http://127.0.0.1:{port}/";
         h.StartWorker(o, env);
         var (_, id) = await h.SubmitAsync(mode: 1, a: 9, b: 4, bidSeconds: 20);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
@@ -172,6 +179,23 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Contains(cached, f => f.EndsWith("circuit.zkey", StringComparison.Ordinal));
         Assert.Contains(cached, f => f.EndsWith("circuit.wasm", StringComparison.Ordinal));
         Assert.Contains(h.Log.Lines, l => l.Contains("fetched artifacts", StringComparison.Ordinal));
+
+        // OpenTelemetry's Prometheus exporter serves the worker's instruments; the status endpoint its journal.
+        using var http = new HttpClient();
+        string metrics = "";
+        var sw = Stopwatch.StartNew();
+        while (!metrics.Contains("pmc_jobs_fulfilled_total", StringComparison.Ordinal) && sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            await Task.Delay(500);
+        }
+        Assert.Contains("pmc_jobs_won_total", metrics);
+        Assert.Contains("pmc_jobs_fulfilled_total", metrics);
+        Assert.Contains("pmc_proving_duration_seconds_bucket", metrics);
+        Assert.Contains("phase=\"witness\"", metrics);
+        Assert.Contains("pmc_jobs_in_flight", metrics);
+        var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/status/"));
+        Assert.Equal(key.Address.ToString(), status.RootElement.GetProperty("prover").GetString());
     }
 
     [Fact]
