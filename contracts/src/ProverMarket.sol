@@ -132,7 +132,7 @@ contract ProverMarket is ProverMarketBase {
             if (req.minCollateral != 0) vault.lock(m.prover, req.assetId, req.minCollateral);
             emit RequestAssigned(id, m.prover, m.fee, c.deadline, req.assetId, req.minCollateral);
         }
-        _core[id] = c;
+        _storeCore(id, c);
     }
 
     /// @notice See `IProverMarket`.
@@ -167,7 +167,7 @@ contract ProverMarket is ProverMarketBase {
         uint64 weight = request.latencyWeight;
         (uint8 rank, address released) = _insert(id, c, best, AuctionLib.Bid(msg.sender, fee, latency), weight);
         emit BidRevealed(id, msg.sender, fee, latency, AuctionLib.score(fee, latency, weight), rank);
-        _core[id] = c;
+        _storeCore(id, c);
         if (released != address(0)) _releaseBond(id, request, released);
     }
 
@@ -228,7 +228,7 @@ contract ProverMarket is ProverMarketBase {
         _requireMode(id, request, Mode.SealedBid);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
         _settle(id, request, c, true);
-        _core[id] = c;
+        _storeCore(id, c);
     }
 
     /// @notice See `IProverMarket`.
@@ -247,10 +247,10 @@ contract ProverMarket is ProverMarketBase {
             // The ramp started at minFee, and the lock time is deadline - window: both follow from the terms and
             // this slot, so the prover takes the reserve's place and no second slot is written.
             _setLockedProver(c, msg.sender);
-            _core[id] = c;
+            _storeCore(id, c);
         } else {
             c.bestLatency = window;
-            _core[id] = c;
+            _storeCore(id, c);
             _best[id] = Slot(msg.sender, price);
         }
         uint96 collateral = request.minCollateral;

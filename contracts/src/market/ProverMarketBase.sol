@@ -102,10 +102,39 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     // =================================================================== shared internals
 
+    /// @dev Reads `_core[id]` with one SLOAD and no per-field storage access (same bit layout as the struct:
+    ///      status 0-7 | createdAt 8-47 | deadline 48-87 | reserveFee 88-183 | bestLatency 184-215 |
+    ///      secondLatency 216-247 | flags 248-255).
+    function _loadCore(bytes32 id) internal view returns (Core memory c) {
+        Core storage s = _core[id];
+        uint256 w;
+        assembly ("memory-safe") {
+            w := sload(s.slot)
+        }
+        c.status = Status(uint8(w)); // only ever written from a Status (checked conversion anyway)
+        c.createdAt = uint40(w >> 8);
+        c.deadline = uint40(w >> 48);
+        c.reserveFee = uint96(w >> 88);
+        c.bestLatency = uint32(w >> 184);
+        c.secondLatency = uint32(w >> 216);
+        c.flags = uint8(w >> 248);
+    }
+
+    /// @dev Writes `_core[id]` with one SSTORE (layout as in `_loadCore`).
+    function _storeCore(bytes32 id, Core memory c) internal {
+        uint256 w = uint256(uint8(c.status)) | uint256(c.createdAt) << 8 | uint256(c.deadline) << 48
+            | uint256(c.reserveFee) << 88 | uint256(c.bestLatency) << 184 | uint256(c.secondLatency) << 216
+            | uint256(c.flags) << 248;
+        Core storage s = _core[id];
+        assembly ("memory-safe") {
+            sstore(s.slot, w)
+        }
+    }
+
     /// @dev Derives the id from the calldata terms and loads the state. The terms stay in calldata (no copy).
     function _load(Request calldata request) internal view returns (bytes32 id, Core memory c) {
         id = _idOf(request);
-        c = _core[id];
+        c = _loadCore(id);
         if (c.status == Status.None) revert UnknownRequest(id);
     }
 
@@ -201,7 +230,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         bool hasBounty = c.flags & HAS_BOUNTY != 0;
         if (c.flags & LOCKED != 0) (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0); // the packed prover
         c.flags = 0;
-        _core[id] = c;
+        _storeCore(id, c);
         Params memory p = _params;
         uint96 maxFee = req.maxFee;
         address requester = req.requester;

@@ -137,14 +137,14 @@ contract ProverMarketExtension is ProverMarketBase {
             // is `REVEALED`: as the best it has no runner-up.
             c.deadline = uint40(block.timestamp + c.secondLatency);
             c.bestLatency = c.secondLatency;
-            _core[id] = c;
+            _storeCore(id, c);
             _best[id] = runnerUp;
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Assigned);
             emit RequestAssigned(id, runnerUp.account, runnerUp.fee, c.deadline, req.assetId, req.minCollateral);
         } else {
             c.status = Status.Secondary;
             c.deadline = uint40(block.timestamp + req.provingWindow);
-            _core[id] = c;
+            _storeCore(id, c);
             // Nobody is assigned any more; the fee stays for whoever delivers.
             _best[id] = Slot(address(0), assigned.fee);
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Secondary);
@@ -228,7 +228,7 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function requestState(bytes32 requestId) external view returns (RequestView memory v) {
-        Core memory c = _core[requestId];
+        Core memory c = _loadCore(requestId);
         Slot memory b;
         if (c.flags & LOCKED != 0) {
             // A locked Dutch job: the prover is packed into the core slot; its price follows from the terms and the
