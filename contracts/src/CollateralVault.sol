@@ -155,31 +155,33 @@ contract CollateralVault is ICollateralVault, Owned, ReentrancyGuard {
 
     /// @inheritdoc ICollateralVault
     function lock(address account, uint8 assetId, uint256 amount) external onlyMarket {
-        Balance memory b = _balances[account][assetId];
-        if (amount > b.free) {
+        Balance storage s = _balances[account][assetId];
+        (uint256 free, uint256 locked) = _read(s);
+        if (amount > free) {
             if (assetId >= _assets.length) revert UnknownAsset(assetId);
-            revert InsufficientFree(account, assetId, amount, b.free);
+            revert InsufficientFree(account, assetId, amount, free);
         }
         // amount <= free; free + locked never exceeds what was deposited, far below 2^128.
         unchecked {
-            b.free -= uint128(amount);
-            b.locked += uint128(amount);
+            free -= amount;
+            locked += amount;
         }
-        _balances[account][assetId] = b;
-        emit Locked(account, assetId, amount, b.free, b.locked);
+        _write(s, free, locked);
+        emit Locked(account, assetId, amount, free, locked);
     }
 
     /// @inheritdoc ICollateralVault
     function unlock(address account, uint8 assetId, uint256 amount) external onlyMarket {
-        Balance memory b = _balances[account][assetId];
-        if (amount > b.locked) revert InsufficientLocked(account, assetId, amount, b.locked);
+        Balance storage s = _balances[account][assetId];
+        (uint256 free, uint256 locked) = _read(s);
+        if (amount > locked) revert InsufficientLocked(account, assetId, amount, locked);
         // amount <= locked; see lock().
         unchecked {
-            b.locked -= uint128(amount);
-            b.free += uint128(amount);
+            locked -= amount;
+            free += amount;
         }
-        _balances[account][assetId] = b;
-        emit Unlocked(account, assetId, amount, b.free, b.locked);
+        _write(s, free, locked);
+        emit Unlocked(account, assetId, amount, free, locked);
     }
 
     /// @inheritdoc ICollateralVault
@@ -234,6 +236,22 @@ contract CollateralVault is ICollateralVault, Owned, ReentrancyGuard {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev One SLOAD of a `Balance` (free in the low 128 bits, locked in the high 128 bits, as Solidity packs it).
+    function _read(Balance storage s) private view returns (uint256 free, uint256 locked) {
+        assembly ("memory-safe") {
+            let w := sload(s.slot)
+            free := and(w, 0xffffffffffffffffffffffffffffffff)
+            locked := shr(128, w)
+        }
+    }
+
+    /// @dev One SSTORE of a `Balance`; both values are below 2^128 (see the callers).
+    function _write(Balance storage s, uint256 free, uint256 locked) private {
+        assembly ("memory-safe") {
+            sstore(s.slot, or(free, shl(128, locked)))
+        }
+    }
 
     function _token(uint8 assetId) private view returns (address) {
         if (assetId >= _assets.length) revert UnknownAsset(assetId);
