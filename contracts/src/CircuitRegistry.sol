@@ -16,11 +16,13 @@ contract CircuitRegistry is ICircuitRegistry {
     /// @notice Largest public input count accepted (keeps calldata and hashing bounded).
     uint256 public constant MAX_PUBLIC_INPUTS = 64;
 
-    /// @dev Hot slot read by the market: verifier | provingUnits | publicInputCount.
+    /// @dev Hot slot read by the market: verifier | provingUnits | publicInputCount | hasPending. `hasPending` is set
+    ///      exactly while `_pending` holds an upgrade, so `circuitTerms` reads that second slot only then.
     struct Terms {
         address verifier;
         uint64 provingUnits;
         uint16 publicInputCount;
+        bool hasPending;
     }
 
     /// @dev Scheduled upgrade: verifier | activatesAt.
@@ -64,7 +66,7 @@ contract CircuitRegistry is ICircuitRegistry {
         }
         _checkVerifier(verifier, publicInputCount, artifactsHash);
         circuitId = ++_count;
-        _terms[circuitId] = Terms(verifier, provingUnits, publicInputCount);
+        _terms[circuitId] = Terms(verifier, provingUnits, publicInputCount, false);
         Meta storage m = _meta[circuitId];
         m.owner = msg.sender;
         m.artifactsHash = artifactsHash;
@@ -86,6 +88,7 @@ contract CircuitRegistry is ICircuitRegistry {
         _checkVerifier(newVerifier, _terms[circuitId].publicInputCount, artifactsHash);
         uint40 activatesAt = uint40(block.timestamp + UPGRADE_DELAY);
         _pending[circuitId] = Pending(newVerifier, activatesAt);
+        _terms[circuitId].hasPending = true;
         m.pendingArtifactsHash = artifactsHash;
         m.pendingArtifactsURI = artifactsURI;
         emit VerifierUpgradeProposed(circuitId, newVerifier, activatesAt, artifactsHash, artifactsURI);
@@ -98,6 +101,7 @@ contract CircuitRegistry is ICircuitRegistry {
         if (p.verifier == address(0)) revert NoPendingUpgrade(circuitId);
         if (block.timestamp >= p.activatesAt) revert UpgradeNotReady(circuitId, p.activatesAt); // already in effect
         delete _pending[circuitId];
+        _terms[circuitId].hasPending = false;
         delete m.pendingArtifactsHash;
         delete m.pendingArtifactsURI;
         emit VerifierUpgradeCancelled(circuitId, p.verifier);
@@ -148,8 +152,11 @@ contract CircuitRegistry is ICircuitRegistry {
     function circuitTerms(uint32 circuitId) external view returns (address verifier, uint64 provingUnits) {
         Terms memory t = _terms[circuitId];
         if (t.verifier == address(0)) revert UnknownCircuit(circuitId);
-        Pending memory p = _pending[circuitId];
-        verifier = (p.verifier != address(0) && block.timestamp >= p.activatesAt) ? p.verifier : t.verifier;
+        verifier = t.verifier;
+        if (t.hasPending) {
+            Pending memory p = _pending[circuitId];
+            if (block.timestamp >= p.activatesAt) verifier = p.verifier;
+        }
         provingUnits = t.provingUnits;
     }
 
@@ -179,7 +186,9 @@ contract CircuitRegistry is ICircuitRegistry {
     function _activateIfDue(uint32 circuitId) private {
         Pending memory p = _pending[circuitId];
         if (p.verifier == address(0) || block.timestamp < p.activatesAt) return;
-        _terms[circuitId].verifier = p.verifier;
+        Terms storage t = _terms[circuitId];
+        t.verifier = p.verifier;
+        t.hasPending = false;
         Meta storage m = _meta[circuitId];
         m.artifactsHash = m.pendingArtifactsHash;
         m.artifactsURI = m.pendingArtifactsURI;

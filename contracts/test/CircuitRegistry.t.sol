@@ -114,6 +114,25 @@ contract CircuitRegistryTest is Test {
         assertEq(v, address(v1), "cancelled upgrade never applies");
     }
 
+    /// @dev A second proposal after the first took effect: the first is written into the terms, the second pends.
+    function test_upgrade_secondProposalAfterFirstTookEffect() public {
+        uint32 id = _register();
+        MockVerifier v3 = new MockVerifier(3);
+        vm.startPrank(rollup);
+        reg.proposeVerifierUpgrade(id, address(v2), "ipfs://b", keccak256("b"));
+        vm.warp(block.timestamp + 1 days);
+        reg.proposeVerifierUpgrade(id, address(v3), "ipfs://c", keccak256("c"));
+        vm.stopPrank();
+        (address v,) = reg.circuitTerms(id);
+        assertEq(v, address(v2), "first upgrade in effect");
+        vm.warp(block.timestamp + 1 days);
+        (v,) = reg.circuitTerms(id);
+        assertEq(v, address(v3), "second upgrade in effect after its delay");
+        reg.activateVerifierUpgrade(id);
+        (v,) = reg.circuitTerms(id);
+        assertEq(v, address(v3));
+    }
+
     function test_upgrade_newVerifierMustMatchInputCount() public {
         uint32 id = _register();
         MockVerifier other = new MockVerifier(4);
