@@ -106,7 +106,7 @@ public sealed class Groth16Prover
             var basesB2 = GC.AllocateUninitializedArray<G2Affine>(zkey.NVars);
             zkey.ReadB2(basesB2);
             int m = Compact(basesB2, witness, scratch);
-            piB = MsmEngine.MultiExp(basesB2.AsSpan(0, m), scratch.AsSpan(0, m), _maxDop);
+            piB = MsmEngine.MultiExpPrefix(basesB2, scratch, m, _maxDop);
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         Mark("MSM B2 (G2)");
@@ -117,7 +117,7 @@ public sealed class Groth16Prover
             var bases = g1.AsSpan(0, count);
             zkey.ReadG1Section(section, bases);
             int m = Compact(bases, scalars, scratch);
-            var r = MsmEngine.MultiExp(bases[..m], scratch.AsSpan(0, m), _maxDop);
+            var r = MsmEngine.MultiExpPrefix(g1, scratch, m, _maxDop);
             Mark($"MSM {name}");
             return r;
         }

@@ -98,7 +98,7 @@ public static class ArithmeticBench
             process.Refresh();
             TimeSpan cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            G1Jacobian acc = Msm.MultiExp(points, scalars, maxDegreeOfParallelism);
+            G1Jacobian acc = Msm.MultiExpPrefix(points, scalars, points.Length, maxDegreeOfParallelism);
             sw.Stop();
             process.Refresh();
             GC.KeepAlive(acc);

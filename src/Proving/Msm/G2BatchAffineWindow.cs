@@ -16,7 +16,7 @@ internal static class G2BatchAffineWindow
     internal const int BatchSize = 1024;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static G2Jacobian Process(G2Affine[] points, ulong[] recoded, int w, int c)
+    public static G2Jacobian Process(G2Affine[] points, int n, ulong[] recoded, int w, int c)
     {
         int bucketCount = 1 << (c - 1);
         var bx = new Fq2[bucketCount];
@@ -33,7 +33,7 @@ internal static class G2BatchAffineWindow
         int count = 0;
         int batchId = 1;
 
-        for (int i = 0; i < points.Length; i++)
+        for (int i = 0; i < n; i++)
         {
             int d = SignedDigits.Digit(recoded, i, w, c);
             if (d == 0)

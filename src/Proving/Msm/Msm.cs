@@ -15,13 +15,43 @@ public static class Msm
     /// <param name="scalars">Scalars (any Fr value, zero allowed).</param>
     /// <param name="maxDegreeOfParallelism">Worker count; -1 uses all processors, 1 runs inline.</param>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static G1Jacobian MultiExp(ReadOnlySpan<G1Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
-        Pippenger<G1Affine, G1Jacobian, G1Ops>.Run(points, scalars, maxDegreeOfParallelism);
+    public static G1Jacobian MultiExp(ReadOnlySpan<G1Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1)
+    {
+        CheckLengths(points.Length, scalars.Length);
+        return Pippenger<G1Affine, G1Jacobian, G1Ops>.Run(points.ToArray(), scalars.ToArray(), points.Length, maxDegreeOfParallelism);
+    }
+
+    /// <summary>sum_i [scalars[i]] points[i] for i &lt; <paramref name="count"/> on G1, reading the arrays in place (no copy).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> exceeds either array.</exception>
+    public static G1Jacobian MultiExpPrefix(G1Affine[] points, Fr[] scalars, int count, int maxDegreeOfParallelism = -1)
+    {
+        CheckCount(points.Length, scalars.Length, count);
+        return Pippenger<G1Affine, G1Jacobian, G1Ops>.Run(points, scalars, count, maxDegreeOfParallelism);
+    }
+
+    /// <summary>sum_i [scalars[i]] points[i] for i &lt; <paramref name="count"/> on G2, reading the arrays in place (no copy).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> exceeds either array.</exception>
+    public static G2Jacobian MultiExpPrefix(G2Affine[] points, Fr[] scalars, int count, int maxDegreeOfParallelism = -1)
+    {
+        CheckCount(points.Length, scalars.Length, count);
+        return Pippenger<G2Affine, G2Jacobian, G2Ops>.Run(points, scalars, count, maxDegreeOfParallelism);
+    }
+
+    private static void CheckCount(int points, int scalars, int count)
+    {
+        if (count < 0 || count > points || count > scalars)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"MSM over {count} terms, but only {points} points and {scalars} scalars were given.");
+        }
+    }
 
     /// <summary>sum_i [scalars[i]] points[i] on G2.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static G2Jacobian MultiExp(ReadOnlySpan<G2Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
-        Pippenger<G2Affine, G2Jacobian, G2Ops>.Run(points, scalars, maxDegreeOfParallelism);
+    public static G2Jacobian MultiExp(ReadOnlySpan<G2Affine> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1)
+    {
+        CheckLengths(points.Length, scalars.Length);
+        return Pippenger<G2Affine, G2Jacobian, G2Ops>.Run(points.ToArray(), scalars.ToArray(), points.Length, maxDegreeOfParallelism);
+    }
 
     /// <summary>Reference implementation: independent double-and-add per term. For tests only (slow).</summary>
     public static G1Jacobian MultiExpNaive(ReadOnlySpan<G1Affine> points, ReadOnlySpan<Fr> scalars)
@@ -130,10 +160,9 @@ internal static class Pippenger<TAff, TJac, TOps>
     /// <summary>Below this many points the Jacobian buckets are used (batches would be too small to amortise).</summary>
     internal static int BatchAffineThreshold = 256;
 
-    public static TJac Run(ReadOnlySpan<TAff> points, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism)
+    /// <summary>The MSM over the first <paramref name="n"/> terms of the arrays (read, never written).</summary>
+    public static TJac Run(TAff[] pts, Fr[] sc, int n, int maxDegreeOfParallelism)
     {
-        Msm.CheckLengths(points.Length, scalars.Length);
-        int n = points.Length;
         if (n == 0)
         {
             return TOps.Infinity;
@@ -144,9 +173,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
 
         ulong[] offset = BuildOffset(c, windows);
-        ulong[] recoded = new ulong[n * Limbs];
-        TAff[] pts = points.ToArray();
-        Fr[] sc = scalars.ToArray();
+        ulong[] recoded = GC.AllocateUninitializedArray<ulong>(n * Limbs);
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
 
         int chunk = Math.Max(1024, (n + threads - 1) / threads);
@@ -165,12 +192,12 @@ internal static class Pippenger<TAff, TJac, TOps>
         {
             for (int w = 0; w < windows; w++)
             {
-                windowSums[w] = ProcessWindow(pts, recoded, w, c);
+                windowSums[w] = ProcessWindow(pts, n, recoded, w, c);
             }
         }
         else
         {
-            Parallel.For(0, windows, options, w => windowSums[w] = ProcessWindow(pts, recoded, w, c));
+            Parallel.For(0, windows, options, w => windowSums[w] = ProcessWindow(pts, n, recoded, w, c));
         }
 
         TJac acc = windowSums[windows - 1];
@@ -224,16 +251,16 @@ internal static class Pippenger<TAff, TJac, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static TJac ProcessWindow(TAff[] points, ulong[] recoded, int w, int c)
+    private static TJac ProcessWindow(TAff[] points, int n, ulong[] recoded, int w, int c)
     {
-        if (typeof(TAff) == typeof(G1Affine) && points.Length >= BatchAffineThreshold)
+        if (typeof(TAff) == typeof(G1Affine) && n >= BatchAffineThreshold)
         {
-            G1Jacobian r = G1BatchAffineWindow.Process(Unsafe.As<G1Affine[]>(points), recoded, w, c);
+            G1Jacobian r = G1BatchAffineWindow.Process(Unsafe.As<G1Affine[]>(points), n, recoded, w, c);
             return Unsafe.As<G1Jacobian, TJac>(ref r);
         }
-        if (typeof(TAff) == typeof(G2Affine) && points.Length >= BatchAffineThreshold)
+        if (typeof(TAff) == typeof(G2Affine) && n >= BatchAffineThreshold)
         {
-            G2Jacobian r = G2BatchAffineWindow.Process(Unsafe.As<G2Affine[]>(points), recoded, w, c);
+            G2Jacobian r = G2BatchAffineWindow.Process(Unsafe.As<G2Affine[]>(points), n, recoded, w, c);
             return Unsafe.As<G2Jacobian, TJac>(ref r);
         }
         int bucketCount = 1 << (c - 1);
@@ -242,7 +269,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         {
             buckets[b] = TOps.Infinity;
         }
-        for (int i = 0; i < points.Length; i++)
+        for (int i = 0; i < n; i++)
         {
             int d = SignedDigits.Digit(recoded, i, w, c);
             if (d == 0 || TOps.IsInfinity(points[i]))
