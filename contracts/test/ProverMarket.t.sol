@@ -38,6 +38,40 @@ contract ProverMarketTest is MarketFixture {
         assertEq(uint256(_state(market.requestIdOf(r)).status), uint256(T.Status.Open));
     }
 
+    /// @dev The terms' words must be canonical (as the ABI decoder requires): a dirty word or an out-of-range enum
+    ///      reverts at submission, and the same words never reach a stored request in any later call.
+    function test_submit_revertsOnNonCanonicalTerms() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes memory good = abi.encodeCall(IProverMarket.submitRequest, (r, "input", "", pubs));
+        // word index within the request => a value that does not fit the field
+        uint256[6] memory word = [uint256(1), 2, 3, 9, 11, 13];
+        uint256[6] memory bad = [uint256(1) << 32, 4, 2, uint256(1) << 96, uint256(1) << 200, uint256(1) << 64];
+        for (uint256 i; i < word.length; ++i) {
+            bytes memory data = bytes.concat(good); // copy
+            uint256 at = 4 + 32 * word[i];
+            uint256 v = bad[i];
+            assembly {
+                mstore(add(add(data, 0x20), at), v)
+            }
+            vm.prank(requester);
+            (bool ok, bytes memory ret) = address(market).call{value: r.maxFee}(data);
+            assertFalse(ok, "non-canonical terms accepted");
+            assertEq(ret.length, 0, "reverts like the ABI decoder");
+        }
+        bytes32 id = _submit(r);
+        // A later call with a dirty copy of the (now stored) terms finds no request.
+        bytes memory commit = abi.encodeCall(IProverMarket.commitBid, (r, bytes32(uint256(7))));
+        assembly {
+            let p := add(add(commit, 0x20), 4)
+            mstore(p, or(mload(p), shl(200, 1))) // requester word with a dirty high bit
+        }
+        vm.prank(p1);
+        (bool ok2, bytes memory ret2) = address(market).call(commit);
+        assertFalse(ok2, "dirty terms accepted");
+        assertTrue(bytes4(ret2) == T.UnknownRequest.selector, "dirty terms hash to an unknown id");
+        assertEq(uint256(_state(id).status), uint256(T.Status.Open));
+    }
+
     function test_submit_revertsOnWrongEscrow() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         vm.prank(requester);
