@@ -65,6 +65,50 @@ public class MsmTests
     }
 
     [Fact]
+    public void G1_batch_affine_with_many_small_batches_matches_naive()
+    {
+        // Small batches force many mid-window flushes, bucket collisions within a batch (the Jacobian overflow path) and
+        // buckets emptied by P + (-P) then refilled. A smaller batch size never changes the result, so tests running in
+        // parallel are unaffected.
+        var rng = new Random(77);
+        int n = 400;
+        G1Affine[] basePoints = RandomG1Points(rng, 20);
+        var points = new G1Affine[n];
+        var scalars = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            points[i] = rng.Next(3) == 0 ? basePoints[i % 20].Negate() : basePoints[i % 20];
+            scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 40)) : EdgeOrRandom(rng);
+        }
+        int saved = ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize;
+        try
+        {
+            ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize = 8;
+            Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars, 2));
+        }
+        finally
+        {
+            ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize = saved;
+        }
+    }
+
+    [Fact]
+    public void G1_and_G2_prefix_msm_reads_only_the_first_count_terms()
+    {
+        var rng = new Random(78);
+        G1Affine[] points = RandomG1Points(rng, 600);
+        var scalars = new Fr[600];
+        for (int i = 0; i < scalars.Length; i++) scalars[i] = Fr.Random(rng);
+        Assert.Equal(MsmApi.MultiExp(points.AsSpan(0, 500), scalars.AsSpan(0, 500)), MsmApi.MultiExpPrefix(points, scalars, 500));
+        Assert.Equal(G1Jacobian.Infinity, MsmApi.MultiExpPrefix(points, scalars, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MsmApi.MultiExpPrefix(points, scalars, 601));
+
+        var g2 = new G2Affine[40];
+        for (int i = 0; i < g2.Length; i++) g2[i] = G2Jacobian.Generator.Multiply(Fr.Random(rng)).ToAffine();
+        Assert.Equal(MsmApi.MultiExpNaive(g2.AsSpan(0, 30), scalars.AsSpan(0, 30)), MsmApi.MultiExpPrefix(g2, scalars, 30));
+    }
+
+    [Fact]
     public void G1_msm_all_zero_scalars_is_infinity_and_single_term_is_scalar_mul()
     {
         var rng = new Random(2);
