@@ -255,12 +255,12 @@ internal static class Pippenger<TAff, TJac, TOps>
     {
         if (typeof(TAff) == typeof(G1Affine) && n >= BatchAffineThreshold)
         {
-            G1Jacobian r = G1BatchAffineWindow.Process(Unsafe.As<G1Affine[]>(points), n, recoded, w, c);
+            G1Jacobian r = BatchAffineWindow<Fq, G1Affine, G1Jacobian, G1BatchCurve>.Process(Unsafe.As<G1Affine[]>(points), n, recoded, w, c);
             return Unsafe.As<G1Jacobian, TJac>(ref r);
         }
         if (typeof(TAff) == typeof(G2Affine) && n >= BatchAffineThreshold)
         {
-            G2Jacobian r = G2BatchAffineWindow.Process(Unsafe.As<G2Affine[]>(points), n, recoded, w, c);
+            G2Jacobian r = BatchAffineWindow<Fq2, G2Affine, G2Jacobian, G2BatchCurve>.Process(Unsafe.As<G2Affine[]>(points), n, recoded, w, c);
             return Unsafe.As<G2Jacobian, TJac>(ref r);
         }
         int bucketCount = 1 << (c - 1);

@@ -80,15 +80,15 @@ public class MsmTests
             points[i] = rng.Next(3) == 0 ? basePoints[i % 20].Negate() : basePoints[i % 20];
             scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 40)) : EdgeOrRandom(rng);
         }
-        int saved = ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize;
+        int saved = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
         try
         {
-            ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize = 8;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = 8;
             Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars, 2));
         }
         finally
         {
-            ProverMarketChain.Proving.Msm.G1BatchAffineWindow.BatchSize = saved;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = saved;
         }
     }
 

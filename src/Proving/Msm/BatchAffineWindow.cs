@@ -1,0 +1,283 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using ProverMarketChain.Proving.Curves;
+using ProverMarketChain.Proving.Fields;
+
+namespace ProverMarketChain.Proving.Msm;
+
+/// <summary>What the batch-affine window needs of a curve: its coordinate field's arithmetic and its point forms.
+/// Implemented by empty structs so the JIT specialises <see cref="BatchAffineWindow{TF, TAff, TJac, TCurve}"/> per curve.</summary>
+internal interface IBatchAffineCurve<TF, TAff, TJac>
+    where TF : struct
+    where TAff : struct
+    where TJac : struct
+{
+    static abstract TF One { get; }
+    static abstract TF Sub(in TF a, in TF b);
+    static abstract TF Add(in TF a, in TF b);
+    static abstract TF Mul(in TF a, in TF b);
+    static abstract TF Square(in TF a);
+    static abstract TF Double(in TF a);
+    static abstract TF Neg(in TF a);
+    static abstract TF Inverse(in TF a);
+    static abstract bool IsZero(in TF a);
+    static abstract bool Eq(in TF a, in TF b);
+    static abstract TF X(in TAff p);
+    static abstract TF Y(in TAff p);
+    static abstract bool IsInfinity(in TAff p);
+    static abstract TAff Affine(in TF x, in TF y);
+    static abstract TJac AddMixed(in TJac a, in TAff p);
+    static abstract TJac Add(in TJac a, in TJac b);
+    static abstract bool IsInfinity(in TJac p);
+}
+
+/// <summary>BN254 G1 over Fq.</summary>
+internal struct G1BatchCurve : IBatchAffineCurve<Fq, G1Affine, G1Jacobian>
+{
+    public static Fq One => Fq.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Sub(in Fq a, in Fq b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Add(in Fq a, in Fq b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Mul(in Fq a, in Fq b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Square(in Fq a) => a.Square();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Double(in Fq a) => a.Double();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Neg(in Fq a) => -a;
+    public static Fq Inverse(in Fq a) => a.Inverse();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool IsZero(in Fq a) => a.IsZero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Eq(in Fq a, in Fq b) => a == b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq X(in G1Affine p) => p.X;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq Y(in G1Affine p) => p.Y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool IsInfinity(in G1Affine p) => p.IsInfinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static G1Affine Affine(in Fq x, in Fq y) => new(x, y);
+    public static G1Jacobian AddMixed(in G1Jacobian a, in G1Affine p) => a.AddMixed(p);
+    public static G1Jacobian Add(in G1Jacobian a, in G1Jacobian b) => a.Add(b);
+    public static bool IsInfinity(in G1Jacobian p) => p.IsInfinity;
+}
+
+/// <summary>BN254 G2 over Fq2.</summary>
+internal struct G2BatchCurve : IBatchAffineCurve<Fq2, G2Affine, G2Jacobian>
+{
+    public static Fq2 One => Fq2.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Sub(in Fq2 a, in Fq2 b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Add(in Fq2 a, in Fq2 b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Mul(in Fq2 a, in Fq2 b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Square(in Fq2 a) => a.Square();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Double(in Fq2 a) => a.Double();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Neg(in Fq2 a) => -a;
+    public static Fq2 Inverse(in Fq2 a) => a.Inverse();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool IsZero(in Fq2 a) => a.IsZero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Eq(in Fq2 a, in Fq2 b) => a == b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 X(in G2Affine p) => p.X;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Fq2 Y(in G2Affine p) => p.Y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool IsInfinity(in G2Affine p) => p.IsInfinity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static G2Affine Affine(in Fq2 x, in Fq2 y) => new(x, y);
+    public static G2Jacobian AddMixed(in G2Jacobian a, in G2Affine p) => a.AddMixed(p);
+    public static G2Jacobian Add(in G2Jacobian a, in G2Jacobian b) => a.Add(b);
+    public static bool IsInfinity(in G2Jacobian p) => p.IsInfinity;
+}
+
+/// <summary>Batch size of the affine bucket updates (a field, so tests can force many small batches).</summary>
+internal static class BatchAffineSettings
+{
+    internal static int BatchSize = 2048;
+}
+
+/// <summary>
+/// One Pippenger window with affine buckets updated in batches: the denominators of all additions in a batch are
+/// inverted together (Montgomery's trick), so an affine addition costs about 6 field multiplications instead of 11 for a
+/// Jacobian mixed addition. A bucket takes at most one affine addition per batch; a second hit in the same batch goes to
+/// a per-bucket Jacobian accumulator (mixed addition) merged at the end, so inputs that hammer one bucket stay correct
+/// and never degrade to one inversion per point.
+/// </summary>
+internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
+    where TF : struct
+    where TAff : struct
+    where TJac : struct
+    where TCurve : struct, IBatchAffineCurve<TF, TAff, TJac>
+{
+    /// <summary>An affine bucket: both coordinates together (one cache line on G1, one miss per random bucket access).</summary>
+    private struct Bucket
+    {
+        public TF X, Y;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static TJac Process(TAff[] points, int n, ulong[] recoded, int w, int c)
+    {
+        int bucketCount = 1 << (c - 1);
+        int batchSize = BatchAffineSettings.BatchSize;
+        var buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount);
+        var filled = new bool[bucketCount];
+        var stamp = new int[bucketCount];
+        TJac[]? overflow = null;
+
+        var bIdx = new int[batchSize];
+        var pts = new Bucket[batchSize];
+        var den = new TF[batchSize];
+        var prefix = new TF[batchSize];
+        int count = 0;
+        int batchId = 1;
+
+        for (int i = 0; i < n; i++)
+        {
+            int d = SignedDigits.Digit(recoded, i, w, c);
+            if (d == 0)
+            {
+                continue;
+            }
+            ref readonly TAff p = ref points[i];
+            if (TCurve.IsInfinity(p))
+            {
+                continue;
+            }
+            int b = (d > 0 ? d : -d) - 1;
+            TF y = d > 0 ? TCurve.Y(p) : TCurve.Neg(TCurve.Y(p));
+            if (stamp[b] == batchId)
+            {
+                overflow ??= new TJac[bucketCount];
+                overflow[b] = TCurve.AddMixed(overflow[b], TCurve.Affine(TCurve.X(p), y));
+                continue;
+            }
+            if (!filled[b])
+            {
+                ref Bucket e = ref buckets[b];
+                e.X = TCurve.X(p);
+                e.Y = y;
+                filled[b] = true;
+                continue;
+            }
+            stamp[b] = batchId;
+            bIdx[count] = b;
+            pts[count].X = TCurve.X(p);
+            pts[count].Y = y;
+            count++;
+            if (count == batchSize)
+            {
+                Flush(buckets, filled, bIdx, pts, den, prefix, count);
+                count = 0;
+                batchId++;
+            }
+        }
+        Flush(buckets, filled, bIdx, pts, den, prefix, count);
+
+        // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
+        TJac running = default;
+        TJac total = default;
+        for (int b = bucketCount - 1; b >= 0; b--)
+        {
+            if (filled[b])
+            {
+                running = TCurve.AddMixed(running, TCurve.Affine(buckets[b].X, buckets[b].Y));
+            }
+            if (overflow != null && !TCurve.IsInfinity(overflow[b]))
+            {
+                running = TCurve.Add(running, overflow[b]);
+            }
+            total = TCurve.Add(total, running);
+        }
+        return total;
+    }
+
+    /// <summary>Applies bucket[bIdx[k]] += pts[k] for k &lt; count with a single field inversion.</summary>
+    /// <remarks>Montgomery's trick runs as two interleaved chains (even and odd k) so that two dependent
+    /// multiplications are in flight at once; the inverse of the product of both chains gives each chain's inverse with
+    /// two more multiplications. Bucket lines are prefetched a few additions ahead (random access into a table of up to
+    /// 2^(c-1) buckets).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Flush(Bucket[] buckets, bool[] filled, int[] bIdx, Bucket[] pts, TF[] den, TF[] prefix, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        const int Ahead = 8;
+        // Denominators: x2 - x1 for a chord, 2 y1 for a tangent (P + P); P + (-P) empties the bucket (denominator 1 as a
+        // placeholder so the batch inversion stays defined). BN254 G1 and the order-r subgroup of G2 have no points of
+        // order 2, so y1 != 0 on tangents.
+        TF acc0 = TCurve.One, acc1 = TCurve.One;
+        for (int k = 0; k < count; k++)
+        {
+            if (Sse.IsSupported && k + Ahead < count)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref buckets[bIdx[k + Ahead]]));
+            }
+            ref readonly Bucket q = ref buckets[bIdx[k]];
+            TF dx = TCurve.Sub(pts[k].X, q.X);
+            if (TCurve.IsZero(dx))
+            {
+                dx = TCurve.Eq(pts[k].Y, q.Y) ? TCurve.Double(q.Y) : TCurve.One;
+            }
+            den[k] = dx;
+            if ((k & 1) == 0)
+            {
+                prefix[k] = acc0;
+                acc0 = TCurve.Mul(acc0, dx);
+            }
+            else
+            {
+                prefix[k] = acc1;
+                acc1 = TCurve.Mul(acc1, dx);
+            }
+        }
+        TF both = TCurve.Inverse(TCurve.Mul(acc0, acc1));
+        TF inv0 = TCurve.Mul(both, acc1); // = 1 / acc0
+        TF inv1 = TCurve.Mul(both, acc0); // = 1 / acc1
+        for (int k = count - 1; k >= 0; k--)
+        {
+            int b = bIdx[k];
+            TF dInv;
+            if ((k & 1) == 0)
+            {
+                dInv = TCurve.Mul(inv0, prefix[k]);
+                inv0 = TCurve.Mul(inv0, den[k]);
+            }
+            else
+            {
+                dInv = TCurve.Mul(inv1, prefix[k]);
+                inv1 = TCurve.Mul(inv1, den[k]);
+            }
+            ref Bucket q = ref buckets[b];
+            TF x1 = q.X, y1 = q.Y, x2 = pts[k].X, y2 = pts[k].Y;
+            TF lambda;
+            if (TCurve.Eq(x1, x2))
+            {
+                if (!TCurve.Eq(y1, y2))
+                {
+                    filled[b] = false; // P + (-P) = infinity
+                    continue;
+                }
+                TF xx = TCurve.Square(x1);
+                lambda = TCurve.Mul(TCurve.Add(TCurve.Double(xx), xx), dInv);
+            }
+            else
+            {
+                lambda = TCurve.Mul(TCurve.Sub(y2, y1), dInv);
+            }
+            TF x3 = TCurve.Sub(TCurve.Sub(TCurve.Square(lambda), x1), x2);
+            q.X = x3;
+            q.Y = TCurve.Sub(TCurve.Mul(lambda, TCurve.Sub(x1, x3)), y1);
+        }
+    }
+}
+
+/// <summary>Signed-digit extraction shared by the Pippenger variants.</summary>
+internal static class SignedDigits
+{
+    /// <summary>Limbs per recoded scalar (k + K can exceed 256 bits).</summary>
+    public const int Limbs = 5;
+
+    /// <summary>Window <paramref name="w"/> of recoded scalar <paramref name="i"/> minus 2^(c-1): a digit in [-2^(c-1), 2^(c-1)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Digit(ulong[] recoded, int i, int w, int c)
+    {
+        int bit = w * c;
+        int limb = bit >> 6;
+        int shift = bit & 63;
+        int o = i * Limbs + limb;
+        ulong v = recoded[o] >> shift;
+        if (shift + c > 64 && limb + 1 < Limbs)
+        {
+            v |= recoded[o + 1] << (64 - shift);
+        }
+        return (int)(v & ((1UL << c) - 1)) - (1 << (c - 1));
+    }
+}
