@@ -281,9 +281,9 @@ interface IProverMarket is IProverMarketTypes {
         pure
         returns (bytes32);
     /// @notice Mutable state of a request (zeroed prover/fee once fulfilled: the events keep the record).
-    /// @dev A Dutch job locked while its ramp started at `minFee` keeps only its prover: `fee`, `reserveFee` and
-    ///      `proverLatency` read 0 until it is slashed (its price follows from the lock time: `dutchPrice(request)`
-    ///      and `RequestAssigned` give it).
+    /// @dev A Dutch job locked while its ramp started at `minFee` keeps only its prover: `reserveFee` and
+    ///      `proverLatency` read 0, and `fee` too until a slash stores it for secondary delivery (the price follows
+    ///      from the lock time: `dutchPrice(request)` and `RequestAssigned` give it).
     function requestState(bytes32 requestId) external view returns (RequestView memory);
     /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited; 0 again for the
     ///         prover who was paid (cleared on fulfilment, like its assignment).

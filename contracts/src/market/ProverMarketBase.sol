@@ -30,7 +30,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
     /// @dev Sentinels stored in place of a bid commitment.
-    /// @dev The best bidder's own bid slot (`_bids[id][_best[id].account]`, non-zero since its commit) holds the
+    ///      The best bidder's own bid slot (`_bids[id][_best[id].account]`, non-zero since its commit) holds the
     ///      runner-up instead: `REVEALED` when there is none, else `runnerUp | runnerUpFee << 160` (never 0, 1 or 2:
     ///      a bidder is a transaction sender, so its address is neither zero nor a precompile). Whoever leaves the best
     ///      spot gets `REVEALED` back, so outside that one slot the sentinels mean what they say. This saves the fresh

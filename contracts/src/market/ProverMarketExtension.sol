@@ -277,7 +277,9 @@ contract ProverMarketExtension is ProverMarketBase {
         (bytes32 id, Core memory c) = _load(request);
         // A locked job's price is fixed: the ramp at its lock time.
         if (c.flags & LOCKED != 0) return _lockedPrice(request, c);
-        if (c.status == Status.Assigned || c.status == Status.Secondary) return _best[id].fee;
+        if (request.mode == Mode.Dutch && (c.status == Status.Assigned || c.status == Status.Secondary)) {
+            return _best[id].fee;
+        }
         return _dutchPrice(request, c);
     }
 
