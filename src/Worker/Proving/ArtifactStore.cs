@@ -141,7 +141,7 @@ public sealed class ArtifactStore
             throw new ArtifactRejectedException($"circuit {circuitId}: no artifacts URI is registered");
         if (!Uri.TryCreate(artifactsUri, UriKind.Absolute, out var u))
             throw new ArtifactRejectedException($"circuit {circuitId}: artifacts URI '{artifactsUri}' is not an absolute URI");
-        if (!u.IsFile && u.Scheme is not ("http" or "https"))
+        if (!BoundedFetch.IsSupported(u))
             throw new ArtifactRejectedException($"circuit {circuitId}: artifacts URI scheme '{u.Scheme}' is not supported (file, http, https)");
         if (u.IsFile && Directory.Exists(u.LocalPath)) return new Uri(Path.Combine(u.LocalPath, ManifestFileName));
         if (u.AbsolutePath.EndsWith('/')) return new Uri(u, ManifestFileName);
@@ -179,7 +179,7 @@ public sealed class ArtifactStore
     {
         if (!Uri.TryCreate(manifest, reference, out var u))
             throw new ArtifactRejectedException($"circuit {circuitId}: the manifest's {what} reference '{reference}' is not a URI");
-        if (!u.IsFile && u.Scheme is not ("http" or "https"))
+        if (!BoundedFetch.IsSupported(u))
             throw new ArtifactRejectedException($"circuit {circuitId}: the manifest's {what} URI scheme '{u.Scheme}' is not supported (file, http, https)");
         return u;
     }
@@ -191,43 +191,6 @@ public sealed class ArtifactStore
     }
 
     /// <summary>Copies one resource into <paramref name="to"/>, refusing more than <paramref name="limit"/> bytes.</summary>
-    private async Task CopyAsync(uint circuitId, string what, Uri from, Stream to, long limit, CancellationToken ct)
-    {
-        if (from.IsFile)
-        {
-            var info = new FileInfo(from.LocalPath);
-            if (!info.Exists) throw new ArtifactRejectedException($"circuit {circuitId}: {what} file '{from.LocalPath}' does not exist");
-            if (info.Length > limit) throw new ArtifactRejectedException($"circuit {circuitId}: {what} file '{from.LocalPath}' is {info.Length} bytes, over the {limit}-byte limit");
-            await using var src = new FileStream(from.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            await CopyLimitedAsync(circuitId, what, from, src, to, limit, ct).ConfigureAwait(false);
-            return;
-        }
-        try
-        {
-            using var resp = await _http.GetAsync(from, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            if (!resp.IsSuccessStatusCode)
-                throw new ArtifactRejectedException($"circuit {circuitId}: {what} URL '{from}' answered HTTP {(int)resp.StatusCode}");
-            if (resp.Content.Headers.ContentLength > limit)
-                throw new ArtifactRejectedException($"circuit {circuitId}: {what} URL '{from}' is over the {limit}-byte limit");
-            await using var src = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            await CopyLimitedAsync(circuitId, what, from, src, to, limit, ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ArtifactRejectedException($"circuit {circuitId}: {what} URL '{from}' is unreachable: {e.Message}");
-        }
-    }
-
-    private static async Task CopyLimitedAsync(uint circuitId, string what, Uri from, Stream src, Stream dst, long limit, CancellationToken ct)
-    {
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = await src.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-        {
-            total += n;
-            if (total > limit) throw new ArtifactRejectedException($"circuit {circuitId}: {what} at '{from}' is over the {limit}-byte limit");
-            await dst.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-        }
-    }
+    private Task CopyAsync(uint circuitId, string what, Uri from, Stream to, long limit, CancellationToken ct) =>
+        BoundedFetch.CopyAsync(_http, from, to, limit, $"circuit {circuitId}: {what}", m => new ArtifactRejectedException(m), ct);
 }

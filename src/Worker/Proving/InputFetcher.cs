@@ -22,30 +22,11 @@ public sealed class InputFetcher(HttpClient http, long maxBytes = 64 << 20)
         {
             throw new InputRejectedException($"input URI '{uri}' is not an absolute URI");
         }
-        else if (u.IsFile)
-        {
-            var info = new FileInfo(u.LocalPath);
-            if (!info.Exists) throw new InputRejectedException($"input file '{u.LocalPath}' does not exist");
-            if (info.Length > maxBytes) throw new InputRejectedException($"input file '{u.LocalPath}' is {info.Length} bytes, over the {maxBytes}-byte limit");
-            data = await File.ReadAllBytesAsync(u.LocalPath, cancellationToken).ConfigureAwait(false);
-        }
-        else if (u.Scheme is "http" or "https")
-        {
-            try
-            {
-                using var resp = await http.GetAsync(u, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                if (!resp.IsSuccessStatusCode) throw new InputRejectedException($"input URL '{uri}' answered HTTP {(int)resp.StatusCode}");
-                if (resp.Content.Headers.ContentLength > maxBytes) throw new InputRejectedException($"input URL '{uri}' is over the {maxBytes}-byte limit");
-                data = await resp.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new InputRejectedException($"input URL '{uri}' is unreachable: {e.Message}");
-            }
-        }
         else
         {
-            throw new InputRejectedException($"input URI scheme '{u.Scheme}' is not supported (file, http, https)");
+            using var body = new MemoryStream();
+            await BoundedFetch.CopyAsync(http, u, body, maxBytes, "input", m => new InputRejectedException(m), cancellationToken).ConfigureAwait(false);
+            data = body.ToArray();
         }
 
         var actual = Keccak.Hash(data);
