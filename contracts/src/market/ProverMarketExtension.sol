@@ -256,10 +256,11 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32 cm) {
-        cm = _bids[requestId][prover];
+    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32) {
+        bytes32 cm = _bids[requestId][prover];
         // The best bidder's slot holds the runner-up record (see `REVEALED`).
-        if (uint256(cm) > uint256(BOND_SETTLED) && prover == _best[requestId].account) cm = REVEALED;
+        if (uint256(cm) > uint256(BOND_SETTLED) && prover == _best[requestId].account) return REVEALED;
+        return cm;
     }
 
     /// @notice See `IProverMarket`.
