@@ -12,7 +12,8 @@
 #   <name>.zkey, verification_key.json                Groth16 setup on a cached powers of tau
 #   input.json, <name>.wtns, proof.json, public.json  example witness and proof (checked with `groth16 verify`)
 #   info.json                                          constraints, public inputs, ptau power, seconds per step
-# Powers of tau are cached by power in circuits/build/ptau/pot<P>.ptau.
+# Powers of tau are cached by power in circuits/build/ptau/pot<P>.ptau. The benchmark circuit instead gets a
+# `./pmc setup` development key (random, marked insecure): a 2^16 ceremony would take over an hour here.
 #
 # The setup is DETERMINISTIC and INSECURE (test use only): phase 1 and phase 2 each get one contribution from a
 # snarkjs *beacon* with a fixed public hash, so anyone can recompute the toxic waste. Determinism is deliberate: a
@@ -27,6 +28,9 @@ CIRCOM="$BIN/circom2"
 SNARKJS="$BIN/snarkjs"
 BUILD="circuits/build"
 DEFAULT_CIRCUITS=(multiplier poseidon_chain comparators rollup_batch)
+# Benchmark-only circuits get a pmc development setup (fresh randomness, marked insecure) instead of a snarkjs powers of
+# tau: a 2^16 ceremony takes over an hour on 2 cores, and the benchmark only needs one key both provers read.
+DEV_SETUP_CIRCUITS=" poseidon_chain_2e16 "
 MIN_POWER=10
 # Public, fixed beacon values: they make the setup reproducible (and therefore worthless outside tests).
 PTAU_BEACON="0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
@@ -144,10 +148,21 @@ build_one() {
   printf '  %s constraints, %s public (%s outputs + %s inputs), %s private inputs, domain 2^%s, ptau 2^%s\n' \
     "$nConstraints" "$((nPub + nOut))" "$nOut" "$nPub" "$nPriv" "$power" "$ptauPower"
 
-  local ptau="$BUILD/ptau/pot$ptauPower.ptau"
-  if [[ ! -s "$ptau" || $FORCE -eq 1 ]]; then step ptau ensure_ptau "$ptauPower"; fi
-
   local zkey="$dir/$name.zkey" vk="$dir/verification_key.json"
+  local ptau="$BUILD/ptau/pot$ptauPower.ptau"
+  if [[ "$DEV_SETUP_CIRCUITS" == *" $name "* ]]; then
+    if ! up_to_date "$zkey" "$vk" -- "$r1cs"; then
+      dev_setup() {
+        quiet "$ROOT/pmc" setup "$r1cs" "$zkey"
+        quiet "$ROOT/pmc" export vkey "$zkey" "$vk"
+      }
+      step setup dev_setup
+    fi
+    ptau="$r1cs"
+  elif [[ ! -s "$ptau" || $FORCE -eq 1 ]]; then
+    step ptau ensure_ptau "$ptauPower"
+  fi
+
   if ! up_to_date "$zkey" "$vk" -- "$r1cs" "$ptau"; then
     setup_zkey() {
       quiet "$SNARKJS" groth16 setup "$r1cs" "$ptau" "$dir/${name}_0000.zkey"
