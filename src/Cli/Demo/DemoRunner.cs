@@ -187,12 +187,17 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 var key = $"{i}:{status}:{view.Prover}";
                 if (seen.Add(key) && status is 2 or 3 or 4)
                 {
+                    // A locked Dutch job's price follows from its terms and lock time (requestState, keyed by id alone,
+                    // reports 0 for it): ask dutchPrice.
+                    var fee = status == 2 && submitted[i].Mode == 1
+                        ? await market.DutchPriceAsync(submitted[i].Request, ct).ConfigureAwait(false)
+                        : view.Fee;
                     var who = view.Prover != Address.Zero ? names.GetValueOrDefault(view.Prover, view.Prover.ToString())
                         : assignedTo.GetValueOrDefault(i, "the first valid proof (open race or secondary)");
                     if (status == 2) assignedTo[i] = who;
                     Say(status switch
                     {
-                        2 => $"request #{i} assigned to {who} at {Format(view.Fee)}",
+                        2 => $"request #{i} assigned to {who} at {Format(fee)}",
                         3 => $"request #{i} open for secondary fulfilment (bounty {Format(view.Bounty)})",
                         _ => $"request #{i} fulfilled by {who}",
                     });
