@@ -465,8 +465,11 @@ public sealed class ProverNode
                 Metrics.JobsSkipped.Add(1);
                 _log.LogWarning("Request {Id}: skipped: {Reason}", r.RequestId, e.Message);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception e) when (ct.IsCancellationRequested)
             {
+                // Shutting down: the proving key may already be closed under this proof. Nothing is lost: the journal
+                // still holds the job, and a restarted node proves it again if the deadline allows.
+                _log.LogInformation("Request {Id}: proof abandoned at shutdown ({Error}); the journal resumes it on restart", r.RequestId, e.GetType().Name);
             }
             catch (Exception e)
             {
