@@ -65,6 +65,8 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"rpcUrl\": \"http://127.0.0.1:8545\"", "\"rpcUrl\": \"ftp://x\"", "rpcUrl: 'ftp://x' is not an http(s) URL")]
     [InlineData("\"c.zkey\"", "\"missing.zkey\"", "circuits[0].zkey:")]
     [InlineData("\"zkey\": \"c.zkey\", ", "", "circuits[0].zkey: required when witnessWasm is set")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"otlpEndpoint\": \"grpc:x\"", "otlpEndpoint: 'grpc:x' is not an http(s) URL")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"metricsUrl\": \"http://10.0.0.1:9464/\"", "metricsUrl: 'http://10.0.0.1:9464/' must be an http URL on a loopback address")]
     [InlineData("\"marginBps\": 500", "\"marginBps\": -1", "costModel.marginBps: -1")]
     [InlineData("\"50000000000\"", "\"-5\"", "maxGasPriceWei: '-5'")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"bogus\": 1", "not valid configuration JSON")]
