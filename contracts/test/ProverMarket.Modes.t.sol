@@ -80,6 +80,39 @@ contract ProverMarketModesTest is MarketFixture {
         assertEq(s.reserveFee, 0);
     }
 
+    /// @dev The packed form holds every bit of the prover (reserveFee | bestLatency | secondLatency = 160 bits), also
+    ///      for addresses with the top or the low 32 bits set, and the price recomputed from `deadline - provingWindow`
+    ///      is exact up to the last lock time whose deadline still fits in uint40.
+    function test_dutch_lockedProverPackingHoldsEveryAddressBit() public {
+        address[3] memory who =
+            [address(type(uint160).max), address(uint160(1) << 159 | 0xffffffff), address(uint160(0x1000))];
+        uint256[3] memory at =
+            [uint256(1_700_000_000), 1_800_000_000, (uint256(1) << 40) - 1 - 600 - 37];
+        for (uint256 i; i < 3; ++i) {
+            vm.deal(who[i], 20 ether);
+            vm.prank(who[i]);
+            vault.depositEth{value: 10 ether}();
+            vm.warp(at[i]);
+            T.Request memory r = _req(T.Mode.Dutch);
+            r.minFee = 0.02 ether;
+            bytes32 id = _submit(r);
+            vm.warp(at[i] + 37);
+            uint256 price = market.dutchPrice(r);
+            vm.prank(who[i]);
+            market.lockDutch(r);
+            T.RequestView memory s = _state(id);
+            assertEq(s.prover, who[i], "packed prover");
+            assertEq(s.deadline, at[i] + 37 + r.provingWindow);
+            vm.warp(at[i] + 37 + r.provingWindow);
+            assertEq(market.dutchPrice(r), price, "price from the lock time");
+            uint256[8] memory proof = _proof();
+            vm.prank(who[i]);
+            market.fulfill(r, proof, pubs);
+            assertEq(market.balanceOf(who[i]), price, "paid the lock price");
+            assertEq(vault.lockedBalance(who[i], 0), 0, "collateral released");
+        }
+    }
+
     /// @dev A reserve above minFee starts the ramp: the price is then stored beside the core slot.
     function test_dutch_lockAboveMinFeeStoresPrice() public {
         T.Request memory r = _req(T.Mode.Dutch);
