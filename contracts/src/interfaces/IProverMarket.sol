@@ -293,6 +293,8 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice ETH withdrawable by `account` (payments, refunds, protocol fees).
     function balanceOf(address account) external view returns (uint256);
     /// @notice Current price of an open Dutch request; once locked (and after a slash), the price it was locked at.
+    ///         After fulfilment (or cancellation, expiry) it is the ramp's value now, not what was paid: read the paid
+    ///         amount from `RequestFulfilled`.
     function dutchPrice(Request calldata request) external view returns (uint256);
     /// @notice Reserve-price state of a circuit.
     function feeState(uint32 circuitId) external view returns (FeeState memory);
