@@ -151,12 +151,7 @@ contract ProverMarketModesTest is MarketFixture {
         assertEq(s.fee, price, "secondary fee = locked price");
         assertEq(market.dutchPrice(r), price);
         assertEq(s.bounty, COLLATERAL / 2);
-        uint256[8] memory proof = _proof();
-        vm.prank(p3);
-        market.commitProof(id, market.proofCommitment(id, p3, proof));
-        vm.roll(block.number + 1);
-        vm.prank(p3);
-        market.revealProof(r, proof, pubs);
+        _deliverTwoStep(r, id, p3);
         assertEq(market.balanceOf(p3), price);
         assertEq(vault.claimableBalance(p3, 0), COLLATERAL / 2, "bounty");
         assertEq(market.balanceOf(requester), MAX_FEE - price);

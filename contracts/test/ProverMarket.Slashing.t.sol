@@ -57,12 +57,7 @@ contract ProverMarketSlashingTest is MarketFixture {
         market.slash(r);
 
         // Anyone delivers through the two-step path and gets the fee and the bounty.
-        uint256[8] memory proof = _proof();
-        vm.prank(p3);
-        market.commitProof(id, market.proofCommitment(id, p3, proof));
-        vm.roll(block.number + 1);
-        vm.prank(p3);
-        market.revealProof(r, proof, pubs);
+        _deliverTwoStep(r, id, p3);
         uint256 price = F2 + 1e12 * (200 - 100); // second-score price set at settlement
         assertEq(market.balanceOf(p3), price, "the assigned price");
         assertEq(vault.claimableBalance(p3, 0), COLLATERAL - half, "bounty");

@@ -134,6 +134,16 @@ abstract contract MarketFixture is Test {
         p[0] ^= 1;
     }
 
+    /// @dev Open delivery by `who`: commit a valid proof, wait one block, reveal it.
+    function _deliverTwoStep(IProverMarketTypes.Request memory r, bytes32 id, address who) internal {
+        uint256[8] memory proof = _proof();
+        vm.prank(who);
+        market.commitProof(id, market.proofCommitment(id, who, proof));
+        vm.roll(block.number + 1);
+        vm.prank(who);
+        market.revealProof(r, proof, pubs);
+    }
+
     function _state(bytes32 id) internal view returns (IProverMarketTypes.RequestView memory) {
         return market.requestState(id);
     }

@@ -49,10 +49,17 @@ public static class Keccak
             data = data[Rate..];
         }
 
+        Finish(state, data, dst32);
+    }
+
+    /// <summary>Absorbs the final partial block (fewer than <see cref="Rate"/> bytes) with Keccak padding and squeezes
+    /// the 32-byte digest into <paramref name="dst32"/>.</summary>
+    private static void Finish(Span<ulong> state, ReadOnlySpan<byte> tail, Span<byte> dst32)
+    {
         Span<byte> last = stackalloc byte[Rate];
         last.Clear();
-        data.CopyTo(last);
-        last[data.Length] ^= 0x01;
+        tail.CopyTo(last);
+        last[tail.Length] ^= 0x01;
         last[Rate - 1] ^= 0x80;
         Absorb(state, last);
         Permute(state);
@@ -88,14 +95,8 @@ public static class Keccak
             buffer.AsSpan(whole, filled - whole).CopyTo(buffer);
             filled -= whole;
         }
-        var last = new byte[Rate];
-        buffer.AsSpan(0, filled).CopyTo(last);
-        last[filled] ^= 0x01;
-        last[Rate - 1] ^= 0x80;
-        Absorb(state, last);
-        Permute(state);
         var result = new byte[32];
-        for (int i = 0; i < 4; i++) BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(8 * i, 8), state[i]);
+        Finish(state, buffer.AsSpan(0, filled), result);
         return result;
     }
 

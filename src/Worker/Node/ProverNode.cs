@@ -68,6 +68,7 @@ public sealed class ProverNode
         _inputs = inputs;
         _artifacts = artifacts;
         Metrics = metrics;
+        metrics.ObserveJobsInFlight(() => _proving.Count);
         _log = logger;
         _market = new IProverMarket(signer, deployment.ProverMarket);
         _capacity = new SemaphoreSlim(options.Capacity, options.Capacity);
@@ -78,9 +79,6 @@ public sealed class ProverNode
 
     /// <summary>The prover's address.</summary>
     public Address Prover => _signer.From;
-
-    /// <summary>Jobs being proved now.</summary>
-    public int JobsInFlight => _proving.Count;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; in-flight proofs are abandoned (the journal resumes them).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)

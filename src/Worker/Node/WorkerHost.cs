@@ -68,15 +68,13 @@ public sealed class WorkerHost : IAsyncDisposable
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         host._owned.Add(http);
-        var node = (ProverNode?)null;
-        var metrics = new WorkerMetrics(key.Address.ToString(), () => node?.JobsInFlight ?? 0);
+        var metrics = new WorkerMetrics(key.Address.ToString());
         host._owned.Add(metrics);
         // Proving keys run to gigabytes: their downloads get a longer timeout than inputs.
         var artifactHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         host._owned.Add(artifactHttp);
         var artifacts = new ArtifactStore(options.ArtifactCacheDir, artifactHttp, log);
         host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), artifacts, metrics, log);
-        node = host.Node;
         metrics.Serve(options.MetricsUrl, options.OtlpEndpoint is { } otlp ? new Uri(otlp) : null, host.Node.StatusJson, log);
         return host;
     }

@@ -28,8 +28,7 @@ public sealed class WorkerMetrics : IDisposable
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="prover">The prover's address (a tag on every measurement's resource).</param>
-    /// <param name="jobsInFlight">Reads the number of jobs being proved now (an observable gauge).</param>
-    public WorkerMetrics(string prover, Func<int>? jobsInFlight = null)
+    public WorkerMetrics(string prover)
     {
         Prover = prover;
         _meter = new Meter(MeterName);
@@ -43,8 +42,6 @@ public sealed class WorkerMetrics : IDisposable
         RpcErrors = _meter.CreateCounter<long>("pmc_rpc_errors", description: "Failed chain calls, each retried later");
         ProvingSeconds = _meter.CreateHistogram<double>("pmc_proving_duration", unit: "s", description: "Witness plus proving time");
         ProofPhases = _meter.CreateCounter<long>("pmc_proof_phases", description: "Proof phases completed (witness, msm..., by phase tag)");
-        if (jobsInFlight is not null)
-            _meter.CreateObservableGauge("pmc_jobs_in_flight", jobsInFlight, description: "Jobs being proved now");
         _listener.InstrumentPublished = (i, l) => { if (i.Meter == _meter) l.EnableMeasurementEvents(i); };
         _listener.SetMeasurementEventCallback<long>((i, v, _, _) => _values.AddOrUpdate(i.Name, v, (_, o) => o + v));
         _listener.SetMeasurementEventCallback<double>((i, v, _, _) =>
@@ -57,6 +54,10 @@ public sealed class WorkerMetrics : IDisposable
 
     /// <summary>The prover's address.</summary>
     public string Prover { get; }
+
+    /// <summary>Publishes the number of jobs being proved now as the observable gauge <c>pmc_jobs_in_flight</c>.</summary>
+    public void ObserveJobsInFlight(Func<int> read) =>
+        _meter.CreateObservableGauge("pmc_jobs_in_flight", read, description: "Jobs being proved now");
 
     /// <summary>Sealed-bid commitments sent.</summary>
     public Counter<long> BidsCommitted { get; }
