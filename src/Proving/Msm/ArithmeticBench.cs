@@ -30,6 +30,13 @@ public sealed record NttBenchResult(int Log2Size, int Threads, double ForwardMil
 /// <param name="G1AddMixedNanoseconds">Nanoseconds per G1 Jacobian + affine addition.</param>
 public sealed record FieldBenchResult(double FqMulNanoseconds, double FrMulNanoseconds, double G1AddMixedNanoseconds);
 
+/// <summary>Throughput of eight scalar F_q multiplications against one 8-lane AVX-512 multiplication.</summary>
+/// <param name="ScalarNanosecondsPerMul">Nanoseconds per element product, eight independent scalar chains.</param>
+/// <param name="VectorNanosecondsPerMul">Nanoseconds per element product, one 8-lane vector chain.</param>
+/// <param name="Vector2NanosecondsPerMul">Nanoseconds per element product, two interleaved 8-lane vector chains.</param>
+/// <param name="VectorSupported">False when AVX-512F is missing (the vector figures are then NaN).</param>
+public sealed record FqVectorBenchResult(double ScalarNanosecondsPerMul, double VectorNanosecondsPerMul, double Vector2NanosecondsPerMul, bool VectorSupported);
+
 /// <summary>
 /// Wall-clock benchmarks of the arithmetic core for <c>pmc bench</c>: G1 MSM, NTT and field multiplication. Results are
 /// returned as records; nothing is written to the console (an optional logger receives progress).
@@ -175,6 +182,79 @@ public static class ArithmeticBench
         GC.KeepAlive(u);
         GC.KeepAlive(p);
         return new FieldBenchResult(fq, fr, add);
+    }
+
+    /// <summary>Micro-benchmark of the 8-lane AVX-512 F_q multiplication against eight scalar ones, alternating in one
+    /// run (best of <paramref name="repetitions"/> each): eight independent scalar chains per iteration, then one and two
+    /// vector chains. All figures are nanoseconds per element product.</summary>
+    public static FqVectorBenchResult BenchFqVector(int iterations = 1_000_000, int repetitions = 7)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        var rng = new Random(9);
+        var xs = new Fq[8];
+        var ys = new Fq[8];
+        for (int i = 0; i < 8; i++)
+        {
+            xs[i] = Fq.Random(rng);
+            ys[i] = Fq.Random(rng);
+        }
+        bool vector = FqVector8Ops.IsSupported;
+        double scalar = double.MaxValue, one = double.MaxValue, two = double.MaxValue;
+        for (int r = 0; r < Math.Max(1, repetitions); r++)
+        {
+            scalar = Math.Min(scalar, ScalarChains(xs, ys, iterations));
+            if (vector)
+            {
+                one = Math.Min(one, VectorChains(xs, ys, iterations, false));
+                two = Math.Min(two, VectorChains(xs, ys, iterations, true));
+            }
+        }
+        return new FqVectorBenchResult(scalar, vector ? one : double.NaN, vector ? two : double.NaN, vector);
+    }
+
+    private static double ScalarChains(Fq[] xs, Fq[] ys, int iterations)
+    {
+        Fq x0 = xs[0], x1 = xs[1], x2 = xs[2], x3 = xs[3], x4 = xs[4], x5 = xs[5], x6 = xs[6], x7 = xs[7];
+        Fq y0 = ys[0], y1 = ys[1], y2 = ys[2], y3 = ys[3], y4 = ys[4], y5 = ys[5], y6 = ys[6], y7 = ys[7];
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++)
+        {
+            x0 *= y0;
+            x1 *= y1;
+            x2 *= y2;
+            x3 *= y3;
+            x4 *= y4;
+            x5 *= y5;
+            x6 *= y6;
+            x7 *= y7;
+        }
+        double ns = sw.Elapsed.TotalMilliseconds * 1e6 / (8.0 * iterations);
+        GC.KeepAlive(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7);
+        return ns;
+    }
+
+    private static double VectorChains(Fq[] xs, Fq[] ys, int iterations, bool twoChains)
+    {
+        FqVector8 x = FqVector8Ops.Load(xs), y = FqVector8Ops.Load(ys), z = x;
+        var sw = Stopwatch.StartNew();
+        if (twoChains)
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                FqVector8Ops.Mul(x, y, out x);
+                FqVector8Ops.Mul(z, y, out z);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                FqVector8Ops.Mul(x, y, out x);
+            }
+        }
+        double ns = sw.Elapsed.TotalMilliseconds * 1e6 / ((twoChains ? 16.0 : 8.0) * iterations);
+        GC.KeepAlive(FqVector8Ops.GetLane(x, 0) + FqVector8Ops.GetLane(z, 0));
+        return ns;
     }
 
     /// <summary>Runs the default suite: field micro-benchmarks, G1 MSM at 2^16/2^18/2^20, NTT at 2^16/2^20.</summary>

@@ -1,0 +1,179 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using FsCheck.Fluent;
+using ProverMarketChain.Proving.Fields;
+using static ProverMarketChain.Proving.Tests.Arithmetic.PropertyHelpers;
+
+namespace ProverMarketChain.Proving.Tests.Arithmetic;
+
+/// <summary>The 8-lane AVX-512 F_q arithmetic against the scalar <see cref="Fq"/> (the portable reference). Skipped in
+/// effect (returns early) on machines without AVX-512F, where the vector type is never used.</summary>
+public class FqVector8Tests
+{
+    private static readonly BigInteger Q = Fq.Modulus;
+
+    /// <summary>Edge values: 0, 1, 2, q-1, q-2, (q-1)/2, (q+1)/2, limb boundaries of both cuts (64 and 29 bits).</summary>
+    private static readonly Fq[] Edges =
+    {
+        Fq.Zero, Fq.One, Fq.FromBigInteger(2), Fq.FromBigInteger(Q - 1), Fq.FromBigInteger(Q - 2),
+        Fq.FromBigInteger((Q - 1) / 2), Fq.FromBigInteger((Q + 1) / 2), Fq.FromBigInteger(BigInteger.Pow(2, 64) - 1),
+        Fq.FromBigInteger(BigInteger.Pow(2, 29)), Fq.FromBigInteger(BigInteger.Pow(2, 232) - 1), Fq.FromBigInteger(BigInteger.Pow(2, 253)),
+        Fq.FromMontgomery(0, 0, 0, 0), Fq.FromMontgomery(1, 0, 0, 0),
+        // Raw Montgomery limbs q - 1 and q - 2 (the largest canonical limb patterns).
+        Fq.FromMontgomery(FqParams.P0 - 1, FqParams.P1, FqParams.P2, FqParams.P3),
+        Fq.FromMontgomery(FqParams.P0 - 2, FqParams.P1, FqParams.P2, FqParams.P3),
+    };
+
+    private static void AssertLanesMatch(Fq[] a, Fq[] b)
+    {
+        FqVector8 va = FqVector8Ops.Load(a), vb = FqVector8Ops.Load(b);
+        FqVector8Ops.Mul(va, vb, out FqVector8 prod);
+        FqVector8Ops.Square(va, out FqVector8 sq);
+        FqVector8Ops.Add(va, vb, out FqVector8 sum);
+        FqVector8Ops.Sub(va, vb, out FqVector8 diff);
+        uint zeros = FqVector8Ops.ZeroMask(va);
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(a[i] * b[i], FqVector8Ops.GetLane(prod, i));
+            Assert.Equal(a[i].Square(), FqVector8Ops.GetLane(sq, i));
+            Assert.Equal(a[i] + b[i], FqVector8Ops.GetLane(sum, i));
+            Assert.Equal(a[i] - b[i], FqVector8Ops.GetLane(diff, i));
+            Assert.Equal(a[i].IsZero, ((zeros >> i) & 1) != 0);
+        }
+    }
+
+    [Fact]
+    public void Mul_add_sub_match_scalar_on_random_lanes()
+    {
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        Check(Prop.ForAll(Seeds(), seed =>
+        {
+            var rng = new Random(seed);
+            var a = new Fq[8];
+            var b = new Fq[8];
+            for (int i = 0; i < 8; i++)
+            {
+                a[i] = rng.Next(4) == 0 ? Edges[rng.Next(Edges.Length)] : Fq.Random(rng);
+                b[i] = rng.Next(4) == 0 ? Edges[rng.Next(Edges.Length)] : Fq.Random(rng);
+            }
+            AssertLanesMatch(a, b);
+        }), 300);
+    }
+
+    [Fact]
+    public void Mul_add_sub_match_scalar_on_every_pair_of_edge_values()
+    {
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        var a = new Fq[8];
+        var b = new Fq[8];
+        int lane = 0;
+        foreach (Fq x in Edges)
+        {
+            foreach (Fq y in Edges)
+            {
+                a[lane] = x;
+                b[lane] = y;
+                if (++lane == 8)
+                {
+                    AssertLanesMatch(a, b);
+                    lane = 0;
+                }
+            }
+        }
+        for (; lane < 8; lane++)
+        {
+            a[lane] = Fq.One;
+            b[lane] = Fq.Zero;
+        }
+        AssertLanesMatch(a, b);
+    }
+
+    [Fact]
+    public void Long_dependent_chains_stay_equal_to_scalar()
+    {
+        // Errors that only show on rare carry patterns compound in a chain: 2,000 dependent steps per lane.
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        var rng = new Random(12);
+        var x = new Fq[8];
+        var y = new Fq[8];
+        for (int i = 0; i < 8; i++)
+        {
+            x[i] = Fq.Random(rng);
+            y[i] = Fq.Random(rng);
+        }
+        FqVector8 vx = FqVector8Ops.Load(x), vy = FqVector8Ops.Load(y);
+        for (int step = 0; step < 2000; step++)
+        {
+            FqVector8Ops.Mul(vx, vy, out vx);
+            FqVector8Ops.Add(vy, vx, out vy);
+            FqVector8Ops.Sub(vx, vy, out FqVector8 d);
+            FqVector8Ops.Square(d, out vy);
+            for (int i = 0; i < 8; i++)
+            {
+                x[i] *= y[i];
+                y[i] += x[i];
+                y[i] = (x[i] - y[i]).Square();
+            }
+        }
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(x[i], FqVector8Ops.GetLane(vx, i));
+            Assert.Equal(y[i], FqVector8Ops.GetLane(vy, i));
+        }
+    }
+
+    [Fact]
+    public void Word_cut_lane_access_one_and_transpose_round_trip()
+    {
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        var rng = new Random(5);
+        var a = new Fq[8];
+        for (int i = 0; i < 8; i++)
+        {
+            a[i] = Fq.Random(rng);
+        }
+        FqVector8 v = FqVector8Ops.Load(a);
+        var back = new Fq[8];
+        FqVector8Ops.Store(v, back);
+        Assert.Equal(a, back);
+        Fq extra = Fq.FromBigInteger(Q - 1);
+        FqVector8Ops.SetLane(ref v, 3, extra);
+        Assert.Equal(extra, FqVector8Ops.GetLane(v, 3));
+        Assert.Equal(a[4], FqVector8Ops.GetLane(v, 4));
+        FqVector8 one = FqVector8Ops.One;
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(Fq.One, FqVector8Ops.GetLane(one, i));
+        }
+
+        var m = new ulong[64];
+        for (int i = 0; i < 64; i++)
+        {
+            m[i] = (ulong)i * 0x0101_0101_0101_0101UL + 7;
+        }
+        Vector512<ulong> r0 = Vector512.Create(m.AsSpan(0, 8)), r1 = Vector512.Create(m.AsSpan(8, 8)),
+            r2 = Vector512.Create(m.AsSpan(16, 8)), r3 = Vector512.Create(m.AsSpan(24, 8)), r4 = Vector512.Create(m.AsSpan(32, 8)),
+            r5 = Vector512.Create(m.AsSpan(40, 8)), r6 = Vector512.Create(m.AsSpan(48, 8)), r7 = Vector512.Create(m.AsSpan(56, 8));
+        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Vector512<ulong>[] cols = { r0, r1, r2, r3, r4, r5, r6, r7 };
+        for (int c = 0; c < 8; c++)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                Assert.Equal(m[r * 8 + c], cols[c].GetElement(r));
+            }
+        }
+    }
+}
