@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
@@ -79,6 +80,10 @@ internal struct G2BatchCurve : IBatchAffineCurve<Fq2, G2Affine, G2Jacobian>
 internal static class BatchAffineSettings
 {
     internal static int BatchSize = 2048;
+
+    /// <summary>Whether G1 flushes use the 8-lane AVX-512 field arithmetic when the CPU has it (a field, so tests can
+    /// force the scalar path; both paths give the same buckets).</summary>
+    internal static bool UseVector = true;
 }
 
 /// <summary>
@@ -110,10 +115,14 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         var stamp = new int[bucketCount];
         TJac[]? overflow = null;
 
-        var bIdx = new int[batchSize];
-        var pts = new Bucket[batchSize];
-        var den = new TF[batchSize];
-        var prefix = new TF[batchSize];
+        // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
+        bool vector = typeof(TF) == typeof(Fq) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
+        int padded = (batchSize + 7) & ~7;
+        var bIdx = new int[padded];
+        var pts = new Bucket[padded];
+        var den = vector ? [] : new TF[batchSize];
+        var prefix = vector ? [] : new TF[batchSize];
+        BatchAffineVector.Scratch? scratch = vector ? new BatchAffineVector.Scratch(batchSize) : null;
         int count = 0;
         int batchId = 1;
 
@@ -152,12 +161,12 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             count++;
             if (count == batchSize)
             {
-                Flush(buckets, filled, bIdx, pts, den, prefix, count);
+                FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
                 count = 0;
                 batchId++;
             }
         }
-        Flush(buckets, filled, bIdx, pts, den, prefix, count);
+        FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
 
         // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
         TJac running = default;
@@ -175,6 +184,20 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             total = TCurve.Add(total, running);
         }
         return total;
+    }
+
+    /// <summary>The 8-lane AVX-512 flush for G1 when <paramref name="scratch"/> is given, else the scalar one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FlushAny(Bucket[] buckets, bool[] filled, int[] bIdx, Bucket[] pts, TF[] den, TF[] prefix, int count,
+        BatchAffineVector.Scratch? scratch)
+    {
+        if (typeof(TF) == typeof(Fq) && scratch != null)
+        {
+            BatchAffineVector.Flush(ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(buckets)), filled, bIdx,
+                ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(pts)), count, scratch);
+            return;
+        }
+        Flush(buckets, filled, bIdx, pts, den, prefix, count);
     }
 
     /// <summary>Applies bucket[bIdx[k]] += pts[k] for k &lt; count with a single field inversion.</summary>

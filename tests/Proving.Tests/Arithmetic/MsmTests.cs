@@ -92,6 +92,51 @@ public class MsmTests
         }
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(2048)]
+    public void G1_batch_affine_vector_and_scalar_flushes_both_match_naive(int batchSize)
+    {
+        // The same inputs through the 8-lane AVX-512 flush and the scalar flush (forced), against the naive oracle: batch
+        // sizes that leave partial groups of eight, doublings (a bucket holding P meets P), cancellations (P + (-P)) and
+        // random points. Where the CPU lacks AVX-512F both runs take the scalar path.
+        var rng = new Random(91 + batchSize);
+        int n = 1200;
+        G1Affine[] pool = RandomG1Points(rng, 24);
+        G1Affine[] fresh = RandomG1Points(rng, 400);
+        var points = new G1Affine[n];
+        var scalars = new Fr[n];
+        for (int i = 0; i < n; i++)
+        {
+            int kind = rng.Next(4);
+            points[i] = kind switch
+            {
+                0 => pool[rng.Next(pool.Length)],
+                1 => pool[rng.Next(pool.Length)].Negate(),
+                _ => fresh[rng.Next(fresh.Length)],
+            };
+            scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 64)) : EdgeOrRandom(rng);
+        }
+        G1Jacobian expected = MsmApi.MultiExpNaive(points, scalars);
+        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
+        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
+        try
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
+            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
+            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+        }
+        finally
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
+        }
+    }
+
     [Fact]
     public void G1_and_G2_prefix_msm_reads_only_the_first_count_terms()
     {
