@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IAskBook} from "./interfaces/IAskBook.sol";
 import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
 import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
+import {IProverMarket} from "./interfaces/IProverMarket.sol";
 import {ReentrancyGuard} from "./utils/ReentrancyGuard.sol";
 
 /// @title AskBook
@@ -72,6 +73,13 @@ contract AskBook is IAskBook, ReentrancyGuard {
         emit AskPosted(circuitId, msg.sender, pricePerUnit, maxLatency, capacity, prev);
     }
 
+    /// @dev Whether the market can take `amount` of `prover`'s collateral: its bond balance in the market covers it,
+    ///      or its free vault balance does (the market takes from one or the other, never both).
+    function _canBond(address prover, uint8 assetId, uint256 amount) internal view returns (bool) {
+        return
+            vault.freeBalance(prover, assetId) >= amount || IProverMarket(market).bondBalance(prover, assetId) >= amount;
+    }
+
     /// @inheritdoc IAskBook
     function cancelAsk(uint32 circuitId) external nonReentrant {
         if (!_asks[circuitId][msg.sender].listed) revert AskNotListed(circuitId, msg.sender);
@@ -98,7 +106,7 @@ contract AskBook is IAskBook, ReentrancyGuard {
             if (price > maxFee) break; // sorted by price: every later ask costs at least as much
             if (
                 a.capacity != 0 && a.maxLatency <= provingWindow
-                    && (minCollateral == 0 || vault.freeBalance(p, assetId) >= minCollateral)
+                    && (minCollateral == 0 || _canBond(p, assetId, minCollateral))
             ) {
                 uint32 cap = a.capacity - 1; // capacity != 0
                 a.capacity = cap;

@@ -129,7 +129,7 @@ contract ProverMarket is ProverMarketBase {
             c.deadline = uint40(block.timestamp + m.latency);
             c.bestLatency = m.latency;
             _best[id] = Slot(m.prover, m.fee);
-            if (req.minCollateral != 0) vault.lock(m.prover, req.assetId, req.minCollateral);
+            if (req.minCollateral != 0) _takeCollateral(m.prover, req.assetId, req.minCollateral);
             emit RequestAssigned(id, m.prover, m.fee, c.deadline, req.assetId, req.minCollateral);
         }
         _storeCore(id, c);
@@ -148,7 +148,7 @@ contract ProverMarket is ProverMarketBase {
         _bids[id][msg.sender] = commitment;
         uint96 bond = request.minCollateral;
         uint8 assetId = request.assetId;
-        if (bond != 0) vault.lock(msg.sender, assetId, bond);
+        if (bond != 0) _takeCollateral(msg.sender, assetId, bond);
         emit BidCommitted(id, msg.sender, commitment, assetId, bond);
     }
 
@@ -255,7 +255,7 @@ contract ProverMarket is ProverMarketBase {
         }
         uint96 collateral = request.minCollateral;
         uint8 assetId = request.assetId;
-        if (collateral != 0) vault.lock(msg.sender, assetId, collateral);
+        if (collateral != 0) _takeCollateral(msg.sender, assetId, collateral);
         emit RequestAssigned(id, msg.sender, price, c.deadline, assetId, collateral);
     }
 
@@ -286,7 +286,7 @@ contract ProverMarket is ProverMarketBase {
             if (runnerUp != address(0) && request.onMiss == OnMiss.RunnerUp) _releaseBond(id, request, runnerUp);
         }
         uint96 collateral = request.minCollateral;
-        if (collateral != 0) vault.unlock(msg.sender, request.assetId, collateral);
+        if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
         if (mode == Mode.StandingAsk) askBook.restore(request.circuitId, msg.sender);
     }
 

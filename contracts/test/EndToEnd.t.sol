@@ -63,7 +63,7 @@ contract EndToEndTest is MarketFixture {
         market.fulfill(r, proof, inputs);
         assertEq(uint256(_state(id).status), uint256(T.Status.Fulfilled));
         assertEq(market.balanceOf(p1), 0.06 ether, "second-score price");
-        assertEq(vault.lockedBalance(p1, 0), 0);
+        assertEq(_backing(p1, 0), 0);
     }
 
     function test_e2e_raceWithRealProofAndFrontRunProtection() public {

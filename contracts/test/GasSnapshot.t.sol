@@ -9,9 +9,13 @@ import {IProverMarketTypes as T, IProverMarket} from "../src/interfaces/IProverM
 ///         (`isolate = true`: every call is its own transaction, so no storage is warm by accident).
 /// @dev Writes `snapshots/lifecycle.json`. Under isolation each recorded figure is a whole transaction's gas
 ///      (21000 intrinsic + calldata + execution - refunds), so `<mode>/total` is what all participants pay together.
-///      `<mode>/...` is first use (every balance slot starts at zero); `<mode>Steady/...` repeats the lifecycle for
-///      participants who already hold a market balance (a returning prover/requester), which saves the
-///      zero-to-non-zero SSTOREs of the payouts.
+///      `<mode>/...` is first use of everything: the circuit's first request, and provers who only deposited in the
+///      vault (every balance slot starts at zero; their first release creates their bond-balance slot).
+///      `<mode>NewUsers/...` is an established circuit and participants new to the market, whose provers set up the
+///      as an operator does (and `pmc demo`): a vault deposit and `reserveCollateral` (set-up, like the deposit, not
+///      counted).
+///      `<mode>Steady/...` repeats the lifecycle for participants who already hold a market balance (a returning
+///      prover/requester), which saves the zero-to-non-zero SSTOREs of the payouts.
 contract GasSnapshotTest is MarketFixture {
     string constant G = "lifecycle";
 
@@ -65,8 +69,20 @@ contract GasSnapshotTest is MarketFixture {
         _submit(r);
     }
 
-    /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances.
+    /// @dev Each prover moves part of its vault deposit into its market bond balance (an operator's set-up step after
+    ///      the vault deposit; `pmc demo` does it too).
+    function _reserveCollateral() internal {
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(ps[i]);
+            market.reserveCollateral(0, 5 ether);
+        }
+    }
+
+    /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances; the
+    ///      provers set up as operators do (`_reserveCollateral`).
     function _returningUsers() internal {
+        _reserveCollateral();
         address[3] memory ps = [p1, p2, p3];
         for (uint256 i; i < 3; ++i) {
             T.Request memory r = _req(T.Mode.Dutch);
@@ -98,6 +114,7 @@ contract GasSnapshotTest is MarketFixture {
 
     function test_gas_sealedBid_threeBidders_newUsersEstablishedCircuit() public {
         _primeCircuit();
+        _reserveCollateral();
         _sealed("sealedBid3NewUsers");
     }
 
@@ -159,6 +176,7 @@ contract GasSnapshotTest is MarketFixture {
 
     function test_gas_dutch_newUsersEstablishedCircuit() public {
         _primeCircuit();
+        _reserveCollateral();
         _dutch("dutchNewUsers");
     }
 
@@ -224,5 +242,11 @@ contract GasSnapshotTest is MarketFixture {
         vm.prank(requester);
         market.withdraw(MAX_FEE, requester);
         _snap("other/withdraw");
+        vm.prank(p1);
+        market.reserveCollateral(0, 5 ether);
+        _snap("other/reserveCollateral(first)");
+        vm.prank(p1);
+        market.releaseCollateral(0, 1 ether);
+        _snap("other/releaseCollateral");
     }
 }

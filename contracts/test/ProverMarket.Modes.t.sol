@@ -36,7 +36,7 @@ contract ProverMarketModesTest is MarketFixture {
         emit T.RequestAssigned(id, p1, price, uint40(block.timestamp + r.provingWindow), 0, COLLATERAL);
         vm.prank(p1);
         market.lockDutch(r);
-        assertEq(vault.lockedBalance(p1, 0), COLLATERAL);
+        assertEq(_backing(p1, 0), COLLATERAL);
         vm.prank(p2);
         vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Assigned));
         market.lockDutch(r);
@@ -46,7 +46,7 @@ contract ProverMarketModesTest is MarketFixture {
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), price);
         assertEq(market.balanceOf(requester), MAX_FEE - price);
-        assertEq(vault.lockedBalance(p1, 0), 0);
+        assertEq(_backing(p1, 0), 0);
     }
 
     /// @dev The usual lock (minFee above the reserve) keeps the prover in the core slot and derives the price from the
@@ -86,8 +86,7 @@ contract ProverMarketModesTest is MarketFixture {
     function test_dutch_lockedProverPackingHoldsEveryAddressBit() public {
         address[3] memory who =
             [address(type(uint160).max), address(uint160(1) << 159 | 0xffffffff), address(uint160(0x1000))];
-        uint256[3] memory at =
-            [uint256(1_700_000_000), 1_800_000_000, (uint256(1) << 40) - 1 - 600 - 37];
+        uint256[3] memory at = [uint256(1_700_000_000), 1_800_000_000, (uint256(1) << 40) - 1 - 600 - 37];
         for (uint256 i; i < 3; ++i) {
             vm.deal(who[i], 20 ether);
             vm.prank(who[i]);
@@ -109,7 +108,7 @@ contract ProverMarketModesTest is MarketFixture {
             vm.prank(who[i]);
             market.fulfill(r, proof, pubs);
             assertEq(market.balanceOf(who[i]), price, "paid the lock price");
-            assertEq(vault.lockedBalance(who[i], 0), 0, "collateral released");
+            assertEq(_backing(who[i], 0), 0, "collateral released");
         }
     }
 
@@ -254,7 +253,7 @@ contract ProverMarketModesTest is MarketFixture {
         assertEq(s.prover, p2);
         assertEq(s.fee, fee);
         assertEq(book.askOf(circuitId, p2).capacity, 0, "capacity used");
-        assertEq(vault.lockedBalance(p2, 0), COLLATERAL);
+        assertEq(_backing(p2, 0), COLLATERAL);
 
         // p2 is out of capacity: the next request goes to p1.
         T.Request memory r2 = _askReq();

@@ -44,7 +44,7 @@ contract ProverMarketSlashingTest is MarketFixture {
         emit T.ProverSlashed(id, p1, 0, COLLATERAL, half, COLLATERAL - half, T.Status.Secondary);
         vm.prank(makeAddr("keeper"));
         market.slash(r);
-        assertEq(vault.lockedBalance(p1, 0), 0, "job collateral taken");
+        assertEq(_backing(p1, 0), 0, "job collateral taken");
         assertEq(vault.freeBalance(p1, 0), 10 ether - COLLATERAL);
         assertEq(vault.claimableBalance(requester, 0), half, "requester compensated");
         assertEq(vault.claimableBalance(address(market), 0), COLLATERAL - half, "bounty held");
@@ -75,13 +75,13 @@ contract ProverMarketSlashingTest is MarketFixture {
         vm.warp(uint256(r.revealDeadline) + 101);
         market.slash(r);
         assertEq(uint256(_state(id).status), uint256(T.Status.Secondary));
-        assertEq(vault.lockedBalance(p2, 0), 0, "runner-up released at settlement");
+        assertEq(_backing(p2, 0), 0, "runner-up released at settlement");
     }
 
     function test_slash_runnerUpTakesOver() public {
         (T.Request memory r, bytes32 id) = _auction(T.OnMiss.RunnerUp);
         market.settle(r);
-        assertEq(vault.lockedBalance(p2, 0), COLLATERAL, "runner-up kept on standby");
+        assertEq(_backing(p2, 0), COLLATERAL, "runner-up kept on standby");
         vm.warp(uint256(r.revealDeadline) + 101);
         vm.expectEmit(true, true, false, true, address(market));
         emit T.RequestAssigned(id, p2, F2, uint40(block.timestamp + 200), 0, COLLATERAL);
@@ -101,7 +101,7 @@ contract ProverMarketSlashingTest is MarketFixture {
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p2), F2);
         assertEq(vault.claimableBalance(p2, 0), COLLATERAL / 2, "bounty to the deliverer");
-        assertEq(vault.lockedBalance(p2, 0), 0);
+        assertEq(_backing(p2, 0), 0);
     }
 
     function test_slash_runnerUpAlsoMissesThenSecondary() public {
@@ -128,8 +128,8 @@ contract ProverMarketSlashingTest is MarketFixture {
         uint256[8] memory proof = _proof();
         vm.prank(p1);
         market.fulfill(r, proof, pubs);
-        assertEq(vault.lockedBalance(p2, 0), 0, "standby released");
-        assertEq(vault.lockedBalance(p1, 0), 0);
+        assertEq(_backing(p2, 0), 0, "standby released");
+        assertEq(_backing(p1, 0), 0);
     }
 
     function test_slash_dutchWithTokenCollateral() public {
@@ -144,7 +144,7 @@ contract ProverMarketSlashingTest is MarketFixture {
         bytes32 id = _submit(r);
         vm.prank(p4);
         market.lockDutch(r);
-        assertEq(vault.lockedBalance(p4, tokenAsset), 2 ether);
+        assertEq(_backing(p4, tokenAsset), 2 ether);
         vm.warp(block.timestamp + r.provingWindow + 1);
         market.slash(r);
         assertEq(vault.claimableBalance(requester, tokenAsset), 1 ether);

@@ -172,7 +172,7 @@ contract ProverMarketTest is MarketFixture {
         emit T.BidCommitted(id, p1, c, 0, COLLATERAL);
         vm.prank(p1);
         market.commitBid(r, c);
-        assertEq(vault.lockedBalance(p1, 0), COLLATERAL, "bond locked");
+        assertEq(_backing(p1, 0), COLLATERAL, "bond locked");
         assertEq(vault.freeBalance(p1, 0), 10 ether - COLLATERAL);
         assertEq(market.bidCommitmentOf(id, p1), c);
     }
@@ -321,11 +321,11 @@ contract ProverMarketTest is MarketFixture {
         _toReveal(r);
         _reveal(r, p1, F3, 100); // best: p1
         _reveal(r, p2, F2, 100); // best: p2, second: p1
-        assertEq(vault.lockedBalance(p1, 0), COLLATERAL, "p1 still in top two");
+        assertEq(_backing(p1, 0), COLLATERAL, "p1 still in top two");
         vm.expectEmit(true, true, false, true, address(market));
         emit T.BondReleased(id, p1, 0, COLLATERAL);
         _reveal(r, p3, F1, 100); // best: p3, second: p2, p1 pushed out
-        assertEq(vault.lockedBalance(p1, 0), 0, "p1 released");
+        assertEq(_backing(p1, 0), 0, "p1 released");
         T.RequestView memory s = _state(id);
         assertEq(s.prover, p3);
         assertEq(s.runnerUp, p2);
@@ -361,9 +361,9 @@ contract ProverMarketTest is MarketFixture {
         assertEq(s.prover, p1);
         assertEq(s.fee, F2, "second-score price");
         assertEq(s.deadline, deadline, "clock starts at the reveal deadline");
-        assertEq(vault.lockedBalance(p1, 0), COLLATERAL, "winner's bond is its job collateral");
-        assertEq(vault.lockedBalance(p2, 0), 0, "runner-up released (OpenSecondary)");
-        assertEq(vault.lockedBalance(p3, 0), 0, "third released at reveal");
+        assertEq(_backing(p1, 0), COLLATERAL, "winner's bond is its job collateral");
+        assertEq(_backing(p2, 0), 0, "runner-up released (OpenSecondary)");
+        assertEq(_backing(p3, 0), 0, "third released at reveal");
     }
 
     function test_settle_latencyWeightDecides() public {
@@ -473,7 +473,7 @@ contract ProverMarketTest is MarketFixture {
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), F2);
         assertEq(market.balanceOf(requester), MAX_FEE - F2);
-        assertEq(vault.lockedBalance(p1, 0), 0);
+        assertEq(_backing(p1, 0), 0);
         assertEq(uint256(_state(id).status), uint256(T.Status.Fulfilled));
 
         uint256 before = p1.balance;
@@ -492,7 +492,7 @@ contract ProverMarketTest is MarketFixture {
         vm.prank(p1);
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), F2);
-        assertEq(vault.lockedBalance(p2, 0), 0, "runner-up released by the implicit settlement");
+        assertEq(_backing(p2, 0), 0, "runner-up released by the implicit settlement");
         assertEq(uint256(_state(id).status), uint256(T.Status.Fulfilled));
     }
 
@@ -597,7 +597,7 @@ contract ProverMarketTest is MarketFixture {
         emit T.BondForfeited(id, p2, 0, COLLATERAL, requester);
         market.forfeitBond(r, p2);
         assertEq(vault.claimableBalance(requester, 0), COLLATERAL);
-        assertEq(vault.lockedBalance(p2, 0), 0);
+        assertEq(_backing(p2, 0), 0);
         vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p2));
         market.forfeitBond(r, p2);
         vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
@@ -627,7 +627,7 @@ contract ProverMarketTest is MarketFixture {
         market.reclaimBond(r);
         vm.prank(p2);
         market.reclaimBond(r);
-        assertEq(vault.lockedBalance(p1, 0) + vault.lockedBalance(p2, 0) + vault.lockedBalance(p3, 0), 0);
+        assertEq(_backing(p1, 0) + _backing(p2, 0) + _backing(p3, 0), 0);
         vm.prank(p3);
         vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p3));
         market.reclaimBond(r);
@@ -658,8 +658,8 @@ contract ProverMarketTest is MarketFixture {
         assertEq(s.fee, F1);
         assertEq(s.runnerUp, p2);
         assertEq(s.runnerUpFee, F2);
-        assertEq(vault.lockedBalance(p3, 0), 0, "pushed out: released");
-        assertEq(vault.lockedBalance(p2, 0), COLLATERAL);
+        assertEq(_backing(p3, 0), 0, "pushed out: released");
+        assertEq(_backing(p2, 0), COLLATERAL);
         address[3] memory revealed = [p1, p2, p3];
         for (uint256 i; i < 3; ++i) {
             assertEq(market.bidCommitmentOf(id, revealed[i]), bytes32(uint256(1)), "REVEALED");
@@ -680,7 +680,7 @@ contract ProverMarketTest is MarketFixture {
         vm.prank(p1);
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), F2, "second-score price");
-        assertEq(vault.lockedBalance(p1, 0) + vault.lockedBalance(p2, 0), 0);
+        assertEq(_backing(p1, 0) + _backing(p2, 0), 0);
         assertEq(market.bidCommitmentOf(id, p1), bytes32(0), "cleared once paid");
         assertEq(market.bidCommitmentOf(id, p2), bytes32(uint256(1)));
         s = _state(id);
@@ -710,7 +710,7 @@ contract ProverMarketTest is MarketFixture {
             market.reclaimBond(r);
             vm.prank(second);
             market.reclaimBond(r);
-            assertEq(vault.lockedBalance(p1, 0) + vault.lockedBalance(p2, 0), 0, "both bonds back");
+            assertEq(_backing(p1, 0) + _backing(p2, 0), 0, "both bonds back");
             for (uint256 i; i < 2; ++i) {
                 address p = i == 0 ? p1 : p2;
                 vm.prank(p);

@@ -140,6 +140,12 @@ interface IProverMarketTypes {
     );
     event SecondaryOpened(bytes32 indexed requestId, uint40 deadline, uint256 fee, uint256 bounty);
 
+    // ------------------------------------------------------------------ events: bond balances
+    /// @notice `reserveCollateral`: `amount` moved from the prover's free vault balance into its bond balance.
+    event CollateralReserved(address indexed prover, uint8 indexed assetId, uint256 amount, uint256 newBondBalance);
+    /// @notice `releaseCollateral`: `amount` moved from the prover's bond balance back to its free vault balance.
+    event CollateralReleased(address indexed prover, uint8 indexed assetId, uint256 amount, uint256 newBondBalance);
+
     // ------------------------------------------------------------------ events: sealed bids
     event BidCommitted(
         bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 assetId, uint256 bond
@@ -148,6 +154,10 @@ interface IProverMarketTypes {
     event BidRevealed(
         bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint256 score, uint8 rank
     );
+    /// @notice A bond stopped backing `requestId` and went back to the prover: to its bond balance (`bondBalance`,
+    ///         still locked in the vault) if it ever reserved in this asset, else to its free vault balance (the vault
+    ///         then emits `Unlocked`). The collateral of a fulfilled job (`minCollateral` of its terms, on
+    ///         `RequestFulfilled`) goes back by the same rule.
     event BondReleased(bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount);
     event BondForfeited(
         bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount, address indexed beneficiary
@@ -212,6 +222,8 @@ interface IProverMarketTypes {
     error InsufficientBalance(uint256 requested, uint256 available);
     error ParamOutOfRange(uint256 value, uint256 min, uint256 max);
     error ZeroAddress();
+    error InsufficientBondBalance(address prover, uint8 assetId, uint256 requested, uint256 available);
+    error ZeroAmount();
 }
 
 /// @title IProverMarket
@@ -239,7 +251,8 @@ interface IProverMarket is IProverMarketTypes {
     function expire(Request calldata request) external;
 
     // ------------------------------------------------------------------ sealed bid
-    /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)`; locks `minCollateral` as bond.
+    /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)`; takes `minCollateral` as bond
+    ///         (from the bond balance or the vault, see `reserveCollateral`).
     function commitBid(Request calldata request, bytes32 commitment) external;
     /// @notice Reveals a committed bid during the reveal phase.
     function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external;
@@ -267,6 +280,21 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice Pays out the caller's ETH balance.
     function withdraw(uint256 amount, address to) external;
 
+    // ------------------------------------------------------------------ bond balances
+    /// @notice Moves `amount` of the caller's free vault collateral into its bond balance: collateral the vault keeps
+    ///         locked for this market that backs no job yet. Every bond or job collateral the market takes
+    ///         (`commitBid`, `lockDutch`, a standing-ask match) comes from the bond balance when it covers the whole
+    ///         amount, else from the free vault balance. Once a prover has reserved (in that asset), every release
+    ///         goes back to its bond balance; before, releases go back to the free vault balance. A prover that keeps
+    ///         its collateral here pays one storage write per take or release instead of a vault call.
+    /// @dev Opt-in: an operator reserves once after its vault deposit (`pmc demo` does). An indexer replays the rule
+    ///      above from the events alone.
+    function reserveCollateral(uint8 assetId, uint256 amount) external;
+    /// @notice Moves `amount` of the caller's bond balance back to its free vault balance (from where a vault
+    ///         withdrawal, with its unbonding delay, pays it out). Collateral backing a bid or job is not in the bond
+    ///         balance and cannot be released.
+    function releaseCollateral(uint8 assetId, uint256 amount) external;
+
     // ------------------------------------------------------------------ views
     /// @notice The id of a request: keccak256(abi.encode(request)).
     function requestIdOf(Request calldata request) external pure returns (bytes32);
@@ -292,6 +320,8 @@ interface IProverMarket is IProverMarketTypes {
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);
     /// @notice ETH withdrawable by `account` (payments, refunds, protocol fees).
     function balanceOf(address account) external view returns (uint256);
+    /// @notice A prover's bond balance in `assetId` (see `reserveCollateral`): locked in the vault, backing no job.
+    function bondBalance(address prover, uint8 assetId) external view returns (uint256);
     /// @notice Current price of an open Dutch request; once locked (and after a slash), the price it was locked at.
     ///         After fulfilment (or cancellation, expiry) it is the ramp's value now, not what was paid: read the paid
     ///         amount from `RequestFulfilled`.

@@ -92,6 +92,12 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     mapping(bytes32 => uint256) internal _proofCommits;
     mapping(address => uint256) internal _balances;
     mapping(uint32 => FeeState) internal _fees;
+    /// @dev Per prover and asset: collateral the vault holds locked for this market that backs no bid or job (see
+    ///      `reserveCollateral`). For every prover and asset, the vault's locked balance equals this plus the bonds
+    ///      and job collateral outstanding in this market (the vault has no other locker).
+    ///      Stored as balance + 1 once first written (0: never used), so a take down to a zero balance and the next
+    ///      release rewrite a non-zero slot (2,900 gas each) instead of clearing it and creating it again (20,000).
+    mapping(address => mapping(uint8 => uint256)) internal _bondSlots;
 
     /// @param initialOwner Owner of the bounded parameters (unused by the extension, whose own storage is never read).
     constructor(address initialOwner, ICircuitRegistry registry_, ICollateralVault vault_) Owned(initialOwner) {
@@ -215,8 +221,60 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 amount = req.minCollateral;
         if (amount == 0) return;
         uint8 assetId = req.assetId;
-        vault.unlock(prover, assetId, amount);
+        _returnCollateral(prover, assetId, amount);
         emit BondReleased(id, prover, assetId, amount);
+    }
+
+    /// @dev Takes `amount` of `prover`'s collateral for a bid or job: from its bond balance when that covers the whole
+    ///      amount (one storage write), else by locking it in the vault (a call). Never mixes the two, so an indexer
+    ///      replaying the events can tell which one paid. The caller checked `amount != 0`.
+    function _takeCollateral(address prover, uint8 assetId, uint256 amount) internal {
+        mapping(uint8 => uint256) storage b = _bondSlots[prover];
+        uint256 stored = b[assetId];
+        if (stored > amount) {
+            // The balance is stored - 1 >= amount; the slot stays >= 1.
+            unchecked {
+                b[assetId] = stored - amount;
+            }
+        } else {
+            vault.lock(prover, assetId, amount);
+        }
+    }
+
+    /// @dev Gives collateral that backed a bid or job back: to the prover's bond balance (it stays locked in the vault)
+    ///      once the prover has one (it called `reserveCollateral` at least once), else to its free vault balance, as if
+    ///      bond balances did not exist (a prover that never opted in never pays for creating the slot).
+    function _returnCollateral(address prover, uint8 assetId, uint256 amount) internal {
+        mapping(uint8 => uint256) storage b = _bondSlots[prover];
+        uint256 stored = b[assetId];
+        if (stored == 0) {
+            vault.unlock(prover, assetId, amount);
+            return;
+        }
+        // The balance stays below the vault's locked balance (see `_bondSlots`), far below 2^255.
+        unchecked {
+            b[assetId] = stored + amount;
+        }
+    }
+
+    /// @dev `reserveCollateral`'s credit: creates the bond-balance slot on first use.
+    function _creditBondBalance(address prover, uint8 assetId, uint256 amount) internal returns (uint256 balance) {
+        mapping(uint8 => uint256) storage b = _bondSlots[prover];
+        uint256 stored = b[assetId];
+        // amount was just locked in the vault, so it and the balance are far below 2^255.
+        unchecked {
+            balance = (stored == 0 ? 0 : stored - 1) + amount;
+            b[assetId] = balance + 1;
+        }
+    }
+
+    /// @dev A prover's bond balance (see `_bondSlots` for the encoding).
+    function _bondBalanceOf(address prover, uint8 assetId) internal view returns (uint256) {
+        uint256 stored = _bondSlots[prover][assetId];
+        // stored >= 1 when non-zero.
+        unchecked {
+            return stored == 0 ? 0 : stored - 1;
+        }
     }
 
     function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {

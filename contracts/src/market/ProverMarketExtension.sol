@@ -152,6 +152,27 @@ contract ProverMarketExtension is ProverMarketBase {
         }
     }
 
+    /// @notice See `IProverMarket`.
+    function reserveCollateral(uint8 assetId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        vault.lock(msg.sender, assetId, amount); // reverts on an unknown asset or a short free balance
+        emit CollateralReserved(msg.sender, assetId, amount, _creditBondBalance(msg.sender, assetId, amount));
+    }
+
+    /// @notice See `IProverMarket`.
+    function releaseCollateral(uint8 assetId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 bal = _bondBalanceOf(msg.sender, assetId);
+        if (amount > bal) revert InsufficientBondBalance(msg.sender, assetId, amount, bal);
+        // amount <= bal, and the slot keeps its + 1.
+        unchecked {
+            bal -= amount;
+            _bondSlots[msg.sender][assetId] = bal + 1;
+        }
+        emit CollateralReleased(msg.sender, assetId, amount, bal);
+        vault.unlock(msg.sender, assetId, amount);
+    }
+
     /// @notice Sets where protocol fees and unclaimed bounties go.
     function setTreasury(address treasury) external onlyOwner {
         if (treasury == address(0)) revert ZeroAddress();
@@ -271,6 +292,11 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function balanceOf(address account) external view returns (uint256) {
         return _balances[account];
+    }
+
+    /// @notice See `IProverMarket`.
+    function bondBalance(address prover, uint8 assetId) external view returns (uint256) {
+        return _bondBalanceOf(prover, assetId);
     }
 
     /// @notice See `IProverMarket`.

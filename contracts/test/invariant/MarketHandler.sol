@@ -50,6 +50,8 @@ contract MarketHandler {
     uint256 public nFulfilled;
     uint256 public nDelivered;
     uint256 public nSlashed;
+    /// @dev Set when a reserve or release moved the wrong amount, or a release beyond the bond balance succeeded.
+    bool public bondAccountingBroken;
 
     constructor(
         IProverMarket market_,
@@ -342,6 +344,42 @@ contract MarketHandler {
             vm.deal(prover, prover.balance + a);
             vm.prank(prover);
             try vault.depositEth{value: a}() {} catch {}
+        }
+    }
+
+    /// @dev Moves free vault collateral into the market bond balance; the two balances must move by exactly `a`.
+    function reserveCollateral(uint256 p, uint96 amount, bool useToken) external {
+        ++calls;
+        address prover = _prover(p);
+        uint8 asset = useToken ? tokenAsset : 0;
+        uint256 free = vault.freeBalance(prover, asset);
+        if (free == 0) return;
+        uint256 a = 1 + amount % free;
+        uint256 bondBefore = market.bondBalance(prover, asset);
+        uint256 lockedBefore = vault.lockedBalance(prover, asset);
+        vm.prank(prover);
+        market.reserveCollateral(asset, a);
+        if (
+            market.bondBalance(prover, asset) != bondBefore + a
+                || vault.lockedBalance(prover, asset) != lockedBefore + a
+        ) {
+            bondAccountingBroken = true;
+        }
+    }
+
+    /// @dev Moves bond balance back to free collateral; asking for more than the bond balance must revert.
+    function releaseCollateral(uint256 p, uint96 amount, bool useToken) external {
+        ++calls;
+        address prover = _prover(p);
+        uint8 asset = useToken ? tokenAsset : 0;
+        uint256 bond = market.bondBalance(prover, asset);
+        uint256 a = 1 + amount % (bond + 1 ether);
+        uint256 freeBefore = vault.freeBalance(prover, asset);
+        vm.prank(prover);
+        try market.releaseCollateral(asset, a) {
+            if (a > bond || vault.freeBalance(prover, asset) != freeBefore + a) bondAccountingBroken = true;
+        } catch {
+            if (a <= bond) bondAccountingBroken = true;
         }
     }
 

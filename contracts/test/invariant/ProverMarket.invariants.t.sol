@@ -22,7 +22,7 @@ contract ProverMarketInvariants is MarketFixture {
         market.setProtocolFee(300);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
-        bytes4[] memory sel = new bytes4[](18);
+        bytes4[] memory sel = new bytes4[](20);
         sel[0] = MarketHandler.submit.selector;
         sel[1] = MarketHandler.postAsk.selector;
         sel[2] = MarketHandler.commitBid.selector;
@@ -41,6 +41,8 @@ contract ProverMarketInvariants is MarketFixture {
         sel[15] = MarketHandler.vaultWithdraw.selector;
         sel[16] = MarketHandler.vaultClaim.selector;
         sel[17] = MarketHandler.deposit.selector;
+        sel[18] = MarketHandler.reserveCollateral.selector;
+        sel[19] = MarketHandler.releaseCollateral.selector;
         targetSelector(FuzzSelector(address(handler), sel));
     }
 
@@ -104,6 +106,19 @@ contract ProverMarketInvariants is MarketFixture {
     function invariant_slashNeverExceedsLocked() public view {
         assertFalse(handler.slashExceededLocked(), "slash exceeded locked collateral");
         assertFalse(handler.slashTouchedFree(), "slash touched free collateral");
+    }
+
+    /// @notice The market's bond balances are collateral the vault holds locked: never more than the locked balance,
+    ///         and reserve/release move exactly what they say (a release beyond the bond balance reverts).
+    function invariant_bondBalanceBackedByLockedCollateral() public view {
+        assertFalse(handler.bondAccountingBroken(), "reserve/release moved the wrong amount");
+        uint256 np = handler.proverCount();
+        for (uint256 i; i < np; ++i) {
+            address p = handler.provers(i);
+            for (uint8 asset; asset < 2; ++asset) {
+                assertLe(market.bondBalance(p, asset), vault.lockedBalance(p, asset), "bond balance <= locked");
+            }
+        }
     }
 
     /// @notice The second-score payment lies in [winner's fee, maxFee].

@@ -144,6 +144,12 @@ abstract contract MarketFixture is Test {
         market.revealProof(r, proof, pubs);
     }
 
+    /// @dev Collateral of `p` backing bids or jobs now: the vault's locked balance less the market's bond balance
+    ///      (released bonds stay locked in the vault, in the bond balance).
+    function _backing(address p, uint8 assetId) internal view returns (uint256) {
+        return vault.lockedBalance(p, assetId) - market.bondBalance(p, assetId);
+    }
+
     function _state(bytes32 id) internal view returns (IProverMarketTypes.RequestView memory) {
         return market.requestState(id);
     }
