@@ -89,9 +89,10 @@ internal static class BatchAffineSettings
 /// <summary>
 /// One Pippenger window with affine buckets updated in batches: the denominators of all additions in a batch are
 /// inverted together (Montgomery's trick), so an affine addition costs about 6 field multiplications instead of 11 for a
-/// Jacobian mixed addition. A bucket takes at most one affine addition per batch; a second hit in the same batch goes to
-/// a per-bucket Jacobian accumulator (mixed addition) merged at the end, so inputs that hammer one bucket stay correct
-/// and never degrade to one inversion per point.
+/// Jacobian mixed addition. A bucket takes at most one affine addition per batch; a second hit in the same batch waits
+/// for the next batch in a bounded queue, and only when that queue is full (or at the end, when few additions per batch
+/// remain) goes to a per-bucket Jacobian accumulator (mixed addition) merged at the end, so inputs that hammer one
+/// bucket stay correct and never degrade to one inversion per point.
 /// </summary>
 internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
     where TF : struct
@@ -125,48 +126,67 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         BatchAffineVector.Scratch? scratch = vector ? new BatchAffineVector.Scratch(batchSize) : null;
         int count = 0;
         int batchId = 1;
+        // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the queue
+        // is at most half a batch, so re-admitting it never fills a batch. When it is full (inputs hammering a few
+        // buckets), the point goes to the bucket's Jacobian accumulator instead.
+        var deferred = new long[batchSize / 2];
+        int deferredCount = 0;
 
         for (int i = 0; i < n; i++)
         {
             int d = SignedDigits.Digit(recoded, i, w, c);
-            if (d == 0)
-            {
-                continue;
-            }
-            ref readonly TAff p = ref points[i];
-            if (TCurve.IsInfinity(p))
+            if (d == 0 || TCurve.IsInfinity(points[i]))
             {
                 continue;
             }
             int b = (d > 0 ? d : -d) - 1;
-            TF y = d > 0 ? TCurve.Y(p) : TCurve.Neg(TCurve.Y(p));
             if (stamp[b] == batchId)
             {
-                overflow ??= new TJac[bucketCount];
-                overflow[b] = TCurve.AddMixed(overflow[b], TCurve.Affine(TCurve.X(p), y));
+                if (deferredCount < deferred.Length)
+                {
+                    deferred[deferredCount++] = ((long)i << 32) | (uint)d;
+                }
+                else
+                {
+                    overflow ??= new TJac[bucketCount];
+                    overflow[b] = TCurve.AddMixed(overflow[b], Signed(points[i], d));
+                }
                 continue;
             }
-            if (!filled[b])
-            {
-                ref Bucket e = ref buckets[b];
-                e.X = TCurve.X(p);
-                e.Y = y;
-                filled[b] = true;
-                continue;
-            }
-            stamp[b] = batchId;
-            bIdx[count] = b;
-            pts[count].X = TCurve.X(p);
-            pts[count].Y = y;
-            count++;
+            Admit(points[i], d, b, buckets, filled, stamp, batchId, bIdx, pts, ref count);
             if (count == batchSize)
             {
                 FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
                 count = 0;
                 batchId++;
+                Readmit(points, deferred, ref deferredCount, buckets, filled, stamp, batchId, bIdx, pts, ref count);
             }
         }
-        FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
+        while (true)
+        {
+            FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
+            int flushed = count;
+            count = 0;
+            batchId++;
+            if (deferredCount == 0)
+            {
+                break;
+            }
+            if (flushed < 32)
+            {
+                // Few additions per batch left (points piling onto a few buckets): finish them in Jacobian form rather
+                // than paying an inversion for each small batch.
+                overflow ??= new TJac[bucketCount];
+                for (int j = 0; j < deferredCount; j++)
+                {
+                    int di = (int)deferred[j];
+                    int bj = (di > 0 ? di : -di) - 1;
+                    overflow[bj] = TCurve.AddMixed(overflow[bj], Signed(points[(int)(deferred[j] >> 32)], di));
+                }
+                break;
+            }
+            Readmit(points, deferred, ref deferredCount, buckets, filled, stamp, batchId, bIdx, pts, ref count);
+        }
 
         // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
         TJac running = default;
@@ -184,6 +204,51 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             total = TCurve.Add(total, running);
         }
         return total;
+    }
+
+    /// <summary>The point times the sign of the digit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TAff Signed(in TAff p, int d) => d > 0 ? p : TCurve.Affine(TCurve.X(p), TCurve.Neg(TCurve.Y(p)));
+
+    /// <summary>Puts sign(d) * p into empty bucket b, or queues bucket[b] += sign(d) * p in the current batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Admit(in TAff p, int d, int b, Bucket[] buckets, bool[] filled, int[] stamp, int batchId, int[] bIdx,
+        Bucket[] pts, ref int count)
+    {
+        if (!filled[b])
+        {
+            ref Bucket e = ref buckets[b];
+            e.X = TCurve.X(p);
+            e.Y = d > 0 ? TCurve.Y(p) : TCurve.Neg(TCurve.Y(p));
+            filled[b] = true;
+            return;
+        }
+        stamp[b] = batchId;
+        bIdx[count] = b;
+        ref Bucket q = ref pts[count];
+        q.X = TCurve.X(p);
+        q.Y = d > 0 ? TCurve.Y(p) : TCurve.Neg(TCurve.Y(p));
+        count++;
+    }
+
+    /// <summary>Moves the deferred points whose buckets are free in the new batch into it; the others stay queued.</summary>
+    private static void Readmit(TAff[] points, long[] deferred, ref int deferredCount, Bucket[] buckets, bool[] filled,
+        int[] stamp, int batchId, int[] bIdx, Bucket[] pts, ref int count)
+    {
+        int kept = 0;
+        for (int j = 0; j < deferredCount; j++)
+        {
+            long e = deferred[j];
+            int d = (int)e;
+            int b = (d > 0 ? d : -d) - 1;
+            if (stamp[b] == batchId)
+            {
+                deferred[kept++] = e;
+                continue;
+            }
+            Admit(points[(int)(e >> 32)], d, b, buckets, filled, stamp, batchId, bIdx, pts, ref count);
+        }
+        deferredCount = kept;
     }
 
     /// <summary>The 8-lane AVX-512 flush for G1 when <paramref name="scratch"/> is given, else the scalar one.</summary>
