@@ -124,6 +124,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var signer = NewSigner(2 + i);
             names[signer.From] = profiles[i].Name;
             await new CollateralVault(signer, deployment.CollateralVault).DepositEthAsync(Ether, ct).ConfigureAwait(false);
+            // The operator's set-up: most of the deposit backs bids and jobs from the market's bond balance, so each
+            // bond taken or released is one storage write instead of a vault call.
+            await new IProverMarket(signer, deployment.ProverMarket).ReserveCollateralAsync(0, Ether * 3 / 4, ct).ConfigureAwait(false);
             var o = new WorkerOptions
             {
                 RpcUrl = endpoint.ToString(),
