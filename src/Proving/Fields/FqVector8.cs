@@ -12,7 +12,9 @@ namespace ProverMarketChain.Proving.Fields;
 /// </summary>
 /// <remarks>29-bit limbs make every partial product 58 bits, so a column of up to 18 products (nine of a*b and nine of
 /// m*q in the Montgomery reduction) fits in 64 bits without carry handling: the multiply is VPMULUDQ (32 x 32 -&gt; 64 bits
-/// per lane) and plain 64-bit adds, with one carry per reduction round.</remarks>
+/// per lane) and plain 64-bit adds, with one carry per reduction round. The operations are calls on purpose
+/// (NoInlining): inlined into a large caller they exhaust the JIT's inlining budget, and the intrinsics inside them then
+/// stop being expanded.</remarks>
 internal struct FqVector8
 {
     /// <summary>Limbs, least significant first: bits 29i .. 29i + 28 of each lane's value.</summary>
@@ -54,10 +56,6 @@ internal static class FqVector8Ops
         }
     }
 
-    /// <summary>Low 32 bits of each lane times low 32 bits of each lane, full 64-bit products (VPMULUDQ).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> MulLo(Vector512<ulong> x, Vector512<ulong> y) => Avx512F.Multiply(x.AsUInt32(), y.AsUInt32());
-
     /// <summary>Arithmetic (sign-extending) right shift by 29 of 64-bit lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Sar29(Vector512<ulong> x) => (x.AsInt64() >> 29).AsUInt64();
@@ -67,7 +65,7 @@ internal static class FqVector8Ops
     /// <remarks>Column bound: at most nine products a_j b_i and nine m q_j of under 2^58 each, plus small carries, stay
     /// below 2^63. The unreduced result (a b + M q) / 2^256 with M &lt; 2^256 is below q (q / 2^256 + 1) &lt; 2q, so one
     /// conditional subtraction makes it canonical. <paramref name="r"/> may alias an input.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Mul(in FqVector8 a, in FqVector8 b, out FqVector8 r)
     {
         Vector512<ulong> mask = Vector512.Create(Mask29);
@@ -75,25 +73,25 @@ internal static class FqVector8Ops
         Vector512<ulong> bi, m;
         // Round 0: t += a * b0, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L0;
-        Vector512<ulong> t0 = MulLo(a.L0, bi);
-        Vector512<ulong> t1 = MulLo(a.L1, bi);
-        Vector512<ulong> t2 = MulLo(a.L2, bi);
-        Vector512<ulong> t3 = MulLo(a.L3, bi);
-        Vector512<ulong> t4 = MulLo(a.L4, bi);
-        Vector512<ulong> t5 = MulLo(a.L5, bi);
-        Vector512<ulong> t6 = MulLo(a.L6, bi);
-        Vector512<ulong> t7 = MulLo(a.L7, bi);
-        Vector512<ulong> t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        Vector512<ulong> t0 = Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t1 = Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t2 = Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t3 = Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t4 = Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t5 = Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t6 = Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t7 = Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        Vector512<ulong> t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -104,25 +102,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 1: t += a * b1, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L1;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -133,25 +131,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 2: t += a * b2, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L2;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -162,25 +160,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 3: t += a * b3, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L3;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -191,25 +189,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 4: t += a * b4, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L4;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -220,25 +218,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 5: t += a * b5, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L5;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -249,25 +247,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 6: t += a * b6, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L6;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -278,25 +276,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 7: t += a * b7, then add m p to clear the low 29 bits and shift one limb down.
         bi = b.L7;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & mask;
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & mask;
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
         t0 = t1 + (t0 >> 29);
         t1 = t2;
         t2 = t3;
@@ -307,25 +305,25 @@ internal static class FqVector8Ops
         t7 = t8;
         // Round 8: t += a * b8, then clear the low 24 bits (29 * 8 + 24 = 256).
         bi = b.L8;
-        t0 += MulLo(a.L0, bi);
-        t1 += MulLo(a.L1, bi);
-        t2 += MulLo(a.L2, bi);
-        t3 += MulLo(a.L3, bi);
-        t4 += MulLo(a.L4, bi);
-        t5 += MulLo(a.L5, bi);
-        t6 += MulLo(a.L6, bi);
-        t7 += MulLo(a.L7, bi);
-        t8 = MulLo(a.L8, bi);
-        m = MulLo(t0, pinv) & Vector512.Create(Mask24);
-        t0 += MulLo(m, Vector512.Create(P0));
-        t1 += MulLo(m, Vector512.Create(P1));
-        t2 += MulLo(m, Vector512.Create(P2));
-        t3 += MulLo(m, Vector512.Create(P3));
-        t4 += MulLo(m, Vector512.Create(P4));
-        t5 += MulLo(m, Vector512.Create(P5));
-        t6 += MulLo(m, Vector512.Create(P6));
-        t7 += MulLo(m, Vector512.Create(P7));
-        t8 += MulLo(m, Vector512.Create(P8));
+        t0 += Avx512F.Multiply(a.L0.AsUInt32(), bi.AsUInt32());
+        t1 += Avx512F.Multiply(a.L1.AsUInt32(), bi.AsUInt32());
+        t2 += Avx512F.Multiply(a.L2.AsUInt32(), bi.AsUInt32());
+        t3 += Avx512F.Multiply(a.L3.AsUInt32(), bi.AsUInt32());
+        t4 += Avx512F.Multiply(a.L4.AsUInt32(), bi.AsUInt32());
+        t5 += Avx512F.Multiply(a.L5.AsUInt32(), bi.AsUInt32());
+        t6 += Avx512F.Multiply(a.L6.AsUInt32(), bi.AsUInt32());
+        t7 += Avx512F.Multiply(a.L7.AsUInt32(), bi.AsUInt32());
+        t8 = Avx512F.Multiply(a.L8.AsUInt32(), bi.AsUInt32());
+        m = Avx512F.Multiply(t0.AsUInt32(), pinv.AsUInt32()) & Vector512.Create(Mask24);
+        t0 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P0).AsUInt32());
+        t1 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P1).AsUInt32());
+        t2 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P2).AsUInt32());
+        t3 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P3).AsUInt32());
+        t4 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P4).AsUInt32());
+        t5 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P5).AsUInt32());
+        t6 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P6).AsUInt32());
+        t7 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P7).AsUInt32());
+        t8 += Avx512F.Multiply(m.AsUInt32(), Vector512.Create(P8).AsUInt32());
 
         // Now sum t_j 2^(29 j) is divisible by 2^24: propagate carries, then shift the whole value right by 24 bits.
         t1 += t0 >> 29;
@@ -416,7 +414,7 @@ internal static class FqVector8Ops
     }
 
     /// <summary>a + b mod q per lane (a, b canonical). <paramref name="r"/> may alias an input.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Add(in FqVector8 a, in FqVector8 b, out FqVector8 r)
     {
         // d = a + b - q with a signed carry chain; the limb sums are below 2^30, the carries in {-1, 0, 1}.
@@ -434,7 +432,7 @@ internal static class FqVector8Ops
     }
 
     /// <summary>a - b mod q per lane (a, b canonical). <paramref name="r"/> may alias an input.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Sub(in FqVector8 a, in FqVector8 b, out FqVector8 r)
     {
         Vector512<ulong> mask = Vector512.Create(Mask29);

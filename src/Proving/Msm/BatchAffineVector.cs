@@ -62,14 +62,14 @@ internal static class BatchAffineVector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref ulong BucketLine(ref ulong buckets, int[] bIdx, int k) => ref Unsafe.Add(ref buckets, (nint)bIdx[k] * Line);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LoadBuckets(ref ulong buckets, int[] bIdx, int k0, out FqVector8 x, out FqVector8 y) =>
         LoadLines(ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
             ref BucketLine(ref buckets, bIdx, k0 + 2), ref BucketLine(ref buckets, bIdx, k0 + 3),
             ref BucketLine(ref buckets, bIdx, k0 + 4), ref BucketLine(ref buckets, bIdx, k0 + 5),
             ref BucketLine(ref buckets, bIdx, k0 + 6), ref BucketLine(ref buckets, bIdx, k0 + 7), out x, out y);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LoadPoints(ref ulong pts, int k0, out FqVector8 x, out FqVector8 y)
     {
         ref ulong p = ref Unsafe.Add(ref pts, (nint)k0 * Line);
@@ -174,25 +174,32 @@ internal static class BatchAffineVector
             FqVector8Ops.Mul(lambda, t, out t);
             FqVector8Ops.Sub(t, y1, out FqVector8 y3);
 
-            FqVector8Ops.ToWords(x3, out Vector512<ulong> r0, out Vector512<ulong> r1, out Vector512<ulong> r2, out Vector512<ulong> r3);
-            FqVector8Ops.ToWords(y3, out Vector512<ulong> r4, out Vector512<ulong> r5, out Vector512<ulong> r6, out Vector512<ulong> r7);
-            FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-            uint skip = s.Skip[g];
-            if (skip == 0)
-            {
-                r0.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0));
-                r1.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 1));
-                r2.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 2));
-                r3.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 3));
-                r4.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 4));
-                r5.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 5));
-                r6.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 6));
-                r7.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 7));
-            }
-            else
-            {
-                StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, s.Cancel[g], r0, r1, r2, r3, r4, r5, r6, r7);
-            }
+            StoreBuckets(ref buckets, filled, bIdx, k0, s.Skip[g], s.Cancel[g], x3, y3);
+        }
+    }
+
+    /// <summary>Writes lanes (x3, y3) back to their bucket lines: whole lines when no lane is skipped, else lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreBuckets(ref ulong buckets, bool[] filled, int[] bIdx, int k0, uint skip, uint cancel,
+        in FqVector8 x3, in FqVector8 y3)
+    {
+        FqVector8Ops.ToWords(x3, out Vector512<ulong> r0, out Vector512<ulong> r1, out Vector512<ulong> r2, out Vector512<ulong> r3);
+        FqVector8Ops.ToWords(y3, out Vector512<ulong> r4, out Vector512<ulong> r5, out Vector512<ulong> r6, out Vector512<ulong> r7);
+        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        if (skip == 0)
+        {
+            r0.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0));
+            r1.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 1));
+            r2.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 2));
+            r3.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 3));
+            r4.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 4));
+            r5.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 5));
+            r6.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 6));
+            r7.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 7));
+        }
+        else
+        {
+            StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, cancel, r0, r1, r2, r3, r4, r5, r6, r7);
         }
     }
 
