@@ -70,6 +70,9 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"marginBps\": 500", "\"marginBps\": -1", "costModel.marginBps: -1")]
     [InlineData("\"50000000000\"", "\"-5\"", "maxGasPriceWei: '-5'")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"bogus\": 1", "not valid configuration JSON")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 0, \"amountWei\": \"1e18\" } ]", "collateralReserve[0].amountWei: '1e18' is not a positive integer")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 1, \"amountWei\": \"5\" }, { \"assetId\": 1, \"amountWei\": \"6\" } ]", "collateralReserve[1].assetId: 1 appears twice")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 256, \"amountWei\": \"5\" } ]", "not valid configuration JSON")]
     public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() =>

@@ -124,9 +124,6 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var signer = NewSigner(2 + i);
             names[signer.From] = profiles[i].Name;
             await new CollateralVault(signer, deployment.CollateralVault).DepositEthAsync(Ether, ct).ConfigureAwait(false);
-            // The operator's set-up: most of the deposit backs bids and jobs from the market's bond balance, so each
-            // bond taken or released is one storage write instead of a vault call.
-            await new IProverMarket(signer, deployment.ProverMarket).ReserveCollateralAsync(0, Ether * 3 / 4, ct).ConfigureAwait(false);
             var o = new WorkerOptions
             {
                 RpcUrl = endpoint.ToString(),
@@ -136,6 +133,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 ArtifactCacheDir = Path.Combine(work, $"worker{i}-artifacts"),
                 CostModel = new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
                 Capacity = 4,
+                // Most of the deposit backs bids and jobs from the market's bond balance (the worker reserves it at
+                // start-up), so each bond taken or released is one storage write instead of a vault call.
+                CollateralReserve = [new CollateralReserveOptions { AssetId = 0, AmountWei = (Ether * 3 / 4).ToString(System.Globalization.CultureInfo.InvariantCulture) }],
                 Confirmations = 0,
                 PollInterval = TimeSpan.FromMilliseconds(250),
                 MaxGasPriceWei = "100000000000",

@@ -70,6 +70,13 @@ public sealed class WorkerOptions
     /// <summary>OTLP/HTTP collector endpoint (such as <c>http://127.0.0.1:4318/v1/metrics</c>) the metrics are pushed to; null disables it.</summary>
     public string? OtlpEndpoint { get; set; }
 
+    /// <summary>
+    /// Bond balance to hold in the market per collateral asset. At start-up the worker tops its bond balance up to the
+    /// amount from its free vault balance (<c>reserveCollateral</c>): bonds and job collateral are then taken and given
+    /// back without a vault call (about 8k gas less each). Empty: nothing is reserved.
+    /// </summary>
+    public List<CollateralReserveOptions> CollateralReserve { get; set; } = [];
+
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
@@ -178,6 +185,12 @@ public sealed class WorkerOptions
             if (!seen.Add(Circuits[i].CircuitId)) errors.Add($"circuits[{i}].circuitId: {Circuits[i].CircuitId} appears twice");
         }
         foreach (var e in CostModel.Validate()) errors.Add($"costModel.{e}");
+        var assets = new HashSet<byte>();
+        for (int i = 0; i < CollateralReserve.Count; i++)
+        {
+            foreach (var e in CollateralReserve[i].Validate()) errors.Add($"collateralReserve[{i}].{e}");
+            if (!assets.Add(CollateralReserve[i].AssetId)) errors.Add($"collateralReserve[{i}].assetId: {CollateralReserve[i].AssetId} appears twice");
+        }
         return errors;
     }
 
@@ -185,6 +198,26 @@ public sealed class WorkerOptions
     {
         var h = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s;
         return h.Length == 64 && h.All(Uri.IsHexDigit);
+    }
+}
+
+/// <summary>A bond balance the worker keeps in the market for one collateral asset (see <see cref="WorkerOptions.CollateralReserve"/>).</summary>
+public sealed class CollateralReserveOptions
+{
+    /// <summary>The vault's asset id (0 is ETH).</summary>
+    public byte AssetId { get; set; }
+
+    /// <summary>Target bond balance, in the asset's smallest unit (wei for ETH).</summary>
+    public string AmountWei { get; set; } = "0";
+
+    /// <summary>Parsed <see cref="AmountWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger Amount => BigInteger.Parse(AmountWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (!BigInteger.TryParse(AmountWei, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var a) || a <= 0)
+            yield return $"amountWei: '{AmountWei}' is not a positive integer";
     }
 }
 

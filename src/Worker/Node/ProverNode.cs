@@ -84,6 +84,7 @@ public sealed class ProverNode
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await CheckDeploymentAsync(cancellationToken).ConfigureAwait(false);
+        await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
         var from = _journal.GetCursor() is { } c ? c.Block + 1 : _deployment.DeployBlock;
         var poller = new LogPoller(_signer.Client, new LogFilter(from, null, [_deployment.ProverMarket], null),
             new LogPollerOptions { PollInterval = _options.PollInterval });
@@ -154,6 +155,57 @@ public sealed class ProverNode
         }
         if (!_engine.Circuits.Any())
             throw new WorkerConfigurationException(_options.DeploymentFile, ["no configured circuit has usable artifacts matching its registered hash (see the errors above)"]);
+    }
+
+    /// <summary>Tops the market bond balance up to each configured target from the free vault balance.</summary>
+    private async Task ReserveCollateralAsync(CancellationToken ct)
+    {
+        if (_options.CollateralReserve.Count == 0) return;
+        var vault = new ICollateralVault(_signer, _deployment.CollateralVault);
+        foreach (var target in _options.CollateralReserve)
+        {
+            var held = await _market.BondBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
+            if (held >= target.Amount)
+            {
+                _log.LogInformation("Collateral asset {Asset}: bond balance {Held} already meets the target {Target}", target.AssetId, held, target.Amount);
+                continue;
+            }
+            var free = await vault.FreeBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
+            var amount = BigInteger.Min(target.Amount - held, free);
+            if (amount > 0)
+            {
+                await _market.ReserveCollateralAsync(target.AssetId, amount, ct).ConfigureAwait(false);
+                held += amount;
+            }
+            if (held < target.Amount)
+                _log.LogWarning("Collateral asset {Asset}: bond balance {Held} is below the target {Target}: the free vault balance covered only {Amount}; deposit more",
+                    target.AssetId, held, target.Amount, amount);
+            else
+                _log.LogInformation("Collateral asset {Asset}: reserved {Amount}, bond balance now {Held}", target.AssetId, amount, held);
+        }
+    }
+
+    /// <summary>
+    /// Whether the market can take the request's collateral from us (our bond balance or our free vault balance covers
+    /// it, as the market requires). When not, the job is skipped with the reason, logged once, instead of sending a
+    /// bid or lock that would revert.
+    /// </summary>
+    private async Task<bool> CollateralCoversAsync(TrackedRequest r, Request req, CancellationToken ct)
+    {
+        var need = req.MinCollateral;
+        if (need.IsZero) return true;
+        byte asset = (byte)req.AssetId;
+        var bond = await _market.BondBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+        if (bond >= need) return true;
+        var free = await new ICollateralVault(_signer, _deployment.CollateralVault).FreeBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+        if (free >= need) return true;
+        if (_skipLogged.Add(r.RequestId))
+        {
+            Metrics.JobsSkipped.Add(1);
+            _log.LogWarning("Request {Id}: skipped: collateral: it needs {Need} of asset {Asset}, but the bond balance is {Bond} and the free vault balance {Free}",
+                r.RequestId, need, asset, bond, free);
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ events
@@ -291,6 +343,7 @@ public sealed class ProverNode
             {
                 if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
                 if (Plan(r, req, AllocationMode.SealedBid, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
+                if (!await CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
                 var salt = RandomNumberGenerator.GetBytes(32);
                 var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
                 // Durable before the transaction: a crash after the commit still finds the salt to reveal with.
@@ -357,6 +410,7 @@ public sealed class ProverNode
         var price = await _market.DutchPriceAsync(req, ct).ConfigureAwait(false);
         if (price < take.Fee) return; // wait for the price to reach our ask
         if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
+        if (!await CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
         _log.LogInformation("Request {Id}: locking Dutch job at {Price} wei (ask {Ask})", r.RequestId, price, take.Fee);
         await _market.LockDutchAsync(req, ct).ConfigureAwait(false);
         // The next tick sees the assignment in chain state and starts proving.

@@ -82,13 +82,13 @@ public sealed class MarketHarness : IAsyncDisposable
 
     public static SignerOptions Fast => new() { ReceiptPollInterval = TimeSpan.FromMilliseconds(50) };
 
-    /// <summary>A new prover key, funded with 10 ETH, with 1 ETH of collateral deposited.</summary>
-    public async Task<EthKey> NewProverAsync()
+    /// <summary>A new prover key, funded with 10 ETH, with <paramref name="collateral"/> (default 1 ETH) deposited in the vault.</summary>
+    public async Task<EthKey> NewProverAsync(BigInteger? collateral = null)
     {
         var key = EthKey.Generate();
         await Anvil.CreateRpc().SendAsync("anvil_setBalance", [key.Address.ToString(), "0x8ac7230489e80000"]);
-        var signer = new Signer(Anvil.CreateClient(), key, Fast);
-        await new CollateralVault(signer, Vault).DepositEthAsync(Ether);
+        var deposit = collateral ?? Ether;
+        if (!deposit.IsZero) await new CollateralVault(new Signer(Anvil.CreateClient(), key, Fast), Vault).DepositEthAsync(deposit);
         return key;
     }
 

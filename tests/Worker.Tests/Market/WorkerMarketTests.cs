@@ -3,6 +3,7 @@ using System.Numerics;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Tests.Infrastructure;
+using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Journal;
 
 namespace ProverMarketChain.Worker.Tests.Market;
@@ -137,6 +138,59 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         }
         Assert.NotNull(reason);
         Assert.Contains("input hash mismatch", reason);
+        await h.StopWorker(host);
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+    }
+
+    [Fact]
+    public async Task CollateralReserve_isToppedUpAtStartUp_andBondsComeBackToIt()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "reserving", "300000000000000");
+        var target = MarketHarness.Ether / 2;
+        o.CollateralReserve = [new CollateralReserveOptions { AssetId = 0, AmountWei = target.ToString() }];
+        var vault = new ICollateralVault(h.Requester, h.Vault);
+        var host = h.StartWorker(o, env);
+
+        var sw = Stopwatch.StartNew();
+        while (await h.Market.BondBalanceAsync(key.Address, 0) != target && sw.Elapsed < Patience) await Task.Delay(200);
+        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
+        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceAsync(key.Address, 0));
+
+        // Its bond comes from the bond balance and goes back there once the job is paid: the free balance never moves.
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4);
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+        var logs = await h.MarketLogsAsync(id);
+        Assert.Contains(logs, l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
+        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceAsync(key.Address, 0));
+
+        // A restart finds the target met and reserves nothing more.
+        await h.StopWorker(host);
+        h.StartWorker(o, env);
+        sw.Restart();
+        while (!h.Log.Lines.Any(l => l.Contains("already meets the target")) && sw.Elapsed < Patience) await Task.Delay(200);
+        Assert.Contains(h.Log.Lines, l => l.Contains("already meets the target"));
+        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
+    }
+
+    [Fact]
+    public async Task WorkerWithoutCollateral_skipsWithAReasonInsteadOfBidding()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync(collateral: BigInteger.Zero);
+        var (o, _, env) = h.WorkerConfig(key, "broke", "300000000000000");
+        var host = h.StartWorker(o, env);
+        var (request, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4);
+        var sw = Stopwatch.StartNew();
+        string? line = null;
+        while ((line = h.Log.Lines.FirstOrDefault(l => l.Contains("skipped: collateral"))) is null && sw.Elapsed < Patience) await Task.Delay(200);
+        Assert.NotNull(line);
+        Assert.Contains(Hex.Encode(id), line);
+        Assert.Contains("bond balance is 0 and the free vault balance 0", line);
+        // Still nothing sent once the bid phase is over.
+        while ((await h.Client.GetBlockByTagAsync("latest"))!.Timestamp <= request.BidDeadline && sw.Elapsed < Patience) await Task.Delay(250);
         await h.StopWorker(host);
         Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
     }
