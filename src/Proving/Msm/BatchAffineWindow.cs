@@ -29,6 +29,7 @@ internal interface IBatchAffineCurve<TF, TAff, TJac>
     static abstract TAff Affine(in TF x, in TF y);
     static abstract TJac AddMixed(in TJac a, in TAff p);
     static abstract TJac Add(in TJac a, in TJac b);
+    static abstract TJac Double(in TJac a);
     static abstract bool IsInfinity(in TJac p);
 }
 
@@ -51,6 +52,7 @@ internal struct G1BatchCurve : IBatchAffineCurve<Fq, G1Affine, G1Jacobian>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static G1Affine Affine(in Fq x, in Fq y) => new(x, y);
     public static G1Jacobian AddMixed(in G1Jacobian a, in G1Affine p) => a.AddMixed(p);
     public static G1Jacobian Add(in G1Jacobian a, in G1Jacobian b) => a.Add(b);
+    public static G1Jacobian Double(in G1Jacobian a) => a.Double();
     public static bool IsInfinity(in G1Jacobian p) => p.IsInfinity;
 }
 
@@ -73,6 +75,7 @@ internal struct G2BatchCurve : IBatchAffineCurve<Fq2, G2Affine, G2Jacobian>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static G2Affine Affine(in Fq2 x, in Fq2 y) => new(x, y);
     public static G2Jacobian AddMixed(in G2Jacobian a, in G2Affine p) => a.AddMixed(p);
     public static G2Jacobian Add(in G2Jacobian a, in G2Jacobian b) => a.Add(b);
+    public static G2Jacobian Double(in G2Jacobian a) => a.Double();
     public static bool IsInfinity(in G2Jacobian p) => p.IsInfinity;
 }
 
@@ -84,6 +87,10 @@ internal static class BatchAffineSettings
     /// <summary>Whether G1 flushes use the 8-lane AVX-512 field arithmetic when the CPU has it (a field, so tests can
     /// force the scalar path; both paths give the same buckets).</summary>
     internal static bool UseVector = true;
+
+    /// <summary>Fewest buckets for which the bucket sums are reduced in batch-affine segments (smaller windows keep the
+    /// Jacobian running sums: too few segments to amortise an inversion per step). A field, so tests can force it.</summary>
+    internal static int SegmentedMinBuckets = 4096;
 }
 
 /// <summary>
@@ -115,6 +122,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         var filled = new bool[bucketCount];
         var stamp = new int[bucketCount];
         TJac[]? overflow = null;
+        int overflowAdds = 0;
 
         // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
         bool vector = typeof(TF) == typeof(Fq) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
@@ -150,6 +158,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
                 {
                     overflow ??= new TJac[bucketCount];
                     overflow[b] = TCurve.AddMixed(overflow[b], Signed(points[i], d));
+                    overflowAdds++;
                 }
                 continue;
             }
@@ -182,12 +191,17 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
                     int di = (int)deferred[j];
                     int bj = (di > 0 ? di : -di) - 1;
                     overflow[bj] = TCurve.AddMixed(overflow[bj], Signed(points[(int)(deferred[j] >> 32)], di));
+                    overflowAdds++;
                 }
                 break;
             }
             Readmit(points, deferred, ref deferredCount, buckets, filled, stamp, batchId, bIdx, pts, ref count);
         }
 
+        if (bucketCount >= BatchAffineSettings.SegmentedMinBuckets && overflowAdds <= MaxOverflowByScalar)
+        {
+            return ReduceSegmented(buckets, filled, overflow, bucketCount, vector);
+        }
         // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
         TJac running = default;
         TJac total = default;
@@ -204,6 +218,124 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             total = TCurve.Add(total, running);
         }
         return total;
+    }
+
+    /// <summary>Most Jacobian overflow additions for which the segmented reduction is used; their buckets are then
+    /// weighted by a small scalar multiplication each.</summary>
+    private const int MaxOverflowByScalar = 64;
+
+    /// <summary>
+    /// sum_b (b + 1) * bucket[b] with the running sums themselves in batch-affine form: the buckets are cut into S
+    /// segments of length L, and segment s keeps an affine running sum R_s and total T_s, so every step is one batch of up
+    /// to 2S independent affine additions (one inversion, and the 8-lane flush on G1). With o = b - s L,
+    /// sum_b (b + 1) B_b = sum_s T_s + L * sum_s s R_s, where T_s = sum_o (o + 1) B_b: the last part is a short Jacobian
+    /// running sum over the segments.
+    /// </summary>
+    /// <remarks>T_s is accumulated from the running sum before each step's addition (so both additions of a step are
+    /// independent), and R_s is added once more at the end: sum of the running sums after each step = sum of those before
+    /// it + R_s.</remarks>
+    private static TJac ReduceSegmented(Bucket[] buckets, bool[] filled, TJac[]? overflow, int bucketCount, bool vector)
+    {
+        int segments = Math.Min(1024, bucketCount / 16);
+        int len = bucketCount / segments; // both powers of two
+        int lanes = 2 * segments;
+        int padded = (lanes + 7) & ~7;
+        // acc[s] = R_s, acc[segments + s] = T_s.
+        var acc = new Bucket[padded];
+        var accFilled = new bool[lanes];
+        var idx = new int[padded];
+        var add = new Bucket[padded];
+        var den = vector ? [] : new TF[lanes];
+        var prefix = vector ? [] : new TF[lanes];
+        BatchAffineVector.Scratch? scratch = vector ? new BatchAffineVector.Scratch(lanes) : null;
+        for (int j = len; j >= 0; j--)
+        {
+            int count = 0;
+            for (int s = 0; s < segments; s++)
+            {
+                // T_s += R_s (its value before this step).
+                if (accFilled[s])
+                {
+                    int t = segments + s;
+                    if (!accFilled[t])
+                    {
+                        acc[t] = acc[s];
+                        accFilled[t] = true;
+                    }
+                    else
+                    {
+                        idx[count] = t;
+                        add[count] = acc[s];
+                        count++;
+                    }
+                }
+                // R_s += B_b (no bucket in the extra last step j = 0 of the loop, which only adds R_s to T_s).
+                int b = s * len + j - 1;
+                if (j > 0 && filled[b])
+                {
+                    if (!accFilled[s])
+                    {
+                        acc[s] = buckets[b];
+                        accFilled[s] = true;
+                    }
+                    else
+                    {
+                        idx[count] = s;
+                        add[count] = buckets[b];
+                        count++;
+                    }
+                }
+            }
+            FlushAny(acc, accFilled, idx, add, den, prefix, count, scratch);
+        }
+
+        TJac totals = default, running = default, weighted = default;
+        for (int s = segments - 1; s >= 0; s--)
+        {
+            if (accFilled[segments + s])
+            {
+                totals = TCurve.AddMixed(totals, TCurve.Affine(acc[segments + s].X, acc[segments + s].Y));
+            }
+            if (s > 0)
+            {
+                if (accFilled[s])
+                {
+                    running = TCurve.AddMixed(running, TCurve.Affine(acc[s].X, acc[s].Y));
+                }
+                weighted = TCurve.Add(weighted, running);
+            }
+        }
+        for (int l = len; l > 1; l >>= 1)
+        {
+            weighted = TCurve.Double(weighted);
+        }
+        TJac total = TCurve.Add(totals, weighted);
+        if (overflow != null)
+        {
+            for (int b = 0; b < bucketCount; b++)
+            {
+                if (!TCurve.IsInfinity(overflow[b]))
+                {
+                    total = TCurve.Add(total, MultiplySmall(overflow[b], b + 1));
+                }
+            }
+        }
+        return total;
+    }
+
+    /// <summary>k * p for a small positive k (double and add).</summary>
+    private static TJac MultiplySmall(in TJac p, int k)
+    {
+        TJac r = default;
+        for (int bit = 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)k); bit >= 0; bit--)
+        {
+            r = TCurve.Double(r);
+            if (((k >> bit) & 1) != 0)
+            {
+                r = TCurve.Add(r, p);
+            }
+        }
+        return r;
     }
 
     /// <summary>The point times the sign of the digit.</summary>

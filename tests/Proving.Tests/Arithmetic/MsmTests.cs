@@ -99,9 +99,9 @@ public class MsmTests
     [InlineData(2048)]
     public void G1_batch_affine_vector_and_scalar_flushes_both_match_naive(int batchSize)
     {
-        // The same inputs through the 8-lane AVX-512 flush and the scalar flush (forced), against the naive oracle: batch
-        // sizes that leave partial groups of eight, doublings (a bucket holding P meets P), cancellations (P + (-P)) and
-        // random points. Where the CPU lacks AVX-512F both runs take the scalar path.
+        // The same inputs through the 8-lane AVX-512 flush and the scalar flush (forced), each with both bucket reductions,
+        // against the naive oracle: batch sizes that leave partial groups of eight, doublings (a bucket holding P meets P),
+        // cancellations (P + (-P)) and random points. Where the CPU lacks AVX-512F both runs take the scalar path.
         var rng = new Random(91 + batchSize);
         int n = 1200;
         G1Affine[] pool = RandomG1Points(rng, 24);
@@ -122,18 +122,25 @@ public class MsmTests
         G1Jacobian expected = MsmApi.MultiExpNaive(points, scalars);
         int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
         bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
+        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
         try
         {
             ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
-            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
-            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+            // Both bucket reductions: Jacobian running sums (default for these small windows) and batch-affine segments.
+            foreach (int segmentedMin in new[] { savedSegmented, 16 })
+            {
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = segmentedMin;
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
+                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
+                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+            }
         }
         finally
         {
             ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
             ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
         }
     }
 
@@ -251,5 +258,15 @@ public class MsmTests
         }
         Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 2));
         Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
+        try
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = 16; // batch-affine bucket reduction
+            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+        }
+        finally
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
+        }
     }
 }
