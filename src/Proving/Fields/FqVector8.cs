@@ -60,13 +60,27 @@ internal static class FqVector8Ops
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Sar29(Vector512<ulong> x) => (x.AsInt64() >> 29).AsUInt64();
 
-    /// <summary>Montgomery product r = a * b * 2^-256 mod q per lane, canonical when a, b &lt; q (same result as
+    /// <summary>Montgomery product r = a * b * 2^-256 mod q per lane, canonical for inputs below 2q (same result as
     /// <see cref="Fq"/>'s multiplication). Operand-scanning: eight rounds reduce by 2^29 each and a ninth by 2^24.</summary>
     /// <remarks>Column bound: at most nine products a_j b_i and nine m q_j of under 2^58 each, plus small carries, stay
-    /// below 2^63. The unreduced result (a b + M q) / 2^256 with M &lt; 2^256 is below q (q / 2^256 + 1) &lt; 2q, so one
-    /// conditional subtraction makes it canonical. <paramref name="r"/> may alias an input.</remarks>
+    /// below 2^63. The unreduced result (a b + M q) / 2^256 with M &lt; 2^256 is below q (a b / (q 2^256) + 1), under 2q
+    /// for a, b &lt; 2q, so one conditional subtraction makes it canonical. <paramref name="r"/> may alias an input.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Mul(in FqVector8 a, in FqVector8 b, out FqVector8 r)
+    public static void Mul(in FqVector8 a, in FqVector8 b, out FqVector8 r) => MulCore(a, b, out r, canonical: true);
+
+    /// <summary>Montgomery product left in [0, 2q) (no final subtraction), for a product that only feeds further
+    /// products: inputs below 2q give a result below q (4q / 2^256 + 1) &lt; 1.76 q. Use <see cref="Reduce"/> or
+    /// <see cref="Mul"/> before an addition, subtraction, comparison or conversion.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void MulLazy(in FqVector8 a, in FqVector8 b, out FqVector8 r) => MulCore(a, b, out r, canonical: false);
+
+    /// <summary>Canonical form of a value below 2q (one conditional subtraction of q).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Reduce(in FqVector8 a, out FqVector8 r) =>
+        ReduceOnce(a.L0, a.L1, a.L2, a.L3, a.L4, a.L5, a.L6, a.L7, a.L8, out r);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulCore(in FqVector8 a, in FqVector8 b, out FqVector8 r, bool canonical)
     {
         Vector512<ulong> mask = Vector512.Create(Mask29);
         Vector512<ulong> pinv = Vector512.Create(PInv29);
@@ -351,7 +365,22 @@ internal static class FqVector8Ops
         Vector512<ulong> r6 = (t6 >> 24) | ((t7 << 5) & mask);
         Vector512<ulong> r7 = (t7 >> 24) | ((t8 << 5) & mask);
         Vector512<ulong> r8 = t8 >> 24;
-        ReduceOnce(r0, r1, r2, r3, r4, r5, r6, r7, r8, out r);
+        if (canonical)
+        {
+            ReduceOnce(r0, r1, r2, r3, r4, r5, r6, r7, r8, out r);
+        }
+        else
+        {
+            r.L0 = r0;
+            r.L1 = r1;
+            r.L2 = r2;
+            r.L3 = r3;
+            r.L4 = r4;
+            r.L5 = r5;
+            r.L6 = r6;
+            r.L7 = r7;
+            r.L8 = r8;
+        }
     }
 
     /// <summary>a^2 (the general product; squaring has no cheaper column schedule worth its code here).</summary>

@@ -133,17 +133,19 @@ internal static class BatchAffineVector
             if ((g & 1) == 0)
             {
                 s.Prefix[g] = acc0;
-                FqVector8Ops.Mul(acc0, den, out acc0);
+                FqVector8Ops.MulLazy(acc0, den, out acc0);
             }
             else
             {
                 s.Prefix[g] = acc1;
-                FqVector8Ops.Mul(acc1, den, out acc1);
+                FqVector8Ops.MulLazy(acc1, den, out acc1);
             }
         }
 
         // One scalar inversion for the sixteen chain totals (never zero: every denominator lane is non-zero).
         Span<Fq> totals = stackalloc Fq[16];
+        FqVector8Ops.Reduce(acc0, out acc0);
+        FqVector8Ops.Reduce(acc1, out acc1);
         FqVector8Ops.Store(acc0, totals);
         FqVector8Ops.Store(acc1, totals[8..]);
         Fq.BatchInverse(totals);
@@ -155,15 +157,17 @@ internal static class BatchAffineVector
             FqVector8 dInv;
             if ((g & 1) == 0)
             {
-                FqVector8Ops.Mul(inv0, s.Prefix[g], out dInv);
-                FqVector8Ops.Mul(inv0, s.Den[g], out inv0);
+                FqVector8Ops.MulLazy(inv0, s.Prefix[g], out dInv);
+                FqVector8Ops.MulLazy(inv0, s.Den[g], out inv0);
             }
             else
             {
-                FqVector8Ops.Mul(inv1, s.Prefix[g], out dInv);
-                FqVector8Ops.Mul(inv1, s.Den[g], out inv1);
+                FqVector8Ops.MulLazy(inv1, s.Prefix[g], out dInv);
+                FqVector8Ops.MulLazy(inv1, s.Den[g], out inv1);
             }
-            FqVector8Ops.Mul(s.Num[g], dInv, out FqVector8 lambda);
+            // The chain products and lambda only feed further products, so they stay in [0, 2q) (MulLazy); lambda^2 and
+            // lambda (x1 - x3) feed subtractions and are made canonical.
+            FqVector8Ops.MulLazy(s.Num[g], dInv, out FqVector8 lambda);
             LoadBuckets(ref buckets, bIdx, k0, out FqVector8 x1, out FqVector8 y1);
             LoadPoints(ref pts, k0, out FqVector8 x2, out _);
             // x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1.

@@ -31,10 +31,13 @@ public class FqVector8Tests
         FqVector8Ops.Square(va, out FqVector8 sq);
         FqVector8Ops.Add(va, vb, out FqVector8 sum);
         FqVector8Ops.Sub(va, vb, out FqVector8 diff);
+        FqVector8Ops.MulLazy(va, vb, out FqVector8 lazy);
+        FqVector8Ops.Reduce(lazy, out FqVector8 reduced);
         uint zeros = FqVector8Ops.ZeroMask(va);
         for (int i = 0; i < 8; i++)
         {
             Assert.Equal(a[i] * b[i], FqVector8Ops.GetLane(prod, i));
+            Assert.Equal(a[i] * b[i], FqVector8Ops.GetLane(reduced, i));
             Assert.Equal(a[i].Square(), FqVector8Ops.GetLane(sq, i));
             Assert.Equal(a[i] + b[i], FqVector8Ops.GetLane(sum, i));
             Assert.Equal(a[i] - b[i], FqVector8Ops.GetLane(diff, i));
@@ -128,6 +131,55 @@ public class FqVector8Tests
         {
             Assert.Equal(x[i], FqVector8Ops.GetLane(vx, i));
             Assert.Equal(y[i], FqVector8Ops.GetLane(vy, i));
+        }
+    }
+
+    /// <summary>Lane values as integers (any limbs, canonical or not).</summary>
+    private static BigInteger LaneValue(in FqVector8 v, int lane)
+    {
+        FqVector8Ops.ToWords(v, out Vector512<ulong> w0, out Vector512<ulong> w1, out Vector512<ulong> w2, out Vector512<ulong> w3);
+        return new U256(w0.GetElement(lane), w1.GetElement(lane), w2.GetElement(lane), w3.GetElement(lane)).ToBigInteger();
+    }
+
+    [Fact]
+    public void Lazy_product_chains_stay_below_2q_and_reduce_to_the_scalar_products()
+    {
+        // Both operands of every step are themselves lazy (in [0, 2q)), the worst case the bound allows; lanes start at
+        // q - 1 and random values.
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        var rng = new Random(21);
+        var x = new Fq[8];
+        var y = new Fq[8];
+        for (int i = 0; i < 8; i++)
+        {
+            x[i] = i == 0 ? Fq.FromBigInteger(Q - 1) : Fq.Random(rng);
+            y[i] = i == 1 ? Fq.FromBigInteger(Q - 1) : Fq.Random(rng);
+        }
+        FqVector8 vx = FqVector8Ops.Load(x), vy = FqVector8Ops.Load(y);
+        for (int step = 0; step < 3000; step++)
+        {
+            FqVector8Ops.MulLazy(vx, vy, out vx);
+            FqVector8Ops.MulLazy(vy, vy, out vy);
+            for (int i = 0; i < 8; i++)
+            {
+                x[i] *= y[i];
+                y[i] = y[i].Square();
+            }
+            for (int i = 0; i < 8; i++)
+            {
+                Assert.True(LaneValue(vx, i) < 2 * Q);
+                Assert.True(LaneValue(vy, i) < 2 * Q);
+            }
+        }
+        FqVector8Ops.Reduce(vx, out FqVector8 rx);
+        FqVector8Ops.Mul(vy, FqVector8Ops.One, out FqVector8 ry); // the canonical product also accepts inputs below 2q
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(x[i], FqVector8Ops.GetLane(rx, i));
+            Assert.Equal(y[i], FqVector8Ops.GetLane(ry, i));
         }
     }
 
