@@ -5,49 +5,54 @@ using ProverMarketChain.Proving.Fields;
 
 namespace ProverMarketChain.Proving.Msm;
 
-/// <summary>
-/// The G1 batch-affine bucket update (<see cref="BatchAffineWindow{TF, TAff, TJac, TCurve}"/>'s flush) with eight
-/// additions per AVX-512 instruction stream: additions k = 8g .. 8g + 7 of a batch are the lanes of group g. Montgomery's
-/// trick runs as sixteen independent chains (two interleaved vector chains, even and odd groups, eight lanes each), whose
-/// sixteen totals are inverted together with one scalar inversion. Only called when <see cref="FqVector8Ops.IsSupported"/>.
-/// </summary>
-/// <remarks>Buckets and batch points are lines of eight 64-bit words (x then y, Montgomery limbs): eight lines are
-/// loaded and transposed so that each word becomes one vector of eight lanes, then re-cut into 29-bit limbs, and the
-/// reverse on the way out. Lanes past the batch end and lanes that meet a special case (same x: a doubling or
-/// P + (-P)) are patched through the scalar path; they are rare on real data.</remarks>
-internal static class BatchAffineVector
+/// <summary>What the 8-lane flush needs of a coordinate field: its 8-lane arithmetic (<typeparamref name="TV"/>), the
+/// scalar element (<typeparamref name="TF"/>) for the rare special lanes, and how a bucket line (x then y, Montgomery
+/// words) is transposed into lanes. Implemented by empty structs so the JIT specialises the flush per field.</summary>
+internal interface IVectorFlushField<TV, TF>
+    where TV : struct
+    where TF : unmanaged
 {
-    /// <summary>Per-window scratch for the vector flush, sized for a batch.</summary>
-    internal sealed class Scratch
-    {
-        public readonly FqVector8[] Den;
-        public readonly FqVector8[] Num;
-        public readonly FqVector8[] Prefix;
-        /// <summary>Per group: lanes that must not be written back (past the end, or P + (-P)).</summary>
-        public readonly byte[] Skip;
-        /// <summary>Per group: lanes whose bucket becomes empty (P + (-P)).</summary>
-        public readonly byte[] Cancel;
+    /// <summary>64-bit words per bucket line (x and y).</summary>
+    static abstract int LineWords { get; }
+    static abstract TV One { get; }
+    static abstract void Mul(in TV a, in TV b, out TV r);
+    /// <summary>A product that only feeds further products (may be left partly reduced).</summary>
+    static abstract void MulLazy(in TV a, in TV b, out TV r);
+    /// <summary>Canonical form of a <see cref="MulLazy"/> result.</summary>
+    static abstract void Reduce(in TV a, out TV r);
+    static abstract void Square(in TV a, out TV r);
+    static abstract void Sub(in TV a, in TV b, out TV r);
+    static abstract uint ZeroMask(in TV a);
+    /// <summary>Loads the eight lines starting at the given words into lanes 0..7 of x and y.</summary>
+    static abstract void LoadLines(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5,
+        ref ulong l6, ref ulong l7, out TV x, out TV y);
+    /// <summary>Stores lanes 0..7 of x and y as the eight lines starting at the given words.</summary>
+    static abstract void StoreLines(in TV x, in TV y, ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4,
+        ref ulong l5, ref ulong l6, ref ulong l7);
+    static abstract TF GetLane(in TV a, int lane);
+    static abstract void SetLane(ref TV a, int lane, in TF value);
+    static abstract TF ScalarOne { get; }
+    static abstract bool ScalarEq(in TF a, in TF b);
+    static abstract TF ScalarAdd(in TF a, in TF b);
+    static abstract TF ScalarDouble(in TF a);
+    static abstract TF ScalarSquare(in TF a);
+    static abstract void ScalarBatchInverse(Span<TF> values);
+}
 
-        public Scratch(int batchSize)
-        {
-            int groups = (batchSize + 7) / 8;
-            Den = new FqVector8[groups];
-            Num = new FqVector8[groups];
-            Prefix = new FqVector8[groups];
-            Skip = new byte[groups];
-            Cancel = new byte[groups];
-        }
-    }
+/// <summary>G1: F_q in <see cref="FqVector8"/>; a line is x0..x3, y0..y3 (one 8 x 8 transpose).</summary>
+internal struct G1VectorField : IVectorFlushField<FqVector8, Fq>
+{
+    public static int LineWords => 8;
+    public static FqVector8 One => FqVector8Ops.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Mul(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Mul(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void MulLazy(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.MulLazy(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Reduce(a, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Mul(a, a, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Sub(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in FqVector8 a) => FqVector8Ops.ZeroMask(a);
 
-    /// <summary>Words per bucket or point line (x: 4, y: 4).</summary>
-    private const int Line = 8;
-
-    /// <summary>Groups ahead whose bucket lines are prefetched in the first pass.</summary>
-    private const int PrefetchGroups = 2;
-
-    /// <summary>Loads eight lines (x, y) and transposes them into two 8-lane elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadLines(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5,
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void LoadLines(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5,
         ref ulong l6, ref ulong l7, out FqVector8 x, out FqVector8 y)
     {
         Vector512<ulong> r0 = Vector512.LoadUnsafe(ref l0), r1 = Vector512.LoadUnsafe(ref l1);
@@ -59,31 +64,169 @@ internal static class BatchAffineVector
         FqVector8Ops.FromWords(r4, r5, r6, r7, out y);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref ulong BucketLine(ref ulong buckets, int[] bIdx, int k) => ref Unsafe.Add(ref buckets, (nint)bIdx[k] * Line);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void StoreLines(in FqVector8 x, in FqVector8 y, ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3,
+        ref ulong l4, ref ulong l5, ref ulong l6, ref ulong l7)
+    {
+        FqVector8Ops.ToWords(x, out Vector512<ulong> r0, out Vector512<ulong> r1, out Vector512<ulong> r2, out Vector512<ulong> r3);
+        FqVector8Ops.ToWords(y, out Vector512<ulong> r4, out Vector512<ulong> r5, out Vector512<ulong> r6, out Vector512<ulong> r7);
+        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        r0.StoreUnsafe(ref l0);
+        r1.StoreUnsafe(ref l1);
+        r2.StoreUnsafe(ref l2);
+        r3.StoreUnsafe(ref l3);
+        r4.StoreUnsafe(ref l4);
+        r5.StoreUnsafe(ref l5);
+        r6.StoreUnsafe(ref l6);
+        r7.StoreUnsafe(ref l7);
+    }
+
+    public static Fq GetLane(in FqVector8 a, int lane) => FqVector8Ops.GetLane(a, lane);
+    public static void SetLane(ref FqVector8 a, int lane, in Fq value) => FqVector8Ops.SetLane(ref a, lane, value);
+    public static Fq ScalarOne => Fq.One;
+    public static bool ScalarEq(in Fq a, in Fq b) => a == b;
+    public static Fq ScalarAdd(in Fq a, in Fq b) => a + b;
+    public static Fq ScalarDouble(in Fq a) => a.Double();
+    public static Fq ScalarSquare(in Fq a) => a.Square();
+    public static void ScalarBatchInverse(Span<Fq> values) => Fq.BatchInverse(values);
+}
+
+/// <summary>G2: F_q2 in <see cref="Fq2Vector8"/>; a line is x.c0, x.c1, y.c0, y.c1 (four words each): the x half and the
+/// y half of eight lines are two 8 x 8 transposes.</summary>
+internal struct G2VectorField : IVectorFlushField<Fq2Vector8, Fq2>
+{
+    public static int LineWords => 16;
+    public static Fq2Vector8 One => Fq2Vector8Ops.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Mul(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Mul(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void MulLazy(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Mul(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in Fq2Vector8 a, out Fq2Vector8 r) => r = a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in Fq2Vector8 a, out Fq2Vector8 r) => Fq2Vector8Ops.Square(a, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Sub(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in Fq2Vector8 a) => Fq2Vector8Ops.ZeroMask(a);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LoadBuckets(ref ulong buckets, int[] bIdx, int k0, out FqVector8 x, out FqVector8 y) =>
-        LoadLines(ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
+    public static void LoadLines(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5,
+        ref ulong l6, ref ulong l7, out Fq2Vector8 x, out Fq2Vector8 y)
+    {
+        Half(ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref l6, ref l7, 0, out x);
+        Half(ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref l6, ref l7, 8, out y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Half(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5, ref ulong l6,
+        ref ulong l7, nuint offset, out Fq2Vector8 v)
+    {
+        Vector512<ulong> r0 = Vector512.LoadUnsafe(ref l0, offset), r1 = Vector512.LoadUnsafe(ref l1, offset);
+        Vector512<ulong> r2 = Vector512.LoadUnsafe(ref l2, offset), r3 = Vector512.LoadUnsafe(ref l3, offset);
+        Vector512<ulong> r4 = Vector512.LoadUnsafe(ref l4, offset), r5 = Vector512.LoadUnsafe(ref l5, offset);
+        Vector512<ulong> r6 = Vector512.LoadUnsafe(ref l6, offset), r7 = Vector512.LoadUnsafe(ref l7, offset);
+        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        FqVector8Ops.FromWords(r0, r1, r2, r3, out v.C0);
+        FqVector8Ops.FromWords(r4, r5, r6, r7, out v.C1);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void StoreLines(in Fq2Vector8 x, in Fq2Vector8 y, ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3,
+        ref ulong l4, ref ulong l5, ref ulong l6, ref ulong l7)
+    {
+        StoreHalf(x, ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref l6, ref l7, 0);
+        StoreHalf(y, ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref l6, ref l7, 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreHalf(in Fq2Vector8 v, ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4,
+        ref ulong l5, ref ulong l6, ref ulong l7, nuint offset)
+    {
+        FqVector8Ops.ToWords(v.C0, out Vector512<ulong> r0, out Vector512<ulong> r1, out Vector512<ulong> r2, out Vector512<ulong> r3);
+        FqVector8Ops.ToWords(v.C1, out Vector512<ulong> r4, out Vector512<ulong> r5, out Vector512<ulong> r6, out Vector512<ulong> r7);
+        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        r0.StoreUnsafe(ref l0, offset);
+        r1.StoreUnsafe(ref l1, offset);
+        r2.StoreUnsafe(ref l2, offset);
+        r3.StoreUnsafe(ref l3, offset);
+        r4.StoreUnsafe(ref l4, offset);
+        r5.StoreUnsafe(ref l5, offset);
+        r6.StoreUnsafe(ref l6, offset);
+        r7.StoreUnsafe(ref l7, offset);
+    }
+
+    public static Fq2 GetLane(in Fq2Vector8 a, int lane) => Fq2Vector8Ops.GetLane(a, lane);
+    public static void SetLane(ref Fq2Vector8 a, int lane, in Fq2 value) => Fq2Vector8Ops.SetLane(ref a, lane, value);
+    public static Fq2 ScalarOne => Fq2.One;
+    public static bool ScalarEq(in Fq2 a, in Fq2 b) => a == b;
+    public static Fq2 ScalarAdd(in Fq2 a, in Fq2 b) => a + b;
+    public static Fq2 ScalarDouble(in Fq2 a) => a.Double();
+    public static Fq2 ScalarSquare(in Fq2 a) => a.Square();
+    public static void ScalarBatchInverse(Span<Fq2> values) => Fq2.BatchInverse(values);
+}
+
+/// <summary>
+/// The batch-affine bucket update (<see cref="BatchAffineWindow{TF, TAff, TJac, TCurve}"/>'s flush) with eight
+/// additions per AVX-512 instruction stream: additions k = 8g .. 8g + 7 of a batch are the lanes of group g. Montgomery's
+/// trick runs as sixteen independent chains (two interleaved vector chains, even and odd groups, eight lanes each), whose
+/// sixteen totals are inverted together with one scalar inversion. Only called when <see cref="FqVector8Ops.IsSupported"/>.
+/// </summary>
+/// <remarks>Buckets and batch points are lines of <c>LineWords</c> 64-bit words (x then y, Montgomery limbs): eight
+/// lines are loaded and transposed so that each word becomes one vector of eight lanes, then re-cut into 29-bit limbs,
+/// and the reverse on the way out. Lanes past the batch end and lanes that meet a special case (same x: a doubling or
+/// P + (-P)) are patched through the scalar path; they are rare on real data.</remarks>
+internal static class BatchAffineVector<TV, TF, TField>
+    where TV : struct
+    where TF : unmanaged
+    where TField : struct, IVectorFlushField<TV, TF>
+{
+    /// <summary>Per-window scratch for the vector flush, sized for a batch.</summary>
+    internal sealed class Scratch
+    {
+        public readonly TV[] Den;
+        public readonly TV[] Num;
+        public readonly TV[] Prefix;
+        /// <summary>Per group: lanes that must not be written back (past the end, or P + (-P)).</summary>
+        public readonly byte[] Skip;
+        /// <summary>Per group: lanes whose bucket becomes empty (P + (-P)).</summary>
+        public readonly byte[] Cancel;
+
+        public Scratch(int batchSize)
+        {
+            int groups = (batchSize + 7) / 8;
+            Den = new TV[groups];
+            Num = new TV[groups];
+            Prefix = new TV[groups];
+            Skip = new byte[groups];
+            Cancel = new byte[groups];
+        }
+    }
+
+    /// <summary>Groups ahead whose bucket lines are prefetched in the first pass.</summary>
+    private const int PrefetchGroups = 2;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong BucketLine(ref ulong buckets, int[] bIdx, int k) => ref Unsafe.Add(ref buckets, (nint)bIdx[k] * TField.LineWords);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadBuckets(ref ulong buckets, int[] bIdx, int k0, out TV x, out TV y) =>
+        TField.LoadLines(ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
             ref BucketLine(ref buckets, bIdx, k0 + 2), ref BucketLine(ref buckets, bIdx, k0 + 3),
             ref BucketLine(ref buckets, bIdx, k0 + 4), ref BucketLine(ref buckets, bIdx, k0 + 5),
             ref BucketLine(ref buckets, bIdx, k0 + 6), ref BucketLine(ref buckets, bIdx, k0 + 7), out x, out y);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LoadPoints(ref ulong pts, int k0, out FqVector8 x, out FqVector8 y)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadPoints(ref ulong pts, int k0, out TV x, out TV y)
     {
-        ref ulong p = ref Unsafe.Add(ref pts, (nint)k0 * Line);
-        LoadLines(ref p, ref Unsafe.Add(ref p, Line), ref Unsafe.Add(ref p, 2 * Line), ref Unsafe.Add(ref p, 3 * Line),
-            ref Unsafe.Add(ref p, 4 * Line), ref Unsafe.Add(ref p, 5 * Line), ref Unsafe.Add(ref p, 6 * Line),
-            ref Unsafe.Add(ref p, 7 * Line), out x, out y);
+        int line = TField.LineWords;
+        ref ulong p = ref Unsafe.Add(ref pts, (nint)k0 * line);
+        TField.LoadLines(ref p, ref Unsafe.Add(ref p, line), ref Unsafe.Add(ref p, 2 * line), ref Unsafe.Add(ref p, 3 * line),
+            ref Unsafe.Add(ref p, 4 * line), ref Unsafe.Add(ref p, 5 * line), ref Unsafe.Add(ref p, 6 * line),
+            ref Unsafe.Add(ref p, 7 * line), out x, out y);
     }
 
-    /// <summary>The scalar element at word offset <paramref name="offset"/> of a line array.</summary>
+    /// <summary>The x (<paramref name="y"/> false) or y coordinate of a line as a scalar element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Fq At(ref ulong lines, nint offset) => ref Unsafe.As<ulong, Fq>(ref Unsafe.Add(ref lines, offset));
+    private static ref TF Coordinate(ref ulong line, bool y) =>
+        ref Unsafe.As<ulong, TF>(ref Unsafe.Add(ref line, y ? TField.LineWords / 2 : 0));
 
     /// <summary>Applies bucket[bIdx[k]] += pts[k] for k &lt; <paramref name="count"/> (bucket indices distinct).</summary>
-    /// <param name="buckets">First word of the bucket lines (x0..x3, y0..y3 per bucket).</param>
+    /// <param name="buckets">First word of the bucket lines (x then y per bucket).</param>
     /// <param name="filled">Bucket occupancy; a bucket hit by its own negation is cleared.</param>
     /// <param name="bIdx">Bucket of each addition; readable up to the next multiple of 8 past <paramref name="count"/>
     /// with any in-range bucket index there.</param>
@@ -98,8 +241,7 @@ internal static class BatchAffineVector
             return;
         }
         int groups = (count + 7) >> 3;
-        FqVector8 one = FqVector8Ops.One;
-        FqVector8 acc0 = one, acc1 = one;
+        TV acc0 = TField.One, acc1 = acc0;
         for (int g = 0; g < groups; g++)
         {
             int k0 = g * 8;
@@ -111,18 +253,23 @@ internal static class BatchAffineVector
                 {
                     unsafe
                     {
-                        Sse.Prefetch0(Unsafe.AsPointer(ref BucketLine(ref buckets, bIdx, k)));
+                        ref ulong line = ref BucketLine(ref buckets, bIdx, k);
+                        Sse.Prefetch0(Unsafe.AsPointer(ref line));
+                        if (TField.LineWords > 8)
+                        {
+                            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref line, 8)));
+                        }
                     }
                 }
             }
-            LoadBuckets(ref buckets, bIdx, k0, out FqVector8 x1, out FqVector8 y1);
-            LoadPoints(ref pts, k0, out FqVector8 x2, out FqVector8 y2);
-            ref FqVector8 den = ref s.Den[g];
-            ref FqVector8 num = ref s.Num[g];
-            FqVector8Ops.Sub(x2, x1, out den);
-            FqVector8Ops.Sub(y2, y1, out num);
+            LoadBuckets(ref buckets, bIdx, k0, out TV x1, out TV y1);
+            LoadPoints(ref pts, k0, out TV x2, out TV y2);
+            ref TV den = ref s.Den[g];
+            ref TV num = ref s.Num[g];
+            TField.Sub(x2, x1, out den);
+            TField.Sub(y2, y1, out num);
             int valid = Math.Min(8, count - k0);
-            uint special = FqVector8Ops.ZeroMask(den) | (0xFFu << valid & 0xFFu);
+            uint special = TField.ZeroMask(den) | (0xFFu << valid & 0xFFu);
             uint skip = 0, cancel = 0;
             if (special != 0)
             {
@@ -133,77 +280,70 @@ internal static class BatchAffineVector
             if ((g & 1) == 0)
             {
                 s.Prefix[g] = acc0;
-                FqVector8Ops.MulLazy(acc0, den, out acc0);
+                TField.MulLazy(acc0, den, out acc0);
             }
             else
             {
                 s.Prefix[g] = acc1;
-                FqVector8Ops.MulLazy(acc1, den, out acc1);
+                TField.MulLazy(acc1, den, out acc1);
             }
         }
 
         // One scalar inversion for the sixteen chain totals (never zero: every denominator lane is non-zero).
-        Span<Fq> totals = stackalloc Fq[16];
-        FqVector8Ops.Reduce(acc0, out acc0);
-        FqVector8Ops.Reduce(acc1, out acc1);
-        FqVector8Ops.Store(acc0, totals);
-        FqVector8Ops.Store(acc1, totals[8..]);
-        Fq.BatchInverse(totals);
-        FqVector8 inv0 = FqVector8Ops.Load(totals), inv1 = FqVector8Ops.Load(totals[8..]);
+        Span<TF> totals = stackalloc TF[16];
+        TField.Reduce(acc0, out acc0);
+        TField.Reduce(acc1, out acc1);
+        for (int lane = 0; lane < 8; lane++)
+        {
+            totals[lane] = TField.GetLane(acc0, lane);
+            totals[8 + lane] = TField.GetLane(acc1, lane);
+        }
+        TField.ScalarBatchInverse(totals);
+        TV inv0 = acc0, inv1 = acc1;
+        for (int lane = 0; lane < 8; lane++)
+        {
+            TField.SetLane(ref inv0, lane, totals[lane]);
+            TField.SetLane(ref inv1, lane, totals[8 + lane]);
+        }
 
         for (int g = groups - 1; g >= 0; g--)
         {
             int k0 = g * 8;
-            FqVector8 dInv;
+            TV dInv;
             if ((g & 1) == 0)
             {
-                FqVector8Ops.MulLazy(inv0, s.Prefix[g], out dInv);
-                FqVector8Ops.MulLazy(inv0, s.Den[g], out inv0);
+                TField.MulLazy(inv0, s.Prefix[g], out dInv);
+                TField.MulLazy(inv0, s.Den[g], out inv0);
             }
             else
             {
-                FqVector8Ops.MulLazy(inv1, s.Prefix[g], out dInv);
-                FqVector8Ops.MulLazy(inv1, s.Den[g], out inv1);
+                TField.MulLazy(inv1, s.Prefix[g], out dInv);
+                TField.MulLazy(inv1, s.Den[g], out inv1);
             }
-            // The chain products and lambda only feed further products, so they stay in [0, 2q) (MulLazy); lambda^2 and
-            // lambda (x1 - x3) feed subtractions and are made canonical.
-            FqVector8Ops.MulLazy(s.Num[g], dInv, out FqVector8 lambda);
-            LoadBuckets(ref buckets, bIdx, k0, out FqVector8 x1, out FqVector8 y1);
-            LoadPoints(ref pts, k0, out FqVector8 x2, out _);
+            // The chain products and lambda only feed further products, so they may stay partly reduced (MulLazy);
+            // lambda^2 and lambda (x1 - x3) feed subtractions and are canonical.
+            TField.MulLazy(s.Num[g], dInv, out TV lambda);
+            LoadBuckets(ref buckets, bIdx, k0, out TV x1, out TV y1);
+            LoadPoints(ref pts, k0, out TV x2, out _);
             // x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1.
-            FqVector8Ops.Square(lambda, out FqVector8 t);
-            FqVector8Ops.Sub(t, x1, out t);
-            FqVector8Ops.Sub(t, x2, out FqVector8 x3);
-            FqVector8Ops.Sub(x1, x3, out t);
-            FqVector8Ops.Mul(lambda, t, out t);
-            FqVector8Ops.Sub(t, y1, out FqVector8 y3);
-
-            StoreBuckets(ref buckets, filled, bIdx, k0, s.Skip[g], s.Cancel[g], x3, y3);
-        }
-    }
-
-    /// <summary>Writes lanes (x3, y3) back to their bucket lines: whole lines when no lane is skipped, else lane by lane.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StoreBuckets(ref ulong buckets, bool[] filled, int[] bIdx, int k0, uint skip, uint cancel,
-        in FqVector8 x3, in FqVector8 y3)
-    {
-        FqVector8Ops.ToWords(x3, out Vector512<ulong> r0, out Vector512<ulong> r1, out Vector512<ulong> r2, out Vector512<ulong> r3);
-        FqVector8Ops.ToWords(y3, out Vector512<ulong> r4, out Vector512<ulong> r5, out Vector512<ulong> r6, out Vector512<ulong> r7);
-        FqVector8Ops.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-        if (skip == 0)
-        {
-            r0.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0));
-            r1.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 1));
-            r2.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 2));
-            r3.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 3));
-            r4.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 4));
-            r5.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 5));
-            r6.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 6));
-            r7.StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + 7));
-        }
-        else
-        {
-            StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, cancel, r0, r1, r2, r3, r4, r5, r6, r7);
+            TField.Square(lambda, out TV t);
+            TField.Sub(t, x1, out t);
+            TField.Sub(t, x2, out TV x3);
+            TField.Sub(x1, x3, out t);
+            TField.Mul(lambda, t, out t);
+            TField.Sub(t, y1, out TV y3);
+            uint skip = s.Skip[g];
+            if (skip == 0)
+            {
+                TField.StoreLines(x3, y3, ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
+                    ref BucketLine(ref buckets, bIdx, k0 + 2), ref BucketLine(ref buckets, bIdx, k0 + 3),
+                    ref BucketLine(ref buckets, bIdx, k0 + 4), ref BucketLine(ref buckets, bIdx, k0 + 5),
+                    ref BucketLine(ref buckets, bIdx, k0 + 6), ref BucketLine(ref buckets, bIdx, k0 + 7));
+            }
+            else
+            {
+                StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, s.Cancel[g], x3, y3);
+            }
         }
     }
 
@@ -211,7 +351,7 @@ internal static class BatchAffineVector
     /// and is skipped on write-back, except a doubling (y1 = y2), which gets lambda = 3 x1^2 / (2 y1).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void PatchSpecialLanes(ref ulong buckets, int[] bIdx, ref ulong pts, int k0, int valid, uint special,
-        ref FqVector8 den, ref FqVector8 num, out uint skip, out uint cancel)
+        ref TV den, ref TV num, out uint skip, out uint cancel)
     {
         skip = 0;
         cancel = 0;
@@ -224,36 +364,34 @@ internal static class BatchAffineVector
             if (lane >= valid)
             {
                 skip |= 1u << lane;
-                FqVector8Ops.SetLane(ref den, lane, Fq.One);
+                TField.SetLane(ref den, lane, TField.ScalarOne);
                 continue;
             }
             ref ulong line = ref BucketLine(ref buckets, bIdx, k0 + lane);
-            Fq x1 = At(ref line, 0), y1 = At(ref line, 4);
-            Fq y2 = At(ref pts, (nint)(k0 + lane) * Line + 4);
-            if (y1 == y2)
+            TF x1 = Coordinate(ref line, false), y1 = Coordinate(ref line, true);
+            TF y2 = Coordinate(ref Unsafe.Add(ref pts, (nint)(k0 + lane) * TField.LineWords), true);
+            if (TField.ScalarEq(y1, y2))
             {
-                // BN254 G1 has no point of order 2, so y1 != 0 here.
-                Fq xx = x1.Square();
-                FqVector8Ops.SetLane(ref den, lane, y1.Double());
-                FqVector8Ops.SetLane(ref num, lane, xx.Double() + xx);
+                // BN254 G1 and the order-r subgroup of G2 have no point of order 2, so y1 != 0 here.
+                TF xx = TField.ScalarSquare(x1);
+                TField.SetLane(ref den, lane, TField.ScalarDouble(y1));
+                TField.SetLane(ref num, lane, TField.ScalarAdd(TField.ScalarDouble(xx), xx));
             }
             else
             {
                 skip |= 1u << lane;
                 cancel |= 1u << lane;
-                FqVector8Ops.SetLane(ref den, lane, Fq.One);
+                TField.SetLane(ref den, lane, TField.ScalarOne);
             }
         }
     }
 
-    /// <summary>Writes back only the lanes not in <paramref name="skip"/> (rows of the transposed result) and clears the
-    /// buckets in <paramref name="cancel"/>.</summary>
+    /// <summary>Writes back only the lanes not in <paramref name="skip"/> and clears the buckets in
+    /// <paramref name="cancel"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void StoreSomeLanes(ref ulong buckets, bool[] filled, int[] bIdx, int k0, uint skip, uint cancel,
-        Vector512<ulong> r0, Vector512<ulong> r1, Vector512<ulong> r2, Vector512<ulong> r3, Vector512<ulong> r4,
-        Vector512<ulong> r5, Vector512<ulong> r6, Vector512<ulong> r7)
+        in TV x3, in TV y3)
     {
-        ReadOnlySpan<Vector512<ulong>> rows = [r0, r1, r2, r3, r4, r5, r6, r7];
         for (int lane = 0; lane < 8; lane++)
         {
             if (((cancel >> lane) & 1) != 0)
@@ -262,7 +400,9 @@ internal static class BatchAffineVector
             }
             else if (((skip >> lane) & 1) == 0)
             {
-                rows[lane].StoreUnsafe(ref BucketLine(ref buckets, bIdx, k0 + lane));
+                ref ulong line = ref BucketLine(ref buckets, bIdx, k0 + lane);
+                Coordinate(ref line, false) = TField.GetLane(x3, lane);
+                Coordinate(ref line, true) = TField.GetLane(y3, lane);
             }
         }
     }

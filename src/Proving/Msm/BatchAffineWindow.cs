@@ -84,8 +84,8 @@ internal static class BatchAffineSettings
 {
     internal static int BatchSize = 2048;
 
-    /// <summary>Whether G1 flushes use the 8-lane AVX-512 field arithmetic when the CPU has it (a field, so tests can
-    /// force the scalar path; both paths give the same buckets).</summary>
+    /// <summary>Whether flushes (G1 and G2) use the 8-lane AVX-512 field arithmetic when the CPU has it (a field, so tests
+    /// can force the scalar path; both paths give the same buckets).</summary>
     internal static bool UseVector = true;
 
     /// <summary>Fewest buckets for which the bucket sums are reduced in batch-affine segments (smaller windows keep the
@@ -125,13 +125,13 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         int overflowAdds = 0;
 
         // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
-        bool vector = typeof(TF) == typeof(Fq) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
+        bool vector = (typeof(TF) == typeof(Fq) || typeof(TF) == typeof(Fq2)) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
         int padded = (batchSize + 7) & ~7;
         var bIdx = new int[padded];
         var pts = new Bucket[padded];
         var den = vector ? [] : new TF[batchSize];
         var prefix = vector ? [] : new TF[batchSize];
-        BatchAffineVector.Scratch? scratch = vector ? new BatchAffineVector.Scratch(batchSize) : null;
+        object? scratch = vector ? NewVectorScratch(batchSize) : null;
         int count = 0;
         int batchId = 1;
         // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the queue
@@ -247,7 +247,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         var add = new Bucket[padded];
         var den = vector ? [] : new TF[lanes];
         var prefix = vector ? [] : new TF[lanes];
-        BatchAffineVector.Scratch? scratch = vector ? new BatchAffineVector.Scratch(lanes) : null;
+        object? scratch = vector ? NewVectorScratch(lanes) : null;
         for (int j = len; j >= 0; j--)
         {
             int count = 0;
@@ -383,16 +383,33 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         deferredCount = kept;
     }
 
-    /// <summary>The 8-lane AVX-512 flush for G1 when <paramref name="scratch"/> is given, else the scalar one.</summary>
+    /// <summary>Scratch of the 8-lane flush for this curve's field.</summary>
+    private static object NewVectorScratch(int size) => typeof(TF) == typeof(Fq)
+        ? new BatchAffineVector<FqVector8, Fq, G1VectorField>.Scratch(size)
+        : new BatchAffineVector<Fq2Vector8, Fq2, G2VectorField>.Scratch(size);
+
+    /// <summary>The 8-lane AVX-512 flush (G1 over F_q, G2 over F_q2) when <paramref name="scratch"/> is given, else the
+    /// scalar one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FlushAny(Bucket[] buckets, bool[] filled, int[] bIdx, Bucket[] pts, TF[] den, TF[] prefix, int count,
-        BatchAffineVector.Scratch? scratch)
+        object? scratch)
     {
-        if (typeof(TF) == typeof(Fq) && scratch != null)
+        if (scratch != null)
         {
-            BatchAffineVector.Flush(ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(buckets)), filled, bIdx,
-                ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(pts)), count, scratch);
-            return;
+            ref ulong bucketWords = ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(buckets));
+            ref ulong pointWords = ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(pts));
+            if (typeof(TF) == typeof(Fq))
+            {
+                BatchAffineVector<FqVector8, Fq, G1VectorField>.Flush(ref bucketWords, filled, bIdx, ref pointWords, count,
+                    Unsafe.As<BatchAffineVector<FqVector8, Fq, G1VectorField>.Scratch>(scratch));
+                return;
+            }
+            if (typeof(TF) == typeof(Fq2))
+            {
+                BatchAffineVector<Fq2Vector8, Fq2, G2VectorField>.Flush(ref bucketWords, filled, bIdx, ref pointWords, count,
+                    Unsafe.As<BatchAffineVector<Fq2Vector8, Fq2, G2VectorField>.Scratch>(scratch));
+                return;
+            }
         }
         Flush(buckets, filled, bIdx, pts, den, prefix, count);
     }

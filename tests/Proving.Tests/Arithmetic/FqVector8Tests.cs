@@ -134,6 +134,48 @@ public class FqVector8Tests
         }
     }
 
+    [Fact]
+    public void Fq2_mul_square_add_sub_match_scalar_Fq2()
+    {
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        Check(Prop.ForAll(Seeds(), seed =>
+        {
+            var rng = new Random(seed);
+            Fq Pick() => rng.Next(3) == 0 ? Edges[rng.Next(Edges.Length)] : Fq.Random(rng);
+            var a = new Fq2[8];
+            var b = new Fq2[8];
+            for (int i = 0; i < 8; i++)
+            {
+                a[i] = new Fq2(Pick(), Pick());
+                b[i] = new Fq2(Pick(), Pick());
+            }
+            Fq2Vector8 va = Fq2Vector8Ops.Load(a), vb = Fq2Vector8Ops.Load(b);
+            Fq2Vector8Ops.Mul(va, vb, out Fq2Vector8 prod);
+            Fq2Vector8Ops.Square(va, out Fq2Vector8 sq);
+            Fq2Vector8Ops.Add(va, vb, out Fq2Vector8 sum);
+            Fq2Vector8Ops.Sub(va, vb, out Fq2Vector8 diff);
+            uint zeros = Fq2Vector8Ops.ZeroMask(va);
+            var back = new Fq2[8];
+            Fq2Vector8Ops.Store(va, back);
+            Assert.Equal(a, back);
+            for (int i = 0; i < 8; i++)
+            {
+                Assert.Equal(a[i] * b[i], Fq2Vector8Ops.GetLane(prod, i));
+                Assert.Equal(a[i].Square(), Fq2Vector8Ops.GetLane(sq, i));
+                Assert.Equal(a[i] + b[i], Fq2Vector8Ops.GetLane(sum, i));
+                Assert.Equal(a[i] - b[i], Fq2Vector8Ops.GetLane(diff, i));
+                Assert.Equal(a[i].IsZero, ((zeros >> i) & 1) != 0);
+            }
+            Fq2Vector8 one = Fq2Vector8Ops.One;
+            Fq2Vector8Ops.SetLane(ref one, 2, a[2]);
+            Assert.Equal(a[2], Fq2Vector8Ops.GetLane(one, 2));
+            Assert.Equal(Fq2.One, Fq2Vector8Ops.GetLane(one, 3));
+        }), 200);
+    }
+
     /// <summary>Lane values as integers (any limbs, canonical or not).</summary>
     private static BigInteger LaneValue(in FqVector8 v, int lane)
     {

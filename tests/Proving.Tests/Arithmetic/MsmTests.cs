@@ -144,6 +144,60 @@ public class MsmTests
         }
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(13)]
+    [InlineData(2048)]
+    public void G2_batch_affine_vector_and_scalar_flushes_both_match_grouped_oracle(int batchSize)
+    {
+        // G2 through the 8-lane F_q2 flush and the scalar flush (forced), each with both bucket reductions: a small pool of
+        // points (so buckets meet equal points and negations) and small scalars (many hits per bucket).
+        var rng = new Random(515 + batchSize);
+        var pool = new G2Affine[10];
+        for (int i = 0; i < pool.Length; i++)
+        {
+            pool[i] = G2Affine.Generator.ToJacobian().Multiply(Fr.Random(rng)).ToAffine();
+        }
+        const int n = 900;
+        var points = new G2Affine[n];
+        var scalars = new Fr[n];
+        var sums = new Fr[pool.Length];
+        for (int i = 0; i < n; i++)
+        {
+            int j = rng.Next(pool.Length);
+            bool negate = rng.Next(3) == 0;
+            points[i] = negate ? pool[j].Negate() : pool[j];
+            scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 200)) : EdgeOrRandom(rng);
+            sums[j] += negate ? -scalars[i] : scalars[i];
+        }
+        G2Jacobian expected = G2Jacobian.Infinity;
+        for (int j = 0; j < pool.Length; j++)
+        {
+            expected += pool[j].ToJacobian().Multiply(sums[j]);
+        }
+        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
+        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
+        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
+        try
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
+            foreach (int segmentedMin in new[] { savedSegmented, 16 })
+            {
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = segmentedMin;
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
+                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
+                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+            }
+        }
+        finally
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
+        }
+    }
+
     [Fact]
     public void G1_and_G2_prefix_msm_reads_only_the_first_count_terms()
     {
