@@ -91,15 +91,19 @@ internal static class BatchAffineSettings
     /// <summary>Fewest buckets for which the bucket sums are reduced in batch-affine segments (smaller windows keep the
     /// Jacobian running sums: too few segments to amortise an inversion per step). A field, so tests can force it.</summary>
     internal static int SegmentedMinBuckets = 4096;
+
+    /// <summary>Most spilled points (bucket collisions beyond the deferral queue) held before they are summed into the
+    /// buckets; bounds the spill's memory. A field, so tests can force mid-window spill reductions.</summary>
+    internal static int SpillCap = 1 << 16;
 }
 
 /// <summary>
 /// One Pippenger window with affine buckets updated in batches: the denominators of all additions in a batch are
 /// inverted together (Montgomery's trick), so an affine addition costs about 6 field multiplications instead of 11 for a
 /// Jacobian mixed addition. A bucket takes at most one affine addition per batch; a second hit in the same batch waits
-/// for the next batch in a bounded queue, and only when that queue is full (or at the end, when few additions per batch
-/// remain) goes to a per-bucket Jacobian accumulator (mixed addition) merged at the end, so inputs that hammer one
-/// bucket stay correct and never degrade to one inversion per point.
+/// for the next batch in a bounded queue, and when that queue is full (or at the end, when few additions per batch
+/// remain) it is spilled: spilled points are sorted by bucket and summed pairwise in batches, so inputs that hammer one
+/// bucket (repeated scalars, the top window) stay batch-affine and never degrade to one inversion per point.
 /// </summary>
 internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
     where TF : struct
@@ -113,32 +117,71 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         public TF X, Y;
     }
 
+    /// <summary>Per-window batch state shared by the rare paths (deferral, spill reduction) of <see cref="Process"/>.</summary>
+    private sealed class Window
+    {
+        public required TAff[] Points;
+        public required Bucket[] Buckets;
+        public required bool[] Filled;
+        public required int[] Stamp;
+        public required int[] BIdx;
+        public required Bucket[] Pts;
+        public required TF[] Den;
+        public required TF[] Prefix;
+        public required object? Scratch;
+        public required int BatchSize;
+        public required long[] Deferred;
+        public int DeferredCount;
+        public long[] Spill = new long[64];
+        public int SpillCount;
+        public int Count;
+        public int BatchId = 1;
+
+        /// <summary>Flushes the current batch and starts the next one.</summary>
+        public void FlushBatch()
+        {
+            FlushAny(Buckets, Filled, BIdx, Pts, Den, Prefix, Count, Scratch);
+            Count = 0;
+            BatchId++;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TJac Process(TAff[] points, int n, ulong[] recoded, int w, int c)
     {
         int bucketCount = 1 << (c - 1);
-        int batchSize = BatchAffineSettings.BatchSize;
+        // A batch takes each bucket at most once: at most a quarter of the buckets per batch keeps collisions (deferred
+        // or spilled points) rare when the window has few buckets.
+        int batchSize = Math.Min(BatchAffineSettings.BatchSize, Math.Max(64, bucketCount / 4));
         var buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount);
         var filled = new bool[bucketCount];
         var stamp = new int[bucketCount];
-        TJac[]? overflow = null;
-        int overflowAdds = 0;
 
         // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
         bool vector = (typeof(TF) == typeof(Fq) || typeof(TF) == typeof(Fq2)) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
         int padded = (batchSize + 7) & ~7;
         var bIdx = new int[padded];
         var pts = new Bucket[padded];
-        var den = vector ? [] : new TF[batchSize];
-        var prefix = vector ? [] : new TF[batchSize];
-        object? scratch = vector ? NewVectorScratch(batchSize) : null;
-        int count = 0;
-        int batchId = 1;
         // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the queue
         // is at most half a batch, so re-admitting it never fills a batch. When it is full (inputs hammering a few
-        // buckets), the point goes to the bucket's Jacobian accumulator instead.
-        var deferred = new long[batchSize / 2];
-        int deferredCount = 0;
+        // buckets), the point is spilled: spilled points are summed per bucket by pairwise batch-affine additions.
+        var win = new Window
+        {
+            Points = points,
+            Buckets = buckets,
+            Filled = filled,
+            Stamp = stamp,
+            BIdx = bIdx,
+            Pts = pts,
+            Den = vector ? [] : new TF[batchSize],
+            Prefix = vector ? [] : new TF[batchSize],
+            Scratch = vector ? NewVectorScratch(batchSize) : null,
+            BatchSize = batchSize,
+            Deferred = new long[batchSize / 2],
+        };
+        long[] deferred = win.Deferred;
+        int count = 0;
+        int batchId = 1;
 
         for (int i = 0; i < n; i++)
         {
@@ -150,57 +193,64 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             int b = (d > 0 ? d : -d) - 1;
             if (stamp[b] == batchId)
             {
-                if (deferredCount < deferred.Length)
+                if (win.DeferredCount < deferred.Length)
                 {
-                    deferred[deferredCount++] = ((long)i << 32) | (uint)d;
+                    deferred[win.DeferredCount++] = ((long)i << 32) | (uint)d;
                 }
                 else
                 {
-                    overflow ??= new TJac[bucketCount];
-                    overflow[b] = TCurve.AddMixed(overflow[b], Signed(points[i], d));
-                    overflowAdds++;
+                    win.Count = count;
+                    win.BatchId = batchId;
+                    SpillPoint(win, i, d);
+                    count = win.Count;
+                    batchId = win.BatchId;
                 }
                 continue;
             }
             Admit(points[i], d, b, buckets, filled, stamp, batchId, bIdx, pts, ref count);
             if (count == batchSize)
             {
-                FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
-                count = 0;
-                batchId++;
-                Readmit(points, deferred, ref deferredCount, buckets, filled, stamp, batchId, bIdx, pts, ref count);
+                win.Count = count;
+                win.BatchId = batchId;
+                win.FlushBatch();
+                Readmit(win);
+                count = win.Count;
+                batchId = win.BatchId;
             }
         }
+        win.Count = count;
+        win.BatchId = batchId;
         while (true)
         {
-            FlushAny(buckets, filled, bIdx, pts, den, prefix, count, scratch);
-            int flushed = count;
-            count = 0;
-            batchId++;
-            if (deferredCount == 0)
+            int flushed = win.Count;
+            win.FlushBatch();
+            if (win.DeferredCount == 0)
             {
                 break;
             }
             if (flushed < 32)
             {
-                // Few additions per batch left (points piling onto a few buckets): finish them in Jacobian form rather
-                // than paying an inversion for each small batch.
-                overflow ??= new TJac[bucketCount];
-                for (int j = 0; j < deferredCount; j++)
+                // Few additions per batch left (points piling onto a few buckets): sum the rest by spilling rather than
+                // paying an inversion for each small batch.
+                int left = win.DeferredCount;
+                win.DeferredCount = 0; // a spill reduction inside SpillPoint re-admits nothing from here
+                for (int j = 0; j < left; j++)
                 {
-                    int di = (int)deferred[j];
-                    int bj = (di > 0 ? di : -di) - 1;
-                    overflow[bj] = TCurve.AddMixed(overflow[bj], Signed(points[(int)(deferred[j] >> 32)], di));
-                    overflowAdds++;
+                    long e = deferred[j];
+                    SpillPoint(win, (int)(e >> 32), (int)e);
                 }
                 break;
             }
-            Readmit(points, deferred, ref deferredCount, buckets, filled, stamp, batchId, bIdx, pts, ref count);
+            Readmit(win);
+        }
+        if (win.SpillCount > 0)
+        {
+            ReduceSpill(win);
         }
 
-        if (bucketCount >= BatchAffineSettings.SegmentedMinBuckets && overflowAdds <= MaxOverflowByScalar)
+        if (bucketCount >= BatchAffineSettings.SegmentedMinBuckets)
         {
-            return ReduceSegmented(buckets, filled, overflow, bucketCount, vector);
+            return ReduceSegmented(buckets, filled, bucketCount, vector);
         }
         // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
         TJac running = default;
@@ -211,18 +261,131 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             {
                 running = TCurve.AddMixed(running, TCurve.Affine(buckets[b].X, buckets[b].Y));
             }
-            if (overflow != null && !TCurve.IsInfinity(overflow[b]))
-            {
-                running = TCurve.Add(running, overflow[b]);
-            }
             total = TCurve.Add(total, running);
         }
         return total;
     }
 
-    /// <summary>Most Jacobian overflow additions for which the segmented reduction is used; their buckets are then
-    /// weighted by a small scalar multiplication each.</summary>
-    private const int MaxOverflowByScalar = 64;
+    /// <summary>Adds point i with digit d to the spill; a full spill (at <see cref="BatchAffineSettings.SpillCap"/>) is
+    /// first summed into the buckets, after flushing the current batch.</summary>
+    private static void SpillPoint(Window win, int i, int d)
+    {
+        if (win.SpillCount == win.Spill.Length)
+        {
+            if (win.Spill.Length < BatchAffineSettings.SpillCap)
+            {
+                Array.Resize(ref win.Spill, win.Spill.Length * 2);
+            }
+            else
+            {
+                win.FlushBatch();
+                ReduceSpill(win);
+                Readmit(win);
+            }
+        }
+        int b = (d > 0 ? d : -d) - 1;
+        // Sort key: bucket, then point index, then the sign bit.
+        win.Spill[win.SpillCount++] = ((long)b << 33) | ((long)i << 1) | (d < 0 ? 1L : 0L);
+    }
+
+    /// <summary>
+    /// Sums the spilled points per bucket and adds each sum to its bucket. The spill is sorted by bucket; each bucket's
+    /// run of points is halved per round by pairwise affine additions (all runs' pairs together in full batches through
+    /// the flush: P + P and P + (-P) are handled there), so k points cost k - 1 batch-affine additions instead of k
+    /// Jacobian ones. Requires an empty current batch.
+    /// </summary>
+    private static void ReduceSpill(Window win)
+    {
+        int m = win.SpillCount;
+        long[] spill = win.Spill;
+        Array.Sort(spill, 0, m);
+        var tmp = new Bucket[m];
+        var tmpFilled = new bool[m];
+        var runStart = new int[m];
+        var runLen = new int[m];
+        int runs = 0;
+        for (int j = 0; j < m; j++)
+        {
+            long e = spill[j];
+            ref readonly TAff p = ref win.Points[(int)((e >> 1) & int.MaxValue)];
+            tmp[j].X = TCurve.X(p);
+            tmp[j].Y = (e & 1) != 0 ? TCurve.Neg(TCurve.Y(p)) : TCurve.Y(p);
+            tmpFilled[j] = true;
+            if (j == 0 || (spill[j - 1] >> 33) != (e >> 33))
+            {
+                runStart[runs++] = j;
+            }
+            runLen[runs - 1]++;
+        }
+
+        int[] bIdx = win.BIdx;
+        Bucket[] pts = win.Pts;
+        bool more = true;
+        while (more)
+        {
+            int count = 0;
+            for (int r = 0; r < runs; r++)
+            {
+                int st = runStart[r], len = runLen[r];
+                for (int j = 0; j + 1 < len; j += 2)
+                {
+                    bIdx[count] = st + j;
+                    pts[count] = tmp[st + j + 1];
+                    if (++count == win.BatchSize)
+                    {
+                        FlushAny(tmp, tmpFilled, bIdx, pts, win.Den, win.Prefix, count, win.Scratch);
+                        count = 0;
+                    }
+                }
+            }
+            FlushAny(tmp, tmpFilled, bIdx, pts, win.Den, win.Prefix, count, win.Scratch);
+            more = false;
+            for (int r = 0; r < runs; r++)
+            {
+                int st = runStart[r], len = runLen[r], kept = 0;
+                for (int j = 0; j < len; j += 2)
+                {
+                    // Even positions hold the pair sums (or the odd one out); a sum P + (-P) emptied its slot.
+                    if (tmpFilled[st + j])
+                    {
+                        tmp[st + kept] = tmp[st + j];
+                        tmpFilled[st + kept] = true;
+                        kept++;
+                    }
+                }
+                runLen[r] = kept;
+                more |= kept > 1;
+            }
+        }
+
+        // One sum per bucket: distinct buckets, so plain batches of bucket additions.
+        Bucket[] buckets = win.Buckets;
+        bool[] filled = win.Filled;
+        int n = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            if (runLen[r] == 0)
+            {
+                continue;
+            }
+            int b = (int)(spill[runStart[r]] >> 33);
+            if (!filled[b])
+            {
+                buckets[b] = tmp[runStart[r]];
+                filled[b] = true;
+                continue;
+            }
+            bIdx[n] = b;
+            pts[n] = tmp[runStart[r]];
+            if (++n == win.BatchSize)
+            {
+                FlushAny(buckets, filled, bIdx, pts, win.Den, win.Prefix, n, win.Scratch);
+                n = 0;
+            }
+        }
+        FlushAny(buckets, filled, bIdx, pts, win.Den, win.Prefix, n, win.Scratch);
+        win.SpillCount = 0;
+    }
 
     /// <summary>
     /// sum_b (b + 1) * bucket[b] with the running sums themselves in batch-affine form: the buckets are cut into S
@@ -234,7 +397,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
     /// <remarks>T_s is accumulated from the running sum before each step's addition (so both additions of a step are
     /// independent), and R_s is added once more at the end: sum of the running sums after each step = sum of those before
     /// it + R_s.</remarks>
-    private static TJac ReduceSegmented(Bucket[] buckets, bool[] filled, TJac[]? overflow, int bucketCount, bool vector)
+    private static TJac ReduceSegmented(Bucket[] buckets, bool[] filled, int bucketCount, bool vector)
     {
         int segments = Math.Min(1024, bucketCount / 16);
         int len = bucketCount / segments; // both powers of two
@@ -310,37 +473,8 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             weighted = TCurve.Double(weighted);
         }
         TJac total = TCurve.Add(totals, weighted);
-        if (overflow != null)
-        {
-            for (int b = 0; b < bucketCount; b++)
-            {
-                if (!TCurve.IsInfinity(overflow[b]))
-                {
-                    total = TCurve.Add(total, MultiplySmall(overflow[b], b + 1));
-                }
-            }
-        }
         return total;
     }
-
-    /// <summary>k * p for a small positive k (double and add).</summary>
-    private static TJac MultiplySmall(in TJac p, int k)
-    {
-        TJac r = default;
-        for (int bit = 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)k); bit >= 0; bit--)
-        {
-            r = TCurve.Double(r);
-            if (((k >> bit) & 1) != 0)
-            {
-                r = TCurve.Add(r, p);
-            }
-        }
-        return r;
-    }
-
-    /// <summary>The point times the sign of the digit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TAff Signed(in TAff p, int d) => d > 0 ? p : TCurve.Affine(TCurve.X(p), TCurve.Neg(TCurve.Y(p)));
 
     /// <summary>Puts sign(d) * p into empty bucket b, or queues bucket[b] += sign(d) * p in the current batch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -363,24 +497,26 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         count++;
     }
 
-    /// <summary>Moves the deferred points whose buckets are free in the new batch into it; the others stay queued.</summary>
-    private static void Readmit(TAff[] points, long[] deferred, ref int deferredCount, Bucket[] buckets, bool[] filled,
-        int[] stamp, int batchId, int[] bIdx, Bucket[] pts, ref int count)
+    /// <summary>Moves the deferred points whose buckets are free in the new (empty) batch into it; the others stay
+    /// queued.</summary>
+    private static void Readmit(Window win)
     {
-        int kept = 0;
-        for (int j = 0; j < deferredCount; j++)
+        long[] deferred = win.Deferred;
+        int kept = 0, count = win.Count;
+        for (int j = 0; j < win.DeferredCount; j++)
         {
             long e = deferred[j];
             int d = (int)e;
             int b = (d > 0 ? d : -d) - 1;
-            if (stamp[b] == batchId)
+            if (win.Stamp[b] == win.BatchId)
             {
                 deferred[kept++] = e;
                 continue;
             }
-            Admit(points[(int)(e >> 32)], d, b, buckets, filled, stamp, batchId, bIdx, pts, ref count);
+            Admit(win.Points[(int)(e >> 32)], d, b, win.Buckets, win.Filled, win.Stamp, win.BatchId, win.BIdx, win.Pts, ref count);
         }
-        deferredCount = kept;
+        win.DeferredCount = kept;
+        win.Count = count;
     }
 
     /// <summary>Scratch of the 8-lane flush for this curve's field.</summary>
@@ -396,6 +532,12 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
     {
         if (scratch != null)
         {
+            // The vector flush reads whole groups of eight: entries past count must index a valid line (stale entries
+            // may come from a differently sized target array).
+            for (int k = count; k < ((count + 7) & ~7); k++)
+            {
+                bIdx[k] = 0;
+            }
             ref ulong bucketWords = ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(buckets));
             ref ulong pointWords = ref Unsafe.As<Bucket, ulong>(ref MemoryMarshal.GetArrayDataReference(pts));
             if (typeof(TF) == typeof(Fq))

@@ -198,6 +198,71 @@ public class MsmTests
         }
     }
 
+    [Theory]
+    [InlineData(2048, 65536)]
+    [InlineData(2048, 64)]
+    [InlineData(8, 64)]
+    public void G1_and_G2_msm_with_repeated_scalars_spill_and_match_oracle(int batchSize, int spillCap)
+    {
+        // Witness-like inputs: most scalars equal (every window sends those points to one bucket, far beyond the deferral
+        // queue, so they are spilled and summed pairwise), with equal points (P + P in the pairwise sums) and negations
+        // (P + (-P) = infinity), through both flushes; a small spill cap forces mid-window spill reductions.
+        var rng = new Random(batchSize + spillCap);
+        const int n = 3000;
+        G1Affine[] pool = RandomG1Points(rng, 40);
+        var g2Pool = new G2Affine[6];
+        for (int i = 0; i < g2Pool.Length; i++)
+        {
+            g2Pool[i] = G2Affine.Generator.ToJacobian().Multiply(Fr.Random(rng)).ToAffine();
+        }
+        Fr common = Fr.Random(rng), other = Fr.Random(rng);
+        var points = new G1Affine[n];
+        var g2 = new G2Affine[n];
+        var scalars = new Fr[n];
+        var sums = new Fr[pool.Length];
+        var g2Sums = new Fr[g2Pool.Length];
+        for (int i = 0; i < n; i++)
+        {
+            int j = rng.Next(pool.Length), k = rng.Next(g2Pool.Length);
+            bool negate = rng.Next(4) == 0;
+            points[i] = negate ? pool[j].Negate() : pool[j];
+            g2[i] = negate ? g2Pool[k].Negate() : g2Pool[k];
+            scalars[i] = rng.Next(10) switch { < 7 => common, 7 => other, _ => EdgeOrRandom(rng) };
+            sums[j] += negate ? -scalars[i] : scalars[i];
+            g2Sums[k] += negate ? -scalars[i] : scalars[i];
+        }
+        G1Jacobian expected = G1Jacobian.Infinity;
+        for (int j = 0; j < pool.Length; j++)
+        {
+            expected += pool[j].ToJacobian().Multiply(sums[j]);
+        }
+        G2Jacobian expectedG2 = G2Jacobian.Infinity;
+        for (int k = 0; k < g2Pool.Length; k++)
+        {
+            expectedG2 += g2Pool[k].ToJacobian().Multiply(g2Sums[k]);
+        }
+        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
+        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
+        int savedCap = ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap;
+        try
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap = spillCap;
+            foreach (bool useVector in new[] { false, true })
+            {
+                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = useVector;
+                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+                Assert.Equal(expectedG2, MsmApi.MultiExp(g2, scalars, 1));
+            }
+        }
+        finally
+        {
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
+            ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap = savedCap;
+        }
+    }
+
     [Fact]
     public void G1_and_G2_prefix_msm_reads_only_the_first_count_terms()
     {
