@@ -50,7 +50,8 @@ interface IAskBook {
     function cancelAsk(uint32 circuitId) external;
 
     /// @notice Market only: takes the cheapest ask whose latency fits `provingWindow`, whose price (raised to
-    ///         `reserveFee`) fits `maxFee`, with capacity left and `minCollateral` free in the vault. Reverts
+    ///         `reserveFee`) fits `maxFee`, with capacity left and `minCollateral` covered by the prover's market bond
+    ///         balance or by its free vault balance (either one alone, as the market takes it). Reverts
     ///         `NoMatchingAsk` when none of the first `MAX_MATCH_SCAN` asks fits.
     function take(
         uint32 circuitId,

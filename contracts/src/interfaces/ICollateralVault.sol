@@ -113,7 +113,8 @@ interface ICollateralVault {
     function assetToken(uint8 assetId) external view returns (address);
     /// @notice Collateral the market may lock.
     function freeBalance(address account, uint8 assetId) external view returns (uint256);
-    /// @notice Collateral backing bids and jobs (slashable).
+    /// @notice Collateral locked for the market (slashable): what backs its bids and jobs, plus the account's bond
+    ///         balance there (`IProverMarket.bondBalance`), which backs nothing yet.
     function lockedBalance(address account, uint8 assetId) external view returns (uint256);
     /// @notice Slash proceeds and bounties withdrawable at once with `claim`.
     function claimableBalance(address account, uint8 assetId) external view returns (uint256);

@@ -112,6 +112,8 @@ interface IProverMarketTypes {
         bytes32 indexed requestId, address indexed requester, uint256 refund, uint256 bountyToTreasury
     );
     /// @notice A prover became responsible for the job (sealed settlement, Dutch lock, ask match, runner-up takeover).
+    ///         `collateral` backs the job from here on. It is taken at this event for a Dutch lock and an ask match;
+    ///         after a sealed settlement or a runner-up takeover it is the bid bond already taken at `commitBid`.
     event RequestAssigned(
         bytes32 indexed requestId,
         address indexed prover,
@@ -156,8 +158,11 @@ interface IProverMarketTypes {
     );
     /// @notice A bond stopped backing `requestId` and went back to the prover: to its bond balance (`bondBalance`,
     ///         still locked in the vault) if it ever reserved in this asset, else to its free vault balance (the vault
-    ///         then emits `Unlocked`). The collateral of a fulfilled job (`minCollateral` of its terms, on
-    ///         `RequestFulfilled`) goes back by the same rule.
+    ///         then emits `Unlocked`). The job collateral of an assigned prover paid by `fulfill` (`minCollateral` of
+    ///         the terms; the request saw `RequestAssigned` and no `SecondaryOpened` since) goes back by the same rule
+    ///         on its `RequestFulfilled`; a `RequestFulfilled` from `revealProof` (open race, secondary delivery)
+    ///         returns nothing. A take comes from the bond balance when it covers the whole amount, else from the
+    ///         vault (which then emits `Locked`), so replaying these events rebuilds every bond balance.
     event BondReleased(bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount);
     event BondForfeited(
         bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount, address indexed beneficiary
