@@ -26,6 +26,7 @@ public sealed class CommandRegistry
         r.Add(new BenchCommand());
         r.Add(new BenchClientCommand());
         r.Add(new WorkerCommand());
+        r.Add(new CollateralCommand());
         r.Add(new DemoCommand());
         return r;
     }

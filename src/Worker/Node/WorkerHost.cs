@@ -41,24 +41,11 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <param name="name">A label for logs.</param>
     public static WorkerHost Create(WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment = null, string name = "worker")
     {
-        var env = environment ?? WorkerOptions.ProcessEnvironment();
         var log = loggers.CreateLogger($"ProverMarketChain.Worker.{name}");
-        byte[] secret = env.TryGetValue(WorkerOptions.PrivateKeyVariable, out var hex) && !string.IsNullOrWhiteSpace(hex)
-            ? Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex)
-            : Keystore.Decrypt(options.KeystorePath!, env[WorkerOptions.KeystorePasswordVariable]!);
-        var key = EthKey.FromPrivateKey(secret);
-        Array.Clear(secret);
-
-        var deployment = Deployment.Load(options.DeploymentFile);
         var host = new WorkerHost(null!);
-        var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions { AttemptTimeout = options.RpcAttemptTimeout }, loggers.CreateLogger<JsonRpcClient>());
+        var (signer, rpc) = CreateSigner(options, loggers, environment);
         host._owned.Add(rpc);
-        var signer = new Signer(new EthClient(rpc), key, new SignerOptions
-        {
-            MaxFeePerGasCap = options.MaxGasPrice,
-            Confirmations = 1,
-            ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
-        }, loggers.CreateLogger<Signer>());
+        var deployment = Deployment.Load(options.DeploymentFile);
         var journal = new WorkerJournal(options.JournalPath);
         host._owned.Add(journal);
         // Local artifacts open now; the others are fetched from the registry when the node starts.
@@ -68,7 +55,7 @@ public sealed class WorkerHost : IAsyncDisposable
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         host._owned.Add(http);
-        var metrics = new WorkerMetrics(key.Address.ToString());
+        var metrics = new WorkerMetrics(signer.From.ToString());
         host._owned.Add(metrics);
         // Proving keys run to gigabytes: their downloads get a longer timeout than inputs.
         var artifactHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
@@ -77,6 +64,28 @@ public sealed class WorkerHost : IAsyncDisposable
         host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), artifacts, metrics, log);
         metrics.Serve(options.MetricsUrl, options.OtlpEndpoint is { } otlp ? new Uri(otlp) : null, host.Node.StatusJson, log);
         return host;
+    }
+
+    /// <summary>
+    /// The operator's signer as the worker builds it: the key from <see cref="WorkerOptions.PrivateKeyVariable"/> or the
+    /// keystore, an RPC client with the configured timeout, and the gas price cap. The caller disposes the RPC client.
+    /// </summary>
+    public static (Signer Signer, JsonRpcClient Rpc) CreateSigner(WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var env = environment ?? WorkerOptions.ProcessEnvironment();
+        byte[] secret = env.TryGetValue(WorkerOptions.PrivateKeyVariable, out var hex) && !string.IsNullOrWhiteSpace(hex)
+            ? Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex)
+            : Keystore.Decrypt(options.KeystorePath!, env[WorkerOptions.KeystorePasswordVariable]!);
+        var key = EthKey.FromPrivateKey(secret);
+        Array.Clear(secret);
+        var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions { AttemptTimeout = options.RpcAttemptTimeout }, loggers.CreateLogger<JsonRpcClient>());
+        var signer = new Signer(new EthClient(rpc), key, new SignerOptions
+        {
+            MaxFeePerGasCap = options.MaxGasPrice,
+            Confirmations = 1,
+            ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
+        }, loggers.CreateLogger<Signer>());
+        return (signer, rpc);
     }
 
     /// <inheritdoc />

@@ -176,6 +176,49 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     }
 
     [Fact]
+    public async Task CollateralCommand_reservesReleasesAndStartsAWithdrawal_andNamesBadInput()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (_, file, env) = h.WorkerConfig(key, "operator", "300000000000000");
+        string Wei(BigInteger v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var quarter = MarketHarness.Ether / 4;
+
+        var (code, stdout, _) = await RunPmcAsync(env, "collateral", "reserve", Wei(quarter * 3), "--config", file);
+        Assert.Equal(0, code);
+        using (var status = System.Text.Json.JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(Wei(quarter * 3), status.RootElement.GetProperty("bondBalance").GetString());
+            Assert.Equal(Wei(quarter), status.RootElement.GetProperty("free").GetString());
+            Assert.Equal("0", status.RootElement.GetProperty("backingBidsAndJobs").GetString());
+        }
+        Assert.Equal(quarter * 3, await h.Market.BondBalanceAsync(key.Address, 0));
+
+        (code, _, _) = await RunPmcAsync(env, "collateral", "release", "all", "--config", file);
+        Assert.Equal(0, code);
+        (code, stdout, _) = await RunPmcAsync(env, "collateral", "withdraw", "all", "--config", file);
+        Assert.Equal(0, code);
+        using (var status = System.Text.Json.JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("0", status.RootElement.GetProperty("bondBalance").GetString());
+            Assert.Equal("0", status.RootElement.GetProperty("free").GetString());
+            Assert.Equal(Wei(MarketHarness.Ether), status.RootElement.GetProperty("pendingWithdrawal").GetString());
+            Assert.True(status.RootElement.GetProperty("withdrawableAt").GetUInt64() > 0);
+        }
+
+        // Still unbonding: the vault's revert is named, nothing moves.
+        (code, _, var stderr) = await RunPmcAsync(env, "collateral", "complete", "--config", file);
+        Assert.Equal(1, code);
+        Assert.Contains("StillUnbonding", stderr);
+        (code, _, stderr) = await RunPmcAsync(env, "collateral", "reserve", "12abc", "--config", file);
+        Assert.Equal(2, code);
+        Assert.Contains("amount: '12abc' is not a positive integer", stderr);
+        (code, _, stderr) = await RunPmcAsync(env, "collateral", "release", "all", "--config", file);
+        Assert.Equal(2, code);
+        Assert.Contains("nothing to release: the bond balance is 0", stderr);
+    }
+
+    [Fact]
     public async Task WorkerWithoutCollateral_skipsWithAReasonInsteadOfBidding()
     {
         await using var h = await MarketHarness.CreateAsync(_anvil);
@@ -306,6 +349,23 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
             if (!Process.HasExited) Process.Kill(entireProcessTree: true);
             Process.Dispose();
         }
+    }
+
+    /// <summary>Runs <c>pmc</c> (the Release build) to completion; returns its exit code, stdout and stderr.</summary>
+    private static async Task<(int Code, string Stdout, string Stderr)> RunPmcAsync(Dictionary<string, string?> env, params string[] args)
+    {
+        var pmc = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", "Release", "net10.0", "pmc.dll");
+        Assert.True(File.Exists(pmc), $"{pmc} is missing: build the solution in Release first (make test does)");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(pmc);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout, await stderr);
     }
 
     private static WorkerProcess StartWorkerProcess(string config, Dictionary<string, string?> env)
