@@ -284,38 +284,61 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             }
         }
         int b = (d > 0 ? d : -d) - 1;
-        // Sort key: bucket, then point index, then the sign bit.
+        // Bucket, point index, sign bit.
         win.Spill[win.SpillCount++] = ((long)b << 33) | ((long)i << 1) | (d < 0 ? 1L : 0L);
     }
 
     /// <summary>
-    /// Sums the spilled points per bucket and adds each sum to its bucket. The spill is sorted by bucket; each bucket's
-    /// run of points is halved per round by pairwise affine additions (all runs' pairs together in full batches through
-    /// the flush: P + P and P + (-P) are handled there), so k points cost k - 1 batch-affine additions instead of k
-    /// Jacobian ones. Requires an empty current batch.
+    /// Sums the spilled points per bucket and adds each sum to its bucket. The spill is sorted by bucket (counting sort);
+    /// each bucket's run of points is halved per round by pairwise affine additions (all runs' pairs together in full
+    /// batches through the flush: P + P and P + (-P) are handled there), so k points cost k - 1 batch-affine additions
+    /// instead of k Jacobian ones. Requires an empty current batch.
     /// </summary>
     private static void ReduceSpill(Window win)
     {
         int m = win.SpillCount;
         long[] spill = win.Spill;
-        Array.Sort(spill, 0, m);
-        var tmp = new Bucket[m];
-        var tmpFilled = new bool[m];
-        var runStart = new int[m];
-        var runLen = new int[m];
-        int runs = 0;
+        int bucketCount = win.Buckets.Length;
+        // Counting sort by bucket: next[b] starts as the first slot of bucket b's run and ends one past its last.
+        var next = new int[bucketCount];
+        for (int j = 0; j < m; j++)
+        {
+            int b = (int)(spill[j] >> 33);
+            if (b + 1 < bucketCount)
+            {
+                next[b + 1]++;
+            }
+        }
+        for (int b = 1; b < bucketCount; b++)
+        {
+            next[b] += next[b - 1];
+        }
+        var tmp = GC.AllocateUninitializedArray<Bucket>(m);
+        var tmpFilled = GC.AllocateUninitializedArray<bool>(m);
         for (int j = 0; j < m; j++)
         {
             long e = spill[j];
+            int k = next[(int)(e >> 33)]++;
             ref readonly TAff p = ref win.Points[(int)((e >> 1) & int.MaxValue)];
-            tmp[j].X = TCurve.X(p);
-            tmp[j].Y = (e & 1) != 0 ? TCurve.Neg(TCurve.Y(p)) : TCurve.Y(p);
-            tmpFilled[j] = true;
-            if (j == 0 || (spill[j - 1] >> 33) != (e >> 33))
+            tmp[k].X = TCurve.X(p);
+            tmp[k].Y = (e & 1) != 0 ? TCurve.Neg(TCurve.Y(p)) : TCurve.Y(p);
+            tmpFilled[k] = true;
+        }
+        int maxRuns = Math.Min(m, bucketCount);
+        var runStart = GC.AllocateUninitializedArray<int>(maxRuns);
+        var runLen = GC.AllocateUninitializedArray<int>(maxRuns);
+        var runBucket = GC.AllocateUninitializedArray<int>(maxRuns);
+        int runs = 0;
+        for (int b = 0, prevEnd = 0; b < bucketCount; b++)
+        {
+            if (next[b] > prevEnd)
             {
-                runStart[runs++] = j;
+                runStart[runs] = prevEnd;
+                runLen[runs] = next[b] - prevEnd;
+                runBucket[runs] = b;
+                runs++;
+                prevEnd = next[b];
             }
-            runLen[runs - 1]++;
         }
 
         int[] bIdx = win.BIdx;
@@ -368,7 +391,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             {
                 continue;
             }
-            int b = (int)(spill[runStart[r]] >> 33);
+            int b = runBucket[r];
             if (!filled[b])
             {
                 buckets[b] = tmp[runStart[r]];
