@@ -79,9 +79,11 @@ internal struct G2BatchCurve : IBatchAffineCurve<Fq2, G2Affine, G2Jacobian>
     public static bool IsInfinity(in G2Jacobian p) => p.IsInfinity;
 }
 
-/// <summary>Batch size of the affine bucket updates (a field, so tests can force many small batches).</summary>
+/// <summary>Settings of the batch-affine MSM windows (fields, so tests can force the rare paths; no setting changes the
+/// result).</summary>
 internal static class BatchAffineSettings
 {
+    /// <summary>Most additions per batch (per inversion); a window uses at most a quarter of its buckets per batch.</summary>
     internal static int BatchSize = 2048;
 
     /// <summary>Whether flushes (G1 and G2) use the 8-lane AVX-512 field arithmetic when the CPU has it (a field, so tests
@@ -158,7 +160,8 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         var stamp = new int[bucketCount];
 
         // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
-        bool vector = (typeof(TF) == typeof(Fq) || typeof(TF) == typeof(Fq2)) && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
+        bool vector = (typeof(TF) == typeof(Fq) || typeof(TF) == typeof(Fq2))
+            && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
         int padded = (batchSize + 7) & ~7;
         var bIdx = new int[padded];
         var pts = new Bucket[padded];
