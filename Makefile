@@ -51,8 +51,10 @@ test-contracts: contracts
 	$(FORGE) test
 	FORGE_SNAPSHOT_CHECK=true FOUNDRY_PROFILE=gas $(FORGE) test
 
+# One test assembly at a time (-m:1): the worker's market tests run on one-second blocks and real proofs, and sharing
+# the 2 cores with the prover's MSM tests starved them. Failures print their message and stack.
 test-dotnet: dotnet-build circuits-test
-	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo
+	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo -m:1 --logger "console;verbosity=minimal"
 
 ## test-deep: long fuzzing and invariant profile.
 test-deep: contracts
