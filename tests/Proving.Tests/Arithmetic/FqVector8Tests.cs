@@ -1,3 +1,4 @@
+using FqVector8 = ProverMarketChain.Proving.Fields.MontVector8<ProverMarketChain.Proving.Fields.FqParams>;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using FsCheck.Fluent;
