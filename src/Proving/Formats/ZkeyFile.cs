@@ -245,11 +245,8 @@ public sealed class ZkeyFile : IDisposable
 
         // Stored values are v·R² read as Montgomery limbs, i.e. the field element v·R: scale the sums once by R⁻¹.
         var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] *= rInv;
-            b[i] *= rInv;
-        }
+        FrVector8Ops.Scale(a, rInv);
+        FrVector8Ops.Scale(b, rInv);
     }
 
     /// <summary>One validated coefficients-section entry; <see cref="Value"/> is the stored integer read in Montgomery form.</summary>

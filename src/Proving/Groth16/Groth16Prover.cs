@@ -156,15 +156,23 @@ public sealed class Groth16Prover
     internal static Fr[] ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness)
     {
         int n = zkey.DomainSize;
+        // The domain's tables and the compilation of the NTT path are prepared on another core while the single-threaded
+        // AccumulateQap runs.
+        var domainTask = Task.Run(() =>
+        {
+            var d = new EvaluationDomain(zkey.DomainLog2);
+            d.PrepareOddCoset();
+            return d;
+        });
         var a = new Fr[n];
         var b = new Fr[n];
         zkey.AccumulateQap(witness, a, b);
 
         var c2 = GC.AllocateUninitializedArray<Fr>(n);
-        for (int i = 0; i < n; i++) c2[i] = a[i] * b[i];
-        var domain = new EvaluationDomain(zkey.DomainLog2);
+        FrVector8Ops.Multiply(a, b, c2);
+        var domain = domainTask.GetAwaiter().GetResult();
         Parallel.Invoke(() => domain.ToOddCoset(a), () => domain.ToOddCoset(b), () => domain.ToOddCoset(c2));
-        for (int i = 0; i < n; i++) a[i] = a[i] * b[i] - c2[i];
+        FrVector8Ops.MultiplySubtract(a, b, c2, a);
         return a;
     }
 

@@ -13,8 +13,8 @@ public sealed class EvaluationDomain
     private const int ParallelThreshold = 1 << 12;
     private const int LocalBlockLog = 11;
 
-    private readonly Fr[] _twiddles;     // w^i, i < n/2
-    private readonly Fr[] _invTwiddles;  // w^-i, i < n/2
+    private readonly Fr[] _twiddles;     // stage order: [half + j] = w^(j n / (2 half)) for half = 1, 2, .., n/2 and j < half
+    private readonly Fr[] _invTwiddles;  // the same for w^-1
     private readonly int _threads;
     private Fr[]? _oddCosetFactors;      // w_{2n}^i / n, built on first use
 
@@ -34,9 +34,14 @@ public sealed class EvaluationDomain
         GeneratorInverse = Generator.Inverse();
         SizeInverse = Fr.FromBigInteger(Size).Inverse();
         _threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-        _twiddles = Powers(Generator, Math.Max(1, Size / 2));
-        _invTwiddles = Powers(GeneratorInverse, Math.Max(1, Size / 2));
+        _twiddles = StageTwiddles(Generator, Size);
+        _invTwiddles = StageTwiddles(GeneratorInverse, Size);
+        UseVector = FrVector8Ops.IsSupported;
     }
+
+    /// <summary>Whether butterflies and element-wise products run 8 lanes wide (AVX-512F); defaults to the hardware's
+    /// support. Tests clear it to compare against the scalar path, which gives identical results.</summary>
+    internal bool UseVector { get; set; }
 
     /// <summary>log2 of <see cref="Size"/>.</summary>
     public int Log2Size { get; }
@@ -101,6 +106,18 @@ public sealed class EvaluationDomain
         Transform(evaluations, _twiddles);
     }
 
+    /// <summary>Builds the odd-coset factors now and, on the vector path, runs a 32-point odd-coset transform so that
+    /// every method of <see cref="ToOddCoset"/>'s path is compiled (about 50 ms of JIT on a cold 2^16 prove) before the
+    /// first large transform; callers overlap this with other work.</summary>
+    internal void PrepareOddCoset()
+    {
+        _ = _oddCosetFactors ?? BuildOddCosetFactors();
+        if (UseVector && Log2Size > 5)
+        {
+            new EvaluationDomain(5, 1).ToOddCoset(new Fr[32]);
+        }
+    }
+
     private Fr[] BuildOddCosetFactors()
     {
         if (Log2Size >= Fr.TwoAdicity)
@@ -109,7 +126,7 @@ public sealed class EvaluationDomain
         }
         var f = new Fr[Size];
         Fr w2n = Fr.RootOfUnity(Log2Size + 1);
-        FillPowers(f, SizeInverse, w2n);
+        FrVector8Ops.Powers(f, SizeInverse, w2n, UseVector);
         Interlocked.CompareExchange(ref _oddCosetFactors, f, null);
         return _oddCosetFactors!;
     }
@@ -122,21 +139,25 @@ public sealed class EvaluationDomain
         }
     }
 
-    private static Fr[] Powers(Fr g, int count)
+    /// <summary>Twiddles of every stage, each stage's contiguous: entries [n/2, n) are g^j, and the stage with half
+    /// length h reads [h, 2h), g^(j n / (2h)) = entry 2h + 2j of the stage above. Entry 0 is unused.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Fr[] StageTwiddles(Fr g, int n)
     {
-        var p = new Fr[count];
-        FillPowers(p, Fr.One, g);
-        return p;
-    }
-
-    private static void FillPowers(Span<Fr> dst, Fr start, Fr g)
-    {
-        Fr acc = start;
-        for (int i = 0; i < dst.Length; i++)
+        var t = new Fr[Math.Max(2, n)];
+        if (n < 2)
         {
-            dst[i] = acc;
-            acc *= g;
+            return t;
         }
+        FrVector8Ops.Powers(t.AsSpan(n / 2), Fr.One, g);
+        for (int half = n / 4; half >= 1; half >>= 1)
+        {
+            for (int j = 0; j < half; j++)
+            {
+                t[half + j] = t[2 * half + 2 * j];
+            }
+        }
+        return t;
     }
 
     private unsafe void Scale(Span<Fr> values, Fr k)
@@ -144,14 +165,8 @@ public sealed class EvaluationDomain
         fixed (Fr* p0 = values)
         {
             nint addr = (nint)p0;
-            ForChunks(values.Length, (from, to) =>
-            {
-                Fr* p = (Fr*)addr;
-                for (int i = from; i < to; i++)
-                {
-                    p[i] *= k;
-                }
-            });
+            bool vector = UseVector;
+            ForChunks(values.Length, (from, to) => FrVector8Ops.Scale(new Span<Fr>((Fr*)addr + from, to - from), k, vector));
         }
     }
 
@@ -160,13 +175,11 @@ public sealed class EvaluationDomain
         fixed (Fr* p0 = values)
         {
             nint addr = (nint)p0;
+            bool vector = UseVector;
             ForChunks(values.Length, (from, to) =>
             {
-                Fr* p = (Fr*)addr;
-                for (int i = from; i < to; i++)
-                {
-                    p[i] *= factors[i];
-                }
+                var chunk = new Span<Fr>((Fr*)addr + from, to - from);
+                FrVector8Ops.Multiply(chunk, factors.AsSpan(from, to - from), chunk, vector);
             });
         }
     }
@@ -210,7 +223,9 @@ public sealed class EvaluationDomain
     }
 
     /// <summary>Bit reversal then iterative decimation-in-time butterflies. Stages with blocks up to 2^LocalBlockLog run
-    /// block by block (cache friendly, parallel over blocks); larger stages run in parallel over butterfly ranges.</summary>
+    /// block by block (cache friendly, parallel over blocks); larger stages run in parallel over butterfly ranges. With
+    /// <see cref="UseVector"/> the first three stages run as <see cref="FrVector8Ops.FirstThreeStages"/> and the rest as
+    /// 8-lane butterflies (<see cref="FrVector8Ops.Butterfly8"/>).</summary>
     private unsafe void Transform(Span<Fr> values, Fr[] twiddles)
     {
         int n = values.Length;
@@ -224,6 +239,7 @@ public sealed class EvaluationDomain
         fixed (Fr* t0 = twiddles)
         {
             nint pa = (nint)p0, ta = (nint)t0;
+            bool vector = UseVector;
             int localLog = Math.Min(LocalBlockLog, logN);
             int blockSize = 1 << localLog;
             int blocks = n >> localLog;
@@ -232,35 +248,73 @@ public sealed class EvaluationDomain
                 for (int b = from; b < to; b++)
                 {
                     Fr* block = (Fr*)pa + (long)b * blockSize;
-                    for (int s = 1; s <= localLog; s++)
+                    int first = 1;
+                    if (vector && localLog >= 4)
                     {
-                        Stage(block, blockSize, s, logN, (Fr*)ta, 0, blockSize >> 1);
+                        FrVector8Ops.FirstThreeStages(block, blockSize, (Fr*)ta);
+                        first = 4;
+                    }
+                    for (int s = first; s <= localLog; s++)
+                    {
+                        Stage(block, s, (Fr*)ta, 0, blockSize >> 1, vector);
                     }
                 }
             });
             for (int s = localLog + 1; s <= logN; s++)
             {
                 int stage = s;
-                ParallelRange(n >> 1, (from, to) => Stage((Fr*)pa, n, stage, logN, (Fr*)ta, from, to));
+                ParallelRange(n >> 1, (from, to) => Stage((Fr*)pa, stage, (Fr*)ta, from, to, vector));
             }
         }
     }
 
-    /// <summary>Butterflies k in [from, to) of stage s (block length 2^s) over an array of length len.</summary>
+    /// <summary>Butterflies k in [from, to) of stage s (block length 2^s; twiddles in stage order). Stage 1 multiplies
+    /// by one only; from half length 8 on, groups of eight aligned butterflies (same block, consecutive twiddles) run as
+    /// one 8-lane butterfly when <paramref name="vector"/> is set.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Stage(Fr* a, int len, int s, int logN, Fr* tw, int from, int to)
+    private static unsafe void Stage(Fr* a, int s, Fr* tw, int from, int to, bool vector)
     {
         int half = 1 << (s - 1);
-        int twStride = 1 << (logN - s);
-        for (int k = from; k < to; k++)
+        Fr* stw = tw + half;
+        int k = from;
+        if (s == 1)
         {
-            int j = k & (half - 1);
-            int start = ((k >> (s - 1)) << s) + j;
-            Fr u = a[start];
-            Fr v = a[start + half] * tw[j * twStride];
-            a[start] = u + v;
-            a[start + half] = u - v;
+            for (; k < to; k++)
+            {
+                Fr* p = a + 2 * k;
+                Fr u = p[0], v = p[1];
+                p[0] = u + v;
+                p[1] = u - v;
+            }
+            return;
         }
+        if (vector && half >= 8)
+        {
+            for (; k < to && (k & 7) != 0; k++)
+            {
+                ScalarButterfly(a, half, stw, k);
+            }
+            for (; k + 8 <= to; k += 8)
+            {
+                int j = k & (half - 1);
+                FrVector8Ops.Butterfly8(a + ((k >> (s - 1)) << s) + j, half, stw + j);
+            }
+        }
+        for (; k < to; k++)
+        {
+            ScalarButterfly(a, half, stw, k);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void ScalarButterfly(Fr* a, int half, Fr* stw, int k)
+    {
+        int j = k & (half - 1);
+        Fr* p = a + ((k & ~(half - 1)) << 1) + j;
+        Fr u = p[0];
+        Fr v = p[half] * stw[j];
+        p[0] = u + v;
+        p[half] = u - v;
     }
 
     private void ParallelRange(int count, Action<int, int> body)
@@ -283,6 +337,7 @@ public sealed class EvaluationDomain
         });
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BitReverse(Span<Fr> values)
     {
         int n = values.Length;

@@ -1,0 +1,220 @@
+global using FrVector8 = ProverMarketChain.Proving.Fields.MontVector8<ProverMarketChain.Proving.Fields.FrParams>;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ProverMarketChain.Proving.Fields;
+
+/// <summary>
+/// Element-wise F_r kernels over spans of <see cref="Fr"/> for the QAP and NTT: eight elements per step in
+/// <c>FrVector8</c> (<see cref="MontVector8{TP}"/> over F_r, loaded and stored with <see cref="MontVector8Ops{TP}.LoadPacked"/>
+/// and <see cref="MontVector8Ops{TP}.StorePacked"/>) when <see cref="IsSupported"/>, the scalar <see cref="Fr"/>
+/// operators for the tail and on other machines. Both paths give identical results (canonical Montgomery form).
+/// </summary>
+internal static class FrVector8Ops
+{
+    /// <summary>True when the kernels can use the 8-lane path (AVX-512F).</summary>
+    public static bool IsSupported => MontVector8Ops<FrParams>.IsSupported;
+
+    /// <summary>dst[i] = a[i] * b[i]; <paramref name="dst"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Multiply(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b, Span<Fr> dst, bool allowVector = true)
+    {
+        if (a.Length != b.Length || a.Length != dst.Length)
+        {
+            throw new ArgumentException("Spans must have equal lengths.");
+        }
+        int n = a.Length, i = 0;
+        fixed (Fr* pa = a)
+        fixed (Fr* pb = b)
+        fixed (Fr* pd = dst)
+        {
+            if (allowVector && IsSupported)
+            {
+                for (; i + 8 <= n; i += 8)
+                {
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(pa + i), out FrVector8 x);
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(pb + i), out FrVector8 y);
+                    MontVector8Ops<FrParams>.Mul(x, y, out x);
+                    MontVector8Ops<FrParams>.StorePacked(x, (ulong*)(pd + i));
+                }
+            }
+            for (; i < n; i++)
+            {
+                pd[i] = pa[i] * pb[i];
+            }
+        }
+    }
+
+    /// <summary>dst[i] = a[i] * b[i] - c[i]; <paramref name="dst"/> may be any of the inputs.</summary>
+    /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MultiplySubtract(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b, ReadOnlySpan<Fr> c, Span<Fr> dst, bool allowVector = true)
+    {
+        if (a.Length != b.Length || a.Length != c.Length || a.Length != dst.Length)
+        {
+            throw new ArgumentException("Spans must have equal lengths.");
+        }
+        int n = a.Length, i = 0;
+        fixed (Fr* pa = a)
+        fixed (Fr* pb = b)
+        fixed (Fr* pc = c)
+        fixed (Fr* pd = dst)
+        {
+            if (allowVector && IsSupported)
+            {
+                for (; i + 8 <= n; i += 8)
+                {
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(pa + i), out FrVector8 x);
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(pb + i), out FrVector8 y);
+                    MontVector8Ops<FrParams>.Mul(x, y, out x);
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(pc + i), out y);
+                    MontVector8Ops<FrParams>.Sub(x, y, out x);
+                    MontVector8Ops<FrParams>.StorePacked(x, (ulong*)(pd + i));
+                }
+            }
+            for (; i < n; i++)
+            {
+                pd[i] = pa[i] * pb[i] - pc[i];
+            }
+        }
+    }
+
+    /// <summary>values[i] *= k.</summary>
+    /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Scale(Span<Fr> values, in Fr k, bool allowVector = true)
+    {
+        int n = values.Length, i = 0;
+        fixed (Fr* p = values)
+        {
+            if (allowVector && IsSupported)
+            {
+                U256 kv = k.V;
+                MontVector8Ops<FrParams>.FromWords(Vector512.Create(kv.L0), Vector512.Create(kv.L1),
+                    Vector512.Create(kv.L2), Vector512.Create(kv.L3), out FrVector8 kk);
+                for (; i + 8 <= n; i += 8)
+                {
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(p + i), out FrVector8 x);
+                    MontVector8Ops<FrParams>.Mul(x, kk, out x);
+                    MontVector8Ops<FrParams>.StorePacked(x, (ulong*)(p + i));
+                }
+            }
+            for (; i < n; i++)
+            {
+                p[i] *= k;
+            }
+        }
+    }
+
+    /// <summary>dst[i] = start * g^i. With the vector path the first eight are scalar and each further eight are the
+    /// previous eight times g^8 (one 8-lane product per eight powers instead of eight dependent scalar products); the
+    /// values are the same either way.</summary>
+    /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Powers(Span<Fr> dst, in Fr start, in Fr g, bool allowVector = true)
+    {
+        int n = dst.Length, i = 0;
+        fixed (Fr* p = dst)
+        {
+            Fr acc = start;
+            if (allowVector && IsSupported && n >= 16)
+            {
+                for (; i < 8; i++)
+                {
+                    p[i] = acc;
+                    acc *= g;
+                }
+                // acc is now start * g^8; g^8 itself:
+                Fr g8 = g.Square().Square().Square();
+                U256 gv = g8.V;
+                MontVector8Ops<FrParams>.FromWords(Vector512.Create(gv.L0), Vector512.Create(gv.L1), Vector512.Create(gv.L2),
+                    Vector512.Create(gv.L3), out FrVector8 step);
+                MontVector8Ops<FrParams>.LoadPacked((ulong*)p, out FrVector8 cur);
+                for (; i + 8 <= n; i += 8)
+                {
+                    MontVector8Ops<FrParams>.Mul(cur, step, out cur);
+                    MontVector8Ops<FrParams>.StorePacked(cur, (ulong*)(p + i));
+                }
+                acc = p[i - 1] * g;
+            }
+            for (; i < n; i++)
+            {
+                p[i] = acc;
+                acc *= g;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Radix-2 butterflies on eight consecutive pairs: for lanes l = 0..7, with u = a[l], v = a[l + half] * tw[l],
+    /// a[l] = u + v and a[l + half] = u - v. <paramref name="tw"/> points at eight consecutive twiddles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Butterfly8(Fr* a, int half, Fr* tw)
+    {
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)(a + half), out FrVector8 v);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)tw, out FrVector8 w);
+        MontVector8Ops<FrParams>.Mul(v, w, out v);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)a, out FrVector8 u);
+        MontVector8Ops<FrParams>.Sub(u, v, out w);
+        MontVector8Ops<FrParams>.Add(u, v, out u);
+        MontVector8Ops<FrParams>.StorePacked(u, (ulong*)a);
+        MontVector8Ops<FrParams>.StorePacked(w, (ulong*)(a + half));
+    }
+
+    /// <summary>
+    /// The first three decimation-in-time stages (half lengths 1, 2, 4; twiddles 1, then the 4th and 8th roots of unity)
+    /// on <paramref name="count"/> bit-reversed elements, a multiple of 16, sixteen at a time in two vectors. Each stage
+    /// permutes the sixteen into u and v vectors (VPERMT2Q per limb), so all eight butterflies of a step are one 8-lane
+    /// butterfly; stage 1 needs no product. <paramref name="stageTwiddles"/> is the stage-ordered table (entries 2, 3
+    /// and 4..7 are read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void FirstThreeStages(Fr* a, int count, Fr* stageTwiddles)
+    {
+        Fr* lanes = stackalloc Fr[16];
+        for (int l = 0; l < 8; l++)
+        {
+            lanes[l] = stageTwiddles[2 + (l & 1)];
+            lanes[8 + l] = stageTwiddles[4 + (l & 3)];
+        }
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)lanes, out FrVector8 tw2);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)(lanes + 8), out FrVector8 tw3);
+        // Lane indices into (x, y): 0..7 are x's lanes, 8..15 y's.
+        Vector512<ulong> even = Vector512.Create(0UL, 2, 4, 6, 8, 10, 12, 14), odd = Vector512.Create(1UL, 3, 5, 7, 9, 11, 13, 15);
+        Vector512<ulong> u2 = Vector512.Create(0UL, 8, 2, 10, 4, 12, 6, 14), v2 = Vector512.Create(1UL, 9, 3, 11, 5, 13, 7, 15);
+        Vector512<ulong> u3 = Vector512.Create(0UL, 1, 8, 9, 4, 5, 12, 13), v3 = Vector512.Create(2UL, 3, 10, 11, 6, 7, 14, 15);
+        Vector512<ulong> lo = Vector512.Create(0UL, 1, 2, 3, 8, 9, 10, 11), hi = Vector512.Create(4UL, 5, 6, 7, 12, 13, 14, 15);
+        for (int i = 0; i + 16 <= count; i += 16)
+        {
+            Fr* p = a + i;
+            MontVector8Ops<FrParams>.LoadPacked((ulong*)p, out FrVector8 x);
+            MontVector8Ops<FrParams>.LoadPacked((ulong*)(p + 8), out FrVector8 y);
+            // Stage 1: u lane l = element 2l, v = 2l + 1; twiddle 1.
+            MontVector8Ops<FrParams>.Permute2(x, y, even, out FrVector8 u);
+            MontVector8Ops<FrParams>.Permute2(x, y, odd, out FrVector8 v);
+            MontVector8Ops<FrParams>.Add(u, v, out x);
+            MontVector8Ops<FrParams>.Sub(u, v, out y);
+            // Stage 2: u = elements 0, 1, 4, 5, 8, 9, 12, 13 (x holds the even elements, y the odd), v = u + 2.
+            MontVector8Ops<FrParams>.Permute2(x, y, u2, out u);
+            MontVector8Ops<FrParams>.Permute2(x, y, v2, out v);
+            MontVector8Ops<FrParams>.Mul(v, tw2, out v);
+            MontVector8Ops<FrParams>.Add(u, v, out x);
+            MontVector8Ops<FrParams>.Sub(u, v, out y);
+            // Stage 3: u = elements 0..3, 8..11, v = u + 4 (x lane l holds element 4(l/2) + l%2, y that + 2).
+            MontVector8Ops<FrParams>.Permute2(x, y, u3, out u);
+            MontVector8Ops<FrParams>.Permute2(x, y, v3, out v);
+            MontVector8Ops<FrParams>.Mul(v, tw3, out v);
+            MontVector8Ops<FrParams>.Add(u, v, out x);
+            MontVector8Ops<FrParams>.Sub(u, v, out y);
+            // x lane l holds element l (l < 4) or l + 4, y the element 4 above: back to natural order.
+            MontVector8Ops<FrParams>.Permute2(x, y, lo, out u);
+            MontVector8Ops<FrParams>.Permute2(x, y, hi, out v);
+            MontVector8Ops<FrParams>.StorePacked(u, (ulong*)p);
+            MontVector8Ops<FrParams>.StorePacked(v, (ulong*)(p + 8));
+        }
+    }
+}
