@@ -12,13 +12,7 @@ contract ProverMarketInvariants is MarketFixture {
 
     function setUp() public override {
         super.setUp();
-        address[] memory ps = new address[](4);
-        (ps[0], ps[1], ps[2], ps[3]) = (p1, p2, p3, p4);
-        address[] memory rs = new address[](2);
-        rs[0] = requester;
-        rs[1] = makeAddr("requester2");
-        vm.deal(rs[1], 1_000 ether);
-        vm.deal(requester, 1_000 ether);
+        (address[] memory ps, address[] memory rs) = _participants();
         market.setProtocolFee(300);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));

@@ -144,6 +144,17 @@ abstract contract MarketFixture is Test {
         market.revealProof(r, proof, pubs);
     }
 
+    /// @dev The four provers and two funded requesters that the invariant suites drive.
+    function _participants() internal returns (address[] memory ps, address[] memory rs) {
+        ps = new address[](4);
+        (ps[0], ps[1], ps[2], ps[3]) = (p1, p2, p3, p4);
+        rs = new address[](2);
+        rs[0] = requester;
+        rs[1] = makeAddr("requester2");
+        vm.deal(rs[1], 1_000 ether);
+        vm.deal(requester, 1_000 ether);
+    }
+
     /// @dev Collateral of `p` backing bids or jobs now: the vault's locked balance less the market's bond balance
     ///      (released bonds stay locked in the vault, in the bond balance).
     function _backing(address p, uint8 assetId) internal view returns (uint256) {
