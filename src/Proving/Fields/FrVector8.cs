@@ -167,13 +167,14 @@ internal static class FrVector8Ops
 
     /// <summary>
     /// The first three decimation-in-time stages (half lengths 1, 2, 4; twiddles 1, then the 4th and 8th roots of unity)
-    /// on <paramref name="count"/> bit-reversed elements, a multiple of 16, sixteen at a time in two vectors. Each stage
-    /// permutes the sixteen into u and v vectors (VPERMT2Q per limb), so all eight butterflies of a step are one 8-lane
-    /// butterfly; stage 1 needs no product. <paramref name="stageTwiddles"/> is the stage-ordered table (entries 2, 3
-    /// and 4..7 are read).
+    /// on <paramref name="count"/> bit-reversed elements at <paramref name="a"/>, a multiple of 16, sixteen at a time in
+    /// two vectors; the results go to <paramref name="soa"/> in lane form (element 8i + l in lane l of soa[i]). Each
+    /// stage permutes the sixteen into u and v vectors (VPERMT2Q per limb), so all eight butterflies of a step are one
+    /// 8-lane butterfly; stage 1 needs no product. <paramref name="stageTwiddles"/> is the stage-ordered table (entries
+    /// 2, 3 and 4..7 are read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void FirstThreeStages(Fr* a, int count, Fr* stageTwiddles)
+    public static unsafe void FirstThreeStages(Fr* a, int count, Fr* stageTwiddles, FrVector8* soa)
     {
         Fr* lanes = stackalloc Fr[16];
         for (int l = 0; l < 8; l++)
@@ -211,10 +212,40 @@ internal static class FrVector8Ops
             MontVector8Ops<FrParams>.Add(u, v, out x);
             MontVector8Ops<FrParams>.Sub(u, v, out y);
             // x lane l holds element l (l < 4) or l + 4, y the element 4 above: back to natural order.
-            MontVector8Ops<FrParams>.Permute2(x, y, lo, out u);
-            MontVector8Ops<FrParams>.Permute2(x, y, hi, out v);
-            MontVector8Ops<FrParams>.StorePacked(u, (ulong*)p);
-            MontVector8Ops<FrParams>.StorePacked(v, (ulong*)(p + 8));
+            MontVector8Ops<FrParams>.Permute2(x, y, lo, out soa[i >> 3]);
+            MontVector8Ops<FrParams>.Permute2(x, y, hi, out soa[(i >> 3) + 1]);
+        }
+    }
+
+    /// <summary>
+    /// All stages of a <paramref name="count"/>-point block (a power of two, at least 16) held in lane form: the first
+    /// three as <see cref="FirstThreeStages"/> into <paramref name="work"/> (count / 8 vectors), every further stage as
+    /// 8-lane butterflies on <paramref name="work"/> without re-cutting words, then one store back to
+    /// <paramref name="a"/>. <paramref name="twiddles"/> is the stage-ordered table and <paramref name="laneTwiddles"/>
+    /// its first count entries in lane form (vector i holds entries 8i .. 8i + 7).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void BlockStages(Fr* a, int count, Fr* twiddles, FrVector8* laneTwiddles, FrVector8* work)
+    {
+        FirstThreeStages(a, count, twiddles, work);
+        int vectors = count >> 3;
+        for (int hv = 1; hv < vectors; hv <<= 1)
+        {
+            // Half length 8 hv: butterflies (work[b + j], work[b + j + hv]) with twiddle vector hv + j.
+            for (int b = 0; b < vectors; b += 2 * hv)
+            {
+                for (int j = 0; j < hv; j++)
+                {
+                    FrVector8* u = work + b + j;
+                    MontVector8Ops<FrParams>.Mul(u[hv], laneTwiddles[hv + j], out FrVector8 v);
+                    MontVector8Ops<FrParams>.Sub(*u, v, out u[hv]);
+                    MontVector8Ops<FrParams>.Add(*u, v, out *u);
+                }
+            }
+        }
+        for (int i = 0; i < vectors; i++)
+        {
+            MontVector8Ops<FrParams>.StorePacked(work[i], (ulong*)(a + 8 * i));
         }
     }
 }

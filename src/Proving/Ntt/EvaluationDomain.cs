@@ -17,6 +17,8 @@ public sealed class EvaluationDomain
     private readonly Fr[] _invTwiddles;  // the same for w^-1
     private readonly int _threads;
     private Fr[]? _oddCosetFactors;      // w_{2n}^i / n, built on first use
+    private readonly FrVector8[]? _laneTwiddles;     // the first local-block-size stage twiddles in lane form (vector path)
+    private readonly FrVector8[]? _invLaneTwiddles;
 
     /// <summary>Creates the domain of size 2^<paramref name="log2Size"/>.</summary>
     /// <param name="log2Size">Base-2 logarithm of the size, 0..28.</param>
@@ -36,6 +38,11 @@ public sealed class EvaluationDomain
         _threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         _twiddles = StageTwiddles(Generator, Size);
         _invTwiddles = StageTwiddles(GeneratorInverse, Size);
+        if (FrVector8Ops.IsSupported && log2Size >= 4)
+        {
+            _laneTwiddles = LaneForm(_twiddles, 1 << Math.Min(LocalBlockLog, log2Size));
+            _invLaneTwiddles = LaneForm(_invTwiddles, 1 << Math.Min(LocalBlockLog, log2Size));
+        }
         UseVector = FrVector8Ops.IsSupported;
     }
 
@@ -141,6 +148,20 @@ public sealed class EvaluationDomain
 
     /// <summary>Twiddles of every stage, each stage's contiguous: entries [n/2, n) are g^j, and the stage with half
     /// length h reads [h, 2h), g^(j n / (2h)) = entry 2h + 2j of the stage above. Entry 0 is unused.</summary>
+    /// <summary>The first <paramref name="count"/> (a multiple of 8) entries of a table as lane-form vectors.</summary>
+    private static unsafe FrVector8[] LaneForm(Fr[] table, int count)
+    {
+        var v = new FrVector8[count / 8];
+        fixed (Fr* t = table)
+        {
+            for (int i = 0; i < v.Length; i++)
+            {
+                MontVector8Ops<FrParams>.LoadPacked((ulong*)(t + 8 * i), out v[i]);
+            }
+        }
+        return v;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Fr[] StageTwiddles(Fr g, int n)
     {
@@ -224,8 +245,8 @@ public sealed class EvaluationDomain
 
     /// <summary>Bit reversal then iterative decimation-in-time butterflies. Stages with blocks up to 2^LocalBlockLog run
     /// block by block (cache friendly, parallel over blocks); larger stages run in parallel over butterfly ranges. With
-    /// <see cref="UseVector"/> the first three stages run as <see cref="FrVector8Ops.FirstThreeStages"/> and the rest as
-    /// 8-lane butterflies (<see cref="FrVector8Ops.Butterfly8"/>).</summary>
+    /// <see cref="UseVector"/> each local block runs in lane form (<see cref="FrVector8Ops.BlockStages"/>) and the larger
+    /// stages as 8-lane butterflies on packed elements (<see cref="FrVector8Ops.Butterfly8"/>).</summary>
     private unsafe void Transform(Span<Fr> values, Fr[] twiddles)
     {
         int n = values.Length;
@@ -243,23 +264,36 @@ public sealed class EvaluationDomain
             int localLog = Math.Min(LocalBlockLog, logN);
             int blockSize = 1 << localLog;
             int blocks = n >> localLog;
-            ParallelRange(blocks, (from, to) =>
+            FrVector8[]? lane = ReferenceEquals(twiddles, _twiddles) ? _laneTwiddles : _invLaneTwiddles;
+            if (vector && lane != null)
             {
-                for (int b = from; b < to; b++)
+                ParallelRange(blocks, (from, to) =>
                 {
-                    Fr* block = (Fr*)pa + (long)b * blockSize;
-                    int first = 1;
-                    if (vector && localLog >= 4)
+                    FrVector8[] work = System.Buffers.ArrayPool<FrVector8>.Shared.Rent(blockSize / 8);
+                    fixed (FrVector8* w = work, lt = lane)
                     {
-                        FrVector8Ops.FirstThreeStages(block, blockSize, (Fr*)ta);
-                        first = 4;
+                        for (int b = from; b < to; b++)
+                        {
+                            FrVector8Ops.BlockStages((Fr*)pa + (long)b * blockSize, blockSize, (Fr*)ta, lt, w);
+                        }
                     }
-                    for (int s = first; s <= localLog; s++)
+                    System.Buffers.ArrayPool<FrVector8>.Shared.Return(work);
+                });
+            }
+            else
+            {
+                ParallelRange(blocks, (from, to) =>
+                {
+                    for (int b = from; b < to; b++)
                     {
-                        Stage(block, s, (Fr*)ta, 0, blockSize >> 1, vector);
+                        Fr* block = (Fr*)pa + (long)b * blockSize;
+                        for (int s = 1; s <= localLog; s++)
+                        {
+                            Stage(block, s, (Fr*)ta, 0, blockSize >> 1, vector);
+                        }
                     }
-                }
-            });
+                });
+            }
             for (int s = localLog + 1; s <= logN; s++)
             {
                 int stage = s;
