@@ -1,11 +1,40 @@
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
 using MsmApi = ProverMarketChain.Proving.Msm.Msm;
+using Settings = ProverMarketChain.Proving.Msm.BatchAffineSettings;
 
 namespace ProverMarketChain.Proving.Tests.Arithmetic;
 
 public class MsmTests
 {
+    /// <summary>
+    /// Runs <paramref name="check"/> through the scalar and the 8-lane flush with <paramref name="batchSize"/> (and
+    /// <paramref name="spillCap"/> when given), under both bucket reductions (Jacobian running sums, the default for small
+    /// windows, and batch-affine segments) unless <paramref name="bothReductions"/> is false; restores the settings.
+    /// </summary>
+    private static void UnderEveryFlush(int batchSize, Action check, int? spillCap = null, bool bothReductions = true)
+    {
+        var saved = (Settings.BatchSize, Settings.UseVector, Settings.SegmentedMinBuckets, Settings.SpillCap);
+        try
+        {
+            Settings.BatchSize = batchSize;
+            if (spillCap is { } cap) Settings.SpillCap = cap;
+            foreach (int segmentedMin in bothReductions ? new[] { saved.SegmentedMinBuckets, 16 } : [saved.SegmentedMinBuckets])
+            {
+                Settings.SegmentedMinBuckets = segmentedMin;
+                foreach (bool useVector in new[] { false, true })
+                {
+                    Settings.UseVector = useVector;
+                    check();
+                }
+            }
+        }
+        finally
+        {
+            (Settings.BatchSize, Settings.UseVector, Settings.SegmentedMinBuckets, Settings.SpillCap) = saved;
+        }
+    }
+
     private static G1Affine[] RandomG1Points(Random rng, int n)
     {
         var jac = new G1Jacobian[n];
@@ -80,15 +109,15 @@ public class MsmTests
             points[i] = rng.Next(3) == 0 ? basePoints[i % 20].Negate() : basePoints[i % 20];
             scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 40)) : EdgeOrRandom(rng);
         }
-        int saved = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
+        int saved = Settings.BatchSize;
         try
         {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = 8;
+            Settings.BatchSize = 8;
             Assert.Equal(MsmApi.MultiExpNaive(points, scalars), MsmApi.MultiExp(points, scalars, 2));
         }
         finally
         {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = saved;
+            Settings.BatchSize = saved;
         }
     }
 
@@ -120,28 +149,7 @@ public class MsmTests
             scalars[i] = rng.Next(2) == 0 ? Fr.FromBigInteger(rng.Next(1, 64)) : EdgeOrRandom(rng);
         }
         G1Jacobian expected = MsmApi.MultiExpNaive(points, scalars);
-        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
-        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
-        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
-        try
-        {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
-            // Both bucket reductions: Jacobian running sums (default for these small windows) and batch-affine segments.
-            foreach (int segmentedMin in new[] { savedSegmented, 16 })
-            {
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = segmentedMin;
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
-                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
-                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-            }
-        }
-        finally
-        {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
-        }
+        UnderEveryFlush(batchSize, () => Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1)));
     }
 
     [Theory]
@@ -175,27 +183,7 @@ public class MsmTests
         {
             expected += pool[j].ToJacobian().Multiply(sums[j]);
         }
-        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
-        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
-        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
-        try
-        {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
-            foreach (int segmentedMin in new[] { savedSegmented, 16 })
-            {
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = segmentedMin;
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = false;
-                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = true;
-                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-            }
-        }
-        finally
-        {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
-        }
+        UnderEveryFlush(batchSize, () => Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1)));
     }
 
     [Theory]
@@ -241,26 +229,11 @@ public class MsmTests
         {
             expectedG2 += g2Pool[k].ToJacobian().Multiply(g2Sums[k]);
         }
-        int savedSize = ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize;
-        bool savedVector = ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector;
-        int savedCap = ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap;
-        try
+        UnderEveryFlush(batchSize, () =>
         {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = batchSize;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap = spillCap;
-            foreach (bool useVector in new[] { false, true })
-            {
-                ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = useVector;
-                Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-                Assert.Equal(expectedG2, MsmApi.MultiExp(g2, scalars, 1));
-            }
-        }
-        finally
-        {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.BatchSize = savedSize;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.UseVector = savedVector;
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SpillCap = savedCap;
-        }
+            Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
+            Assert.Equal(expectedG2, MsmApi.MultiExp(g2, scalars, 1));
+        }, spillCap, bothReductions: false);
     }
 
     [Fact]
@@ -377,15 +350,15 @@ public class MsmTests
         }
         Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 2));
         Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
-        int savedSegmented = ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets;
+        int savedSegmented = Settings.SegmentedMinBuckets;
         try
         {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = 16; // batch-affine bucket reduction
+            Settings.SegmentedMinBuckets = 16; // batch-affine bucket reduction
             Assert.Equal(expected, MsmApi.MultiExp(points, scalars, 1));
         }
         finally
         {
-            ProverMarketChain.Proving.Msm.BatchAffineSettings.SegmentedMinBuckets = savedSegmented;
+            Settings.SegmentedMinBuckets = savedSegmented;
         }
     }
 }
