@@ -257,14 +257,26 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
     }
 
-    /// @dev `reserveCollateral`'s credit: creates the bond-balance slot on first use.
-    function _creditBondBalance(address prover, uint8 assetId, uint256 amount) internal returns (uint256 balance) {
+    /// @dev `reserveCollateral`'s credit: creates the bond-balance slot on first use. Returns the new balance.
+    function _creditBondBalance(address prover, uint8 assetId, uint256 amount) internal returns (uint256) {
         mapping(uint8 => uint256) storage b = _bondSlots[prover];
         uint256 stored = b[assetId];
         // amount was just locked in the vault, so it and the balance are far below 2^255.
         unchecked {
-            balance = (stored == 0 ? 0 : stored - 1) + amount;
-            b[assetId] = balance + 1;
+            stored = (stored == 0 ? 1 : stored) + amount;
+            b[assetId] = stored;
+            return stored - 1;
+        }
+    }
+
+    /// @dev `releaseCollateral`'s debit: reverts beyond the balance; the slot keeps its + 1. Returns the new balance.
+    function _debitBondBalance(address prover, uint8 assetId, uint256 amount) internal returns (uint256 balance) {
+        balance = _bondBalanceOf(prover, assetId);
+        if (amount > balance) revert InsufficientBondBalance(prover, assetId, amount, balance);
+        // amount <= balance.
+        unchecked {
+            balance -= amount;
+            _bondSlots[prover][assetId] = balance + 1;
         }
     }
 

@@ -162,14 +162,7 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function releaseCollateral(uint8 assetId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        uint256 bal = _bondBalanceOf(msg.sender, assetId);
-        if (amount > bal) revert InsufficientBondBalance(msg.sender, assetId, amount, bal);
-        // amount <= bal, and the slot keeps its + 1.
-        unchecked {
-            bal -= amount;
-            _bondSlots[msg.sender][assetId] = bal + 1;
-        }
-        emit CollateralReleased(msg.sender, assetId, amount, bal);
+        emit CollateralReleased(msg.sender, assetId, amount, _debitBondBalance(msg.sender, assetId, amount));
         vault.unlock(msg.sender, assetId, amount);
     }
 
