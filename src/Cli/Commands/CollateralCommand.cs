@@ -55,7 +55,7 @@ public sealed class CollateralCommand : ICommand
             {
                 string text = a.Positional[1];
                 if (text == "all") return await all().ConfigureAwait(false);
-                if (!BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0)
+                if (!WeiAmount.TryParse(text, out var v) || v <= 0)
                     throw new UsageException($"amount: '{text}' is not a positive integer number of wei (or 'all')");
                 return v;
             }

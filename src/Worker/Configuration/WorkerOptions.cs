@@ -170,7 +170,7 @@ public sealed class WorkerOptions
             errors.Add($"rpcAttemptTimeout: {RpcAttemptTimeout} is outside 100 ms..5 min");
         if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromMinutes(5))
             errors.Add($"pollInterval: {PollInterval} is outside 50 ms..5 min");
-        if (!BigInteger.TryParse(MaxGasPriceWei, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gp) || gp <= 0)
+        if (!WeiAmount.IsPositive(MaxGasPriceWei))
             errors.Add($"maxGasPriceWei: '{MaxGasPriceWei}' is not a positive integer");
         if (MetricsUrl is not null && (!Uri.TryCreate(MetricsUrl, UriKind.Absolute, out var m) || !m.IsLoopback))
             errors.Add($"metricsUrl: '{MetricsUrl}' must be an http URL on a loopback address");
@@ -216,7 +216,7 @@ public sealed class CollateralReserveOptions
 
     internal IEnumerable<string> Validate()
     {
-        if (!BigInteger.TryParse(AmountWei, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var a) || a <= 0)
+        if (!WeiAmount.IsPositive(AmountWei))
             yield return $"amountWei: '{AmountWei}' is not a positive integer";
     }
 }
@@ -271,15 +271,24 @@ public sealed class CostModelOptions
 
     internal IEnumerable<string> Validate()
     {
-        if (!IsNonNegativeInteger(CostPerUnitWei)) yield return $"costPerUnitWei: '{CostPerUnitWei}' is not a non-negative integer";
-        if (!IsNonNegativeInteger(FixedCostWei)) yield return $"fixedCostWei: '{FixedCostWei}' is not a non-negative integer";
+        if (!WeiAmount.TryParse(CostPerUnitWei, out _)) yield return $"costPerUnitWei: '{CostPerUnitWei}' is not a non-negative integer";
+        if (!WeiAmount.TryParse(FixedCostWei, out _)) yield return $"fixedCostWei: '{FixedCostWei}' is not a non-negative integer";
         if (MarginBps is < 0 or > 100_000) yield return $"marginBps: {MarginBps} is outside 0..100000";
         if (UnitsPerSecond < 0 || double.IsNaN(UnitsPerSecond) || double.IsInfinity(UnitsPerSecond)) yield return $"unitsPerSecond: {UnitsPerSecond} must be a finite number >= 0";
         if (TimeSafetyFactor is < 1.0 or > 100.0 || double.IsNaN(TimeSafetyFactor)) yield return $"timeSafetyFactor: {TimeSafetyFactor} is outside 1..100";
     }
+}
 
-    private static bool IsNonNegativeInteger(string s) =>
-        BigInteger.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+/// <summary>Amounts in wei (or an asset's smallest unit) as the configuration and the CLI take them: plain decimal digits,
+/// no sign, exponent, separators or spaces.</summary>
+public static class WeiAmount
+{
+    /// <summary>Parses <paramref name="text"/>; false when it is not a non-negative integer in that form.</summary>
+    public static bool TryParse(string? text, out BigInteger value) =>
+        BigInteger.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Whether <paramref name="text"/> is a positive integer in that form.</summary>
+    public static bool IsPositive(string? text) => TryParse(text, out var v) && v > 0;
 }
 
 /// <summary>The configuration file is missing, malformed or invalid.</summary>

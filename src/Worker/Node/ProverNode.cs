@@ -36,6 +36,7 @@ public sealed class ProverNode
     private readonly WorkerOptions _options;
     private readonly Signer _signer;
     private readonly IProverMarket _market;
+    private readonly ICollateralVault _vault;
     private readonly Deployment _deployment;
     private readonly WorkerJournal _journal;
     private readonly ProofEngine _engine;
@@ -71,6 +72,7 @@ public sealed class ProverNode
         metrics.ObserveJobsInFlight(() => _proving.Count);
         _log = logger;
         _market = new IProverMarket(signer, deployment.ProverMarket);
+        _vault = new ICollateralVault(signer, deployment.CollateralVault);
         _capacity = new SemaphoreSlim(options.Capacity, options.Capacity);
     }
 
@@ -161,7 +163,6 @@ public sealed class ProverNode
     private async Task ReserveCollateralAsync(CancellationToken ct)
     {
         if (_options.CollateralReserve.Count == 0) return;
-        var vault = new ICollateralVault(_signer, _deployment.CollateralVault);
         foreach (var target in _options.CollateralReserve)
         {
             var held = await _market.BondBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
@@ -170,7 +171,7 @@ public sealed class ProverNode
                 _log.LogInformation("Collateral asset {Asset}: bond balance {Held} already meets the target {Target}", target.AssetId, held, target.Amount);
                 continue;
             }
-            var free = await vault.FreeBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
+            var free = await _vault.FreeBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
             var amount = BigInteger.Min(target.Amount - held, free);
             if (amount > 0)
             {
@@ -197,14 +198,9 @@ public sealed class ProverNode
         byte asset = (byte)req.AssetId;
         var bond = await _market.BondBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
         if (bond >= need) return true;
-        var free = await new ICollateralVault(_signer, _deployment.CollateralVault).FreeBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+        var free = await _vault.FreeBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
         if (free >= need) return true;
-        if (_skipLogged.Add(r.RequestId))
-        {
-            Metrics.JobsSkipped.Add(1);
-            _log.LogWarning("Request {Id}: skipped: collateral: it needs {Need} of asset {Asset}, but the bond balance is {Bond} and the free vault balance {Free}",
-                r.RequestId, need, asset, bond, free);
-        }
+        SkipOnce(r, $"collateral: it needs {need} of asset {asset}, but the bond balance is {bond} and the free vault balance {free}", LogLevel.Warning);
         return false;
     }
 
@@ -584,12 +580,16 @@ public sealed class ProverNode
         JobDecision d = busy >= _options.Capacity
             ? new JobDecision.Skip($"at capacity ({busy} open jobs and bids, capacity {_options.Capacity})")
             : _planner.Plan(terms, gasPrice, _options.MaxGasPrice);
-        if (d is JobDecision.Skip s && _skipLogged.Add(r.RequestId))
-        {
-            Metrics.JobsSkipped.Add(1);
-            _log.LogInformation("Request {Id}: skipped: {Reason}", r.RequestId, s.Reason);
-        }
+        if (d is JobDecision.Skip s) SkipOnce(r, s.Reason, LogLevel.Information);
         return d;
+    }
+
+    /// <summary>Counts and logs a skipped job once per request (the decision is re-taken every tick).</summary>
+    private void SkipOnce(TrackedRequest r, string reason, LogLevel level)
+    {
+        if (!_skipLogged.Add(r.RequestId)) return;
+        Metrics.JobsSkipped.Add(1);
+        _log.Log(level, "Request {Id}: skipped: {Reason}", r.RequestId, reason);
     }
 
     private async Task KeepAsksCurrentAsync(BigInteger gasPrice, CancellationToken ct)
