@@ -1,12 +1,17 @@
 using ProverMarketChain.Proving.Msm;
 
-// Hand-run harness: dotnet run -c Release --project bench/Proving.Bench [fields|msm LOG|ntt LOG|all] [threads]
+// Hand-run harness: dotnet run -c Release --project bench/Proving.Bench [fields|fqvector|msm LOG|ntt LOG|all] [threads]
 string mode = args.Length > 0 ? args[0] : "all";
 int threads = args.Length > 2 ? int.Parse(args[2]) : -1;
 switch (mode)
 {
     case "fields":
         Console.WriteLine(ArithmeticBench.BenchFields());
+        break;
+    case "fqvector":
+        // Scalar Fq products against the 8-lane AVX-512 ones (ns per element product).
+        ArithmeticBench.BenchFqVector(10_000, 1); // warm-up
+        Console.WriteLine(ArithmeticBench.BenchFqVector(500_000, 5));
         break;
     case "msm":
         int log = args.Length > 1 ? int.Parse(args[1]) : 16;
