@@ -7,7 +7,7 @@ using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Ntt;
-using MsmEngine = ProverMarketChain.Proving.Msm.Msm;
+using ProverMarketChain.Proving.Msm;
 
 namespace ProverMarketChain.Proving.Groth16;
 
@@ -96,37 +96,41 @@ public sealed class Groth16Prover
             Mark("r1cs check");
         }
 
-        var h = ComputeH(zkey, witness);
-        Mark("QAP + H (odd coset)");
-
-        // B2 first: its G2 buffer is released before the shared G1 buffer is allocated, bounding the peak footprint.
-        var scratch = GC.AllocateUninitializedArray<Fr>(Math.Max(zkey.NVars, zkey.DomainSize));
-        G2Jacobian piB;
+        // B2's bases (the largest section) are read and recoded on the other core while the QAP is accumulated.
+        var jobB2 = new MsmJob<G2Affine, G2Jacobian, G2Ops>("B2 (G2)", () =>
         {
-            var basesB2 = GC.AllocateUninitializedArray<G2Affine>(zkey.NVars);
-            zkey.ReadB2(basesB2);
-            int m = Compact(basesB2, witness, scratch);
-            piB = MsmEngine.MultiExpPrefix(basesB2, scratch, m, _maxDop);
-        }
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        Mark("MSM B2 (G2)");
+            var bases = GC.AllocateUninitializedArray<G2Affine>(zkey.NVars);
+            zkey.ReadB2(bases);
+            return bases;
+        }, witness, zkey.NVars, compact: true);
+        Fr[] h = [];
+        Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = _maxDop <= 0 ? -1 : _maxDop },
+            () => h = ComputeH(zkey, witness), () => jobB2.Prepare());
+        Mark("QAP + H (odd coset), B2 read alongside");
 
-        var g1 = GC.AllocateUninitializedArray<G1Affine>(Math.Max(zkey.NVars, zkey.DomainSize));
-        G1Jacobian Msm(uint section, int count, ReadOnlySpan<Fr> scalars, string name)
+        MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name) =>
+            new(name, () =>
+            {
+                var bases = GC.AllocateUninitializedArray<G1Affine>(count);
+                zkey.ReadG1Section(section, bases);
+                return bases;
+            }, scalars, count, compact: true);
+
+        var jobA = G1Job(ZkeyFile.SectionA, zkey.NVars, witness, "A");
+        var jobB1 = G1Job(ZkeyFile.SectionB1, zkey.NVars, witness, "B1");
+        var jobC = G1Job(ZkeyFile.SectionC, zkey.NVars - zkey.NPublic - 1, witness.AsMemory(zkey.NPublic + 1), "C");
+        var jobH = G1Job(ZkeyFile.SectionH, zkey.DomainSize, h, "H");
+        IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
+        MsmScheduler.Run(jobs, _maxDop);
+        Mark("MSMs B2, A, B1, C, H (one stream of windows)");
+        foreach (var job in jobs)
         {
-            var bases = g1.AsSpan(0, count);
-            zkey.ReadG1Section(section, bases);
-            int m = Compact(bases, scalars, scratch);
-            var r = MsmEngine.MultiExpPrefix(g1, scratch, m, _maxDop);
-            Mark($"MSM {name}");
-            return r;
+            var (prepare, windows) = job.Cost;
+            timings.Add(($"  MSM {job.Name}: read {prepare.TotalMilliseconds:F1} ms, windows (cpu)", windows));
         }
 
-        var piA = Msm(ZkeyFile.SectionA, zkey.NVars, witness, "A");
-        var piB1 = Msm(ZkeyFile.SectionB1, zkey.NVars, witness, "B1");
-        var piC = Msm(ZkeyFile.SectionC, zkey.NVars - zkey.NPublic - 1, witness.AsSpan(zkey.NPublic + 1), "C");
-        var piH = Msm(ZkeyFile.SectionH, zkey.DomainSize, h, "H");
-
+        G1Jacobian piA = jobA.Result, piB1 = jobB1.Result, piC = jobC.Result, piH = jobH.Result;
+        G2Jacobian piB = jobB2.Result;
         var r = RandomScalar();
         var s = RandomScalar();
         var delta1 = zkey.Delta1.ToJacobian();
@@ -175,27 +179,6 @@ public sealed class Groth16Prover
         FrVector8Ops.MultiplySubtract(a, b, c2, a);
         return a;
     }
-
-    /// <summary>
-    /// Moves the (point, scalar) pairs that contribute to the sum — finite point, non-zero scalar — to the front of
-    /// <paramref name="bases"/> and <paramref name="outScalars"/>; returns how many there are. In circom circuits about a
-    /// third of the B points are infinity (signals that never appear in a B term), which this removes from the MSMs.
-    /// </summary>
-    internal static int Compact<TPoint>(Span<TPoint> bases, ReadOnlySpan<Fr> scalars, Span<Fr> outScalars) where TPoint : struct
-    {
-        int m = 0;
-        for (int i = 0; i < bases.Length; i++)
-        {
-            if (scalars[i].IsZero || IsInfinity(bases[i])) continue;
-            bases[m] = bases[i];
-            outScalars[m++] = scalars[i];
-        }
-
-        return m;
-    }
-
-    private static bool IsInfinity<TPoint>(in TPoint p) where TPoint : struct =>
-        p is G1Affine g1 ? g1.IsInfinity : p is G2Affine g2 ? g2.IsInfinity : throw new NotSupportedException(typeof(TPoint).Name);
 
     /// <summary>Uniform scalar in [1, r) from the OS CSPRNG (512 bits reduced, bias below 2^-250).</summary>
     internal static Fr RandomScalar()

@@ -163,43 +163,47 @@ internal static class Pippenger<TAff, TJac, TOps>
     /// <summary>The MSM over the first <paramref name="n"/> terms of the arrays (read, never written).</summary>
     public static TJac Run(TAff[] pts, Fr[] sc, int n, int maxDegreeOfParallelism)
     {
-        if (n == 0)
-        {
-            return TOps.Infinity;
-        }
-        int c = Msm.ChooseWindow(n);
-        // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
-        int windows = (255 + c - 1) / c;
         int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-
-        ulong[] offset = BuildOffset(c, windows);
-        ulong[] recoded = GC.AllocateUninitializedArray<ulong>(n * Limbs);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-
-        int chunk = Math.Max(1024, (n + threads - 1) / threads);
-        int chunks = (n + chunk - 1) / chunk;
-        if (threads == 1 || chunks == 1)
+        var job = new MsmJob<TAff, TJac, TOps>("msm", () => pts, sc, n, compact: false);
+        job.Prepare(threads);
+        if (threads == 1 || job.Windows <= 1)
         {
-            Recode(sc, recoded, offset, 0, n);
-        }
-        else
-        {
-            Parallel.For(0, chunks, options, i => Recode(sc, recoded, offset, i * chunk, Math.Min(n, (i + 1) * chunk)));
-        }
-
-        var windowSums = new TJac[windows];
-        if (threads == 1 || windows == 1)
-        {
-            for (int w = 0; w < windows; w++)
+            for (int w = 0; w < job.Windows; w++)
             {
-                windowSums[w] = ProcessWindow(pts, n, recoded, w, c);
+                job.RunWindow(w);
             }
         }
         else
         {
-            Parallel.For(0, windows, options, w => windowSums[w] = ProcessWindow(pts, n, recoded, w, c));
+            Parallel.For(0, job.Windows, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.RunWindow);
         }
+        return job.Result;
+    }
 
+    /// <summary>Recodes scalars[i] (Montgomery form) into recoded[i] as canonical k + K (five limbs); see the class
+    /// remarks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RecodeOne(in Fr scalar, ulong[] recoded, int slot, ulong[] offset)
+    {
+        U256 k = scalar.ToCanonicalLimbs();
+        int o = slot * Limbs;
+        // Five-limb addition k + K with carry propagation (k < 2^254 and K < 2^(c*windows) so no overflow of 320 bits).
+        ulong carry = 0;
+        recoded[o] = AddWithCarry(k.L0, offset[0], ref carry);
+        recoded[o + 1] = AddWithCarry(k.L1, offset[1], ref carry);
+        recoded[o + 2] = AddWithCarry(k.L2, offset[2], ref carry);
+        recoded[o + 3] = AddWithCarry(k.L3, offset[3], ref carry);
+        recoded[o + 4] = AddWithCarry(0, offset[4], ref carry);
+    }
+
+    /// <summary>sum over the windows, most significant first: acc = acc * 2^c + S_w.</summary>
+    internal static TJac Combine(TJac[] windowSums, int c)
+    {
+        int windows = windowSums.Length;
+        if (windows == 0)
+        {
+            return TOps.Infinity;
+        }
         TJac acc = windowSums[windows - 1];
         for (int w = windows - 2; w >= 0; w--)
         {
@@ -212,7 +216,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         return acc;
     }
 
-    private static ulong[] BuildOffset(int c, int windows)
+    internal static ulong[] BuildOffset(int c, int windows)
     {
         var k = new ulong[Limbs];
         for (int w = 0; w < windows; w++)
@@ -221,23 +225,6 @@ internal static class Pippenger<TAff, TJac, TOps>
             k[bit >> 6] |= 1UL << (bit & 63);
         }
         return k;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Recode(Fr[] scalars, ulong[] recoded, ulong[] offset, int from, int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            U256 k = scalars[i].ToCanonicalLimbs();
-            int o = i * Limbs;
-            // Five-limb addition k + K with carry propagation (k < 2^254 and K < 2^(c*windows) so no overflow of 320 bits).
-            ulong carry = 0;
-            recoded[o] = AddWithCarry(k.L0, offset[0], ref carry);
-            recoded[o + 1] = AddWithCarry(k.L1, offset[1], ref carry);
-            recoded[o + 2] = AddWithCarry(k.L2, offset[2], ref carry);
-            recoded[o + 3] = AddWithCarry(k.L3, offset[3], ref carry);
-            recoded[o + 4] = AddWithCarry(0, offset[4], ref carry);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -250,8 +237,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         return r;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static TJac ProcessWindow(TAff[] points, int n, ulong[] recoded, int w, int c)
+    internal static TJac ProcessWindow(TAff[] points, int n, ulong[] recoded, int w, int c)
     {
         if (typeof(TAff) == typeof(G1Affine) && n >= BatchAffineThreshold)
         {

@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using ProverMarketChain.Proving.Curves;
+using ProverMarketChain.Proving.Fields;
+
+namespace ProverMarketChain.Proving.Msm;
+
+/// <summary>
+/// One multi-scalar multiplication cut into units for <see cref="MsmScheduler"/>: a <see cref="Prepare"/> step (load the
+/// bases, drop the terms that contribute nothing, recode the scalars) and one independent unit per Pippenger window.
+/// The last window to finish combines the window sums into the result and drops the bases and digits, so a
+/// finished job holds no memory.
+/// </summary>
+internal interface IMsmJob
+{
+    /// <summary>Name, for timings.</summary>
+    string Name { get; }
+
+    /// <summary>Whether <see cref="Prepare"/> has run.</summary>
+    bool IsPrepared { get; }
+
+    /// <summary>Window units (known once prepared; zero when no term contributes).</summary>
+    int Windows { get; }
+
+    /// <summary>Loads and recodes; <paramref name="threads"/> &gt; 1 recodes in parallel (for a job run alone).</summary>
+    void Prepare(int threads = 1);
+
+    /// <summary>Computes window <paramref name="w"/>; thread-safe across distinct windows.</summary>
+    void RunWindow(int w);
+
+    /// <summary>Time spent preparing, and summed over the windows (CPU time of the job, whichever threads ran it).</summary>
+    (TimeSpan Prepare, TimeSpan Windows) Cost { get; }
+}
+
+/// <summary>An <see cref="IMsmJob"/> on one curve.</summary>
+/// <typeparam name="TAff">Affine point.</typeparam>
+/// <typeparam name="TJac">Jacobian point.</typeparam>
+/// <typeparam name="TOps">Curve operations.</typeparam>
+internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
+    where TAff : struct
+    where TJac : struct
+    where TOps : struct, ICurveOps<TAff, TJac>
+{
+    private readonly Func<TAff[]> _loadPoints;
+    private readonly ReadOnlyMemory<Fr> _scalars;
+    private readonly int _count;
+    private readonly bool _compact;
+    private TAff[]? _points;
+    private ulong[]? _recoded;
+    private TJac[] _sums = [];
+    private int _n, _c, _remaining;
+    private long _prepareTicks, _windowTicks;
+    private TJac _result;
+    private volatile bool _done;
+
+    /// <summary>A job over the first <paramref name="count"/> terms.</summary>
+    /// <param name="name">Name for timings.</param>
+    /// <param name="loadPoints">Returns the bases (at least <paramref name="count"/>; called once, by <see cref="Prepare"/>;
+    /// with <paramref name="compact"/> the array is reordered in place).</param>
+    /// <param name="scalars">The scalars (at least <paramref name="count"/>).</param>
+    /// <param name="count">Number of terms.</param>
+    /// <param name="compact">Move the contributing terms (finite point, non-zero scalar) to the front of the bases and
+    /// run the windows over those only. In circom circuits about a third of the B points are infinity.</param>
+    public MsmJob(string name, Func<TAff[]> loadPoints, ReadOnlyMemory<Fr> scalars, int count, bool compact)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, scalars.Length);
+        Name = name;
+        _loadPoints = loadPoints;
+        _scalars = scalars;
+        _count = count;
+        _compact = compact;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public bool IsPrepared { get; private set; }
+
+    /// <inheritdoc />
+    public int Windows { get; private set; }
+
+    /// <summary>The sum; valid once every window has run.</summary>
+    public TJac Result => _done ? _result : throw new InvalidOperationException($"MSM {Name} has not finished.");
+
+    /// <inheritdoc />
+    public (TimeSpan Prepare, TimeSpan Windows) Cost =>
+        (Stopwatch.GetElapsedTime(0, _prepareTicks), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _windowTicks)));
+
+    /// <inheritdoc />
+    public void Prepare(int threads = 1)
+    {
+        if (IsPrepared)
+        {
+            throw new InvalidOperationException($"MSM {Name} is already prepared.");
+        }
+        long start = Stopwatch.GetTimestamp();
+        var points = _loadPoints();
+        if (points.Length < _count)
+        {
+            throw new ArgumentException($"MSM {Name}: {points.Length} points for {_count} terms.");
+        }
+        var scalars = _scalars.Span[.._count];
+        int n = _count;
+        if (_compact)
+        {
+            n = 0;
+            for (int i = 0; i < _count; i++)
+            {
+                if (!scalars[i].IsZero && !TOps.IsInfinity(points[i]))
+                {
+                    n++;
+                }
+            }
+        }
+
+        _n = n;
+        if (n == 0)
+        {
+            Finish();
+        }
+        else
+        {
+            _c = Msm.ChooseWindow(n);
+            // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
+            int windows = (255 + _c - 1) / _c;
+            ulong[] offset = Pippenger<TAff, TJac, TOps>.BuildOffset(_c, windows);
+            var recoded = GC.AllocateUninitializedArray<ulong>(n * SignedDigits.Limbs);
+            if (_compact)
+            {
+                int m = 0;
+                for (int i = 0; i < _count; i++)
+                {
+                    if (scalars[i].IsZero || TOps.IsInfinity(points[i]))
+                    {
+                        continue;
+                    }
+                    points[m] = points[i];
+                    Pippenger<TAff, TJac, TOps>.RecodeOne(scalars[i], recoded, m, offset);
+                    m++;
+                }
+            }
+            else
+            {
+                Recode(_scalars, recoded, offset, n, threads);
+            }
+            _points = points;
+            _recoded = recoded;
+            _sums = new TJac[windows];
+            _remaining = windows;
+            Windows = windows;
+        }
+        _prepareTicks = Stopwatch.GetTimestamp() - start;
+        IsPrepared = true;
+    }
+
+    private static void Recode(ReadOnlyMemory<Fr> scalars, ulong[] recoded, ulong[] offset, int n, int threads)
+    {
+        int chunk = Math.Max(1024, (n + threads - 1) / threads);
+        int chunks = (n + chunk - 1) / chunk;
+        void Range(int from, int to)
+        {
+            var s = scalars.Span;
+            for (int i = from; i < to; i++)
+            {
+                Pippenger<TAff, TJac, TOps>.RecodeOne(s[i], recoded, i, offset);
+            }
+        }
+
+        if (threads <= 1 || chunks == 1)
+        {
+            Range(0, n);
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                i => Range(i * chunk, Math.Min(n, (i + 1) * chunk)));
+        }
+    }
+
+    /// <inheritdoc />
+    public void RunWindow(int w)
+    {
+        var points = _points ?? throw new InvalidOperationException($"MSM {Name} is not prepared, or has finished.");
+        long start = Stopwatch.GetTimestamp();
+        _sums[w] = Pippenger<TAff, TJac, TOps>.ProcessWindow(points, _n, _recoded!, w, _c);
+        Interlocked.Add(ref _windowTicks, Stopwatch.GetTimestamp() - start);
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            Finish();
+        }
+    }
+
+    private void Finish()
+    {
+        _result = Pippenger<TAff, TJac, TOps>.Combine(_sums, _c);
+        _points = null;
+        _recoded = null;
+        _done = true;
+    }
+}
+
+/// <summary>
+/// Runs several MSMs as one stream of units on a fixed set of threads, so no core idles at the end of each MSM (one
+/// window left on one core) or while the next MSM's bases are read. Units are issued in the order: prepare job 0, window
+/// 0 of job 0, prepare job 1, the other windows of job 0, window 0 of job 1, prepare job 2, and so on; a job's bases
+/// are thus read while the previous job's windows run, and at most three jobs hold memory at once.
+/// </summary>
+internal static class MsmScheduler
+{
+    /// <summary>Runs every job to completion (jobs already prepared skip that step).</summary>
+    /// <param name="jobs">The jobs, in issue order.</param>
+    /// <param name="threads">Worker threads (-1: all cores).</param>
+    /// <remarks>The first exception a unit throws stops the issue of units and is rethrown unchanged once the running
+    /// units have returned.</remarks>
+    public static void Run(IReadOnlyList<IMsmJob> jobs, int threads = -1)
+    {
+        threads = threads <= 0 ? Environment.ProcessorCount : threads;
+        var dispatcher = new Dispatcher(jobs);
+        if (threads == 1)
+        {
+            dispatcher.Work();
+        }
+        else
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => dispatcher.Work());
+        }
+        dispatcher.Failure?.Throw();
+    }
+
+    private sealed class Dispatcher(IReadOnlyList<IMsmJob> jobs)
+    {
+        private readonly object _gate = new();
+        private int _prepIssued; // jobs whose preparation has been issued (or was done beforehand)
+        private int _current; // job whose windows are being issued
+        private int _nextWindow;
+
+        public ExceptionDispatchInfo? Failure { get; private set; }
+
+        public void Work()
+        {
+            while (Next() is var (job, window) && job is not null)
+            {
+                try
+                {
+                    if (window < 0)
+                    {
+                        job.Prepare();
+                        lock (_gate)
+                        {
+                            Monitor.PulseAll(_gate);
+                        }
+                    }
+                    else
+                    {
+                        job.RunWindow(window);
+                    }
+                }
+                catch (Exception e)
+                {
+                    lock (_gate)
+                    {
+                        Failure ??= ExceptionDispatchInfo.Capture(e);
+                        Monitor.PulseAll(_gate);
+                    }
+                    return;
+                }
+            }
+        }
+
+        /// <summary>The next unit: (job, -1) to prepare it, (job, w) for a window; (null, 0) when none is left.</summary>
+        private (IMsmJob? Job, int Window) Next()
+        {
+            lock (_gate)
+            {
+                while (true)
+                {
+                    if (Failure is not null || _current == jobs.Count)
+                    {
+                        return (null, 0);
+                    }
+                    var job = jobs[_current];
+                    if (_prepIssued == _current)
+                    {
+                        _prepIssued++;
+                        if (!job.IsPrepared)
+                        {
+                            return (job, -1);
+                        }
+                    }
+                    if (!job.IsPrepared)
+                    {
+                        Monitor.Wait(_gate); // its preparation runs on another thread
+                        continue;
+                    }
+                    if (_nextWindow >= 1 && _prepIssued == _current + 1 && _prepIssued < jobs.Count)
+                    {
+                        var next = jobs[_prepIssued++];
+                        if (!next.IsPrepared)
+                        {
+                            return (next, -1);
+                        }
+                    }
+                    if (_nextWindow < job.Windows)
+                    {
+                        return (job, _nextWindow++);
+                    }
+                    _current++;
+                    _nextWindow = 0;
+                }
+            }
+        }
+    }
+}
