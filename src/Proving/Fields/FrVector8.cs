@@ -18,7 +18,6 @@ internal static class FrVector8Ops
     /// <summary>dst[i] = a[i] * b[i]; <paramref name="dst"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
     /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Multiply(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b, Span<Fr> dst, bool allowVector = true)
     {
         if (a.Length != b.Length || a.Length != dst.Length)
@@ -50,7 +49,6 @@ internal static class FrVector8Ops
     /// <summary>dst[i] = a[i] * b[i] - c[i]; <paramref name="dst"/> may be any of the inputs.</summary>
     /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplySubtract(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b, ReadOnlySpan<Fr> c, Span<Fr> dst, bool allowVector = true)
     {
         if (a.Length != b.Length || a.Length != c.Length || a.Length != dst.Length)
@@ -84,7 +82,6 @@ internal static class FrVector8Ops
 
     /// <summary>values[i] *= k.</summary>
     /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Scale(Span<Fr> values, in Fr k, bool allowVector = true)
     {
         int n = values.Length, i = 0;
@@ -113,7 +110,6 @@ internal static class FrVector8Ops
     /// previous eight times g^8 (one 8-lane product per eight powers instead of eight dependent scalar products); the
     /// values are the same either way.</summary>
     /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Powers(Span<Fr> dst, in Fr start, in Fr g, bool allowVector = true)
     {
         int n = dst.Length, i = 0;
@@ -173,7 +169,6 @@ internal static class FrVector8Ops
     /// 8-lane butterfly; stage 1 needs no product. <paramref name="stageTwiddles"/> is the stage-ordered table (entries
     /// 2, 3 and 4..7 are read).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void FirstThreeStages(Fr* a, int count, Fr* stageTwiddles, FrVector8* soa)
     {
         Fr* lanes = stackalloc Fr[16];
@@ -224,7 +219,6 @@ internal static class FrVector8Ops
     /// <paramref name="a"/>. <paramref name="twiddles"/> is the stage-ordered table and <paramref name="laneTwiddles"/>
     /// its first count entries in lane form (vector i holds entries 8i .. 8i + 7).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void BlockStages(Fr* a, int count, Fr* twiddles, FrVector8* laneTwiddles, FrVector8* work)
     {
         FirstThreeStages(a, count, twiddles, work);

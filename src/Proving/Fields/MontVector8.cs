@@ -15,9 +15,10 @@ namespace ProverMarketChain.Proving.Fields;
 /// m*p in the Montgomery reduction) fits in 64 bits without carry handling: the multiply is VPMULUDQ (32 x 32 -&gt; 64 bits
 /// per lane) and plain 64-bit adds, with one carry per reduction round. This needs p &lt; 2^254 (both BN254 fields).
 /// The operations are calls on purpose (NoInlining): inlined into a large caller they exhaust the JIT's inlining
-/// budget, and the intrinsics inside them then stop being expanded. They are also AggressiveOptimization: compiled
-/// once at full optimisation instead of first at tier 0, where each unoptimised Vector512 operation goes through memory
-/// (a cold 2^16 odd-coset NTT took 155 ms at tier 0 against 20 ms optimised), and ReadyToRun code never covers them.</remarks>
+/// budget, and the intrinsics inside them then stop being expanded. They are not AggressiveOptimization, which would
+/// keep them out of ReadyToRun images: <c>./pmc</c> runs without tiered compilation, from an image precompiled for
+/// AVX-512 where the build machine has it, so they start optimised (at tier 0 each Vector512 operation would go through
+/// memory: a cold 2^16 odd-coset NTT took 155 ms there against 20 ms optimised).</remarks>
 /// <typeparam name="TP">The field's Montgomery parameters (a struct, so every instantiation is compiled separately
 /// and the modulus limbs are constants).</typeparam>
 internal struct MontVector8<TP> where TP : struct, IMontParams
@@ -70,17 +71,17 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
     /// <remarks>Column bound: at most nine products a_j b_i and nine m p_j of under 2^58 each, plus small carries, stay
     /// below 2^63. The unreduced result (a b + M p) / 2^256 with M &lt; 2^256 is below p (a b / (p 2^256) + 1), under 2p
     /// for a, b &lt; 2p, so one conditional subtraction makes it canonical. <paramref name="r"/> may alias an input.</remarks>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Mul(in MontVector8<TP> a, in MontVector8<TP> b, out MontVector8<TP> r) => MulCore(a, b, out r, canonical: true);
 
     /// <summary>Montgomery product left in [0, 2p) (no final subtraction), for a product that only feeds further
     /// products: inputs below 2p give a result below p (4p / 2^256 + 1) &lt; 1.76 p. Use <see cref="Reduce"/> or
     /// <see cref="Mul"/> before an addition, subtraction, comparison or conversion.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MulLazy(in MontVector8<TP> a, in MontVector8<TP> b, out MontVector8<TP> r) => MulCore(a, b, out r, canonical: false);
 
     /// <summary>Canonical form of a value below 2p (one conditional subtraction of p).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Reduce(in MontVector8<TP> a, out MontVector8<TP> r) =>
         ReduceOnce(a.L0, a.L1, a.L2, a.L3, a.L4, a.L5, a.L6, a.L7, a.L8, out r);
 
@@ -448,7 +449,7 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
     }
 
     /// <summary>a + b mod p per lane (a, b canonical). <paramref name="r"/> may alias an input.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Add(in MontVector8<TP> a, in MontVector8<TP> b, out MontVector8<TP> r)
     {
         // d = a + b - p with a signed carry chain; the limb sums are below 2^30, the carries in {-1, 0, 1}.
@@ -466,7 +467,7 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
     }
 
     /// <summary>a - b mod p per lane (a, b canonical). <paramref name="r"/> may alias an input.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Sub(in MontVector8<TP> a, in MontVector8<TP> b, out MontVector8<TP> r)
     {
         Vector512<ulong> mask = Vector512.Create(Mask29);
@@ -519,7 +520,7 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
     /// <summary>Two-source lane permute of every limb: lane i of <paramref name="r"/> is lane idx[i] of
     /// <paramref name="x"/> (idx[i] &lt; 8) or lane idx[i] - 8 of <paramref name="y"/>. A call on purpose (nine VPERMT2Q),
     /// like the arithmetic.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Permute2(in MontVector8<TP> x, in MontVector8<TP> y, Vector512<ulong> idx, out MontVector8<TP> r)
     {
         r.L0 = Avx512F.PermuteVar8x64x2(x.L0, idx, y.L0);

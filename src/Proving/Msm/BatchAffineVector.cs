@@ -233,7 +233,6 @@ internal static class BatchAffineVector<TV, TF, TField>
     /// <param name="pts">First word of the point lines, readable up to the next multiple of 8 past count.</param>
     /// <param name="count">Additions in the batch.</param>
     /// <param name="s">Scratch sized for the batch.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Flush(ref ulong buckets, bool[] filled, int[] bIdx, ref ulong pts, int count, Scratch s)
     {
         if (count == 0)

@@ -162,7 +162,6 @@ public sealed class EvaluationDomain
         return v;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Fr[] StageTwiddles(Fr g, int n)
     {
         var t = new Fr[Math.Max(2, n)];
@@ -305,7 +304,6 @@ public sealed class EvaluationDomain
     /// <summary>Butterflies k in [from, to) of stage s (block length 2^s; twiddles in stage order). Stage 1 multiplies
     /// by one only; from half length 8 on, groups of eight aligned butterflies (same block, consecutive twiddles) run as
     /// one 8-lane butterfly when <paramref name="vector"/> is set.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Stage(Fr* a, int s, Fr* tw, int from, int to, bool vector)
     {
         int half = 1 << (s - 1);
@@ -371,7 +369,6 @@ public sealed class EvaluationDomain
         });
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BitReverse(Span<Fr> values)
     {
         int n = values.Length;
