@@ -12,9 +12,11 @@ public static class Program
         var registry = CommandRegistry.CreateDefault();
         bool verbose = args.Contains("-v") || args.Contains("--verbose");
         args = args.Where(a => a is not ("-v" or "--verbose")).ToArray();
-        using var loggerFactory = LoggerFactory.Create(b =>
+        bool worker = args.Length > 0 && args[0] == "worker";
+        // The worker runs unattended: its decisions are logged at Information.
+        var minimum = verbose ? LogLevel.Debug : worker ? LogLevel.Information : LogLevel.Warning;
+        using var loggerFactory = new LazyLoggerFactory(() => LoggerFactory.Create(b =>
         {
-            bool worker = args.Length > 0 && args[0] == "worker";
             b.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
@@ -22,10 +24,9 @@ public static class Program
             });
             // Logs never mix with results on stdout (e.g. `pmc demo --json`).
             b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            // The worker runs unattended: its decisions are logged at Information.
-            b.SetMinimumLevel(verbose ? LogLevel.Debug : worker ? LogLevel.Information : LogLevel.Warning);
+            b.SetMinimumLevel(minimum);
             b.AddFilter("Microsoft", LogLevel.Warning);
-        });
+        }), minimum);
         return registry.Run(args, new CommandContext(loggerFactory, Console.Out, Console.Error));
     }
 }
