@@ -1,3 +1,4 @@
+using System.Buffers;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
 
@@ -66,29 +67,170 @@ public static class PointCodec
     /// </summary>
     /// <exception cref="ProvingFormatException">A point is malformed or off the curve.</exception>
     public static void ReadG1Points(BinFile file, in BinSection section, long firstPoint, Span<G1Affine> dst, string what) =>
-        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G1Size, TryReadG1, "G1");
+        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G1Size, DecodeG1, "G1");
 
     /// <summary>G2 counterpart of <see cref="ReadG1Points"/>.</summary>
     public static void ReadG2Points(BinFile file, in BinSection section, long firstPoint, Span<G2Affine> dst, string what) =>
-        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G2Size, TryReadG2, "G2");
+        ReadPoints(file, section, firstPoint, dst, what, Bn254Constants.G2Size, DecodeG2, "G2");
 
-    private delegate bool PointReader<T>(ReadOnlySpan<byte> src, out T point);
+    private delegate int BulkDecoder<T>(ReadOnlySpan<byte> src, Span<T> dst, bool allowVector);
 
     private static void ReadPoints<T>(BinFile file, in BinSection section, long firstPoint, Span<T> dst, string what, int size,
-        PointReader<T> tryRead, string group)
+        BulkDecoder<T> decode, string group)
     {
-        var buf = new byte[Math.Min(Math.Max(dst.Length, 1) * size, 1 << 20)];
-        int per = buf.Length / size;
-        for (int start = 0; start < dst.Length; start += per)
+        // A pooled buffer: a fresh megabyte per section would be page-faulted in again every time.
+        var buf = ArrayPool<byte>.Shared.Rent(Math.Min(Math.Max(dst.Length, 1) * size, 1 << 20));
+        try
         {
-            int n = Math.Min(per, dst.Length - start);
-            var span = buf.AsSpan(0, n * size);
-            file.Read(section, (firstPoint + start) * size, span);
-            for (int i = 0; i < n; i++)
+            int per = buf.Length / size;
+            for (int start = 0; start < dst.Length; start += per)
             {
-                if (!tryRead(span.Slice(i * size, size), out dst[start + i]))
-                    throw file.Error($"{what} point {firstPoint + start + i} is not a valid {group} point (corrupt file?)");
+                int n = Math.Min(per, dst.Length - start);
+                var span = buf.AsSpan(0, n * size);
+                file.Read(section, (firstPoint + start) * size, span);
+                int bad = decode(span, dst.Slice(start, n), true);
+                if (bad >= 0)
+                    throw file.Error($"{what} point {firstPoint + start + bad} is not a valid {group} point (corrupt file?)");
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    /// <summary>
+    /// Decodes <c>dst.Length</c> consecutive G1 points (64 bytes each) into <paramref name="dst"/>: the same result and
+    /// checks as <see cref="TryReadG1"/> per point, with the curve equation checked eight points at a time on the 8-lane
+    /// field when the CPU has it (<paramref name="allowVector"/> false forces the scalar path; tests compare both).
+    /// </summary>
+    /// <returns>The index of the first invalid point, or -1.</returns>
+    internal static unsafe int DecodeG1(ReadOnlySpan<byte> src, Span<G1Affine> dst, bool allowVector = true)
+    {
+        int n = dst.Length, i = 0;
+        if (src.Length < n * Bn254Constants.G1Size) throw new ArgumentException("source shorter than the points", nameof(src));
+        if (allowVector && FqVector8Ops.IsSupported && BitConverter.IsLittleEndian)
+        {
+            ulong* xs = stackalloc ulong[32];
+            ulong* ys = stackalloc ulong[32];
+            fixed (byte* pb = src)
+            {
+                var words = (ulong*)pb;
+                for (; i + 8 <= n; i += 8)
+                {
+                    ulong* p = words + i * 8;
+                    uint infinity = 0, invalid = 0;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        ulong* q = p + k * 8;
+                        var x = new U256(q[0], q[1], q[2], q[3]);
+                        var y = new U256(q[4], q[5], q[6], q[7]);
+                        if (!Mont<FqParams>.IsBelowModulus(x) || !Mont<FqParams>.IsBelowModulus(y)) invalid |= 1u << k;
+                        if ((q[0] | q[1] | q[2] | q[3] | q[4] | q[5] | q[6] | q[7]) == 0) infinity |= 1u << k;
+                        for (int l = 0; l < 4; l++)
+                        {
+                            xs[k * 4 + l] = q[l];
+                            ys[k * 4 + l] = q[4 + l];
+                        }
+                        dst[i + k] = (infinity & (1u << k)) != 0 ? G1Affine.Infinity : new G1Affine(new Fq(x), new Fq(y));
+                    }
+                    invalid |= OffCurveG1(xs, ys) & ~infinity;
+                    if (invalid != 0) return i + System.Numerics.BitOperations.TrailingZeroCount(invalid);
+                }
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (!TryReadG1(src.Slice(i * Bn254Constants.G1Size, Bn254Constants.G1Size), out dst[i])) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>G2 counterpart of <see cref="DecodeG1"/> (128 bytes per point, the twist's equation).</summary>
+    internal static unsafe int DecodeG2(ReadOnlySpan<byte> src, Span<G2Affine> dst, bool allowVector = true)
+    {
+        int n = dst.Length, i = 0;
+        if (src.Length < n * Bn254Constants.G2Size) throw new ArgumentException("source shorter than the points", nameof(src));
+        if (allowVector && FqVector8Ops.IsSupported && BitConverter.IsLittleEndian)
+        {
+            // Packed coordinates of eight points: x.c0, x.c1, y.c0, y.c1 (32 words each).
+            ulong* c = stackalloc ulong[128];
+            fixed (byte* pb = src)
+            {
+                var words = (ulong*)pb;
+                for (; i + 8 <= n; i += 8)
+                {
+                    ulong* p = words + i * 16;
+                    uint infinity = 0, invalid = 0;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        ulong* q = p + k * 16;
+                        ulong any = 0;
+                        for (int part = 0; part < 4; part++)
+                        {
+                            ulong* e = q + part * 4;
+                            if (!Mont<FqParams>.IsBelowModulus(new U256(e[0], e[1], e[2], e[3]))) invalid |= 1u << k;
+                            any |= e[0] | e[1] | e[2] | e[3];
+                            for (int l = 0; l < 4; l++) c[part * 32 + k * 4 + l] = e[l];
+                        }
+                        if (any == 0) infinity |= 1u << k;
+                        dst[i + k] = any == 0
+                            ? G2Affine.Infinity
+                            : new G2Affine(
+                                new Fq2(new Fq(new U256(q[0], q[1], q[2], q[3])), new Fq(new U256(q[4], q[5], q[6], q[7]))),
+                                new Fq2(new Fq(new U256(q[8], q[9], q[10], q[11])), new Fq(new U256(q[12], q[13], q[14], q[15]))));
+                    }
+                    invalid |= OffCurveG2(c) & ~infinity;
+                    if (invalid != 0) return i + System.Numerics.BitOperations.TrailingZeroCount(invalid);
+                }
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (!TryReadG2(src.Slice(i * Bn254Constants.G2Size, Bn254Constants.G2Size), out dst[i])) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The curve constants in lane form, in their own class so that only the 8-lane path initialises them.</summary>
+    private static class Lanes
+    {
+        public static readonly FqVector8 B1 = Broadcast(G1Affine.B);
+        public static readonly Fq2Vector8 B2 = new() { C0 = Broadcast(G2Affine.B.C0), C1 = Broadcast(G2Affine.B.C1) };
+
+        private static FqVector8 Broadcast(in Fq v)
+        {
+            Span<Fq> eight = [v, v, v, v, v, v, v, v];
+            return FqVector8Ops.Load(eight);
+        }
+    }
+
+    /// <summary>Lanes (bit k) whose packed (x, y) is not on y^2 = x^3 + 3.</summary>
+    private static unsafe uint OffCurveG1(ulong* xs, ulong* ys)
+    {
+        MontVector8Ops<FqParams>.LoadPacked(xs, out FqVector8 x);
+        MontVector8Ops<FqParams>.LoadPacked(ys, out FqVector8 y);
+        FqVector8Ops.Mul(x, x, out FqVector8 t);
+        FqVector8Ops.Mul(t, x, out t);
+        FqVector8Ops.Add(t, Lanes.B1, out t);
+        FqVector8Ops.Mul(y, y, out y);
+        FqVector8Ops.Sub(y, t, out t);
+        return ~FqVector8Ops.ZeroMask(t) & 0xFF;
+    }
+
+    /// <summary>Lanes (bit k) whose packed (x, y) is not on the twist y^2 = x^3 + b'.</summary>
+    private static unsafe uint OffCurveG2(ulong* c)
+    {
+        Fq2Vector8 x, y;
+        MontVector8Ops<FqParams>.LoadPacked(c, out x.C0);
+        MontVector8Ops<FqParams>.LoadPacked(c + 32, out x.C1);
+        MontVector8Ops<FqParams>.LoadPacked(c + 64, out y.C0);
+        MontVector8Ops<FqParams>.LoadPacked(c + 96, out y.C1);
+        Fq2Vector8Ops.Square(x, out Fq2Vector8 t);
+        Fq2Vector8Ops.Mul(t, x, out t);
+        Fq2Vector8Ops.Add(t, Lanes.B2, out t);
+        Fq2Vector8Ops.Square(y, out y);
+        Fq2Vector8Ops.Sub(y, t, out t);
+        return ~Fq2Vector8Ops.ZeroMask(t) & 0xFF;
     }
 }
