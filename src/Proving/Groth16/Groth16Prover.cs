@@ -97,12 +97,17 @@ public sealed class Groth16Prover
         }
 
         // B2's bases (the largest section) are read and recoded on the other core while the QAP is accumulated.
+        // Bases and digits come from stacks of reusable arrays: the G1 sections (at most three held at once) reuse
+        // arrays instead of faulting in fresh pages for each.
+        int maxTerms = Math.Max(zkey.NVars, zkey.DomainSize);
+        var digits = new ArrayStack<ulong>(maxTerms * SignedDigits.Limbs);
+        var g1Bases = new ArrayStack<G1Affine>(maxTerms);
         var jobB2 = new MsmJob<G2Affine, G2Jacobian, G2Ops>("B2 (G2)", () =>
         {
             var bases = GC.AllocateUninitializedArray<G2Affine>(zkey.NVars);
             zkey.ReadB2(bases);
             return bases;
-        }, witness, zkey.NVars, compact: true);
+        }, witness, zkey.NVars, compact: true, digits: digits);
         Fr[] h = [];
         Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = _maxDop <= 0 ? -1 : _maxDop },
             () => h = ComputeH(zkey, witness), () => jobB2.Prepare());
@@ -111,10 +116,10 @@ public sealed class Groth16Prover
         MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name) =>
             new(name, () =>
             {
-                var bases = GC.AllocateUninitializedArray<G1Affine>(count);
-                zkey.ReadG1Section(section, bases);
+                var bases = g1Bases.Rent(count);
+                zkey.ReadG1Section(section, bases.AsSpan(0, count));
                 return bases;
-            }, scalars, count, compact: true);
+            }, scalars, count, compact: true, releasePoints: g1Bases.Return, digits: digits);
 
         var jobA = G1Job(ZkeyFile.SectionA, zkey.NVars, witness, "A");
         var jobB1 = G1Job(ZkeyFile.SectionB1, zkey.NVars, witness, "B1");

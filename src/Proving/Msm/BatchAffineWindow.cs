@@ -132,6 +132,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         public required TF[] Den;
         public required TF[] Prefix;
         public required object? Scratch;
+        public required bool Vector;
         public required int BatchSize;
         public required long[] Deferred;
         public int DeferredCount;
@@ -149,42 +150,68 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         }
     }
 
+    /// <summary>This thread's window state, kept between windows of the same shape: a window allocates a few hundred
+    /// kilobytes (large-object heap), and a fresh set per window meant a full collection every few windows and the pages
+    /// faulted in again each time.</summary>
+    [ThreadStatic]
+    private static Window? t_window;
+
+    private static Window RentWindow(TAff[] points, int bucketCount, int batchSize, bool vector)
+    {
+        var win = t_window;
+        if (win is not null && win.Buckets.Length == bucketCount && win.BatchSize == batchSize && win.Vector == vector
+            && win.BatchId < int.MaxValue / 2)
+        {
+            // Stamps of earlier windows are below the new batch id, so only the occupancy needs clearing.
+            Array.Clear(win.Filled);
+            win.BatchId++;
+            win.Count = 0;
+            win.DeferredCount = 0;
+            win.SpillCount = 0;
+            win.Points = points;
+            return win;
+        }
+        // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
+        int padded = (batchSize + 7) & ~7;
+        win = new Window
+        {
+            Points = points,
+            Buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount),
+            Filled = new bool[bucketCount],
+            Stamp = new int[bucketCount],
+            BIdx = new int[padded],
+            Pts = new Bucket[padded],
+            Den = vector ? [] : new TF[batchSize],
+            Prefix = vector ? [] : new TF[batchSize],
+            Scratch = vector ? NewVectorScratch(batchSize) : null,
+            Vector = vector,
+            BatchSize = batchSize,
+            // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the
+            // queue is at most half a batch, so re-admitting it never fills a batch. When it is full (inputs hammering a
+            // few buckets), the point is spilled: spilled points are summed per bucket by pairwise batch-affine additions.
+            Deferred = new long[batchSize / 2],
+        };
+        t_window = win;
+        return win;
+    }
+
     public static TJac Process(TAff[] points, int n, ulong[] recoded, int w, int c)
     {
         int bucketCount = 1 << (c - 1);
         // A batch takes each bucket at most once: at most a quarter of the buckets per batch keeps collisions (deferred
         // or spilled points) rare when the window has few buckets.
         int batchSize = Math.Min(BatchAffineSettings.BatchSize, Math.Max(64, bucketCount / 4));
-        var buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount);
-        var filled = new bool[bucketCount];
-        var stamp = new int[bucketCount];
-
-        // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
         bool vector = (typeof(TF) == typeof(Fq) || typeof(TF) == typeof(Fq2))
             && BatchAffineSettings.UseVector && FqVector8Ops.IsSupported;
-        int padded = (batchSize + 7) & ~7;
-        var bIdx = new int[padded];
-        var pts = new Bucket[padded];
-        // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the queue
-        // is at most half a batch, so re-admitting it never fills a batch. When it is full (inputs hammering a few
-        // buckets), the point is spilled: spilled points are summed per bucket by pairwise batch-affine additions.
-        var win = new Window
-        {
-            Points = points,
-            Buckets = buckets,
-            Filled = filled,
-            Stamp = stamp,
-            BIdx = bIdx,
-            Pts = pts,
-            Den = vector ? [] : new TF[batchSize],
-            Prefix = vector ? [] : new TF[batchSize],
-            Scratch = vector ? NewVectorScratch(batchSize) : null,
-            BatchSize = batchSize,
-            Deferred = new long[batchSize / 2],
-        };
+        var win = RentWindow(points, bucketCount, batchSize, vector);
+        Bucket[] buckets = win.Buckets;
+        bool[] filled = win.Filled;
+        int[] stamp = win.Stamp;
+        int[] bIdx = win.BIdx;
+        Bucket[] pts = win.Pts;
         long[] deferred = win.Deferred;
         int count = 0;
-        int batchId = 1;
+        int batchId = win.BatchId;
 
         for (int i = 0; i < n; i++)
         {
@@ -250,6 +277,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         {
             ReduceSpill(win);
         }
+        win.Points = null!; // the cached window must not keep the bases alive
 
         // A Jacobian G2 addition costs relatively more (against the batch's one F_q2 inversion) than on G1, so G2 segments
         // pay off from a quarter of G1's threshold (measured on a 2^16 prove: 2048-bucket G2 windows 25% cheaper).

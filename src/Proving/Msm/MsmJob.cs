@@ -42,6 +42,8 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     where TOps : struct, ICurveOps<TAff, TJac>
 {
     private readonly Func<TAff[]> _loadPoints;
+    private readonly Action<TAff[]>? _releasePoints;
+    private readonly ArrayStack<ulong>? _digits;
     private readonly ReadOnlyMemory<Fr> _scalars;
     private readonly int _count;
     private readonly bool _compact;
@@ -61,11 +63,16 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     /// <param name="count">Number of terms.</param>
     /// <param name="compact">Move the contributing terms (finite point, non-zero scalar) to the front of the bases and
     /// run the windows over those only. In circom circuits about a third of the B points are infinity.</param>
-    public MsmJob(string name, Func<TAff[]> loadPoints, ReadOnlyMemory<Fr> scalars, int count, bool compact)
+    /// <param name="releasePoints">Given the bases once the job no longer needs them (to return a pooled array).</param>
+    /// <param name="digits">Where the recoded scalars' array comes from and goes back to (null: a fresh array).</param>
+    public MsmJob(string name, Func<TAff[]> loadPoints, ReadOnlyMemory<Fr> scalars, int count, bool compact,
+        Action<TAff[]>? releasePoints = null, ArrayStack<ulong>? digits = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, scalars.Length);
         Name = name;
         _loadPoints = loadPoints;
+        _releasePoints = releasePoints;
+        _digits = digits;
         _scalars = scalars;
         _count = count;
         _compact = compact;
@@ -115,6 +122,7 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
         }
 
         _n = n;
+        _points = points;
         if (n == 0)
         {
             Finish();
@@ -125,7 +133,7 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
             // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
             int windows = (255 + _c - 1) / _c;
             ulong[] offset = Pippenger<TAff, TJac, TOps>.BuildOffset(_c, windows);
-            var recoded = GC.AllocateUninitializedArray<ulong>(n * SignedDigits.Limbs);
+            var recoded = _digits?.Rent(n * SignedDigits.Limbs) ?? GC.AllocateUninitializedArray<ulong>(n * SignedDigits.Limbs);
             if (_compact)
             {
                 int m = 0;
@@ -144,7 +152,6 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
             {
                 Recode(_scalars, recoded, offset, n, threads);
             }
-            _points = points;
             _recoded = recoded;
             _sums = new TJac[windows];
             _remaining = windows;
@@ -194,6 +201,14 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     private void Finish()
     {
         _result = Pippenger<TAff, TJac, TOps>.Combine(_sums, _c);
+        if (_recoded is not null)
+        {
+            _digits?.Return(_recoded);
+        }
+        if (_points is not null)
+        {
+            _releasePoints?.Invoke(_points);
+        }
         _points = null;
         _recoded = null;
         _done = true;
@@ -309,6 +324,46 @@ internal static class MsmScheduler
                     _nextWindow = 0;
                 }
             }
+        }
+    }
+}
+
+/// <summary>
+/// A stack of reusable arrays of one length, handed out for any request up to it (thread-safe). The prover's MSMs take
+/// their bases and digits from these instead of fresh arrays: a fresh array is page-faulted in (tens of microseconds per
+/// page on some virtual machines) and, on the large-object heap, brings full collections closer.
+/// </summary>
+/// <typeparam name="T">Element type.</typeparam>
+/// <param name="length">Length of every array (the most any user needs).</param>
+internal sealed class ArrayStack<T>(int length)
+{
+    private readonly Stack<T[]> _free = new();
+
+    /// <summary>An array of <c>length</c> elements (at least <paramref name="needed"/>); contents are stale.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="needed"/> exceeds the arrays' length.</exception>
+    public T[] Rent(int needed)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(needed, length);
+        lock (_free)
+        {
+            if (_free.Count > 0)
+            {
+                return _free.Pop();
+            }
+        }
+        return GC.AllocateUninitializedArray<T>(length);
+    }
+
+    /// <summary>Takes an array back for reuse.</summary>
+    public void Return(T[] array)
+    {
+        if (array.Length != length)
+        {
+            throw new ArgumentException($"array of {array.Length} elements returned to a stack of {length}-element arrays", nameof(array));
+        }
+        lock (_free)
+        {
+            _free.Push(array);
         }
     }
 }
