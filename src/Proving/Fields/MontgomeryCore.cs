@@ -421,8 +421,13 @@ internal static class Mont<TP> where TP : struct, IMontParams
         return acc;
     }
 
-    /// <summary>Fermat inverse a^(P-2). Caller must reject zero.</summary>
-    public static U256 Inverse(in U256 a)
+    /// <summary>Inverse of a nonzero Montgomery-form value, by safegcd (<see cref="SafeGcd{TP}"/>, variable time).
+    /// Caller must reject zero.</summary>
+    public static U256 Inverse(in U256 a) => SafeGcd<TP>.InverseMontgomery(a);
+
+    /// <summary>Fermat inverse a^(P-2) (constant sequence of operations; the reference the tests check
+    /// <see cref="Inverse"/> against). Caller must reject zero.</summary>
+    public static U256 InverseFermat(in U256 a)
     {
         Span<ulong> e = stackalloc ulong[4] { TP.P0 - 2, TP.P1, TP.P2, TP.P3 };
         return PowLimbs(a, e);
