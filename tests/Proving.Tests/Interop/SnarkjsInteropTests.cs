@@ -39,6 +39,8 @@ public sealed class SnarkjsInteropTests(CircuitFixture f)
         Assert.Equal(File.ReadAllText(f.P("sj_mul_public.json")), File.ReadAllText(f.P("ours_mul_pub_public.json")));
         Assert.Equal("[\n \"33\"\n]", File.ReadAllText(f.P("ours_mul_pub_public.json")));
         Assert.Equal(File.ReadAllText(f.P("sj_mul_proof.json")), SnarkjsJson.ProofToJson(SnarkjsJson.ReadProof(f.P("sj_mul_proof.json"))));
+        Assert.Equal(File.ReadAllText(f.P("sj_mul_public.json")), SnarkjsJson.PublicToJson(SnarkjsJson.ReadPublic(f.P("sj_mul_public.json"))));
+        Assert.Equal("[]", SnarkjsJson.PublicToJson([]));
     }
 
     [Fact]
