@@ -43,8 +43,10 @@ public sealed class Groth16Prover
     /// <exception cref="Groth16Exception">The witness does not satisfy the circuit.</exception>
     public Groth16ProveResult ProveFiles(string zkeyPath, string witnessPath, string? r1csPath = null)
     {
+        // The witness is read on another core while the key's headers are opened (both are start-up latency).
+        var witnessRead = Task.Run(() => WtnsFile.Read(witnessPath));
         using var zkey = ZkeyFile.Open(zkeyPath);
-        var witness = WtnsFile.Read(witnessPath);
+        var witness = witnessRead.GetAwaiter().GetResult();
         if (witness.Length != zkey.NVars)
             throw new ProvingFormatException(witnessPath,
                 $"witness has {witness.Length} values but {zkeyPath} expects {zkey.NVars} (witness from another circuit?)");
