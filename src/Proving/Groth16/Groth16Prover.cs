@@ -98,7 +98,8 @@ public sealed class Groth16Prover
             Mark("r1cs check");
         }
 
-        // B2's bases (the largest section) are read and recoded on the other core while the QAP is accumulated.
+        // The QAP (H's scalars) runs single-threaded as the stream's prelude on one core, while the other core reads B2's
+        // bases and starts on its windows; H's MSM is prepared once the prelude is done.
         // Bases and digits come from stacks of reusable arrays: the G1 sections (at most three held at once) reuse
         // arrays instead of faulting in fresh pages for each.
         int maxTerms = Math.Max(zkey.NVars, zkey.DomainSize);
@@ -111,9 +112,7 @@ public sealed class Groth16Prover
             return bases;
         }, witness, zkey.NVars, compact: true, digits: digits);
         Fr[] h = [];
-        Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = _maxDop <= 0 ? -1 : _maxDop },
-            () => h = ComputeH(zkey, witness), () => jobB2.Prepare());
-        Mark("QAP + H (odd coset), B2 read alongside");
+        var qap = TimeSpan.Zero;
 
         MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name) =>
             new(name, () =>
@@ -126,10 +125,21 @@ public sealed class Groth16Prover
         var jobA = G1Job(ZkeyFile.SectionA, zkey.NVars, witness, "A");
         var jobB1 = G1Job(ZkeyFile.SectionB1, zkey.NVars, witness, "B1");
         var jobC = G1Job(ZkeyFile.SectionC, zkey.NVars - zkey.NPublic - 1, witness.AsMemory(zkey.NPublic + 1), "C");
-        var jobH = G1Job(ZkeyFile.SectionH, zkey.DomainSize, h, "H");
+        var jobH = new MsmJob<G1Affine, G1Jacobian, G1Ops>("H", () =>
+        {
+            var bases = g1Bases.Rent(zkey.DomainSize);
+            zkey.ReadG1Section(ZkeyFile.SectionH, bases.AsSpan(0, zkey.DomainSize));
+            return bases;
+        }, default, zkey.DomainSize, compact: true, releasePoints: g1Bases.Return, digits: digits, scalarsFromPrelude: () => h);
         IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
-        MsmScheduler.Run(jobs, _maxDop);
-        Mark("MSMs B2, A, B1, C, H (one stream of windows)");
+        MsmScheduler.Run(jobs, _maxDop, prelude: () =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            h = ComputeH(zkey, witness, parallel: false);
+            qap = Stopwatch.GetElapsedTime(start);
+        });
+        Mark("QAP + MSMs B2, A, B1, C, H (one stream of units)");
+        timings.Add(("  QAP + H (odd coset), one core", qap));
         foreach (var job in jobs)
         {
             var (prepare, windows) = job.Cost;
@@ -164,25 +174,39 @@ public sealed class Groth16Prover
     /// H-polynomial scalars exactly as snarkjs: a = A·w and b = B·w on the n-th roots, c = a∘b, each moved to the odd
     /// coset, then <c>a∘b − c</c> there. Returns a span of length domainSize.
     /// </summary>
-    internal static Fr[] ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness)
+    /// <param name="zkey">The proving key.</param>
+    /// <param name="witness">The witness.</param>
+    /// <param name="parallel">Use every core (the domain is built alongside the accumulation and the three cosets run
+    /// side by side); false runs on the calling thread only, for when the other cores have other work.</param>
+    internal static Fr[] ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness, bool parallel = true)
     {
         int n = zkey.DomainSize;
-        // The domain's tables and the compilation of the NTT path are prepared on another core while the single-threaded
-        // AccumulateQap runs.
-        var domainTask = Task.Run(() =>
+        EvaluationDomain NewDomain()
         {
-            var d = new EvaluationDomain(zkey.DomainLog2);
+            var d = new EvaluationDomain(zkey.DomainLog2, parallel ? -1 : 1);
             d.PrepareOddCoset();
             return d;
-        });
+        }
+
+        // In parallel, the domain's tables are prepared on another core while the single-threaded AccumulateQap runs.
+        var domainTask = parallel ? Task.Run(NewDomain) : null;
         var a = new Fr[n];
         var b = new Fr[n];
         zkey.AccumulateQap(witness, a, b);
 
         var c2 = GC.AllocateUninitializedArray<Fr>(n);
         FrVector8Ops.Multiply(a, b, c2);
-        var domain = domainTask.GetAwaiter().GetResult();
-        Parallel.Invoke(() => domain.ToOddCoset(a), () => domain.ToOddCoset(b), () => domain.ToOddCoset(c2));
+        var domain = domainTask?.GetAwaiter().GetResult() ?? NewDomain();
+        if (parallel)
+        {
+            Parallel.Invoke(() => domain.ToOddCoset(a), () => domain.ToOddCoset(b), () => domain.ToOddCoset(c2));
+        }
+        else
+        {
+            domain.ToOddCoset(a);
+            domain.ToOddCoset(b);
+            domain.ToOddCoset(c2);
+        }
         FrVector8Ops.MultiplySubtract(a, b, c2, a);
         return a;
     }

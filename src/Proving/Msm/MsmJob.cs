@@ -19,6 +19,9 @@ internal interface IMsmJob
     /// <summary>Whether <see cref="Prepare"/> has run.</summary>
     bool IsPrepared { get; }
 
+    /// <summary>Whether the job's inputs come from the scheduler's prelude (it is prepared only after the prelude).</summary>
+    bool NeedsPrelude { get; }
+
     /// <summary>Window units (known once prepared; zero when no term contributes).</summary>
     int Windows { get; }
 
@@ -44,7 +47,8 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     private readonly Func<TAff[]> _loadPoints;
     private readonly Action<TAff[]>? _releasePoints;
     private readonly ArrayStack<ulong>? _digits;
-    private readonly ReadOnlyMemory<Fr> _scalars;
+    private ReadOnlyMemory<Fr> _scalars;
+    private readonly Func<ReadOnlyMemory<Fr>>? _scalarsFromPrelude;
     private readonly int _count;
     private readonly bool _compact;
     private TAff[]? _points;
@@ -65,11 +69,17 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     /// run the windows over those only. In circom circuits about a third of the B points are infinity.</param>
     /// <param name="releasePoints">Given the bases once the job no longer needs them (to return a pooled array).</param>
     /// <param name="digits">Where the recoded scalars' array comes from and goes back to (null: a fresh array).</param>
+    /// <param name="scalarsFromPrelude">Returns the scalars when they are computed by the scheduler's prelude (then
+    /// <paramref name="scalars"/> is ignored and the job is prepared after the prelude).</param>
     public MsmJob(string name, Func<TAff[]> loadPoints, ReadOnlyMemory<Fr> scalars, int count, bool compact,
-        Action<TAff[]>? releasePoints = null, ArrayStack<ulong>? digits = null)
+        Action<TAff[]>? releasePoints = null, ArrayStack<ulong>? digits = null, Func<ReadOnlyMemory<Fr>>? scalarsFromPrelude = null)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, scalars.Length);
+        if (scalarsFromPrelude is null)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, scalars.Length);
+        }
         Name = name;
+        _scalarsFromPrelude = scalarsFromPrelude;
         _loadPoints = loadPoints;
         _releasePoints = releasePoints;
         _digits = digits;
@@ -83,6 +93,9 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
 
     /// <inheritdoc />
     public bool IsPrepared { get; private set; }
+
+    /// <inheritdoc />
+    public bool NeedsPrelude => _scalarsFromPrelude is not null;
 
     /// <inheritdoc />
     public int Windows { get; private set; }
@@ -102,6 +115,14 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
             throw new InvalidOperationException($"MSM {Name} is already prepared.");
         }
         long start = Stopwatch.GetTimestamp();
+        if (_scalarsFromPrelude is not null)
+        {
+            _scalars = _scalarsFromPrelude();
+            if (_scalars.Length < _count)
+            {
+                throw new ArgumentException($"MSM {Name}: {_scalars.Length} scalars for {_count} terms.");
+            }
+        }
         var points = _loadPoints();
         if (points.Length < _count)
         {
@@ -217,21 +238,23 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
 
 /// <summary>
 /// Runs several MSMs as one stream of units on a fixed set of threads, so no core idles at the end of each MSM (one
-/// window left on one core) or while the next MSM's bases are read. Units are issued in the order: prepare job 0, window
-/// 0 of job 0, prepare job 1, the other windows of job 0, window 0 of job 1, prepare job 2, and so on; a job's bases
-/// are thus read while the previous job's windows run, and at most three jobs hold memory at once.
+/// window left on one core) or while the next MSM's bases are read. Units are issued in the order: the prelude (if any),
+/// prepare job 0, window 0 of job 0, prepare job 1, the other windows of job 0, window 0 of job 1, prepare job 2, and so
+/// on; a job's bases are thus read while the previous job's windows run, and at most three jobs hold memory at once.
+/// A job that <see cref="IMsmJob.NeedsPrelude"/> is prepared only once the prelude has finished.
 /// </summary>
 internal static class MsmScheduler
 {
     /// <summary>Runs every job to completion (jobs already prepared skip that step).</summary>
     /// <param name="jobs">The jobs, in issue order.</param>
     /// <param name="threads">Worker threads (-1: all cores).</param>
+    /// <param name="prelude">Work run on one of the threads first (the prover's QAP), alongside the first jobs.</param>
     /// <remarks>The first exception a unit throws stops the issue of units and is rethrown unchanged once the running
     /// units have returned.</remarks>
-    public static void Run(IReadOnlyList<IMsmJob> jobs, int threads = -1)
+    public static void Run(IReadOnlyList<IMsmJob> jobs, int threads = -1, Action? prelude = null)
     {
         threads = threads <= 0 ? Environment.ProcessorCount : threads;
-        var dispatcher = new Dispatcher(jobs);
+        var dispatcher = new Dispatcher(jobs, prelude);
         if (threads == 1)
         {
             dispatcher.Work();
@@ -243,32 +266,51 @@ internal static class MsmScheduler
         dispatcher.Failure?.Throw();
     }
 
-    private sealed class Dispatcher(IReadOnlyList<IMsmJob> jobs)
+    private enum UnitKind
+    {
+        None,
+        Prelude,
+        Prepare,
+        Window,
+    }
+
+    private sealed class Dispatcher(IReadOnlyList<IMsmJob> jobs, Action? prelude)
     {
         private readonly object _gate = new();
         private int _prepIssued; // jobs whose preparation has been issued (or was done beforehand)
         private int _current; // job whose windows are being issued
         private int _nextWindow;
+        private bool _preludeIssued = prelude is null;
+        private bool _preludeDone = prelude is null;
 
         public ExceptionDispatchInfo? Failure { get; private set; }
 
         public void Work()
         {
-            while (Next() is var (job, window) && job is not null)
+            while (Next() is var (kind, job, window) && kind != UnitKind.None)
             {
                 try
                 {
-                    if (window < 0)
+                    switch (kind)
                     {
-                        job.Prepare();
-                        lock (_gate)
-                        {
-                            Monitor.PulseAll(_gate);
-                        }
-                    }
-                    else
-                    {
-                        job.RunWindow(window);
+                        case UnitKind.Prelude:
+                            prelude!();
+                            lock (_gate)
+                            {
+                                _preludeDone = true;
+                                Monitor.PulseAll(_gate);
+                            }
+                            break;
+                        case UnitKind.Prepare:
+                            job!.Prepare();
+                            lock (_gate)
+                            {
+                                Monitor.PulseAll(_gate);
+                            }
+                            break;
+                        default:
+                            job!.RunWindow(window);
+                            break;
                     }
                 }
                 catch (Exception e)
@@ -283,8 +325,8 @@ internal static class MsmScheduler
             }
         }
 
-        /// <summary>The next unit: (job, -1) to prepare it, (job, w) for a window; (null, 0) when none is left.</summary>
-        private (IMsmJob? Job, int Window) Next()
+        /// <summary>The next unit; <see cref="UnitKind.None"/> when none is left (or a unit failed).</summary>
+        private (UnitKind Kind, IMsmJob? Job, int Window) Next()
         {
             lock (_gate)
             {
@@ -292,15 +334,25 @@ internal static class MsmScheduler
                 {
                     if (Failure is not null || _current == jobs.Count)
                     {
-                        return (null, 0);
+                        return (UnitKind.None, null, 0);
+                    }
+                    if (!_preludeIssued)
+                    {
+                        _preludeIssued = true;
+                        return (UnitKind.Prelude, null, 0);
                     }
                     var job = jobs[_current];
                     if (_prepIssued == _current)
                     {
+                        if (job.NeedsPrelude && !_preludeDone && !job.IsPrepared)
+                        {
+                            Monitor.Wait(_gate); // its inputs are still being computed
+                            continue;
+                        }
                         _prepIssued++;
                         if (!job.IsPrepared)
                         {
-                            return (job, -1);
+                            return (UnitKind.Prepare, job, 0);
                         }
                     }
                     if (!job.IsPrepared)
@@ -308,17 +360,18 @@ internal static class MsmScheduler
                         Monitor.Wait(_gate); // its preparation runs on another thread
                         continue;
                     }
-                    if (_nextWindow >= 1 && _prepIssued == _current + 1 && _prepIssued < jobs.Count)
+                    if (_nextWindow >= 1 && _prepIssued == _current + 1 && _prepIssued < jobs.Count
+                        && (_preludeDone || !jobs[_prepIssued].NeedsPrelude))
                     {
                         var next = jobs[_prepIssued++];
                         if (!next.IsPrepared)
                         {
-                            return (next, -1);
+                            return (UnitKind.Prepare, next, 0);
                         }
                     }
                     if (_nextWindow < job.Windows)
                     {
-                        return (job, _nextWindow++);
+                        return (UnitKind.Window, job, _nextWindow++);
                     }
                     _current++;
                     _nextWindow = 0;

@@ -118,4 +118,44 @@ public class MsmSchedulerTests
         Assert.Contains("B1 point 7", e.Message);
         Assert.False(after.IsPrepared, "nothing of a later job runs after the failure");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_job_fed_by_the_prelude_is_prepared_after_it_and_others_run_alongside(int threads)
+    {
+        var (ap, asc) = G1Terms(8, 900);
+        var (hp, hsc) = G1Terms(9, 700);
+        Fr[] computed = [];
+        int preparedBeforePrelude = -1;
+        var ja = new MsmJob<G1Affine, G1Jacobian, G1Ops>("A", () => (G1Affine[])ap.Clone(), asc, ap.Length, compact: true);
+        var jh = new MsmJob<G1Affine, G1Jacobian, G1Ops>("H", () => (G1Affine[])hp.Clone(), default, hp.Length, compact: true,
+            scalarsFromPrelude: () => computed);
+        Assert.True(jh.NeedsPrelude);
+        MsmScheduler.Run([ja, jh], threads, prelude: () =>
+        {
+            Thread.Sleep(50); // the other thread meanwhile prepares A and runs its windows
+            preparedBeforePrelude = jh.IsPrepared ? 1 : 0;
+            computed = (Fr[])hsc.Clone();
+        });
+        Assert.Equal(0, preparedBeforePrelude);
+        Assert.Equal(MsmApi.MultiExpNaive(ap, asc), ja.Result);
+        Assert.Equal(MsmApi.MultiExpNaive(hp, hsc), jh.Result);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_failing_prelude_surfaces_its_exception_and_no_dependent_job_runs(int threads)
+    {
+        var (p, s) = G1Terms(10, 400);
+        var ja = new MsmJob<G1Affine, G1Jacobian, G1Ops>("A", () => (G1Affine[])p.Clone(), s, p.Length, compact: true);
+        var jh = new MsmJob<G1Affine, G1Jacobian, G1Ops>("H", () => (G1Affine[])p.Clone(), default, p.Length, compact: true,
+            scalarsFromPrelude: () => s);
+        var run = Task.Run(() => MsmScheduler.Run([ja, jh], threads, prelude: () => throw new InvalidDataException("QAP failed")));
+        Assert.True(((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "the scheduler hung after a failed prelude");
+        var e = Assert.Throws<InvalidDataException>(() => run.GetAwaiter().GetResult());
+        Assert.Equal("QAP failed", e.Message);
+        Assert.False(jh.IsPrepared);
+    }
 }
