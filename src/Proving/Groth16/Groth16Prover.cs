@@ -100,7 +100,7 @@ public sealed class Groth16Prover
 
         // The QAP (H's scalars) runs single-threaded as the stream's prelude on one core, while the other core reads B2's
         // bases and starts on its windows; H's MSM is prepared once the prelude is done.
-        // Bases and digits come from stacks of reusable arrays: the G1 sections (at most three held at once) reuse
+        // Bases and digits come from stacks of reusable arrays: the G1 sections (usually two held at once) reuse
         // arrays instead of faulting in fresh pages for each.
         int maxTerms = Math.Max(zkey.NVars, zkey.DomainSize);
         var digits = new ArrayStack<ulong>(maxTerms * SignedDigits.Limbs);

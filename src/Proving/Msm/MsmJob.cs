@@ -239,8 +239,9 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
 /// <summary>
 /// Runs several MSMs as one stream of units on a fixed set of threads, so no core idles at the end of each MSM (one
 /// window left on one core) or while the next MSM's bases are read. Units are issued in the order: the prelude (if any),
-/// prepare job 0, window 0 of job 0, prepare job 1, the other windows of job 0, window 0 of job 1, prepare job 2, and so
-/// on; a job's bases are thus read while the previous job's windows run, and at most three jobs hold memory at once.
+/// prepare job 0, the windows of job 0 until <see cref="PrepareAhead"/> are left, prepare job 1, the rest of job 0's
+/// windows, job 1's windows until a few are left, prepare job 2, and so on: a job's bases are read while the previous
+/// job's last windows run, and usually only two jobs hold memory at once.
 /// A job that <see cref="IMsmJob.NeedsPrelude"/> is prepared only once the prelude has finished.
 /// </summary>
 internal static class MsmScheduler
@@ -273,6 +274,11 @@ internal static class MsmScheduler
         Prepare,
         Window,
     }
+
+    /// <summary>Windows of the current job still to issue when the next job is prepared: late enough that the job
+    /// before the current one has finished (so two jobs hold memory, not three), early enough that the preparation is
+    /// done before the current job's windows run out.</summary>
+    internal const int PrepareAhead = 4;
 
     private sealed class Dispatcher(IReadOnlyList<IMsmJob> jobs, Action? prelude)
     {
@@ -360,8 +366,8 @@ internal static class MsmScheduler
                         Monitor.Wait(_gate); // its preparation runs on another thread
                         continue;
                     }
-                    if (_nextWindow >= 1 && _prepIssued == _current + 1 && _prepIssued < jobs.Count
-                        && (_preludeDone || !jobs[_prepIssued].NeedsPrelude))
+                    if (_nextWindow >= 1 && job.Windows - _nextWindow <= PrepareAhead && _prepIssued == _current + 1
+                        && _prepIssued < jobs.Count && (_preludeDone || !jobs[_prepIssued].NeedsPrelude))
                     {
                         var next = jobs[_prepIssued++];
                         if (!next.IsPrepared)
