@@ -113,6 +113,29 @@ public sealed class Groth16Prover
         }, witness, zkey.NVars, compact: true, digits: digits);
         Fr[] h = [];
         var qap = TimeSpan.Zero;
+        // Also in the prelude, off the final serial stretch: the randomisers and their multiples of δ, and the half of the
+        // self-verification that does not depend on the proof.
+        Fr r = default, s = default;
+        G1Jacobian delta1R = default, delta1S = default, delta1Rs = default;
+        G2Jacobian delta2S = default;
+        var publicSignals = new Fr[zkey.NPublic];
+        witness.AsSpan(1, zkey.NPublic).CopyTo(publicSignals);
+        Groth16Verifier.PreparedVerification? check = null;
+        void Prelude()
+        {
+            long start = Stopwatch.GetTimestamp();
+            h = ComputeH(zkey, witness, parallel: false);
+            qap = Stopwatch.GetElapsedTime(start);
+            r = RandomScalar();
+            s = RandomScalar();
+            var delta1 = zkey.Delta1.ToJacobian();
+            delta1R = delta1.Multiply(r);
+            delta1S = delta1.Multiply(s);
+            delta1Rs = delta1.Multiply(-(r * s));
+            delta2S = zkey.Delta2.ToJacobian().Multiply(s);
+            var vk = new VerificationKey(zkey.Alpha1, zkey.Beta2, zkey.Gamma2, zkey.Delta2, zkey.ReadIC());
+            check = Groth16Verifier.Prepare(vk, publicSignals);
+        }
 
         MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name) =>
             new(name, () =>
@@ -132,12 +155,7 @@ public sealed class Groth16Prover
             return bases;
         }, default, zkey.DomainSize, compact: true, releasePoints: g1Bases.Return, digits: digits, scalarsFromPrelude: () => h);
         IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
-        MsmScheduler.Run(jobs, _maxDop, prelude: () =>
-        {
-            long start = Stopwatch.GetTimestamp();
-            h = ComputeH(zkey, witness, parallel: false);
-            qap = Stopwatch.GetElapsedTime(start);
-        });
+        MsmScheduler.Run(jobs, _maxDop, prelude: Prelude);
         Mark("QAP + MSMs B2, A, B1, C, H (one stream of units)");
         timings.Add(("  QAP + H (odd coset), one core", qap));
         foreach (var job in jobs)
@@ -148,20 +166,14 @@ public sealed class Groth16Prover
 
         G1Jacobian piA = jobA.Result, piB1 = jobB1.Result, piC = jobC.Result, piH = jobH.Result;
         G2Jacobian piB = jobB2.Result;
-        var r = RandomScalar();
-        var s = RandomScalar();
-        var delta1 = zkey.Delta1.ToJacobian();
-        piA = piA.AddMixed(zkey.Alpha1) + delta1.Multiply(r);
-        piB = piB.AddMixed(zkey.Beta2) + zkey.Delta2.ToJacobian().Multiply(s);
-        piB1 = piB1.AddMixed(zkey.Beta1) + delta1.Multiply(s);
-        piC = piC + piH + piA.Multiply(s) + piB1.Multiply(r) + delta1.Multiply(-(r * s));
+        piA = piA.AddMixed(zkey.Alpha1) + delta1R;
+        piB = piB.AddMixed(zkey.Beta2) + delta2S;
+        piB1 = piB1.AddMixed(zkey.Beta1) + delta1S;
+        piC = piC + piH + piA.Multiply(s) + piB1.Multiply(r) + delta1Rs;
         var proof = new Groth16Proof(piA.ToAffine(), piB.ToAffine(), piC.ToAffine());
         Mark("combine");
 
-        var publicSignals = new Fr[zkey.NPublic];
-        witness.AsSpan(1, zkey.NPublic).CopyTo(publicSignals);
-        var vk = new VerificationKey(zkey.Alpha1, zkey.Beta2, zkey.Gamma2, zkey.Delta2, zkey.ReadIC());
-        if (!Groth16Verifier.Verify(vk, publicSignals, proof))
+        if (!check!.Verify(proof))
             throw new Groth16Exception("witness does not satisfy the circuit: the proof fails verification against the proving key (pass the .r1cs to locate the failing constraint)");
         Mark("self-verify");
 

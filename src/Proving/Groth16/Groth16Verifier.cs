@@ -34,15 +34,43 @@ public static class Groth16Verifier
         ArgumentNullException.ThrowIfNull(vk);
         ArgumentNullException.ThrowIfNull(proof);
         if (publicSignals.Length != vk.NPublic) return false;
-        if (!proof.A.IsOnCurve() || !proof.C.IsOnCurve() || !proof.B.IsOnCurve() || !proof.B.IsInSubgroup()) return false;
+        return Prepare(vk, publicSignals).Verify(proof);
+    }
+
+    /// <summary>
+    /// The half of the check that depends on the key and the public signals only: vk_x and the Miller loops of
+    /// (α, β) and (vk_x, γ). The prover computes it while its MSMs run, so that checking its own proof at the end costs
+    /// two Miller loops and the final exponentiation.
+    /// </summary>
+    internal static PreparedVerification Prepare(VerificationKey vk, ReadOnlySpan<Fr> publicSignals)
+    {
+        ArgumentNullException.ThrowIfNull(vk);
+        if (publicSignals.Length != vk.NPublic)
+        {
+            throw new ArgumentException($"{publicSignals.Length} public signals for a key with {vk.NPublic}", nameof(publicSignals));
+        }
         var acc = vk.IC[0].ToJacobian();
         for (int i = 0; i < publicSignals.Length; i++)
         {
             if (!publicSignals[i].IsZero) acc += vk.IC[i + 1].ToJacobian().Multiply(publicSignals[i]);
         }
 
-        ReadOnlySpan<G1Affine> g1 = [proof.A.Negate(), vk.Alpha1, acc.ToAffine(), proof.C];
-        ReadOnlySpan<G2Affine> g2 = [proof.B, vk.Beta2, vk.Gamma2, vk.Delta2];
-        return Bn254Pairing.PairingCheck(g1, g2);
+        ReadOnlySpan<G1Affine> g1 = [vk.Alpha1, acc.ToAffine()];
+        ReadOnlySpan<G2Affine> g2 = [vk.Beta2, vk.Gamma2];
+        return new PreparedVerification(Bn254Pairing.MillerLoop(g1, g2), vk.Delta2);
+    }
+
+    /// <summary>See <see cref="Prepare"/>.</summary>
+    internal sealed class PreparedVerification(Fq12 keyPart, G2Affine delta2)
+    {
+        /// <summary>Checks e(−A, B)·e(C, δ) times the prepared part, after validating the proof's points.</summary>
+        public bool Verify(Groth16Proof proof)
+        {
+            ArgumentNullException.ThrowIfNull(proof);
+            if (!proof.A.IsOnCurve() || !proof.C.IsOnCurve() || !proof.B.IsOnCurve() || !proof.B.IsInSubgroup()) return false;
+            ReadOnlySpan<G1Affine> g1 = [proof.A.Negate(), proof.C];
+            ReadOnlySpan<G2Affine> g2 = [proof.B, delta2];
+            return Bn254Pairing.FinalExponentiation(Bn254Pairing.MillerLoop(g1, g2) * keyPart).IsOne;
+        }
     }
 }
