@@ -120,6 +120,18 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         public TF X, Y;
     }
 
+    /// <summary>Buffers of <see cref="ReduceSegmented"/>, kept with the window state.</summary>
+    private sealed class SegmentState
+    {
+        public required Bucket[] Acc;
+        public required bool[] AccFilled;
+        public required int[] Idx;
+        public required Bucket[] Add;
+        public required TF[] Den;
+        public required TF[] Prefix;
+        public required object? Scratch;
+    }
+
     /// <summary>Per-window batch state shared by the rare paths (deferral, spill reduction) of <see cref="Process"/>.</summary>
     private sealed class Window
     {
@@ -134,6 +146,10 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         public required object? Scratch;
         public required bool Vector;
         public required int BatchSize;
+        public SegmentState? Segments;
+        public int[]? SpillNext, RunStart, RunLen, RunBucket;
+        public Bucket[]? SpillPoints;
+        public bool[]? SpillFilled;
         public required long[] Deferred;
         public int DeferredCount;
         public long[] Spill = new long[64];
@@ -286,7 +302,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             : BatchAffineSettings.SegmentedMinBuckets;
         if (bucketCount >= segmentedMin)
         {
-            return ReduceSegmented(buckets, filled, bucketCount, vector);
+            return ReduceSegmented(win, buckets, filled, bucketCount, vector);
         }
         // sum_j (j + 1) * bucket[j] by running sums from the top (default(TJac) is the point at infinity: Z = 0).
         TJac running = default;
@@ -335,8 +351,10 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         int m = win.SpillCount;
         long[] spill = win.Spill;
         int bucketCount = win.Buckets.Length;
-        // Counting sort by bucket: next[b] starts as the first slot of bucket b's run and ends one past its last.
-        var next = new int[bucketCount];
+        // Counting sort by bucket: next[b] starts as the first slot of bucket b's run and ends one past its last. The
+        // buffers stay with the thread's window state (grown as needed): per call they were large-object churn.
+        var next = win.SpillNext ??= new int[bucketCount];
+        Array.Clear(next);
         for (int j = 0; j < m; j++)
         {
             int b = (int)(spill[j] >> 33);
@@ -349,8 +367,13 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         {
             next[b] += next[b - 1];
         }
-        var tmp = GC.AllocateUninitializedArray<Bucket>(m);
-        var tmpFilled = GC.AllocateUninitializedArray<bool>(m);
+        if (win.SpillPoints is null || win.SpillPoints.Length < m)
+        {
+            win.SpillPoints = GC.AllocateUninitializedArray<Bucket>(m);
+            win.SpillFilled = GC.AllocateUninitializedArray<bool>(m);
+        }
+        var tmp = win.SpillPoints;
+        var tmpFilled = win.SpillFilled!;
         for (int j = 0; j < m; j++)
         {
             long e = spill[j];
@@ -361,9 +384,15 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             tmpFilled[k] = true;
         }
         int maxRuns = Math.Min(m, bucketCount);
-        var runStart = GC.AllocateUninitializedArray<int>(maxRuns);
-        var runLen = GC.AllocateUninitializedArray<int>(maxRuns);
-        var runBucket = GC.AllocateUninitializedArray<int>(maxRuns);
+        if (win.RunStart is null || win.RunStart.Length < maxRuns)
+        {
+            win.RunStart = new int[bucketCount];
+            win.RunLen = new int[bucketCount];
+            win.RunBucket = new int[bucketCount];
+        }
+        var runStart = win.RunStart;
+        var runLen = win.RunLen!;
+        var runBucket = win.RunBucket!;
         int runs = 0;
         for (int b = 0, prevEnd = 0; b < bucketCount; b++)
         {
@@ -456,20 +485,32 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
     /// <remarks>T_s is accumulated from the running sum before each step's addition (so both additions of a step are
     /// independent), and R_s is added once more at the end: sum of the running sums after each step = sum of those before
     /// it + R_s.</remarks>
-    private static TJac ReduceSegmented(Bucket[] buckets, bool[] filled, int bucketCount, bool vector)
+    private static TJac ReduceSegmented(Window win, Bucket[] buckets, bool[] filled, int bucketCount, bool vector)
     {
         int segments = Math.Min(1024, bucketCount / 16);
         int len = bucketCount / segments; // both powers of two
         int lanes = 2 * segments;
         int padded = (lanes + 7) & ~7;
-        // acc[s] = R_s, acc[segments + s] = T_s.
-        var acc = new Bucket[padded];
-        var accFilled = new bool[lanes];
-        var idx = new int[padded];
-        var add = new Bucket[padded];
-        var den = vector ? [] : new TF[lanes];
-        var prefix = vector ? [] : new TF[lanes];
-        object? scratch = vector ? NewVectorScratch(lanes) : null;
+        // acc[s] = R_s, acc[segments + s] = T_s. The arrays live with the thread's window state (the window's shape
+        // fixes their sizes): allocated per window they were large-object churn and a full collection every few windows.
+        var seg = win.Segments ??= new SegmentState
+        {
+            Acc = new Bucket[padded],
+            AccFilled = new bool[lanes],
+            Idx = new int[padded],
+            Add = new Bucket[padded],
+            Den = vector ? [] : new TF[lanes],
+            Prefix = vector ? [] : new TF[lanes],
+            Scratch = vector ? NewVectorScratch(lanes) : null,
+        };
+        var acc = seg.Acc;
+        var accFilled = seg.AccFilled;
+        Array.Clear(accFilled);
+        var idx = seg.Idx;
+        var add = seg.Add;
+        var den = seg.Den;
+        var prefix = seg.Prefix;
+        object? scratch = seg.Scratch;
         for (int j = len; j >= 0; j--)
         {
             int count = 0;
