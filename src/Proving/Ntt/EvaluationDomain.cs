@@ -14,11 +14,9 @@ public sealed class EvaluationDomain
     private const int LocalBlockLog = 11;
 
     private readonly Fr[] _twiddles;     // stage order: [half + j] = w^(j n / (2 half)) for half = 1, 2, .., n/2 and j < half
-    private readonly Fr[] _invTwiddles;  // the same for w^-1
     private readonly int _threads;
     private Fr[]? _oddCosetFactors;      // w_{2n}^i / n, built on first use
     private readonly FrVector8[]? _laneTwiddles;     // the first local-block-size stage twiddles in lane form (vector path)
-    private readonly FrVector8[]? _invLaneTwiddles;
 
     /// <summary>Creates the domain of size 2^<paramref name="log2Size"/>.</summary>
     /// <param name="log2Size">Base-2 logarithm of the size, 0..28.</param>
@@ -37,11 +35,9 @@ public sealed class EvaluationDomain
         SizeInverse = Fr.FromBigInteger(Size).Inverse();
         _threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         _twiddles = StageTwiddles(Generator, Size);
-        _invTwiddles = StageTwiddles(GeneratorInverse, Size);
         if (FrVector8Ops.IsSupported && log2Size >= 4)
         {
             _laneTwiddles = LaneForm(_twiddles, 1 << Math.Min(LocalBlockLog, log2Size));
-            _invLaneTwiddles = LaneForm(_invTwiddles, 1 << Math.Min(LocalBlockLog, log2Size));
         }
         UseVector = FrVector8Ops.IsSupported;
     }
@@ -76,7 +72,7 @@ public sealed class EvaluationDomain
     public void Inverse(Span<Fr> values)
     {
         CheckLength(values);
-        Transform(values, _invTwiddles);
+        InverseUnscaled(values);
         Scale(values, SizeInverse);
     }
 
@@ -94,7 +90,7 @@ public sealed class EvaluationDomain
     {
         CheckLength(evaluations);
         Fr shiftInv = shift.Inverse();
-        Transform(evaluations, _invTwiddles);
+        InverseUnscaled(evaluations);
         Scale(evaluations, SizeInverse);
         MultiplyByPowers(evaluations, shiftInv);
     }
@@ -108,7 +104,7 @@ public sealed class EvaluationDomain
     {
         CheckLength(evaluations);
         Fr[] factors = _oddCosetFactors ?? BuildOddCosetFactors();
-        Transform(evaluations, _invTwiddles);
+        InverseUnscaled(evaluations);
         MultiplyPointwise(evaluations, factors);
         Transform(evaluations, _twiddles);
     }
@@ -136,6 +132,15 @@ public sealed class EvaluationDomain
         FrVector8Ops.Powers(f, SizeInverse, w2n, UseVector);
         Interlocked.CompareExchange(ref _oddCosetFactors, f, null);
         return _oddCosetFactors!;
+    }
+
+    /// <summary>n times the inverse transform, in place, from the forward one: sum_k y_k w^(-jk) is entry (n - j) mod n
+    /// of the forward transform, so the forward pass is followed by reversing entries 1 .. n-1 (no table of inverse
+    /// twiddles: it was 2 MiB more to build and page in for a 2^16 domain).</summary>
+    private void InverseUnscaled(Span<Fr> values)
+    {
+        Transform(values, _twiddles);
+        values[1..].Reverse();
     }
 
     private void CheckLength(Span<Fr> values)
@@ -263,7 +268,7 @@ public sealed class EvaluationDomain
             int localLog = Math.Min(LocalBlockLog, logN);
             int blockSize = 1 << localLog;
             int blocks = n >> localLog;
-            FrVector8[]? lane = ReferenceEquals(twiddles, _twiddles) ? _laneTwiddles : _invLaneTwiddles;
+            FrVector8[]? lane = _laneTwiddles;
             if (vector && lane != null)
             {
                 ParallelRange(blocks, (from, to) =>
