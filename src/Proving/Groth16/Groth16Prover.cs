@@ -44,7 +44,6 @@ public sealed class Groth16Prover
     public Groth16ProveResult ProveFiles(string zkeyPath, string witnessPath, string? r1csPath = null)
     {
         // The witness is read on another core while the key's headers are opened (both are start-up latency).
-        Console.Error.WriteLine("faults at ProveFiles " + System.IO.File.ReadAllText("/proc/self/stat").Split(' ')[9]);
         var witnessRead = Task.Run(() => WtnsFile.Read(witnessPath));
         using var zkey = ZkeyFile.Open(zkeyPath);
         var witness = witnessRead.GetAwaiter().GetResult();
@@ -78,7 +77,7 @@ public sealed class Groth16Prover
         var sw = Stopwatch.StartNew();
         void Mark(string phase)
         {
-            timings.Add((phase + " faults=" + System.IO.File.ReadAllText("/proc/self/stat").Split(' ')[9] + " gc=" + GC.CollectionCount(2) + " pause=" + GC.GetTotalPauseDuration().TotalMilliseconds, sw.Elapsed));
+            timings.Add((phase, sw.Elapsed));
             progress?.Report(phase);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -127,7 +126,6 @@ public sealed class Groth16Prover
             long start = Stopwatch.GetTimestamp();
             h = ComputeH(zkey, witness, parallel: false);
             qap = Stopwatch.GetElapsedTime(start);
-            Console.Error.WriteLine("faults after QAP " + System.IO.File.ReadAllText("/proc/self/stat").Split(' ')[9]);
             r = RandomScalar();
             s = RandomScalar();
             var delta1 = zkey.Delta1.ToJacobian();
