@@ -144,6 +144,44 @@ internal static class FrVector8Ops
         }
     }
 
+    /// <summary>values[i] *= start * g^i (the powers generated on the fly, eight lanes at a time).</summary>
+    /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
+    public static unsafe void MultiplyByPowers(Span<Fr> values, in Fr start, in Fr g, bool allowVector = true)
+    {
+        int n = values.Length, i = 0;
+        fixed (Fr* p = values)
+        {
+            Fr acc = start;
+            if (allowVector && IsSupported && n >= 16)
+            {
+                Fr* first = stackalloc Fr[8];
+                for (; i < 8; i++)
+                {
+                    first[i] = acc;
+                    acc *= g;
+                }
+                Fr g8 = g.Square().Square().Square();
+                U256 gv = g8.V;
+                MontVector8Ops<FrParams>.FromWords(Vector512.Create(gv.L0), Vector512.Create(gv.L1), Vector512.Create(gv.L2),
+                    Vector512.Create(gv.L3), out FrVector8 step);
+                MontVector8Ops<FrParams>.LoadPacked((ulong*)first, out FrVector8 cur);
+                for (i = 0; i + 8 <= n; i += 8)
+                {
+                    MontVector8Ops<FrParams>.LoadPacked((ulong*)(p + i), out FrVector8 x);
+                    MontVector8Ops<FrParams>.Mul(x, cur, out x);
+                    MontVector8Ops<FrParams>.StorePacked(x, (ulong*)(p + i));
+                    MontVector8Ops<FrParams>.Mul(cur, step, out cur);
+                }
+                acc = start * g.Pow(i);
+            }
+            for (; i < n; i++)
+            {
+                p[i] *= acc;
+                acc *= g;
+            }
+        }
+    }
+
     /// <summary>
     /// Radix-2 butterflies on eight consecutive pairs: for lanes l = 0..7, with u = a[l], v = a[l + half] * tw[l],
     /// a[l] = u + v and a[l + half] = u - v. <paramref name="tw"/> points at eight consecutive twiddles.

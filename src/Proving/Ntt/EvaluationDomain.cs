@@ -15,7 +15,7 @@ public sealed class EvaluationDomain
 
     private readonly Fr[] _twiddles;     // stage order: [half + j] = w^(j n / (2 half)) for half = 1, 2, .., n/2 and j < half
     private readonly int _threads;
-    private Fr[]? _oddCosetFactors;      // w_{2n}^i / n, built on first use
+    private Fr? _oddCosetRoot;           // w_{2n}, found on first use
     private readonly FrVector8[]? _laneTwiddles;     // the first local-block-size stage twiddles in lane form (vector path)
 
     /// <summary>Creates the domain of size 2^<paramref name="log2Size"/>.</summary>
@@ -103,35 +103,34 @@ public sealed class EvaluationDomain
     public void ToOddCoset(Span<Fr> evaluations)
     {
         CheckLength(evaluations);
-        Fr[] factors = _oddCosetFactors ?? BuildOddCosetFactors();
+        Fr w2n = _oddCosetRoot ?? OddCosetRoot();
         InverseUnscaled(evaluations);
-        MultiplyPointwise(evaluations, factors);
+        // Coefficient i times w_{2n}^i / n, the powers generated as they are used (no n-entry factor table).
+        ScaleByPowers(evaluations, SizeInverse, w2n);
         Transform(evaluations, _twiddles);
     }
 
-    /// <summary>Builds the odd-coset factors now and, on the vector path, runs a 32-point odd-coset transform so that
+    /// <summary>Finds the coset's root now and, on the vector path, runs a 32-point odd-coset transform so that
     /// every method of <see cref="ToOddCoset"/>'s path is compiled (about 50 ms of JIT on a cold 2^16 prove) before the
     /// first large transform; callers overlap this with other work.</summary>
     internal void PrepareOddCoset()
     {
-        _ = _oddCosetFactors ?? BuildOddCosetFactors();
+        _ = _oddCosetRoot ?? OddCosetRoot();
         if (UseVector && Log2Size > 5)
         {
             new EvaluationDomain(5, 1).ToOddCoset(new Fr[32]);
         }
     }
 
-    private Fr[] BuildOddCosetFactors()
+    private Fr OddCosetRoot()
     {
         if (Log2Size >= Fr.TwoAdicity)
         {
             throw new InvalidOperationException($"No 2n-th root of unity exists for n = 2^{Log2Size}.");
         }
-        var f = new Fr[Size];
         Fr w2n = Fr.RootOfUnity(Log2Size + 1);
-        FrVector8Ops.Powers(f, SizeInverse, w2n, UseVector);
-        Interlocked.CompareExchange(ref _oddCosetFactors, f, null);
-        return _oddCosetFactors!;
+        _oddCosetRoot = w2n;
+        return w2n;
     }
 
     /// <summary>n times the inverse transform, in place, from the forward one: sum_k y_k w^(-jk) is entry (n - j) mod n
@@ -195,17 +194,15 @@ public sealed class EvaluationDomain
         }
     }
 
-    private unsafe void MultiplyPointwise(Span<Fr> values, Fr[] factors)
+    /// <summary>values[i] *= start * g^i, each chunk starting from its own power.</summary>
+    private unsafe void ScaleByPowers(Span<Fr> values, Fr start, Fr g)
     {
         fixed (Fr* p0 = values)
         {
             nint addr = (nint)p0;
             bool vector = UseVector;
             ForChunks(values.Length, (from, to) =>
-            {
-                var chunk = new Span<Fr>((Fr*)addr + from, to - from);
-                FrVector8Ops.Multiply(chunk, factors.AsSpan(from, to - from), chunk, vector);
-            });
+                FrVector8Ops.MultiplyByPowers(new Span<Fr>((Fr*)addr + from, to - from), start * g.Pow(from), g, vector));
         }
     }
 

@@ -136,6 +136,15 @@ public class FrVector8Tests
                 Assert.Equal(expected, powers[i]);
                 expected *= k;
             }
+            var byPowers = (Fr[])a.Clone();
+            Fr start = c.Length > 1 ? c[1] : Fr.One;
+            FrVector8Ops.MultiplyByPowers(byPowers, start, k, vector);
+            Fr power = start;
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(a[i] * power, byPowers[i]);
+                power *= k;
+            }
             var inPlace = (Fr[])a.Clone();
             FrVector8Ops.MultiplySubtract(inPlace, b, c, inPlace, vector);
             for (int i = 0; i < n; i++)
