@@ -229,10 +229,33 @@ public sealed class Groth16Prover
         Span<byte> bytes = stackalloc byte[64];
         while (true)
         {
-            RandomNumberGenerator.Fill(bytes);
+            FillFromKernel(bytes);
             var v = new BigInteger(bytes, isUnsigned: true) % Fr.Modulus;
             bytes.Clear();
             if (!v.IsZero) return Fr.FromBigInteger(v);
         }
+    }
+
+    /// <summary>
+    /// Random bytes from the kernel's CSPRNG: <c>/dev/urandom</c> on Linux (the source OpenSSL seeds from), otherwise
+    /// <see cref="RandomNumberGenerator"/>. Reading the device directly keeps OpenSSL (libssl and libcrypto, ~5 MiB
+    /// resident) out of a proving process, whose peak memory is part of its budget.
+    /// </summary>
+    private static void FillFromKernel(Span<byte> bytes)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                using var urandom = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                urandom.ReadExactly(bytes);
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // No readable device (a restricted sandbox): the library's generator below.
+            }
+        }
+        RandomNumberGenerator.Fill(bytes);
     }
 }
