@@ -22,6 +22,7 @@ internal interface IVectorFlushField<TV, TF>
     static abstract void Reduce(in TV a, out TV r);
     static abstract void Square(in TV a, out TV r);
     static abstract void Sub(in TV a, in TV b, out TV r);
+    static abstract void Add(in TV a, in TV b, out TV r);
     static abstract uint ZeroMask(in TV a);
     /// <summary>Loads the eight lines starting at the given words into lanes 0..7 of x and y.</summary>
     static abstract void LoadLines(ref ulong l0, ref ulong l1, ref ulong l2, ref ulong l3, ref ulong l4, ref ulong l5,
@@ -49,6 +50,7 @@ internal struct G1VectorField : IVectorFlushField<FqVector8, Fq>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Reduce(a, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Mul(a, a, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Sub(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Add(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Add(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in FqVector8 a) => FqVector8Ops.ZeroMask(a);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -102,6 +104,7 @@ internal struct G2VectorField : IVectorFlushField<Fq2Vector8, Fq2>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in Fq2Vector8 a, out Fq2Vector8 r) => r = a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in Fq2Vector8 a, out Fq2Vector8 r) => Fq2Vector8Ops.Square(a, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Sub(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Add(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Add(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in Fq2Vector8 a) => Fq2Vector8Ops.ZeroMask(a);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -181,6 +184,8 @@ internal static class BatchAffineVector<TV, TF, TField>
         public readonly TV[] Den;
         public readonly TV[] Num;
         public readonly TV[] Prefix;
+        /// <summary>Per group, in lane form for the second pass: the buckets' x and y, and x1 + x2.</summary>
+        public readonly TV[] X1, Y1, Sum;
         /// <summary>Per group: lanes that must not be written back (past the end, or P + (-P)).</summary>
         public readonly byte[] Skip;
         /// <summary>Per group: lanes whose bucket becomes empty (P + (-P)).</summary>
@@ -192,6 +197,9 @@ internal static class BatchAffineVector<TV, TF, TField>
             Den = new TV[groups];
             Num = new TV[groups];
             Prefix = new TV[groups];
+            X1 = new TV[groups];
+            Y1 = new TV[groups];
+            Sum = new TV[groups];
             Skip = new byte[groups];
             Cancel = new byte[groups];
         }
@@ -267,6 +275,10 @@ internal static class BatchAffineVector<TV, TF, TField>
             ref TV num = ref s.Num[g];
             TField.Sub(x2, x1, out den);
             TField.Sub(y2, y1, out num);
+            // Kept in lane form for the second pass (converting lines to lanes again costs more than storing them).
+            s.X1[g] = x1;
+            s.Y1[g] = y1;
+            TField.Add(x1, x2, out s.Sum[g]);
             int valid = Math.Min(8, count - k0);
             uint special = TField.ZeroMask(den) | (0xFFu << valid & 0xFFu);
             uint skip = 0, cancel = 0;
@@ -322,15 +334,12 @@ internal static class BatchAffineVector<TV, TF, TField>
             // The chain products and lambda only feed further products, so they may stay partly reduced (MulLazy);
             // lambda^2 and lambda (x1 - x3) feed subtractions and are canonical.
             TField.MulLazy(s.Num[g], dInv, out TV lambda);
-            LoadBuckets(ref buckets, bIdx, k0, out TV x1, out TV y1);
-            LoadPoints(ref pts, k0, out TV x2, out _);
-            // x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1.
+            // x3 = lambda^2 - (x1 + x2), y3 = lambda (x1 - x3) - y1 (a doubling lane has x2 = x1, so the sum is 2 x1).
             TField.Square(lambda, out TV t);
-            TField.Sub(t, x1, out t);
-            TField.Sub(t, x2, out TV x3);
-            TField.Sub(x1, x3, out t);
+            TField.Sub(t, s.Sum[g], out TV x3);
+            TField.Sub(s.X1[g], x3, out t);
             TField.Mul(lambda, t, out t);
-            TField.Sub(t, y1, out TV y3);
+            TField.Sub(t, s.Y1[g], out TV y3);
             uint skip = s.Skip[g];
             if (skip == 0)
             {
