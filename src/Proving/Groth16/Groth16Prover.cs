@@ -103,7 +103,8 @@ public sealed class Groth16Prover
         // Bases and digits come from stacks of reusable arrays: the G1 sections (usually two held at once) reuse
         // arrays instead of faulting in fresh pages for each.
         int maxTerms = Math.Max(zkey.NVars, zkey.DomainSize);
-        var digits = new ArrayStack<ulong>(maxTerms * SignedDigits.Limbs);
+        // The MSMs' digits and the QAP's three evaluation vectors share one stack of scratch arrays.
+        var digits = new ArrayStack<Fr>(Math.Max(SignedDigits.FrElements(maxTerms), zkey.DomainSize));
         var g1Bases = new ArrayStack<G1Affine>(maxTerms);
         var jobB2 = new MsmJob<G2Affine, G2Jacobian, G2Ops>("B2 (G2)", () =>
         {
@@ -124,7 +125,12 @@ public sealed class Groth16Prover
         void Prelude()
         {
             long start = Stopwatch.GetTimestamp();
-            h = ComputeH(zkey, witness, parallel: false);
+            Fr[] a = digits.Rent(zkey.DomainSize), b = digits.Rent(zkey.DomainSize), c = digits.Rent(zkey.DomainSize);
+            int n = zkey.DomainSize;
+            ComputeH(zkey, witness, a.AsSpan(0, n), b.AsSpan(0, n), c.AsSpan(0, n), parallel: false);
+            digits.Return(b);
+            digits.Return(c);
+            h = a; // back to the stack once H's digits are made (its job's prelude scalars)
             qap = Stopwatch.GetElapsedTime(start);
             r = RandomScalar();
             s = RandomScalar();
@@ -153,7 +159,8 @@ public sealed class Groth16Prover
             var bases = g1Bases.Rent(zkey.DomainSize);
             zkey.ReadG1Section(ZkeyFile.SectionH, bases.AsSpan(0, zkey.DomainSize));
             return bases;
-        }, default, zkey.DomainSize, compact: true, releasePoints: g1Bases.Return, digits: digits, scalarsFromPrelude: () => h);
+        }, default, zkey.DomainSize, compact: true, releasePoints: g1Bases.Return, digits: digits,
+            scalarsFromPrelude: () => h.AsMemory(0, zkey.DomainSize), releaseScalars: () => digits.Return(h));
         IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
         MsmScheduler.Run(jobs, _maxDop, prelude: Prelude);
         Mark("QAP + MSMs B2, A, B1, C, H (one stream of units)");
@@ -193,6 +200,16 @@ public sealed class Groth16Prover
     internal static Fr[] ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness, bool parallel = true)
     {
         int n = zkey.DomainSize;
+        var a = new Fr[n];
+        ComputeH(zkey, witness, a, new Fr[n], GC.AllocateUninitializedArray<Fr>(n), parallel);
+        return a;
+    }
+
+    /// <summary><see cref="ComputeH(ZkeyFile, ReadOnlySpan{Fr}, bool)"/> in caller-provided workspace of domain size each:
+    /// H's scalars are left in <paramref name="a"/>; <paramref name="b"/> and <paramref name="c"/> are scratch.</summary>
+    internal static void ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness, Span<Fr> a, Span<Fr> b, Span<Fr> c, bool parallel)
+    {
+        int n = zkey.DomainSize;
         EvaluationDomain NewDomain()
         {
             var d = new EvaluationDomain(zkey.DomainLog2, parallel ? -1 : 1);
@@ -202,25 +219,29 @@ public sealed class Groth16Prover
 
         // In parallel, the domain's tables are prepared on another core while the single-threaded AccumulateQap runs.
         var domainTask = parallel ? Task.Run(NewDomain) : null;
-        var a = new Fr[n];
-        var b = new Fr[n];
         zkey.AccumulateQap(witness, a, b);
 
-        var c2 = GC.AllocateUninitializedArray<Fr>(n);
-        FrVector8Ops.Multiply(a, b, c2);
+        FrVector8Ops.Multiply(a, b, c);
         var domain = domainTask?.GetAwaiter().GetResult() ?? NewDomain();
         if (parallel)
         {
-            Parallel.Invoke(() => domain.ToOddCoset(a), () => domain.ToOddCoset(b), () => domain.ToOddCoset(c2));
+            unsafe
+            {
+                fixed (Fr* pa = a, pb = b, pc = c)
+                {
+                    nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
+                    Parallel.Invoke(() => domain.ToOddCoset(new Span<Fr>((Fr*)ia, n)), () => domain.ToOddCoset(new Span<Fr>((Fr*)ib, n)),
+                        () => domain.ToOddCoset(new Span<Fr>((Fr*)ic, n)));
+                }
+            }
         }
         else
         {
             domain.ToOddCoset(a);
             domain.ToOddCoset(b);
-            domain.ToOddCoset(c2);
+            domain.ToOddCoset(c);
         }
-        FrVector8Ops.MultiplySubtract(a, b, c2, a);
-        return a;
+        FrVector8Ops.MultiplySubtract(a, b, c, a);
     }
 
     /// <summary>Uniform scalar in [1, r) from the OS CSPRNG (512 bits reduced, bias below 2^-250).</summary>

@@ -211,7 +211,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         return win;
     }
 
-    public static TJac Process(TAff[] points, int n, ulong[] recoded, int w, int c)
+    public static TJac Process(TAff[] points, int n, ReadOnlySpan<ulong> recoded, int w, int c)
     {
         int bucketCount = 1 << (c - 1);
         // A batch takes each bucket at most once: at most a quarter of the buckets per batch keeps collisions (deferred
@@ -743,9 +743,13 @@ internal static class SignedDigits
     /// <summary>Limbs per recoded scalar (k + K can exceed 256 bits).</summary>
     public const int Limbs = 5;
 
+    /// <summary>Fr-sized elements (four words each) that hold the digits of <paramref name="terms"/> terms: digits are
+    /// stored in Fr arrays so that the prover's scratch arrays serve both the MSMs and the QAP.</summary>
+    public static int FrElements(int terms) => (int)(((long)terms * Limbs + 3) / 4);
+
     /// <summary>Window <paramref name="w"/> of recoded scalar <paramref name="i"/> minus 2^(c-1): a digit in [-2^(c-1), 2^(c-1)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Digit(ulong[] recoded, int i, int w, int c)
+    public static int Digit(ReadOnlySpan<ulong> recoded, int i, int w, int c)
     {
         int bit = w * c;
         int limb = bit >> 6;

@@ -183,7 +183,7 @@ internal static class Pippenger<TAff, TJac, TOps>
     /// <summary>Recodes scalars[i] (Montgomery form) into recoded[i] as canonical k + K (five limbs); see the class
     /// remarks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RecodeOne(in Fr scalar, ulong[] recoded, int slot, ulong[] offset)
+    internal static void RecodeOne(in Fr scalar, Span<ulong> recoded, int slot, ulong[] offset)
     {
         U256 k = scalar.ToCanonicalLimbs();
         int o = slot * Limbs;
@@ -237,7 +237,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         return r;
     }
 
-    internal static TJac ProcessWindow(TAff[] points, int n, ulong[] recoded, int w, int c)
+    internal static TJac ProcessWindow(TAff[] points, int n, ReadOnlySpan<ulong> recoded, int w, int c)
     {
         if (typeof(TAff) == typeof(G1Affine) && n >= BatchAffineThreshold)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ProverMarketChain.Proving.Curves;
@@ -46,13 +47,14 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
 {
     private readonly Func<TAff[]> _loadPoints;
     private readonly Action<TAff[]>? _releasePoints;
-    private readonly ArrayStack<ulong>? _digits;
+    private readonly Action? _releaseScalars;
+    private readonly ArrayStack<Fr>? _digits;
     private ReadOnlyMemory<Fr> _scalars;
     private readonly Func<ReadOnlyMemory<Fr>>? _scalarsFromPrelude;
     private readonly int _count;
     private readonly bool _compact;
     private TAff[]? _points;
-    private ulong[]? _recoded;
+    private Fr[]? _recoded; // the digits: five 64-bit words per term, in an Fr array so the prover can share it
     private TJac[] _sums = [];
     private int _n, _c, _remaining;
     private long _prepareTicks, _windowTicks;
@@ -71,8 +73,10 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     /// <param name="digits">Where the recoded scalars' array comes from and goes back to (null: a fresh array).</param>
     /// <param name="scalarsFromPrelude">Returns the scalars when they are computed by the scheduler's prelude (then
     /// <paramref name="scalars"/> is ignored and the job is prepared after the prelude).</param>
+    /// <param name="releaseScalars">Called once the scalars have been recoded (they are not read after that).</param>
     public MsmJob(string name, Func<TAff[]> loadPoints, ReadOnlyMemory<Fr> scalars, int count, bool compact,
-        Action<TAff[]>? releasePoints = null, ArrayStack<ulong>? digits = null, Func<ReadOnlyMemory<Fr>>? scalarsFromPrelude = null)
+        Action<TAff[]>? releasePoints = null, ArrayStack<Fr>? digits = null, Func<ReadOnlyMemory<Fr>>? scalarsFromPrelude = null,
+        Action? releaseScalars = null)
     {
         if (scalarsFromPrelude is null)
         {
@@ -82,6 +86,7 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
         _scalarsFromPrelude = scalarsFromPrelude;
         _loadPoints = loadPoints;
         _releasePoints = releasePoints;
+        _releaseScalars = releaseScalars;
         _digits = digits;
         _scalars = scalars;
         _count = count;
@@ -154,7 +159,9 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
             // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
             int windows = (255 + _c - 1) / _c;
             ulong[] offset = Pippenger<TAff, TJac, TOps>.BuildOffset(_c, windows);
-            var recoded = _digits?.Rent(n * SignedDigits.Limbs) ?? GC.AllocateUninitializedArray<ulong>(n * SignedDigits.Limbs);
+            int words = n * SignedDigits.Limbs;
+            var digitStore = _digits?.Rent(SignedDigits.FrElements(n)) ?? GC.AllocateUninitializedArray<Fr>(SignedDigits.FrElements(n));
+            var recoded = MemoryMarshal.Cast<Fr, ulong>(digitStore.AsSpan())[..words];
             if (_compact)
             {
                 int m = 0;
@@ -171,24 +178,27 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
             }
             else
             {
-                Recode(_scalars, recoded, offset, n, threads);
+                Recode(_scalars, digitStore, offset, n, threads);
             }
-            _recoded = recoded;
+            _recoded = digitStore;
             _sums = new TJac[windows];
             _remaining = windows;
             Windows = windows;
         }
+        _scalars = default;
+        _releaseScalars?.Invoke();
         _prepareTicks = Stopwatch.GetTimestamp() - start;
         IsPrepared = true;
     }
 
-    private static void Recode(ReadOnlyMemory<Fr> scalars, ulong[] recoded, ulong[] offset, int n, int threads)
+    private static void Recode(ReadOnlyMemory<Fr> scalars, Fr[] digitStore, ulong[] offset, int n, int threads)
     {
         int chunk = Math.Max(1024, (n + threads - 1) / threads);
         int chunks = (n + chunk - 1) / chunk;
         void Range(int from, int to)
         {
             var s = scalars.Span;
+            var recoded = MemoryMarshal.Cast<Fr, ulong>(digitStore.AsSpan());
             for (int i = from; i < to; i++)
             {
                 Pippenger<TAff, TJac, TOps>.RecodeOne(s[i], recoded, i, offset);
@@ -211,7 +221,7 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     {
         var points = _points ?? throw new InvalidOperationException($"MSM {Name} is not prepared, or has finished.");
         long start = Stopwatch.GetTimestamp();
-        _sums[w] = Pippenger<TAff, TJac, TOps>.ProcessWindow(points, _n, _recoded!, w, _c);
+        _sums[w] = Pippenger<TAff, TJac, TOps>.ProcessWindow(points, _n, MemoryMarshal.Cast<Fr, ulong>(_recoded.AsSpan()), w, _c);
         Interlocked.Add(ref _windowTicks, Stopwatch.GetTimestamp() - start);
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
