@@ -18,9 +18,15 @@ internal interface IVectorFlushField<TV, TF>
     static abstract void Mul(in TV a, in TV b, out TV r);
     /// <summary>A product that only feeds further products (may be left partly reduced).</summary>
     static abstract void MulLazy(in TV a, in TV b, out TV r);
+    /// <summary>Two independent products in one call (interleaved: faster than two calls); outputs may alias inputs.</summary>
+    static abstract void Mul2(in TV a, in TV b, out TV r, in TV c, in TV d, out TV s);
+    /// <summary><see cref="Mul2"/> leaving the results partly reduced, as <see cref="MulLazy"/>.</summary>
+    static abstract void MulLazy2(in TV a, in TV b, out TV r, in TV c, in TV d, out TV s);
     /// <summary>Canonical form of a <see cref="MulLazy"/> result.</summary>
     static abstract void Reduce(in TV a, out TV r);
     static abstract void Square(in TV a, out TV r);
+    /// <summary>Two independent squares (canonical), as fast as the field allows.</summary>
+    static abstract void Square2(in TV a, out TV r, in TV c, out TV s);
     static abstract void Sub(in TV a, in TV b, out TV r);
     static abstract void Add(in TV a, in TV b, out TV r);
     static abstract uint ZeroMask(in TV a);
@@ -47,8 +53,17 @@ internal struct G1VectorField : IVectorFlushField<FqVector8, Fq>
     public static FqVector8 One => FqVector8Ops.One;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Mul(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Mul(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void MulLazy(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.MulLazy(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Mul2(in FqVector8 a, in FqVector8 b, out FqVector8 r, in FqVector8 c, in FqVector8 d, out FqVector8 s) =>
+        MontVector8Ops<FqParams>.Mul2(a, b, out r, c, d, out s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MulLazy2(in FqVector8 a, in FqVector8 b, out FqVector8 r, in FqVector8 c, in FqVector8 d, out FqVector8 s) =>
+        MontVector8Ops<FqParams>.MulLazy2(a, b, out r, c, d, out s);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Reduce(a, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in FqVector8 a, out FqVector8 r) => FqVector8Ops.Mul(a, a, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Square2(in FqVector8 a, out FqVector8 r, in FqVector8 c, out FqVector8 s) =>
+        MontVector8Ops<FqParams>.Mul2(a, a, out r, c, c, out s);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Sub(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Add(in FqVector8 a, in FqVector8 b, out FqVector8 r) => FqVector8Ops.Add(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in FqVector8 a) => FqVector8Ops.ZeroMask(a);
@@ -101,8 +116,21 @@ internal struct G2VectorField : IVectorFlushField<Fq2Vector8, Fq2>
     public static Fq2Vector8 One => Fq2Vector8Ops.One;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Mul(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Mul(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void MulLazy(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Mul(a, b, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Mul2(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r, in Fq2Vector8 c, in Fq2Vector8 d, out Fq2Vector8 s) =>
+        Fq2Vector8Ops.Mul2(a, b, out r, c, d, out s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MulLazy2(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r, in Fq2Vector8 c, in Fq2Vector8 d, out Fq2Vector8 s) =>
+        Fq2Vector8Ops.Mul2(a, b, out r, c, d, out s);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Reduce(in Fq2Vector8 a, out Fq2Vector8 r) => r = a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Square(in Fq2Vector8 a, out Fq2Vector8 r) => Fq2Vector8Ops.Square(a, out r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Square2(in Fq2Vector8 a, out Fq2Vector8 r, in Fq2Vector8 c, out Fq2Vector8 s)
+    {
+        // Each F_q2 square already pairs its two F_q products.
+        Fq2Vector8Ops.Square(a, out r);
+        Fq2Vector8Ops.Square(c, out s);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Sub(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Sub(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Add(in Fq2Vector8 a, in Fq2Vector8 b, out Fq2Vector8 r) => Fq2Vector8Ops.Add(a, b, out r);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint ZeroMask(in Fq2Vector8 a) => Fq2Vector8Ops.ZeroMask(a);
@@ -288,16 +316,18 @@ internal static class BatchAffineVector<TV, TF, TField>
             }
             s.Skip[g] = (byte)skip;
             s.Cancel[g] = (byte)cancel;
-            if ((g & 1) == 0)
+            // Even groups extend chain 0 and odd groups chain 1; a pair of groups extends both in one paired product.
+            if ((g & 1) == 1)
             {
-                s.Prefix[g] = acc0;
-                TField.MulLazy(acc0, den, out acc0);
-            }
-            else
-            {
+                s.Prefix[g - 1] = acc0;
                 s.Prefix[g] = acc1;
-                TField.MulLazy(acc1, den, out acc1);
+                TField.MulLazy2(acc0, s.Den[g - 1], out acc0, acc1, den, out acc1);
             }
+        }
+        if ((groups & 1) == 1)
+        {
+            s.Prefix[groups - 1] = acc0;
+            TField.MulLazy(acc0, s.Den[groups - 1], out acc0);
         }
 
         // One scalar inversion for the sixteen chain totals (never zero: every denominator lane is non-zero).
@@ -317,41 +347,61 @@ internal static class BatchAffineVector<TV, TF, TField>
             TField.SetLane(ref inv1, lane, totals[8 + lane]);
         }
 
-        for (int g = groups - 1; g >= 0; g--)
+        // Backwards, a pair of groups (one odd, one even: one from each chain) at a time, every product paired; with an odd
+        // number of groups the last (even) one goes alone first.
+        int gi = groups - 1;
+        if ((groups & 1) == 1)
         {
-            int k0 = g * 8;
-            TV dInv;
-            if ((g & 1) == 0)
-            {
-                TField.MulLazy(inv0, s.Prefix[g], out dInv);
-                TField.MulLazy(inv0, s.Den[g], out inv0);
-            }
-            else
-            {
-                TField.MulLazy(inv1, s.Prefix[g], out dInv);
-                TField.MulLazy(inv1, s.Den[g], out inv1);
-            }
-            // The chain products and lambda only feed further products, so they may stay partly reduced (MulLazy);
-            // lambda^2 and lambda (x1 - x3) feed subtractions and are canonical.
-            TField.MulLazy(s.Num[g], dInv, out TV lambda);
+            TField.MulLazy(inv0, s.Prefix[gi], out TV dInv);
+            TField.MulLazy(inv0, s.Den[gi], out inv0);
+            TField.MulLazy(s.Num[gi], dInv, out TV lambda);
             // x3 = lambda^2 - (x1 + x2), y3 = lambda (x1 - x3) - y1 (a doubling lane has x2 = x1, so the sum is 2 x1).
             TField.Square(lambda, out TV t);
-            TField.Sub(t, s.Sum[g], out TV x3);
-            TField.Sub(s.X1[g], x3, out t);
+            TField.Sub(t, s.Sum[gi], out TV x3);
+            TField.Sub(s.X1[gi], x3, out t);
             TField.Mul(lambda, t, out t);
-            TField.Sub(t, s.Y1[g], out TV y3);
-            uint skip = s.Skip[g];
-            if (skip == 0)
-            {
-                TField.StoreLines(x3, y3, ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
-                    ref BucketLine(ref buckets, bIdx, k0 + 2), ref BucketLine(ref buckets, bIdx, k0 + 3),
-                    ref BucketLine(ref buckets, bIdx, k0 + 4), ref BucketLine(ref buckets, bIdx, k0 + 5),
-                    ref BucketLine(ref buckets, bIdx, k0 + 6), ref BucketLine(ref buckets, bIdx, k0 + 7));
-            }
-            else
-            {
-                StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, s.Cancel[g], x3, y3);
-            }
+            TField.Sub(t, s.Y1[gi], out TV y3);
+            WriteBack(ref buckets, filled, bIdx, s, gi, x3, y3);
+            gi--;
+        }
+        for (; gi >= 1; gi -= 2)
+        {
+            int go = gi, ge = gi - 1;
+            // The chain products and lambda only feed further products, so they may stay partly reduced (MulLazy);
+            // lambda^2 and lambda (x1 - x3) feed subtractions and are canonical.
+            TField.MulLazy2(inv1, s.Prefix[go], out TV dInvO, inv0, s.Prefix[ge], out TV dInvE);
+            TField.MulLazy2(inv1, s.Den[go], out inv1, inv0, s.Den[ge], out inv0);
+            TField.MulLazy2(s.Num[go], dInvO, out TV lambdaO, s.Num[ge], dInvE, out TV lambdaE);
+            TField.Square2(lambdaO, out TV tO, lambdaE, out TV tE);
+            TField.Sub(tO, s.Sum[go], out TV x3O);
+            TField.Sub(tE, s.Sum[ge], out TV x3E);
+            TField.Sub(s.X1[go], x3O, out tO);
+            TField.Sub(s.X1[ge], x3E, out tE);
+            TField.Mul2(lambdaO, tO, out tO, lambdaE, tE, out tE);
+            TField.Sub(tO, s.Y1[go], out TV y3O);
+            TField.Sub(tE, s.Y1[ge], out TV y3E);
+            WriteBack(ref buckets, filled, bIdx, s, go, x3O, y3O);
+            WriteBack(ref buckets, filled, bIdx, s, ge, x3E, y3E);
+        }
+    }
+
+    /// <summary>Stores group <paramref name="g"/>'s sums into its buckets (all eight lines, or lane by lane when some
+    /// lanes are skipped or cancelled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteBack(ref ulong buckets, bool[] filled, int[] bIdx, Scratch s, int g, in TV x3, in TV y3)
+    {
+        int k0 = g * 8;
+        uint skip = s.Skip[g];
+        if (skip == 0)
+        {
+            TField.StoreLines(x3, y3, ref BucketLine(ref buckets, bIdx, k0), ref BucketLine(ref buckets, bIdx, k0 + 1),
+                ref BucketLine(ref buckets, bIdx, k0 + 2), ref BucketLine(ref buckets, bIdx, k0 + 3),
+                ref BucketLine(ref buckets, bIdx, k0 + 4), ref BucketLine(ref buckets, bIdx, k0 + 5),
+                ref BucketLine(ref buckets, bIdx, k0 + 6), ref BucketLine(ref buckets, bIdx, k0 + 7));
+        }
+        else
+        {
+            StoreSomeLanes(ref buckets, filled, bIdx, k0, skip, s.Cancel[g], x3, y3);
         }
     }
 
