@@ -168,9 +168,9 @@ internal static class FrVector8Ops
                 for (i = 0; i + 8 <= n; i += 8)
                 {
                     MontVector8Ops<FrParams>.LoadPacked((ulong*)(p + i), out FrVector8 x);
-                    MontVector8Ops<FrParams>.Mul(x, cur, out x);
+                    // The product and the next powers are independent: one paired call.
+                    MontVector8Ops<FrParams>.Mul2(x, cur, out x, cur, step, out cur);
                     MontVector8Ops<FrParams>.StorePacked(x, (ulong*)(p + i));
-                    MontVector8Ops<FrParams>.Mul(cur, step, out cur);
                 }
                 acc = start * g.Pow(i);
             }
@@ -197,6 +197,27 @@ internal static class FrVector8Ops
         MontVector8Ops<FrParams>.Add(u, v, out u);
         MontVector8Ops<FrParams>.StorePacked(u, (ulong*)a);
         MontVector8Ops<FrParams>.StorePacked(w, (ulong*)(a + half));
+    }
+
+    /// <summary>Two independent <see cref="Butterfly8"/> (distinct elements), their products paired.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Butterfly8x2(Fr* a1, Fr* tw1, Fr* a2, Fr* tw2, int half)
+    {
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)(a1 + half), out FrVector8 v1);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)tw1, out FrVector8 w1);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)(a2 + half), out FrVector8 v2);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)tw2, out FrVector8 w2);
+        MontVector8Ops<FrParams>.Mul2(v1, w1, out v1, v2, w2, out v2);
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)a1, out FrVector8 u1);
+        MontVector8Ops<FrParams>.Sub(u1, v1, out w1);
+        MontVector8Ops<FrParams>.Add(u1, v1, out u1);
+        MontVector8Ops<FrParams>.StorePacked(u1, (ulong*)a1);
+        MontVector8Ops<FrParams>.StorePacked(w1, (ulong*)(a1 + half));
+        MontVector8Ops<FrParams>.LoadPacked((ulong*)a2, out FrVector8 u2);
+        MontVector8Ops<FrParams>.Sub(u2, v2, out w2);
+        MontVector8Ops<FrParams>.Add(u2, v2, out u2);
+        MontVector8Ops<FrParams>.StorePacked(u2, (ulong*)a2);
+        MontVector8Ops<FrParams>.StorePacked(w2, (ulong*)(a2 + half));
     }
 
     /// <summary>
@@ -264,14 +285,28 @@ internal static class FrVector8Ops
         for (int hv = 1; hv < vectors; hv <<= 1)
         {
             // Half length 8 hv: butterflies (work[b + j], work[b + j + hv]) with twiddle vector hv + j.
-            for (int b = 0; b < vectors; b += 2 * hv)
+            // Butterflies are taken two at a time (their products paired): (j, j + 1) in a block, or, with one per
+            // block (hv = 1), the same j of two blocks.
+            int pairStep = hv >= 2 ? 1 : 2 * hv;
+            for (int b = 0; b < vectors; b += 2 * hv * (hv >= 2 ? 1 : 2))
             {
-                for (int j = 0; j < hv; j++)
+                for (int j = 0; j < hv; j += hv >= 2 ? 2 : 1)
                 {
-                    FrVector8* u = work + b + j;
-                    MontVector8Ops<FrParams>.Mul(u[hv], laneTwiddles[hv + j], out FrVector8 v);
-                    MontVector8Ops<FrParams>.Sub(*u, v, out u[hv]);
-                    MontVector8Ops<FrParams>.Add(*u, v, out *u);
+                    FrVector8* u1 = work + b + j;
+                    FrVector8* u2 = u1 + pairStep;
+                    int j2 = hv >= 2 ? j + 1 : j;
+                    if (hv < 2 && b + 2 * hv >= vectors)
+                    {
+                        MontVector8Ops<FrParams>.Mul(u1[hv], laneTwiddles[hv + j], out FrVector8 v);
+                        MontVector8Ops<FrParams>.Sub(*u1, v, out u1[hv]);
+                        MontVector8Ops<FrParams>.Add(*u1, v, out *u1);
+                        continue;
+                    }
+                    MontVector8Ops<FrParams>.Mul2(u1[hv], laneTwiddles[hv + j], out FrVector8 v1, u2[hv], laneTwiddles[hv + j2], out FrVector8 v2);
+                    MontVector8Ops<FrParams>.Sub(*u1, v1, out u1[hv]);
+                    MontVector8Ops<FrParams>.Add(*u1, v1, out *u1);
+                    MontVector8Ops<FrParams>.Sub(*u2, v2, out u2[hv]);
+                    MontVector8Ops<FrParams>.Add(*u2, v2, out *u2);
                 }
             }
         }

@@ -328,6 +328,12 @@ public sealed class EvaluationDomain
             {
                 ScalarButterfly(a, half, stw, k);
             }
+            // Two groups of eight butterflies at a time, their products paired.
+            for (; k + 16 <= to; k += 16)
+            {
+                int j1 = k & (half - 1), j2 = (k + 8) & (half - 1);
+                FrVector8Ops.Butterfly8x2(a + ((k >> (s - 1)) << s) + j1, stw + j1, a + (((k + 8) >> (s - 1)) << s) + j2, stw + j2, half);
+            }
             for (; k + 8 <= to; k += 8)
             {
                 int j = k & (half - 1);
