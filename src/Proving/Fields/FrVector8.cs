@@ -106,42 +106,13 @@ internal static class FrVector8Ops
         }
     }
 
-    /// <summary>dst[i] = start * g^i. With the vector path the first eight are scalar and each further eight are the
-    /// previous eight times g^8 (one 8-lane product per eight powers instead of eight dependent scalar products); the
-    /// values are the same either way.</summary>
+    /// <summary>dst[i] = start * g^i: <see cref="MultiplyByPowers"/> applied to ones (on the vector path each further
+    /// eight powers are the previous eight times g^8; the values are the same either way).</summary>
     /// <remarks><paramref name="allowVector"/> false forces the scalar path (tests compare both).</remarks>
-    public static unsafe void Powers(Span<Fr> dst, in Fr start, in Fr g, bool allowVector = true)
+    public static void Powers(Span<Fr> dst, in Fr start, in Fr g, bool allowVector = true)
     {
-        int n = dst.Length, i = 0;
-        fixed (Fr* p = dst)
-        {
-            Fr acc = start;
-            if (allowVector && IsSupported && n >= 16)
-            {
-                for (; i < 8; i++)
-                {
-                    p[i] = acc;
-                    acc *= g;
-                }
-                // acc is now start * g^8; g^8 itself:
-                Fr g8 = g.Square().Square().Square();
-                U256 gv = g8.V;
-                MontVector8Ops<FrParams>.FromWords(Vector512.Create(gv.L0), Vector512.Create(gv.L1), Vector512.Create(gv.L2),
-                    Vector512.Create(gv.L3), out FrVector8 step);
-                MontVector8Ops<FrParams>.LoadPacked((ulong*)p, out FrVector8 cur);
-                for (; i + 8 <= n; i += 8)
-                {
-                    MontVector8Ops<FrParams>.Mul(cur, step, out cur);
-                    MontVector8Ops<FrParams>.StorePacked(cur, (ulong*)(p + i));
-                }
-                acc = p[i - 1] * g;
-            }
-            for (; i < n; i++)
-            {
-                p[i] = acc;
-                acc *= g;
-            }
-        }
+        dst.Fill(Fr.One);
+        MultiplyByPowers(dst, start, g, allowVector);
     }
 
     /// <summary>values[i] *= start * g^i (the powers generated on the fly, eight lanes at a time).</summary>

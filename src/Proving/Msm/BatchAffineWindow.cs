@@ -187,19 +187,18 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             win.Points = points;
             return win;
         }
-        // The vector flush reads whole groups of eight, so the batch arrays are padded to a multiple of 8.
-        int padded = (batchSize + 7) & ~7;
+        var (idx, pts, den, prefix, scratch) = NewBatchBuffers(batchSize, vector);
         win = new Window
         {
             Points = points,
             Buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount),
             Filled = new bool[bucketCount],
             Stamp = new int[bucketCount],
-            BIdx = new int[padded],
-            Pts = new Bucket[padded],
-            Den = vector ? [] : new TF[batchSize],
-            Prefix = vector ? [] : new TF[batchSize],
-            Scratch = vector ? NewVectorScratch(batchSize) : null,
+            BIdx = idx,
+            Pts = pts,
+            Den = den,
+            Prefix = prefix,
+            Scratch = scratch,
             Vector = vector,
             BatchSize = batchSize,
             // A point whose bucket is already in the current batch waits for the next batch (as i << 32 | digit); the
@@ -490,19 +489,23 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         int segments = Math.Min(1024, bucketCount / 16);
         int len = bucketCount / segments; // both powers of two
         int lanes = 2 * segments;
-        int padded = (lanes + 7) & ~7;
         // acc[s] = R_s, acc[segments + s] = T_s. The arrays live with the thread's window state (the window's shape
         // fixes their sizes): allocated per window they were large-object churn and a full collection every few windows.
-        var seg = win.Segments ??= new SegmentState
+        if (win.Segments is null)
         {
-            Acc = new Bucket[padded],
-            AccFilled = new bool[lanes],
-            Idx = new int[padded],
-            Add = new Bucket[padded],
-            Den = vector ? [] : new TF[lanes],
-            Prefix = vector ? [] : new TF[lanes],
-            Scratch = vector ? NewVectorScratch(lanes) : null,
-        };
+            var (segIdx, segAdd, segDen, segPrefix, segScratch) = NewBatchBuffers(lanes, vector);
+            win.Segments = new SegmentState
+            {
+                Acc = new Bucket[segAdd.Length],
+                AccFilled = new bool[lanes],
+                Idx = segIdx,
+                Add = segAdd,
+                Den = segDen,
+                Prefix = segPrefix,
+                Scratch = segScratch,
+            };
+        }
+        var seg = win.Segments;
         var acc = seg.Acc;
         var accFilled = seg.AccFilled;
         Array.Clear(accFilled);
@@ -617,6 +620,16 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         }
         win.DeferredCount = kept;
         win.Count = count;
+    }
+
+    /// <summary>The arrays of one batch of up to <paramref name="size"/> additions: bucket indices and addends (padded to
+    /// a multiple of 8: the vector flush reads whole groups of eight), and the scalar flush's denominators and prefix
+    /// products, or the vector flush's scratch.</summary>
+    private static (int[] Idx, Bucket[] Points, TF[] Den, TF[] Prefix, object? Scratch) NewBatchBuffers(int size, bool vector)
+    {
+        int padded = (size + 7) & ~7;
+        return (new int[padded], new Bucket[padded], vector ? [] : new TF[size], vector ? [] : new TF[size],
+            vector ? NewVectorScratch(size) : null);
     }
 
     /// <summary>Scratch of the 8-lane flush for this curve's field.</summary>
