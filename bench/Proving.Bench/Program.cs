@@ -1,6 +1,6 @@
 using ProverMarketChain.Proving.Msm;
 
-// Hand-run harness: dotnet run -c Release --project bench/Proving.Bench [fields|fqvector|msm LOG|ntt LOG|all] [threads]
+// Hand-run harness: dotnet run -c Release --project bench/Proving.Bench [fields|fqvector|inverse|msm LOG|ntt LOG|all] [threads]
 string mode = args.Length > 0 ? args[0] : "all";
 int threads = args.Length > 2 ? int.Parse(args[2]) : -1;
 switch (mode)
@@ -12,6 +12,11 @@ switch (mode)
         // Scalar Fq products against the 8-lane AVX-512 ones (ns per element product).
         ArithmeticBench.BenchFqVector(10_000, 1); // warm-up
         Console.WriteLine(ArithmeticBench.BenchFqVector(500_000, 5));
+        break;
+    case "inverse":
+        // F_q inversion: safegcd against Fermat (microseconds per inversion).
+        ArithmeticBench.BenchFqInverse(200, 1); // warm-up
+        Console.WriteLine(ArithmeticBench.BenchFqInverse());
         break;
     case "msm":
         int log = args.Length > 1 ? int.Parse(args[1]) : 16;
