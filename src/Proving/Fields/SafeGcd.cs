@@ -29,7 +29,7 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
     private static readonly ulong ModulusInv62 = unchecked(0 - TP.Inv) & M62;
 
     /// <summary>R^3 mod M: a Montgomery product of the plain inverse of x·R with it gives x^-1·R.</summary>
-    private static readonly U256 R3 = U256.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, 3, ToBig(new U256(TP.P0, TP.P1, TP.P2, TP.P3))));
+    private static readonly U256 R3 = U256.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, 3, new U256(TP.P0, TP.P1, TP.P2, TP.P3).ToBigInteger()));
 
     /// <summary>Inverse in Montgomery form: for a = x·R returns x^-1·R; zero gives zero.</summary>
     public static U256 InverseMontgomery(in U256 a)
@@ -270,7 +270,4 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
         limbs[3] = (long)(((x.L2 >> 58) | (x.L3 << 6)) & M62);
         limbs[4] = (long)(x.L3 >> 56);
     }
-
-    private static BigInteger ToBig(in U256 x) =>
-        new BigInteger(x.L0) + (new BigInteger(x.L1) << 64) + (new BigInteger(x.L2) << 128) + (new BigInteger(x.L3) << 192);
 }

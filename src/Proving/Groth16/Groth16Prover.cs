@@ -100,10 +100,9 @@ public sealed class Groth16Prover
 
         // The QAP (H's scalars) runs single-threaded as the stream's prelude on one core, while the other core reads B2's
         // bases and starts on its windows; H's MSM is prepared once the prelude is done.
-        // Bases and digits come from stacks of reusable arrays: the G1 sections (usually two held at once) reuse
-        // arrays instead of faulting in fresh pages for each.
+        // Large arrays come from stacks of reusable ones instead of faulting in fresh pages: the G1 sections' bases
+        // (usually two held at once), and one stack shared by the MSMs' digits and the QAP's three evaluation vectors.
         int maxTerms = Math.Max(zkey.NVars, zkey.DomainSize);
-        // The MSMs' digits and the QAP's three evaluation vectors share one stack of scratch arrays.
         var digits = new ArrayStack<Fr>(Math.Max(SignedDigits.FrElements(maxTerms), zkey.DomainSize));
         var g1Bases = new ArrayStack<G1Affine>(maxTerms);
         var jobB2 = new MsmJob<G2Affine, G2Jacobian, G2Ops>("B2 (G2)", () =>
@@ -130,7 +129,7 @@ public sealed class Groth16Prover
             ComputeH(zkey, witness, a.AsSpan(0, n), b.AsSpan(0, n), c.AsSpan(0, n), parallel: false);
             digits.Return(b);
             digits.Return(c);
-            h = a; // back to the stack once H's digits are made (its job's prelude scalars)
+            h = a;
             qap = Stopwatch.GetElapsedTime(start);
             r = RandomScalar();
             s = RandomScalar();
@@ -143,23 +142,20 @@ public sealed class Groth16Prover
             check = Groth16Verifier.Prepare(vk, publicSignals);
         }
 
-        MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name) =>
+        MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name,
+            Func<ReadOnlyMemory<Fr>>? scalarsFromPrelude = null, Action? releaseScalars = null) =>
             new(name, () =>
             {
                 var bases = g1Bases.Rent(count);
                 zkey.ReadG1Section(section, bases.AsSpan(0, count));
                 return bases;
-            }, scalars, count, compact: true, releasePoints: g1Bases.Return, digits: digits);
+            }, scalars, count, compact: true, releasePoints: g1Bases.Return, digits: digits, scalarsFromPrelude, releaseScalars);
 
         var jobA = G1Job(ZkeyFile.SectionA, zkey.NVars, witness, "A");
         var jobB1 = G1Job(ZkeyFile.SectionB1, zkey.NVars, witness, "B1");
         var jobC = G1Job(ZkeyFile.SectionC, zkey.NVars - zkey.NPublic - 1, witness.AsMemory(zkey.NPublic + 1), "C");
-        var jobH = new MsmJob<G1Affine, G1Jacobian, G1Ops>("H", () =>
-        {
-            var bases = g1Bases.Rent(zkey.DomainSize);
-            zkey.ReadG1Section(ZkeyFile.SectionH, bases.AsSpan(0, zkey.DomainSize));
-            return bases;
-        }, default, zkey.DomainSize, compact: true, releasePoints: g1Bases.Return, digits: digits,
+        // H's scalars are the prelude's output; their array goes back to the stack once H's digits are made.
+        var jobH = G1Job(ZkeyFile.SectionH, zkey.DomainSize, default, "H",
             scalarsFromPrelude: () => h.AsMemory(0, zkey.DomainSize), releaseScalars: () => digits.Return(h));
         IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
         MsmScheduler.Run(jobs, _maxDop, prelude: Prelude);
@@ -210,19 +206,21 @@ public sealed class Groth16Prover
     internal static void ComputeH(ZkeyFile zkey, ReadOnlySpan<Fr> witness, Span<Fr> a, Span<Fr> b, Span<Fr> c, bool parallel)
     {
         int n = zkey.DomainSize;
-        EvaluationDomain NewDomain()
-        {
-            var d = new EvaluationDomain(zkey.DomainLog2, parallel ? -1 : 1);
-            d.PrepareOddCoset();
-            return d;
-        }
-
-        // In parallel, the domain's tables are prepared on another core while the single-threaded AccumulateQap runs.
-        var domainTask = parallel ? Task.Run(NewDomain) : null;
+        // In parallel, the domain's tables (and, without ReadyToRun code, the compilation of the coset path) are
+        // prepared on another core while the single-threaded AccumulateQap runs; on one thread that warm-up would only
+        // add work.
+        var domainTask = parallel
+            ? Task.Run(() =>
+            {
+                var d = new EvaluationDomain(zkey.DomainLog2);
+                d.PrepareOddCoset();
+                return d;
+            })
+            : null;
         zkey.AccumulateQap(witness, a, b);
 
         FrVector8Ops.Multiply(a, b, c);
-        var domain = domainTask?.GetAwaiter().GetResult() ?? NewDomain();
+        var domain = domainTask?.GetAwaiter().GetResult() ?? new EvaluationDomain(zkey.DomainLog2, 1);
         if (parallel)
         {
             unsafe

@@ -65,7 +65,7 @@ public sealed class EvaluationDomain
     public void Forward(Span<Fr> values)
     {
         CheckLength(values);
-        Transform(values, _twiddles);
+        Transform(values);
     }
 
     /// <summary>Evaluations at w^0 .. w^(n-1) -> coefficients, in place.</summary>
@@ -81,7 +81,7 @@ public sealed class EvaluationDomain
     {
         CheckLength(coefficients);
         MultiplyByPowers(coefficients, shift);
-        Transform(coefficients, _twiddles);
+        Transform(coefficients);
     }
 
     /// <summary>Evaluations at shift * w^i -> coefficients, in place.</summary>
@@ -107,7 +107,7 @@ public sealed class EvaluationDomain
         InverseUnscaled(evaluations);
         // Coefficient i times w_{2n}^i / n, the powers generated as they are used (no n-entry factor table).
         ScaleByPowers(evaluations, SizeInverse, w2n);
-        Transform(evaluations, _twiddles);
+        Transform(evaluations);
     }
 
     /// <summary>Finds the coset's root now and, on the vector path, runs a 32-point odd-coset transform so that
@@ -138,7 +138,7 @@ public sealed class EvaluationDomain
     /// twiddles: it was 2 MiB more to build and page in for a 2^16 domain).</summary>
     private void InverseUnscaled(Span<Fr> values)
     {
-        Transform(values, _twiddles);
+        Transform(values);
         values[1..].Reverse();
     }
 
@@ -248,7 +248,7 @@ public sealed class EvaluationDomain
     /// block by block (cache friendly, parallel over blocks); larger stages run in parallel over butterfly ranges. With
     /// <see cref="UseVector"/> each local block runs in lane form (<see cref="FrVector8Ops.BlockStages"/>) and the larger
     /// stages as 8-lane butterflies on packed elements (<see cref="FrVector8Ops.Butterfly8"/>).</summary>
-    private unsafe void Transform(Span<Fr> values, Fr[] twiddles)
+    private unsafe void Transform(Span<Fr> values)
     {
         int n = values.Length;
         if (n == 1)
@@ -258,7 +258,7 @@ public sealed class EvaluationDomain
         BitReverse(values);
         int logN = Log2Size;
         fixed (Fr* p0 = values)
-        fixed (Fr* t0 = twiddles)
+        fixed (Fr* t0 = _twiddles)
         {
             nint pa = (nint)p0, ta = (nint)t0;
             bool vector = UseVector;
