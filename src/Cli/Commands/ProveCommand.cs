@@ -26,7 +26,11 @@ public sealed class ProveCommand : ICommand
         var result = prover.ProveFiles(a.Positional[0], a.Positional[1], a.Option("--r1cs"));
         SnarkjsJson.WriteFile(a.Positional[2], SnarkjsJson.ProofToJson(result.Proof));
         SnarkjsJson.WriteFile(a.Positional[3], SnarkjsJson.PublicToJson(result.PublicSignals));
-        foreach (var (phase, time) in result.Timings) logger.LogInformation("{Phase}: {Ms:F1} ms", phase, time.TotalMilliseconds);
+        // Guarded: even a disabled generic Log call costs jitting at the end of every prove.
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            foreach (var (phase, time) in result.Timings) logger.LogInformation("{Phase}: {Ms:F1} ms", phase, time.TotalMilliseconds);
+        }
         if (a.Flag("--stats"))
         {
             long hwm = BenchCommand.ReadHwm(Environment.ProcessId);

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Curves;
 
@@ -235,7 +236,7 @@ public readonly struct G1Jacobian : IEquatable<G1Jacobian>
         {
             return;
         }
-        Fq[] zs = System.Buffers.ArrayPool<Fq>.Shared.Rent(points.Length);
+        Fq[] zs = Scratch<Fq>.Rent(points.Length);
         try
         {
             Span<Fq> z = zs.AsSpan(0, points.Length);
@@ -258,7 +259,7 @@ public readonly struct G1Jacobian : IEquatable<G1Jacobian>
         }
         finally
         {
-            System.Buffers.ArrayPool<Fq>.Shared.Return(zs);
+            Scratch<Fq>.Return(zs);
         }
     }
 

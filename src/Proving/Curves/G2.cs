@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Curves;
 
@@ -248,7 +249,7 @@ public readonly struct G2Jacobian : IEquatable<G2Jacobian>
         {
             return;
         }
-        Fq2[] zs = System.Buffers.ArrayPool<Fq2>.Shared.Rent(points.Length);
+        Fq2[] zs = Scratch<Fq2>.Rent(points.Length);
         try
         {
             Span<Fq2> z = zs.AsSpan(0, points.Length);
@@ -271,7 +272,7 @@ public readonly struct G2Jacobian : IEquatable<G2Jacobian>
         }
         finally
         {
-            System.Buffers.ArrayPool<Fq2>.Shared.Return(zs);
+            Scratch<Fq2>.Return(zs);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Fields;
 
@@ -150,7 +151,7 @@ public readonly struct Fq : IEquatable<Fq>
         }
         Fq[]? rented = null;
         Span<Fq> prefix = values.Length <= 64 ? stackalloc Fq[values.Length]
-            : (rented = System.Buffers.ArrayPool<Fq>.Shared.Rent(values.Length)).AsSpan(0, values.Length);
+            : (rented = Scratch<Fq>.Rent(values.Length)).AsSpan(0, values.Length);
         try
         {
             Fq acc = One;
@@ -178,7 +179,7 @@ public readonly struct Fq : IEquatable<Fq>
         {
             if (rented != null)
             {
-                System.Buffers.ArrayPool<Fq>.Shared.Return(rented);
+                Scratch<Fq>.Return(rented);
             }
         }
     }

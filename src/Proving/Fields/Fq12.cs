@@ -23,16 +23,7 @@ public readonly struct Fq12 : IEquatable<Fq12>
     public static Fq12 One => new(Fq6.One, Fq6.Zero);
 
     // FrobW[k] = xi^((q^k - 1)/6) = w^(q^k - 1), k = 0..11.
-    private static readonly Fq2[] FrobW = new Fq2[12];
-
-    static Fq12()
-    {
-        BigInteger q = Fq.Modulus;
-        for (int k = 0; k < 12; k++)
-        {
-            FrobW[k] = Fq2.NonResidue.Pow((BigInteger.Pow(q, k) - 1) / 6);
-        }
-    }
+    private static readonly Fq2[] FrobW = Fq2.FrobeniusPowers();
 
     /// <summary>True when zero.</summary>
     public bool IsZero => C0.IsZero && C1.IsZero;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Fields;
 
@@ -113,7 +114,7 @@ public readonly struct Fq2 : IEquatable<Fq2>
         {
             return;
         }
-        Fq2[] prefix = System.Buffers.ArrayPool<Fq2>.Shared.Rent(values.Length);
+        Fq2[] prefix = Scratch<Fq2>.Rent(values.Length);
         try
         {
             Fq2 acc = One;
@@ -139,8 +140,24 @@ public readonly struct Fq2 : IEquatable<Fq2>
         }
         finally
         {
-            System.Buffers.ArrayPool<Fq2>.Shared.Return(prefix);
+            Scratch<Fq2>.Return(prefix);
         }
+    }
+
+    /// <summary>xi^((q^k - 1)/6) for k = 0..11 (xi the non-residue 9 + u): the Frobenius coefficients of the tower.</summary>
+    /// <remarks>From (q^k - 1)/6 = q (q^(k-1) - 1)/6 + (q - 1)/6 and x^q = conj(x) in F_q2, each power is the conjugate
+    /// of the one before times xi^((q - 1)/6): one exponentiation by a 254-bit number instead of one per k by numbers
+    /// of up to 2,800 bits (which took milliseconds and jitted BigInteger's buffer pool in every prove).</remarks>
+    internal static Fq2[] FrobeniusPowers()
+    {
+        var powers = new Fq2[12];
+        Fq2 first = NonResidue.Pow((Fq.Modulus - 1) / 6);
+        powers[0] = One;
+        for (int k = 1; k < 12; k++)
+        {
+            powers[k] = powers[k - 1].Conjugate() * first;
+        }
+        return powers;
     }
 
     /// <summary>this^e (e &gt;= 0; negative inverts first).</summary>

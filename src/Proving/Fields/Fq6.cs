@@ -31,12 +31,12 @@ public readonly struct Fq6 : IEquatable<Fq6>
 
     static Fq6()
     {
-        BigInteger q = Fq.Modulus;
+        // xi^((q^k - 1)/3) is the square of xi^((q^k - 1)/6).
+        var sixth = Fq2.FrobeniusPowers();
         for (int k = 0; k < 6; k++)
         {
-            BigInteger e = (BigInteger.Pow(q, k) - 1) / 3;
-            FrobC1[k] = Fq2.NonResidue.Pow(e);
-            FrobC2[k] = Fq2.NonResidue.Pow(2 * e);
+            FrobC1[k] = sixth[k].Square();
+            FrobC2[k] = FrobC1[k].Square();
         }
     }
 

@@ -99,17 +99,35 @@ internal static class FqVector8Ops
     /// <summary>Lane <paramref name="lane"/> as a scalar element (limbs must be canonical).</summary>
     public static Fq GetLane(in FqVector8 a, int lane)
     {
+        CheckLane(lane);
         ToWords(a, out Vector512<ulong> w0, out Vector512<ulong> w1, out Vector512<ulong> w2, out Vector512<ulong> w3);
-        return new Fq(new U256(w0.GetElement(lane), w1.GetElement(lane), w2.GetElement(lane), w3.GetElement(lane)));
+        return new Fq(new U256(Lane(ref w0, lane), Lane(ref w1, lane), Lane(ref w2, lane), Lane(ref w3, lane)));
     }
 
     /// <summary>Replaces lane <paramref name="lane"/> with a scalar element.</summary>
     public static void SetLane(ref FqVector8 a, int lane, in Fq value)
     {
+        CheckLane(lane);
         ToWords(a, out Vector512<ulong> w0, out Vector512<ulong> w1, out Vector512<ulong> w2, out Vector512<ulong> w3);
-        FromWords(w0.WithElement(lane, value.V.L0), w1.WithElement(lane, value.V.L1), w2.WithElement(lane, value.V.L2),
-            w3.WithElement(lane, value.V.L3), out a);
+        var at = Vector512.Equals(Vector512<ulong>.Indices, Vector512.Create((ulong)lane));
+        FromWords(Vector512.ConditionalSelect(at, Vector512.Create(value.V.L0), w0),
+            Vector512.ConditionalSelect(at, Vector512.Create(value.V.L1), w1),
+            Vector512.ConditionalSelect(at, Vector512.Create(value.V.L2), w2),
+            Vector512.ConditionalSelect(at, Vector512.Create(value.V.L3), w3), out a);
     }
+
+    // GetElement/WithElement with a variable index throw through a runtime helper that ReadyToRun cannot precompile,
+    // which left these two to the JIT at start-up; the index is checked here instead.
+    private static void CheckLane(int lane)
+    {
+        if ((uint)lane >= 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lane), lane, "lane must be in 0..7");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Lane(ref Vector512<ulong> w, int lane) => Unsafe.Add(ref Unsafe.As<Vector512<ulong>, ulong>(ref w), lane);
 
     /// <summary>Unpacks lanes 0..7 into eight scalar elements.</summary>
     public static void Store(in FqVector8 a, Span<Fq> eight)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Fields;
 
@@ -155,7 +156,7 @@ public readonly struct Fr : IEquatable<Fr>
         }
         Fr[]? rented = null;
         Span<Fr> prefix = values.Length <= 64 ? stackalloc Fr[values.Length]
-            : (rented = System.Buffers.ArrayPool<Fr>.Shared.Rent(values.Length)).AsSpan(0, values.Length);
+            : (rented = Scratch<Fr>.Rent(values.Length)).AsSpan(0, values.Length);
         try
         {
             Fr acc = One;
@@ -183,7 +184,7 @@ public readonly struct Fr : IEquatable<Fr>
         {
             if (rented != null)
             {
-                System.Buffers.ArrayPool<Fr>.Shared.Return(rented);
+                Scratch<Fr>.Return(rented);
             }
         }
     }

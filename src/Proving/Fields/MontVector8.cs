@@ -1089,9 +1089,10 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
 
     /// <summary>Two-source lane permute of every limb: lane i of <paramref name="r"/> is lane idx[i] of
     /// <paramref name="x"/> (idx[i] &lt; 8) or lane idx[i] - 8 of <paramref name="y"/>. A call on purpose (nine VPERMT2Q),
-    /// like the arithmetic.</summary>
+    /// like the arithmetic. The index goes by reference: ReadyToRun precompiles no call that passes a vector by value
+    /// (its ABI is not fixed across runtime versions), so a caller doing that was jitted at start-up.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Permute2(in MontVector8<TP> x, in MontVector8<TP> y, Vector512<ulong> idx, out MontVector8<TP> r)
+    public static void Permute2(in MontVector8<TP> x, in MontVector8<TP> y, in Vector512<ulong> idx, out MontVector8<TP> r)
     {
         r.L0 = Avx512F.PermuteVar8x64x2(x.L0, idx, y.L0);
         r.L1 = Avx512F.PermuteVar8x64x2(x.L1, idx, y.L1);

@@ -28,8 +28,9 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
     /// <summary>M^-1 mod 2^62 (from the Montgomery constant -M^-1 mod 2^64).</summary>
     private static readonly ulong ModulusInv62 = unchecked(0 - TP.Inv) & M62;
 
-    /// <summary>R^3 mod M: a Montgomery product of the plain inverse of x·R with it gives x^-1·R.</summary>
-    private static readonly U256 R3 = U256.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, 3, new U256(TP.P0, TP.P1, TP.P2, TP.P3).ToBigInteger()));
+    /// <summary>R^3 mod M: a Montgomery product of the plain inverse of x·R with it gives x^-1·R. It is the Montgomery
+    /// product of R^2 with itself (R^4·R^-1), not a BigInteger power, which would jit BigInteger's internals at start-up.</summary>
+    private static readonly U256 R3 = Mont<TP>.Mul(TP.R2, TP.R2);
 
     /// <summary>Inverse in Montgomery form: for a = x·R returns x^-1·R; zero gives zero.</summary>
     public static U256 InverseMontgomery(in U256 a)
@@ -146,22 +147,22 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
     /// <summary>(f, g) := ((u f + v g) / 2^62, (q f + r g) / 2^62), exactly (the low 62 bits are zero by construction).</summary>
     private static void UpdateFg(Span<long> f, Span<long> g, long u, long v, long q, long r)
     {
-        Int128 cf = (Int128)u * f[0] + (Int128)v * g[0];
-        Int128 cg = (Int128)q * f[0] + (Int128)r * g[0];
-        Debug.Assert(((ulong)cf & M62) == 0 && ((ulong)cg & M62) == 0, "divsteps left low bits in f or g");
-        cf >>= 62;
-        cg >>= 62;
+        var cf = Acc128.Product(u, f[0]).MulAdd(v, g[0]);
+        var cg = Acc128.Product(q, f[0]).MulAdd(r, g[0]);
+        Debug.Assert((cf.Lo & M62) == 0 && (cg.Lo & M62) == 0, "divsteps left low bits in f or g");
+        cf = cf.Shift62();
+        cg = cg.Shift62();
         for (int i = 1; i < 5; i++)
         {
-            cf += (Int128)u * f[i] + (Int128)v * g[i];
-            cg += (Int128)q * f[i] + (Int128)r * g[i];
-            f[i - 1] = (long)((ulong)cf & M62);
-            g[i - 1] = (long)((ulong)cg & M62);
-            cf >>= 62;
-            cg >>= 62;
+            cf = cf.MulAdd(u, f[i]).MulAdd(v, g[i]);
+            cg = cg.MulAdd(q, f[i]).MulAdd(r, g[i]);
+            f[i - 1] = (long)(cf.Lo & M62);
+            g[i - 1] = (long)(cg.Lo & M62);
+            cf = cf.Shift62();
+            cg = cg.Shift62();
         }
-        f[4] = (long)cf;
-        g[4] = (long)cg;
+        f[4] = (long)cf.Lo;
+        g[4] = (long)cg.Lo;
     }
 
     /// <summary>
@@ -173,30 +174,30 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
         long sd = d[4] >> 63, se = e[4] >> 63;
         long md = (u & sd) + (v & se);
         long me = (q & sd) + (r & se);
-        Int128 cd = (Int128)u * d[0] + (Int128)v * e[0];
-        Int128 ce = (Int128)q * d[0] + (Int128)r * e[0];
+        var cd = Acc128.Product(u, d[0]).MulAdd(v, e[0]);
+        var ce = Acc128.Product(q, d[0]).MulAdd(r, e[0]);
         // unchecked: arithmetic mod 2^62 on the low bits.
         unchecked
         {
-            md -= (long)((ModulusInv62 * (ulong)cd + (ulong)md) & M62);
-            me -= (long)((ModulusInv62 * (ulong)ce + (ulong)me) & M62);
+            md -= (long)((ModulusInv62 * cd.Lo + (ulong)md) & M62);
+            me -= (long)((ModulusInv62 * ce.Lo + (ulong)me) & M62);
         }
-        cd += (Int128)Modulus[0] * md;
-        ce += (Int128)Modulus[0] * me;
-        Debug.Assert(((ulong)cd & M62) == 0 && ((ulong)ce & M62) == 0, "d or e not divisible by 2^62");
-        cd >>= 62;
-        ce >>= 62;
+        cd = cd.MulAdd(Modulus[0], md);
+        ce = ce.MulAdd(Modulus[0], me);
+        Debug.Assert((cd.Lo & M62) == 0 && (ce.Lo & M62) == 0, "d or e not divisible by 2^62");
+        cd = cd.Shift62();
+        ce = ce.Shift62();
         for (int i = 1; i < 5; i++)
         {
-            cd += (Int128)u * d[i] + (Int128)v * e[i] + (Int128)Modulus[i] * md;
-            ce += (Int128)q * d[i] + (Int128)r * e[i] + (Int128)Modulus[i] * me;
-            d[i - 1] = (long)((ulong)cd & M62);
-            e[i - 1] = (long)((ulong)ce & M62);
-            cd >>= 62;
-            ce >>= 62;
+            cd = cd.MulAdd(u, d[i]).MulAdd(v, e[i]).MulAdd(Modulus[i], md);
+            ce = ce.MulAdd(q, d[i]).MulAdd(r, e[i]).MulAdd(Modulus[i], me);
+            d[i - 1] = (long)(cd.Lo & M62);
+            e[i - 1] = (long)(ce.Lo & M62);
+            cd = cd.Shift62();
+            ce = ce.Shift62();
         }
-        d[4] = (long)cd;
-        e[4] = (long)ce;
+        d[4] = (long)cd.Lo;
+        e[4] = (long)ce.Lo;
     }
 
     /// <summary>(negate ? -d : d) mod M as a U256, for d in (-2M, M).</summary>
@@ -270,4 +271,53 @@ internal static class SafeGcd<TP> where TP : struct, IMontParams
         limbs[3] = (long)(((x.L2 >> 58) | (x.L3 << 6)) & M62);
         limbs[4] = (long)(x.L3 >> 56);
     }
+}
+
+/// <summary>
+/// A signed 128-bit accumulator (two's complement, low and high words) for safegcd's limb products. It stands in for
+/// <see cref="Int128"/>, whose operators ReadyToRun cannot precompile outside the framework (its ABI may change between
+/// runtime versions), so every method using it was jitted at start-up; these are plain 64-bit operations.
+/// </summary>
+internal readonly struct Acc128
+{
+    /// <summary>Low 64 bits.</summary>
+    public readonly ulong Lo;
+    /// <summary>High 64 bits (signed).</summary>
+    public readonly long Hi;
+
+    private Acc128(ulong lo, long hi)
+    {
+        Lo = lo;
+        Hi = hi;
+    }
+
+    /// <summary>a·b as a signed 128-bit value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Acc128 Product(long a, long b)
+    {
+        // unchecked: two's complement arithmetic mod 2^128. The unsigned product of the bit patterns exceeds the signed
+        // one by 2^64·(b if a < 0) + 2^64·(a if b < 0), so those are taken off the high word.
+        unchecked
+        {
+            ulong hi = Math.BigMul((ulong)a, (ulong)b, out ulong lo);
+            return new Acc128(lo, (long)hi - ((a >> 63) & b) - ((b >> 63) & a));
+        }
+    }
+
+    /// <summary>this + a·b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Acc128 MulAdd(long a, long b)
+    {
+        var p = Product(a, b);
+        // unchecked: mod 2^128; the carry out of the low word goes to the high word.
+        unchecked
+        {
+            ulong lo = Lo + p.Lo;
+            return new Acc128(lo, Hi + p.Hi + (lo < Lo ? 1L : 0L));
+        }
+    }
+
+    /// <summary>Arithmetic shift right by 62.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Acc128 Shift62() => new((Lo >> 62) | ((ulong)Hi << 2), Hi >> 62);
 }

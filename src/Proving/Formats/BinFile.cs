@@ -17,7 +17,10 @@ public readonly record struct BinSection(uint Type, long Offset, long Size);
 public sealed class BinFile : IDisposable
 {
     private readonly SafeFileHandle _handle;
-    private readonly Dictionary<uint, List<BinSection>> _sections = new();
+    // Every section in file order. A plain array searched linearly (files have a dozen sections): the framework's
+    // generic collections over this struct would be jitted at start-up, ReadyToRun cannot precompile them here.
+    private BinSection[] _sections = new BinSection[16];
+    private int _sectionCount;
 
     private BinFile(string path, SafeFileHandle handle, long length, uint version)
     {
@@ -83,8 +86,7 @@ public sealed class BinFile : IDisposable
                 pos += 12;
                 if (size > (ulong)(length - pos))
                     throw new ProvingFormatException(path, $"truncated: section {type} declares {size} bytes but only {length - pos} remain");
-                if (!file._sections.TryGetValue(type, out var list)) file._sections[type] = list = new List<BinSection>(1);
-                list.Add(new BinSection(type, pos, (long)size));
+                file.AddSection(new BinSection(type, pos, (long)size));
                 pos += (long)size;
             }
 
@@ -105,15 +107,39 @@ public sealed class BinFile : IDisposable
     }
 
     /// <summary>True when a section of <paramref name="type"/> exists.</summary>
-    public bool HasSection(uint type) => _sections.ContainsKey(type);
+    public bool HasSection(uint type) => CountSections(type, out _) != 0;
 
     /// <summary>The unique section of <paramref name="type"/>.</summary>
     /// <exception cref="ProvingFormatException">The section is missing or duplicated.</exception>
     public BinSection Section(uint type)
     {
-        if (!_sections.TryGetValue(type, out var list)) throw Error($"missing section {type}");
-        if (list.Count != 1) throw Error($"section {type} appears {list.Count} times");
-        return list[0];
+        int n = CountSections(type, out var first);
+        if (n == 0) throw Error($"missing section {type}");
+        if (n != 1) throw Error($"section {type} appears {n} times");
+        return first;
+    }
+
+    private void AddSection(in BinSection section)
+    {
+        if (_sectionCount == _sections.Length)
+        {
+            var grown = new BinSection[2 * _sections.Length];
+            for (int i = 0; i < _sectionCount; i++) grown[i] = _sections[i];
+            _sections = grown;
+        }
+        _sections[_sectionCount++] = section;
+    }
+
+    private int CountSections(uint type, out BinSection first)
+    {
+        first = default;
+        int n = 0;
+        for (int i = 0; i < _sectionCount; i++)
+        {
+            if (_sections[i].Type != type) continue;
+            if (n++ == 0) first = _sections[i];
+        }
+        return n;
     }
 
     /// <summary>The unique section of <paramref name="type"/>, checking it has exactly <paramref name="expectedSize"/> bytes.</summary>

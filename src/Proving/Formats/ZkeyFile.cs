@@ -204,7 +204,7 @@ public sealed class ZkeyFile : IDisposable
         var section = _file.Section(SectionCoeffs);
         var a = new List<QapCoefficient>(CoefficientCount / 2 + 1);
         var b = new List<QapCoefficient>(CoefficientCount / 2 + 1);
-        var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
+        var rInv = RInverse;
         var (buf, chunk) = CoefficientBuffers(1 << 20);
         for (int start = 0; start < CoefficientCount; start += chunk.Length)
         {
@@ -253,10 +253,13 @@ public sealed class ZkeyFile : IDisposable
         }
 
         // Stored values are v·R² read as Montgomery limbs, i.e. the field element v·R: scale the sums once by R⁻¹.
-        var rInv = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.One << 256, Fr.Modulus - 2, Fr.Modulus));
+        var rInv = RInverse;
         FrVector8Ops.Scale(a, rInv);
         FrVector8Ops.Scale(b, rInv);
     }
+
+    /// <summary>R⁻¹ mod r (R = 2^256), whose Montgomery representation is the integer 1.</summary>
+    private static readonly Fr RInverse = Fr.FromMontgomery(1, 0, 0, 0);
 
     /// <summary>One validated coefficients-section entry; <see cref="Value"/> is the stored integer read in Montgomery form.</summary>
     private readonly record struct RawCoefficient(int Matrix, int Row, int Signal, Fr Value);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -242,16 +243,25 @@ public sealed class Groth16Prover
         FrVector8Ops.MultiplySubtract(a, b, c, a);
     }
 
-    /// <summary>Uniform scalar in [1, r) from the OS CSPRNG (512 bits reduced, bias below 2^-250).</summary>
+    /// <summary>Uniform scalar in [1, r) from the OS CSPRNG, by rejection: 254 random bits are kept when they are a
+    /// nonzero value below r (about 3 draws in 4), so there is no modular bias and no BigInteger arithmetic (whose
+    /// pooled buffers were jitted at the start of every prove).</summary>
     internal static Fr RandomScalar()
     {
-        Span<byte> bytes = stackalloc byte[64];
+        Span<byte> bytes = stackalloc byte[32];
         while (true)
         {
             FillFromKernel(bytes);
-            var v = new BigInteger(bytes, isUnsigned: true) % Fr.Modulus;
+            ulong l0 = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            ulong l1 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]);
+            ulong l2 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]);
+            ulong l3 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]) & (ulong.MaxValue >> 2);
             bytes.Clear();
-            if (!v.IsZero) return Fr.FromBigInteger(v);
+            var v = new U256(l0, l1, l2, l3);
+            if ((l0 | l1 | l2 | l3) != 0 && Mont<FrParams>.IsBelowModulus(v))
+            {
+                return Fr.FromCanonical(l0, l1, l2, l3);
+            }
         }
     }
 

@@ -191,7 +191,9 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         win = new Window
         {
             Points = points,
-            Buckets = GC.AllocateUninitializedArray<Bucket>(bucketCount),
+            // Plain allocations (not GC.AllocateUninitializedArray, whose instantiation over this struct would be jitted at
+            // start-up): the window state is made once per thread and reused.
+            Buckets = new Bucket[bucketCount],
             Filled = new bool[bucketCount],
             Stamp = new int[bucketCount],
             BIdx = idx,
@@ -325,7 +327,9 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         {
             if (win.Spill.Length < BatchAffineSettings.SpillCap)
             {
-                Array.Resize(ref win.Spill, win.Spill.Length * 2);
+                var grown = new long[win.Spill.Length * 2];
+                win.Spill.CopyTo(grown, 0);
+                win.Spill = grown;
             }
             else
             {
@@ -368,7 +372,7 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         }
         if (win.SpillPoints is null || win.SpillPoints.Length < m)
         {
-            win.SpillPoints = GC.AllocateUninitializedArray<Bucket>(m);
+            win.SpillPoints = new Bucket[m];
             win.SpillFilled = GC.AllocateUninitializedArray<bool>(m);
         }
         var tmp = win.SpillPoints;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Msm;
 
@@ -175,7 +176,7 @@ internal static class Pippenger<TAff, TJac, TOps>
         }
         else
         {
-            Parallel.For(0, job.Windows, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.RunWindow);
+            ParallelLoop.For(0, job.Windows, threads, job.RunWindow);
         }
         return job.Result;
     }

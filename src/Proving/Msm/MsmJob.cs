@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Msm;
 
@@ -211,8 +212,7 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
         }
         else
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                i => Range(i * chunk, Math.Min(n, (i + 1) * chunk)));
+            ParallelLoop.For(0, chunks, threads, i => Range(i * chunk, Math.Min(n, (i + 1) * chunk)));
         }
     }
 
@@ -272,7 +272,7 @@ internal static class MsmScheduler
         }
         else
         {
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => dispatcher.Work());
+            ParallelLoop.For(0, threads, threads, _ => dispatcher.Work());
         }
         dispatcher.Failure?.Throw();
     }

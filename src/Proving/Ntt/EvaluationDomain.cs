@@ -1,5 +1,6 @@
 using System.Numerics;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Ntt;
 
@@ -233,7 +234,7 @@ public sealed class EvaluationDomain
         }
         int chunks = _threads * 4;
         int size = (n + chunks - 1) / chunks;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, c =>
+        ParallelLoop.For(0, chunks, _threads, c =>
         {
             int from = c * size;
             int to = Math.Min(n, from + size);
@@ -270,7 +271,7 @@ public sealed class EvaluationDomain
             {
                 ParallelRange(blocks, (from, to) =>
                 {
-                    FrVector8[] work = System.Buffers.ArrayPool<FrVector8>.Shared.Rent(blockSize / 8);
+                    FrVector8[] work = Scratch<FrVector8>.Rent(blockSize / 8);
                     fixed (FrVector8* w = work, lt = lane)
                     {
                         for (int b = from; b < to; b++)
@@ -278,7 +279,7 @@ public sealed class EvaluationDomain
                             FrVector8Ops.BlockStages((Fr*)pa + (long)b * blockSize, blockSize, (Fr*)ta, lt, w);
                         }
                     }
-                    System.Buffers.ArrayPool<FrVector8>.Shared.Return(work);
+                    Scratch<FrVector8>.Return(work);
                 });
             }
             else
@@ -366,7 +367,7 @@ public sealed class EvaluationDomain
         }
         int chunks = Math.Min(count, _threads);
         int size = (count + chunks - 1) / chunks;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, c =>
+        ParallelLoop.For(0, chunks, _threads, c =>
         {
             int from = c * size;
             int to = Math.Min(count, from + size);

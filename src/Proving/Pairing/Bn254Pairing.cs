@@ -213,22 +213,22 @@ public static class Bn254Pairing
 
     private static sbyte[] ComputeNaf(BigInteger k)
     {
-        var digits = new List<sbyte>();
+        // At most one digit more than k has bits. An array, not a List<sbyte>: that instantiation is jitted at start-up.
+        var digits = new sbyte[(int)k.GetBitLength() + 1];
+        int n = 0;
         while (!k.IsZero)
         {
+            sbyte d = 0;
             if (!k.IsEven)
             {
-                int mod4 = (int)(k & 3);
-                sbyte d = mod4 == 1 ? (sbyte)1 : (sbyte)-1;
-                digits.Add(d);
+                d = (int)(k & 3) == 1 ? (sbyte)1 : (sbyte)-1;
                 k -= d;
             }
-            else
-            {
-                digits.Add(0);
-            }
+            digits[n++] = d;
             k >>= 1;
         }
-        return digits.ToArray();
+        var result = new sbyte[n];
+        for (int i = 0; i < n; i++) result[i] = digits[i];
+        return result;
     }
 }

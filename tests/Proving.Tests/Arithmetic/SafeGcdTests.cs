@@ -62,4 +62,25 @@ public class SafeGcdTests
         Assert.Equal(default, SafeGcd<FqParams>.InverseMontgomery(default));
         Assert.Throws<DivideByZeroException>(() => Fq.Zero.Inverse());
     }
+    [Fact]
+    public void Acc128_matches_Int128_on_signed_products_sums_and_shifts()
+    {
+        // The accumulator that replaced Int128 in the limb updates, against Int128 itself, with the extremes of each
+        // sign and random values (products of two 63-bit magnitudes, sums that carry across the words).
+        var rng = new Random(62);
+        long[] edge = [0, 1, -1, long.MaxValue, long.MinValue, long.MinValue + 1, 1L << 62, -(1L << 62), (1L << 62) - 1];
+        for (int i = 0; i < 20000; i++)
+        {
+            long Pick() => i < edge.Length * edge.Length ? 0 : rng.NextInt64(long.MinValue, long.MaxValue);
+            long a = i < 81 ? edge[i / 9] : Pick(), b = i < 81 ? edge[i % 9] : Pick();
+            long c = Pick() >> rng.Next(64), d = Pick() >> rng.Next(64);
+            var acc = Acc128.Product(a, b).MulAdd(c, d);
+            Int128 expected = (Int128)a * b + (Int128)c * d;
+            Assert.Equal((ulong)expected, acc.Lo);
+            Assert.Equal((long)(expected >> 64), acc.Hi);
+            var shifted = acc.Shift62();
+            Assert.Equal((ulong)(expected >> 62), shifted.Lo);
+            Assert.Equal((long)(expected >> 126), shifted.Hi);
+        }
+    }
 }

@@ -1,0 +1,36 @@
+namespace ProverMarketChain.Proving.Threading;
+
+/// <summary>
+/// A per-thread scratch array of <typeparamref name="T"/>, for short-lived buffers in place of
+/// <c>ArrayPool&lt;T&gt;.Shared</c>: the framework's shared pool over this assembly's structs is generic code that
+/// ReadyToRun cannot precompile here, so each element type cost about 4 KB of jitted code at the start of a prove.
+/// </summary>
+/// <remarks>Rent and return in the same thread, and do not hold the array across a call that rents the same type (a
+/// nested rent gets a fresh array, which is correct but allocates).</remarks>
+internal static class Scratch<T>
+{
+    [ThreadStatic]
+    private static T[]? t_cached;
+
+    /// <summary>An array of at least <paramref name="minimumLength"/> elements; its contents are stale.</summary>
+    public static T[] Rent(int minimumLength)
+    {
+        var cached = t_cached;
+        if (cached is not null && cached.Length >= minimumLength)
+        {
+            t_cached = null;
+            return cached;
+        }
+        return new T[Math.Max(minimumLength, 16)];
+    }
+
+    /// <summary>Keeps <paramref name="array"/> for this thread's next <see cref="Rent"/> (the larger one is kept).</summary>
+    public static void Return(T[] array)
+    {
+        var cached = t_cached;
+        if (cached is null || cached.Length < array.Length)
+        {
+            t_cached = array;
+        }
+    }
+}
