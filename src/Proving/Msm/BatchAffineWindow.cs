@@ -208,6 +208,13 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
             // few buckets), the point is spilled: spilled points are summed per bucket by pairwise batch-affine additions.
             Deferred = new long[batchSize / 2],
         };
+        if (t_window is { } previous)
+        {
+            // The spill buffers do not depend on the window's shape: keep them (their pages are already faulted in).
+            win.Spill = previous.Spill;
+            win.SpillPoints = previous.SpillPoints;
+            win.SpillFilled = previous.SpillFilled;
+        }
         t_window = win;
         return win;
     }
@@ -372,8 +379,10 @@ internal static class BatchAffineWindow<TF, TAff, TJac, TCurve>
         }
         if (win.SpillPoints is null || win.SpillPoints.Length < m)
         {
-            win.SpillPoints = new Bucket[m];
-            win.SpillFilled = GC.AllocateUninitializedArray<bool>(m);
+            // Sized to the spill's capacity (m <= it; it grows by doubling), not to m: sized to m, every larger spill
+            // allocated and faulted in a fresh array.
+            win.SpillPoints = new Bucket[win.Spill.Length];
+            win.SpillFilled = new bool[win.Spill.Length];
         }
         var tmp = win.SpillPoints;
         var tmpFilled = win.SpillFilled!;
