@@ -5,6 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rev=${1:?usage: bench/prove-ab.sh <rev> [runs]}; runs=${2:-7}
+# Resolved here: in the worktree, a name like HEAD would mean the worktree's own checkout.
+rev=$(git -C "$root" rev-parse --verify "$rev^{commit}")
 tmp="${TMPDIR:-/tmp}/pmc-ab"; wt="$tmp/worktree"; binA="$tmp/bin"
 B="$root/circuits/build/poseidon_chain_2e16/poseidon_chain_2e16"
 [[ -f "$B.zkey" ]] || { echo "missing $B.zkey: run circuits/build.sh poseidon_chain_2e16" >&2; exit 2; }

@@ -104,6 +104,14 @@ internal static class FqVector8Ops
         return new Fq(new U256(Lane(ref w0, lane), Lane(ref w1, lane), Lane(ref w2, lane), Lane(ref w3, lane)));
     }
 
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    public static FqVector8 Broadcast(in Fq value)
+    {
+        FromWords(Vector512.Create(value.V.L0), Vector512.Create(value.V.L1), Vector512.Create(value.V.L2),
+            Vector512.Create(value.V.L3), out FqVector8 r);
+        return r;
+    }
+
     /// <summary>Replaces lane <paramref name="lane"/> with a scalar element.</summary>
     public static void SetLane(ref FqVector8 a, int lane, in Fq value)
     {

@@ -1087,6 +1087,33 @@ internal static class MontVector8Ops<TP> where TP : struct, IMontParams
         w3 = (a.L6 >> 18) | (a.L7 << 11) | (a.L8 << 40);
     }
 
+    /// <summary>Lane i of <paramref name="r"/> is lane i ^ <paramref name="distance"/> of <paramref name="a"/>, for a
+    /// distance of 1, 2 or 4 (swaps neighbouring lanes, pairs of lanes, or halves): the steps of a product tree across
+    /// the eight lanes.</summary>
+    public static void SwapLanes(in MontVector8<TP> a, int distance, out MontVector8<TP> r)
+    {
+        r.L0 = SwapLanes(a.L0, distance);
+        r.L1 = SwapLanes(a.L1, distance);
+        r.L2 = SwapLanes(a.L2, distance);
+        r.L3 = SwapLanes(a.L3, distance);
+        r.L4 = SwapLanes(a.L4, distance);
+        r.L5 = SwapLanes(a.L5, distance);
+        r.L6 = SwapLanes(a.L6, distance);
+        r.L7 = SwapLanes(a.L7, distance);
+        r.L8 = SwapLanes(a.L8, distance);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> SwapLanes(Vector512<ulong> v, int distance) => distance switch
+    {
+        // 0x4E selects (2, 3, 0, 1): 64-bit halves of each 128-bit block, 128-bit halves of each 256-bit block, or the
+        // two 256-bit halves.
+        1 => Avx512F.Shuffle(v.AsUInt32(), 0x4E).AsUInt64(),
+        2 => Avx512F.Permute4x64(v, 0x4E),
+        4 => Avx512F.Shuffle4x128(v, v, 0x4E),
+        _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, "lane swap distance must be 1, 2 or 4"),
+    };
+
     /// <summary>Two-source lane permute of every limb: lane i of <paramref name="r"/> is lane idx[i] of
     /// <paramref name="x"/> (idx[i] &lt; 8) or lane idx[i] - 8 of <paramref name="y"/>. A call on purpose (nine VPERMT2Q),
     /// like the arithmetic. The index goes by reference: ReadyToRun precompiles no call that passes a vector by value

@@ -93,7 +93,7 @@ internal static class BatchAffineSettings
     /// <summary>Fewest buckets for which the bucket sums are reduced in batch-affine segments (smaller windows keep the
     /// Jacobian running sums: too few segments to amortise an inversion per step). G2 uses a quarter of it. A field, so
     /// tests can force it.</summary>
-    internal static int SegmentedMinBuckets = 4096;
+    internal static int SegmentedMinBuckets = 2048;
 
     /// <summary>Most spilled points (bucket collisions beyond the deferral queue) held before they are summed into the
     /// buckets; bounds the spill's memory. A field, so tests can force mid-window spill reductions.</summary>

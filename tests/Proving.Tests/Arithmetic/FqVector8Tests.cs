@@ -311,4 +311,48 @@ public class FqVector8Tests
             }
         }
     }
+    [Fact]
+    public void Lane_swaps_broadcast_and_lane_tree_inversion_match_the_scalar_field()
+    {
+        if (!FqVector8Ops.IsSupported)
+        {
+            return;
+        }
+        var rng = new Random(16);
+        for (int round = 0; round < 50; round++)
+        {
+            // Edge values (but not zero: the flush never inverts zero) in some rounds, random ones in the others.
+            Fq Pick() => round % 5 == 0 ? Edges[1 + rng.Next(Edges.Length - 1)] : Fq.Random(rng);
+            Fq[] a = Enumerable.Range(0, 8).Select(_ => Pick()).ToArray(), b = Enumerable.Range(0, 8).Select(_ => Pick()).ToArray();
+            if (a.Concat(b).Any(x => x.IsZero))
+            {
+                continue;
+            }
+            FqVector8 va = FqVector8Ops.Load(a), vb = FqVector8Ops.Load(b);
+            foreach (int distance in new[] { 1, 2, 4 })
+            {
+                MontVector8Ops<FqParams>.SwapLanes(va, distance, out FqVector8 swapped);
+                for (int i = 0; i < 8; i++) Assert.Equal(a[i ^ distance], FqVector8Ops.GetLane(swapped, i));
+            }
+            var all = FqVector8Ops.Broadcast(a[3]);
+            for (int i = 0; i < 8; i++) Assert.Equal(a[3], FqVector8Ops.GetLane(all, i));
+            ProverMarketChain.Proving.Msm.BatchAffineVector<FqVector8, Fq, ProverMarketChain.Proving.Msm.G1VectorField>
+                .InvertLanes(va, vb, out FqVector8 ia, out FqVector8 ib);
+            for (int i = 0; i < 8; i++)
+            {
+                Assert.Equal(a[i].Inverse(), FqVector8Ops.GetLane(ia, i));
+                Assert.Equal(b[i].Inverse(), FqVector8Ops.GetLane(ib, i));
+            }
+            // The same over F_q2 (G2's flush): lanes a + b u and b + a u.
+            Fq2[] c = Enumerable.Range(0, 8).Select(i => new Fq2(a[i], b[i])).ToArray(), d = c.Select(x => new Fq2(x.C1, x.C0)).ToArray();
+            ProverMarketChain.Proving.Msm.BatchAffineVector<Fq2Vector8, Fq2, ProverMarketChain.Proving.Msm.G2VectorField>
+                .InvertLanes(Fq2Vector8Ops.Load(c), Fq2Vector8Ops.Load(d), out Fq2Vector8 ic, out Fq2Vector8 id);
+            for (int i = 0; i < 8; i++)
+            {
+                Assert.Equal(c[i].Inverse(), Fq2Vector8Ops.GetLane(ic, i));
+                Assert.Equal(d[i].Inverse(), Fq2Vector8Ops.GetLane(id, i));
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => FqVector8Ops.GetLane(FqVector8Ops.One, 8));
+    }
 }
