@@ -86,26 +86,28 @@ public static class Msm
         }
     }
 
-    /// <summary>Window size minimising ceil(255/c) * (n + 3 * 2^(c-1)) (bucket sums cost ~1.5 mixed additions each, twice).</summary>
-    internal static int ChooseWindow(int n)
+    /// <summary>Window size minimising ceil(255/c) * (n + 3 * 2^(c-1)) (bucket sums cost ~1.5 mixed additions each, twice).
+    /// A <paramref name="preferred"/> size (the previous MSM's, whose per-thread window state is already allocated and
+    /// faulted in) is kept when its cost is within 3% of the best.</summary>
+    internal static int ChooseWindow(int n, int preferred = 0)
     {
         if (n < 4)
         {
             return 2;
         }
+        static double Cost(int n, int c) => (255 + c - 1) / c * (n + 3.0 * (1 << (c - 1)));
         int best = 2;
         double bestCost = double.MaxValue;
         for (int c = 2; c <= 20; c++)
         {
-            int windows = (255 + c - 1) / c;
-            double cost = windows * (n + 3.0 * (1 << (c - 1)));
+            double cost = Cost(n, c);
             if (cost < bestCost)
             {
                 bestCost = cost;
                 best = c;
             }
         }
-        return best;
+        return preferred is >= 2 and <= 20 && Cost(n, preferred) <= 1.03 * bestCost ? preferred : best;
     }
 }
 

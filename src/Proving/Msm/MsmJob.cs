@@ -58,6 +58,8 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
     private Fr[]? _recoded; // the digits: five 64-bit words per term, in an Fr array so the prover can share it
     private TJac[] _sums = [];
     private int _n, _c, _remaining;
+    /// <summary>The window size last chosen for this curve (a hint only: any size gives the same result).</summary>
+    private static volatile int s_lastWindow;
     private long _prepareTicks, _windowTicks;
     private TJac _result;
     private volatile bool _done;
@@ -156,7 +158,9 @@ internal sealed class MsmJob<TAff, TJac, TOps> : IMsmJob
         }
         else
         {
-            _c = Msm.ChooseWindow(n);
+            // The previous MSM's window size on this curve when nearly as good: the threads' window state keeps its shape.
+            _c = Msm.ChooseWindow(n, s_lastWindow);
+            s_lastWindow = _c;
             // c * windows >= 255 guarantees k + K < 2^(c * windows) for k < r < 2^254.
             int windows = (255 + _c - 1) / _c;
             ulong[] offset = Pippenger<TAff, TJac, TOps>.BuildOffset(_c, windows);

@@ -293,6 +293,21 @@ public class MsmTests
         }
     }
 
+    [Fact]
+    public void Window_choice_keeps_a_preferred_size_only_when_nearly_as_cheap()
+    {
+        // 2^16 terms: c = 13 is best; 12 is within 3% and kept when preferred; 9 is not.
+        Assert.Equal(13, MsmApi.ChooseWindow(65536));
+        Assert.Equal(12, MsmApi.ChooseWindow(65536, preferred: 12));
+        Assert.Equal(13, MsmApi.ChooseWindow(65536, preferred: 9));
+        // 43,136 terms (a compacted witness): 12 is best, and 13 is close enough to keep the threads' window state.
+        Assert.Equal(12, MsmApi.ChooseWindow(43136));
+        Assert.Equal(13, MsmApi.ChooseWindow(43136, preferred: 13));
+        // Out-of-range hints are ignored.
+        Assert.Equal(MsmApi.ChooseWindow(1000), MsmApi.ChooseWindow(1000, preferred: 40));
+        Assert.Equal(2, MsmApi.ChooseWindow(3, preferred: 13));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
