@@ -44,6 +44,7 @@ public sealed class ProveCommand : ICommand
             long hwm = BenchCommand.ReadHwm(Environment.ProcessId);
             if (hwm == 0) hwm = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
             ctx.Err.WriteLine($"peak-working-set-bytes={hwm}");
+            ctx.Err.WriteLine($"gc-collections={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} allocated-bytes={GC.GetTotalAllocatedBytes()} gc-pause-ms={GC.GetTotalPauseDuration().TotalMilliseconds:F1}");
             foreach (var (phase, time) in result.Timings) ctx.Err.WriteLine($"{phase}: {time.TotalMilliseconds:F1} ms");
         }
 
