@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProverMarketChain.Proving.Threading;
 
 /// <summary>
@@ -6,9 +8,12 @@ namespace ProverMarketChain.Proving.Threading;
 /// ReadyToRun cannot precompile here, so each element type cost about 4 KB of jitted code at the start of a prove.
 /// </summary>
 /// <remarks>Rent and return in the same thread, and do not hold the array across a call that rents the same type (a
-/// nested rent gets a fresh array, which is correct but allocates).</remarks>
+/// nested rent gets a fresh array, which is correct but allocates). Arrays over 1 MiB are not kept, so a long-lived
+/// thread (the worker's) holds at most that much per element type.</remarks>
 internal static class Scratch<T>
 {
+    private const long MaxKeptBytes = 1 << 20;
+
     [ThreadStatic]
     private static T[]? t_cached;
 
@@ -24,11 +29,12 @@ internal static class Scratch<T>
         return new T[Math.Max(minimumLength, 16)];
     }
 
-    /// <summary>Keeps <paramref name="array"/> for this thread's next <see cref="Rent"/> (the larger one is kept).</summary>
+    /// <summary>Keeps <paramref name="array"/> for this thread's next <see cref="Rent"/> (the larger one is kept, up to
+    /// 1 MiB).</summary>
     public static void Return(T[] array)
     {
         var cached = t_cached;
-        if (cached is null || cached.Length < array.Length)
+        if ((long)array.Length * Unsafe.SizeOf<T>() <= MaxKeptBytes && (cached is null || cached.Length < array.Length))
         {
             t_cached = array;
         }
