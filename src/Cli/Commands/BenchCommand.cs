@@ -28,7 +28,7 @@ public sealed class BenchCommand : ICommand
         a.ExpectPositional(0);
         bool quick = a.Flag("--quick");
         // As in `pmc prove` (whose children this also runs): the in-process MSMs and NTTs get the same heap.
-        if (Environment.GetEnvironmentVariable("PMC_NO_HUGE_PAGES") != "1") ProverMarketChain.Proving.Threading.HugePages.AdviseGcHeap();
+        ProvingHeap.AdviseHugePages(ctx.Loggers.CreateLogger("pmc.bench"));
         var o = ctx.Out;
         o.WriteLine($"pmc bench ({Environment.ProcessorCount} cores{(quick ? ", quick" : "")})");
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
-using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Cli.Commands;
 
@@ -23,13 +22,7 @@ public sealed class ProveCommand : ICommand
         var a = new Args(args, ["--r1cs"], ["--stats"]);
         a.ExpectPositional(4);
         var logger = ctx.Loggers.CreateLogger("pmc.prove");
-        // The heap's growth during the prove is faulted in 2 MiB pages where the kernel allows it (see HugePages):
-        // 2^16-constraint prove, 12k page faults -> 6.5k. PMC_NO_HUGE_PAGES=1 leaves the heap as it is.
-        if (Environment.GetEnvironmentVariable("PMC_NO_HUGE_PAGES") != "1")
-        {
-            long advised = HugePages.AdviseGcHeap();
-            if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("advised {MiB} MiB of heap reservation for huge pages", advised >> 20);
-        }
+        ProvingHeap.AdviseHugePages(logger);
         var prover = new Groth16Prover(logger);
         var result = prover.ProveFiles(a.Positional[0], a.Positional[1], a.Option("--r1cs"));
         SnarkjsJson.WriteFile(a.Positional[2], SnarkjsJson.ProofToJson(result.Proof));

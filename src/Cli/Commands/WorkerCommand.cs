@@ -25,8 +25,8 @@ public sealed class WorkerCommand : ICommand
         int i = rest.IndexOf("--config");
         if (i < 0 || i + 1 >= rest.Count) throw new UsageException("--config <file> is required");
         var options = WorkerOptions.Load(rest[i + 1]);
-        // The worker proves in-process: its heap's growth is faulted in huge pages too (see HugePages).
-        if (!status && Environment.GetEnvironmentVariable("PMC_NO_HUGE_PAGES") != "1") ProverMarketChain.Proving.Threading.HugePages.AdviseGcHeap();
+        // The worker proves in-process.
+        if (!status) ProvingHeap.AdviseHugePages(context.Loggers.CreateLogger("pmc.worker"));
 
         if (status)
         {

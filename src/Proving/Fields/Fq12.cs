@@ -23,7 +23,7 @@ public readonly struct Fq12 : IEquatable<Fq12>
     public static Fq12 One => new(Fq6.One, Fq6.Zero);
 
     // FrobW[k] = xi^((q^k - 1)/6) = w^(q^k - 1), k = 0..11.
-    private static readonly Fq2[] FrobW = Fq2.FrobeniusPowers();
+    private static readonly Fq2[] FrobW = Fq2.FrobeniusCoefficients;
 
     /// <summary>True when zero.</summary>
     public bool IsZero => C0.IsZero && C1.IsZero;

@@ -144,6 +144,14 @@ public readonly struct Fq2 : IEquatable<Fq2>
         }
     }
 
+    /// <summary><see cref="FrobeniusPowers"/>, computed once for <see cref="Fq6"/> and <see cref="Fq12"/> (read-only).</summary>
+    internal static Fq2[] FrobeniusCoefficients => FrobeniusTable.Values;
+
+    private static class FrobeniusTable
+    {
+        public static readonly Fq2[] Values = FrobeniusPowers();
+    }
+
     /// <summary>xi^((q^k - 1)/6) for k = 0..11 (xi the non-residue 9 + u): the Frobenius coefficients of the tower.</summary>
     /// <remarks>From (q^k - 1)/6 = q (q^(k-1) - 1)/6 + (q - 1)/6 and x^q = conj(x) in F_q2, each power is the conjugate
     /// of the one before times xi^((q - 1)/6): one exponentiation by a 254-bit number instead of one per k by numbers

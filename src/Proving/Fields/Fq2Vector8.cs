@@ -16,6 +16,9 @@ internal static class Fq2Vector8Ops
     /// <summary>One in every lane.</summary>
     public static Fq2Vector8 One => new() { C0 = FqVector8Ops.One };
 
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    public static Fq2Vector8 Broadcast(in Fq2 value) => new() { C0 = FqVector8Ops.Broadcast(value.C0), C1 = FqVector8Ops.Broadcast(value.C1) };
+
     /// <summary>Karatsuba product: (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u. <paramref name="r"/> may alias
     /// an input.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

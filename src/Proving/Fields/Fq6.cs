@@ -32,7 +32,7 @@ public readonly struct Fq6 : IEquatable<Fq6>
     static Fq6()
     {
         // xi^((q^k - 1)/3) is the square of xi^((q^k - 1)/6).
-        var sixth = Fq2.FrobeniusPowers();
+        var sixth = Fq2.FrobeniusCoefficients;
         for (int k = 0; k < 6; k++)
         {
             FrobC1[k] = sixth[k].Square();

@@ -112,30 +112,23 @@ public static class PointCodec
         if (src.Length < n * Bn254Constants.G1Size) throw new ArgumentException("source shorter than the points", nameof(src));
         if (allowVector && FqVector8Ops.IsSupported && BitConverter.IsLittleEndian)
         {
-            ulong* xs = stackalloc ulong[32];
-            ulong* ys = stackalloc ulong[32];
+            // Packed coordinates of eight points: x, y (32 words each).
+            ulong* c = stackalloc ulong[64];
             fixed (byte* pb = src)
             {
                 var words = (ulong*)pb;
                 for (; i + 8 <= n; i += 8)
                 {
                     ulong* p = words + i * 8;
-                    uint infinity = 0, invalid = 0;
+                    uint invalid = GatherEight(p, 2, c, out uint infinity);
                     for (int k = 0; k < 8; k++)
                     {
                         ulong* q = p + k * 8;
-                        var x = new U256(q[0], q[1], q[2], q[3]);
-                        var y = new U256(q[4], q[5], q[6], q[7]);
-                        if (!Mont<FqParams>.IsBelowModulus(x) || !Mont<FqParams>.IsBelowModulus(y)) invalid |= 1u << k;
-                        if ((q[0] | q[1] | q[2] | q[3] | q[4] | q[5] | q[6] | q[7]) == 0) infinity |= 1u << k;
-                        for (int l = 0; l < 4; l++)
-                        {
-                            xs[k * 4 + l] = q[l];
-                            ys[k * 4 + l] = q[4 + l];
-                        }
-                        dst[i + k] = (infinity & (1u << k)) != 0 ? G1Affine.Infinity : new G1Affine(new Fq(x), new Fq(y));
+                        dst[i + k] = (infinity & (1u << k)) != 0
+                            ? G1Affine.Infinity
+                            : new G1Affine(new Fq(new U256(q[0], q[1], q[2], q[3])), new Fq(new U256(q[4], q[5], q[6], q[7])));
                     }
-                    invalid |= OffCurveG1(xs, ys) & ~infinity;
+                    invalid |= OffCurveG1(c) & ~infinity;
                     if (invalid != 0) return i + System.Numerics.BitOperations.TrailingZeroCount(invalid);
                 }
             }
@@ -162,20 +155,11 @@ public static class PointCodec
                 for (; i + 8 <= n; i += 8)
                 {
                     ulong* p = words + i * 16;
-                    uint infinity = 0, invalid = 0;
+                    uint invalid = GatherEight(p, 4, c, out uint infinity);
                     for (int k = 0; k < 8; k++)
                     {
                         ulong* q = p + k * 16;
-                        ulong any = 0;
-                        for (int part = 0; part < 4; part++)
-                        {
-                            ulong* e = q + part * 4;
-                            if (!Mont<FqParams>.IsBelowModulus(new U256(e[0], e[1], e[2], e[3]))) invalid |= 1u << k;
-                            any |= e[0] | e[1] | e[2] | e[3];
-                            for (int l = 0; l < 4; l++) c[part * 32 + k * 4 + l] = e[l];
-                        }
-                        if (any == 0) infinity |= 1u << k;
-                        dst[i + k] = any == 0
+                        dst[i + k] = (infinity & (1u << k)) != 0
                             ? G2Affine.Infinity
                             : new G2Affine(
                                 new Fq2(new Fq(new U256(q[0], q[1], q[2], q[3])), new Fq(new U256(q[4], q[5], q[6], q[7]))),
@@ -193,24 +177,42 @@ public static class PointCodec
         return -1;
     }
 
+    /// <summary>
+    /// Gathers eight consecutive points of <paramref name="parts"/> field elements each (four words per element, the
+    /// point at <paramref name="p"/> + 4·parts·k) into <paramref name="c"/>, element j of point k at c[32 j + 4 k].
+    /// Returns the points (bit k) with an element not below q; <paramref name="infinity"/> gets the all-zero ones.
+    /// </summary>
+    private static unsafe uint GatherEight(ulong* p, int parts, ulong* c, out uint infinity)
+    {
+        uint invalid = 0;
+        infinity = 0;
+        for (int k = 0; k < 8; k++)
+        {
+            ulong any = 0;
+            for (int part = 0; part < parts; part++)
+            {
+                ulong* e = p + (k * parts + part) * 4;
+                if (!Mont<FqParams>.IsBelowModulus(new U256(e[0], e[1], e[2], e[3]))) invalid |= 1u << k;
+                any |= e[0] | e[1] | e[2] | e[3];
+                for (int l = 0; l < 4; l++) c[part * 32 + k * 4 + l] = e[l];
+            }
+            if (any == 0) infinity |= 1u << k;
+        }
+        return invalid;
+    }
+
     /// <summary>The curve constants in lane form, in their own class so that only the 8-lane path initialises them.</summary>
     private static class Lanes
     {
-        public static readonly FqVector8 B1 = Broadcast(G1Affine.B);
-        public static readonly Fq2Vector8 B2 = new() { C0 = Broadcast(G2Affine.B.C0), C1 = Broadcast(G2Affine.B.C1) };
-
-        private static FqVector8 Broadcast(in Fq v)
-        {
-            Span<Fq> eight = [v, v, v, v, v, v, v, v];
-            return FqVector8Ops.Load(eight);
-        }
+        public static readonly FqVector8 B1 = FqVector8Ops.Broadcast(G1Affine.B);
+        public static readonly Fq2Vector8 B2 = Fq2Vector8Ops.Broadcast(G2Affine.B);
     }
 
     /// <summary>Lanes (bit k) whose packed (x, y) is not on y^2 = x^3 + 3.</summary>
-    private static unsafe uint OffCurveG1(ulong* xs, ulong* ys)
+    private static unsafe uint OffCurveG1(ulong* c)
     {
-        MontVector8Ops<FqParams>.LoadPacked(xs, out FqVector8 x);
-        MontVector8Ops<FqParams>.LoadPacked(ys, out FqVector8 y);
+        MontVector8Ops<FqParams>.LoadPacked(c, out FqVector8 x);
+        MontVector8Ops<FqParams>.LoadPacked(c + 32, out FqVector8 y);
         FqVector8Ops.Mul(x, x, out FqVector8 t);
         FqVector8Ops.Mul(t, x, out t);
         FqVector8Ops.Add(t, Lanes.B1, out t);

@@ -1,5 +1,6 @@
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Groth16;
 
@@ -49,7 +50,7 @@ internal sealed class FixedBaseG1
     {
         var s = scalars.ToArray();
         var jac = new G1Jacobian[s.Length];
-        Parallel.For(0, s.Length, i => jac[i] = Multiply(s[i]));
+        ParallelLoop.For(0, s.Length, -1, i => jac[i] = Multiply(s[i]));
         var res = new G1Affine[s.Length];
         G1Jacobian.BatchToAffine(jac, res);
         return res;
@@ -98,7 +99,7 @@ internal sealed class FixedBaseG2
     {
         var s = scalars.ToArray();
         var jac = new G2Jacobian[s.Length];
-        Parallel.For(0, s.Length, i => jac[i] = Multiply(s[i]));
+        ParallelLoop.For(0, s.Length, -1, i => jac[i] = Multiply(s[i]));
         var res = new G2Affine[s.Length];
         G2Jacobian.BatchToAffine(jac, res);
         return res;

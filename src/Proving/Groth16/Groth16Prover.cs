@@ -260,7 +260,7 @@ public sealed class Groth16Prover
             var v = new U256(l0, l1, l2, l3);
             if ((l0 | l1 | l2 | l3) != 0 && Mont<FrParams>.IsBelowModulus(v))
             {
-                return Fr.FromCanonical(l0, l1, l2, l3);
+                return new Fr(Mont<FrParams>.ToMont(v));
             }
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
 using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Groth16;
 
@@ -125,7 +126,7 @@ public sealed class Groth16Setup
         var b1 = new G1Jacobian[nVars];
         var b2 = new G2Jacobian[nVars];
         var kk = new G1Jacobian[nVars];
-        Parallel.For(0, nVars, s =>
+        ParallelLoop.For(0, nVars, -1, s =>
         {
             var accA = G1Jacobian.Infinity;
             var accB1 = G1Jacobian.Infinity;
@@ -154,9 +155,9 @@ public sealed class Groth16Setup
         var delta = Groth16Prover.RandomScalar();
         var deltaInv = delta.Inverse();
         var c = new G1Jacobian[nVars - nPub - 1];
-        Parallel.For(0, c.Length, i => c[i] = kk[nPub + 1 + i].Multiply(deltaInv));
+        ParallelLoop.For(0, c.Length, -1, i => c[i] = kk[nPub + 1 + i].Multiply(deltaInv));
         var h = new G1Jacobian[n];
-        Parallel.For(0, n, i => h[i] = tau2n[2 * i + 1].ToJacobian().Multiply(deltaInv));
+        ParallelLoop.For(0, n, -1, i => h[i] = tau2n[2 * i + 1].ToJacobian().Multiply(deltaInv));
 
         var contents = new ZkeyContents
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Fields;
 using ProverMarketChain.Proving.Ntt;
+using ProverMarketChain.Proving.Threading;
 
 namespace ProverMarketChain.Proving.Msm;
 
@@ -66,8 +67,7 @@ public static class ArithmeticBench
         var result = new G1Affine[n];
         const int chunk = 1 << 14;
         int chunks = (n + chunk - 1) / chunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism };
-        Parallel.For(0, chunks, options, c =>
+        ParallelLoop.For(0, chunks, maxDegreeOfParallelism, c =>
         {
             int from = c * chunk, to = Math.Min(n, from + chunk);
             var jac = new G1Jacobian[to - from];

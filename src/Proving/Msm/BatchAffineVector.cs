@@ -196,7 +196,7 @@ internal struct G2VectorField : IVectorFlushField<Fq2Vector8, Fq2>
         MontVector8Ops<FqParams>.SwapLanes(a.C0, distance, out r.C0);
         MontVector8Ops<FqParams>.SwapLanes(a.C1, distance, out r.C1);
     }
-    public static Fq2Vector8 Broadcast(in Fq2 value) => new() { C0 = FqVector8Ops.Broadcast(value.C0), C1 = FqVector8Ops.Broadcast(value.C1) };
+    public static Fq2Vector8 Broadcast(in Fq2 value) => Fq2Vector8Ops.Broadcast(value);
     public static Fq2 ScalarInverse(in Fq2 a) => a.Inverse();
     public static Fq2 ScalarOne => Fq2.One;
     public static bool ScalarEq(in Fq2 a, in Fq2 b) => a == b;
