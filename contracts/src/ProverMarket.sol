@@ -105,7 +105,7 @@ contract ProverMarket is ProverMarketBase {
         if (req.requester != msg.sender) revert NotRequester(msg.sender);
         if (msg.value != req.maxFee) revert WrongEscrow(msg.value, req.maxFee);
         id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
-        if (_core[id].status != Status.None) revert RequestExists(id);
+        if (_rawCore(id) != 0) revert RequestExists(id);
         _checkWindows(req);
         (address verifier, uint64 u) = registry.circuitTerms(req.circuitId);
         if (verifier != req.verifier) revert VerifierNotActive(req.verifier, verifier);
@@ -116,6 +116,14 @@ contract ProverMarket is ProverMarketBase {
 
     /// @dev Writes the request's state; standing-ask requests are matched here.
     function _open(bytes32 id, Request calldata req, uint256 units, uint256 reserveFee) internal {
+        if (req.mode == Mode.SealedBid) {
+            if (reserveFee > MAX_SEALED_RESERVE) revert ReserveTooLargeForSealedBid(reserveFee);
+            Sealed memory q;
+            q.status = Status.Open;
+            q.reserveFee = uint96(reserveFee);
+            _storeSealed(id, q);
+            return;
+        }
         Core memory c;
         c.status = Status.Open;
         c.createdAt = uint40(block.timestamp);
@@ -136,99 +144,141 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function commitBid(Request calldata request, bytes32 commitment) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
-        _requireMode(id, request, Mode.SealedBid);
-        if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        if (block.timestamp > request.bidDeadline) {
-            revert NotInPhase(id, block.timestamp, c.createdAt, request.bidDeadline);
-        }
-        if (uint256(commitment) <= uint256(BOND_SETTLED)) revert ZeroCommitment();
-        if (_bids[id][msg.sender] != bytes32(0)) revert AlreadyCommitted(id, msg.sender);
-        _bids[id][msg.sender] = commitment;
+    function commitBid(Request calldata request, bytes32 commitment, uint8 lane) external nonReentrant {
+        (bytes32 id, Sealed memory q) = _loadSealed(request);
+        if (q.status != Status.Open) revert WrongStatus(id, q.status);
+        if (block.timestamp > request.bidDeadline) revert NotInPhase(id, block.timestamp, 0, request.bidDeadline);
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
+        if (lanes[lane] > LANE_FREE) revert LaneBusy(msg.sender, lane);
+        lanes[lane] = _laneCommitment(id, commitment);
         uint96 bond = request.minCollateral;
         uint8 assetId = request.assetId;
         if (bond != 0) _takeCollateral(msg.sender, assetId, bond);
-        emit BidCommitted(id, msg.sender, commitment, assetId, bond);
+        emit BidCommitted(id, msg.sender, commitment, lane, assetId, bond);
     }
 
     /// @notice See `IProverMarket`.
-    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
-        _requireMode(id, request, Mode.SealedBid);
-        if (c.status != Status.Open) revert WrongStatus(id, c.status);
+    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane)
+        external
+        nonReentrant
+    {
+        (bytes32 id, Sealed memory q) = _loadSealed(request);
+        if (q.status != Status.Open) revert WrongStatus(id, q.status);
         if (block.timestamp <= request.bidDeadline || block.timestamp > request.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(request.bidDeadline) + 1, request.revealDeadline);
         }
-        Slot memory best = _best[id];
-        // The best bidder's slot holds the runner-up, not its commitment: it has revealed.
-        if (msg.sender == best.account) revert AlreadyRevealed(id, msg.sender);
-        _checkCommitment(id, request, c, fee, latency, salt);
+        uint256 word = _lanes[msg.sender][lane];
+        if (word != _laneCommitment(id, AuctionLib.commitment(id, msg.sender, fee, latency, salt))) {
+            if (q.best == msg.sender && q.lane == lane) revert AlreadyRevealed(id, msg.sender);
+            if (word <= LANE_FREE || word >= LANE_HELD) revert NoCommitment(id, msg.sender);
+            revert RevealMismatch(id, msg.sender);
+        }
+        if (fee < q.reserveFee || fee > request.maxFee || latency == 0 || latency > request.provingWindow) {
+            revert BidOutOfRange(fee, q.reserveFee, request.maxFee, latency, request.provingWindow);
+        }
+        // One address leads at most once (see `commitBid`).
+        if (q.best == msg.sender || (request.onMiss == OnMiss.RunnerUp && _runnerUpProver(id) == msg.sender)) {
+            revert AlreadyRevealed(id, msg.sender);
+        }
         uint64 weight = request.latencyWeight;
-        (uint8 rank, address released) = _insert(id, c, best, AuctionLib.Bid(msg.sender, fee, latency), weight);
-        emit BidRevealed(id, msg.sender, fee, latency, AuctionLib.score(fee, latency, weight), rank);
-        _storeCore(id, c);
-        if (released != address(0)) _releaseBond(id, request, released);
+        uint256 score = AuctionLib.score(fee, latency, weight);
+        uint8 rank = request.onMiss == OnMiss.RunnerUp
+            ? _insertKeepingRunnerUp(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score)
+            : _insert(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score);
+        emit BidRevealed(id, msg.sender, fee, latency, score, rank);
     }
 
-    /// @dev Checks a reveal against the caller's commitment and the bid bounds (`_insert` marks it revealed).
-    function _checkCommitment(bytes32 id, Request calldata req, Core memory c, uint96 fee, uint32 latency, bytes32 salt)
-        internal
-        view
-    {
-        bytes32 cm = _bids[id][msg.sender];
-        if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
-        if (cm == REVEALED) revert AlreadyRevealed(id, msg.sender);
-        if (cm == BOND_SETTLED) revert BondAlreadySettled(id, msg.sender);
-        if (AuctionLib.commitment(id, msg.sender, fee, latency, salt) != cm) revert RevealMismatch(id, msg.sender);
-        if (fee < c.reserveFee || fee > req.maxFee || latency == 0 || latency > req.provingWindow) {
-            revert BidOutOfRange(fee, c.reserveFee, req.maxFee, latency, req.provingWindow);
+    /// @dev `OnMiss.OpenSecondary`: only the best bid is kept (in its lane, with the second score); every other
+    ///      revealed bid, including a best bid this one beats, gets its bond back and its lane freed now.
+    function _insert(
+        bytes32 id,
+        Request calldata req,
+        Sealed memory q,
+        AuctionLib.Bid memory me,
+        uint8 lane,
+        uint256 score
+    ) internal returns (uint8 rank) {
+        if (q.best == address(0)) {
+            _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
+            (q.best, q.lane) = (me.prover, lane);
+            _storeSealed(id, q);
+            return 1;
         }
+        mapping(uint256 => uint256) storage bestLanes = _lanes[q.best];
+        uint256 bestWord = bestLanes[q.lane];
+        (uint96 bestFee, uint32 bestLatency, uint256 secondPlusOne) = _heldBid(bestWord);
+        uint64 weight = req.latencyWeight;
+        if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
+            // The old best becomes the second score; score < 2^97, so + 1 fits the 127-bit field.
+            _lanes[me.prover][lane] = _held(me.fee, me.latency, AuctionLib.score(bestFee, bestLatency, weight) + 1);
+            bestLanes[q.lane] = LANE_FREE;
+            _releaseBond(id, req, q.best);
+            (q.best, q.lane) = (me.prover, lane);
+            _storeSealed(id, q);
+            return 1;
+        }
+        _lanes[me.prover][lane] = LANE_FREE;
+        _releaseBond(id, req, me.prover);
+        // A tie with the second score leaves it as it is.
+        if (secondPlusOne == 0 || score + 1 < secondPlusOne) {
+            bestLanes[q.lane] = _held(bestFee, bestLatency, score + 1);
+            return 2;
+        }
+        return 0;
     }
 
-    /// @dev Inserts a revealed bid into the top two, writing the caller's bid slot (the runner-up record when it
-    ///      becomes the best, else `REVEALED`). Returns its rank (1, 2, or 0 when outside) and the bidder pushed out
-    ///      of the top two (whose bond must be released), if any. Mutates `c`; the caller writes it back.
-    function _insert(bytes32 id, Core memory c, Slot memory best, AuctionLib.Bid memory me, uint64 weight)
-        internal
-        returns (uint8 rank, address released)
-    {
-        if (best.account == address(0)) {
-            _bids[id][me.prover] = REVEALED; // best, no runner-up yet
-            _best[id] = Slot(me.prover, me.fee);
-            c.bestLatency = me.latency;
-            return (1, address(0));
+    /// @dev `OnMiss.RunnerUp`: the best and the second-best bid are kept (bonds and lanes) for the takeover; every other
+    ///      revealed bid gets its bond back and its lane freed now.
+    function _insertKeepingRunnerUp(
+        bytes32 id,
+        Request calldata req,
+        Sealed memory q,
+        AuctionLib.Bid memory me,
+        uint8 lane,
+        uint256 score
+    ) internal returns (uint8 rank) {
+        if (q.best == address(0)) {
+            _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
+            (q.best, q.lane) = (me.prover, lane);
+            _storeSealed(id, q);
+            return 1;
         }
-        bytes32 bestSlot = _bids[id][best.account];
-        Slot memory second = _decodeRunnerUp(bestSlot);
-        if (AuctionLib.beats(id, me, AuctionLib.Bid(best.account, best.fee, c.bestLatency), weight)) {
-            // The old best becomes the runner-up (recorded in the new best's slot) and is an ordinary revealed bid.
-            _bids[id][me.prover] = _encodeRunnerUp(best.account, best.fee);
-            if (bestSlot != REVEALED) _bids[id][best.account] = REVEALED;
-            _best[id] = Slot(me.prover, me.fee);
-            c.secondLatency = c.bestLatency;
-            c.bestLatency = me.latency;
-            return (1, second.account);
+        uint64 weight = req.latencyWeight;
+        (uint96 bestFee, uint32 bestLatency,) = _heldBid(_lanes[q.best][q.lane]);
+        uint256 r = _runnerUp[id];
+        address second = address(uint160(r));
+        if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
+            // The old best becomes the runner-up (its lane stays held); the old runner-up is released.
+            if (second != address(0)) _dropRunnerUp(id, req, second, uint8(r >> 160));
+            _runnerUp[id] = uint256(uint160(q.best)) | uint256(q.lane) << 160;
+            _lanes[me.prover][lane] = _held(me.fee, me.latency, AuctionLib.score(bestFee, bestLatency, weight) + 1);
+            (q.best, q.lane) = (me.prover, lane);
+            _storeSealed(id, q);
+            return 1;
         }
-        _bids[id][me.prover] = REVEALED;
-        if (
-            second.account == address(0)
-                || AuctionLib.beats(id, me, AuctionLib.Bid(second.account, second.fee, c.secondLatency), weight)
-        ) {
-            _bids[id][best.account] = _encodeRunnerUp(me.prover, me.fee);
-            c.secondLatency = me.latency;
-            return (2, second.account);
+        if (second != address(0)) {
+            uint8 secondLane = uint8(r >> 160);
+            (uint96 f, uint32 l,) = _heldBid(_lanes[second][secondLane]);
+            if (!AuctionLib.beats(id, me, AuctionLib.Bid(second, f, l), weight)) {
+                _lanes[me.prover][lane] = LANE_FREE;
+                _releaseBond(id, req, me.prover);
+                return 0;
+            }
+            _dropRunnerUp(id, req, second, secondLane);
         }
-        return (0, me.prover);
+        _runnerUp[id] = uint256(uint160(me.prover)) | uint256(lane) << 160;
+        _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
+        _lanes[q.best][q.lane] = _held(bestFee, bestLatency, score + 1);
+        return 2;
     }
 
     /// @notice See `IProverMarket`.
     function settle(Request calldata request) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
-        _requireMode(id, request, Mode.SealedBid);
-        if (c.status != Status.Open) revert WrongStatus(id, c.status);
-        _settle(id, request, c, true);
-        _storeCore(id, c);
+        (bytes32 id, Sealed memory q) = _loadSealed(request);
+        if (q.status != Status.Open) revert WrongStatus(id, q.status);
+        _settle(id, request, q, true);
+        _storeSealed(id, q);
     }
 
     /// @notice See `IProverMarket`.
@@ -264,12 +314,16 @@ contract ProverMarket is ProverMarketBase {
         external
         nonReentrant
     {
-        (bytes32 id, Core memory c) = _load(request);
-        Mode mode = request.mode;
-        Slot memory assigned;
-        if (_sealedAwaitingSettlement(id, request, c)) assigned = _settle(id, request, c, false);
-        else if (c.status == Status.Assigned) assigned = _assignment(id, request, c);
+        bytes32 id = _idOf(request);
+        uint256 w = _rawCore(id);
+        if (_isSealed(w)) {
+            _fulfillSealed(id, request, _decodeSealed(w), proof, publicInputs);
+            return;
+        }
+        Core memory c = _loadCore(id);
+        if (c.status == Status.None) revert UnknownRequest(id);
         if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
+        Slot memory assigned = _assignment(id, request, c);
         if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
         _verify(request, proof, publicInputs);
@@ -278,22 +332,49 @@ contract ProverMarket is ProverMarketBase {
         _pay(id, request, c, msg.sender, assigned.fee);
         // The assignment is final: clear it (the events keep the record) for the storage refund.
         if (!locked) delete _best[id];
-        if (mode == Mode.SealedBid) {
-            address runnerUp = _runnerUpOf(id, msg.sender).account;
-            // The paid prover's bid slot (`REVEALED` or the runner-up record) is cleared like the assignment.
-            delete _bids[id][msg.sender];
-            // Kept on standby (RunnerUp) until now; otherwise released at settlement.
-            if (runnerUp != address(0) && request.onMiss == OnMiss.RunnerUp) _releaseBond(id, request, runnerUp);
-        }
         uint96 collateral = request.minCollateral;
         if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
-        if (mode == Mode.StandingAsk) askBook.restore(request.circuitId, msg.sender);
+        if (request.mode == Mode.StandingAsk) askBook.restore(request.circuitId, msg.sender);
+    }
+
+    /// @dev `fulfill` of a sealed auction before any slash: settles it on the way if nobody did.
+    function _fulfillSealed(
+        bytes32 id,
+        Request calldata request,
+        Sealed memory q,
+        uint256[8] calldata proof,
+        uint256[] calldata publicInputs
+    ) internal {
+        uint96 payment;
+        if (_sealedAwaitingSettlement(request, q)) {
+            payment = _settle(id, request, q, false);
+        } else if (q.status == Status.Assigned) {
+            (, payment,,) = _sealedAssignment(request, q);
+        } else {
+            revert WrongStatus(id, q.status);
+        }
+        if (msg.sender != q.best) revert NotAssignedProver(msg.sender, q.best);
+        if (block.timestamp > q.deadline) revert DeadlinePassed(q.deadline);
+        _verify(request, proof, publicInputs);
+
+        Core memory c;
+        c.deadline = q.deadline;
+        _pay(id, request, c, msg.sender, payment);
+        _freeLane(msg.sender, q.lane);
+        uint96 collateral = request.minCollateral;
+        if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
+        if (request.onMiss == OnMiss.RunnerUp) {
+            uint256 r = _runnerUp[id];
+            if (r != 0) {
+                delete _runnerUp[id];
+                _dropRunnerUp(id, request, address(uint160(r)), uint8(r >> 160));
+            }
+        }
     }
 
     /// @notice See `IProverMarket`.
     function commitProof(bytes32 requestId, bytes32 commitment) external nonReentrant {
-        Status s = _core[requestId].status;
-        if (s == Status.None) revert UnknownRequest(requestId);
+        if (_rawCore(requestId) == 0) revert UnknownRequest(requestId);
         if (commitment == bytes32(0)) revert ZeroCommitment();
         if (_proofCommits[commitment] != 0) revert ProofAlreadyCommitted(commitment);
         _proofCommits[commitment] = block.number;
@@ -322,6 +403,16 @@ contract ProverMarket is ProverMarketBase {
         if (committedAt >= block.number) revert ProofCommittedThisBlock(commitment);
         _verify(request, proof, publicInputs);
         _pay(id, request, c, msg.sender, fee);
+    }
+
+    /// @dev The id and sealed-form state of a sealed-bid request (reverts for other modes and after a slash).
+    function _loadSealed(Request calldata request) internal view returns (bytes32 id, Sealed memory q) {
+        id = _idOf(request);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
+        _requireMode(id, request, Mode.SealedBid);
+        if (!_isSealed(w)) revert WrongStatus(id, Status(uint8(w)));
+        q = _decodeSealed(w);
     }
 
     /// @notice See `IProverMarket`.

@@ -69,21 +69,37 @@ contract GasSnapshotTest is MarketFixture {
         _submit(r);
     }
 
-    /// @dev Each prover moves part of its vault deposit into its market bond balance (an operator's set-up step after
-    ///      the vault deposit; `pmc demo` does it too).
+    /// @dev Each prover moves part of its vault deposit into its market bond balance and prepares a bid lane (an
+    ///      operator's set-up steps after the vault deposit; `pmc demo` and `pmc worker` do both).
     function _reserveCollateral() internal {
         address[3] memory ps = [p1, p2, p3];
         for (uint256 i; i < 3; ++i) {
-            vm.prank(ps[i]);
+            vm.startPrank(ps[i]);
             market.reserveCollateral(0, 5 ether);
+            market.openBidLanes(0, 1);
+            vm.stopPrank();
         }
     }
 
-    /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances; the
-    ///      provers set up as operators do (`_reserveCollateral`).
+    /// @dev One unmeasured Dutch lifecycle per prover so that they and the requester hold non-zero balances, after one
+    ///      unmeasured sealed auction among the three (so each has bid before, in lane 0); the provers set up as
+    ///      operators do (`_reserveCollateral`, which also prepares lane 0: the earlier auction reuses it anyway).
     function _returningUsers() internal {
         _reserveCollateral();
+        T.Request memory a = _req(T.Mode.SealedBid);
+        _submit(a);
         address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            _commit(a, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        }
+        _toReveal(a);
+        for (uint256 i; i < 3; ++i) {
+            _reveal(a, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        }
+        _toSettle(a);
+        uint256[8] memory won = _proof();
+        vm.prank(p1);
+        market.fulfill(a, won, pubs);
         for (uint256 i; i < 3; ++i) {
             T.Request memory r = _req(T.Mode.Dutch);
             _submit(r);
@@ -132,17 +148,21 @@ contract GasSnapshotTest is MarketFixture {
         for (uint256 i; i < 3; ++i) {
             bytes32 c = market.bidCommitment(id, ps[i], fees[i], 100, _salt(ps[i]));
             vm.prank(ps[i]);
-            market.commitBid(r, c);
-            _record(m, string.concat("commit", vm.toString(i + 1)), abi.encodeCall(IProverMarket.commitBid, (r, c)));
+            market.commitBid(r, c, 0);
+            _record(
+                m,
+                string.concat("commit", vm.toString(i + 1)),
+                abi.encodeCall(IProverMarket.commitBid, (r, c, uint8(0)))
+            );
         }
         _toReveal(r);
         for (uint256 i; i < 3; ++i) {
             vm.prank(ps[i]);
-            market.revealBid(r, fees[i], 100, _salt(ps[i]));
+            market.revealBid(r, fees[i], 100, _salt(ps[i]), 0);
             _record(
                 m,
                 string.concat("reveal", vm.toString(i + 1)),
-                abi.encodeCall(IProverMarket.revealBid, (r, fees[i], 100, _salt(ps[i])))
+                abi.encodeCall(IProverMarket.revealBid, (r, fees[i], 100, _salt(ps[i]), uint8(0)))
             );
         }
         _toSettle(r);
@@ -245,6 +265,9 @@ contract GasSnapshotTest is MarketFixture {
         vm.prank(p1);
         market.reserveCollateral(0, 5 ether);
         _snap("other/reserveCollateral(first)");
+        vm.prank(p1);
+        market.openBidLanes(0, 1);
+        _snap("other/openBidLanes(one lane)");
         vm.prank(p1);
         market.releaseCollateral(0, 1 ether);
         _snap("other/releaseCollateral");

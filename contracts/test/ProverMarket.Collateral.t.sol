@@ -189,9 +189,9 @@ contract ProverMarketCollateralTest is MarketFixture {
         market.reserveCollateral(0, COLLATERAL);
         T.Request memory r = _req(T.Mode.SealedBid);
         _submit(r);
-        _commit(r, p1, 0.05 ether, 100);
+        bytes32 c = _commit(r, p1, 0.05 ether, 100);
         _toSettle(r);
-        market.forfeitBond(r, p1);
+        market.forfeitBond(r, p1, 0, c);
         assertEq(vault.lockedBalance(p1, 0), 0);
         assertEq(market.bondBalance(p1, 0), 0);
         assertEq(vault.claimableBalance(requester, 0), COLLATERAL, "to the requester");

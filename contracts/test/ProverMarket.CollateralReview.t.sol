@@ -17,7 +17,7 @@ interface VmStorage {
 contract ProverMarketCollateralReviewTest is MarketFixture {
     VmStorage internal constant vmStorage = VmStorage(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
     /// @dev Storage slot of `_bondSlots` (`forge inspect ProverMarket storageLayout`).
-    uint256 internal constant BOND_SLOTS_SLOT = 11;
+    uint256 internal constant BOND_SLOTS_SLOT = 12;
 
     function _rawSlot(address p, uint8 assetId) internal view returns (uint256) {
         bytes32 inner = keccak256(abi.encode(p, BOND_SLOTS_SLOT));
@@ -144,7 +144,7 @@ contract ProverMarketCollateralReviewTest is MarketFixture {
         bytes32 c = market.bidCommitment(id, p1, 0.05 ether, 100, _salt(p1));
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.UnknownAsset.selector, bad));
-        market.commitBid(r, c);
+        market.commitBid(r, c, 0);
         T.Request memory a = _req(T.Mode.StandingAsk);
         a.assetId = bad;
         vm.prank(requester);
@@ -241,9 +241,11 @@ contract ProverMarketCollateralReviewTest is MarketFixture {
         assertEq(_backing(p2, 0), 0);
     }
 
-    /// @dev Cancelled auction: the top two (bonds from bond balances) reclaim into their bond balances, exactly once.
+    /// @dev Cancelled auction: the best and the kept runner-up (bonds from bond balances) reclaim into their bond
+    ///      balances, exactly once.
     function test_cancelAndReclaim_backToBondBalanceOnce() public {
         T.Request memory r = _req(T.Mode.SealedBid);
+        r.onMiss = T.OnMiss.RunnerUp;
         _submit(r);
         vm.prank(p1);
         market.reserveCollateral(0, COLLATERAL);
@@ -258,17 +260,17 @@ contract ProverMarketCollateralReviewTest is MarketFixture {
         vm.prank(requester);
         market.cancelRequest(r);
         vm.prank(p1);
-        market.reclaimBond(r);
+        market.reclaimBond(r, 0, bytes32(0));
         vm.prank(p2);
-        market.reclaimBond(r);
+        market.reclaimBond(r, 0, bytes32(0));
         assertEq(market.bondBalance(p1, 0), COLLATERAL);
         assertEq(market.bondBalance(p2, 0), COLLATERAL);
         vm.prank(p1);
-        vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p1));
-        market.reclaimBond(r);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
+        market.reclaimBond(r, 0, bytes32(0));
         vm.prank(p2);
-        vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p2));
-        market.reclaimBond(r);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
+        market.reclaimBond(r, 0, bytes32(0));
         assertEq(vault.lockedBalance(p1, 0), COLLATERAL);
         assertEq(vault.lockedBalance(p2, 0), COLLATERAL);
     }

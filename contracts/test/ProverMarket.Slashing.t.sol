@@ -75,7 +75,8 @@ contract ProverMarketSlashingTest is MarketFixture {
         vm.warp(uint256(r.revealDeadline) + 101);
         market.slash(r);
         assertEq(uint256(_state(id).status), uint256(T.Status.Secondary));
-        assertEq(_backing(p2, 0), 0, "runner-up released at settlement");
+        assertEq(_backing(p2, 0), 0, "second released at its reveal");
+        assertEq(market.bidLane(p1, 0), 1, "the slashed winner's lane is free");
     }
 
     function test_slash_runnerUpTakesOver() public {
@@ -91,10 +92,12 @@ contract ProverMarketSlashingTest is MarketFixture {
         assertEq(s.prover, p2);
         assertEq(s.fee, F2, "runner-up paid its own bid");
         assertEq(s.runnerUp, address(0));
-        // The slashed winner left the best spot: its bid reads revealed and cannot be forfeited a second time.
-        assertEq(market.bidCommitmentOf(id, p1), bytes32(uint256(1)));
-        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
-        market.forfeitBond(r, p1);
+        // The slashed winner's and the runner-up's lanes are free (`_best` holds the runner-up now); the winner's bond
+        // cannot be forfeited a second time.
+        assertEq(market.bidLane(p1, 0) + market.bidLane(p2, 0), 2);
+        bytes32 c1 = _commitmentOf(r, p1, F1, 100);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
+        market.forfeitBond(r, p1, 0, c1);
 
         uint256[8] memory proof = _proof();
         vm.prank(p2);

@@ -28,7 +28,8 @@ contract ProverMarketTest is MarketFixture {
         T.RequestView memory s = _state(id);
         assertEq(uint256(s.status), uint256(T.Status.Open));
         assertEq(s.reserveFee, UNITS * 1, "reserve = 1 wei/unit floor x units");
-        assertEq(s.createdAt, block.timestamp);
+        assertEq(s.createdAt, 0, "a sealed-bid request does not keep it (RequestSubmitted's block does)");
+        assertEq(_state(_submit(_req(T.Mode.Dutch))).createdAt, block.timestamp, "other modes keep it");
     }
 
     function test_submit_acceptsUriInsteadOfInlineInput() public {
@@ -60,7 +61,7 @@ contract ProverMarketTest is MarketFixture {
         }
         bytes32 id = _submit(r);
         // A later call with a dirty copy of the (now stored) terms finds no request.
-        bytes memory commit = abi.encodeCall(IProverMarket.commitBid, (r, bytes32(uint256(7))));
+        bytes memory commit = abi.encodeCall(IProverMarket.commitBid, (r, bytes32(uint256(7)), uint8(0)));
         assembly {
             let p := add(add(commit, 0x20), 4)
             mstore(p, or(mload(p), shl(200, 1))) // requester word with a dirty high bit
@@ -169,12 +170,42 @@ contract ProverMarketTest is MarketFixture {
         bytes32 id = _submit(r);
         bytes32 c = market.bidCommitment(id, p1, F1, 100, _salt(p1));
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidCommitted(id, p1, c, 0, COLLATERAL);
+        emit T.BidCommitted(id, p1, c, 7, 0, COLLATERAL);
         vm.prank(p1);
-        market.commitBid(r, c);
+        market.commitBid(r, c, 7);
         assertEq(_backing(p1, 0), COLLATERAL, "bond locked");
         assertEq(vault.freeBalance(p1, 0), 10 ether - COLLATERAL);
-        assertEq(market.bidCommitmentOf(id, p1), c);
+        assertEq(uint256(market.bidStatus(id, p1, 7, c)), uint256(T.BidStatus.Committed));
+        assertEq(market.bidLane(p1, 7), uint256(keccak256(abi.encode(id, c))) >> 1, "lane word");
+        assertEq(uint256(market.bidStatus(id, p1, 0, c)), uint256(T.BidStatus.None), "other lane");
+    }
+
+    /// @dev A lane holds one bid at a time; a prover bids on several auctions at once through several lanes, and a lane
+    ///      is reused once its bid is resolved (here: released at reveal, outside the lead).
+    function test_commit_laneBusyUntilResolvedThenReused() public {
+        T.Request memory a = _req(T.Mode.SealedBid);
+        T.Request memory b = _req(T.Mode.SealedBid);
+        _submit(a);
+        _submit(b);
+        _commit(a, p1, F1, 100, 0);
+        _commit(a, p2, F2, 100, 0);
+        bytes32 cb = market.bidCommitment(market.requestIdOf(b), p2, F2, 100, _salt(p2));
+        vm.prank(p2);
+        vm.expectRevert(abi.encodeWithSelector(T.LaneBusy.selector, p2, uint8(0)));
+        market.commitBid(b, cb, 0);
+        _commit(b, p2, F2, 100, 1); // another lane
+        _toReveal(a);
+        _reveal(a, p1, F1, 100);
+        _reveal(a, p2, F2, 100, 0); // loses: bond back, lane 0 free again
+        assertEq(market.bidLane(p2, 0), 1, "free");
+        assertEq(_backing(p2, 0), COLLATERAL, "only b's bond is held");
+        T.Request memory c = _req(T.Mode.SealedBid);
+        _submit(c);
+        _commit(c, p2, F2, 100, 0); // reused
+        assertEq(_backing(p2, 0), 2 * COLLATERAL);
+        vm.prank(p1);
+        vm.expectRevert(abi.encodeWithSelector(T.LaneBusy.selector, p1, uint8(0)));
+        market.commitBid(c, keccak256("x"), 0); // p1's lane 0 holds the best bid of a
     }
 
     function test_commit_revertsAfterBidDeadline() public {
@@ -182,27 +213,53 @@ contract ProverMarketTest is MarketFixture {
         bytes32 id = _submit(r);
         _toReveal(r);
         vm.prank(p1);
-        vm.expectRevert(
-            abi.encodeWithSelector(T.NotInPhase.selector, id, block.timestamp, block.timestamp - 100 - 1, r.bidDeadline)
-        );
-        market.commitBid(r, keccak256("x"));
+        vm.expectRevert(abi.encodeWithSelector(T.NotInPhase.selector, id, block.timestamp, 0, r.bidDeadline));
+        market.commitBid(r, keccak256("x"), 0);
     }
 
-    function test_commit_revertsTwice() public {
+    function test_commit_revertsTwiceInOneLane() public {
         T.Request memory r = _req(T.Mode.SealedBid);
-        bytes32 id = _submit(r);
+        _submit(r);
         _commit(r, p1, F1, 100);
         vm.prank(p1);
-        vm.expectRevert(abi.encodeWithSelector(T.AlreadyCommitted.selector, id, p1));
-        market.commitBid(r, keccak256("x"));
+        vm.expectRevert(abi.encodeWithSelector(T.LaneBusy.selector, p1, uint8(0)));
+        market.commitBid(r, keccak256("x"), 0);
     }
 
-    function test_commit_revertsOnSentinelCommitment() public {
+    /// @dev Two bids of one address in one auction: it can lead only once (a second reveal while it is the best
+    ///      reverts), so it can never be both winner and second score through one address.
+    function test_reveal_revertsSecondBidOfTheBestBidder() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, F1, 100, 0);
+        bytes32 c2 = market.bidCommitment(id, p1, F2, 100, keccak256("salt2"));
+        vm.prank(p1);
+        market.commitBid(r, c2, 1);
+        _toReveal(r);
+        _reveal(r, p1, F1, 100, 0);
+        vm.prank(p1);
+        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
+        market.revealBid(r, F2, 100, keccak256("salt2"), 1);
+    }
+
+    /// @dev The sealed form of the state slot (status byte with its top bit set) reads as a live request everywhere,
+    ///      e.g. an open submission's first step may be posted early.
+    function test_commitProof_acceptsASealedRequestInItsSealedForm() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        vm.prank(p1);
+        market.commitProof(id, keccak256("early"));
+        assertEq(market.proofCommitBlock(keccak256("early")), block.number);
+        vm.expectRevert(abi.encodeWithSelector(T.UnknownRequest.selector, bytes32(uint256(1))));
+        market.commitProof(bytes32(uint256(1)), keccak256("x"));
+    }
+
+    function test_commit_revertsOnZeroCommitment() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         _submit(r);
         vm.prank(p1);
         vm.expectRevert(T.ZeroCommitment.selector);
-        market.commitBid(r, bytes32(uint256(1)));
+        market.commitBid(r, bytes32(0), 0);
     }
 
     function test_commit_revertsWithoutFreeCollateral() public {
@@ -213,7 +270,7 @@ contract ProverMarketTest is MarketFixture {
         vm.expectRevert(
             abi.encodeWithSelector(ICollateralVault.InsufficientFree.selector, p1, uint8(0), 11 ether, 10 ether)
         );
-        market.commitBid(r, keccak256("x"));
+        market.commitBid(r, keccak256("x"), 0);
     }
 
     function test_commit_revertsOnWrongMode() public {
@@ -221,7 +278,7 @@ contract ProverMarketTest is MarketFixture {
         bytes32 id = _submit(r);
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.WrongMode.selector, id, T.Mode.Dutch));
-        market.commitBid(r, keccak256("x"));
+        market.commitBid(r, keccak256("x"), 0);
     }
 
     function test_commit_revertsOnTamperedTerms() public {
@@ -230,7 +287,7 @@ contract ProverMarketTest is MarketFixture {
         r.maxFee = 1 ether; // not the terms that were submitted
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.UnknownRequest.selector, keccak256(abi.encode(r))));
-        market.commitBid(r, keccak256("x"));
+        market.commitBid(r, keccak256("x"), 0);
     }
 
     // =================================================================== sealed bid: reveal
@@ -245,7 +302,7 @@ contract ProverMarketTest is MarketFixture {
                 T.NotInPhase.selector, id, block.timestamp, uint256(r.bidDeadline) + 1, r.revealDeadline
             )
         );
-        market.revealBid(r, F1, 100, _salt(p1));
+        market.revealBid(r, F1, 100, _salt(p1), 0);
     }
 
     function test_reveal_revertsAfterRevealDeadline() public {
@@ -255,7 +312,7 @@ contract ProverMarketTest is MarketFixture {
         _toSettle(r);
         vm.prank(p1);
         vm.expectRevert();
-        market.revealBid(r, F1, 100, _salt(p1));
+        market.revealBid(r, F1, 100, _salt(p1), 0);
     }
 
     function test_reveal_revertsOnWrongSaltOrFee() public {
@@ -265,9 +322,9 @@ contract ProverMarketTest is MarketFixture {
         _toReveal(r);
         vm.startPrank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.RevealMismatch.selector, id, p1));
-        market.revealBid(r, F1, 100, keccak256("wrong salt"));
+        market.revealBid(r, F1, 100, keccak256("wrong salt"), 0);
         vm.expectRevert(abi.encodeWithSelector(T.RevealMismatch.selector, id, p1));
-        market.revealBid(r, F1 - 1, 100, _salt(p1));
+        market.revealBid(r, F1 - 1, 100, _salt(p1), 0);
         vm.stopPrank();
     }
 
@@ -279,7 +336,7 @@ contract ProverMarketTest is MarketFixture {
         _reveal(r, p1, F1, 100);
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
-        market.revealBid(r, F1, 100, _salt(p1));
+        market.revealBid(r, F1, 100, _salt(p1), 0);
     }
 
     function test_reveal_revertsWithoutCommitment() public {
@@ -288,7 +345,7 @@ contract ProverMarketTest is MarketFixture {
         _toReveal(r);
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
-        market.revealBid(r, F1, 100, _salt(p1));
+        market.revealBid(r, F1, 100, _salt(p1), 0);
     }
 
     function test_reveal_revertsOnBidOutOfRange() public {
@@ -312,7 +369,9 @@ contract ProverMarketTest is MarketFixture {
         _reveal(r, p3, uint96(UNITS - 1), 100);
     }
 
-    function test_reveal_keepsTopTwoAndReleasesOthersAtOnce() public {
+    /// @dev OpenSecondary: only the best bid keeps its bond and lane; a beaten best bid is released at once and
+    ///      only its score is kept (as the second score).
+    function test_reveal_keepsOnlyTheBestAndReleasesOthersAtOnce() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
         _commit(r, p1, F3, 100);
@@ -320,17 +379,47 @@ contract ProverMarketTest is MarketFixture {
         _commit(r, p3, F1, 100);
         _toReveal(r);
         _reveal(r, p1, F3, 100); // best: p1
-        _reveal(r, p2, F2, 100); // best: p2, second: p1
-        assertEq(_backing(p1, 0), COLLATERAL, "p1 still in top two");
+        assertEq(_state(id).secondScore, 0, "no second bid yet");
         vm.expectEmit(true, true, false, true, address(market));
         emit T.BondReleased(id, p1, 0, COLLATERAL);
-        _reveal(r, p3, F1, 100); // best: p3, second: p2, p1 pushed out
+        vm.expectEmit(true, true, false, true, address(market));
+        emit T.BidRevealed(id, p2, F2, 100, F2 + 1e14, 1);
+        _reveal(r, p2, F2, 100); // best: p2, second score: p1's; p1 released
         assertEq(_backing(p1, 0), 0, "p1 released");
+        assertEq(market.bidLane(p1, 0), 1, "p1's lane free");
+        _reveal(r, p3, F1, 100); // best: p3, second score: p2's
+        assertEq(_backing(p2, 0), 0, "p2 released");
+        assertEq(_backing(p3, 0), COLLATERAL, "the best keeps its bond");
         T.RequestView memory s = _state(id);
         assertEq(s.prover, p3);
-        assertEq(s.runnerUp, p2);
         assertEq(s.fee, F1);
-        assertEq(s.runnerUpFee, F2);
+        assertEq(s.proverLatency, 100);
+        assertEq(s.secondScore, F2 + 1e14);
+        assertEq(s.runnerUp, address(0), "none kept with OpenSecondary");
+        assertEq(uint256(market.bidStatus(id, p3, 0, bytes32(0))), uint256(T.BidStatus.Best));
+    }
+
+    /// @dev A bid that does not lead still sets the second score when it beats the current one, and not otherwise.
+    function test_reveal_worseBidsOnlyLowerTheSecondScore() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, F1, 100);
+        _commit(r, p2, F3, 100);
+        _commit(r, p3, F2, 100);
+        _commit(r, p4, F3 + 1, 100);
+        _toReveal(r);
+        _reveal(r, p1, F1, 100);
+        vm.expectEmit(true, true, false, true, address(market));
+        emit T.BidRevealed(id, p2, F3, 100, F3 + 1e14, 2);
+        _reveal(r, p2, F3, 100);
+        assertEq(_state(id).secondScore, F3 + 1e14);
+        _reveal(r, p3, F2, 100);
+        assertEq(_state(id).secondScore, F2 + 1e14, "lower second score");
+        vm.expectEmit(true, true, false, true, address(market));
+        emit T.BidRevealed(id, p4, F3 + 1, 100, F3 + 1 + 1e14, 0);
+        _reveal(r, p4, F3 + 1, 100);
+        assertEq(_state(id).secondScore, F2 + 1e14, "unchanged");
+        assertEq(_backing(p2, 0) + _backing(p3, 0) + _backing(p4, 0), 0, "all released at reveal");
     }
 
     // =================================================================== sealed bid: settle
@@ -353,7 +442,7 @@ contract ProverMarketTest is MarketFixture {
         // scores: p1 = F1 + 1e12*100, p2 = F2 + 1e12*100, p3 = F3 + 1e12*50. Winner p1 pays p2's score - 1e12*100 = F2.
         uint40 deadline = r.revealDeadline + 100;
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.AuctionSettled(id, p1, F1, F2, deadline, p2, F2);
+        emit T.AuctionSettled(id, p1, F1, F2, deadline, F2 + 1e14, address(0));
         vm.prank(makeAddr("anyone"));
         market.settle(r);
         T.RequestView memory s = _state(id);
@@ -362,8 +451,37 @@ contract ProverMarketTest is MarketFixture {
         assertEq(s.fee, F2, "second-score price");
         assertEq(s.deadline, deadline, "clock starts at the reveal deadline");
         assertEq(_backing(p1, 0), COLLATERAL, "winner's bond is its job collateral");
-        assertEq(_backing(p2, 0), 0, "runner-up released (OpenSecondary)");
+        assertEq(_backing(p2, 0), 0, "second released at its reveal (OpenSecondary)");
         assertEq(_backing(p3, 0), 0, "third released at reveal");
+    }
+
+    /// @dev Truthful bidding is dominant: while it wins, the winner's payment is set by the second score alone, not by
+    ///      its own fee.
+    function testFuzz_settle_paymentIndependentOfWinnersOwnFee(uint96 fa, uint96 fb) public {
+        fa = uint96(bound(fa, UNITS, F2 - 1));
+        fb = uint96(bound(fb, UNITS, F2 - 1));
+        uint256 snap = vm.snapshotState();
+        uint96 payA = _winWith(fa);
+        vm.revertToState(snap);
+        uint96 payB = _winWith(fb);
+        assertEq(payA, payB, "independent of the winner's own fee");
+        assertEq(payA, F2, "the runner-up's score less the winner's latency cost");
+    }
+
+    function _winWith(uint96 fee) internal returns (uint96) {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, fee, 100);
+        _commit(r, p2, F2, 100);
+        _commit(r, p3, F3, 100);
+        _toReveal(r);
+        _reveal(r, p3, F3, 100);
+        _reveal(r, p1, fee, 100);
+        _reveal(r, p2, F2, 100);
+        _toSettle(r);
+        market.settle(r);
+        assertEq(_state(id).prover, p1);
+        return _state(id).fee;
     }
 
     function test_settle_latencyWeightDecides() public {
@@ -492,7 +610,8 @@ contract ProverMarketTest is MarketFixture {
         vm.prank(p1);
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), F2);
-        assertEq(_backing(p2, 0), 0, "runner-up released by the implicit settlement");
+        assertEq(_backing(p2, 0), 0, "second released at its reveal");
+        assertEq(market.bidLane(p1, 0), 1, "the winner's lane is free once paid");
         assertEq(uint256(_state(id).status), uint256(T.Status.Fulfilled));
     }
 
@@ -583,7 +702,7 @@ contract ProverMarketTest is MarketFixture {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
         _commit(r, p1, F1, 100);
-        _commit(r, p2, F2, 100);
+        bytes32 c2 = _commit(r, p2, F2, 100);
         _toReveal(r);
         _reveal(r, p1, F1, 100);
         vm.expectRevert(
@@ -591,17 +710,38 @@ contract ProverMarketTest is MarketFixture {
                 T.NotInPhase.selector, id, block.timestamp, uint256(r.revealDeadline) + 1, type(uint40).max
             )
         );
-        market.forfeitBond(r, p2);
+        market.forfeitBond(r, p2, 0, c2);
         _toSettle(r);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
+        market.forfeitBond(r, p2, 0, keccak256("not the commitment"));
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
+        market.forfeitBond(r, p2, 1, c2); // not this lane
         vm.expectEmit(true, true, true, true, address(market));
         emit T.BondForfeited(id, p2, 0, COLLATERAL, requester);
-        market.forfeitBond(r, p2);
+        market.forfeitBond(r, p2, 0, c2);
         assertEq(vault.claimableBalance(requester, 0), COLLATERAL);
         assertEq(_backing(p2, 0), 0);
-        vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p2));
-        market.forfeitBond(r, p2);
+        assertEq(market.bidLane(p2, 0), 1, "lane freed");
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
+        market.forfeitBond(r, p2, 0, c2);
+        bytes32 c1 = _commitmentOf(r, p1, F1, 100);
         vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
-        market.forfeitBond(r, p1);
+        market.forfeitBond(r, p1, 0, c1);
+    }
+
+    /// @dev A commitment in a lane is bound to its request: another request's forfeit cannot touch it.
+    function test_forfeitBond_cannotReachAnotherRequestsCommitment() public {
+        T.Request memory a = _req(T.Mode.SealedBid);
+        T.Request memory b = _req(T.Mode.SealedBid);
+        b.bidDeadline += 1000;
+        b.revealDeadline += 1000;
+        bytes32 idA = _submit(a);
+        _submit(b);
+        bytes32 cb = _commit(b, p2, F2, 100); // still in b's commit phase
+        _toSettle(a); // a's reveal phase is over
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, idA, p2));
+        market.forfeitBond(a, p2, 0, cb);
+        assertEq(_backing(p2, 0), COLLATERAL, "b's bond untouched");
     }
 
     function test_cancel_refundsFullyAndBiddersReclaim() public {
@@ -610,10 +750,11 @@ contract ProverMarketTest is MarketFixture {
         _commit(r, p1, F1, 100);
         _commit(r, p2, F2, 100);
         _commit(r, p3, F3, 100);
+        bytes32 c4 = _commit(r, p4, F3, 100);
         _toReveal(r);
         _reveal(r, p1, F1, 100);
-        _reveal(r, p2, F2, 100);
-        _reveal(r, p3, F3, 100); // outside the top two: released now
+        _reveal(r, p2, F2, 100); // does not lead: released now
+        _reveal(r, p3, F3, 100); // does not lead: released now
         vm.expectRevert(abi.encodeWithSelector(T.NotRequester.selector, p1));
         vm.prank(p1);
         market.cancelRequest(r);
@@ -624,27 +765,33 @@ contract ProverMarketTest is MarketFixture {
         assertEq(market.balanceOf(requester), MAX_FEE, "full refund");
 
         vm.prank(p1);
-        market.reclaimBond(r);
-        vm.prank(p2);
-        market.reclaimBond(r);
-        assertEq(_backing(p1, 0) + _backing(p2, 0) + _backing(p3, 0), 0);
-        vm.prank(p3);
-        vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p3));
-        market.reclaimBond(r);
-        vm.prank(p1);
-        vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p1));
-        market.reclaimBond(r);
+        market.reclaimBond(r, 0, bytes32(0)); // the best bid: found through the request
+        vm.prank(p4);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p4));
+        market.reclaimBond(r, 0, keccak256("wrong")); // an unrevealed bid proves its commitment
+        vm.prank(p4);
+        market.reclaimBond(r, 0, c4);
+        assertEq(_backing(p1, 0) + _backing(p2, 0) + _backing(p3, 0) + _backing(p4, 0), 0);
+        assertEq(market.bidLane(p1, 0) + market.bidLane(p4, 0), 2, "lanes freed");
+        assertEq(_state(id).prover, address(0), "pointer cleared");
+        for (uint256 i; i < 2; ++i) {
+            address p = i == 0 ? p1 : p3;
+            vm.prank(p);
+            vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p));
+            market.reclaimBond(r, 0, bytes32(0));
+        }
     }
 
-    /// @dev The runner-up lives in the best bidder's bid slot: whatever the reveal order, the views, the guards on
-    ///      re-reveals and forfeits, and the slot after fulfilment read as plain `REVEALED`.
-    function test_reveal_bestChangesHands_runnerUpRecordStaysConsistent() public {
+    /// @dev OnMiss.RunnerUp keeps the runner-up's bond and lane too; whatever the reveal order, the views, the guards
+    ///      on re-reveals and forfeits, and the lanes after fulfilment stay consistent.
+    function test_reveal_bestChangesHands_runnerUpStaysConsistent() public {
         T.Request memory r = _req(T.Mode.SealedBid);
+        r.onMiss = T.OnMiss.RunnerUp;
         bytes32 id = _submit(r);
         _commit(r, p1, F1, 100);
         _commit(r, p2, F2, 100);
         _commit(r, p3, F3, 100);
-        _commit(r, p4, F3 + 0.01 ether, 100); // never revealed
+        bytes32 c4 = _commit(r, p4, F3 + 0.01 ether, 100); // never revealed
         _toReveal(r);
         _reveal(r, p3, F3, 100); // best p3
         _reveal(r, p2, F2, 100); // best p2, runner-up p3
@@ -652,50 +799,52 @@ contract ProverMarketTest is MarketFixture {
         assertEq(s.prover, p2);
         assertEq(s.runnerUp, p3);
         assertEq(s.runnerUpFee, F3);
+        assertEq(s.secondScore, F3 + 1e14);
         _reveal(r, p1, F1, 100); // best p1, runner-up p2; p3 released
         s = _state(id);
         assertEq(s.prover, p1);
         assertEq(s.fee, F1);
         assertEq(s.runnerUp, p2);
         assertEq(s.runnerUpFee, F2);
+        assertEq(s.runnerUpLatency, 100);
+        assertEq(s.secondScore, F2 + 1e14);
         assertEq(_backing(p3, 0), 0, "pushed out: released");
+        assertEq(market.bidLane(p3, 0), 1);
         assertEq(_backing(p2, 0), COLLATERAL);
-        address[3] memory revealed = [p1, p2, p3];
-        for (uint256 i; i < 3; ++i) {
-            assertEq(market.bidCommitmentOf(id, revealed[i]), bytes32(uint256(1)), "REVEALED");
-        }
+        assertEq(uint256(market.bidStatus(id, p2, 0, bytes32(0))), uint256(T.BidStatus.RunnerUp));
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
-        market.revealBid(r, F1, 100, _salt(p1));
+        market.revealBid(r, F1, 100, _salt(p1), 0);
 
         _toSettle(r);
-        for (uint256 i; i < 3; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, revealed[i]));
-            market.forfeitBond(r, revealed[i]);
+        for (uint256 i; i < 2; ++i) {
+            address p = i == 0 ? p1 : p2;
+            vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p));
+            market.forfeitBond(r, p, 0, bytes32(0));
         }
-        market.forfeitBond(r, p4);
+        bytes32 c3 = _commitmentOf(r, p3, F3, 100);
+        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p3));
+        market.forfeitBond(r, p3, 0, c3);
+        market.forfeitBond(r, p4, 0, c4);
         assertEq(vault.claimableBalance(requester, 0), COLLATERAL, "unrevealed bond forfeited");
 
         uint256[8] memory proof = _proof();
         vm.prank(p1);
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p1), F2, "second-score price");
-        assertEq(_backing(p1, 0) + _backing(p2, 0), 0);
-        assertEq(market.bidCommitmentOf(id, p1), bytes32(0), "cleared once paid");
-        assertEq(market.bidCommitmentOf(id, p2), bytes32(uint256(1)));
+        assertEq(_backing(p1, 0) + _backing(p2, 0), 0, "winner's collateral back, runner-up released");
+        assertEq(market.bidLane(p1, 0) + market.bidLane(p2, 0), 2, "both lanes free");
         s = _state(id);
         assertEq(s.prover, address(0));
         assertEq(s.runnerUp, address(0));
-        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
-        market.forfeitBond(r, p1);
-        vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p2));
-        market.forfeitBond(r, p2);
+        assertEq(uint256(market.bidStatus(id, p1, 0, bytes32(0))), uint256(T.BidStatus.None));
     }
 
     /// @dev After a cancellation the runner-up can reclaim before or after the best bidder, once.
     function test_cancel_runnerUpReclaimsBeforeOrAfterBest() public {
         for (uint256 order; order < 2; ++order) {
             T.Request memory r = _req(T.Mode.SealedBid);
+            r.onMiss = T.OnMiss.RunnerUp;
             bytes32 id = _submit(r);
             _commit(r, p1, F1, 100);
             _commit(r, p2, F2, 100);
@@ -707,16 +856,16 @@ contract ProverMarketTest is MarketFixture {
             address first = order == 0 ? p2 : p1;
             address second = order == 0 ? p1 : p2;
             vm.prank(first);
-            market.reclaimBond(r);
+            market.reclaimBond(r, 0, bytes32(0));
             vm.prank(second);
-            market.reclaimBond(r);
+            market.reclaimBond(r, 0, bytes32(0));
             assertEq(_backing(p1, 0) + _backing(p2, 0), 0, "both bonds back");
             for (uint256 i; i < 2; ++i) {
                 address p = i == 0 ? p1 : p2;
                 vm.prank(p);
-                vm.expectRevert(abi.encodeWithSelector(T.BondAlreadySettled.selector, id, p));
-                market.reclaimBond(r);
-                assertEq(market.bidCommitmentOf(id, p), bytes32(uint256(2)), "BOND_SETTLED");
+                vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p));
+                market.reclaimBond(r, 0, bytes32(0));
+                assertEq(market.bidLane(p, 0), 1, "free");
             }
         }
     }
@@ -734,9 +883,10 @@ contract ProverMarketTest is MarketFixture {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
         _commit(r, p1, F1, 100);
+        bytes32 c1 = _commitmentOf(r, p1, F1, 100);
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Open));
-        market.reclaimBond(r);
+        market.reclaimBond(r, 0, c1);
     }
 
     function test_expire_sealedWithoutReveals() public {

@@ -29,6 +29,42 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void PlanBid_keepsItsLane_andOpenBidsReportTheLanesInUse()
+    {
+        using (var j = new WorkerJournal(DbPath))
+        {
+            j.PlanBid("0x01", 1, 1, new byte[32], new byte[32], lane: 3);
+            j.PlanBid("0x02", 1, 1, new byte[32], new byte[32], lane: 5);
+            j.AdvanceBid("0x02", BidState.Closed);
+        }
+        using var reopened = new WorkerJournal(DbPath);
+        Assert.Equal(3, reopened.GetBid("0x01")!.Lane);
+        Assert.Equal(new HashSet<byte> { 3 }, reopened.LanesInUse()); // a closed bid's lane is reusable
+    }
+
+    /// <summary>A journal written before bid lanes existed gains the column; its bids were all in lane 0.</summary>
+    [Fact]
+    public void OldJournalWithoutLanes_isMigratedAndItsBidsReadLaneZero()
+    {
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE bids (request_id TEXT PRIMARY KEY, fee TEXT NOT NULL, latency INTEGER NOT NULL,
+                  salt BLOB NOT NULL, commitment BLOB NOT NULL, state INTEGER NOT NULL, updated_at TEXT NOT NULL);
+                INSERT INTO bids VALUES ('0xold', '7', 9, x'01', x'02', 1, '2026-01-01');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        using var j = new WorkerJournal(DbPath);
+        var bid = j.GetBid("0xold")!;
+        Assert.Equal(0, bid.Lane);
+        Assert.Equal(BidState.Committed, bid.State);
+        Assert.Equal(new BigInteger(7), bid.Fee);
+    }
+
+    [Fact]
     public void AdvanceBid_neverMovesBackwards()
     {
         using var j = new WorkerJournal(DbPath);

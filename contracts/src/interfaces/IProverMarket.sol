@@ -69,9 +69,16 @@ interface IProverMarketTypes {
     }
 
     /// @notice Mutable state of a request.
+    /// @param createdAt Submission time (0 for a sealed-bid request, whose state slot does not keep it: the block of
+    ///        `RequestSubmitted` gives it).
+    /// @param deadline Proving deadline once assigned (a sealed auction's from settlement on).
+    /// @param reserveFee The reserve fee booked at submission (0 once a sealed auction is settled).
     /// @param prover Assigned prover; in an open sealed auction, the current best bidder.
-    /// @param fee Payment on fulfilment; in an open sealed auction, the best bid's fee.
-    /// @param runnerUp Sealed: second-best bidder (kept as fallback when onMiss = RunnerUp).
+    /// @param fee Payment on fulfilment; for a sealed auction before a slash, the best bid's own fee (its payment, the
+    ///        second score, is in `AuctionSettled` and `RequestAssigned`).
+    /// @param proverLane Sealed: the bid lane holding the best bid (see `commitBid`).
+    /// @param secondScore Sealed: the score of the second-best revealed bid, 0 when there is none.
+    /// @param runnerUp Sealed with `OnMiss.RunnerUp`: the second-best bidder, kept on standby with its bond.
     /// @param bounty Slashed collateral held for whoever delivers the proof after a slash (vault units of assetId).
     struct RequestView {
         Status status;
@@ -81,10 +88,22 @@ interface IProverMarketTypes {
         address prover;
         uint96 fee;
         uint32 proverLatency;
+        uint8 proverLane;
+        uint256 secondScore;
         address runnerUp;
         uint96 runnerUpFee;
         uint32 runnerUpLatency;
         uint256 bounty;
+    }
+
+    /// @notice Where a sealed bid stands, as far as storage tells (`bidStatus`).
+    /// @dev None: the lane does not hold this bid: never committed there, or already resolved (a revealed bid outside
+    ///      the lead had its bond released and its lane freed at once; the events keep the record).
+    enum BidStatus {
+        None,
+        Committed,
+        Best,
+        RunnerUp
     }
 
     /// @notice EIP-1559-style reserve state of a circuit.
@@ -149,10 +168,14 @@ interface IProverMarketTypes {
     event CollateralReleased(address indexed prover, uint8 indexed assetId, uint256 amount, uint256 newBondBalance);
 
     // ------------------------------------------------------------------ events: sealed bids
+    /// @param lane The prover's bid lane that holds the commitment (see `commitBid`).
     event BidCommitted(
-        bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 assetId, uint256 bond
+        bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 lane, uint8 assetId, uint256 bond
     );
-    /// @param rank 1 = now best, 2 = now runner-up, 0 = outside the top two (its bond was released).
+    /// @param rank 1 = now best, 2 = now second (it sets the second score), 0 = neither. Only the best bid keeps its
+    ///        bond and lane, plus the second with `OnMiss.RunnerUp`; every other revealed bid gets its bond back
+    ///        (`BondReleased`) and its lane freed in the same transaction, including a best bid that a later reveal
+    ///        beats.
     event BidRevealed(
         bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint256 score, uint8 rank
     );
@@ -167,15 +190,19 @@ interface IProverMarketTypes {
     event BondForfeited(
         bytes32 indexed requestId, address indexed prover, uint8 assetId, uint256 amount, address indexed beneficiary
     );
+    /// @param secondScore Score of the second-best bid (0: none), which sets `payment`.
+    /// @param runnerUp The second-best bidder kept on standby (`OnMiss.RunnerUp`), else zero.
     event AuctionSettled(
         bytes32 indexed requestId,
         address indexed winner,
         uint256 winnerFee,
         uint256 payment,
         uint40 deadline,
-        address runnerUp,
-        uint256 runnerUpFee
+        uint256 secondScore,
+        address runnerUp
     );
+    /// @notice A prover prepared `count` bid lanes from `firstLane` on (`openBidLanes`).
+    event BidLanesOpened(address indexed prover, uint8 firstLane, uint8 count);
 
     // ------------------------------------------------------------------ events: open proofs, reserve, balances
     event ProofCommitted(bytes32 indexed requestId, address indexed submitter, bytes32 commitment, uint256 blockNumber);
@@ -208,10 +235,10 @@ interface IProverMarketTypes {
     error InputHashMismatch();
     error PublicInputsMismatch();
     error NotInPhase(bytes32 requestId, uint256 nowTs, uint256 from, uint256 until);
-    error AlreadyCommitted(bytes32 requestId, address prover);
+    error LaneBusy(address prover, uint8 lane);
+    error ReserveTooLargeForSealedBid(uint256 reserveFee);
     error NoCommitment(bytes32 requestId, address prover);
     error AlreadyRevealed(bytes32 requestId, address prover);
-    error BondAlreadySettled(bytes32 requestId, address prover);
     error RevealMismatch(bytes32 requestId, address prover);
     error BidOutOfRange(uint256 fee, uint256 reserveFee, uint256 maxFee, uint32 latency, uint32 provingWindow);
     error NoBids(bytes32 requestId);
@@ -256,18 +283,30 @@ interface IProverMarket is IProverMarketTypes {
     function expire(Request calldata request) external;
 
     // ------------------------------------------------------------------ sealed bid
-    /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)`; takes `minCollateral` as bond
-    ///         (from the bond balance or the vault, see `reserveCollateral`).
-    function commitBid(Request calldata request, bytes32 commitment) external;
-    /// @notice Reveals a committed bid during the reveal phase.
-    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt) external;
+    /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)` in the caller's bid lane `lane` and
+    ///         takes `minCollateral` as bond (from the bond balance or the vault, see `reserveCollateral`).
+    /// @dev A bid lane is one storage slot per prover and lane number that is reused from bid to bid: a lane is busy
+    ///      from the commit until the bid is resolved (released at reveal when it does not lead, or at settlement,
+    ///      fulfilment, slash, forfeit or reclaim), then free for the prover's next commit. A prover bidding on k
+    ///      auctions at once uses k lanes. Reusing a lane rewrites a non-zero slot (5,000 gas) where a fresh slot per
+    ///      bid would cost 22,100; `openBidLanes` prepares lanes ahead. One address cannot lead twice in one auction
+    ///      (a second reveal while it is the best or runner-up reverts); beyond that, two bids of one address are no
+    ///      stronger than two addresses, which a permissionless auction cannot tell apart.
+    function commitBid(Request calldata request, bytes32 commitment, uint8 lane) external;
+    /// @notice Reveals the bid committed in the caller's lane `lane` during the reveal phase.
+    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane) external;
     /// @notice Assigns the auction after the reveal phase. Permissionless and deterministic; `fulfill` and `slash`
     ///         settle implicitly, so calling it is optional.
     function settle(Request calldata request) external;
-    /// @notice After a cancellation, a bidder takes its bond back.
-    function reclaimBond(Request calldata request) external;
-    /// @notice After the reveal phase, forfeits an unrevealed bid's bond to the requester. Permissionless.
-    function forfeitBond(Request calldata request, address prover) external;
+    /// @notice After a cancellation, a bidder takes the bond of its bid in lane `lane` back and frees the lane.
+    /// @param commitment The bid's commitment (only read when the bid was never revealed).
+    function reclaimBond(Request calldata request, uint8 lane, bytes32 commitment) external;
+    /// @notice After the reveal phase, forfeits the bond of a bid never revealed to the requester and frees the lane.
+    ///         Permissionless: `prover`, `lane` and `commitment` are in `BidCommitted`.
+    function forfeitBond(Request calldata request, address prover, uint8 lane, bytes32 commitment) external;
+    /// @notice Prepares the caller's bid lanes `firstLane` .. `firstLane + count - 1` (those never used), so that
+    ///         its first bids in them rewrite a slot instead of creating one. Optional set-up, like a deposit.
+    function openBidLanes(uint8 firstLane, uint8 count) external;
 
     // ------------------------------------------------------------------ Dutch
     /// @notice Takes a Dutch job at the current price, locking `minCollateral`.
@@ -318,9 +357,15 @@ interface IProverMarket is IProverMarketTypes {
     ///      `proverLatency` read 0, and `fee` too until a slash stores it for secondary delivery (the price follows
     ///      from the lock time: `dutchPrice(request)` and `RequestAssigned` give it).
     function requestState(bytes32 requestId) external view returns (RequestView memory);
-    /// @notice A bidder's commitment; 1 once revealed, 2 once its bond was reclaimed or forfeited; 0 again for the
-    ///         prover who was paid (cleared on fulfilment, like its assignment).
-    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32);
+    /// @notice Where the bid `commitment` of `prover` in lane `lane` for `requestId` stands (see `BidStatus`).
+    function bidStatus(bytes32 requestId, address prover, uint8 lane, bytes32 commitment)
+        external
+        view
+        returns (BidStatus);
+    /// @notice The raw word of a bid lane: 0 or 1 when free; `uint256(keccak256(abi.encode(requestId, commitment)))
+    ///         >> 1` while committed; at least 2^255 while it holds a revealed bid that leads (fee in bits 0-95,
+    ///         latency in 96-127, second score + 1 in 128-254).
+    function bidLane(address prover, uint8 lane) external view returns (uint256);
     /// @notice Block in which an open-submission commitment was posted (0 if never).
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);
     /// @notice ETH withdrawable by `account` (payments, refunds, protocol fees).

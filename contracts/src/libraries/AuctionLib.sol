@@ -38,19 +38,16 @@ library AuctionLib {
         return keccak256(abi.encode(requestId, a.prover)) < keccak256(abi.encode(requestId, b.prover));
     }
 
-    /// @notice Second-score payment: the fee at which the winner's score would equal the runner-up's, capped at
-    ///         `maxFee`. With no runner-up the winner is paid its own fee.
-    /// @dev Requires `winner` to rank at or before `runnerUp`, so runnerUpScore >= winnerScore and the subtraction
-    ///      yields at least `winner.fee`. The result lies in [winner.fee, maxFee] because winner.fee <= maxFee is
-    ///      checked at reveal.
-    function secondScorePayment(Bid memory winner, Bid memory runnerUp, bool hasRunnerUp, uint64 weight, uint96 maxFee)
+    /// @notice Second-score payment: the fee at which the winner's score would equal the second-best score, capped at
+    ///         `maxFee`.
+    /// @dev Requires the winner to rank at or before the second bid, so secondScore >= winner.fee + weight *
+    ///      winnerLatency and the result is at least the winner's fee, which is at most `maxFee` (checked at reveal).
+    function secondScorePayment(uint32 winnerLatency, uint256 secondScore, uint64 weight, uint96 maxFee)
         internal
         pure
         returns (uint96)
     {
-        if (!hasRunnerUp) return winner.fee;
-        uint256 runnerUpScore = score(runnerUp.fee, runnerUp.latency, weight);
-        uint256 pay = runnerUpScore - uint256(weight) * uint256(winner.latency);
+        uint256 pay = secondScore - uint256(weight) * uint256(winnerLatency);
         return pay > maxFee ? maxFee : uint96(pay);
     }
 }

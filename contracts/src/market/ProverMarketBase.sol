@@ -14,7 +14,8 @@ import {ReentrancyGuard} from "../utils/ReentrancyGuard.sol";
 /// @notice Storage layout, bounds and shared internals of the prover market. `ProverMarket` (hot paths) and
 ///         `ProverMarketExtension` (cold paths, reached by DELEGATECALL from the market's fallback) both inherit it,
 ///         so they agree on every storage slot.
-/// @dev Storage per request is at most two slots (`_core`, `_best`) plus one per sealed bid; the terms
+/// @dev Storage per request is one slot (`_core`), plus `_best` for an assignment that does not fit it (a Dutch lock
+///      below the reserve's start, an ask match, after a slash); sealed bids live in the bidders' reused lanes. The terms
 ///      are hashed into the id and passed back as calldata. The vault and registry are trusted contracts fixed at
 ///      deployment; the verifier is pinned per request and only ever called with STATICCALL (a `view` interface), so
 ///      it cannot re-enter. All external mutating functions are `nonReentrant` anyway.
@@ -29,14 +30,20 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @notice Upper bound on any reserve price per proving unit (wei).
     uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
-    /// @dev Sentinels stored in place of a bid commitment.
-    ///      The best bidder's own bid slot (`_bids[id][_best[id].account]`, non-zero since its commit) holds the
-    ///      runner-up instead: `REVEALED` when there is none, else `runnerUp | runnerUpFee << 160` (never 0, 1 or 2:
-    ///      a bidder is a transaction sender, so its address is neither zero nor a precompile). Whoever leaves the best
-    ///      spot gets `REVEALED` back, so outside that one slot the sentinels mean what they say. This saves the fresh
-    ///      slot a separate runner-up record would take at the second reveal.
-    bytes32 internal constant REVEALED = bytes32(uint256(1));
-    bytes32 internal constant BOND_SETTLED = bytes32(uint256(2));
+    /// @dev Bid lanes (`_lanes[prover][lane]`, see `commitBid`): 0 (never used) or `LANE_FREE` when free; while
+    ///      committed, `keccak256(abi.encode(id, commitment)) >> 1` (below `LANE_HELD`; that it is 0 or 1 has
+    ///      probability 2^-254); while it holds a revealed bid that leads (the best, or the runner-up kept with
+    ///      `OnMiss.RunnerUp`), `LANE_HELD | fee | latency << 96 | (secondScore + 1) << 128` (the second score only in
+    ///      the best bid's lane; 0 there: no second bid). A held lane is only ever reached through its request's
+    ///      pointers (`Sealed.best`/`lane`, `_runnerUp`), which are cleared in the same step that frees it, so it
+    ///      needs no request tag; a committed lane is bound to its request by the hash.
+    uint256 internal constant LANE_FREE = 1;
+    uint256 internal constant LANE_HELD = 1 << 255;
+
+    /// @dev The status byte's top bit marks the sealed-auction form of the core slot (`Sealed`).
+    uint256 internal constant SEALED_FORM = 0x80;
+    /// @dev The largest reserve fee the sealed form keeps (80 bits, about 1.2 million ETH).
+    uint256 internal constant MAX_SEALED_RESERVE = (1 << 80) - 1;
 
     // ------------------------------------------------------------------ storage layout
     /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency | flags (256 bits).
@@ -51,6 +58,19 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint32 bestLatency;
         uint32 secondLatency;
         uint8 flags;
+    }
+
+    /// @dev A sealed-bid request's core slot until a slash, one word: status 0-6 | `SEALED_FORM` 7 | lane 8-15 |
+    ///      reserveFee 16-95 (while open) or deadline 16-55 (once assigned) | best 96-255. `best` is the leading bidder
+    ///      (the assigned prover from settlement on) and `lane` its bid lane, which holds its fee, latency and the
+    ///      second score; so an auction writes no slot per request besides this one and its bidders' reused lanes.
+    ///      A slash turns it into the plain `Core` form (with `_best` holding whoever is assigned next).
+    struct Sealed {
+        Status status;
+        uint8 lane;
+        uint96 reserveFee;
+        uint40 deadline;
+        address best;
     }
 
     /// @dev `Core.flags`: the Dutch-lock form above.
@@ -88,7 +108,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     mapping(bytes32 => Core) internal _core;
     mapping(bytes32 => Slot) internal _best;
     mapping(bytes32 => uint256) internal _bounty;
-    mapping(bytes32 => mapping(address => bytes32)) internal _bids;
+    /// @dev Bid lanes per prover (see `LANE_FREE`).
+    mapping(address => mapping(uint256 => uint256)) internal _lanes;
+    /// @dev Sealed with `OnMiss.RunnerUp`: the second-best bidder kept on standby, `prover | lane << 160` (its fee and
+    ///      latency are in its lane).
+    mapping(bytes32 => uint256) internal _runnerUp;
     mapping(bytes32 => uint256) internal _proofCommits;
     mapping(address => uint256) internal _balances;
     mapping(uint32 => FeeState) internal _fees;
@@ -108,7 +132,8 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     // =================================================================== shared internals
 
-    /// @dev Reads `_core[id]` with one SLOAD and no per-field storage access (same bit layout as the struct:
+    /// @dev Reads `_core[id]` with one SLOAD (the status is right in both forms; the other fields mean something only in
+    ///      the plain form, `_isSealed` false) and no per-field storage access (same bit layout as the struct:
     ///      status 0-7 | createdAt 8-47 | deadline 48-87 | reserveFee 88-183 | bestLatency 184-215 |
     ///      secondLatency 216-247 | flags 248-255).
     function _loadCore(bytes32 id) internal view returns (Core memory c) {
@@ -117,7 +142,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         assembly ("memory-safe") {
             w := sload(s.slot)
         }
-        c.status = Status(uint8(w)); // only ever written from a Status (checked conversion anyway)
+        c.status = Status(uint8(w & 0x7f)); // only ever written from a Status (checked conversion anyway)
         c.createdAt = uint40(w >> 8);
         c.deadline = uint40(w >> 48);
         c.reserveFee = uint96(w >> 88);
@@ -167,54 +192,116 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (req.mode != mode) revert WrongMode(id, req.mode);
     }
 
-    /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
-    function _sealedAwaitingSettlement(bytes32 id, Request calldata req, Core memory c) internal view returns (bool) {
-        return c.status == Status.Open && req.mode == Mode.SealedBid && block.timestamp > req.revealDeadline
-            && _best[id].account != address(0);
+    function _rawCore(bytes32 id) internal view returns (uint256 w) {
+        Core storage s = _core[id];
+        assembly ("memory-safe") {
+            w := sload(s.slot)
+        }
     }
 
-    /// @dev Assigns the best bid at the second-score price. Mutates `c`; the caller writes it back.
-    /// @param persist Whether to store the price (false when the caller fulfils in the same call and clears the slot).
-    /// @return assigned The winner and its second-score price.
-    function _settle(bytes32 id, Request calldata req, Core memory c, bool persist)
+    function _storeRaw(bytes32 id, uint256 w) internal {
+        Core storage s = _core[id];
+        assembly ("memory-safe") {
+            sstore(s.slot, w)
+        }
+    }
+
+    function _isSealed(uint256 w) internal pure returns (bool) {
+        return w & SEALED_FORM != 0;
+    }
+
+    function _decodeSealed(uint256 w) internal pure returns (Sealed memory q) {
+        q.status = Status(uint8(w & 0x7f));
+        q.lane = uint8(w >> 8);
+        if (q.status == Status.Assigned) q.deadline = uint40(w >> 16);
+        else q.reserveFee = uint96(w >> 16 & MAX_SEALED_RESERVE);
+        q.best = address(uint160(w >> 96));
+    }
+
+    /// @dev Writes the sealed form (the reserve must fit 80 bits: `submitRequest` checks it).
+    function _storeSealed(bytes32 id, Sealed memory q) internal {
+        uint256 x = q.status == Status.Assigned ? uint256(q.deadline) : uint256(q.reserveFee);
+        _storeRaw(
+            id, uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96
+        );
+    }
+
+    /// @dev A lane's word while it holds the commitment `commitment` to request `id`.
+    function _laneCommitment(bytes32 id, bytes32 commitment) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(id, commitment))) >> 1;
+    }
+
+    function _held(uint96 fee, uint32 latency, uint256 secondScorePlusOne) internal pure returns (uint256) {
+        return LANE_HELD | uint256(fee) | uint256(latency) << 96 | secondScorePlusOne << 128;
+    }
+
+    /// @dev The bid (fee, latency) and second score + 1 of a held lane word.
+    function _heldBid(uint256 word) internal pure returns (uint96 fee, uint32 latency, uint256 secondPlusOne) {
+        fee = uint96(word);
+        latency = uint32(word >> 96);
+        secondPlusOne = (word >> 128) & ((1 << 127) - 1);
+    }
+
+    /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
+    function _sealedAwaitingSettlement(Request calldata req, Sealed memory q) internal view returns (bool) {
+        return q.status == Status.Open && block.timestamp > req.revealDeadline && q.best != address(0);
+    }
+
+    /// @dev The winner of a sealed auction and its second-score payment, from the best bid's lane.
+    function _sealedAssignment(Request calldata req, Sealed memory q)
         internal
-        returns (Slot memory assigned)
+        view
+        returns (uint96 fee, uint96 payment, uint32 latency, uint256 secondScore)
+    {
+        uint256 secondPlusOne;
+        (fee, latency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
+        if (secondPlusOne == 0) return (fee, fee, latency, 0);
+        // secondPlusOne >= 1 here.
+        unchecked {
+            secondScore = secondPlusOne - 1;
+        }
+        payment = AuctionLib.secondScorePayment(latency, secondScore, req.latencyWeight, req.maxFee);
+    }
+
+    /// @dev Assigns the best bid at the second-score price: status Assigned, deadline = revealDeadline + its latency.
+    ///      Mutates `q`; the caller writes it back (or overwrites it when it fulfils in the same call).
+    /// @return payment The second-score price.
+    /// @param persist Whether the assignment outlives this call (`settle`): the best lane then keeps the payment as its
+    ///        fee and no second score, so later reads pay exactly that. `fulfill` and `slash` free the lane at once.
+    function _settle(bytes32 id, Request calldata req, Sealed memory q, bool persist)
+        internal
+        returns (uint96 payment)
     {
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
-        Slot memory best = _best[id];
-        if (best.account == address(0)) revert NoBids(id);
-        Slot memory second = _runnerUpOf(id, best.account);
-        bool hasSecond = second.account != address(0);
-        uint96 payment = AuctionLib.secondScorePayment(
-            AuctionLib.Bid(best.account, best.fee, c.bestLatency),
-            AuctionLib.Bid(second.account, second.fee, c.secondLatency),
-            hasSecond,
-            req.latencyWeight,
-            req.maxFee
-        );
-        c.status = Status.Assigned;
-        c.deadline = req.revealDeadline + c.bestLatency;
-        if (persist && payment != best.fee) _best[id].fee = payment;
-        assigned = Slot(best.account, payment);
-        emit AuctionSettled(id, best.account, best.fee, payment, c.deadline, second.account, second.fee);
-        emit RequestAssigned(id, best.account, payment, c.deadline, req.assetId, req.minCollateral);
-        if (hasSecond && req.onMiss != OnMiss.RunnerUp) _releaseBond(id, req, second.account);
+        if (q.best == address(0)) revert NoBids(id);
+        (uint96 fee, uint96 pay, uint32 latency, uint256 secondScore) = _sealedAssignment(req, q);
+        payment = pay;
+        if (persist && secondScore != 0) _lanes[q.best][q.lane] = _held(pay, latency, 0);
+        q.status = Status.Assigned;
+        q.deadline = req.revealDeadline + latency; // uint40 + uint32: fits while timestamps fit 40 bits
+        q.reserveFee = 0;
+        address runnerUp = req.onMiss == OnMiss.RunnerUp ? _runnerUpProver(id) : address(0);
+        emit AuctionSettled(id, q.best, fee, payment, q.deadline, secondScore, runnerUp);
+        emit RequestAssigned(id, q.best, payment, q.deadline, req.assetId, req.minCollateral);
     }
 
-    /// @dev The runner-up, kept in the best bidder's bid slot (see `REVEALED`); zero when there is none.
-    function _runnerUpOf(bytes32 id, address best) internal view returns (Slot memory) {
-        return _decodeRunnerUp(_bids[id][best]);
+    /// @dev The runner-up kept on standby (`OnMiss.RunnerUp`), or zero.
+    function _runnerUpProver(bytes32 id) internal view returns (address) {
+        return address(uint160(_runnerUp[id]));
     }
 
-    function _decodeRunnerUp(bytes32 raw) internal pure returns (Slot memory s) {
-        uint256 r = uint256(raw);
-        if (r > uint256(BOND_SETTLED)) s = Slot(address(uint160(r)), uint96(r >> 160));
+    /// @dev Releases a runner-up that is no longer needed: frees its lane and gives its bond back (the caller clears or
+    ///      overwrites `_runnerUp`).
+    function _dropRunnerUp(bytes32 id, Request calldata req, address prover, uint8 lane) internal {
+        _freeLane(prover, lane);
+        _releaseBond(id, req, prover);
     }
 
-    function _encodeRunnerUp(address account, uint96 fee) internal pure returns (bytes32) {
-        return bytes32(uint256(uint160(account)) | uint256(fee) << 160);
+    /// @dev Frees a prover's lane for its next bid (rewrites a non-zero slot: no fresh storage next time).
+    function _freeLane(address prover, uint8 lane) internal {
+        _lanes[prover][lane] = LANE_FREE;
     }
 
     function _releaseBond(bytes32 id, Request calldata req, address prover) internal {

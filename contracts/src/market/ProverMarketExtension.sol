@@ -15,28 +15,47 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function cancelRequest(Request calldata request) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
         Request calldata req = request;
+        bytes32 id = _idOf(req);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
         if (msg.sender != req.requester) revert NotRequester(msg.sender);
-        if (c.status != Status.Open || _sealedAwaitingSettlement(id, req, c)) revert WrongStatus(id, c.status);
-        _core[id].status = Status.Cancelled;
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            if (q.status != Status.Open || _sealedAwaitingSettlement(req, q)) revert WrongStatus(id, q.status);
+            // The sealed form stays (its best-bid pointer is what `reclaimBond` reads).
+            _storeRaw(id, w & ~uint256(0x7f) | uint256(uint8(Status.Cancelled)));
+        } else {
+            Status s = Status(uint8(w));
+            if (s != Status.Open) revert WrongStatus(id, s);
+            _core[id].status = Status.Cancelled;
+        }
         _balances[req.requester] += req.maxFee;
         emit RequestCancelled(id, req.requester, req.maxFee);
     }
 
     /// @notice See `IProverMarket`.
     function expire(Request calldata request) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
         Request calldata req = request;
+        bytes32 id = _idOf(req);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            // Open after the reveal phase with no reveal (with one, the winner is determined and may still prove).
+            if (q.status != Status.Open || block.timestamp <= req.revealDeadline || q.best != address(0)) {
+                revert NotExpirable(id);
+            }
+            _storeRaw(id, w & ~uint256(0x7f) | uint256(uint8(Status.Expired)));
+            _balances[req.requester] += req.maxFee;
+            emit RequestExpired(id, req.requester, req.maxFee, 0);
+            return;
+        }
+        Core memory c = _loadCore(id);
         bool expirable;
         if (c.status == Status.Open) {
-            if (req.mode == Mode.SealedBid) {
-                expirable = block.timestamp > req.revealDeadline && _best[id].account == address(0);
-            } else if (req.mode == Mode.Dutch) {
-                expirable = block.timestamp > req.bidDeadline;
-            } else {
-                expirable = block.timestamp > c.deadline; // open race
-            }
+            if (req.mode == Mode.Dutch) expirable = block.timestamp > req.bidDeadline;
+            else if (req.mode == Mode.OpenRace) expirable = block.timestamp > c.deadline;
         } else if (c.status == Status.Secondary) {
             expirable = block.timestamp > c.deadline;
         }
@@ -55,92 +74,110 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function reclaimBond(Request calldata request) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
+    function reclaimBond(Request calldata request, uint8 lane, bytes32 commitment) external nonReentrant {
         Request calldata req = request;
-        if (c.status != Status.Cancelled) revert WrongStatus(id, c.status);
-        bytes32 cm = _bids[id][msg.sender];
-        if (cm == bytes32(0)) revert NoCommitment(id, msg.sender);
-        if (cm == BOND_SETTLED) revert BondAlreadySettled(id, msg.sender);
-        address best = _best[id].account;
-        if (msg.sender == best) {
-            // `cm` is the runner-up record (see `REVEALED`), which this overwrites: the runner-up takes the best spot
-            // (its own slot, `REVEALED`, then reads as "no runner-up"), so it can still reclaim its own bond.
-            _bids[id][msg.sender] = BOND_SETTLED;
-            Slot memory runnerUp = _decodeRunnerUp(cm);
-            if (runnerUp.account != address(0)) _best[id] = runnerUp;
-            _releaseBond(id, req, msg.sender);
-            return;
+        bytes32 id = _idOf(req);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
+        Status s = Status(uint8(w & 0x7f));
+        if (s != Status.Cancelled) revert WrongStatus(id, s);
+        // Only sealed auctions take bonds, and they are cancelled in the sealed form.
+        if (!_isSealed(w)) revert NoCommitment(id, msg.sender);
+        Sealed memory q = _decodeSealed(w);
+        if (q.best == msg.sender && q.lane == lane) {
+            (q.best, q.lane) = (address(0), 0);
+            _storeSealed(id, q);
+        } else if (req.onMiss == OnMiss.RunnerUp && _runnerUp[id] == _pointer(msg.sender, lane)) {
+            delete _runnerUp[id];
+        } else if (_lanes[msg.sender][lane] != _laneCommitment(id, commitment)) {
+            // Never committed here, or already reclaimed; a revealed bid outside the lead was released at reveal.
+            revert NoCommitment(id, msg.sender);
         }
-        // A revealed bid outside the top two had its bond released at reveal time.
-        if (cm == REVEALED && (best == address(0) || msg.sender != _runnerUpOf(id, best).account)) {
-            revert BondAlreadySettled(id, msg.sender);
-        }
-        _bids[id][msg.sender] = BOND_SETTLED;
+        _freeLane(msg.sender, lane);
         _releaseBond(id, req, msg.sender);
     }
 
     /// @notice See `IProverMarket`.
-    function forfeitBond(Request calldata request, address prover) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
+    function forfeitBond(Request calldata request, address prover, uint8 lane, bytes32 commitment)
+        external
+        nonReentrant
+    {
         Request calldata req = request;
+        bytes32 id = _idOf(req);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
         _requireMode(id, req, Mode.SealedBid);
-        if (c.status == Status.Cancelled) revert WrongStatus(id, c.status);
+        Status s = Status(uint8(w & 0x7f));
+        if (s == Status.Cancelled) revert WrongStatus(id, s);
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
-        bytes32 cm = _bids[id][prover];
-        if (cm == bytes32(0)) revert NoCommitment(id, prover);
-        // The best bidder's slot holds the runner-up record (see `REVEALED`), not a commitment: it has revealed.
-        if (cm == REVEALED || prover == _best[id].account) revert AlreadyRevealed(id, prover);
-        if (cm == BOND_SETTLED) revert BondAlreadySettled(id, prover);
-        _bids[id][prover] = BOND_SETTLED;
+        if (_lanes[prover][lane] != _laneCommitment(id, commitment)) {
+            if (_leads(id, w, req, prover, lane)) revert AlreadyRevealed(id, prover);
+            revert NoCommitment(id, prover);
+        }
+        _freeLane(prover, lane);
         if (req.minCollateral != 0) vault.slash(prover, req.assetId, req.minCollateral, req.requester, id);
         emit BondForfeited(id, prover, req.assetId, req.minCollateral, req.requester);
     }
 
+    /// @dev Whether `prover`'s lane `lane` holds the best bid or the kept runner-up of request `id` (core word `w`).
+    function _leads(bytes32 id, uint256 w, Request calldata req, address prover, uint8 lane)
+        internal
+        view
+        returns (bool)
+    {
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            if (q.best == prover && q.lane == lane) return true;
+        }
+        return req.onMiss == OnMiss.RunnerUp && _runnerUp[id] == _pointer(prover, lane);
+    }
+
+    function _pointer(address prover, uint8 lane) internal pure returns (uint256) {
+        return uint256(uint160(prover)) | uint256(lane) << 160;
+    }
+
     /// @notice See `IProverMarket`.
     function slash(Request calldata request) external nonReentrant {
-        (bytes32 id, Core memory c) = _load(request);
         Request calldata req = request;
-        if (_sealedAwaitingSettlement(id, req, c)) _settle(id, req, c, true);
-        if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
-        if (block.timestamp <= c.deadline) revert DeadlineNotPassed(c.deadline);
-        Slot memory assigned = _assignment(id, req, c);
-        if (c.flags & LOCKED != 0) {
-            // Back to the plain form: the packed prover leaves the reserve's place (the reserve was below minFee and
-            // is no longer needed) and the price is stored below for the secondary delivery.
-            (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0);
-            c.flags &= ~LOCKED;
+        bytes32 id = _idOf(req);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
+        Core memory c;
+        Slot memory assigned;
+        bool sealedForm = _isSealed(w);
+        if (sealedForm) {
+            Sealed memory q = _decodeSealed(w);
+            uint96 payment;
+            if (_sealedAwaitingSettlement(req, q)) payment = _settle(id, req, q, false);
+            else if (q.status == Status.Assigned) (, payment,,) = _sealedAssignment(req, q);
+            else revert WrongStatus(id, q.status);
+            if (block.timestamp <= q.deadline) revert DeadlineNotPassed(q.deadline);
+            assigned = Slot(q.best, payment);
+            _freeLane(q.best, q.lane);
+            // From here on the plain form: `_best` holds whoever is assigned next.
+            c.status = Status.Assigned;
+            c.deadline = q.deadline;
+        } else {
+            c = _loadCore(id);
+            if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
+            if (block.timestamp <= c.deadline) revert DeadlineNotPassed(c.deadline);
+            assigned = _assignment(id, req, c);
+            if (c.flags & LOCKED != 0) {
+                // Back to the plain form: the packed prover leaves the reserve's place (the reserve was below minFee
+                // and is no longer needed) and the price is stored below for the secondary delivery.
+                (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0);
+                c.flags &= ~LOCKED;
+            }
         }
-        Params memory p = _params;
-
+        (uint256 toRequester, uint256 toBounty) = _slashCollateral(id, req, assigned.account, c);
         uint256 amount = req.minCollateral;
-        uint256 toRequester = amount * p.slashRequesterBps / BPS;
-        uint256 toBounty = amount - toRequester;
-        if (toRequester != 0) vault.slash(assigned.account, req.assetId, toRequester, req.requester, id);
-        if (toBounty != 0) {
-            vault.slash(assigned.account, req.assetId, toBounty, address(this), id);
-            _bounty[id] += toBounty;
-            c.flags |= HAS_BOUNTY;
-        }
-
-        Slot memory runnerUp;
-        if (req.mode == Mode.SealedBid) {
-            bytes32 bestSlot = _bids[id][assigned.account];
-            runnerUp = _decodeRunnerUp(bestSlot);
-            // The slashed prover leaves the best spot: its slot says `REVEALED` again (see `REVEALED`).
-            if (bestSlot != REVEALED) _bids[id][assigned.account] = REVEALED;
-        }
-        if (req.onMiss == OnMiss.RunnerUp && runnerUp.account != address(0)) {
-            // The runner-up's bond is still locked (kept at settlement) and becomes its job collateral. Its own slot
-            // is `REVEALED`: as the best it has no runner-up.
-            c.deadline = uint40(block.timestamp + c.secondLatency);
-            c.bestLatency = c.secondLatency;
-            _storeCore(id, c);
-            _best[id] = runnerUp;
+        uint256 r = sealedForm && req.onMiss == OnMiss.RunnerUp ? _runnerUp[id] : 0;
+        if (r != 0) {
+            _handOver(id, req, c, r);
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Assigned);
-            emit RequestAssigned(id, runnerUp.account, runnerUp.fee, c.deadline, req.assetId, req.minCollateral);
+            emit RequestAssigned(id, _best[id].account, _best[id].fee, c.deadline, req.assetId, req.minCollateral);
         } else {
             c.status = Status.Secondary;
             c.deadline = uint40(block.timestamp + req.provingWindow);
@@ -150,6 +187,47 @@ contract ProverMarketExtension is ProverMarketBase {
             emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Secondary);
             emit SecondaryOpened(id, c.deadline, assigned.fee, _bounty[id]);
         }
+    }
+
+    /// @dev Splits the assigned prover's collateral between the requester and the delivery bounty.
+    function _slashCollateral(bytes32 id, Request calldata req, address prover, Core memory c)
+        internal
+        returns (uint256 toRequester, uint256 toBounty)
+    {
+        uint256 amount = req.minCollateral;
+        toRequester = amount * _params.slashRequesterBps / BPS;
+        toBounty = amount - toRequester;
+        if (toRequester != 0) vault.slash(prover, req.assetId, toRequester, req.requester, id);
+        if (toBounty != 0) {
+            vault.slash(prover, req.assetId, toBounty, address(this), id);
+            _bounty[id] += toBounty;
+            c.flags |= HAS_BOUNTY;
+        }
+    }
+
+    /// @dev The kept runner-up (`r` = `_runnerUp[id]`) takes the job: its bond, locked since its reveal, becomes its
+    ///      job collateral, and it is paid its own fee. Its lane is freed (`_best` holds it from here on).
+    function _handOver(bytes32 id, Request calldata, Core memory c, uint256 r) internal {
+        delete _runnerUp[id];
+        address runnerUp = address(uint160(r));
+        uint8 lane = uint8(r >> 160);
+        (uint96 fee, uint32 latency,) = _heldBid(_lanes[runnerUp][lane]);
+        _freeLane(runnerUp, lane);
+        c.deadline = uint40(block.timestamp + latency);
+        c.bestLatency = latency;
+        _storeCore(id, c);
+        _best[id] = Slot(runnerUp, fee);
+    }
+
+    /// @notice See `IProverMarket`.
+    function openBidLanes(uint8 firstLane, uint8 count) external nonReentrant {
+        uint256 end = uint256(firstLane) + count;
+        if (count == 0 || end > 256) revert ParamOutOfRange(count, 1, 256 - uint256(firstLane));
+        mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
+        for (uint256 i = firstLane; i < end; ++i) {
+            if (lanes[i] == 0) lanes[i] = LANE_FREE;
+        }
+        emit BidLanesOpened(msg.sender, firstLane, count);
     }
 
     /// @notice See `IProverMarket`.
@@ -242,6 +320,29 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function requestState(bytes32 requestId) external view returns (RequestView memory v) {
+        uint256 w = _rawCore(requestId);
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            v.status = q.status;
+            v.deadline = q.deadline;
+            v.reserveFee = q.reserveFee;
+            v.prover = q.best;
+            v.proverLane = q.lane;
+            if (q.best != address(0)) {
+                uint256 secondPlusOne;
+                (v.fee, v.proverLatency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
+                // secondPlusOne >= 1 when non-zero.
+                unchecked {
+                    if (secondPlusOne != 0) v.secondScore = secondPlusOne - 1;
+                }
+            }
+            uint256 r = _runnerUp[requestId];
+            if (r != 0) {
+                v.runnerUp = address(uint160(r));
+                (v.runnerUpFee, v.runnerUpLatency,) = _heldBid(_lanes[v.runnerUp][uint8(r >> 160)]);
+            }
+            return v;
+        }
         Core memory c = _loadCore(requestId);
         Slot memory b;
         if (c.flags & LOCKED != 0) {
@@ -252,29 +353,37 @@ contract ProverMarketExtension is ProverMarketBase {
         } else {
             b = _best[requestId];
         }
-        Slot memory s;
-        if (b.account != address(0)) s = _runnerUpOf(requestId, b.account);
-        v = RequestView({
-            status: c.status,
-            createdAt: c.createdAt,
-            deadline: c.deadline,
-            reserveFee: c.reserveFee,
-            prover: b.account,
-            fee: b.fee,
-            proverLatency: c.bestLatency,
-            runnerUp: s.account,
-            runnerUpFee: s.fee,
-            runnerUpLatency: c.secondLatency,
-            bounty: _bounty[requestId]
-        });
+        v.status = c.status;
+        v.createdAt = c.createdAt;
+        v.deadline = c.deadline;
+        v.reserveFee = c.reserveFee;
+        v.prover = b.account;
+        v.fee = b.fee;
+        v.proverLatency = c.bestLatency;
+        v.bounty = _bounty[requestId];
     }
 
     /// @notice See `IProverMarket`.
-    function bidCommitmentOf(bytes32 requestId, address prover) external view returns (bytes32) {
-        bytes32 cm = _bids[requestId][prover];
-        // The best bidder's slot holds the runner-up record (see `REVEALED`).
-        if (uint256(cm) > uint256(BOND_SETTLED) && prover == _best[requestId].account) return REVEALED;
-        return cm;
+    function bidStatus(bytes32 requestId, address prover, uint8 lane, bytes32 commitment)
+        external
+        view
+        returns (BidStatus)
+    {
+        uint256 word = _lanes[prover][lane];
+        if (word == _laneCommitment(requestId, commitment)) return BidStatus.Committed;
+        if (word < LANE_HELD) return BidStatus.None;
+        uint256 w = _rawCore(requestId);
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            if (q.best == prover && q.lane == lane) return BidStatus.Best;
+        }
+        if (_runnerUp[requestId] == _pointer(prover, lane)) return BidStatus.RunnerUp;
+        return BidStatus.None;
+    }
+
+    /// @notice See `IProverMarket`.
+    function bidLane(address prover, uint8 lane) external view returns (uint256) {
+        return _lanes[prover][lane];
     }
 
     /// @notice See `IProverMarket`.

@@ -50,7 +50,11 @@ contract BondConservationHandler is MarketHandler {
         address[] memory provers_,
         address[] memory requesters_,
         uint256[] memory pubs_
-    ) MarketHandler(market_, vault_, verifier_, token_, circuitId_, tokenAsset_, treasury_, provers_, requesters_, pubs_) {}
+    )
+        MarketHandler(
+            market_, vault_, verifier_, token_, circuitId_, tokenAsset_, treasury_, provers_, requesters_, pubs_
+        )
+    {}
 
     modifier recorded() {
         vm.recordLogs();
@@ -312,7 +316,7 @@ contract BondConservationHandler is MarketHandler {
                 ++nReleased;
             } else if (t0 == T.BidCommitted.selector) {
                 address p = address(uint160(uint256(l.topics[2])));
-                (, uint8 a, uint256 bond) = abi.decode(l.data, (bytes32, uint8, uint256));
+                (,, uint8 a, uint256 bond) = abi.decode(l.data, (bytes32, uint8, uint8, uint256));
                 if (bond != 0) _take(p, a, bond);
             } else if (t0 == T.RequestAssigned.selector) {
                 bytes32 id = l.topics[1];
@@ -358,8 +362,6 @@ contract BondConservationHandler is MarketHandler {
 /// forge-config: default.invariant.depth = 64
 contract BondConservationInvariants is MarketFixture {
     BondConservationHandler internal handler;
-    bytes32 internal constant REVEALED = bytes32(uint256(1));
-    bytes32 internal constant BOND_SETTLED = bytes32(uint256(2));
 
     function setUp() public override {
         super.setUp();
@@ -401,15 +403,11 @@ contract BondConservationInvariants is MarketFixture {
         bytes32 id = keccak256(abi.encode(r));
         T.RequestView memory s = market.requestState(id);
         if (r.mode != T.Mode.SealedBid) return s.status == T.Status.Assigned && s.prover == p;
-        bytes32 cm = market.bidCommitmentOf(id, p);
-        // An unrevealed commitment keeps its bond in every status until forfeited or reclaimed.
-        if (uint256(cm) > uint256(BOND_SETTLED)) return true;
-        if (cm != REVEALED) return false; // none, or settled
-        if (s.status == T.Status.Open || s.status == T.Status.Cancelled) return p == s.prover || p == s.runnerUp;
-        if (s.status == T.Status.Assigned) {
-            return p == s.prover || (r.onMiss == T.OnMiss.RunnerUp && p == s.runnerUp);
-        }
-        return false;
+        (,, uint8 lane,, bytes32 commitment) = handler.bids(id, p);
+        // A commitment keeps its bond in every status until forfeited or reclaimed; the best bid and the kept runner-up
+        // keep theirs while their lanes are held; after a slash a taken-over runner-up is the assigned prover.
+        if (market.bidStatus(id, p, lane, commitment) != T.BidStatus.None) return true;
+        return s.status == T.Status.Assigned && s.prover == p;
     }
 
     function _outstanding(address p, uint8 asset) internal view returns (uint256 sum) {

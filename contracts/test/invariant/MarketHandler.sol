@@ -15,7 +15,9 @@ contract MarketHandler {
     struct BidInfo {
         uint96 fee;
         uint32 latency;
+        uint8 lane;
         bool committed;
+        bytes32 commitment;
     }
 
     IProverMarket public immutable market;
@@ -153,17 +155,21 @@ contract MarketHandler {
         try book.postAsk(circuitId, price % 1e11, 200, 1 + capacity % 3, address(0)) {} catch {}
     }
 
+    /// @dev Lanes 0-2 only, so a prover's lanes are often all busy (`LaneBusy`) and reused once freed. One bid per
+    ///      prover and request (the ghost record is per prover).
     function commitBid(uint256 seed, uint256 p, uint96 fee, uint32 latency) external {
         ++calls;
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         address prover = _prover(p);
+        if (bids[id][prover].committed) return;
         fee = uint96(fee % (uint256(r.maxFee) + 1));
         latency = 1 + latency % 300;
+        uint8 lane = uint8((seed >> 64) % 3);
         bytes32 c = keccak256(abi.encode(id, prover, fee, latency, _salt(prover)));
         vm.prank(prover);
-        try market.commitBid(r, c) {
-            bids[id][prover] = BidInfo(fee, latency, true);
+        try market.commitBid(r, c, lane) {
+            bids[id][prover] = BidInfo(fee, latency, lane, true, c);
             ++nCommitted;
         } catch {}
     }
@@ -182,7 +188,7 @@ contract MarketHandler {
             BidInfo memory b = bids[id][prover];
             if (!b.committed) continue;
             vm.prank(prover);
-            try market.revealBid(r, b.fee, b.latency, _salt(prover)) {
+            try market.revealBid(r, b.fee, b.latency, _salt(prover), b.lane) {
                 ++nRevealed;
             } catch {}
         }
@@ -278,17 +284,21 @@ contract MarketHandler {
 
     function forfeitBond(uint256 seed, uint256 p) external {
         ++calls;
-        (T.Request memory r,, bool ok) = _pick(seed);
+        (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        try market.forfeitBond(r, _prover(p)) {} catch {}
+        address prover = _prover(p);
+        BidInfo memory b = bids[id][prover];
+        try market.forfeitBond(r, prover, b.lane, b.commitment) {} catch {}
     }
 
     function reclaimBond(uint256 seed, uint256 p) external {
         ++calls;
-        (T.Request memory r,, bool ok) = _pick(seed);
+        (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        vm.prank(_prover(p));
-        try market.reclaimBond(r) {} catch {}
+        address prover = _prover(p);
+        BidInfo memory b = bids[id][prover];
+        vm.prank(prover);
+        try market.reclaimBond(r, b.lane, b.commitment) {} catch {}
     }
 
     function warp(uint32 secs) external {

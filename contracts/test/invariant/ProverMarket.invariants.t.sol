@@ -115,6 +115,27 @@ contract ProverMarketInvariants is MarketFixture {
         }
     }
 
+    /// @notice Every busy bid lane (lanes 0-2, the ones the handler uses) holds exactly one live bid of one request:
+    ///         its commitment, or the best or kept runner-up bid that the request points at. So no lane is ever stuck
+    ///         (a held lane nobody points at could never be freed) and no two requests share one.
+    function invariant_everyBusyLaneBelongsToOneBid() public view {
+        uint256 np = handler.proverCount();
+        uint256 n = handler.requestCount();
+        for (uint256 i; i < np; ++i) {
+            address p = handler.provers(i);
+            for (uint8 lane; lane < 3; ++lane) {
+                if (market.bidLane(p, lane) <= 1) continue;
+                uint256 owners;
+                for (uint256 k; k < n; ++k) {
+                    bytes32 id = keccak256(abi.encode(handler.requestAt(k)));
+                    (,, uint8 l, bool committed, bytes32 c) = handler.bids(id, p);
+                    if (committed && l == lane && market.bidStatus(id, p, lane, c) != T.BidStatus.None) ++owners;
+                }
+                assertEq(owners, 1, "a busy lane belongs to exactly one bid");
+            }
+        }
+    }
+
     /// @notice The second-score payment lies in [winner's fee, maxFee].
     function invariant_secondScorePaymentBounded() public view {
         assertFalse(handler.paymentOutOfBounds(), "payment outside [winner fee, maxFee]");

@@ -105,16 +105,40 @@ abstract contract MarketFixture is Test {
         return keccak256(abi.encode("salt", p));
     }
 
-    function _commit(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency) internal {
+    /// @dev Commits in lane 0 (tests that keep several bids of one prover open at once pass a lane).
+    function _commit(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency)
+        internal
+        returns (bytes32 c)
+    {
+        return _commit(r, p, fee, latency, 0);
+    }
+
+    function _commit(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency, uint8 lane)
+        internal
+        returns (bytes32 c)
+    {
         bytes32 id = market.requestIdOf(r);
-        bytes32 c = market.bidCommitment(id, p, fee, latency, _salt(p));
+        c = market.bidCommitment(id, p, fee, latency, _salt(p));
         vm.prank(p);
-        market.commitBid(r, c);
+        market.commitBid(r, c, lane);
     }
 
     function _reveal(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency) internal {
+        _reveal(r, p, fee, latency, 0);
+    }
+
+    function _reveal(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency, uint8 lane) internal {
         vm.prank(p);
-        market.revealBid(r, fee, latency, _salt(p));
+        market.revealBid(r, fee, latency, _salt(p), lane);
+    }
+
+    /// @dev The commitment `_commit` posts for `p` (to reclaim or forfeit its bond).
+    function _commitmentOf(IProverMarketTypes.Request memory r, address p, uint96 fee, uint32 latency)
+        internal
+        view
+        returns (bytes32)
+    {
+        return market.bidCommitment(market.requestIdOf(r), p, fee, latency, _salt(p));
     }
 
     function _toReveal(IProverMarketTypes.Request memory r) internal {

@@ -46,7 +46,8 @@ public sealed record TrackedRequest(string RequestId, uint CircuitId, byte[] Ter
     IReadOnlyList<BigInteger> PublicInputs, ulong ProvingUnits, BigInteger ReserveFee, ulong Block);
 
 /// <summary>A sealed bid as journalled.</summary>
-public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State);
+/// <param name="Lane">The prover's bid lane the commitment goes into (see <c>commitBid</c>).</param>
+public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State, byte Lane);
 
 /// <summary>A job as journalled.</summary>
 public sealed record JobRecord(string RequestId, int Mode, JobState State, string? ProofJson, string? PublicJson, string? Reason);
@@ -73,7 +74,8 @@ public sealed class WorkerJournal : IDisposable
             CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), block INTEGER NOT NULL, hash TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS bids (
               request_id TEXT PRIMARY KEY, fee TEXT NOT NULL, latency INTEGER NOT NULL,
-              salt BLOB NOT NULL, commitment BLOB NOT NULL, state INTEGER NOT NULL, updated_at TEXT NOT NULL);
+              salt BLOB NOT NULL, commitment BLOB NOT NULL, state INTEGER NOT NULL, updated_at TEXT NOT NULL,
+              lane INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS requests (
               request_id TEXT PRIMARY KEY, circuit_id INTEGER NOT NULL, terms BLOB NOT NULL, input BLOB NOT NULL,
               input_uri TEXT NOT NULL, public_inputs TEXT NOT NULL, proving_units INTEGER NOT NULL, reserve_fee TEXT NOT NULL,
@@ -82,6 +84,10 @@ public sealed class WorkerJournal : IDisposable
               request_id TEXT PRIMARY KEY, mode INTEGER NOT NULL, state INTEGER NOT NULL,
               proof_json TEXT, public_json TEXT, reason TEXT, updated_at TEXT NOT NULL);
             """);
+        // Journals written before bid lanes existed: their bids all went to what is now lane 0.
+        using (var info = Command("SELECT COUNT(*) FROM pragma_table_info('bids') WHERE name = 'lane'"))
+            if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+                Exec("ALTER TABLE bids ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;");
     }
 
     /// <summary>The last fully processed block and its hash, or null on a fresh journal.</summary>
@@ -177,15 +183,15 @@ public sealed class WorkerJournal : IDisposable
     /// Writes a planned bid before its commit transaction is sent. Returns the bid already journalled for this
     /// request if there is one (so a restart re-uses the same salt and commitment and never commits twice).
     /// </summary>
-    public BidRecord PlanBid(string requestId, BigInteger fee, uint latencySeconds, byte[] salt, byte[] commitment)
+    public BidRecord PlanBid(string requestId, BigInteger fee, uint latencySeconds, byte[] salt, byte[] commitment, byte lane = 0)
     {
         lock (_gate)
         {
             using (var ins = Command("""
-                INSERT INTO bids (request_id, fee, latency, salt, commitment, state, updated_at)
-                VALUES ($id, $fee, $lat, $salt, $c, 0, $t) ON CONFLICT(request_id) DO NOTHING
+                INSERT INTO bids (request_id, fee, latency, salt, commitment, state, updated_at, lane)
+                VALUES ($id, $fee, $lat, $salt, $c, 0, $t, $lane) ON CONFLICT(request_id) DO NOTHING
                 """, ("$id", requestId), ("$fee", fee.ToString(CultureInfo.InvariantCulture)), ("$lat", (long)latencySeconds),
-                ("$salt", salt), ("$c", commitment), ("$t", Now())))
+                ("$salt", salt), ("$c", commitment), ("$t", Now()), ("$lane", (long)lane)))
                 ins.ExecuteNonQuery();
             return GetBidUnlocked(requestId)!;
         }
@@ -197,12 +203,15 @@ public sealed class WorkerJournal : IDisposable
         lock (_gate) return GetBidUnlocked(requestId);
     }
 
+    /// <summary>The bid lanes of bids not yet closed: a new bid goes to another lane.</summary>
+    public IReadOnlySet<byte> LanesInUse() => OpenBids().Select(b => b.Lane).ToHashSet();
+
     /// <summary>Bids not yet closed, for the worker to drive after a restart.</summary>
     public IReadOnlyList<BidRecord> OpenBids()
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state FROM bids WHERE state < 3 ORDER BY updated_at");
+            using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state, lane FROM bids WHERE state < 3 ORDER BY updated_at");
             return ReadBids(cmd);
         }
     }
@@ -292,7 +301,7 @@ public sealed class WorkerJournal : IDisposable
 
     private BidRecord? GetBidUnlocked(string requestId)
     {
-        using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state FROM bids WHERE request_id = $id", ("$id", requestId));
+        using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state, lane FROM bids WHERE request_id = $id", ("$id", requestId));
         return ReadBids(cmd).SingleOrDefault();
     }
 
@@ -302,7 +311,7 @@ public sealed class WorkerJournal : IDisposable
         var list = new List<BidRecord>();
         while (r.Read())
             list.Add(new BidRecord(r.GetString(0), BigInteger.Parse(r.GetString(1), CultureInfo.InvariantCulture), (uint)r.GetInt64(2),
-                (byte[])r[3], (byte[])r[4], (BidState)r.GetInt32(5)));
+                (byte[])r[3], (byte[])r[4], (BidState)r.GetInt32(5), (byte)r.GetInt64(6)));
         return list;
     }
 

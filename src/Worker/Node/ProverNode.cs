@@ -19,6 +19,9 @@ namespace ProverMarketChain.Worker.Node;
 /// <summary>Request status on chain (mirrors the market's <c>Status</c> enum).</summary>
 internal enum ChainStatus { None = 0, Open = 1, Assigned = 2, Secondary = 3, Fulfilled = 4, Cancelled = 5, Expired = 6 }
 
+/// <summary>Mirrors <c>IProverMarketTypes.BidStatus</c>.</summary>
+internal enum BidStatus { None = 0, Committed = 1, Best = 2, RunnerUp = 3 }
+
 /// <summary>
 /// The prover node. Each tick it reads new market events (reorg-aware, resuming from the journal's cursor), then
 /// reconciles every followed request against CHAIN STATE (never against a possibly-failed RPC reply): it bids, reveals,
@@ -87,6 +90,7 @@ public sealed class ProverNode
     {
         await CheckDeploymentAsync(cancellationToken).ConfigureAwait(false);
         await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
+        await OpenBidLanesAsync(cancellationToken).ConfigureAwait(false);
         var from = _journal.GetCursor() is { } c ? c.Block + 1 : _deployment.DeployBlock;
         var poller = new LogPoller(_signer.Client, new LogFilter(from, null, [_deployment.ProverMarket], null),
             new LogPollerOptions { PollInterval = _options.PollInterval });
@@ -340,18 +344,19 @@ public sealed class ProverNode
                 if (await InputOrSkipAsync(r, req, ct).ConfigureAwait(false) is null) return;
                 if (Plan(r, req, AllocationMode.SealedBid, BigInteger.Zero, null, now, gasPrice) is not JobDecision.Take take) return;
                 if (!await CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
+                if (await FreeLaneAsync(r, ct).ConfigureAwait(false) is not { } lane) return;
                 var salt = RandomNumberGenerator.GetBytes(32);
                 var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
-                // Durable before the transaction: a crash after the commit still finds the salt to reveal with.
-                bid = _journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment);
+                // Durable before the transaction: a crash after the commit still finds the salt (and lane) to reveal with.
+                bid = _journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment, lane);
             }
             if (bid.State == BidState.Planned)
             {
-                var onChain = await _market.BidCommitmentOfAsync(id, Prover, ct).ConfigureAwait(false);
-                if (!onChain.AsSpan().SequenceEqual(bid.Commitment))
+                var status = await BidStatusAsync(id, bid, ct).ConfigureAwait(false);
+                if (status == BidStatus.None)
                 {
-                    _log.LogInformation("Request {Id}: committing bid fee={Fee} latency={Latency}s", r.RequestId, bid.Fee, bid.LatencySeconds);
-                    await _market.CommitBidAsync(req, bid.Commitment, ct).ConfigureAwait(false);
+                    _log.LogInformation("Request {Id}: committing bid fee={Fee} latency={Latency}s in lane {Lane}", r.RequestId, bid.Fee, bid.LatencySeconds, bid.Lane);
+                    await _market.CommitBidAsync(req, bid.Commitment, bid.Lane, ct).ConfigureAwait(false);
                     Metrics.BidsCommitted.Add(1);
                 }
                 _journal.AdvanceBid(r.RequestId, BidState.Committed);
@@ -362,16 +367,23 @@ public sealed class ProverNode
         if (now <= (ulong)req.RevealDeadline)
         {
             if (bid is null || bid.State >= BidState.Revealed) return;
-            var onChain = await _market.BidCommitmentOfAsync(id, Prover, ct).ConfigureAwait(false);
-            if (!onChain.AsSpan().SequenceEqual(bid.Commitment))
+            var status = await BidStatusAsync(id, bid, ct).ConfigureAwait(false);
+            if (status is BidStatus.Best or BidStatus.RunnerUp)
             {
+                // An earlier reveal landed although its reply was lost.
+                _journal.AdvanceBid(r.RequestId, BidState.Revealed);
+                return;
+            }
+            if (status == BidStatus.None)
+            {
+                // Never landed, or revealed already and released at once (it did not lead): nothing left to do.
                 _journal.AdvanceBid(r.RequestId, BidState.Closed);
-                _log.LogWarning("Request {Id}: our commitment never landed; nothing to reveal", r.RequestId);
+                _log.LogWarning("Request {Id}: our commitment is not (or no longer) in lane {Lane}; nothing to reveal", r.RequestId, bid.Lane);
                 return;
             }
             try
             {
-                await _market.RevealBidAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, ct).ConfigureAwait(false);
+                await _market.RevealBidAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, bid.Lane, ct).ConfigureAwait(false);
                 Metrics.BidsRevealed.Add(1);
                 _log.LogInformation("Request {Id}: revealed bid", r.RequestId);
             }
@@ -556,13 +568,45 @@ public sealed class ProverNode
         }
         if (status == ChainStatus.Cancelled && _journal.GetBid(r.RequestId) is { State: BidState.Committed or BidState.Revealed })
         {
-            try { await _market.ReclaimBondAsync(req, ct).ConfigureAwait(false); }
-            catch (IProverMarket.BondAlreadySettledException) { }
+            var bid = _journal.GetBid(r.RequestId)!;
+            try { await _market.ReclaimBondAsync(req, bid.Lane, bid.Commitment, ct).ConfigureAwait(false); }
+            catch (IProverMarket.NoCommitmentException) { } // released at reveal, or reclaimed already
         }
         CloseBidIfOpen(r.RequestId);
         _inputCache.TryRemove(r.RequestId, out _);
         _lastSubmission.Remove(r.RequestId);
         _journal.CloseRequest(r.RequestId, status.ToString());
+    }
+
+    /// <summary>Where our journalled bid stands on chain.</summary>
+    private async Task<BidStatus> BidStatusAsync(byte[] requestId, BidRecord bid, CancellationToken ct) =>
+        (BidStatus)(int)await _market.BidStatusAsync(requestId, Prover, bid.Lane, bid.Commitment, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// The lowest bid lane that neither an open bid of ours (journal) nor the chain holds (a lane the chain still holds
+    /// belongs to a bid that was never resolved, e.g. an unrevealed one awaiting its forfeit). Null, logged, when
+    /// every lane is busy.
+    /// </summary>
+    private async Task<byte?> FreeLaneAsync(TrackedRequest r, CancellationToken ct)
+    {
+        var inUse = _journal.LanesInUse();
+        for (int lane = 0; lane < 256; lane++)
+        {
+            if (inUse.Contains((byte)lane)) continue;
+            if (await _market.BidLaneAsync(Prover, lane, ct).ConfigureAwait(false) <= BigInteger.One) return (byte)lane;
+        }
+        _log.LogWarning("Request {Id}: skipped: all 256 bid lanes are busy", r.RequestId);
+        return null;
+    }
+
+    /// <summary>Prepares one bid lane per unit of capacity on first start (set-up, like the reserve): later commits
+    ///     then rewrite a slot instead of creating one.</summary>
+    private async Task OpenBidLanesAsync(CancellationToken ct)
+    {
+        int count = _options.Capacity;
+        if (await _market.BidLaneAsync(Prover, count - 1, ct).ConfigureAwait(false) != BigInteger.Zero) return;
+        await _market.OpenBidLanesAsync(0, count, ct).ConfigureAwait(false);
+        _log.LogInformation("Opened bid lanes 0..{Last}", count - 1);
     }
 
     private void CloseBidIfOpen(string requestId)

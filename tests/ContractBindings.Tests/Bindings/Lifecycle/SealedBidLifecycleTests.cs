@@ -122,7 +122,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         // A reveal during the commit phase is out of phase: typed error with typed arguments.
         var early = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(
-            () => Market(provers[0]).RevealBidAsync(request, Ether / 20, 100, new byte[32]));
+            () => Market(provers[0]).RevealBidAsync(request, Ether / 20, 100, new byte[32], 0));
         Assert.Equal(requestId, early.RequestId);
         Assert.Equal(request.BidDeadline + 1, early.From);
         Assert.Equal(request.RevealDeadline, early.Until);
@@ -142,11 +142,13 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
                 [requestId, b.Prover.From, b.Fee, b.Latency, b.Salt]));
             Assert.Equal(local, commitment);
 
-            var receipt = await Market(b.Prover).CommitBidAsync(request, commitment);
+            var receipt = await Market(b.Prover).CommitBidAsync(request, commitment, 0);
             var committed = Assert.Single(market.DecodeBidCommittedEvents(receipt));
             Assert.Equal(requestId, committed.RequestId);
             Assert.Equal(b.Prover.From, committed.Prover);
             Assert.Equal(commitment, committed.Commitment);
+            Assert.Equal(BigInteger.Zero, committed.Lane);
+            Assert.Equal(BigInteger.One, await market.BidStatusAsync(requestId, b.Prover.From, 0, commitment)); // Committed
             Assert.Equal(BigInteger.Zero, committed.AssetId);
             Assert.Equal(minCollateral, committed.Bond);
             var locked = Assert.Single(vault.DecodeLockedEvents(receipt)); // emitted by the vault in the same transaction
@@ -155,10 +157,10 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(Ether - minCollateral, locked.NewFree);
         }
 
-        var again = await Assert.ThrowsAsync<IProverMarket.AlreadyCommittedException>(
-            () => Market(provers[0]).CommitBidAsync(request, Salt(9)));
-        Assert.Equal(requestId, again.RequestId);
+        var again = await Assert.ThrowsAsync<IProverMarket.LaneBusyException>(
+            () => Market(provers[0]).CommitBidAsync(request, Salt(9), 0));
         Assert.Equal(provers[0].From, again.Prover);
+        Assert.Equal(BigInteger.Zero, again.Lane);
 
         var committedLogs = await market.GetBidCommittedEventsAsync(submitReceipt.BlockNumber, requestId: requestId);
         Assert.Equal(bids.Select(b => b.Prover.From), committedLogs.Select(e => e.Prover));
@@ -168,22 +170,23 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         // A commit after the commit phase is a wrong-phase commit.
         var late = await chain.NewFundedSignerAsync(Ether);
-        var lateCommit = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(() => Market(late).CommitBidAsync(request, Salt(7)));
+        var lateCommit = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(() => Market(late).CommitBidAsync(request, Salt(7), 0));
         Assert.Equal(requestId, lateCommit.RequestId);
         Assert.True(lateCommit.NowTs > request.BidDeadline);
-        Assert.Equal(state.CreatedAt, lateCommit.From);
+        Assert.Equal(BigInteger.Zero, lateCommit.From); // a commit phase has no lower bound worth naming
+        Assert.Equal(BigInteger.Zero, state.CreatedAt); // not kept for sealed bids: the submission block has it
         Assert.Equal(request.BidDeadline, lateCommit.Until);
 
         var mismatch = await Assert.ThrowsAsync<IProverMarket.RevealMismatchException>(
-            () => Market(provers[0]).RevealBidAsync(request, bids[0].Fee + 1, bids[0].Latency, bids[0].Salt));
+            () => Market(provers[0]).RevealBidAsync(request, bids[0].Fee + 1, bids[0].Latency, bids[0].Salt, 0));
         Assert.Equal(provers[0].From, mismatch.Prover);
 
         int[] expectedRanks = [1, 1, 2];
-        TransactionReceipt? lastReveal = null;
+        var reveals = new TransactionReceipt[bids.Length];
         for (int i = 0; i < bids.Length; i++)
         {
             var b = bids[i];
-            lastReveal = await Market(b.Prover).RevealBidAsync(request, b.Fee, b.Latency, b.Salt);
+            var lastReveal = reveals[i] = await Market(b.Prover).RevealBidAsync(request, b.Fee, b.Latency, b.Salt, 0);
             var revealed = Assert.Single(market.DecodeBidRevealedEvents(lastReveal));
             Assert.Equal(requestId, revealed.RequestId);
             Assert.Equal(b.Prover.From, revealed.Prover);
@@ -193,11 +196,21 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(new BigInteger(expectedRanks[i]), revealed.Rank);
         }
 
-        // The third reveal pushed prover 0 out of the top two: its bond is released in the same transaction.
-        var released = Assert.Single(market.DecodeBondReleasedEvents(lastReveal!));
-        Assert.Equal(provers[0].From, released.Prover);
-        Assert.Equal(minCollateral, released.Amount);
-        Assert.Equal(provers[0].From, Assert.Single(vault.DecodeUnlockedEvents(lastReveal!)).Account);
+        // Only the best bid keeps its bond (onMiss = OpenSecondary): the second reveal beat prover 0, the third did not
+        // lead; each released bond goes back in the same transaction, and only the second score is kept.
+        Assert.Empty(market.DecodeBondReleasedEvents(reveals[0]));
+        for (int i = 1; i < 3; i++)
+        {
+            var who = i == 1 ? provers[0] : provers[2];
+            var released = Assert.Single(market.DecodeBondReleasedEvents(reveals[i]));
+            Assert.Equal(who.From, released.Prover);
+            Assert.Equal(minCollateral, released.Amount);
+            Assert.Equal(who.From, Assert.Single(vault.DecodeUnlockedEvents(reveals[i])).Account);
+            Assert.Equal(BigInteger.One, await market.BidLaneAsync(who.From, 0)); // free for its next bid
+        }
+        var open = await market.RequestStateAsync(requestId);
+        Assert.Equal(provers[1].From, open.Prover);
+        Assert.Equal(bids[2].Fee + latencyWeight * bids[2].Latency, open.SecondScore);
 
         // ---------------------------------------------------------------- settle
         await chain.AdvanceAsync(request.RevealDeadline.ToUlong() - await chain.NowAsync() + 1);
@@ -209,14 +222,14 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         Assert.Equal(bids[1].Fee, settled.WinnerFee);
         Assert.Equal(expectedPayment, settled.Payment);
         Assert.Equal(request.RevealDeadline + bids[1].Latency, settled.Deadline);
-        Assert.Equal(provers[2].From, settled.RunnerUp);
-        Assert.Equal(bids[2].Fee, settled.RunnerUpFee);
+        Assert.Equal(bids[2].Fee + latencyWeight * bids[2].Latency, settled.SecondScore);
+        Assert.Equal(Address.Zero, settled.RunnerUp); // none kept with OpenSecondary
         var assigned = Assert.Single(market.DecodeRequestAssignedEvents(settleReceipt));
         Assert.Equal(provers[1].From, assigned.Prover);
         Assert.Equal(expectedPayment, assigned.Fee);
         Assert.Equal(settled.Deadline, assigned.Deadline);
         Assert.Equal(minCollateral, assigned.Collateral);
-        Assert.Equal(provers[2].From, Assert.Single(market.DecodeBondReleasedEvents(settleReceipt)).Prover); // onMiss = OpenSecondary
+        Assert.Empty(market.DecodeBondReleasedEvents(settleReceipt)); // released at their reveals
 
         // ---------------------------------------------------------------- proof
         BigInteger[] proof = [1, 2, 3, 4, 5, 6, 7, 8];
