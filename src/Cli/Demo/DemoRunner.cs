@@ -196,6 +196,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                         ? await market.DutchPriceAsync(submitted[i].Request, ct).ConfigureAwait(false)
                         : view.Fee;
                     var who = view.Prover != Address.Zero ? names.GetValueOrDefault(view.Prover, view.Prover.ToString())
+                        : status == 4 ? await FulfillerAsync(market, submitted[i].Block, submitted[i].Id, names, ct).ConfigureAwait(false)
                         : assignedTo.GetValueOrDefault(i, "the first valid proof (open race or secondary)");
                     if (status == 2) assignedTo[i] = who;
                     Say(status switch
@@ -232,6 +233,17 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     }
 
     /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
+    /// <summary>Who was paid for a fulfilled request, from its <c>RequestFulfilled</c> event: the state slot no longer
+    ///     names the prover once it is paid, and an auction settled inside its fulfilment is never seen assigned.</summary>
+    private static async Task<string> FulfillerAsync(IProverMarket market, ulong fromBlock, byte[] id,
+        IReadOnlyDictionary<Address, string> names, CancellationToken ct)
+    {
+        var paid = await market.GetRequestFulfilledEventsAsync(fromBlock, null, id, null, ct).ConfigureAwait(false);
+        if (paid.Count == 0) return "an unknown prover";
+        var p = paid[0].Prover;
+        return names.GetValueOrDefault(p, p.ToString());
+    }
+
     private static async Task<bool> TryExpireAsync(IProverMarket market, Request request, CancellationToken ct)
     {
         try
