@@ -168,25 +168,45 @@ contract ProverMarket is ProverMarketBase {
         if (block.timestamp <= request.bidDeadline || block.timestamp > request.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(request.bidDeadline) + 1, request.revealDeadline);
         }
+        uint256 runnerUp = _checkReveal(id, request, q, fee, latency, salt, lane);
+        uint64 weight = request.latencyWeight;
+        uint256 score = AuctionLib.score(fee, latency, weight);
+        if (q.best == msg.sender || address(uint160(runnerUp)) == msg.sender) {
+            // One address leads at most once (see `commitBid`): a further bid of a leading address is not ranked (it
+            // cannot set the price or stand by for itself); its bond goes back like any bid that does not lead.
+            _releaseBid(id, request, msg.sender, lane);
+            emit BidRevealed(id, msg.sender, fee, latency, score, 0);
+            return;
+        }
+        uint8 rank = request.onMiss == OnMiss.RunnerUp
+            ? _insertKeepingRunnerUp(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score)
+            : _insert(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score);
+        emit BidRevealed(id, msg.sender, fee, latency, score, rank);
+    }
+
+    /// @dev Checks a reveal against the caller's lane and the bid bounds. Returns `_runnerUp[id]` (read only with
+    ///      `OnMiss.RunnerUp`).
+    function _checkReveal(
+        bytes32 id,
+        Request calldata request,
+        Sealed memory q,
+        uint96 fee,
+        uint32 latency,
+        bytes32 salt,
+        uint8 lane
+    ) internal view returns (uint256 runnerUp) {
+        if (request.onMiss == OnMiss.RunnerUp) runnerUp = _runnerUp[id];
         uint256 word = _lanes[msg.sender][lane];
         if (word != _laneCommitment(id, AuctionLib.commitment(id, msg.sender, fee, latency, salt))) {
-            if (q.best == msg.sender && q.lane == lane) revert AlreadyRevealed(id, msg.sender);
+            if ((q.best == msg.sender && q.lane == lane) || (runnerUp != 0 && runnerUp == _pointer(msg.sender, lane))) {
+                revert AlreadyRevealed(id, msg.sender);
+            }
             if (word <= LANE_FREE || word >= LANE_HELD) revert NoCommitment(id, msg.sender);
             revert RevealMismatch(id, msg.sender);
         }
         if (fee < q.reserveFee || fee > request.maxFee || latency == 0 || latency > request.provingWindow) {
             revert BidOutOfRange(fee, q.reserveFee, request.maxFee, latency, request.provingWindow);
         }
-        // One address leads at most once (see `commitBid`).
-        if (q.best == msg.sender || (request.onMiss == OnMiss.RunnerUp && _runnerUpProver(id) == msg.sender)) {
-            revert AlreadyRevealed(id, msg.sender);
-        }
-        uint64 weight = request.latencyWeight;
-        uint256 score = AuctionLib.score(fee, latency, weight);
-        uint8 rank = request.onMiss == OnMiss.RunnerUp
-            ? _insertKeepingRunnerUp(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score)
-            : _insert(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score);
-        emit BidRevealed(id, msg.sender, fee, latency, score, rank);
     }
 
     /// @dev `OnMiss.OpenSecondary`: only the best bid is kept (in its lane, with the second score); every other
@@ -250,8 +270,8 @@ contract ProverMarket is ProverMarketBase {
         address second = address(uint160(r));
         if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
             // The old best becomes the runner-up (its lane stays held); the old runner-up is released.
-            if (second != address(0)) _dropRunnerUp(id, req, second, uint8(r >> 160));
-            _runnerUp[id] = uint256(uint160(q.best)) | uint256(q.lane) << 160;
+            if (second != address(0)) _releaseBid(id, req, second, uint8(r >> 160));
+            _runnerUp[id] = _pointer(q.best, q.lane);
             _lanes[me.prover][lane] = _held(me.fee, me.latency, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             (q.best, q.lane) = (me.prover, lane);
             _storeSealed(id, q);
@@ -265,9 +285,9 @@ contract ProverMarket is ProverMarketBase {
                 _releaseBond(id, req, me.prover);
                 return 0;
             }
-            _dropRunnerUp(id, req, second, secondLane);
+            _releaseBid(id, req, second, secondLane);
         }
-        _runnerUp[id] = uint256(uint160(me.prover)) | uint256(lane) << 160;
+        _runnerUp[id] = _pointer(me.prover, lane);
         _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
         _lanes[q.best][q.lane] = _held(bestFee, bestLatency, score + 1);
         return 2;
@@ -367,7 +387,7 @@ contract ProverMarket is ProverMarketBase {
             uint256 r = _runnerUp[id];
             if (r != 0) {
                 delete _runnerUp[id];
-                _dropRunnerUp(id, request, address(uint160(r)), uint8(r >> 160));
+                _releaseBid(id, request, address(uint160(r)), uint8(r >> 160));
             }
         }
     }

@@ -226,20 +226,43 @@ contract ProverMarketTest is MarketFixture {
         market.commitBid(r, keccak256("x"), 0);
     }
 
-    /// @dev Two bids of one address in one auction: it can lead only once (a second reveal while it is the best
-    ///      reverts), so it can never be both winner and second score through one address.
-    function test_reveal_revertsSecondBidOfTheBestBidder() public {
+    /// @dev Two bids of one address in one auction: it leads only once. A further bid of the best bidder is released
+    ///      unranked (bond back, lane free, rank 0), whether it is better or worse, so it can neither set the price nor
+    ///      cost its bond; the second score comes from other bidders only.
+    function test_reveal_secondBidOfTheBestBidderIsReleasedUnranked() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
-        _commit(r, p1, F1, 100, 0);
-        bytes32 c2 = market.bidCommitment(id, p1, F2, 100, keccak256("salt2"));
+        _commit(r, p1, F2, 100, 0);
+        bytes32 c2 = market.bidCommitment(id, p1, F1, 100, keccak256("salt2"));
         vm.prank(p1);
         market.commitBid(r, c2, 1);
+        _commit(r, p2, F3, 100, 0);
         _toReveal(r);
-        _reveal(r, p1, F1, 100, 0);
+        _reveal(r, p1, F2, 100, 0);
+        vm.expectEmit(true, true, false, true, address(market));
+        emit T.BidRevealed(id, p1, F1, 100, F1 + 1e14, 0);
+        vm.prank(p1);
+        market.revealBid(r, F1, 100, keccak256("salt2"), 1);
+        assertEq(_backing(p1, 0), COLLATERAL, "only the leading bid's bond is held");
+        assertEq(market.bidLane(p1, 1), 1, "lane 1 free");
+        T.RequestView memory s = _state(id);
+        assertEq(s.fee, F2, "the first bid still leads");
+        assertEq(s.secondScore, 0, "its own bid is not a second score");
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.AlreadyRevealed.selector, id, p1));
-        market.revealBid(r, F2, 100, keccak256("salt2"), 1);
+        market.revealBid(r, F2, 100, _salt(p1), 0); // the leading bid itself cannot be revealed twice
+        _reveal(r, p2, F3, 100);
+        assertEq(_state(id).secondScore, F3 + 1e14, "set by another bidder");
+    }
+
+    function test_dutchPrice_revertsForOtherModes() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, F1, 100);
+        _toReveal(r);
+        _reveal(r, p1, F1, 100);
+        vm.expectRevert(abi.encodeWithSelector(T.WrongMode.selector, id, T.Mode.SealedBid));
+        market.dutchPrice(r);
     }
 
     /// @dev The sealed form of the state slot (status byte with its top bit set) reads as a live request everywhere,

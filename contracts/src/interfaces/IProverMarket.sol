@@ -74,10 +74,12 @@ interface IProverMarketTypes {
     /// @param deadline Proving deadline once assigned (a sealed auction's from settlement on).
     /// @param reserveFee The reserve fee booked at submission (0 once a sealed auction is settled).
     /// @param prover Assigned prover; in an open sealed auction, the current best bidder.
-    /// @param fee Payment on fulfilment; for a sealed auction before a slash, the best bid's own fee (its payment, the
-    ///        second score, is in `AuctionSettled` and `RequestAssigned`).
+    /// @param fee Payment on fulfilment. For a sealed auction: the best bid's own fee until it is settled; after an
+    ///        explicit `settle`, the payment (the winner's lane then keeps the payment and no second score). A
+    ///        settlement inside `fulfill` or `slash` stores nothing: `AuctionSettled` and `RequestAssigned` report the
+    ///        payment. With no second bid the winner is paid its own fee.
     /// @param proverLane Sealed: the bid lane holding the best bid (see `commitBid`).
-    /// @param secondScore Sealed: the score of the second-best revealed bid, 0 when there is none.
+    /// @param secondScore Sealed, until an explicit `settle`: the score of the second-best revealed bid (0: none).
     /// @param runnerUp Sealed with `OnMiss.RunnerUp`: the second-best bidder, kept on standby with its bond.
     /// @param bounty Slashed collateral held for whoever delivers the proof after a slash (vault units of assetId).
     struct RequestView {
@@ -286,12 +288,12 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice Commits `bidCommitment(requestId, msg.sender, fee, latency, salt)` in the caller's bid lane `lane` and
     ///         takes `minCollateral` as bond (from the bond balance or the vault, see `reserveCollateral`).
     /// @dev A bid lane is one storage slot per prover and lane number that is reused from bid to bid: a lane is busy
-    ///      from the commit until the bid is resolved (released at reveal when it does not lead, or at settlement,
-    ///      fulfilment, slash, forfeit or reclaim), then free for the prover's next commit. A prover bidding on k
-    ///      auctions at once uses k lanes. Reusing a lane rewrites a non-zero slot (5,000 gas) where a fresh slot per
-    ///      bid would cost 22,100; `openBidLanes` prepares lanes ahead. One address cannot lead twice in one auction
-    ///      (a second reveal while it is the best or runner-up reverts); beyond that, two bids of one address are no
-    ///      stronger than two addresses, which a permissionless auction cannot tell apart.
+    ///      from the commit until the bid is resolved, then free for the prover's next commit. A bid is resolved at its
+    ///      own reveal when it does not lead, at a later reveal that beats it, or at fulfilment, slash, forfeit or
+    ///      reclaim. A prover bidding on k auctions at once uses k lanes. Reusing a lane rewrites a non-zero slot
+    ///      (5,000 gas) where a fresh slot per bid would cost 22,100; `openBidLanes` prepares lanes ahead. An address
+    ///      leads at most once per auction: a further bid of the current best bidder (or kept runner-up) is released
+    ///      unranked at its reveal (rank 0).
     function commitBid(Request calldata request, bytes32 commitment, uint8 lane) external;
     /// @notice Reveals the bid committed in the caller's lane `lane` during the reveal phase.
     function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane) external;
@@ -364,7 +366,8 @@ interface IProverMarket is IProverMarketTypes {
         returns (BidStatus);
     /// @notice The raw word of a bid lane: 0 or 1 when free; `uint256(keccak256(abi.encode(requestId, commitment)))
     ///         >> 1` while committed; at least 2^255 while it holds a revealed bid that leads (fee in bits 0-95,
-    ///         latency in 96-127, second score + 1 in 128-254).
+    ///         latency in 96-127, and in the best bid's lane the second score + 1 in 128-254; a kept runner-up's lane
+    ///         may carry a stale value there, never read).
     function bidLane(address prover, uint8 lane) external view returns (uint256);
     /// @notice Block in which an open-submission commitment was posted (0 if never).
     function proofCommitBlock(bytes32 commitment) external view returns (uint256);
@@ -373,6 +376,7 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice A prover's bond balance in `assetId` (see `reserveCollateral`): locked in the vault, backing no job.
     function bondBalance(address prover, uint8 assetId) external view returns (uint256);
     /// @notice Current price of an open Dutch request; once locked (and after a slash), the price it was locked at.
+    ///         Reverts `WrongMode` for other modes.
     ///         After fulfilment (or cancellation, expiry) it is the ramp's value now, not what was paid: read the paid
     ///         amount from `RequestFulfilled`.
     function dutchPrice(Request calldata request) external view returns (uint256);

@@ -292,9 +292,14 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         return address(uint160(_runnerUp[id]));
     }
 
-    /// @dev Releases a runner-up that is no longer needed: frees its lane and gives its bond back (the caller clears or
-    ///      overwrites `_runnerUp`).
-    function _dropRunnerUp(bytes32 id, Request calldata req, address prover, uint8 lane) internal {
+    /// @dev `_runnerUp`'s encoding of a prover's lane.
+    function _pointer(address prover, uint8 lane) internal pure returns (uint256) {
+        return uint256(uint160(prover)) | uint256(lane) << 160;
+    }
+
+    /// @dev Resolves a revealed bid that is not kept (outside the lead, or a runner-up no longer needed): frees its lane
+    ///      and gives its bond back (a caller that held a pointer to it clears or overwrites it).
+    function _releaseBid(bytes32 id, Request calldata req, address prover, uint8 lane) internal {
         _freeLane(prover, lane);
         _releaseBond(id, req, prover);
     }

@@ -134,10 +134,6 @@ contract ProverMarketExtension is ProverMarketBase {
         return req.onMiss == OnMiss.RunnerUp && _runnerUp[id] == _pointer(prover, lane);
     }
 
-    function _pointer(address prover, uint8 lane) internal pure returns (uint256) {
-        return uint256(uint160(prover)) | uint256(lane) << 160;
-    }
-
     /// @notice See `IProverMarket`.
     function slash(Request calldata request) external nonReentrant {
         Request calldata req = request;
@@ -404,9 +400,11 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function dutchPrice(Request calldata request) external view returns (uint256) {
         (bytes32 id, Core memory c) = _load(request);
+        // Other modes have no ramp (and a sealed request's slot is not in the plain form `_load` decodes).
+        _requireMode(id, request, Mode.Dutch);
         // A locked job's price is fixed: the ramp at its lock time.
         if (c.flags & LOCKED != 0) return _lockedPrice(request, c);
-        if (request.mode == Mode.Dutch && (c.status == Status.Assigned || c.status == Status.Secondary)) {
+        if (c.status == Status.Assigned || c.status == Status.Secondary) {
             return _best[id].fee;
         }
         return _dutchPrice(request, c);

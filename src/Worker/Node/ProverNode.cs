@@ -603,7 +603,7 @@ public sealed class ProverNode
     ///     then rewrite a slot instead of creating one.</summary>
     private async Task OpenBidLanesAsync(CancellationToken ct)
     {
-        int count = _options.Capacity;
+        int count = Math.Min(_options.Capacity, 255); // openBidLanes takes a uint8 count; lane 255 opens on first use
         if (await _market.BidLaneAsync(Prover, count - 1, ct).ConfigureAwait(false) != BigInteger.Zero) return;
         await _market.OpenBidLanesAsync(0, count, ct).ConfigureAwait(false);
         _log.LogInformation("Opened bid lanes 0..{Last}", count - 1);
