@@ -46,6 +46,12 @@ public sealed record TrackedRequest(string RequestId, uint CircuitId, byte[] Ter
     IReadOnlyList<BigInteger> PublicInputs, ulong ProvingUnits, BigInteger ReserveFee, ulong Block);
 
 /// <summary>A sealed bid as journalled.</summary>
+/// <param name="RequestId">The request's id (0x-hex).</param>
+/// <param name="Fee">The bid's fee in wei.</param>
+/// <param name="LatencySeconds">The promised latency.</param>
+/// <param name="Salt">The commitment's secret salt (written before the commit is sent).</param>
+/// <param name="Commitment">The commitment posted on chain.</param>
+/// <param name="State">How far the bid has gone.</param>
 /// <param name="Lane">The prover's bid lane the commitment goes into (see <c>commitBid</c>).</param>
 public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State, byte Lane);
 
