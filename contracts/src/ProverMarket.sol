@@ -23,7 +23,7 @@ contract ProverMarket is ProverMarketBase {
     /// @notice Code for the cold paths, executed in this contract's context.
     address public immutable extension;
 
-    /// @notice The extension was built for a different registry or vault.
+    /// @notice The extension was built for a different registry, vault or storage layout (or is not a contract).
     error ExtensionMismatch(address extension);
 
     /// @param initialOwner Owner of the bounded parameters.
@@ -42,6 +42,7 @@ contract ProverMarket is ProverMarketBase {
         if (
             extension_.code.length == 0 || ProverMarketBase(extension_).registry() != registry_
                 || ProverMarketBase(extension_).vault() != vault_
+                || ProverMarketBase(extension_).STORAGE_LAYOUT() != STORAGE_LAYOUT
         ) revert ExtensionMismatch(extension_);
         extension = extension_;
         askBook = new AskBook(registry_, vault_, address(this));

@@ -27,6 +27,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @notice Bounds on the reserve period.
     uint32 public constant MIN_RESERVE_PERIOD = 1 minutes;
     uint32 public constant MAX_RESERVE_PERIOD = 7 days;
+    /// @notice Version of the storage layout below: the market only accepts an extension built with the same one (the
+    ///         extension runs on the market's storage). 2: bid lanes.
+    uint16 public constant STORAGE_LAYOUT = 2;
     /// @notice Upper bound on any reserve price per proving unit (wei).
     uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
