@@ -50,6 +50,36 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.True(fulfilled.ProverPayment + fulfilled.ProtocolFee > ranked[0].Fee);
     }
 
+    /// <summary>
+    /// One worker in two auctions at once commits from two bid lanes (its journal holds the first lane while that bid
+    /// is open), opened at start-up for its capacity, and wins and delivers both; afterwards both lanes are free.
+    /// </summary>
+    [Fact]
+    public async Task TwoAuctionsAtOnce_bidFromTwoLanes_andBothAreDelivered()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "twolanes", "300000000000000");
+        h.StartWorker(o, env);
+        var (_, first) = await h.SubmitAsync(mode: 0, a: 3, b: 4, bidSeconds: 6, revealSeconds: 5);
+        var (_, second) = await h.SubmitAsync(mode: 0, a: 5, b: 6, bidSeconds: 6, revealSeconds: 5);
+        await h.WaitForStatusAsync(first, Fulfilled, Patience);
+        await h.WaitForStatusAsync(second, Fulfilled, Patience);
+
+        var lanes = new List<BigInteger>();
+        foreach (var id in new[] { first, second })
+        {
+            var logs = await h.MarketLogsAsync(id);
+            var committed = logs.Select(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) ? e : null)
+                .OfType<IProverMarket.BidCommittedEvent>().Single(e => e.Prover == key.Address);
+            lanes.Add(committed.Lane);
+        }
+        Assert.Equal(2, lanes.Distinct().Count());
+        foreach (var lane in lanes)
+            Assert.Equal(BigInteger.One, await h.Market.BidLaneAsync(key.Address, lane)); // free again
+        Assert.Equal(BigInteger.One, await h.Market.BidLaneAsync(key.Address, o.Capacity - 1)); // opened at start-up
+    }
+
     [Fact]
     public async Task KilledRightAfterCommit_restartedWorkerStillRevealsAndKeepsItsBond()
     {
