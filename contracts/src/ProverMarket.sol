@@ -179,9 +179,11 @@ contract ProverMarket is ProverMarketBase {
             emit BidRevealed(id, msg.sender, fee, latency, score, 0);
             return;
         }
-        uint8 rank = request.onMiss == OnMiss.RunnerUp
-            ? _insertKeepingRunnerUp(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score)
-            : _insert(id, request, q, AuctionLib.Bid(msg.sender, fee, latency), lane, score);
+        AuctionLib.Bid memory me = AuctionLib.Bid(msg.sender, fee, latency);
+        uint8 rank = 1;
+        if (q.best == address(0)) _takeLead(id, q, me, lane, 0);
+        else if (request.onMiss == OnMiss.RunnerUp) rank = _insertKeepingRunnerUp(id, request, q, me, lane, score);
+        else rank = _insert(id, request, q, me, lane, score);
         emit BidRevealed(id, msg.sender, fee, latency, score, rank);
     }
 
@@ -210,8 +212,18 @@ contract ProverMarket is ProverMarketBase {
         }
     }
 
-    /// @dev `OnMiss.OpenSecondary`: only the best bid is kept (in its lane, with the second score); every other
-    ///      revealed bid, including a best bid this one beats, gets its bond back and its lane freed now.
+    /// @dev Makes `me` (in its `lane`) the best bid, with the second score + 1 `secondPlusOne` (0: none).
+    function _takeLead(bytes32 id, Sealed memory q, AuctionLib.Bid memory me, uint8 lane, uint256 secondPlusOne)
+        internal
+    {
+        _lanes[me.prover][lane] = _held(me.fee, me.latency, secondPlusOne);
+        (q.best, q.lane) = (me.prover, lane);
+        _storeSealed(id, q);
+    }
+
+    /// @dev `OnMiss.OpenSecondary`, with a best bid already: only the best bid is kept (in its lane, with the second
+    ///      score); every other revealed bid, including a best bid this one beats, gets its bond back and its lane
+    ///      freed now.
     function _insert(
         bytes32 id,
         Request calldata req,
@@ -220,23 +232,15 @@ contract ProverMarket is ProverMarketBase {
         uint8 lane,
         uint256 score
     ) internal returns (uint8 rank) {
-        if (q.best == address(0)) {
-            _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
-            (q.best, q.lane) = (me.prover, lane);
-            _storeSealed(id, q);
-            return 1;
-        }
         mapping(uint256 => uint256) storage bestLanes = _lanes[q.best];
         uint256 bestWord = bestLanes[q.lane];
         (uint96 bestFee, uint32 bestLatency, uint256 secondPlusOne) = _heldBid(bestWord);
         uint64 weight = req.latencyWeight;
         if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
             // The old best becomes the second score; score < 2^97, so + 1 fits the 127-bit field.
-            _lanes[me.prover][lane] = _held(me.fee, me.latency, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             bestLanes[q.lane] = LANE_FREE;
             _releaseBond(id, req, q.best);
-            (q.best, q.lane) = (me.prover, lane);
-            _storeSealed(id, q);
+            _takeLead(id, q, me, lane, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             return 1;
         }
         _lanes[me.prover][lane] = LANE_FREE;
@@ -249,8 +253,8 @@ contract ProverMarket is ProverMarketBase {
         return 0;
     }
 
-    /// @dev `OnMiss.RunnerUp`: the best and the second-best bid are kept (bonds and lanes) for the takeover; every other
-    ///      revealed bid gets its bond back and its lane freed now.
+    /// @dev `OnMiss.RunnerUp`, with a best bid already: the best and the second-best bid are kept (bonds and lanes)
+    ///      for the takeover; every other revealed bid gets its bond back and its lane freed now.
     function _insertKeepingRunnerUp(
         bytes32 id,
         Request calldata req,
@@ -259,12 +263,6 @@ contract ProverMarket is ProverMarketBase {
         uint8 lane,
         uint256 score
     ) internal returns (uint8 rank) {
-        if (q.best == address(0)) {
-            _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
-            (q.best, q.lane) = (me.prover, lane);
-            _storeSealed(id, q);
-            return 1;
-        }
         uint64 weight = req.latencyWeight;
         (uint96 bestFee, uint32 bestLatency,) = _heldBid(_lanes[q.best][q.lane]);
         uint256 r = _runnerUp[id];
@@ -273,9 +271,7 @@ contract ProverMarket is ProverMarketBase {
             // The old best becomes the runner-up (its lane stays held); the old runner-up is released.
             if (second != address(0)) _releaseBid(id, req, second, uint8(r >> 160));
             _runnerUp[id] = _pointer(q.best, q.lane);
-            _lanes[me.prover][lane] = _held(me.fee, me.latency, AuctionLib.score(bestFee, bestLatency, weight) + 1);
-            (q.best, q.lane) = (me.prover, lane);
-            _storeSealed(id, q);
+            _takeLead(id, q, me, lane, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             return 1;
         }
         if (second != address(0)) {

@@ -88,15 +88,8 @@ contract GasSnapshotTest is MarketFixture {
         _reserveCollateral();
         T.Request memory a = _req(T.Mode.SealedBid);
         _submit(a);
+        _unmeasuredAuction(a);
         address[3] memory ps = [p1, p2, p3];
-        for (uint256 i; i < 3; ++i) {
-            _commit(a, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
-        }
-        _toReveal(a);
-        for (uint256 i; i < 3; ++i) {
-            _reveal(a, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
-        }
-        _toSettle(a);
         uint256[8] memory won = _proof();
         vm.prank(p1);
         market.fulfill(a, won, pubs);
@@ -109,6 +102,20 @@ contract GasSnapshotTest is MarketFixture {
             vm.prank(ps[i]);
             market.fulfill(r, proof, pubs);
         }
+    }
+
+    /// @dev p1, p2, p3 bid 0.05, 0.06, 0.07 ether (latency 100) on a submitted sealed request, reveal in that order;
+    ///      returns after the reveal phase.
+    function _unmeasuredAuction(T.Request memory r) internal {
+        address[3] memory ps = [p1, p2, p3];
+        for (uint256 i; i < 3; ++i) {
+            _commit(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        }
+        _toReveal(r);
+        for (uint256 i; i < 3; ++i) {
+            _reveal(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
+        }
+        _toSettle(r);
     }
 
     function _submitMeasured(string memory mode, T.Request memory r) internal returns (bytes32 id) {
@@ -176,15 +183,7 @@ contract GasSnapshotTest is MarketFixture {
         string memory m = "sealedBid3Settle";
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
-        address[3] memory ps = [p1, p2, p3];
-        for (uint256 i; i < 3; ++i) {
-            _commit(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
-        }
-        _toReveal(r);
-        for (uint256 i; i < 3; ++i) {
-            _reveal(r, ps[i], uint96(0.05 ether + i * 0.01 ether), 100);
-        }
-        _toSettle(r);
+        _unmeasuredAuction(r);
         market.settle(r);
         _snap(string.concat(m, "/settle"));
         assertEq(uint256(_state(id).status), uint256(T.Status.Assigned));
