@@ -93,8 +93,7 @@ contract ProverMarketExtension is ProverMarketBase {
             // Never committed here, or already reclaimed; a revealed bid outside the lead was released at reveal.
             revert NoCommitment(id, msg.sender);
         }
-        _freeLane(msg.sender, lane);
-        _releaseBond(id, req, msg.sender);
+        _releaseBid(id, req, msg.sender, lane);
     }
 
     /// @notice See `IProverMarket`.
@@ -113,7 +112,9 @@ contract ProverMarketExtension is ProverMarketBase {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
         if (_lanes[prover][lane] != _laneCommitment(id, commitment)) {
-            if (_leads(id, w, req, prover, lane)) revert AlreadyRevealed(id, prover);
+            if (_leadingAs(id, w, prover, lane, req.onMiss == OnMiss.RunnerUp) != BidStatus.None) {
+                revert AlreadyRevealed(id, prover);
+            }
             revert NoCommitment(id, prover);
         }
         _freeLane(prover, lane);
@@ -121,17 +122,19 @@ contract ProverMarketExtension is ProverMarketBase {
         emit BondForfeited(id, prover, req.assetId, req.minCollateral, req.requester);
     }
 
-    /// @dev Whether `prover`'s lane `lane` holds the best bid or the kept runner-up of request `id` (core word `w`).
-    function _leads(bytes32 id, uint256 w, Request calldata req, address prover, uint8 lane)
+    /// @dev Whether `prover`'s lane `lane` holds the best bid (`Best`) or the kept runner-up (`RunnerUp`) of request
+    ///      `id` (core word `w`), else `None`. `_runnerUp` is only read when `withRunnerUp`.
+    function _leadingAs(bytes32 id, uint256 w, address prover, uint8 lane, bool withRunnerUp)
         internal
         view
-        returns (bool)
+        returns (BidStatus)
     {
         if (_isSealed(w)) {
             Sealed memory q = _decodeSealed(w);
-            if (q.best == prover && q.lane == lane) return true;
+            if (q.best == prover && q.lane == lane) return BidStatus.Best;
         }
-        return req.onMiss == OnMiss.RunnerUp && _runnerUp[id] == _pointer(prover, lane);
+        if (withRunnerUp && _runnerUp[id] == _pointer(prover, lane)) return BidStatus.RunnerUp;
+        return BidStatus.None;
     }
 
     /// @notice See `IProverMarket`.
@@ -368,13 +371,7 @@ contract ProverMarketExtension is ProverMarketBase {
         uint256 word = _lanes[prover][lane];
         if (word == _laneCommitment(requestId, commitment)) return BidStatus.Committed;
         if (word < LANE_HELD) return BidStatus.None;
-        uint256 w = _rawCore(requestId);
-        if (_isSealed(w)) {
-            Sealed memory q = _decodeSealed(w);
-            if (q.best == prover && q.lane == lane) return BidStatus.Best;
-        }
-        if (_runnerUp[requestId] == _pointer(prover, lane)) return BidStatus.RunnerUp;
-        return BidStatus.None;
+        return _leadingAs(requestId, _rawCore(requestId), prover, lane, true);
     }
 
     /// @notice See `IProverMarket`.
