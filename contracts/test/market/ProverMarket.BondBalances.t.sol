@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
-import {IAskBook} from "../src/interfaces/IAskBook.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
+import {IAskBook} from "../../src/interfaces/IAskBook.sol";
 
 /// @dev Cheatcode not declared in `Vm.sol`.
 interface VmStorage {
     function load(address target, bytes32 slot) external view returns (bytes32);
 }
 
-/// @notice Review of the market bond balances (ea0c9f6): edge cases of opting in, the +1 encoding, assets, slashes and
+/// @notice Market bond balances (`reserveCollateral`): edge cases of opting in, the +1 encoding, assets, slashes and
 ///         takeovers, the ask book's collateral check, and what the events do and do not say. Every test checks the
 ///         conservation `vault.lockedBalance == bondBalance + collateral backing bids and jobs` where it matters.
-contract ProverMarketCollateralReviewTest is MarketFixture {
+contract ProverMarketBondBalancesTest is MarketFixture {
     VmStorage internal constant vmStorage = VmStorage(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
     /// @dev Storage slot of `_bondSlots` (`forge inspect ProverMarket storageLayout`).
     uint256 internal constant BOND_SLOTS_SLOT = 12;

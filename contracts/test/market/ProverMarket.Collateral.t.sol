@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 
 /// @notice Bond balances: collateral the vault keeps locked for the market, backing no job, that bids and jobs take
 ///         without a vault call (`reserveCollateral`, `releaseCollateral`, and every take and release in between).

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 
 /// @notice Missed deadlines: slashing, compensation, bounties, runner-up takeover and secondary fulfilment.
 contract ProverMarketSlashingTest is MarketFixture {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {IAskBook} from "../src/interfaces/IAskBook.sol";
-import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {IAskBook} from "../../src/interfaces/IAskBook.sol";
+import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
 
 /// @notice Reverse Dutch, standing asks and the open race, including two-step (commit / reveal) proof submission.
 contract ProverMarketModesTest is MarketFixture {

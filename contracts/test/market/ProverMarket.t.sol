@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarket, IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
-import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
-import {ICircuitRegistry} from "../src/interfaces/ICircuitRegistry.sol";
-import {MockVerifier} from "./mocks/MockVerifier.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarket, IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
+import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
+import {ICircuitRegistry} from "../../src/interfaces/ICircuitRegistry.sol";
+import {MockVerifier} from "../mocks/MockVerifier.sol";
 
 /// @notice Submission, the sealed-bid auction, fulfilment, cancellation and expiry.
 contract ProverMarketTest is MarketFixture {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
-import {IProverMarketTypes as T} from "../src/interfaces/IProverMarket.sol";
-import {Owned} from "../src/utils/Owned.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
+import {Owned} from "../../src/utils/Owned.sol";
 
 /// @notice The EIP-1559-style reserve price and the bounded owner parameters.
 contract ProverMarketFeesTest is MarketFixture {
