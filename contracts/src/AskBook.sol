@@ -10,11 +10,18 @@ import {ReentrancyGuard} from "./utils/ReentrancyGuard.sol";
 /// @title AskBook
 /// @notice Standing asks per circuit, matched by the market. Deployed by the market's constructor.
 contract AskBook is IAskBook, ReentrancyGuard {
-    /// @notice Asks per circuit, and how many the matcher inspects per request.
+    /// @notice Asks per circuit, and how many fitting-but-refused asks the matcher inspects per request (stale asks
+    ///         it removes on the way do not count).
     uint256 public constant MAX_ASKS_PER_CIRCUIT = 64;
     uint256 public constant MAX_MATCH_SCAN = 8;
+    /// @notice The least collateral an ask must back each job with (in the asset's base units; the vault's assets are
+    ///         ETH and 18-decimal restaking receipt tokens): what an ask puts at risk when it is matched and accepted.
+    uint96 public constant MIN_ASK_COLLATERAL = 0.01 ether;
+    /// @notice How far ahead an ask may expire.
+    uint256 public constant MAX_ASK_LIFETIME = 30 days;
 
-    /// @dev Two slots per ask: (next | price) and (prev | maxLatency | capacity | listed).
+    /// @dev Three slots per ask: (next | price), (prev | maxLatency | capacity | listed), (maxCollateral | assetId |
+    ///      expiresAt).
     struct AskSlot {
         address next;
         uint96 pricePerUnit;
@@ -22,6 +29,9 @@ contract AskBook is IAskBook, ReentrancyGuard {
         uint32 maxLatency;
         uint32 capacity;
         bool listed;
+        uint96 maxCollateral;
+        uint8 assetId;
+        uint40 expiresAt;
     }
 
     /// @notice The market allowed to take and restore asks.
@@ -31,6 +41,7 @@ contract AskBook is IAskBook, ReentrancyGuard {
 
     mapping(uint32 => mapping(address => AskSlot)) private _asks;
     mapping(uint32 => address) private _head;
+    mapping(uint32 => address) private _tail;
     mapping(uint32 => uint256) private _count;
 
     constructor(ICircuitRegistry registry_, ICollateralVault vault_, address market_) {
@@ -45,15 +56,26 @@ contract AskBook is IAskBook, ReentrancyGuard {
     }
 
     /// @inheritdoc IAskBook
-    function postAsk(uint32 circuitId, uint96 pricePerUnit, uint32 maxLatency, uint32 capacity, address hint)
-        external
-        nonReentrant
-    {
+    function postAsk(
+        uint32 circuitId,
+        uint96 pricePerUnit,
+        uint32 maxLatency,
+        uint32 capacity,
+        uint8 assetId,
+        uint96 maxCollateral,
+        uint40 expiresAt,
+        address hint
+    ) external nonReentrant {
         if (maxLatency == 0 || capacity == 0) revert AskOutOfRange();
+        if (maxCollateral < MIN_ASK_COLLATERAL) revert AskCollateralTooLow(maxCollateral, MIN_ASK_COLLATERAL);
+        if (expiresAt <= block.timestamp || expiresAt > block.timestamp + MAX_ASK_LIFETIME) {
+            revert AskExpiryOutOfRange(expiresAt, block.timestamp + 1, block.timestamp + MAX_ASK_LIFETIME);
+        }
+        if (!_canBond(msg.sender, assetId, maxCollateral)) revert AskNotBacked(msg.sender, assetId, maxCollateral);
         registry.circuitTerms(circuitId); // reverts on an unknown circuit
         mapping(address => AskSlot) storage book = _asks[circuitId];
         if (book[msg.sender].listed) _unlink(circuitId, msg.sender);
-        if (_count[circuitId] >= MAX_ASKS_PER_CIRCUIT) revert TooManyAsks(circuitId);
+        if (_count[circuitId] >= MAX_ASKS_PER_CIRCUIT) _makeRoom(circuitId, pricePerUnit);
 
         address prev;
         if (hint != address(0) && book[hint].listed && book[hint].pricePerUnit <= pricePerUnit) prev = hint;
@@ -64,13 +86,53 @@ contract AskBook is IAskBook, ReentrancyGuard {
             cur = book[cur].next;
         }
         book[msg.sender] = AskSlot({
-            next: cur, pricePerUnit: pricePerUnit, prev: prev, maxLatency: maxLatency, capacity: capacity, listed: true
+            next: cur,
+            pricePerUnit: pricePerUnit,
+            prev: prev,
+            maxLatency: maxLatency,
+            capacity: capacity,
+            listed: true,
+            maxCollateral: maxCollateral,
+            assetId: assetId,
+            expiresAt: expiresAt
         });
         if (prev == address(0)) _head[circuitId] = msg.sender;
         else book[prev].next = msg.sender;
-        if (cur != address(0)) book[cur].prev = msg.sender;
+        if (cur == address(0)) _tail[circuitId] = msg.sender;
+        else book[cur].prev = msg.sender;
         ++_count[circuitId];
-        emit AskPosted(circuitId, msg.sender, pricePerUnit, maxLatency, capacity, prev);
+        emit AskPosted(
+            circuitId, msg.sender, pricePerUnit, maxLatency, capacity, assetId, maxCollateral, expiresAt, prev
+        );
+    }
+
+    /// @dev A full book: removes every stale ask; if none was, evicts the most expensive ask when the new one is
+    ///      cheaper, else reverts `TooManyAsks`.
+    function _makeRoom(uint32 circuitId, uint96 pricePerUnit) private {
+        mapping(address => AskSlot) storage book = _asks[circuitId];
+        address p = _head[circuitId];
+        // Bounded by MAX_ASKS_PER_CIRCUIT entries.
+        while (p != address(0)) {
+            address next = book[p].next;
+            _removeIfStale(circuitId, p, book[p]);
+            p = next;
+        }
+        if (_count[circuitId] < MAX_ASKS_PER_CIRCUIT) return;
+        address tail = _tail[circuitId];
+        if (pricePerUnit >= book[tail].pricePerUnit) revert TooManyAsks(circuitId);
+        _unlink(circuitId, tail);
+        emit AskRemoved(circuitId, tail, Removal.Evicted);
+    }
+
+    /// @dev Removes `p`'s ask if it has expired or is no longer backed; returns whether it did.
+    function _removeIfStale(uint32 circuitId, address p, AskSlot storage a) private returns (bool) {
+        Removal why;
+        if (a.expiresAt <= block.timestamp) why = Removal.Expired;
+        else if (!_canBond(p, a.assetId, a.maxCollateral)) why = Removal.Unbacked;
+        else return false;
+        _unlink(circuitId, p);
+        emit AskRemoved(circuitId, p, why);
+        return true;
     }
 
     /// @dev Whether the market can take `amount` of `prover`'s collateral: its bond balance in the market covers it,
@@ -88,38 +150,63 @@ contract AskBook is IAskBook, ReentrancyGuard {
     }
 
     /// @inheritdoc IAskBook
-    function take(
-        uint32 circuitId,
-        uint256 units,
-        uint256 reserveFee,
-        uint256 maxFee,
-        uint32 provingWindow,
-        uint8 assetId,
-        uint256 minCollateral
-    ) external onlyMarket returns (Match memory m) {
+    function removeStaleAsk(uint32 circuitId, address prover) external nonReentrant {
+        AskSlot storage a = _asks[circuitId][prover];
+        if (!a.listed) revert AskNotListed(circuitId, prover);
+        if (!_removeIfStale(circuitId, prover, a)) revert AskNotStale(circuitId, prover);
+    }
+
+    /// @inheritdoc IAskBook
+    function take(uint32 circuitId, Wanted calldata w, address start) external onlyMarket returns (Match memory m) {
         mapping(address => AskSlot) storage book = _asks[circuitId];
-        address p = _head[circuitId];
-        for (uint256 i; i < MAX_MATCH_SCAN && p != address(0); ++i) {
+        address p = start != address(0) && book[start].listed ? book[start].next : _head[circuitId];
+        uint256 scanned;
+        // Each pass either removes a stale ask or counts toward MAX_MATCH_SCAN: at most MAX_ASKS_PER_CIRCUIT +
+        // MAX_MATCH_SCAN passes.
+        while (p != address(0) && scanned < MAX_MATCH_SCAN) {
             AskSlot storage a = book[p];
-            uint256 price = uint256(a.pricePerUnit) * units;
-            if (price < reserveFee) price = reserveFee;
-            if (price > maxFee) break; // sorted by price: every later ask costs at least as much
+            address next = a.next;
+            if (_removeIfStale(circuitId, p, a)) {
+                p = next;
+                continue;
+            }
+            uint256 price = uint256(a.pricePerUnit) * w.units;
+            if (price < w.reserveFee) price = w.reserveFee;
+            if (price > w.maxFee) break; // sorted by price: every later ask costs at least as much
             if (
-                a.capacity != 0 && a.maxLatency <= provingWindow
-                    && (minCollateral == 0 || _canBond(p, assetId, minCollateral))
+                a.capacity != 0 && a.maxLatency <= w.provingWindow && a.assetId == w.assetId
+                    && w.minCollateral <= a.maxCollateral
             ) {
                 uint32 cap = a.capacity - 1; // capacity != 0
                 a.capacity = cap;
                 emit AskCapacityChanged(circuitId, p, cap);
                 return Match(p, uint96(price), a.maxLatency); // price <= maxFee < 2^96
             }
-            p = a.next;
+            // `scanned` < MAX_MATCH_SCAN.
+            unchecked {
+                ++scanned;
+            }
+            p = next;
         }
-        revert NoMatchingAsk(circuitId);
+    }
+
+    /// @inheritdoc IAskBook
+    function release(uint32 circuitId, address prover, bool remove) external onlyMarket {
+        if (!_asks[circuitId][prover].listed) return;
+        if (remove) {
+            _unlink(circuitId, prover);
+            emit AskRemoved(circuitId, prover, Removal.Silent);
+        } else {
+            _restore(circuitId, prover);
+        }
     }
 
     /// @inheritdoc IAskBook
     function restore(uint32 circuitId, address prover) external onlyMarket {
+        _restore(circuitId, prover);
+    }
+
+    function _restore(uint32 circuitId, address prover) private {
         AskSlot storage a = _asks[circuitId][prover];
         if (!a.listed) return;
         uint32 cap = a.capacity == type(uint32).max ? type(uint32).max : a.capacity + 1;
@@ -161,7 +248,9 @@ contract AskBook is IAskBook, ReentrancyGuard {
     }
 
     function _view(AskSlot storage s) private view returns (Ask memory) {
-        return Ask(s.pricePerUnit, s.maxLatency, s.capacity, s.listed, s.next, s.prev);
+        return Ask(
+            s.pricePerUnit, s.maxLatency, s.capacity, s.listed, s.next, s.prev, s.assetId, s.maxCollateral, s.expiresAt
+        );
     }
 
     function _unlink(uint32 circuitId, address prover) private {
@@ -169,7 +258,8 @@ contract AskBook is IAskBook, ReentrancyGuard {
         AskSlot memory a = book[prover];
         if (a.prev == address(0)) _head[circuitId] = a.next;
         else book[a.prev].next = a.next;
-        if (a.next != address(0)) book[a.next].prev = a.prev;
+        if (a.next == address(0)) _tail[circuitId] = a.prev;
+        else book[a.next].prev = a.prev;
         delete book[prover];
         --_count[circuitId]; // the ask was listed, so the count is at least 1
     }

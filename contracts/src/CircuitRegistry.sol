@@ -40,6 +40,7 @@ contract CircuitRegistry is ICircuitRegistry {
     }
 
     uint32 private _count;
+    mapping(address => bytes32) private _codeHash;
     mapping(uint32 => Terms) private _terms;
     mapping(uint32 => Pending) private _pending;
     mapping(uint32 => Meta) private _meta;
@@ -65,6 +66,7 @@ contract CircuitRegistry is ICircuitRegistry {
             revert BadPublicInputCount(publicInputCount);
         }
         _checkVerifier(verifier, publicInputCount, artifactsHash);
+        _codeHash[verifier] = verifier.codehash;
         circuitId = ++_count;
         _terms[circuitId] = Terms(verifier, provingUnits, publicInputCount, false);
         Meta storage m = _meta[circuitId];
@@ -86,6 +88,7 @@ contract CircuitRegistry is ICircuitRegistry {
         Meta storage m = _ownedMeta(circuitId);
         _activateIfDue(circuitId);
         _checkVerifier(newVerifier, _terms[circuitId].publicInputCount, artifactsHash);
+        _codeHash[newVerifier] = newVerifier.codehash;
         uint40 activatesAt = uint40(block.timestamp + UPGRADE_DELAY);
         _pending[circuitId] = Pending(newVerifier, activatesAt);
         _terms[circuitId].hasPending = true;
@@ -158,6 +161,22 @@ contract CircuitRegistry is ICircuitRegistry {
             if (block.timestamp >= p.activatesAt) verifier = p.verifier;
         }
         provingUnits = t.provingUnits;
+    }
+
+    /// @inheritdoc ICircuitRegistry
+    function verifierCodeHash(address verifier) external view returns (bytes32) {
+        return _codeHash[verifier];
+    }
+
+    /// @inheritdoc ICircuitRegistry
+    function fulfilmentTerms(uint32 circuitId, address verifier)
+        external
+        view
+        returns (uint64 provingUnits, bytes32 codeHash)
+    {
+        provingUnits = _terms[circuitId].provingUnits;
+        if (provingUnits == 0) revert UnknownCircuit(circuitId);
+        codeHash = _codeHash[verifier];
     }
 
     /// @inheritdoc ICircuitRegistry

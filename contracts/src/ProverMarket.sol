@@ -7,8 +7,6 @@ import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {IAskBook} from "./interfaces/IAskBook.sol";
 import {AskBook} from "./AskBook.sol";
 import {AuctionLib} from "./libraries/AuctionLib.sol";
-import {ReserveLib} from "./libraries/ReserveLib.sol";
-import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 /// @title ProverMarket
 /// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
@@ -46,17 +44,18 @@ contract ProverMarket is ProverMarketBase {
         ) revert ExtensionMismatch(extension_);
         extension = extension_;
         askBook = new AskBook(registry_, vault_, address(this));
-        _params = Params({treasury: treasury_, protocolFeeBps: 0, slashRequesterBps: 5_000, reservePeriod: 1 hours});
+        _params = Params({
+            treasury: treasury_, protocolFeeBps: 0, slashRequesterBps: 5_000, reservePeriod: 1 hours, pendingActivatesAt: 0
+        });
         _reserve = ReserveParams({minPerUnit: 1, maxPerUnit: MAX_RESERVE_PER_UNIT, defaultTargetUnits: 1 << 24});
         emit TreasurySet(treasury_);
-        emit ProtocolFeeSet(0);
-        emit SlashRequesterShareSet(5_000);
+        emit FeeParamsSet(0, 5_000);
         emit ReserveParamsSet(1 hours, 1, MAX_RESERVE_PER_UNIT, 1 << 24);
     }
 
     /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage.
-    /// @dev Plain ETH transfers (empty calldata) match no extension function and revert.
-    fallback() external payable {
+    /// @dev Not payable: no extension function takes ETH, so plain transfers and value sent to them revert.
+    fallback() external {
         address ext = extension;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
@@ -95,12 +94,12 @@ contract ProverMarket is ProverMarketBase {
         } else if (bytes(inputUri).length == 0) {
             revert InputMissing();
         }
-        if (publicInputs.length != 0 && keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) {
-            revert PublicInputsMismatch();
-        }
+        // Published with every request, so a prover can check its witness against them before it commits anything.
+        if (publicInputs.length == 0) revert PublicInputsMissing();
+        if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
     }
 
-    /// @dev Validates the terms and the escrow, books the reserve. Returns the id, proving units and reserve fee.
+    /// @dev Validates the terms and the escrow, reads the reserve. Returns the id, proving units and reserve fee.
     function _admit(Request calldata request) internal returns (bytes32 id, uint256 units, uint256 reserveFee) {
         Request memory req = request;
         if (req.requester != msg.sender) revert NotRequester(msg.sender);
@@ -108,14 +107,24 @@ contract ProverMarket is ProverMarketBase {
         id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
         if (_rawCore(id) != 0) revert RequestExists(id);
         _checkWindows(req);
+        (uint16 feeBps, uint16 slashBps) = _effectiveFeeParams();
+        if (req.protocolFeeBps != feeBps || req.slashRequesterBps != slashBps) {
+            revert FeeTermsMismatch(req.protocolFeeBps, req.slashRequesterBps, feeBps, slashBps);
+        }
+        // Every bid bond is worth at least the whole fee, so an unrevealed shill bid costs more than any shill could
+        // lower the price by (forfeited bonds are burnt, see `forfeitBond`).
+        if (req.mode == Mode.SealedBid && req.minCollateral < req.maxFee) {
+            revert BidBondBelowMaxFee(req.minCollateral, req.maxFee);
+        }
         (address verifier, uint64 u) = registry.circuitTerms(req.circuitId);
         if (verifier != req.verifier) revert VerifierNotActive(req.verifier, verifier);
         units = u;
-        reserveFee = _takeReserve(req.circuitId, u);
+        reserveFee = _reserveFee(req.circuitId, u);
         if (req.maxFee < reserveFee) revert MaxFeeBelowReserve(req.maxFee, reserveFee);
     }
 
-    /// @dev Writes the request's state; standing-ask requests are matched here.
+    /// @dev Writes the request's state; standing-ask requests are matched here (nothing is locked until the prover
+    ///      accepts).
     function _open(bytes32 id, Request calldata req, uint256 units, uint256 reserveFee) internal {
         if (req.mode == Mode.SealedBid) {
             if (reserveFee > MAX_SEALED_RESERVE) revert ReserveTooLargeForSealedBid(reserveFee);
@@ -132,16 +141,36 @@ contract ProverMarket is ProverMarketBase {
         if (req.mode == Mode.OpenRace) c.deadline = uint40(block.timestamp + req.provingWindow);
         if (req.mode == Mode.StandingAsk) {
             IAskBook.Match memory m = askBook.take(
-                req.circuitId, units, reserveFee, req.maxFee, req.provingWindow, req.assetId, req.minCollateral
+                req.circuitId,
+                IAskBook.Wanted(units, reserveFee, req.maxFee, req.provingWindow, req.assetId, req.minCollateral),
+                address(0)
             );
-            c.status = Status.Assigned;
-            c.deadline = uint40(block.timestamp + m.latency);
+            if (m.prover == address(0)) revert IAskBook.NoMatchingAsk(req.circuitId);
+            c.status = Status.Matched;
+            c.deadline = uint40(block.timestamp + ASK_ACCEPT_WINDOW);
             c.bestLatency = m.latency;
+            c.secondLatency = 1;
             _best[id] = Slot(m.prover, m.fee);
-            if (req.minCollateral != 0) _takeCollateral(m.prover, req.assetId, req.minCollateral);
-            emit RequestAssigned(id, m.prover, m.fee, c.deadline, req.assetId, req.minCollateral);
+            emit RequestMatched(id, m.prover, m.fee, m.latency, c.deadline, 1);
         }
         _storeCore(id, c);
+    }
+
+    /// @notice See `IProverMarket`.
+    function acceptMatch(Request calldata request) external nonReentrant {
+        (bytes32 id, Core memory c) = _load(request);
+        if (c.status != Status.Matched) revert WrongStatus(id, c.status);
+        Slot memory m = _best[id];
+        if (msg.sender != m.account) revert NotMatchedProver(msg.sender, m.account);
+        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        c.status = Status.Assigned;
+        c.deadline = uint40(block.timestamp + c.bestLatency);
+        c.secondLatency = 0;
+        _storeCore(id, c);
+        uint96 collateral = request.minCollateral; // <= the ask's maxCollateral (checked at the match)
+        uint8 assetId = request.assetId;
+        if (collateral != 0) _takeCollateral(msg.sender, assetId, collateral);
+        emit RequestAssigned(id, msg.sender, m.fee, c.deadline, assetId, collateral);
     }
 
     /// @notice See `IProverMarket`.
@@ -153,6 +182,11 @@ contract ProverMarket is ProverMarketBase {
         mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
         if (lanes[lane] > LANE_FREE) revert LaneBusy(msg.sender, lane);
         lanes[lane] = _laneCommitment(id, commitment);
+        if (!q.hasBids) {
+            // From the first commitment on, the requester can no longer cancel (see `cancelRequest`).
+            q.hasBids = true;
+            _storeSealed(id, q);
+        }
         uint96 bond = request.minCollateral;
         uint8 assetId = request.assetId;
         if (bond != 0) _takeCollateral(msg.sender, assetId, bond);
@@ -291,14 +325,6 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function settle(Request calldata request) external nonReentrant {
-        (bytes32 id, Sealed memory q) = _loadSealed(request);
-        if (q.status != Status.Open) revert WrongStatus(id, q.status);
-        _settle(id, request, q, true);
-        _storeSealed(id, q);
-    }
-
-    /// @notice See `IProverMarket`.
     function lockDutch(Request calldata request) external nonReentrant {
         (bytes32 id, Core memory c) = _load(request);
         _requireMode(id, request, Mode.Dutch);
@@ -343,10 +369,10 @@ contract ProverMarket is ProverMarketBase {
         Slot memory assigned = _assignment(id, request, c);
         if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
-        _verify(request, proof, publicInputs);
+        uint64 units = _verify(request, proof, publicInputs);
 
         bool locked = c.flags & LOCKED != 0;
-        _pay(id, request, c, msg.sender, assigned.fee);
+        _pay(id, request, c, msg.sender, assigned.fee, units);
         // The assignment is final: clear it (the events keep the record) for the storage refund.
         if (!locked) delete _best[id];
         uint96 collateral = request.minCollateral;
@@ -372,11 +398,11 @@ contract ProverMarket is ProverMarketBase {
         }
         if (msg.sender != q.best) revert NotAssignedProver(msg.sender, q.best);
         if (block.timestamp > q.deadline) revert DeadlinePassed(q.deadline);
-        _verify(request, proof, publicInputs);
+        uint64 units = _verify(request, proof, publicInputs);
 
         Core memory c;
         c.deadline = q.deadline;
-        _pay(id, request, c, msg.sender, payment);
+        _pay(id, request, c, msg.sender, payment, units);
         _freeLane(msg.sender, q.lane);
         uint96 collateral = request.minCollateral;
         if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
@@ -390,15 +416,6 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function commitProof(bytes32 requestId, bytes32 commitment) external nonReentrant {
-        if (_rawCore(requestId) == 0) revert UnknownRequest(requestId);
-        if (commitment == bytes32(0)) revert ZeroCommitment();
-        if (_proofCommits[commitment] != 0) revert ProofAlreadyCommitted(commitment);
-        _proofCommits[commitment] = block.number;
-        emit ProofCommitted(requestId, msg.sender, commitment, block.number);
-    }
-
-    /// @notice See `IProverMarket`.
     function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
         external
         nonReentrant
@@ -408,7 +425,10 @@ contract ProverMarket is ProverMarketBase {
         if (c.status == Status.Open && request.mode == Mode.OpenRace) {
             fee = request.maxFee;
         } else if (c.status == Status.Secondary) {
-            fee = _best[id].fee;
+            Slot memory s = _best[id];
+            // The slashed prover cannot deliver late for the bounty taken from its own collateral.
+            if (msg.sender == s.account) revert SlashedProverExcluded(msg.sender);
+            fee = s.fee;
             delete _best[id];
         } else {
             revert WrongStatus(id, c.status);
@@ -418,67 +438,43 @@ contract ProverMarket is ProverMarketBase {
         uint256 committedAt = _proofCommits[commitment];
         if (committedAt == 0) revert ProofNotCommitted(commitment);
         if (committedAt >= block.number) revert ProofCommittedThisBlock(commitment);
-        _verify(request, proof, publicInputs);
-        _pay(id, request, c, msg.sender, fee);
-    }
-
-    /// @dev The id and sealed-form state of a sealed-bid request (reverts for other modes and after a slash).
-    function _loadSealed(Request calldata request) internal view returns (bytes32 id, Sealed memory q) {
-        id = _idOf(request);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
-        _requireMode(id, request, Mode.SealedBid);
-        if (!_isSealed(w)) revert WrongStatus(id, Status(uint8(w)));
-        q = _decodeSealed(w);
-    }
-
-    /// @notice See `IProverMarket`.
-    function withdraw(uint256 amount, address to) external nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        uint256 bal = _balances[msg.sender];
-        if (amount == 0 || amount > bal) revert InsufficientBalance(amount, bal);
-        // amount <= bal.
-        unchecked {
-            _balances[msg.sender] = bal - amount;
+        uint256 first = _firstCommitBlock(c);
+        // The first commitment has PROOF_REVEAL_BLOCKS to reveal before a later one may be paid.
+        if (committedAt > first && block.number <= first + PROOF_REVEAL_BLOCKS) {
+            revert EarlierCommitmentPending(id, first, first + PROOF_REVEAL_BLOCKS + 1);
         }
-        emit Withdrawn(msg.sender, to, amount);
-        SafeTransferLib.safeTransferETH(to, amount);
+        uint64 units = _verify(request, proof, publicInputs);
+        _setFirstCommitBlock(c, 0); // no longer needed: the slot keeps only the final state
+        _pay(id, request, c, msg.sender, fee, units);
     }
 
+    /// @dev Every window is bounded: a proving window in [1, MAX_WINDOW]; a sealed commit phase in [1, MAX_WINDOW] and a
+    ///      reveal phase in [MIN_REVEAL_WINDOW, MAX_WINDOW]; a Dutch ramp in [1, MAX_WINDOW] (seconds).
     function _checkWindows(Request memory req) internal view {
-        if (req.provingWindow == 0) revert BadWindows();
+        _checkWindow(req.provingWindow, 1, MAX_WINDOW);
         if (req.mode == Mode.SealedBid) {
-            if (req.bidDeadline <= block.timestamp || req.revealDeadline <= req.bidDeadline) revert BadWindows();
+            _checkWindow(_after(req.bidDeadline, block.timestamp), 1, MAX_WINDOW);
+            _checkWindow(_after(req.revealDeadline, req.bidDeadline), MIN_REVEAL_WINDOW, MAX_WINDOW);
         } else if (req.mode == Mode.Dutch) {
-            if (req.bidDeadline <= block.timestamp) revert BadWindows();
+            _checkWindow(_after(req.bidDeadline, block.timestamp), 1, MAX_WINDOW);
         }
     }
 
-    /// @dev Rolls the circuit's reserve period if due, books `units` into it, returns reserve * units.
-    function _takeReserve(uint32 circuitId, uint64 units) internal returns (uint256) {
-        FeeState memory f = _fees[circuitId];
-        if (f.periodStart == 0) {
-            ReserveParams memory r = _reserve;
-            f.reservePerUnit = r.minPerUnit;
-            f.periodStart = uint40(block.timestamp);
-            f.targetUnits = r.defaultTargetUnits;
-        } else {
-            uint256 period = _params.reservePeriod;
-            if (block.timestamp >= f.periodStart + period) {
-                ReserveParams memory r = _reserve;
-                uint256 n = (block.timestamp - f.periodStart) / period;
-                uint256 next =
-                    ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, r.minPerUnit, r.maxPerUnit);
-                uint40 start = uint40(f.periodStart + n * period);
-                emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, start, f.usedUnits);
-                f.reservePerUnit = uint96(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT
-                f.periodStart = start;
-                f.usedUnits = 0;
-            }
-        }
-        uint256 used = uint256(f.usedUnits) + units;
-        f.usedUnits = used > type(uint64).max ? type(uint64).max : uint64(used);
-        _fees[circuitId] = f;
+    /// @dev `end - start`, or 0 when `end` is not after `start`.
+    function _after(uint256 end, uint256 start) internal pure returns (uint256) {
+        return end > start ? end - start : 0;
+    }
+
+    function _checkWindow(uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert WindowOutOfRange(value, min, max);
+    }
+
+    /// @dev The reserve fee of `units` now: the circuit's reserve per unit after rolling its period if due. Books
+    ///      nothing: only fulfilled work counts toward utilisation (`_bookUnits`), so a submission that is cancelled
+    ///      or expires cannot move the reserve.
+    function _reserveFee(uint32 circuitId, uint64 units) internal returns (uint256) {
+        (FeeState memory f, bool changed) = _rolledFees(circuitId);
+        if (changed) _fees[circuitId] = f;
         return uint256(f.reservePerUnit) * units;
     }
 }

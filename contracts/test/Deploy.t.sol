@@ -69,6 +69,6 @@ contract DeployTest is Test {
         }
         ProverMarket m = new ProverMarket(address(this), r, v, address(0xAa), good);
         assertEq(m.extension(), good);
-        assertEq(m.STORAGE_LAYOUT(), 2);
+        assertEq(m.STORAGE_LAYOUT(), 3);
     }
 }

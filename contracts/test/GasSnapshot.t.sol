@@ -218,12 +218,12 @@ contract GasSnapshotTest is MarketFixture {
     function test_gas_standingAsk() public {
         string memory m = "standingAsk";
         vm.prank(p1);
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         _snap("standingAsk/postAsk(first)");
         vm.prank(p2);
-        book.postAsk(circuitId, 40_000, 300, 5, address(0));
+        book.postAsk(circuitId, 40_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p3);
-        book.postAsk(circuitId, 60_000, 300, 5, p1);
+        book.postAsk(circuitId, 60_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), p1);
         _snap("standingAsk/postAsk(third,hinted)");
         T.Request memory r = _req(T.Mode.StandingAsk);
         _submitMeasured(m, r); // matches p2 at once

@@ -115,6 +115,15 @@ interface ICircuitRegistry {
     /// @notice What the market needs to price and verify a job: active verifier and proving units.
     function circuitTerms(uint32 circuitId) external view returns (address verifier, uint64 provingUnits);
 
+    /// @notice The pinned code hash of `verifier` (0: never pinned).
+    function verifierCodeHash(address verifier) external view returns (bytes32);
+
+    /// @notice What the market needs at fulfilment: the circuit's proving units and the pinned code hash of `verifier`.
+    function fulfilmentTerms(uint32 circuitId, address verifier)
+        external
+        view
+        returns (uint64 provingUnits, bytes32 codeHash);
+
     /// @notice Number of circuits registered so far (ids are 1..count).
     function circuitCount() external view returns (uint32);
 }

@@ -20,7 +20,10 @@ interface IProverMarketTypes {
 
     /// @notice Lifecycle of a request.
     /// @dev Open: accepting bids / locks / race proofs. Assigned: one prover must prove by `deadline`.
-    ///      Secondary: the assigned prover was slashed; anyone may deliver (two-step) by `deadline` for fee + bounty.
+    ///      Secondary: the assigned prover was slashed (or no standing ask accepted the job); anyone but the slashed
+    ///      prover may deliver (two-step) by `deadline` for fee + bounty.
+    ///      Matched: a standing-ask request matched an ask; the ask's prover may `acceptMatch` (or `declineMatch`)
+    ///      until `deadline`. Nothing of the prover's is locked and no proving deadline runs before it accepts.
     enum Status {
         None,
         Open,
@@ -28,7 +31,8 @@ interface IProverMarketTypes {
         Secondary,
         Fulfilled,
         Cancelled,
-        Expired
+        Expired,
+        Matched
     }
 
     /// @notice Immutable terms of a request (hashed into its id).
@@ -48,7 +52,12 @@ interface IProverMarketTypes {
     /// @param latencyWeight Sealed: wei added to a bid's score per second of promised latency.
     /// @param nonce Any value that makes the id unique for the requester.
     /// @param inputHash keccak256 of the input (inline bytes are checked; a URI's content cannot be).
-    /// @param publicInputsHash keccak256(abi.encodePacked(publicInputs)) the proof must match.
+    /// @param publicInputsHash keccak256(abi.encodePacked(publicInputs)) the proof must match; the public inputs are
+    ///        always published with the request, so every prover can preflight its witness against them.
+    /// @param protocolFeeBps The protocol fee this request pays: must equal the market's effective fee at submission,
+    ///        so a later (timelocked) change never reaches a request in flight.
+    /// @param slashRequesterBps The requester's share of a slash after the burn (see `SLASH_BURN_BPS`): must equal the
+    ///        market's effective share at submission, like `protocolFeeBps`.
     struct Request {
         address requester;
         uint32 circuitId;
@@ -66,6 +75,8 @@ interface IProverMarketTypes {
         uint64 nonce;
         bytes32 inputHash;
         bytes32 publicInputsHash;
+        uint16 protocolFeeBps;
+        uint16 slashRequesterBps;
     }
 
     /// @notice Mutable state of a request.
@@ -82,6 +93,9 @@ interface IProverMarketTypes {
     /// @param secondScore Sealed, until an explicit `settle`: the score of the second-best revealed bid (0: none).
     /// @param runnerUp Sealed with `OnMiss.RunnerUp`: the second-best bidder, kept on standby with its bond.
     /// @param bounty Slashed collateral held for whoever delivers the proof after a slash (vault units of assetId).
+    /// @param excluded Secondary: the slashed prover, who may not deliver (and so cannot win its own bounty back).
+    /// @param firstCommitBlock Open race and secondary delivery: the block of the first proof commitment (0: none);
+    ///        a later commitment's reveal only pays once that one's reveal window (`PROOF_REVEAL_BLOCKS`) is over.
     struct RequestView {
         Status status;
         uint40 createdAt;
@@ -96,6 +110,8 @@ interface IProverMarketTypes {
         uint96 runnerUpFee;
         uint32 runnerUpLatency;
         uint256 bounty;
+        address excluded;
+        uint64 firstCommitBlock;
     }
 
     /// @notice Where a sealed bid stands, as far as storage tells (`bidStatus`).
@@ -152,16 +168,26 @@ interface IProverMarketTypes {
         uint256 bounty,
         uint8 assetId
     );
+    /// @param burned The share burnt (`SLASH_BURN_BPS` of `amount`); `toRequester` and `toBounty` split the rest.
     event ProverSlashed(
         bytes32 indexed requestId,
         address indexed prover,
         uint8 assetId,
         uint256 amount,
+        uint256 burned,
         uint256 toRequester,
         uint256 toBounty,
         Status nextStatus
     );
     event SecondaryOpened(bytes32 indexed requestId, uint40 deadline, uint256 fee, uint256 bounty);
+    /// @notice A standing-ask request matched `prover`'s ask at `fee`; it may accept until `acceptBy`. Nothing is locked
+    ///         yet. `attempt` counts the matches of this request (1 at submission).
+    event RequestMatched(
+        bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint40 acceptBy, uint8 attempt
+    );
+    /// @notice The matched prover declined (`silent` false) or let the acceptance window pass (`silent` true; its ask
+    ///         was then removed from the book). Neither costs it collateral.
+    event MatchDeclined(bytes32 indexed requestId, address indexed prover, bool silent);
 
     // ------------------------------------------------------------------ events: bond balances
     /// @notice `reserveCollateral`: `amount` moved from the prover's free vault balance into its bond balance.
@@ -219,8 +245,11 @@ interface IProverMarketTypes {
 
     // ------------------------------------------------------------------ events: parameters
     event TreasurySet(address indexed treasury);
-    event ProtocolFeeSet(uint16 bps);
-    event SlashRequesterShareSet(uint16 bps);
+    /// @notice A change of the money-moving parameters was proposed; it takes effect at `activatesAt` (no earlier than
+    ///         `PARAMS_DELAY` from now) and only for requests submitted from then on (see `Request.protocolFeeBps`).
+    event FeeParamsProposed(uint16 protocolFeeBps, uint16 slashRequesterBps, uint40 activatesAt);
+    /// @notice The effective protocol fee and slash share (emitted at deployment and when a proposal is activated).
+    event FeeParamsSet(uint16 protocolFeeBps, uint16 slashRequesterBps);
     event ReserveParamsSet(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits);
     event CircuitTargetSet(uint32 indexed circuitId, uint56 targetUnits);
 
@@ -232,7 +261,6 @@ interface IProverMarketTypes {
     error NotRequester(address caller);
     error WrongEscrow(uint256 sent, uint256 maxFee);
     error VerifierNotActive(address pinned, address active);
-    error BadWindows();
     error MaxFeeBelowReserve(uint256 maxFee, uint256 reserveFee);
     error InputHashMismatch();
     error PublicInputsMismatch();
@@ -258,6 +286,18 @@ interface IProverMarketTypes {
     error ZeroAddress();
     error InsufficientBondBalance(address prover, uint8 assetId, uint256 requested, uint256 available);
     error ZeroAmount();
+    error WindowOutOfRange(uint256 value, uint256 min, uint256 max);
+    error BidBondBelowMaxFee(uint256 minCollateral, uint256 maxFee);
+    error PublicInputsMissing();
+    error FeeTermsMismatch(uint16 protocolFeeBps, uint16 slashRequesterBps, uint16 expectedFeeBps, uint16 expectedSlashBps);
+    error CommitmentsExist(bytes32 requestId);
+    error EarlierCommitmentPending(bytes32 requestId, uint256 firstCommitBlock, uint256 revealableFrom);
+    error SlashedProverExcluded(address prover);
+    error NotMatchedProver(address caller, address prover);
+    error AcceptWindowOpen(uint40 acceptBy);
+    error VerifierCodeChanged(address verifier, bytes32 pinned, bytes32 actual);
+    error NoPendingParams();
+    error ParamsNotReady(uint40 activatesAt);
 }
 
 /// @title IProverMarket
@@ -270,9 +310,16 @@ interface IProverMarketTypes {
 ///      balance (`balanceOf`) and pulled with `withdraw`; collateral and slash proceeds live in the collateral vault.
 interface IProverMarket is IProverMarketTypes {
     // ------------------------------------------------------------------ requests
-    /// @notice Posts a request and escrows `maxFee` (msg.value). Standing-ask requests are matched at once.
+    /// @notice Posts a request and escrows `maxFee` (msg.value). Standing-ask requests are matched at once (the matched
+    ///         prover then has `ASK_ACCEPT_WINDOW` to `acceptMatch`).
+    /// @dev Refused: windows outside their bounds (`WindowOutOfRange`: a reveal window below `MIN_REVEAL_WINDOW`, or any
+    ///      window above `MAX_WINDOW`, which would hold bonds hostage), a sealed-bid `minCollateral` below `maxFee`
+    ///      (`BidBondBelowMaxFee`: every bid bond is worth more than any shill bid could gain), missing public inputs,
+    ///      and fee terms other than the effective parameters (`FeeTermsMismatch`). The reserve price is read here but
+    ///      proving units are booked only when a job is fulfilled, so submissions, cancellations and expiries cannot
+    ///      move it.
     /// @param input Inline input bytes (hashed against `inputHash`), or empty when `inputUri` is used.
-    /// @param publicInputs The expected public inputs (checked against `publicInputsHash` and emitted), or empty.
+    /// @param publicInputs The expected public inputs (checked against `publicInputsHash` and emitted). Required.
     function submitRequest(
         Request calldata request,
         bytes calldata input,
@@ -280,6 +327,9 @@ interface IProverMarket is IProverMarketTypes {
         uint256[] calldata publicInputs
     ) external payable returns (bytes32 requestId);
     /// @notice Requester cancels an unassigned request; the whole escrow is credited back.
+    /// @dev Refused (`CommitmentsExist`) once a bid commitment (sealed bid) or a proof commitment (open race) exists:
+    ///      the requester could otherwise cancel after seeing the bids, or front-run a proof it saw in the mempool. A
+    ///      Dutch request is cancellable until it is locked, a standing-ask request until its match is accepted.
     function cancelRequest(Request calldata request) external;
     /// @notice Refunds a request nobody took or delivered in time; a held bounty goes to the treasury. Permissionless.
     function expire(Request calldata request) external;
@@ -289,8 +339,7 @@ interface IProverMarket is IProverMarketTypes {
     ///         takes `minCollateral` as bond (from the bond balance or the vault, see `reserveCollateral`).
     /// @dev A bid lane is one storage slot per prover and lane number that is reused from bid to bid: a lane is busy
     ///      from the commit until the bid is resolved, then free for the prover's next commit. A bid is resolved at its
-    ///      own reveal when it does not lead, at a later reveal that beats it, or at fulfilment, slash, forfeit or
-    ///      reclaim. A prover bidding on k auctions at once uses k lanes. Reusing a lane rewrites a non-zero slot
+    ///      own reveal when it does not lead, at a later reveal that beats it, or at fulfilment, slash or forfeit. A prover bidding on k auctions at once uses k lanes. Reusing a lane rewrites a non-zero slot
     ///      (5,000 gas) where a fresh slot per bid would cost 22,100; `openBidLanes` prepares lanes ahead. An address
     ///      leads at most once per auction: a further bid of the current best bidder (or kept runner-up) is released
     ///      unranked at its reveal (rank 0).
@@ -300,15 +349,28 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice Assigns the auction after the reveal phase. Permissionless and deterministic; `fulfill` and `slash`
     ///         settle implicitly, so calling it is optional.
     function settle(Request calldata request) external;
-    /// @notice After a cancellation, a bidder takes the bond of its bid in lane `lane` back and frees the lane.
-    /// @param commitment The bid's commitment (only read when the bid was never revealed).
-    function reclaimBond(Request calldata request, uint8 lane, bytes32 commitment) external;
-    /// @notice After the reveal phase, forfeits the bond of a bid never revealed to the requester and frees the lane.
-    ///         Permissionless: `prover`, `lane` and `commitment` are in `BidCommitted`.
+    /// @notice After the reveal phase, burns the bond of a bid never revealed and frees the lane. Permissionless:
+    ///         `prover`, `lane` and `commitment` are in `BidCommitted`.
+    /// @dev The bond is burnt (credited to `BURN_ADDRESS` in the vault, which nobody can claim), never paid to the
+    ///      requester: a requester bidding through a second address could otherwise commit a grid of shill bids, reveal
+    ///      only the one just above the best honest score (lowering the second score) and recover every other bond as
+    ///      a forfeit. Nor to the treasury, so the market's owner gains nothing from shills either.
     function forfeitBond(Request calldata request, address prover, uint8 lane, bytes32 commitment) external;
     /// @notice Prepares the caller's bid lanes `firstLane` .. `firstLane + count - 1` (those never used), so that
     ///         its first bids in them rewrite a slot instead of creating one. Optional set-up, like a deposit.
     function openBidLanes(uint8 firstLane, uint8 count) external;
+
+    // ------------------------------------------------------------------ standing asks
+    /// @notice The matched prover takes the job: locks `minCollateral` (at most its ask's `maxCollateral`, checked at
+    ///         the match) and its proving deadline starts now (now + the ask's latency).
+    function acceptMatch(Request calldata request) external;
+    /// @notice The matched prover declines (e.g. its preflight of the input failed): it locks nothing, its ask keeps
+    ///         its place, and the request goes to the next ask in the book, or opens for secondary delivery at the
+    ///         matched fee when none is left.
+    function declineMatch(Request calldata request) external;
+    /// @notice After the acceptance window, anyone moves a silent match on: the silent ask is removed from the book
+    ///         (its prover loses nothing else) and the request goes on as after `declineMatch`.
+    function lapseMatch(Request calldata request) external;
 
     // ------------------------------------------------------------------ Dutch
     /// @notice Takes a Dutch job at the current price, locking `minCollateral`.
@@ -318,10 +380,18 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice The assigned prover delivers its proof before its deadline and is paid.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
     /// @notice Step one of an open submission (race or secondary): `proofCommitment(requestId, msg.sender, proof)`.
+    ///         The first commitment to an open race or secondary delivery is recorded in the request (its block).
     function commitProof(bytes32 requestId, bytes32 commitment) external;
     /// @notice Step two, at least one block after the commitment: verifies and pays fee (+ bounty).
+    /// @dev The first commitment wins if it is revealed within `PROOF_REVEAL_BLOCKS` of its block: a reveal of a
+    ///      later commitment is refused (`EarlierCommitmentPending`) until that window is over. So a block builder that
+    ///      holds the first prover's reveal back and copies the proof into its own later commitment cannot be paid
+    ///      first. The prover slashed on this request may not deliver it (`SlashedProverExcluded`).
     function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
     /// @notice Slashes the assigned prover after its deadline. Permissionless.
+    /// @dev `SLASH_BURN_BPS` of the collateral is burnt whoever delivers afterwards; the rest goes to the requester
+    ///      (`slashRequesterBps` of the request's terms) and to the delivery bounty. The slashed prover is excluded from
+    ///      the secondary delivery, so it cannot win its own bounty back.
     function slash(Request calldata request) external;
     /// @notice Pays out the caller's ETH balance.
     function withdraw(uint256 amount, address to) external;
@@ -382,6 +452,13 @@ interface IProverMarket is IProverMarketTypes {
     function dutchPrice(Request calldata request) external view returns (uint256);
     /// @notice Reserve-price state of a circuit.
     function feeState(uint32 circuitId) external view returns (FeeState memory);
+    /// @notice A proposed change of the protocol fee and slash share, and when it takes effect (all zero: none).
+    function pendingFeeParams()
+        external
+        view
+        returns (uint16 protocolFeeBps, uint16 slashRequesterBps, uint40 activatesAt);
+    /// @notice The protocol fee and slash share a request submitted now must carry in its terms.
+    function effectiveFeeParams() external view returns (uint16 protocolFeeBps, uint16 slashRequesterBps);
     /// @notice Treasury, protocol fee, slash share and reserve parameters.
     function params()
         external
@@ -395,6 +472,23 @@ interface IProverMarket is IProverMarketTypes {
             uint96 maxReservePerUnit,
             uint56 defaultTargetUnits
         );
+    /// @notice Delay between `proposeFeeParams` and the new values applying to new requests.
+    function PARAMS_DELAY() external view returns (uint32);
+    /// @notice Shortest sealed-bid reveal phase accepted at submission (seconds).
+    function MIN_REVEAL_WINDOW() external view returns (uint32);
+    /// @notice Longest commit phase, reveal phase, Dutch ramp or proving window accepted at submission (seconds).
+    function MAX_WINDOW() external view returns (uint32);
+    /// @notice Share of a slash that is burnt (bps).
+    function SLASH_BURN_BPS() external view returns (uint16);
+    /// @notice Where burnt bonds and collateral go (a vault claimable balance nobody can claim).
+    function BURN_ADDRESS() external view returns (address);
+    /// @notice Seconds a matched standing-ask prover has to accept.
+    function ASK_ACCEPT_WINDOW() external view returns (uint32);
+    /// @notice Matches per standing-ask request before it opens for secondary delivery.
+    function MAX_MATCH_ATTEMPTS() external view returns (uint8);
+    /// @notice Blocks the first proof commitment has to be revealed before a later one can be paid.
+    function PROOF_REVEAL_BLOCKS() external view returns (uint64);
+
     /// @notice The collateral vault, circuit registry, ask book and the delegate holding the cold-path code.
     function vault() external view returns (address);
     function registry() external view returns (address);
@@ -412,10 +506,13 @@ interface IProverMarket is IProverMarketTypes {
     function acceptOwnership() external;
     /// @notice Where protocol fees and unclaimed bounties go.
     function setTreasury(address treasury) external;
-    /// @notice At most MAX_PROTOCOL_FEE_BPS (10%).
-    function setProtocolFee(uint16 bps) external;
-    /// @notice Share of a slash paid to the requester, at most 10000 bps; the rest is the delivery bounty.
-    function setSlashRequesterShare(uint16 bps) external;
+    /// @notice Proposes a protocol fee (at most MAX_PROTOCOL_FEE_BPS, 10%) and the requester's share of a slash after
+    ///         the burn (at most 10000 bps; the rest is the delivery bounty). They take effect `PARAMS_DELAY` later,
+    ///         like a verifier upgrade, and only for requests submitted from then on: every request carries the values
+    ///         it was submitted under. A new proposal replaces a pending one.
+    function proposeFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) external;
+    /// @notice Makes a due proposal the stored parameters (permissionless; submissions use a due proposal anyway).
+    function activateFeeParams() external;
     /// @notice period in [1 minute, 7 days], minPerUnit <= maxPerUnit <= 1e12 wei, defaultTargetUnits > 0.
     function setReserveParams(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits) external;
     /// @notice Target utilization (proving units per period) of one circuit.

@@ -28,8 +28,27 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     uint32 public constant MIN_RESERVE_PERIOD = 1 minutes;
     uint32 public constant MAX_RESERVE_PERIOD = 7 days;
     /// @notice Version of the storage layout below: the market only accepts an extension built with the same one (the
-    ///         extension runs on the market's storage). 2: bid lanes.
-    uint16 public constant STORAGE_LAYOUT = 2;
+    ///         extension runs on the market's storage). 2: bid lanes. 3: timelocked fee parameters.
+    uint16 public constant STORAGE_LAYOUT = 3;
+    /// @notice Delay between proposing a protocol fee or slash share and it applying to new requests.
+    uint32 public constant PARAMS_DELAY = 2 days;
+    /// @notice Shortest reveal phase a sealed-bid request may have: one Ethereum slot, so a reveal sent at the start of
+    ///         the phase has a block to land in. Bidders should demand more on slower chains (the worker's policy).
+    uint32 public constant MIN_REVEAL_WINDOW = 12 seconds;
+    /// @notice Longest commit phase, reveal phase, Dutch ramp and proving window: a request cannot hold bonds or
+    ///         collateral hostage for longer.
+    uint32 public constant MAX_WINDOW = 7 days;
+    /// @notice Share of a slashed prover's collateral that is burnt whoever delivers afterwards (as Boundless does).
+    uint16 public constant SLASH_BURN_BPS = 5_000;
+    /// @notice Where burnt collateral goes: a vault claimable balance nobody can claim.
+    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    /// @notice How long a matched standing-ask prover has to `acceptMatch` (and to preflight the input).
+    uint32 public constant ASK_ACCEPT_WINDOW = 2 minutes;
+    /// @notice At most this many matches per standing-ask request (then it opens for secondary delivery).
+    uint8 public constant MAX_MATCH_ATTEMPTS = 8;
+    /// @notice Blocks within which the first proof commitment to an open race or secondary delivery must be revealed
+    ///         to win; later commitments are paid only after that.
+    uint64 public constant PROOF_REVEAL_BLOCKS = 5;
     /// @notice Upper bound on any reserve price per proving unit (wei).
     uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
@@ -45,14 +64,19 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev The status byte's top bit marks the sealed-auction form of the core slot (`Sealed`).
     uint256 internal constant SEALED_FORM = 0x80;
-    /// @dev The largest reserve fee the sealed form keeps (80 bits, about 1.2 million ETH).
-    uint256 internal constant MAX_SEALED_RESERVE = (1 << 80) - 1;
+    /// @dev The largest reserve fee the sealed form keeps (79 bits, about 600,000 ETH).
+    uint256 internal constant MAX_SEALED_RESERVE = (1 << 79) - 1;
+    /// @dev Bit 95 of the sealed form: a bid was committed (the requester can no longer cancel).
+    uint256 internal constant SEALED_HAS_BIDS = 1 << 95;
 
     // ------------------------------------------------------------------ storage layout
     /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency | flags (256 bits).
     ///      With `LOCKED` set (a Dutch job locked while its start price was `minFee`), `reserveFee | bestLatency |
     ///      secondLatency` hold the assigned prover instead (160 bits) and its price follows from the lock time
     ///      (`deadline - provingWindow`, see `_lockedPrice`), so a lock writes no slot besides this one.
+    ///      In the open-submission states (an open race while Open, any request in Secondary) `bestLatency |
+    ///      secondLatency` hold the block of the first proof commitment (`_firstCommitBlock`). While Matched,
+    ///      `bestLatency` is the matched ask's latency and `secondLatency` the number of matches so far.
     struct Core {
         Status status;
         uint40 createdAt;
@@ -74,6 +98,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 reserveFee;
         uint40 deadline;
         address best;
+        bool hasBids;
     }
 
     /// @dev `Core.flags`: the Dutch-lock form above.
@@ -87,12 +112,19 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 fee;
     }
 
-    /// @dev Parameters, packed into two slots.
+    /// @dev Parameters, one slot. `pendingActivatesAt` != 0: `_pendingFees` takes effect then.
     struct Params {
         address treasury;
         uint16 protocolFeeBps;
         uint16 slashRequesterBps;
         uint32 reservePeriod;
+        uint32 pendingActivatesAt;
+    }
+
+    /// @dev A proposed protocol fee and slash share (see `proposeFeeParams`).
+    struct FeeParams {
+        uint16 protocolFeeBps;
+        uint16 slashRequesterBps;
     }
 
     struct ReserveParams {
@@ -125,6 +157,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///      Stored as balance + 1 once first written (0: never used), so a take down to a zero balance and the next
     ///      release rewrite a non-zero slot (2,900 gas each) instead of clearing it and creating it again (20,000).
     mapping(address => mapping(uint8 => uint256)) internal _bondSlots;
+    FeeParams internal _pendingFees;
 
     /// @param initialOwner Owner of the bounded parameters (unused by the extension, whose own storage is never read).
     constructor(address initialOwner, ICircuitRegistry registry_, ICollateralVault vault_) Owned(initialOwner) {
@@ -172,22 +205,22 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (c.status == Status.None) revert UnknownRequest(id);
     }
 
-    /// @dev keccak256 of the sixteen words of `request` exactly as they are in calldata. A static struct is encoded
+    /// @dev keccak256 of the eighteen words of `request` exactly as they are in calldata. A static struct is encoded
     ///      inline, so for canonical calldata this equals `keccak256(abi.encode(request))`. Ids are only ever stored
     ///      by `submitRequest`, which decodes (and so validates) the terms first; non-canonical words here (dirty high
     ///      bits, an out-of-range enum) therefore hash to an id with no state, and every caller reverts on that.
     function _idOf(Request calldata request) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
             let m := mload(0x40)
-            calldatacopy(m, request, 0x200)
-            id := keccak256(m, 0x200)
+            calldatacopy(m, request, 0x240)
+            id := keccak256(m, 0x240)
         }
     }
 
-    /// @dev A memory struct of sixteen static fields is laid out exactly as `abi.encode(req)`: sixteen padded words.
+    /// @dev A memory struct of eighteen static fields is laid out exactly as `abi.encode(req)`: eighteen padded words.
     function _idOfMemory(Request memory req) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
-            id := keccak256(req, 0x200)
+            id := keccak256(req, 0x240)
         }
     }
 
@@ -219,14 +252,26 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (q.status == Status.Assigned) q.deadline = uint40(w >> 16);
         else q.reserveFee = uint96(w >> 16 & MAX_SEALED_RESERVE);
         q.best = address(uint160(w >> 96));
+        q.hasBids = w & SEALED_HAS_BIDS != 0;
     }
 
-    /// @dev Writes the sealed form (the reserve must fit 80 bits: `submitRequest` checks it).
+    /// @dev Writes the sealed form (the reserve must fit 79 bits: `submitRequest` checks it).
     function _storeSealed(bytes32 id, Sealed memory q) internal {
         uint256 x = q.status == Status.Assigned ? uint256(q.deadline) : uint256(q.reserveFee);
-        _storeRaw(
-            id, uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96
-        );
+        uint256 w =
+            uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96;
+        if (q.hasBids) w |= SEALED_HAS_BIDS;
+        _storeRaw(id, w);
+    }
+
+    /// @dev The first proof commitment's block in an open-submission state (see `Core`).
+    function _firstCommitBlock(Core memory c) internal pure returns (uint64) {
+        return uint64(c.bestLatency) << 32 | c.secondLatency;
+    }
+
+    function _setFirstCommitBlock(Core memory c, uint64 blockNumber) internal pure {
+        c.bestLatency = uint32(blockNumber >> 32);
+        c.secondLatency = uint32(blockNumber);
     }
 
     /// @dev A lane's word while it holds the commitment `commitment` to request `id`.
@@ -250,7 +295,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         return q.status == Status.Open && block.timestamp > req.revealDeadline && q.best != address(0);
     }
 
-    /// @dev The winner of a sealed auction and its second-score payment, from the best bid's lane.
+    /// @dev The winner of a sealed auction and its second-score payment, from the best bid's lane. Once settled
+    ///      (`Assigned`), the lane holds the payment as its fee. A lone qualifying bid is paid `maxFee`, the
+    ///      requester's reserve in this reverse Vickrey auction: what it is paid then does not depend on any bid, so a
+    ///      shadow bid revealed from a second address can neither raise nor lower it below what a truthful second
+    ///      bid would set.
     function _sealedAssignment(Request calldata req, Sealed memory q)
         internal
         view
@@ -258,7 +307,8 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     {
         uint256 secondPlusOne;
         (fee, latency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
-        if (secondPlusOne == 0) return (fee, fee, latency, 0);
+        if (q.status == Status.Assigned) return (fee, fee, latency, 0);
+        if (secondPlusOne == 0) return (fee, req.maxFee, latency, 0);
         // secondPlusOne >= 1 here.
         unchecked {
             secondScore = secondPlusOne - 1;
@@ -281,7 +331,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (q.best == address(0)) revert NoBids(id);
         (uint96 fee, uint96 pay, uint32 latency, uint256 secondScore) = _sealedAssignment(req, q);
         payment = pay;
-        if (persist && secondScore != 0) _lanes[q.best][q.lane] = _held(pay, latency, 0);
+        if (persist && (secondScore != 0 || pay != fee)) _lanes[q.best][q.lane] = _held(pay, latency, 0);
         q.status = Status.Assigned;
         q.deadline = req.revealDeadline + latency; // uint40 + uint32: fits while timestamps fit 40 bits
         q.reserveFee = 0;
@@ -384,29 +434,45 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
     }
 
-    function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
+    /// @dev Checks the public inputs, that the pinned verifier still has the code the registry pinned (a verifier
+    ///      replaced in place, e.g. redeployed at the same address, cannot get around the upgrade delay), and the
+    ///      proof. Returns the circuit's proving units, booked into the reserve by `_pay`.
+    function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs)
+        internal
+        view
+        returns (uint64 units)
+    {
         if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
-        IGroth16Verifier(req.verifier).verifyProof(proof, publicInputs);
+        address verifier = req.verifier;
+        bytes32 pinned;
+        (units, pinned) = registry.fulfilmentTerms(req.circuitId, verifier);
+        bytes32 actual = verifier.codehash;
+        if (actual != pinned) revert VerifierCodeChanged(verifier, pinned, actual);
+        IGroth16Verifier(verifier).verifyProof(proof, publicInputs);
     }
 
-    /// @dev Marks the request fulfilled and credits prover, treasury and requester (pull payments).
-    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee) internal {
+    /// @dev Marks the request fulfilled, books its proving units into the circuit's reserve period (only delivered
+    ///      work moves the reserve) and credits prover, treasury and requester (pull payments). The protocol fee is
+    ///      the one in the request's terms (snapshotted at submission).
+    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee, uint64 units)
+        internal
+    {
         c.status = Status.Fulfilled;
         bool hasBounty = c.flags & HAS_BOUNTY != 0;
         if (c.flags & LOCKED != 0) (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0); // the packed prover
         c.flags = 0;
         _storeCore(id, c);
-        Params memory p = _params;
+        _bookUnits(req.circuitId, units);
         uint96 maxFee = req.maxFee;
         address requester = req.requester;
         uint8 assetId = req.assetId;
-        uint256 protocolFee = uint256(fee) * p.protocolFeeBps / BPS;
+        uint256 protocolFee = uint256(fee) * req.protocolFeeBps / BPS;
         uint256 refund = maxFee - fee; // fee <= maxFee on every path (checked anyway)
-        // fee <= maxFee < 2^96 and protocolFee <= fee.
+        // fee <= maxFee < 2^96 and protocolFee <= fee (protocolFeeBps <= MAX_PROTOCOL_FEE_BPS, checked at submission).
         unchecked {
             _balances[prover] += fee - protocolFee;
         }
-        if (protocolFee != 0) _balances[p.treasury] += protocolFee;
+        if (protocolFee != 0) _balances[_params.treasury] += protocolFee;
         if (refund != 0) _balances[requester] += refund;
         uint256 bounty;
         if (hasBounty) {
@@ -455,5 +521,73 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     function _assignment(bytes32 id, Request calldata req, Core memory c) internal view returns (Slot memory) {
         if (c.flags & LOCKED != 0) return Slot(_lockedProver(c), _lockedPrice(req, c));
         return _best[id];
+    }
+
+    /// @dev The circuit's reserve state with its period rolled forward to now (initialised on first use). `changed`:
+    ///      the caller must write it back.
+    function _rolledFees(uint32 circuitId) internal returns (FeeState memory f, bool changed) {
+        f = _fees[circuitId];
+        if (f.periodStart == 0) {
+            ReserveParams memory r = _reserve;
+            f.reservePerUnit = r.minPerUnit;
+            f.periodStart = uint40(block.timestamp);
+            f.targetUnits = r.defaultTargetUnits;
+            return (f, true);
+        }
+        uint256 period = _params.reservePeriod;
+        if (block.timestamp < f.periodStart + period) return (f, false);
+        ReserveParams memory bounds = _reserve;
+        uint256 n = (block.timestamp - f.periodStart) / period;
+        uint256 next =
+            ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, bounds.minPerUnit, bounds.maxPerUnit);
+        uint40 start = uint40(f.periodStart + n * period);
+        emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, start, f.usedUnits);
+        f.reservePerUnit = uint96(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT
+        f.periodStart = start;
+        f.usedUnits = 0;
+        return (f, true);
+    }
+
+    /// @dev Books `units` of delivered work into the circuit's current reserve period.
+    function _bookUnits(uint32 circuitId, uint64 units) internal {
+        (FeeState memory f,) = _rolledFees(circuitId);
+        uint256 used = uint256(f.usedUnits) + units;
+        f.usedUnits = used > type(uint64).max ? type(uint64).max : uint64(used);
+        _fees[circuitId] = f;
+    }
+
+    /// @dev The protocol fee and slash share a request submitted now must carry: a due proposal, else the stored ones.
+    function _effectiveFeeParams() internal view returns (uint16 protocolFeeBps, uint16 slashRequesterBps) {
+        Params memory p = _params;
+        if (p.pendingActivatesAt != 0 && block.timestamp >= p.pendingActivatesAt) {
+            FeeParams memory n = _pendingFees;
+            return (n.protocolFeeBps, n.slashRequesterBps);
+        }
+        return (p.protocolFeeBps, p.slashRequesterBps);
+    }
+
+    /// @dev Whether `prover`'s lane `lane` holds the best bid (`Best`) or the kept runner-up (`RunnerUp`) of request
+    ///      `id` (core word `w`), else `None`. `_runnerUp` is only read when `withRunnerUp`.
+    function _leadingAs(bytes32 id, uint256 w, address prover, uint8 lane, bool withRunnerUp)
+        internal
+        view
+        returns (BidStatus)
+    {
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            if (q.best == prover && q.lane == lane) return BidStatus.Best;
+        }
+        if (withRunnerUp && _runnerUp[id] == _pointer(prover, lane)) return BidStatus.RunnerUp;
+        return BidStatus.None;
+    }
+
+    /// @dev The id and sealed-form state of a sealed-bid request (reverts for other modes and after a slash).
+    function _loadSealed(Request calldata request) internal view returns (bytes32 id, Sealed memory q) {
+        id = _idOf(request);
+        uint256 w = _rawCore(id);
+        if (w == 0) revert UnknownRequest(id);
+        _requireMode(id, request, Mode.SealedBid);
+        if (!_isSealed(w)) revert WrongStatus(id, Status(uint8(w)));
+        q = _decodeSealed(w);
     }
 }

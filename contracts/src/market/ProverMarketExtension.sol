@@ -4,14 +4,36 @@ pragma solidity ^0.8.24;
 import {ProverMarketBase} from "./ProverMarketBase.sol";
 import {ICircuitRegistry} from "../interfaces/ICircuitRegistry.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
-import {AuctionLib} from "../libraries/AuctionLib.sol";
+import {IAskBook} from "../interfaces/IAskBook.sol";
+import {IProverMarket} from "../interfaces/IProverMarket.sol";
+import {ProverMarketViews} from "./ProverMarketViews.sol";
+import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 /// @title ProverMarketExtension
-/// @notice Cold paths of the prover market: cancellation, expiry, bond reclaim and forfeit, slashing, bounded
+/// @notice Cold paths of the prover market: cancellation, expiry, bond forfeit, match declines, slashing, bounded
 ///         parameters and views. Only meaningful when DELEGATECALLed by `ProverMarket`; called directly it acts on
 ///         its own empty storage, which holds nothing of value.
 contract ProverMarketExtension is ProverMarketBase {
-    constructor(ICircuitRegistry registry_, ICollateralVault vault_) ProverMarketBase(address(0), registry_, vault_) {}
+    /// @notice The views of the market (`ProverMarketViews`, deployed by this constructor), reached by a second
+    ///         DELEGATECALL from this contract's fallback: the market's code is split in three for EIP-170.
+    address public immutable views;
+
+    constructor(ICircuitRegistry registry_, ICollateralVault vault_) ProverMarketBase(address(0), registry_, vault_) {
+        views = address(new ProverMarketViews(registry_, vault_));
+    }
+
+    /// @notice Runs the market's views from `views`'s code, still on the market's storage (this code itself runs by
+    ///         DELEGATECALL from the market).
+    fallback() external {
+        address v = views;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), v, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
 
     /// @notice See `IProverMarket`.
     function cancelRequest(Request calldata request) external nonReentrant {
@@ -22,13 +44,24 @@ contract ProverMarketExtension is ProverMarketBase {
         if (msg.sender != req.requester) revert NotRequester(msg.sender);
         if (_isSealed(w)) {
             Sealed memory q = _decodeSealed(w);
-            if (q.status != Status.Open || _sealedAwaitingSettlement(req, q)) revert WrongStatus(id, q.status);
-            // The sealed form stays (its best-bid pointer is what `reclaimBond` reads).
+            if (q.status != Status.Open) revert WrongStatus(id, q.status);
+            // No bid was committed, so no bond is held: nothing to reclaim.
+            if (q.hasBids) revert CommitmentsExist(id);
             _storeRaw(id, w & ~uint256(0x7f) | uint256(uint8(Status.Cancelled)));
         } else {
-            Status s = Status(uint8(w));
-            if (s != Status.Open) revert WrongStatus(id, s);
-            _core[id].status = Status.Cancelled;
+            Core memory c = _loadCore(id);
+            if (c.status == Status.Matched) {
+                // Nothing of the matched prover is locked yet: its ask gets the capacity slot back.
+                _ask().release(req.circuitId, _best[id].account, false);
+                delete _best[id];
+            } else if (c.status != Status.Open) {
+                revert WrongStatus(id, c.status);
+            } else if (c.deadline != 0 && _firstCommitBlock(c) != 0) {
+                // An open race with a proof commitment: the requester may have seen the proof.
+                revert CommitmentsExist(id);
+            }
+            c.status = Status.Cancelled;
+            _storeCore(id, c);
         }
         _balances[req.requester] += req.maxFee;
         emit RequestCancelled(id, req.requester, req.maxFee);
@@ -74,29 +107,6 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function reclaimBond(Request calldata request, uint8 lane, bytes32 commitment) external nonReentrant {
-        Request calldata req = request;
-        bytes32 id = _idOf(req);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
-        Status s = Status(uint8(w & 0x7f));
-        if (s != Status.Cancelled) revert WrongStatus(id, s);
-        // Only sealed auctions take bonds, and they are cancelled in the sealed form.
-        if (!_isSealed(w)) revert NoCommitment(id, msg.sender);
-        Sealed memory q = _decodeSealed(w);
-        if (q.best == msg.sender && q.lane == lane) {
-            (q.best, q.lane) = (address(0), 0);
-            _storeSealed(id, q);
-        } else if (req.onMiss == OnMiss.RunnerUp && _runnerUp[id] == _pointer(msg.sender, lane)) {
-            delete _runnerUp[id];
-        } else if (_lanes[msg.sender][lane] != _laneCommitment(id, commitment)) {
-            // Never committed here, or already reclaimed; a revealed bid outside the lead was released at reveal.
-            revert NoCommitment(id, msg.sender);
-        }
-        _releaseBid(id, req, msg.sender, lane);
-    }
-
-    /// @notice See `IProverMarket`.
     function forfeitBond(Request calldata request, address prover, uint8 lane, bytes32 commitment)
         external
         nonReentrant
@@ -106,8 +116,6 @@ contract ProverMarketExtension is ProverMarketBase {
         uint256 w = _rawCore(id);
         if (w == 0) revert UnknownRequest(id);
         _requireMode(id, req, Mode.SealedBid);
-        Status s = Status(uint8(w & 0x7f));
-        if (s == Status.Cancelled) revert WrongStatus(id, s);
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
@@ -118,23 +126,9 @@ contract ProverMarketExtension is ProverMarketBase {
             revert NoCommitment(id, prover);
         }
         _freeLane(prover, lane);
-        if (req.minCollateral != 0) vault.slash(prover, req.assetId, req.minCollateral, req.requester, id);
-        emit BondForfeited(id, prover, req.assetId, req.minCollateral, req.requester);
-    }
-
-    /// @dev Whether `prover`'s lane `lane` holds the best bid (`Best`) or the kept runner-up (`RunnerUp`) of request
-    ///      `id` (core word `w`), else `None`. `_runnerUp` is only read when `withRunnerUp`.
-    function _leadingAs(bytes32 id, uint256 w, address prover, uint8 lane, bool withRunnerUp)
-        internal
-        view
-        returns (BidStatus)
-    {
-        if (_isSealed(w)) {
-            Sealed memory q = _decodeSealed(w);
-            if (q.best == prover && q.lane == lane) return BidStatus.Best;
-        }
-        if (withRunnerUp && _runnerUp[id] == _pointer(prover, lane)) return BidStatus.RunnerUp;
-        return BidStatus.None;
+        // Burnt, never paid to the requester (see `IProverMarket.forfeitBond`).
+        if (req.minCollateral != 0) vault.slash(prover, req.assetId, req.minCollateral, BURN_ADDRESS, id);
+        emit BondForfeited(id, prover, req.assetId, req.minCollateral, BURN_ADDRESS);
     }
 
     /// @notice See `IProverMarket`.
@@ -170,33 +164,60 @@ contract ProverMarketExtension is ProverMarketBase {
                 c.flags &= ~LOCKED;
             }
         }
-        (uint256 toRequester, uint256 toBounty) = _slashCollateral(id, req, assigned.account, c);
-        uint256 amount = req.minCollateral;
         uint256 r = sealedForm && req.onMiss == OnMiss.RunnerUp ? _runnerUp[id] : 0;
+        Slashed memory x = _slashCollateral(id, req, assigned.account, c, r != 0);
         if (r != 0) {
             _handOver(id, req, c, r);
-            emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Assigned);
+            emit ProverSlashed(
+                id, assigned.account, req.assetId, x.amount, x.burned, x.toRequester, x.toBounty, Status.Assigned
+            );
             emit RequestAssigned(id, _best[id].account, _best[id].fee, c.deadline, req.assetId, req.minCollateral);
         } else {
-            c.status = Status.Secondary;
-            c.deadline = uint40(block.timestamp + req.provingWindow);
-            _storeCore(id, c);
-            // Nobody is assigned any more; the fee stays for whoever delivers.
-            _best[id] = Slot(address(0), assigned.fee);
-            emit ProverSlashed(id, assigned.account, req.assetId, amount, toRequester, toBounty, Status.Secondary);
+            _openSecondary(id, req, c, assigned.fee, assigned.account);
+            emit ProverSlashed(
+                id, assigned.account, req.assetId, x.amount, x.burned, x.toRequester, x.toBounty, Status.Secondary
+            );
             emit SecondaryOpened(id, c.deadline, assigned.fee, _bounty[id]);
         }
     }
 
-    /// @dev Splits the assigned prover's collateral between the requester and the delivery bounty.
-    function _slashCollateral(bytes32 id, Request calldata req, address prover, Core memory c)
+    /// @dev Opens the job to anyone but `excluded` (the slashed prover, or zero) for `fee` until now + provingWindow.
+    function _openSecondary(bytes32 id, Request calldata req, Core memory c, uint96 fee, address excluded) internal {
+        c.status = Status.Secondary;
+        c.deadline = uint40(block.timestamp + req.provingWindow);
+        _setFirstCommitBlock(c, 0); // no commitment to this delivery yet
+        _storeCore(id, c);
+        // Nobody is assigned any more; the fee stays for whoever delivers, and the slashed prover is kept out.
+        _best[id] = Slot(excluded, fee);
+    }
+
+    /// @dev How a slash was split.
+    struct Slashed {
+        uint256 amount;
+        uint256 burned;
+        uint256 toRequester;
+        uint256 toBounty;
+    }
+
+    /// @dev Splits the assigned prover's collateral: `SLASH_BURN_BPS` is burnt (a miss always costs at least that,
+    ///      whoever delivers later); of the rest the requester gets the share in the request's terms and the delivery
+    ///      bounty the remainder. On a runner-up takeover (`handOver`) there is no open delivery to reward: the
+    ///      requester gets the whole rest, so a winner that misses on purpose to hand the job to a runner-up it
+    ///      controls loses its whole collateral (at least `maxFee`, see `submitRequest`), more than the handover
+    ///      can gain.
+    function _slashCollateral(bytes32 id, Request calldata req, address prover, Core memory c, bool handOver)
         internal
-        returns (uint256 toRequester, uint256 toBounty)
+        returns (Slashed memory x)
     {
         uint256 amount = req.minCollateral;
-        toRequester = amount * _params.slashRequesterBps / BPS;
-        toBounty = amount - toRequester;
-        if (toRequester != 0) vault.slash(prover, req.assetId, toRequester, req.requester, id);
+        x.amount = amount;
+        x.burned = amount * SLASH_BURN_BPS / BPS;
+        uint256 rest = amount - x.burned;
+        x.toRequester = handOver ? rest : rest * req.slashRequesterBps / BPS;
+        x.toBounty = rest - x.toRequester;
+        uint256 toBounty = x.toBounty;
+        if (x.burned != 0) vault.slash(prover, req.assetId, x.burned, BURN_ADDRESS, id);
+        if (x.toRequester != 0) vault.slash(prover, req.assetId, x.toRequester, req.requester, id);
         if (toBounty != 0) {
             vault.slash(prover, req.assetId, toBounty, address(this), id);
             _bounty[id] += toBounty;
@@ -216,6 +237,107 @@ contract ProverMarketExtension is ProverMarketBase {
         c.bestLatency = latency;
         _storeCore(id, c);
         _best[id] = Slot(runnerUp, fee);
+    }
+
+    /// @notice See `IProverMarket`.
+    function declineMatch(Request calldata request) external nonReentrant {
+        (bytes32 id, Core memory c, Slot memory m) = _matched(request);
+        if (msg.sender != m.account) revert NotMatchedProver(msg.sender, m.account);
+        emit MatchDeclined(id, m.account, false);
+        _rematch(id, request, c, m, false);
+    }
+
+    /// @notice See `IProverMarket`.
+    function lapseMatch(Request calldata request) external nonReentrant {
+        (bytes32 id, Core memory c, Slot memory m) = _matched(request);
+        if (block.timestamp <= c.deadline) revert AcceptWindowOpen(c.deadline);
+        emit MatchDeclined(id, m.account, true);
+        _rematch(id, request, c, m, true);
+    }
+
+    function _matched(Request calldata request) internal view returns (bytes32 id, Core memory c, Slot memory m) {
+        (id, c) = _load(request);
+        if (c.status != Status.Matched) revert WrongStatus(id, c.status);
+        m = _best[id];
+    }
+
+    /// @dev The match `m` went back (declined, or silent: its ask is removed). The request goes to the next fitting ask
+    ///      after it in the book, or, with none left or after `MAX_MATCH_ATTEMPTS` matches, opens for secondary
+    ///      delivery at the last matched fee.
+    function _rematch(bytes32 id, Request calldata req, Core memory c, Slot memory m, bool silent) internal {
+        IAskBook book = _ask();
+        uint8 attempts = uint8(c.secondLatency);
+        IAskBook.Match memory n;
+        if (attempts < MAX_MATCH_ATTEMPTS) {
+            (, uint64 units) = registry.circuitTerms(req.circuitId);
+            n = book.take(
+                req.circuitId,
+                IAskBook.Wanted(units, c.reserveFee, req.maxFee, req.provingWindow, req.assetId, req.minCollateral),
+                m.account
+            );
+        }
+        book.release(req.circuitId, m.account, silent);
+        if (n.prover == address(0)) {
+            _openSecondary(id, req, c, m.fee, address(0));
+            emit SecondaryOpened(id, c.deadline, m.fee, 0);
+            return;
+        }
+        // attempts < MAX_MATCH_ATTEMPTS (uint8).
+        unchecked {
+            ++attempts;
+        }
+        c.deadline = uint40(block.timestamp + ASK_ACCEPT_WINDOW);
+        c.bestLatency = n.latency;
+        c.secondLatency = attempts;
+        _storeCore(id, c);
+        _best[id] = Slot(n.prover, n.fee);
+        emit RequestMatched(id, n.prover, n.fee, n.latency, c.deadline, attempts);
+    }
+
+    /// @dev The ask book (an immutable of the market, read through its getter: the extension has no copy).
+    function _ask() internal view returns (IAskBook) {
+        return IAskBook(IProverMarket(address(this)).askBook());
+    }
+
+    /// @notice See `IProverMarket`.
+    function settle(Request calldata request) external nonReentrant {
+        (bytes32 id, Sealed memory q) = _loadSealed(request);
+        if (q.status != Status.Open) revert WrongStatus(id, q.status);
+        _settle(id, request, q, true);
+        _storeSealed(id, q);
+    }
+
+    /// @notice See `IProverMarket`.
+    function commitProof(bytes32 requestId, bytes32 commitment) external nonReentrant {
+        uint256 w = _rawCore(requestId);
+        if (w == 0) revert UnknownRequest(requestId);
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        if (_proofCommits[commitment] != 0) revert ProofAlreadyCommitted(commitment);
+        _proofCommits[commitment] = block.number;
+        if (!_isSealed(w)) {
+            Core memory c = _loadCore(requestId);
+            // An open race (the only Open request with a deadline) or a secondary delivery: the first commitment is
+            // recorded; it blocks cancellation and gets the first claim on the reveal (see `revealProof`).
+            bool open = c.status == Status.Secondary || (c.status == Status.Open && c.deadline != 0);
+            if (open && _firstCommitBlock(c) == 0) {
+                _setFirstCommitBlock(c, uint64(block.number));
+                _storeCore(requestId, c);
+            }
+        }
+        emit ProofCommitted(requestId, msg.sender, commitment, block.number);
+    }
+
+    /// @notice See `IProverMarket`.
+    function withdraw(uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 bal = _balances[msg.sender];
+        if (amount == 0 || amount > bal) revert InsufficientBalance(amount, bal);
+        // amount <= bal.
+        unchecked {
+            _balances[msg.sender] = bal - amount;
+        }
+        emit Withdrawn(msg.sender, to, amount);
+        SafeTransferLib.safeTransferETH(to, amount);
     }
 
     /// @notice See `IProverMarket`.
@@ -250,18 +372,34 @@ contract ProverMarketExtension is ProverMarketBase {
         emit TreasurySet(treasury);
     }
 
-    /// @notice Sets the protocol fee, at most `MAX_PROTOCOL_FEE_BPS`.
-    function setProtocolFee(uint16 bps) external onlyOwner {
-        if (bps > MAX_PROTOCOL_FEE_BPS) revert ParamOutOfRange(bps, 0, MAX_PROTOCOL_FEE_BPS);
-        _params.protocolFeeBps = bps;
-        emit ProtocolFeeSet(bps);
+    /// @notice See `IProverMarket`.
+    function proposeFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) external onlyOwner {
+        if (protocolFeeBps > MAX_PROTOCOL_FEE_BPS) revert ParamOutOfRange(protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
+        if (slashRequesterBps > BPS) revert ParamOutOfRange(slashRequesterBps, 0, BPS);
+        _promoteDueFees();
+        uint32 activatesAt = uint32(block.timestamp + PARAMS_DELAY);
+        _params.pendingActivatesAt = activatesAt;
+        _pendingFees = FeeParams(protocolFeeBps, slashRequesterBps);
+        emit FeeParamsProposed(protocolFeeBps, slashRequesterBps, activatesAt);
     }
 
-    /// @notice Sets the share of a slash that compensates the requester (the rest is the delivery bounty).
-    function setSlashRequesterShare(uint16 bps) external onlyOwner {
-        if (bps > BPS) revert ParamOutOfRange(bps, 0, BPS);
-        _params.slashRequesterBps = bps;
-        emit SlashRequesterShareSet(bps);
+    /// @notice See `IProverMarket`.
+    function activateFeeParams() external {
+        uint32 at = _params.pendingActivatesAt;
+        if (at == 0) revert NoPendingParams();
+        if (block.timestamp < at) revert ParamsNotReady(at);
+        _promoteDueFees();
+    }
+
+    /// @dev Moves a due proposal into the stored parameters.
+    function _promoteDueFees() internal {
+        Params memory p = _params;
+        if (p.pendingActivatesAt == 0 || block.timestamp < p.pendingActivatesAt) return;
+        FeeParams memory n = _pendingFees;
+        (p.protocolFeeBps, p.slashRequesterBps, p.pendingActivatesAt) = (n.protocolFeeBps, n.slashRequesterBps, 0);
+        _params = p;
+        delete _pendingFees;
+        emit FeeParamsSet(n.protocolFeeBps, n.slashRequesterBps);
     }
 
     /// @notice Sets the reserve period, floor, ceiling and the default per-circuit target.
@@ -295,147 +433,9 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function requestIdOf(Request calldata request) external pure returns (bytes32) {
-        return keccak256(abi.encode(request));
-    }
-
-    /// @notice See `IProverMarket`.
-    function bidCommitment(bytes32 requestId, address prover, uint96 fee, uint32 latency, bytes32 salt)
-        external
-        pure
-        returns (bytes32)
-    {
-        return AuctionLib.commitment(requestId, prover, fee, latency, salt);
-    }
-
-    /// @notice See `IProverMarket`.
-    function proofCommitment(bytes32 requestId, address submitter, uint256[8] calldata proof)
-        external
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(requestId, submitter, proof));
-    }
-
-    /// @notice See `IProverMarket`.
-    function requestState(bytes32 requestId) external view returns (RequestView memory v) {
-        uint256 w = _rawCore(requestId);
-        if (_isSealed(w)) {
-            Sealed memory q = _decodeSealed(w);
-            v.status = q.status;
-            v.deadline = q.deadline;
-            v.reserveFee = q.reserveFee;
-            v.prover = q.best;
-            v.proverLane = q.lane;
-            if (q.best != address(0)) {
-                uint256 secondPlusOne;
-                (v.fee, v.proverLatency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
-                // secondPlusOne >= 1 when non-zero.
-                unchecked {
-                    if (secondPlusOne != 0) v.secondScore = secondPlusOne - 1;
-                }
-            }
-            uint256 r = _runnerUp[requestId];
-            if (r != 0) {
-                v.runnerUp = address(uint160(r));
-                (v.runnerUpFee, v.runnerUpLatency,) = _heldBid(_lanes[v.runnerUp][uint8(r >> 160)]);
-            }
-            return v;
-        }
-        Core memory c = _loadCore(requestId);
-        Slot memory b;
-        if (c.flags & LOCKED != 0) {
-            // A locked Dutch job: the prover is packed into the core slot; its price follows from the terms and the
-            // lock time (`dutchPrice(request)`, and `RequestAssigned`), and the reserve (below minFee) is not kept.
-            b.account = _lockedProver(c);
-            (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0);
-        } else {
-            b = _best[requestId];
-        }
-        v.status = c.status;
-        v.createdAt = c.createdAt;
-        v.deadline = c.deadline;
-        v.reserveFee = c.reserveFee;
-        v.prover = b.account;
-        v.fee = b.fee;
-        v.proverLatency = c.bestLatency;
-        v.bounty = _bounty[requestId];
-    }
-
-    /// @notice See `IProverMarket`.
-    function bidStatus(bytes32 requestId, address prover, uint8 lane, bytes32 commitment)
-        external
-        view
-        returns (BidStatus)
-    {
-        uint256 word = _lanes[prover][lane];
-        if (word == _laneCommitment(requestId, commitment)) return BidStatus.Committed;
-        if (word < LANE_HELD) return BidStatus.None;
-        return _leadingAs(requestId, _rawCore(requestId), prover, lane, true);
-    }
-
-    /// @notice See `IProverMarket`.
-    function bidLane(address prover, uint8 lane) external view returns (uint256) {
-        return _lanes[prover][lane];
-    }
-
-    /// @notice See `IProverMarket`.
-    function proofCommitBlock(bytes32 commitment) external view returns (uint256) {
-        return _proofCommits[commitment];
-    }
-
-    /// @notice See `IProverMarket`.
-    function balanceOf(address account) external view returns (uint256) {
-        return _balances[account];
-    }
-
-    /// @notice See `IProverMarket`.
     function bondBalance(address prover, uint8 assetId) external view returns (uint256) {
         return _bondBalanceOf(prover, assetId);
     }
 
-    /// @notice See `IProverMarket`.
-    function dutchPrice(Request calldata request) external view returns (uint256) {
-        (bytes32 id, Core memory c) = _load(request);
-        // Other modes have no ramp (and a sealed request's slot is not in the plain form `_load` decodes).
-        _requireMode(id, request, Mode.Dutch);
-        // A locked job's price is fixed: the ramp at its lock time.
-        if (c.flags & LOCKED != 0) return _lockedPrice(request, c);
-        if (c.status == Status.Assigned || c.status == Status.Secondary) {
-            return _best[id].fee;
-        }
-        return _dutchPrice(request, c);
-    }
-
-    /// @notice See `IProverMarket`.
-    function feeState(uint32 circuitId) external view returns (FeeState memory) {
-        return _fees[circuitId];
-    }
-
-    /// @notice Treasury, protocol fee, slash share and reserve parameters.
-    function params()
-        external
-        view
-        returns (
-            address treasury,
-            uint16 protocolFeeBps,
-            uint16 slashRequesterBps,
-            uint32 reservePeriod,
-            uint96 minReservePerUnit,
-            uint96 maxReservePerUnit,
-            uint56 defaultTargetUnits
-        )
-    {
-        Params memory p = _params;
-        ReserveParams memory r = _reserve;
-        return (
-            p.treasury,
-            p.protocolFeeBps,
-            p.slashRequesterBps,
-            p.reservePeriod,
-            r.minPerUnit,
-            r.maxPerUnit,
-            r.defaultTargetUnits
-        );
-    }
 }
+

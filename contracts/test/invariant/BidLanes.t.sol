@@ -111,11 +111,12 @@ contract BidLaneHandler {
         r.verifier = address(verifier);
         r.maxFee = 0.1 ether;
         r.minFee = 0;
-        r.minCollateral = coll % 3 == 0 ? 0 : uint96(0.5 ether);
+        r.minCollateral = coll % 3 == 0 ? uint96(0.1 ether) : uint96(0.5 ether); // at least maxFee
         r.latencyWeight = wsel % 3 == 0 ? 0 : 1e12;
         r.nonce = ++nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(pubs));
+        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
         vm.prank(requester);
         try market.submitRequest{value: r.maxFee}(r, "input", "", pubs) {
             reqs.push(r);
@@ -246,7 +247,7 @@ contract BidLaneHandler {
             Bid memory b = bids[i][w];
             if (p != b.prover) _fail("fulfilled by non-winner");
             if (!hasSecond) {
-                expected = b.fee;
+                expected = r.maxFee; // a lone bid is paid the requester's reserve
             } else {
                 expected = second - uint256(r.latencyWeight) * b.lat;
                 if (expected > r.maxFee) expected = r.maxFee;
@@ -296,16 +297,6 @@ contract BidLaneHandler {
         try market.forfeitBond(reqs[i], b.prover, b.lane, b.c) {
             ++nForfeit;
             if (b.revealed) _fail("forfeited a revealed bid");
-        } catch {}
-    }
-
-    function reclaim(uint256 s, uint256 k) external {
-        (uint256 i, bool ok) = _pick(s);
-        if (!ok || bids[i].length == 0) return;
-        Bid memory b = bids[i][k % bids[i].length];
-        vm.prank(b.prover);
-        try market.reclaimBond(reqs[i], b.lane, b.c) {
-            ++nReclaim;
         } catch {}
     }
 
@@ -385,7 +376,6 @@ contract BidLaneHandler {
                 if (pass == 1 && !two) break;
                 (uint256 i,) = _pick(sel);
                 for (uint256 k; k < bids[i].length; ++k) {
-                    this.reclaim(sel, k);
                     this.forfeit(sel, k);
                 }
             }
@@ -409,7 +399,6 @@ contract BidLaneHandler {
             }
             for (uint256 k; k < bids[i].length; ++k) {
                 this.forfeit(0, k);
-                this.reclaim(0, k);
             }
             if (s % 5 == 0) this.expire(0);
         }
@@ -514,7 +503,6 @@ contract BidLanesModelTest is MarketFixture {
         emit log_named_uint("fulfill", h.nFulfill());
         emit log_named_uint("takeoverFulfil", h.nTakeoverFulfil());
         emit log_named_uint("slash", h.nSlash());
-        emit log_named_uint("reclaim", h.nReclaim());
         emit log_named_uint("forfeit", h.nForfeit());
         emit log_named_uint("cancel", h.nCancel());
         emit log_named_uint("commit", h.nCommit());

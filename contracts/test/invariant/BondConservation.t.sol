@@ -112,8 +112,8 @@ contract BondConservationHandler is MarketHandler {
         this.forfeitBond(s, p);
     }
 
-    function r_reclaimBond(uint256 s, uint256 p) external recorded {
-        this.reclaimBond(s, p);
+    function r_acceptMatch(uint256 s, uint8 how) external recorded {
+        this.acceptMatch(s, how);
     }
 
     function r_warp(uint32 secs) external recorded {
@@ -216,7 +216,6 @@ contract BondConservationHandler is MarketHandler {
                 }
             }
             for (uint256 k; k < 4; ++k) {
-                this.reclaimBond(1, k + (s >> 30));
                 this.forfeitBond(1, k + (s >> 40));
                 s = _noise(uint256(keccak256(abi.encode(s))), useToken);
             }
@@ -382,7 +381,7 @@ contract BondConservationInvariants is MarketFixture {
         sel[9] = BondConservationHandler.r_cancel.selector;
         sel[10] = BondConservationHandler.r_expire.selector;
         sel[11] = BondConservationHandler.r_forfeitBond.selector;
-        sel[12] = BondConservationHandler.r_reclaimBond.selector;
+        sel[12] = BondConservationHandler.r_acceptMatch.selector;
         sel[13] = BondConservationHandler.r_warp.selector;
         sel[14] = BondConservationHandler.r_vaultWithdraw.selector;
         sel[15] = BondConservationHandler.r_deposit.selector;

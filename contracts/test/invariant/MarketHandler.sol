@@ -47,6 +47,7 @@ contract MarketHandler {
     uint256 public nCommitted;
     uint256 public nRevealed;
     uint256 public nAskMatched;
+    uint256 public nAccepted;
     uint256 public nSettled;
     uint256 public nLocked;
     uint256 public nFulfilled;
@@ -141,6 +142,9 @@ contract MarketHandler {
         r.nonce = ++_nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(_pubs));
+        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        // A sealed-bid bond must be worth the whole fee (see `submitRequest`).
+        if (r.mode == T.Mode.SealedBid && r.minCollateral < r.maxFee) r.minCollateral = r.maxFee;
         vm.prank(r.requester);
         try market.submitRequest{value: r.maxFee}(r, "input", "", _pubs) {
             _reqs.push(r);
@@ -152,7 +156,7 @@ contract MarketHandler {
     function postAsk(uint256 p, uint96 price, uint32 capacity) external {
         ++calls;
         vm.prank(_prover(p));
-        try book.postAsk(circuitId, price % 1e11, 200, 1 + capacity % 3, address(0)) {} catch {}
+        try book.postAsk(circuitId, price % 1e11, 200, 1 + capacity % 3, 0, 2 ether, uint40(block.timestamp + 7 days), address(0)) {} catch {}
     }
 
     /// @dev Lanes 0-2 only, so a prover's lanes are often all busy (`LaneBusy`) and reused once freed. One bid per
@@ -212,6 +216,26 @@ contract MarketHandler {
         vm.prank(_prover(p));
         try market.lockDutch(r) {
             ++nLocked;
+        } catch {}
+    }
+
+    /// @dev The matched standing-ask prover accepts (or, every third time, declines; or anyone lapses a silent match).
+    function acceptMatch(uint256 seed, uint8 how) external {
+        ++calls;
+        (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
+        if (!ok) return;
+        T.RequestView memory s = market.requestState(id);
+        if (how % 3 == 2) {
+            try market.lapseMatch(r) {} catch {}
+            return;
+        }
+        vm.prank(s.prover);
+        if (how % 3 == 1) {
+            try market.declineMatch(r) {} catch {}
+            return;
+        }
+        try market.acceptMatch(r) {
+            ++nAccepted;
         } catch {}
     }
 
@@ -289,16 +313,6 @@ contract MarketHandler {
         address prover = _prover(p);
         BidInfo memory b = bids[id][prover];
         try market.forfeitBond(r, prover, b.lane, b.commitment) {} catch {}
-    }
-
-    function reclaimBond(uint256 seed, uint256 p) external {
-        ++calls;
-        (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
-        if (!ok) return;
-        address prover = _prover(p);
-        BidInfo memory b = bids[id][prover];
-        vm.prank(prover);
-        try market.reclaimBond(r, b.lane, b.commitment) {} catch {}
     }
 
     function warp(uint32 secs) external {

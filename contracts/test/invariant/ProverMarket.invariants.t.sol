@@ -13,7 +13,7 @@ contract ProverMarketInvariants is MarketFixture {
     function setUp() public override {
         super.setUp();
         (address[] memory ps, address[] memory rs) = _participants();
-        market.setProtocolFee(300);
+        _setFeeParams(300, 5_000);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
         bytes4[] memory sel = new bytes4[](20);
@@ -29,7 +29,7 @@ contract ProverMarketInvariants is MarketFixture {
         sel[9] = MarketHandler.cancel.selector;
         sel[10] = MarketHandler.expire.selector;
         sel[11] = MarketHandler.forfeitBond.selector;
-        sel[12] = MarketHandler.reclaimBond.selector;
+        sel[12] = MarketHandler.acceptMatch.selector;
         sel[13] = MarketHandler.warp.selector;
         sel[14] = MarketHandler.withdrawMarket.selector;
         sel[15] = MarketHandler.vaultWithdraw.selector;
@@ -43,7 +43,7 @@ contract ProverMarketInvariants is MarketFixture {
     function _accounts() internal view returns (address[] memory a) {
         uint256 np = handler.proverCount();
         uint256 nr = handler.requesterCount();
-        a = new address[](np + nr + 2);
+        a = new address[](np + nr + 3);
         for (uint256 i; i < np; ++i) {
             a[i] = handler.provers(i);
         }
@@ -52,6 +52,7 @@ contract ProverMarketInvariants is MarketFixture {
         }
         a[np + nr] = treasury;
         a[np + nr + 1] = address(market);
+        a[np + nr + 2] = market.BURN_ADDRESS(); // burnt slashes and forfeits stay in the vault, claimable by nobody
     }
 
     /// @notice Escrow of live requests + withdrawable balances == ETH held by the market.
@@ -61,7 +62,9 @@ contract ProverMarketInvariants is MarketFixture {
         for (uint256 i; i < n; ++i) {
             T.Request memory r = handler.requestAt(i);
             T.Status s = market.requestState(keccak256(abi.encode(r))).status;
-            if (s == T.Status.Open || s == T.Status.Assigned || s == T.Status.Secondary) sum += r.maxFee;
+            if (
+                s == T.Status.Open || s == T.Status.Assigned || s == T.Status.Secondary || s == T.Status.Matched
+            ) sum += r.maxFee;
         }
         address[] memory a = _accounts();
         for (uint256 i; i < a.length; ++i) {

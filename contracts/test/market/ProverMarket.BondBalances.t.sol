@@ -135,7 +135,7 @@ contract ProverMarketBondBalancesTest is MarketFixture {
         market.reserveCollateral(bad, 1);
         vm.expectRevert(abi.encodeWithSelector(T.InsufficientBondBalance.selector, p1, bad, 1, 0));
         market.releaseCollateral(bad, 1);
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.stopPrank();
         T.Request memory r = _req(T.Mode.SealedBid);
         r.assetId = bad;
@@ -241,39 +241,6 @@ contract ProverMarketBondBalancesTest is MarketFixture {
         assertEq(_backing(p2, 0), 0);
     }
 
-    /// @dev Cancelled auction: the best and the kept runner-up (bonds from bond balances) reclaim into their bond
-    ///      balances, exactly once.
-    function test_cancelAndReclaim_backToBondBalanceOnce() public {
-        T.Request memory r = _req(T.Mode.SealedBid);
-        r.onMiss = T.OnMiss.RunnerUp;
-        _submit(r);
-        vm.prank(p1);
-        market.reserveCollateral(0, COLLATERAL);
-        vm.prank(p2);
-        market.reserveCollateral(0, COLLATERAL);
-        _commit(r, p1, 0.05 ether, 100);
-        _commit(r, p2, 0.06 ether, 100);
-        _toReveal(r);
-        _reveal(r, p1, 0.05 ether, 100);
-        _reveal(r, p2, 0.06 ether, 100);
-        bytes32 id = market.requestIdOf(r);
-        vm.prank(requester);
-        market.cancelRequest(r);
-        vm.prank(p1);
-        market.reclaimBond(r, 0, bytes32(0));
-        vm.prank(p2);
-        market.reclaimBond(r, 0, bytes32(0));
-        assertEq(market.bondBalance(p1, 0), COLLATERAL);
-        assertEq(market.bondBalance(p2, 0), COLLATERAL);
-        vm.prank(p1);
-        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p1));
-        market.reclaimBond(r, 0, bytes32(0));
-        vm.prank(p2);
-        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
-        market.reclaimBond(r, 0, bytes32(0));
-        assertEq(vault.lockedBalance(p1, 0), COLLATERAL);
-        assertEq(vault.lockedBalance(p2, 0), COLLATERAL);
-    }
 
     // =================================================================== ask book
 
@@ -282,28 +249,30 @@ contract ProverMarketBondBalancesTest is MarketFixture {
     ///      reentrancy error).
     function test_askBook_balancesAreNotCombined() public {
         vm.startPrank(p1);
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         market.reserveCollateral(0, 9.5 ether); // free 0.5 ether, bond balance 9.5 ether
         market.releaseCollateral(0, 9 ether); // free 9.5 ether, bond balance 0.5 ether
         vault.requestWithdrawal(0, 9 ether); // free 0.5 ether
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
         vm.stopPrank();
         vm.prank(p2);
-        book.postAsk(circuitId, 60_000, 300, 5, address(0));
+        book.postAsk(circuitId, 60_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         T.Request memory r = _req(T.Mode.StandingAsk);
         bytes32 id = _submit(r);
-        assertEq(_state(id).prover, p2, "0.5 + 0.5 does not cover 1");
-        assertEq(book.askOf(circuitId, p1).capacity, 5, "the skipped ask keeps its capacity");
+        assertEq(_state(id).prover, p2, "0.5 + 0.5 does not back the 2 ether ask");
+        assertFalse(book.askOf(circuitId, p1).listed, "the unbacked ask is removed where the match meets it");
     }
 
     /// @dev The free balance covers but the bond balance does not: matched, and the vault locks (one or the other).
     function test_askBook_freeCoversBondBalanceShort_locksInVault() public {
         vm.startPrank(p1);
         market.reserveCollateral(0, COLLATERAL - 1);
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.stopPrank();
         T.Request memory r = _req(T.Mode.StandingAsk);
         bytes32 id = _submit(r);
         assertEq(_state(id).prover, p1);
+        vm.prank(p1);
+        market.acceptMatch(r);
         assertEq(market.bondBalance(p1, 0), COLLATERAL - 1, "untouched");
         assertEq(_backing(p1, 0), COLLATERAL);
         uint256[8] memory proof = _proof();

@@ -194,19 +194,23 @@ contract ProverMarketCollateralTest is MarketFixture {
         market.forfeitBond(r, p1, 0, c);
         assertEq(vault.lockedBalance(p1, 0), 0);
         assertEq(market.bondBalance(p1, 0), 0);
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL, "to the requester");
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL, "burnt");
+        assertEq(vault.claimableBalance(requester, 0), 0, "never to the requester");
     }
 
     /// @dev A standing ask matches a prover whose only collateral is its bond balance.
     function test_standingAsk_matchesProverHoldingBondBalanceOnly() public {
         vm.startPrank(p1);
         market.reserveCollateral(0, 10 ether);
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.stopPrank();
         assertEq(vault.freeBalance(p1, 0), 0);
         T.Request memory r = _req(T.Mode.StandingAsk);
         bytes32 id = _submit(r);
         assertEq(_state(id).prover, p1, "matched");
+        assertEq(market.bondBalance(p1, 0), 10 ether, "nothing taken before acceptance");
+        vm.prank(p1);
+        market.acceptMatch(r);
         assertEq(market.bondBalance(p1, 0), 10 ether - COLLATERAL);
         uint256[8] memory proof = _proof();
         vm.prank(p1);
@@ -214,14 +218,14 @@ contract ProverMarketCollateralTest is MarketFixture {
         assertEq(market.bondBalance(p1, 0), 10 ether, "collateral back");
     }
 
-    /// @dev Neither the bond balance nor the free balance covers the collateral: the ask is skipped, not taken.
+    /// @dev Neither the bond balance nor the free balance backs the ask any more: it is removed, not taken.
     function test_standingAsk_skipsProverWithoutCollateral() public {
         vm.startPrank(p1);
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vault.requestWithdrawal(0, 10 ether);
-        book.postAsk(circuitId, 50_000, 300, 5, address(0));
         vm.stopPrank();
         vm.prank(p2);
-        book.postAsk(circuitId, 60_000, 300, 5, address(0));
+        book.postAsk(circuitId, 60_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         T.Request memory r = _req(T.Mode.StandingAsk);
         bytes32 id = _submit(r);
         assertEq(_state(id).prover, p2, "the cheaper ask had no collateral");

@@ -7,8 +7,11 @@ import {Owned} from "../../src/utils/Owned.sol";
 
 /// @notice The EIP-1559-style reserve price and the bounded owner parameters.
 contract ProverMarketFeesTest is MarketFixture {
-    function _race() internal returns (bytes32) {
-        return _submit(_req(T.Mode.OpenRace));
+    /// @dev An open race, delivered: only fulfilled work counts toward the reserve's utilisation.
+    function _race() internal returns (bytes32 id) {
+        T.Request memory r = _req(T.Mode.OpenRace);
+        id = _submit(r);
+        _deliverTwoStep(r, id, p1);
     }
 
     function test_reserve_risesWhenAboveTarget() public {
@@ -68,9 +71,9 @@ contract ProverMarketFeesTest is MarketFixture {
 
     function test_owner_parametersAreBounded() public {
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 1_001, 0, 1_000));
-        market.setProtocolFee(1_001);
+        market.proposeFeeParams(1_001, 0);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 10_001, 0, 10_000));
-        market.setSlashRequesterShare(10_001);
+        market.proposeFeeParams(0, 10_001);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 59, 60, 7 days));
         market.setReserveParams(59, 1, 2, 1);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 1e12 + 1, 0, 1e12));
@@ -86,15 +89,13 @@ contract ProverMarketFeesTest is MarketFixture {
     function test_owner_onlyOwner() public {
         vm.startPrank(p1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
-        market.setProtocolFee(1);
+        market.proposeFeeParams(1, 1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
         market.setTreasury(p1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
         market.setReserveParams(60, 1, 2, 1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
         market.setCircuitTarget(circuitId, 1);
-        vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
-        market.setSlashRequesterShare(1);
         vm.stopPrank();
     }
 
@@ -110,8 +111,7 @@ contract ProverMarketFeesTest is MarketFixture {
     }
 
     function test_params_viewReflectsSetters() public {
-        market.setProtocolFee(250);
-        market.setSlashRequesterShare(7_000);
+        _setFeeParams(250, 7_000);
         market.setTreasury(p4);
         (address t, uint16 fee, uint16 share, uint32 period,,,) = market.params();
         assertEq(t, p4);

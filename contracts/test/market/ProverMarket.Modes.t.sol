@@ -149,10 +149,10 @@ contract ProverMarketModesTest is MarketFixture {
         assertEq(s.prover, address(0));
         assertEq(s.fee, price, "secondary fee = locked price");
         assertEq(market.dutchPrice(r), price);
-        assertEq(s.bounty, COLLATERAL / 2);
+        assertEq(s.bounty, COLLATERAL / 4, "a quarter: half burnt, half of the rest to the requester");
         _deliverTwoStep(r, id, p3);
         assertEq(market.balanceOf(p3), price);
-        assertEq(vault.claimableBalance(p3, 0), COLLATERAL / 2, "bounty");
+        assertEq(vault.claimableBalance(p3, 0), COLLATERAL / 4, "bounty");
         assertEq(market.balanceOf(requester), MAX_FEE - price);
     }
 
@@ -212,13 +212,13 @@ contract ProverMarketModesTest is MarketFixture {
 
     function test_asks_sortedByPriceThenTime() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 50_000, 300, 2, address(0));
+        book.postAsk(circuitId, 50_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p2);
-        book.postAsk(circuitId, 40_000, 300, 2, address(0));
+        book.postAsk(circuitId, 40_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p3);
-        book.postAsk(circuitId, 50_000, 300, 2, p2); // same price as p1: after p1
+        book.postAsk(circuitId, 50_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), p2); // same price as p1: after p1
         vm.prank(p4);
-        book.postAsk(circuitId, 45_000, 300, 2, p1); // stale hint (p1 is pricier): falls back to the head
+        book.postAsk(circuitId, 45_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), p1); // stale hint (p1 is pricier): falls back to the head
         (address[] memory provers,) = book.topAsks(circuitId, 10);
         assertEq(provers.length, 4);
         assertEq(provers[0], p2);
@@ -237,22 +237,35 @@ contract ProverMarketModesTest is MarketFixture {
         book.cancelAsk(circuitId);
     }
 
-    function test_asks_requestMatchesBestAskAtOnce() public {
+    function test_asks_requestMatchesBestAskAtOnceAndWaitsForAcceptance() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 50_000, 300, 2, address(0));
+        book.postAsk(circuitId, 50_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p2);
-        book.postAsk(circuitId, 40_000, 300, 1, address(0));
+        book.postAsk(circuitId, 40_000, 300, 1, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         T.Request memory r = _askReq();
         bytes32 id = market.requestIdOf(r);
         uint256 fee = 40_000 * uint256(UNITS);
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.RequestAssigned(id, p2, fee, uint40(block.timestamp + 300), 0, COLLATERAL);
+        emit T.RequestMatched(id, p2, fee, 300, uint40(block.timestamp + market.ASK_ACCEPT_WINDOW()), 1);
         _submit(r);
         T.RequestView memory s = _state(id);
-        assertEq(uint256(s.status), uint256(T.Status.Assigned));
+        assertEq(uint256(s.status), uint256(T.Status.Matched));
         assertEq(s.prover, p2);
         assertEq(s.fee, fee);
         assertEq(book.askOf(circuitId, p2).capacity, 0, "capacity used");
+        assertEq(_backing(p2, 0), 0, "nothing locked before acceptance");
+
+        vm.prank(p1);
+        vm.expectRevert(abi.encodeWithSelector(T.NotMatchedProver.selector, p1, p2));
+        market.acceptMatch(r);
+        vm.warp(block.timestamp + 10);
+        vm.expectEmit(true, true, false, true, address(market));
+        emit T.RequestAssigned(id, p2, fee, uint40(block.timestamp + 300), 0, COLLATERAL);
+        vm.prank(p2);
+        market.acceptMatch(r);
+        s = _state(id);
+        assertEq(uint256(s.status), uint256(T.Status.Assigned));
+        assertEq(s.deadline, block.timestamp + 300, "the proving deadline starts at acceptance");
         assertEq(_backing(p2, 0), COLLATERAL);
 
         // p2 is out of capacity: the next request goes to p1.
@@ -270,20 +283,20 @@ contract ProverMarketModesTest is MarketFixture {
 
     function test_asks_skipsTooSlowOrUncollateralized() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 10_000, 10_000, 5, address(0)); // too slow for a 600 s window
+        book.postAsk(circuitId, 10_000, 10_000, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0)); // too slow for a 600 s window
         vm.prank(p2);
-        book.postAsk(circuitId, 20_000, 300, 5, address(0));
+        book.postAsk(circuitId, 20_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p2);
         vault.requestWithdrawal(0, 10 ether); // p2 has no free collateral left
         vm.prank(p3);
-        book.postAsk(circuitId, 30_000, 300, 5, address(0));
+        book.postAsk(circuitId, 30_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         bytes32 id = _submit(_askReq());
         assertEq(_state(id).prover, p3);
     }
 
     function test_asks_revertWhenNothingFits() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 1e12, 300, 5, address(0)); // 1e12 * 1e6 units = 1e18 > maxFee
+        book.postAsk(circuitId, 1e12, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0)); // 1e12 * 1e6 units = 1e18 > maxFee
         T.Request memory r = _askReq();
         vm.prank(requester);
         vm.expectRevert(abi.encodeWithSelector(IAskBook.NoMatchingAsk.selector, circuitId));
@@ -292,14 +305,16 @@ contract ProverMarketModesTest is MarketFixture {
 
     function test_asks_priceRaisedToReserve() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 0, 300, 5, address(0));
+        book.postAsk(circuitId, 0, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         bytes32 id = _submit(_askReq());
         assertEq(_state(id).fee, UNITS * 1, "paid the reserve, not zero");
     }
 
     function test_asks_onlyMarketTakesAndRestores() public {
         vm.expectRevert(abi.encodeWithSelector(IAskBook.OnlyMarket.selector, address(this)));
-        book.take(circuitId, 1, 0, 1, 1, 0, 0);
+        book.take(circuitId, IAskBook.Wanted(1, 0, 1, 1, 0, 0), address(0));
+        vm.expectRevert(abi.encodeWithSelector(IAskBook.OnlyMarket.selector, address(this)));
+        book.release(circuitId, p1, true);
         vm.expectRevert(abi.encodeWithSelector(IAskBook.OnlyMarket.selector, address(this)));
         book.restore(circuitId, p1);
     }
@@ -307,19 +322,19 @@ contract ProverMarketModesTest is MarketFixture {
     function test_asks_rejectBadAsks() public {
         vm.startPrank(p1);
         vm.expectRevert(IAskBook.AskOutOfRange.selector);
-        book.postAsk(circuitId, 1, 0, 1, address(0));
+        book.postAsk(circuitId, 1, 0, 1, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.expectRevert(IAskBook.AskOutOfRange.selector);
-        book.postAsk(circuitId, 1, 1, 0, address(0));
+        book.postAsk(circuitId, 1, 1, 0, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.stopPrank();
     }
 
     function test_asks_repostReplacesAndResorts() public {
         vm.prank(p1);
-        book.postAsk(circuitId, 50_000, 300, 2, address(0));
+        book.postAsk(circuitId, 50_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p2);
-        book.postAsk(circuitId, 40_000, 300, 2, address(0));
+        book.postAsk(circuitId, 40_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
         vm.prank(p2);
-        book.postAsk(circuitId, 60_000, 300, 2, p1);
+        book.postAsk(circuitId, 60_000, 300, 2, 0, 2 ether, uint40(block.timestamp + 7 days), p1);
         (address[] memory provers, IAskBook.Ask[] memory asks) = book.topAsks(circuitId, 10);
         assertEq(provers.length, 2);
         assertEq(provers[0], p1);

@@ -39,18 +39,21 @@ contract ProverMarketSlashingTest is MarketFixture {
         (T.Request memory r, bytes32 id) = _auction(T.OnMiss.OpenSecondary);
         market.settle(r);
         vm.warp(uint256(r.revealDeadline) + 101);
-        uint256 half = COLLATERAL / 2;
+        uint256 burned = COLLATERAL / 2; // SLASH_BURN_BPS
+        uint256 half = (COLLATERAL - burned) / 2; // the default slash share of the rest
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.ProverSlashed(id, p1, 0, COLLATERAL, half, COLLATERAL - half, T.Status.Secondary);
+        emit T.ProverSlashed(id, p1, 0, COLLATERAL, burned, half, COLLATERAL - burned - half, T.Status.Secondary);
         vm.prank(makeAddr("keeper"));
         market.slash(r);
         assertEq(_backing(p1, 0), 0, "job collateral taken");
         assertEq(vault.freeBalance(p1, 0), 10 ether - COLLATERAL);
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), burned, "half burnt");
         assertEq(vault.claimableBalance(requester, 0), half, "requester compensated");
-        assertEq(vault.claimableBalance(address(market), 0), COLLATERAL - half, "bounty held");
+        assertEq(vault.claimableBalance(address(market), 0), COLLATERAL - burned - half, "bounty held");
         T.RequestView memory s = _state(id);
         assertEq(uint256(s.status), uint256(T.Status.Secondary));
-        assertEq(s.bounty, COLLATERAL - half);
+        assertEq(s.bounty, COLLATERAL - burned - half);
+        assertEq(s.excluded, p1, "the slashed prover is kept out");
         assertEq(s.deadline, block.timestamp + r.provingWindow);
 
         vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Secondary));
@@ -60,14 +63,14 @@ contract ProverMarketSlashingTest is MarketFixture {
         _deliverTwoStep(r, id, p3);
         uint256 price = F2 + 1e12 * (200 - 100); // second-score price set at settlement
         assertEq(market.balanceOf(p3), price, "the assigned price");
-        assertEq(vault.claimableBalance(p3, 0), COLLATERAL - half, "bounty");
+        assertEq(vault.claimableBalance(p3, 0), COLLATERAL - burned - half, "bounty");
         assertEq(vault.claimableBalance(address(market), 0), 0);
         assertEq(market.balanceOf(requester), MAX_FEE - price);
 
         uint256 before = p3.balance;
         vm.prank(p3);
-        vault.claim(0, COLLATERAL - half, p3);
-        assertEq(p3.balance - before, COLLATERAL - half);
+        vault.claim(0, COLLATERAL - burned - half, p3);
+        assertEq(p3.balance - before, COLLATERAL - burned - half);
     }
 
     function test_slash_settlesImplicitly() public {
@@ -103,7 +106,11 @@ contract ProverMarketSlashingTest is MarketFixture {
         vm.prank(p2);
         market.fulfill(r, proof, pubs);
         assertEq(market.balanceOf(p2), F2);
-        assertEq(vault.claimableBalance(p2, 0), COLLATERAL / 2, "bounty to the deliverer");
+        // A takeover has no open delivery to reward: half is burnt and the requester gets the rest, so a winner that
+        // misses on purpose for a runner-up it controls loses its whole collateral.
+        assertEq(vault.claimableBalance(p2, 0), 0, "no bounty for the runner-up");
+        assertEq(vault.claimableBalance(requester, 0), COLLATERAL / 2, "the rest to the requester");
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL / 2, "half burnt");
         assertEq(_backing(p2, 0), 0);
     }
 
@@ -115,14 +122,17 @@ contract ProverMarketSlashingTest is MarketFixture {
         market.slash(r);
         T.RequestView memory s = _state(id);
         assertEq(uint256(s.status), uint256(T.Status.Secondary));
-        assertEq(s.bounty, COLLATERAL, "two half-slashes");
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL);
+        // Winner: half burnt, half to the requester (takeover). Runner-up: half burnt, a quarter each to the requester
+        // and the bounty.
+        assertEq(s.bounty, COLLATERAL / 4, "the runner-up's slash only");
+        assertEq(vault.claimableBalance(requester, 0), COLLATERAL / 2 + COLLATERAL / 4);
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL);
 
         // Nobody delivers: the requester is refunded and the bounty goes to the treasury.
         vm.warp(block.timestamp + r.provingWindow + 1);
         market.expire(r);
         assertEq(market.balanceOf(requester), MAX_FEE);
-        assertEq(vault.claimableBalance(treasury, 0), COLLATERAL);
+        assertEq(vault.claimableBalance(treasury, 0), COLLATERAL / 4);
         assertEq(uint256(_state(id).status), uint256(T.Status.Expired));
     }
 
@@ -150,26 +160,27 @@ contract ProverMarketSlashingTest is MarketFixture {
         assertEq(_backing(p4, tokenAsset), 2 ether);
         vm.warp(block.timestamp + r.provingWindow + 1);
         market.slash(r);
-        assertEq(vault.claimableBalance(requester, tokenAsset), 1 ether);
-        assertEq(_state(id).bounty, 1 ether);
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), tokenAsset), 1 ether, "half burnt");
+        assertEq(vault.claimableBalance(requester, tokenAsset), 0.5 ether);
+        assertEq(_state(id).bounty, 0.5 ether);
         vm.prank(requester);
-        vault.claim(tokenAsset, 1 ether, requester);
-        assertEq(token.balanceOf(requester), 1 ether);
+        vault.claim(tokenAsset, 0.5 ether, requester);
+        assertEq(token.balanceOf(requester), 0.5 ether);
     }
 
     function test_slash_shareParameterRespected() public {
-        market.setSlashRequesterShare(10_000);
+        _setFeeParams(0, 10_000);
         (T.Request memory r, bytes32 id) = _auction(T.OnMiss.OpenSecondary);
         vm.warp(uint256(r.revealDeadline) + 101);
         market.slash(r);
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL);
+        assertEq(vault.claimableBalance(requester, 0), COLLATERAL / 2, "all of the unburnt half");
         assertEq(_state(id).bounty, 0);
     }
 
     function testFuzz_slash_neverExceedsLockedCollateral(uint96 collateral, uint16 shareBps) public {
         collateral = uint96(bound(collateral, 0, 10 ether));
         shareBps = uint16(bound(shareBps, 0, 10_000));
-        market.setSlashRequesterShare(shareBps);
+        _setFeeParams(0, shareBps);
         T.Request memory r = _req(T.Mode.Dutch);
         r.minCollateral = collateral;
         bytes32 id = _submit(r);
@@ -183,6 +194,8 @@ contract ProverMarketSlashingTest is MarketFixture {
         assertLe(taken, lockedBefore, "slash <= locked");
         assertEq(taken, collateral, "exactly the job collateral");
         assertEq(vault.freeBalance(p1, 0), freeBefore, "free collateral untouched");
-        assertEq(vault.claimableBalance(requester, 0) + _state(id).bounty, collateral, "split conserves value");
+        uint256 burned = vault.claimableBalance(market.BURN_ADDRESS(), 0);
+        assertEq(burned, uint256(collateral) * market.SLASH_BURN_BPS() / 10_000, "the stated share is burnt");
+        assertEq(vault.claimableBalance(requester, 0) + _state(id).bounty + burned, collateral, "split conserves value");
     }
 }

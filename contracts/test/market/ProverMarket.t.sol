@@ -35,8 +35,16 @@ contract ProverMarketTest is MarketFixture {
     function test_submit_acceptsUriInsteadOfInlineInput() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         vm.prank(requester);
-        market.submitRequest{value: MAX_FEE}(r, "", "ipfs://input", new uint256[](0));
+        market.submitRequest{value: MAX_FEE}(r, "", "ipfs://input", pubs);
         assertEq(uint256(_state(market.requestIdOf(r)).status), uint256(T.Status.Open));
+    }
+
+    /// @dev The public inputs are published with every request, so a prover can preflight its witness against them.
+    function test_submit_revertsWithoutPublicInputs() public {
+        T.Request memory r = _req(T.Mode.StandingAsk);
+        vm.prank(requester);
+        vm.expectRevert(T.PublicInputsMissing.selector);
+        market.submitRequest{value: MAX_FEE}(r, "input", "", new uint256[](0));
     }
 
     /// @dev The terms' words must be canonical (as the ABI decoder requires): a dirty word or an out-of-range enum
@@ -100,19 +108,19 @@ contract ProverMarketTest is MarketFixture {
         T.Request memory r = _req(T.Mode.SealedBid);
         r.revealDeadline = r.bidDeadline;
         vm.prank(requester);
-        vm.expectRevert(T.BadWindows.selector);
+        vm.expectRevert(abi.encodeWithSelector(T.WindowOutOfRange.selector, 0, 12, 7 days));
         market.submitRequest{value: MAX_FEE}(r, "input", "", pubs);
 
         r = _req(T.Mode.Dutch);
         r.bidDeadline = uint40(block.timestamp);
         vm.prank(requester);
-        vm.expectRevert(T.BadWindows.selector);
+        vm.expectRevert(abi.encodeWithSelector(T.WindowOutOfRange.selector, 0, 1, 7 days));
         market.submitRequest{value: MAX_FEE}(r, "input", "", pubs);
 
         r = _req(T.Mode.OpenRace);
         r.provingWindow = 0;
         vm.prank(requester);
-        vm.expectRevert(T.BadWindows.selector);
+        vm.expectRevert(abi.encodeWithSelector(T.WindowOutOfRange.selector, 0, 1, 7 days));
         market.submitRequest{value: MAX_FEE}(r, "input", "", pubs);
     }
 
@@ -523,7 +531,8 @@ contract ProverMarketTest is MarketFixture {
         assertEq(s.fee, 0.06 ether, "p2 paid p1's score minus its own latency cost");
     }
 
-    function test_settle_singleBidIsPaidItsOwnFee() public {
+    /// @dev A lone qualifying bid is paid the requester's reserve, `maxFee` (reverse Vickrey with a reserve).
+    function test_settle_singleBidIsPaidMaxFee() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
         _commit(r, p1, F1, 100);
@@ -531,7 +540,7 @@ contract ProverMarketTest is MarketFixture {
         _reveal(r, p1, F1, 100);
         _toSettle(r);
         market.settle(r);
-        assertEq(_state(id).fee, F1);
+        assertEq(_state(id).fee, MAX_FEE);
     }
 
     function test_settle_paymentCappedAtMaxFee() public {
@@ -707,7 +716,7 @@ contract ProverMarketTest is MarketFixture {
     }
 
     function test_fulfill_protocolFeeGoesToTreasury() public {
-        market.setProtocolFee(500); // 5%
+        _setFeeParams(500, 5_000); // 5%
         T.Request memory r = _req(T.Mode.SealedBid);
         _threeBidAuction(r);
         _toSettle(r);
@@ -721,7 +730,7 @@ contract ProverMarketTest is MarketFixture {
 
     // =================================================================== bonds, cancel, expire
 
-    function test_forfeitBond_unrevealedBidPaysRequester() public {
+    function test_forfeitBond_unrevealedBidIsBurnt() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
         _commit(r, p1, F1, 100);
@@ -740,9 +749,10 @@ contract ProverMarketTest is MarketFixture {
         vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
         market.forfeitBond(r, p2, 1, c2); // not this lane
         vm.expectEmit(true, true, true, true, address(market));
-        emit T.BondForfeited(id, p2, 0, COLLATERAL, requester);
+        emit T.BondForfeited(id, p2, 0, COLLATERAL, market.BURN_ADDRESS());
         market.forfeitBond(r, p2, 0, c2);
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL);
+        assertEq(vault.claimableBalance(requester, 0), 0, "never to the requester");
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL, "burnt");
         assertEq(_backing(p2, 0), 0);
         assertEq(market.bidLane(p2, 0), 1, "lane freed");
         vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p2));
@@ -767,17 +777,9 @@ contract ProverMarketTest is MarketFixture {
         assertEq(_backing(p2, 0), COLLATERAL, "b's bond untouched");
     }
 
-    function test_cancel_refundsFullyAndBiddersReclaim() public {
+    function test_cancel_refundsFullyBeforeAnyBid() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
-        _commit(r, p1, F1, 100);
-        _commit(r, p2, F2, 100);
-        _commit(r, p3, F3, 100);
-        bytes32 c4 = _commit(r, p4, F3, 100);
-        _toReveal(r);
-        _reveal(r, p1, F1, 100);
-        _reveal(r, p2, F2, 100); // does not lead: released now
-        _reveal(r, p3, F3, 100); // does not lead: released now
         vm.expectRevert(abi.encodeWithSelector(T.NotRequester.selector, p1));
         vm.prank(p1);
         market.cancelRequest(r);
@@ -786,24 +788,28 @@ contract ProverMarketTest is MarketFixture {
         vm.prank(requester);
         market.cancelRequest(r);
         assertEq(market.balanceOf(requester), MAX_FEE, "full refund");
-
+        assertEq(uint8(_state(id).status), uint8(T.Status.Cancelled));
+        bytes32 c = _commitmentOf(r, p1, F1, 100);
         vm.prank(p1);
-        market.reclaimBond(r, 0, bytes32(0)); // the best bid: found through the request
-        vm.prank(p4);
-        vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p4));
-        market.reclaimBond(r, 0, keccak256("wrong")); // an unrevealed bid proves its commitment
-        vm.prank(p4);
-        market.reclaimBond(r, 0, c4);
-        assertEq(_backing(p1, 0) + _backing(p2, 0) + _backing(p3, 0) + _backing(p4, 0), 0);
-        assertEq(market.bidLane(p1, 0) + market.bidLane(p4, 0), 2, "lanes freed");
-        assertEq(_state(id).prover, address(0), "pointer cleared");
-        for (uint256 i; i < 2; ++i) {
-            address p = i == 0 ? p1 : p3;
-            vm.prank(p);
-            vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p));
-            market.reclaimBond(r, 0, bytes32(0));
-        }
+        vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Cancelled));
+        market.commitBid(r, c, 0);
     }
+
+    /// @dev Once a bid is committed the request is a binding offer: no cancellation, in the commit or the reveal phase.
+    function test_cancel_refusedOnceABidIsCommitted() public {
+        T.Request memory r = _req(T.Mode.SealedBid);
+        bytes32 id = _submit(r);
+        _commit(r, p1, F1, 100);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
+        market.cancelRequest(r);
+        _toReveal(r);
+        _reveal(r, p1, F1, 100);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
+        market.cancelRequest(r);
+    }
+
 
     /// @dev OnMiss.RunnerUp keeps the runner-up's bond and lane too; whatever the reveal order, the views, the guards
     ///      on re-reveals and forfeits, and the lanes after fulfilment stay consistent.
@@ -849,7 +855,7 @@ contract ProverMarketTest is MarketFixture {
         vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p3));
         market.forfeitBond(r, p3, 0, c3);
         market.forfeitBond(r, p4, 0, c4);
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL, "unrevealed bond forfeited");
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL, "unrevealed bond burnt");
 
         uint256[8] memory proof = _proof();
         vm.prank(p1);
@@ -863,53 +869,13 @@ contract ProverMarketTest is MarketFixture {
         assertEq(uint256(market.bidStatus(id, p1, 0, bytes32(0))), uint256(T.BidStatus.None));
     }
 
-    /// @dev After a cancellation the runner-up can reclaim before or after the best bidder, once.
-    function test_cancel_runnerUpReclaimsBeforeOrAfterBest() public {
-        for (uint256 order; order < 2; ++order) {
-            T.Request memory r = _req(T.Mode.SealedBid);
-            r.onMiss = T.OnMiss.RunnerUp;
-            bytes32 id = _submit(r);
-            _commit(r, p1, F1, 100);
-            _commit(r, p2, F2, 100);
-            _toReveal(r);
-            _reveal(r, p2, F2, 100);
-            _reveal(r, p1, F1, 100);
-            vm.prank(requester);
-            market.cancelRequest(r);
-            address first = order == 0 ? p2 : p1;
-            address second = order == 0 ? p1 : p2;
-            vm.prank(first);
-            market.reclaimBond(r, 0, bytes32(0));
-            vm.prank(second);
-            market.reclaimBond(r, 0, bytes32(0));
-            assertEq(_backing(p1, 0) + _backing(p2, 0), 0, "both bonds back");
-            for (uint256 i; i < 2; ++i) {
-                address p = i == 0 ? p1 : p2;
-                vm.prank(p);
-                vm.expectRevert(abi.encodeWithSelector(T.NoCommitment.selector, id, p));
-                market.reclaimBond(r, 0, bytes32(0));
-                assertEq(market.bidLane(p, 0), 1, "free");
-            }
-        }
-    }
-
     function test_cancel_revertsOnceAuctionDecided() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _threeBidAuction(r);
         _toSettle(r);
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Open));
+        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
         market.cancelRequest(r);
-    }
-
-    function test_reclaimBond_revertsUnlessCancelled() public {
-        T.Request memory r = _req(T.Mode.SealedBid);
-        bytes32 id = _submit(r);
-        _commit(r, p1, F1, 100);
-        bytes32 c1 = _commitmentOf(r, p1, F1, 100);
-        vm.prank(p1);
-        vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Open));
-        market.reclaimBond(r, 0, c1);
     }
 
     function test_expire_sealedWithoutReveals() public {

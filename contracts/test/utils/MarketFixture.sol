@@ -75,6 +75,14 @@ abstract contract MarketFixture is Test {
         }
     }
 
+    /// @dev Proposes and activates a protocol fee and slash share (the owner's timelocked path), warping past the
+    ///      delay.
+    function _setFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) internal {
+        market.proposeFeeParams(protocolFeeBps, slashRequesterBps);
+        vm.warp(block.timestamp + market.PARAMS_DELAY());
+        market.activateFeeParams();
+    }
+
     // ------------------------------------------------------------------ request builders
 
     function _req(IProverMarketTypes.Mode mode) internal returns (IProverMarketTypes.Request memory r) {
@@ -94,6 +102,7 @@ abstract contract MarketFixture is Test {
         r.nonce = ++nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(pubs));
+        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
     }
 
     function _submit(IProverMarketTypes.Request memory r) internal returns (bytes32 id) {
