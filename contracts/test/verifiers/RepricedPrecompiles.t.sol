@@ -66,9 +66,7 @@ abstract contract RepricedPrecompilesBehaviour is Test {
         original = _deploy();
         vm.etch(MOCK_ECADD, address(new RepricedPrecompile(address(0x06), (REPRICE_FACTOR - 1) * ECADD_PRICE)).code);
         vm.etch(MOCK_ECMUL, address(new RepricedPrecompile(address(0x07), (REPRICE_FACTOR - 1) * ECMUL_PRICE)).code);
-        vm.etch(
-            MOCK_PAIRING, address(new RepricedPrecompile(address(0x08), (REPRICE_FACTOR - 1) * PAIRING_PRICE)).code
-        );
+        vm.etch(MOCK_PAIRING, address(new RepricedPrecompile(address(0x08), (REPRICE_FACTOR - 1) * PAIRING_PRICE)).code);
 
         bytes memory code = address(original).code;
         (uint256 adds, uint256 muls, uint256 pairings) = _redirectPrecompiles(code);
