@@ -4,6 +4,16 @@ pragma solidity ^0.8.24;
 /// @title ICircuitRegistry
 /// @notice Registry of proof circuits. A rollup (the circuit owner) registers its verifier and proving artifacts; the
 ///         verifier can only change through a delay that requesters can see in `circuit(...)` and in events.
+/// @dev Verifier code pinning: the first time a verifier address is registered or proposed, the registry records its
+///      code hash (`verifierCodeHash`), and from then on refuses that address if its code hash differs. The market
+///      compares `verifier.codehash` with the pin at fulfilment (`fulfilmentTerms`). Verifiers that could change
+///      behaviour without changing their code are refused (`VerifierNotPinnable`): an EIP-7702 delegation designator
+///      (code `0xef0100 || delegate`), or code with a reachable DELEGATECALL (0xf4), CALLCODE (0xf2) or SELFDESTRUCT
+///      (0xff). Residual risk: a pinned verifier can still behave differently over time if it reads state, i.e.
+///      STATICCALLs (or CALLs) another contract whose state or code can change, reads its own storage written by some
+///      other function, or reads the environment (block number, timestamp, balances). A pin fixes the code, not what
+///      that code reads. Provers should compile the verifier from the circuit's artifacts and compare its runtime code
+///      hash with `verifierCodeHash` before taking a job.
 interface ICircuitRegistry {
     /// @notice A registered circuit, as returned by `circuit`.
     /// @param owner May propose verifier upgrades and transfer ownership.
@@ -53,6 +63,9 @@ interface ICircuitRegistry {
     event VerifierUpgradeActivated(
         uint32 indexed circuitId, address indexed verifier, bytes32 artifactsHash, string artifactsURI
     );
+    /// @notice `verifier`'s code hash was recorded the first time it was registered or proposed; it is refused from
+    ///         then on if its code hash differs.
+    event VerifierPinned(address indexed verifier, bytes32 codeHash);
     /// @notice Circuit ownership changed.
     event CircuitOwnershipTransferred(
         uint32 indexed circuitId, address indexed previousOwner, address indexed newOwner
@@ -80,8 +93,16 @@ interface ICircuitRegistry {
     error UpgradeDelayOutOfRange(uint256 delay);
     /// @notice The new owner is the zero address.
     error ZeroOwner();
+    /// @notice `verifier` was pinned with code hash `pinned`, but its code hash is now `actual`.
+    error VerifierCodeChanged(address verifier, bytes32 pinned, bytes32 actual);
+    /// @notice `verifier` could change behaviour without changing its code, so pinning its code hash would mean nothing.
+    /// @param opcode The offending byte: 0xf4 (DELEGATECALL), 0xf2 (CALLCODE) or 0xff (SELFDESTRUCT) found as a
+    ///        reachable instruction, or 0xef when the code is an EIP-7702 delegation designator (`0xef0100 || address`).
+    error VerifierNotPinnable(address verifier, uint8 opcode);
 
     /// @notice Registers a circuit owned by the caller.
+    /// @dev Pins `verifier`'s code hash if it was never pinned (emitting `VerifierPinned`), or checks it against the pin
+    ///      (`VerifierCodeChanged`); refuses a verifier that is not pinnable (`VerifierNotPinnable`).
     /// @return circuitId Sequential id, starting at 1.
     function registerCircuit(
         address verifier,
@@ -92,7 +113,8 @@ interface ICircuitRegistry {
     ) external returns (uint32 circuitId);
 
     /// @notice Schedules a verifier (and artifacts) upgrade that takes effect after `UPGRADE_DELAY`.
-    /// @dev Replaces any previously scheduled upgrade and restarts the delay.
+    /// @dev Replaces any previously scheduled upgrade and restarts the delay. Pins or checks `newVerifier`'s code hash
+    ///      as `registerCircuit` does.
     function proposeVerifierUpgrade(
         uint32 circuitId,
         address newVerifier,
@@ -115,10 +137,13 @@ interface ICircuitRegistry {
     /// @notice What the market needs to price and verify a job: active verifier and proving units.
     function circuitTerms(uint32 circuitId) external view returns (address verifier, uint64 provingUnits);
 
-    /// @notice The pinned code hash of `verifier` (0: never pinned).
+    /// @notice The code hash pinned for `verifier` when it was first registered or proposed; zero if it never was.
     function verifierCodeHash(address verifier) external view returns (bytes32);
 
-    /// @notice What the market needs at fulfilment: the circuit's proving units and the pinned code hash of `verifier`.
+    /// @notice What the market needs at fulfilment, in one call: the circuit's proving units and the code hash pinned
+    ///         for `verifier` (the verifier the request pinned), to compare with `verifier.codehash`.
+    /// @dev Reverts UnknownCircuit for an unknown id. Does not check that `verifier` is or was this circuit's verifier;
+    ///      `codeHash` is zero for an address that was never pinned. Two storage reads.
     function fulfilmentTerms(uint32 circuitId, address verifier)
         external
         view

@@ -10,10 +10,13 @@ import {IGroth16Verifier} from "contracts/src/interfaces/IGroth16Verifier.sol";
 ///      proof coordinate < the base field, every public input < the scalar field, each ecMul (0x07) / ecAdd (0x06)
 ///      call of the vk_x accumulation, the single ecPairing (0x08) call, and its result. A point that is not on the
 ///      curve (or, for B, not in the G2 subgroup) is rejected by the pairing precompile: PrecompileFailed(8).
-///      Each precompile call is given exactly its EIP-1108 price, not all the gas: a precompile that fails on bad input
-///      burns what it was given, so a malformed proof costs its sender at most these amounts instead of the whole gas
-///      limit. One starved of gas (the caller holds less than its price) fails too, and the verifier reverts
-///      PrecompileFailed instead of returning, so `eth_estimateGas` cannot settle on a gas limit that is too low.
+///      Each precompile call is forwarded all the available gas (`gas()`); no precompile price is written here. The
+///      verifier thus depends on no gas price table: if the precompiles are repriced, or priced differently on an L2,
+///      a valid proof still verifies, and a request pinned to this verifier stays possible to fulfil. Forwarding costs
+///      nobody else anything: a valid proof never makes a precompile fail, and a precompile that fails on a malformed
+///      proof burns only the gas of the call that sent it, i.e. the caller's own. A call starved of gas fails too:
+///      the EVM keeps 1/64 of the gas in the verifier (EIP-150), with which it reverts PrecompileFailed (or runs out
+///      of gas itself) instead of returning, so `eth_estimateGas` cannot settle on a gas limit that is too low.
 contract ComparatorsVerifier is IGroth16Verifier {
     /// @dev BN254 scalar field order r: public inputs must be below it.
     uint256 internal constant SCALAR_FIELD =
@@ -23,11 +26,6 @@ contract ComparatorsVerifier is IGroth16Verifier {
         21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     uint256 internal constant PUBLIC_INPUT_COUNT = 4;
-
-    /// @dev EIP-1108 precompile prices: ecAdd 150, ecMul 6000, ecPairing 45000 + 34000 per pair (4 pairs here).
-    uint256 internal constant ECADD_GAS = 150;
-    uint256 internal constant ECMUL_GAS = 6000;
-    uint256 internal constant PAIRING_GAS = 181000;
 
     // Custom error selectors used by the assembly below (IGroth16Verifier's errors; the tests check them).
     uint256 internal constant INVALID_PROOF_SELECTOR = 0x09bde339; // InvalidProof()
@@ -86,8 +84,8 @@ contract ComparatorsVerifier is IGroth16Verifier {
                 mstore(p, x)
                 mstore(add(p, 0x20), y)
                 mstore(add(p, 0x40), s)
-                if iszero(staticcall(ECMUL_GAS, 0x07, p, 0x60, p, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x07) }
-                if iszero(staticcall(ECADD_GAS, 0x06, acc, 0x80, acc, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x06) }
+                if iszero(staticcall(gas(), 0x07, p, 0x60, p, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x07) }
+                if iszero(staticcall(gas(), 0x06, acc, 0x80, acc, 0x40)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x06) }
             }
 
             // All 8 coordinates below q, checked branch-free; only a failure pays for finding the index.
@@ -139,7 +137,7 @@ contract ComparatorsVerifier is IGroth16Verifier {
             mstore(add(m, 0x2c0), DELTA_Y1)
             mstore(add(m, 0x2e0), DELTA_Y0)
 
-            if iszero(staticcall(PAIRING_GAS, 0x08, m, 0x300, m, 0x20)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x08) }
+            if iszero(staticcall(gas(), 0x08, m, 0x300, m, 0x20)) { fail(PRECOMPILE_FAILED_SELECTOR, 0x08) }
             if iszero(eq(mload(m), 1)) {
                 mstore(0x00, shl(224, INVALID_PROOF_SELECTOR))
                 revert(0x00, 0x04)
