@@ -12,6 +12,10 @@ import {AuctionLib} from "./libraries/AuctionLib.sol";
 /// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
 ///         open race), escrows fees, verifies proofs through the circuit's verifier, pays by pull, and slashes
 ///         collateral in the `CollateralVault` when a deadline is missed. Its full ABI is `IProverMarket`.
+/// @dev Reentrancy: the functions here move no ETH or tokens and call only the vault, the registry and the ask book
+///      (trusted code fixed at deployment) and the request's verifier through STATICCALL (a `view` interface: it cannot
+///      change state), so none can be re-entered into a half-updated state and they carry no lock (about 300 gas a
+///      call). Every function of the extension, `withdraw` (the one ETH transfer) included, keeps the lock.
 /// @dev The hot paths (submission, bidding, locking, proofs) live here; cancellation, expiry, bond settlement,
 ///      slashing, parameters and views live in `ProverMarketExtension`, reached through `fallback` by DELEGATECALL
 ///      (EIP-170 caps one contract at 24 KiB). Both inherit `ProverMarketBase`, hence the same storage layout.
@@ -45,11 +49,15 @@ contract ProverMarket is ProverMarketBase {
         extension = extension_;
         askBook = new AskBook(registry_, vault_, address(this));
         _params = Params({
-            treasury: treasury_, protocolFeeBps: 0, slashRequesterBps: 5_000, reservePeriod: 1 hours, pendingActivatesAt: 0
+            treasury: treasury_,
+            protocolFeeBps: 0,
+            pendingProtocolFeeBps: 0,
+            reservePeriod: 1 hours,
+            pendingActivatesAt: 0
         });
         _reserve = ReserveParams({minPerUnit: 1, maxPerUnit: MAX_RESERVE_PER_UNIT, defaultTargetUnits: 1 << 24});
         emit TreasurySet(treasury_);
-        emit FeeParamsSet(0, 5_000);
+        emit ProtocolFeeSet(0);
         emit ReserveParamsSet(1 hours, 1, MAX_RESERVE_PER_UNIT, 1 << 24);
     }
 
@@ -72,7 +80,7 @@ contract ProverMarket is ProverMarketBase {
         bytes calldata input,
         string calldata inputUri,
         uint256[] calldata publicInputs
-    ) external payable nonReentrant returns (bytes32 id) {
+    ) external payable returns (bytes32 id) {
         _checkInputs(request, input, inputUri, publicInputs);
         uint256 units;
         uint256 reserveFee;
@@ -107,10 +115,8 @@ contract ProverMarket is ProverMarketBase {
         id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
         if (_rawCore(id) != 0) revert RequestExists(id);
         _checkWindows(req);
-        (uint16 feeBps, uint16 slashBps) = _effectiveFeeParams();
-        if (req.protocolFeeBps != feeBps || req.slashRequesterBps != slashBps) {
-            revert FeeTermsMismatch(req.protocolFeeBps, req.slashRequesterBps, feeBps, slashBps);
-        }
+        uint16 feeBps = _effectiveProtocolFee();
+        if (req.protocolFeeBps != feeBps) revert ProtocolFeeMismatch(req.protocolFeeBps, feeBps);
         // Every bid bond is worth at least the whole fee, so an unrevealed shill bid costs more than any shill could
         // lower the price by (forfeited bonds are burnt, see `forfeitBond`).
         if (req.mode == Mode.SealedBid && req.minCollateral < req.maxFee) {
@@ -157,7 +163,7 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function acceptMatch(Request calldata request) external nonReentrant {
+    function acceptMatch(Request calldata request) external {
         (bytes32 id, Core memory c) = _load(request);
         if (c.status != Status.Matched) revert WrongStatus(id, c.status);
         Slot memory m = _best[id];
@@ -174,7 +180,7 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function commitBid(Request calldata request, bytes32 commitment, uint8 lane) external nonReentrant {
+    function commitBid(Request calldata request, bytes32 commitment, uint8 lane) external {
         (bytes32 id, Sealed memory q) = _loadSealed(request);
         if (q.status != Status.Open) revert WrongStatus(id, q.status);
         if (block.timestamp > request.bidDeadline) revert NotInPhase(id, block.timestamp, 0, request.bidDeadline);
@@ -182,21 +188,15 @@ contract ProverMarket is ProverMarketBase {
         mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
         if (lanes[lane] > LANE_FREE) revert LaneBusy(msg.sender, lane);
         lanes[lane] = _laneCommitment(id, commitment);
-        if (!q.hasBids) {
-            // From the first commitment on, the requester can no longer cancel (see `cancelRequest`).
-            q.hasBids = true;
-            _storeSealed(id, q);
-        }
         uint96 bond = request.minCollateral;
         uint8 assetId = request.assetId;
         if (bond != 0) _takeCollateral(msg.sender, assetId, bond);
-        emit BidCommitted(id, msg.sender, commitment, lane, assetId, bond);
+        emit BidCommitted(id, msg.sender, commitment, lane);
     }
 
     /// @notice See `IProverMarket`.
     function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane)
         external
-        nonReentrant
     {
         (bytes32 id, Sealed memory q) = _loadSealed(request);
         if (q.status != Status.Open) revert WrongStatus(id, q.status);
@@ -210,7 +210,7 @@ contract ProverMarket is ProverMarketBase {
             // One address leads at most once (see `commitBid`): a further bid of a leading address is not ranked (it
             // cannot set the price or stand by for itself); its bond goes back like any bid that does not lead.
             _releaseBid(id, request, msg.sender, lane);
-            emit BidRevealed(id, msg.sender, fee, latency, score, 0);
+            emit BidRevealed(id, msg.sender, fee, latency, 0);
             return;
         }
         AuctionLib.Bid memory me = AuctionLib.Bid(msg.sender, fee, latency);
@@ -218,7 +218,7 @@ contract ProverMarket is ProverMarketBase {
         if (q.best == address(0)) _takeLead(id, q, me, lane, 0);
         else if (request.onMiss == OnMiss.RunnerUp) rank = _insertKeepingRunnerUp(id, request, q, me, lane, score);
         else rank = _insert(id, request, q, me, lane, score);
-        emit BidRevealed(id, msg.sender, fee, latency, score, rank);
+        emit BidRevealed(id, msg.sender, fee, latency, rank);
     }
 
     /// @dev Checks a reveal against the caller's lane and the bid bounds. Returns `_runnerUp[id]` (read only with
@@ -325,7 +325,7 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function lockDutch(Request calldata request) external nonReentrant {
+    function lockDutch(Request calldata request) external {
         (bytes32 id, Core memory c) = _load(request);
         _requireMode(id, request, Mode.Dutch);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
@@ -355,7 +355,6 @@ contract ProverMarket is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
         external
-        nonReentrant
     {
         bytes32 id = _idOf(request);
         uint256 w = _rawCore(id);
@@ -369,10 +368,10 @@ contract ProverMarket is ProverMarketBase {
         Slot memory assigned = _assignment(id, request, c);
         if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
-        uint64 units = _verify(request, proof, publicInputs);
+        _verify(request, proof, publicInputs);
 
         bool locked = c.flags & LOCKED != 0;
-        _pay(id, request, c, msg.sender, assigned.fee, units);
+        _pay(id, request, c, msg.sender, assigned.fee);
         // The assignment is final: clear it (the events keep the record) for the storage refund.
         if (!locked) delete _best[id];
         uint96 collateral = request.minCollateral;
@@ -398,11 +397,11 @@ contract ProverMarket is ProverMarketBase {
         }
         if (msg.sender != q.best) revert NotAssignedProver(msg.sender, q.best);
         if (block.timestamp > q.deadline) revert DeadlinePassed(q.deadline);
-        uint64 units = _verify(request, proof, publicInputs);
+        _verify(request, proof, publicInputs);
 
         Core memory c;
         c.deadline = q.deadline;
-        _pay(id, request, c, msg.sender, payment, units);
+        _pay(id, request, c, msg.sender, payment);
         _freeLane(msg.sender, q.lane);
         uint96 collateral = request.minCollateral;
         if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
@@ -418,7 +417,6 @@ contract ProverMarket is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
         external
-        nonReentrant
     {
         (bytes32 id, Core memory c) = _load(request);
         uint96 fee;
@@ -443,9 +441,9 @@ contract ProverMarket is ProverMarketBase {
         if (committedAt > first && block.number <= first + PROOF_REVEAL_BLOCKS) {
             revert EarlierCommitmentPending(id, first, first + PROOF_REVEAL_BLOCKS + 1);
         }
-        uint64 units = _verify(request, proof, publicInputs);
+        _verify(request, proof, publicInputs);
         _setFirstCommitBlock(c, 0); // no longer needed: the slot keeps only the final state
-        _pay(id, request, c, msg.sender, fee, units);
+        _pay(id, request, c, msg.sender, fee);
     }
 
     /// @dev Every window is bounded: a proving window in [1, MAX_WINDOW]; a sealed commit phase in [1, MAX_WINDOW] and a
@@ -474,6 +472,7 @@ contract ProverMarket is ProverMarketBase {
     ///      or expires cannot move the reserve.
     function _reserveFee(uint32 circuitId, uint64 units) internal returns (uint256) {
         (FeeState memory f, bool changed) = _rolledFees(circuitId);
+        if (f.provingUnits != units) (f.provingUnits, changed) = (units, true); // the first submission caches them
         if (changed) _fees[circuitId] = f;
         return uint256(f.reservePerUnit) * units;
     }

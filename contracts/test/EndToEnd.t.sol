@@ -29,7 +29,7 @@ contract EndToEndTest is MarketFixture {
         r.circuitId = rollupCircuit;
         r.verifier = address(rollupVerifier);
         r.publicInputsHash = keccak256(abi.encodePacked(inputs));
-        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        r.protocolFeeBps = market.effectiveProtocolFee();
     }
 
     function test_e2e_sealedBidFulfilledWithRealProof() public {
@@ -93,7 +93,7 @@ contract EndToEndTest is MarketFixture {
         r.circuitId = mc;
         r.verifier = address(mult);
         r.publicInputsHash = keccak256(abi.encodePacked(inputs));
-        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        r.protocolFeeBps = market.effectiveProtocolFee();
         vm.prank(requester);
         market.submitRequest{value: r.maxFee}(r, "input", "", inputs);
 

@@ -146,7 +146,18 @@ contract GasSnapshotTest is MarketFixture {
         _sealed("sealedBid3Steady");
     }
 
+    /// @dev The costliest reveal order: the best bid is revealed last (each reveal first leads, then is beaten).
+    function test_gas_sealedBid_threeBidders_returningUsers_bestRevealedLast() public {
+        _returningUsers();
+        _sealedInOrder("sealedBid3SteadyBestLast", [uint256(2), 1, 0]);
+    }
+
     function _sealed(string memory m) internal {
+        _sealedInOrder(m, [uint256(0), 1, 2]);
+    }
+
+    /// @dev p1, p2, p3 bid 0.05, 0.06, 0.07 ether; they reveal in `order` (indices into that list).
+    function _sealedInOrder(string memory m, uint256[3] memory order) internal {
         uint256 paidBefore = market.balanceOf(p1);
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submitMeasured(m, r);
@@ -163,12 +174,13 @@ contract GasSnapshotTest is MarketFixture {
             );
         }
         _toReveal(r);
-        for (uint256 i; i < 3; ++i) {
+        for (uint256 k; k < 3; ++k) {
+            uint256 i = order[k];
             vm.prank(ps[i]);
             market.revealBid(r, fees[i], 100, _salt(ps[i]), 0);
             _record(
                 m,
-                string.concat("reveal", vm.toString(i + 1)),
+                string.concat("reveal", vm.toString(k + 1)),
                 abi.encodeCall(IProverMarket.revealBid, (r, fees[i], 100, _salt(ps[i]), uint8(0)))
             );
         }
@@ -216,17 +228,36 @@ contract GasSnapshotTest is MarketFixture {
     }
 
     function test_gas_standingAsk() public {
-        string memory m = "standingAsk";
+        _postThreeAsks(true);
+        _standingAsk("standingAsk");
+    }
+
+    /// @dev Returning users (as for the other modes), with the asks already posted.
+    function test_gas_standingAsk_returningUsers() public {
+        _returningUsers();
+        _postThreeAsks(false);
+        _standingAsk("standingAskSteady");
+    }
+
+    function _postThreeAsks(bool measured) internal {
+        uint40 expiry = uint40(block.timestamp + 7 days);
         vm.prank(p1);
-        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
-        _snap("standingAsk/postAsk(first)");
+        book.postAsk(circuitId, 50_000, 300, 5, 0, 2 ether, expiry, address(0));
+        if (measured) _snap("standingAsk/postAsk(first)");
         vm.prank(p2);
-        book.postAsk(circuitId, 40_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), address(0));
+        book.postAsk(circuitId, 40_000, 300, 5, 0, 2 ether, expiry, address(0));
         vm.prank(p3);
-        book.postAsk(circuitId, 60_000, 300, 5, 0, 2 ether, uint40(block.timestamp + 7 days), p1);
-        _snap("standingAsk/postAsk(third,hinted)");
+        book.postAsk(circuitId, 60_000, 300, 5, 0, 2 ether, expiry, p1);
+        if (measured) _snap("standingAsk/postAsk(third,hinted)");
+    }
+
+    /// @dev Submission matches p2 at once; p2 accepts (its collateral is locked then), proves and is paid.
+    function _standingAsk(string memory m) internal {
         T.Request memory r = _req(T.Mode.StandingAsk);
-        _submitMeasured(m, r); // matches p2 at once
+        _submitMeasured(m, r);
+        vm.prank(p2);
+        market.acceptMatch(r);
+        _record(m, "acceptMatch", abi.encodeCall(IProverMarket.acceptMatch, (r)));
         _fulfillMeasured(m, r, p2);
         _totals(m);
     }

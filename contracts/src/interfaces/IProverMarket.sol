@@ -55,9 +55,8 @@ interface IProverMarketTypes {
     /// @param publicInputsHash keccak256(abi.encodePacked(publicInputs)) the proof must match; the public inputs are
     ///        always published with the request, so every prover can preflight its witness against them.
     /// @param protocolFeeBps The protocol fee this request pays: must equal the market's effective fee at submission,
-    ///        so a later (timelocked) change never reaches a request in flight.
-    /// @param slashRequesterBps The requester's share of a slash after the burn (see `SLASH_BURN_BPS`): must equal the
-    ///        market's effective share at submission, like `protocolFeeBps`.
+    ///        so a later (timelocked) change never reaches a request in flight. (The slash split, the other parameter
+    ///        that moves money in flight, is fixed in code: see `slash`.)
     struct Request {
         address requester;
         uint32 circuitId;
@@ -76,7 +75,6 @@ interface IProverMarketTypes {
         bytes32 inputHash;
         bytes32 publicInputsHash;
         uint16 protocolFeeBps;
-        uint16 slashRequesterBps;
     }
 
     /// @notice Mutable state of a request.
@@ -124,12 +122,18 @@ interface IProverMarketTypes {
         RunnerUp
     }
 
-    /// @notice EIP-1559-style reserve state of a circuit.
+    /// @notice EIP-1559-style reserve state of a circuit (one slot).
+    /// @param reservePerUnit Reserve price per proving unit (wei, at most `MAX_RESERVE_PER_UNIT`).
+    /// @param periodEnd End of the current reserve period.
+    /// @param usedUnits Proving units of the jobs fulfilled in the current period (only delivered work counts).
+    /// @param targetUnits Target utilisation per period.
+    /// @param provingUnits The circuit's proving units (from the registry, cached at the first submission).
     struct FeeState {
-        uint96 reservePerUnit;
-        uint40 periodStart;
+        uint40 reservePerUnit;
+        uint40 periodEnd;
         uint64 usedUnits;
-        uint56 targetUnits;
+        uint48 targetUnits;
+        uint64 provingUnits;
     }
 
     // ------------------------------------------------------------------ events: requests
@@ -148,9 +152,11 @@ interface IProverMarketTypes {
     event RequestExpired(
         bytes32 indexed requestId, address indexed requester, uint256 refund, uint256 bountyToTreasury
     );
-    /// @notice A prover became responsible for the job (sealed settlement, Dutch lock, ask match, runner-up takeover).
-    ///         `collateral` backs the job from here on. It is taken at this event for a Dutch lock and an ask match;
-    ///         after a sealed settlement or a runner-up takeover it is the bid bond already taken at `commitBid`.
+    /// @notice A prover became responsible for the job (sealed settlement by `settle` or `slash`, Dutch lock, accepted
+    ///         ask match, runner-up takeover). `collateral` backs the job from here on. It is taken at this event for a
+    ///         Dutch lock and an ask acceptance; after a sealed settlement or a runner-up takeover it is the bid bond
+    ///         already taken at `commitBid`. A sealed auction settled inside `fulfill` emits `AuctionSettled` (its
+    ///         assignment record) and `RequestFulfilled`, not this event.
     event RequestAssigned(
         bytes32 indexed requestId,
         address indexed prover,
@@ -196,17 +202,15 @@ interface IProverMarketTypes {
     event CollateralReleased(address indexed prover, uint8 indexed assetId, uint256 amount, uint256 newBondBalance);
 
     // ------------------------------------------------------------------ events: sealed bids
-    /// @param lane The prover's bid lane that holds the commitment (see `commitBid`).
-    event BidCommitted(
-        bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 lane, uint8 assetId, uint256 bond
-    );
-    /// @param rank 1 = now best, 2 = now second (it sets the second score), 0 = neither. Only the best bid keeps its
+    /// @param lane The prover's bid lane that holds the commitment (see `commitBid`). The bond taken is the terms'
+    ///        `minCollateral` of asset `assetId` (in `RequestSubmitted`).
+    event BidCommitted(bytes32 indexed requestId, address indexed prover, bytes32 commitment, uint8 lane);
+    /// @param rank 1 = now best, 2 = now second (it sets the second score), 0 = neither. The bid's score is
+    ///        `fee + latencyWeight * latency` (`latencyWeight` in the terms). Only the best bid keeps its
     ///        bond and lane, plus the second with `OnMiss.RunnerUp`; every other revealed bid gets its bond back
     ///        (`BondReleased`) and its lane freed in the same transaction, including a best bid that a later reveal
     ///        beats.
-    event BidRevealed(
-        bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint256 score, uint8 rank
-    );
+    event BidRevealed(bytes32 indexed requestId, address indexed prover, uint256 fee, uint32 latency, uint8 rank);
     /// @notice A bond stopped backing `requestId` and went back to the prover: to its bond balance (`bondBalance`,
     ///         still locked in the vault) if it ever reserved in this asset, else to its free vault balance (the vault
     ///         then emits `Unlocked`). The job collateral of an assigned prover paid by `fulfill` (`minCollateral` of
@@ -245,11 +249,11 @@ interface IProverMarketTypes {
 
     // ------------------------------------------------------------------ events: parameters
     event TreasurySet(address indexed treasury);
-    /// @notice A change of the money-moving parameters was proposed; it takes effect at `activatesAt` (no earlier than
-    ///         `PARAMS_DELAY` from now) and only for requests submitted from then on (see `Request.protocolFeeBps`).
-    event FeeParamsProposed(uint16 protocolFeeBps, uint16 slashRequesterBps, uint40 activatesAt);
-    /// @notice The effective protocol fee and slash share (emitted at deployment and when a proposal is activated).
-    event FeeParamsSet(uint16 protocolFeeBps, uint16 slashRequesterBps);
+    /// @notice A protocol fee change was proposed; it takes effect at `activatesAt` (`PARAMS_DELAY` from now) and only
+    ///         for requests submitted from then on (see `Request.protocolFeeBps`).
+    event ProtocolFeeProposed(uint16 bps, uint40 activatesAt);
+    /// @notice The stored protocol fee (emitted at deployment and when a proposal is activated).
+    event ProtocolFeeSet(uint16 bps);
     event ReserveParamsSet(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits);
     event CircuitTargetSet(uint32 indexed circuitId, uint56 targetUnits);
 
@@ -289,7 +293,7 @@ interface IProverMarketTypes {
     error WindowOutOfRange(uint256 value, uint256 min, uint256 max);
     error BidBondBelowMaxFee(uint256 minCollateral, uint256 maxFee);
     error PublicInputsMissing();
-    error FeeTermsMismatch(uint16 protocolFeeBps, uint16 slashRequesterBps, uint16 expectedFeeBps, uint16 expectedSlashBps);
+    error ProtocolFeeMismatch(uint16 inTerms, uint16 effective);
     error CommitmentsExist(bytes32 requestId);
     error EarlierCommitmentPending(bytes32 requestId, uint256 firstCommitBlock, uint256 revealableFrom);
     error SlashedProverExcluded(address prover);
@@ -327,9 +331,12 @@ interface IProverMarket is IProverMarketTypes {
         uint256[] calldata publicInputs
     ) external payable returns (bytes32 requestId);
     /// @notice Requester cancels an unassigned request; the whole escrow is credited back.
-    /// @dev Refused (`CommitmentsExist`) once a bid commitment (sealed bid) or a proof commitment (open race) exists:
-    ///      the requester could otherwise cancel after seeing the bids, or front-run a proof it saw in the mempool. A
-    ///      Dutch request is cancellable until it is locked, a standing-ask request until its match is accepted.
+    /// @dev Refused for an open race once a proof commitment exists (`CommitmentsExist`): the requester could
+    ///      otherwise front-run a proof it saw in the mempool; and for a sealed-bid request (`WrongMode`), which could
+    ///      otherwise be cancelled after the bids are seen. A
+    ///      Dutch request is cancellable until it is locked, a standing-ask request until its match is accepted. A
+    ///      sealed-bid request is a binding offer from its submission: it is never cancellable (with no reveal it
+    ///      expires after its reveal phase, at most 2 * MAX_WINDOW later, refunding the whole escrow).
     function cancelRequest(Request calldata request) external;
     /// @notice Refunds a request nobody took or delivered in time; a held bounty goes to the treasury. Permissionless.
     function expire(Request calldata request) external;
@@ -390,7 +397,8 @@ interface IProverMarket is IProverMarketTypes {
     function revealProof(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
     /// @notice Slashes the assigned prover after its deadline. Permissionless.
     /// @dev `SLASH_BURN_BPS` of the collateral is burnt whoever delivers afterwards; the rest goes to the requester
-    ///      (`slashRequesterBps` of the request's terms) and to the delivery bounty. The slashed prover is excluded from
+    ///      (`SLASH_REQUESTER_BPS` of it) and to the delivery bounty. The split is fixed in code, so no parameter
+    ///      change can reach a job in flight. The slashed prover is excluded from
     ///      the secondary delivery, so it cannot win its own bounty back.
     function slash(Request calldata request) external;
     /// @notice Pays out the caller's ETH balance.
@@ -452,13 +460,10 @@ interface IProverMarket is IProverMarketTypes {
     function dutchPrice(Request calldata request) external view returns (uint256);
     /// @notice Reserve-price state of a circuit.
     function feeState(uint32 circuitId) external view returns (FeeState memory);
-    /// @notice A proposed change of the protocol fee and slash share, and when it takes effect (all zero: none).
-    function pendingFeeParams()
-        external
-        view
-        returns (uint16 protocolFeeBps, uint16 slashRequesterBps, uint40 activatesAt);
-    /// @notice The protocol fee and slash share a request submitted now must carry in its terms.
-    function effectiveFeeParams() external view returns (uint16 protocolFeeBps, uint16 slashRequesterBps);
+    /// @notice A proposed protocol fee and when it takes effect (both zero: none).
+    function pendingProtocolFee() external view returns (uint16 bps, uint40 activatesAt);
+    /// @notice The protocol fee a request submitted now must carry in its terms.
+    function effectiveProtocolFee() external view returns (uint16);
     /// @notice Treasury, protocol fee, slash share and reserve parameters.
     function params()
         external
@@ -472,7 +477,7 @@ interface IProverMarket is IProverMarketTypes {
             uint96 maxReservePerUnit,
             uint56 defaultTargetUnits
         );
-    /// @notice Delay between `proposeFeeParams` and the new values applying to new requests.
+    /// @notice Delay between `proposeProtocolFee` and the new fee applying to new requests.
     function PARAMS_DELAY() external view returns (uint32);
     /// @notice Shortest sealed-bid reveal phase accepted at submission (seconds).
     function MIN_REVEAL_WINDOW() external view returns (uint32);
@@ -480,6 +485,8 @@ interface IProverMarket is IProverMarketTypes {
     function MAX_WINDOW() external view returns (uint32);
     /// @notice Share of a slash that is burnt (bps).
     function SLASH_BURN_BPS() external view returns (uint16);
+    /// @notice Share of the unburnt rest of a slash that goes to the requester (bps); the delivery bounty gets the rest.
+    function SLASH_REQUESTER_BPS() external view returns (uint16);
     /// @notice Where burnt bonds and collateral go (a vault claimable balance nobody can claim).
     function BURN_ADDRESS() external view returns (address);
     /// @notice Seconds a matched standing-ask prover has to accept.
@@ -506,13 +513,12 @@ interface IProverMarket is IProverMarketTypes {
     function acceptOwnership() external;
     /// @notice Where protocol fees and unclaimed bounties go.
     function setTreasury(address treasury) external;
-    /// @notice Proposes a protocol fee (at most MAX_PROTOCOL_FEE_BPS, 10%) and the requester's share of a slash after
-    ///         the burn (at most 10000 bps; the rest is the delivery bounty). They take effect `PARAMS_DELAY` later,
-    ///         like a verifier upgrade, and only for requests submitted from then on: every request carries the values
-    ///         it was submitted under. A new proposal replaces a pending one.
-    function proposeFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) external;
-    /// @notice Makes a due proposal the stored parameters (permissionless; submissions use a due proposal anyway).
-    function activateFeeParams() external;
+    /// @notice Proposes a protocol fee (at most MAX_PROTOCOL_FEE_BPS, 10%). It takes effect `PARAMS_DELAY` later, like a
+    ///         verifier upgrade, and only for requests submitted from then on: every request carries the fee it was
+    ///         submitted under. A new proposal replaces a pending one.
+    function proposeProtocolFee(uint16 bps) external;
+    /// @notice Makes a due proposal the stored fee (permissionless; submissions use a due proposal anyway).
+    function activateProtocolFee() external;
     /// @notice period in [1 minute, 7 days], minPerUnit <= maxPerUnit <= 1e12 wei, defaultTargetUnits > 0.
     function setReserveParams(uint32 period, uint96 minPerUnit, uint96 maxPerUnit, uint56 defaultTargetUnits) external;
     /// @notice Target utilization (proving units per period) of one circuit.

@@ -40,6 +40,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     uint32 public constant MAX_WINDOW = 7 days;
     /// @notice Share of a slashed prover's collateral that is burnt whoever delivers afterwards (as Boundless does).
     uint16 public constant SLASH_BURN_BPS = 5_000;
+    /// @notice Share of the rest that compensates the requester; the delivery bounty gets the remainder. Fixed in code:
+    ///         a slash split that the owner could change would reach jobs in flight.
+    uint16 public constant SLASH_REQUESTER_BPS = 5_000;
     /// @notice Where burnt collateral goes: a vault claimable balance nobody can claim.
     address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
     /// @notice How long a matched standing-ask prover has to `acceptMatch` (and to preflight the input).
@@ -50,7 +53,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///         to win; later commitments are paid only after that.
     uint64 public constant PROOF_REVEAL_BLOCKS = 5;
     /// @notice Upper bound on any reserve price per proving unit (wei).
-    uint96 public constant MAX_RESERVE_PER_UNIT = 1e12;
+    uint40 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
     /// @dev Bid lanes (`_lanes[prover][lane]`, see `commitBid`): 0 (never used) or `LANE_FREE` when free; while
     ///      committed, `keccak256(abi.encode(id, commitment)) >> 1` (below `LANE_HELD`; that it is 0 or 1 has
@@ -64,10 +67,8 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev The status byte's top bit marks the sealed-auction form of the core slot (`Sealed`).
     uint256 internal constant SEALED_FORM = 0x80;
-    /// @dev The largest reserve fee the sealed form keeps (79 bits, about 600,000 ETH).
-    uint256 internal constant MAX_SEALED_RESERVE = (1 << 79) - 1;
-    /// @dev Bit 95 of the sealed form: a bid was committed (the requester can no longer cancel).
-    uint256 internal constant SEALED_HAS_BIDS = 1 << 95;
+    /// @dev The largest reserve fee the sealed form keeps (80 bits, about 1.2 million ETH).
+    uint256 internal constant MAX_SEALED_RESERVE = (1 << 80) - 1;
 
     // ------------------------------------------------------------------ storage layout
     /// @dev One slot: status | createdAt | deadline | reserveFee | bestLatency | secondLatency | flags (256 bits).
@@ -98,7 +99,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 reserveFee;
         uint40 deadline;
         address best;
-        bool hasBids;
     }
 
     /// @dev `Core.flags`: the Dutch-lock form above.
@@ -112,19 +112,13 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint96 fee;
     }
 
-    /// @dev Parameters, one slot. `pendingActivatesAt` != 0: `_pendingFees` takes effect then.
+    /// @dev Parameters, one slot. `pendingActivatesAt` != 0: `pendingProtocolFeeBps` takes effect then.
     struct Params {
         address treasury;
         uint16 protocolFeeBps;
-        uint16 slashRequesterBps;
+        uint16 pendingProtocolFeeBps;
         uint32 reservePeriod;
         uint32 pendingActivatesAt;
-    }
-
-    /// @dev A proposed protocol fee and slash share (see `proposeFeeParams`).
-    struct FeeParams {
-        uint16 protocolFeeBps;
-        uint16 slashRequesterBps;
     }
 
     struct ReserveParams {
@@ -157,7 +151,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///      Stored as balance + 1 once first written (0: never used), so a take down to a zero balance and the next
     ///      release rewrite a non-zero slot (2,900 gas each) instead of clearing it and creating it again (20,000).
     mapping(address => mapping(uint8 => uint256)) internal _bondSlots;
-    FeeParams internal _pendingFees;
 
     /// @param initialOwner Owner of the bounded parameters (unused by the extension, whose own storage is never read).
     constructor(address initialOwner, ICircuitRegistry registry_, ICollateralVault vault_) Owned(initialOwner) {
@@ -205,22 +198,22 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (c.status == Status.None) revert UnknownRequest(id);
     }
 
-    /// @dev keccak256 of the eighteen words of `request` exactly as they are in calldata. A static struct is encoded
+    /// @dev keccak256 of the seventeen words of `request` exactly as they are in calldata. A static struct is encoded
     ///      inline, so for canonical calldata this equals `keccak256(abi.encode(request))`. Ids are only ever stored
     ///      by `submitRequest`, which decodes (and so validates) the terms first; non-canonical words here (dirty high
     ///      bits, an out-of-range enum) therefore hash to an id with no state, and every caller reverts on that.
     function _idOf(Request calldata request) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
             let m := mload(0x40)
-            calldatacopy(m, request, 0x240)
-            id := keccak256(m, 0x240)
+            calldatacopy(m, request, 0x220)
+            id := keccak256(m, 0x220)
         }
     }
 
-    /// @dev A memory struct of eighteen static fields is laid out exactly as `abi.encode(req)`: eighteen padded words.
+    /// @dev A memory struct of seventeen static fields is laid out exactly as `abi.encode(req)`: seventeen padded words.
     function _idOfMemory(Request memory req) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
-            id := keccak256(req, 0x240)
+            id := keccak256(req, 0x220)
         }
     }
 
@@ -252,16 +245,14 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (q.status == Status.Assigned) q.deadline = uint40(w >> 16);
         else q.reserveFee = uint96(w >> 16 & MAX_SEALED_RESERVE);
         q.best = address(uint160(w >> 96));
-        q.hasBids = w & SEALED_HAS_BIDS != 0;
     }
 
-    /// @dev Writes the sealed form (the reserve must fit 79 bits: `submitRequest` checks it).
+    /// @dev Writes the sealed form (the reserve must fit 80 bits: `submitRequest` checks it).
     function _storeSealed(bytes32 id, Sealed memory q) internal {
         uint256 x = q.status == Status.Assigned ? uint256(q.deadline) : uint256(q.reserveFee);
-        uint256 w =
-            uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96;
-        if (q.hasBids) w |= SEALED_HAS_BIDS;
-        _storeRaw(id, w);
+        _storeRaw(
+            id, uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96
+        );
     }
 
     /// @dev The first proof commitment's block in an open-submission state (see `Core`).
@@ -337,7 +328,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         q.reserveFee = 0;
         address runnerUp = req.onMiss == OnMiss.RunnerUp ? _runnerUpProver(id) : address(0);
         emit AuctionSettled(id, q.best, fee, payment, q.deadline, secondScore, runnerUp);
-        emit RequestAssigned(id, q.best, payment, q.deadline, req.assetId, req.minCollateral);
     }
 
     /// @dev The runner-up kept on standby (`OnMiss.RunnerUp`), or zero.
@@ -436,16 +426,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev Checks the public inputs, that the pinned verifier still has the code the registry pinned (a verifier
     ///      replaced in place, e.g. redeployed at the same address, cannot get around the upgrade delay), and the
-    ///      proof. Returns the circuit's proving units, booked into the reserve by `_pay`.
-    function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs)
-        internal
-        view
-        returns (uint64 units)
-    {
+    ///      proof.
+    function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
         if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
         address verifier = req.verifier;
-        bytes32 pinned;
-        (units, pinned) = registry.fulfilmentTerms(req.circuitId, verifier);
+        bytes32 pinned = registry.verifierCodeHash(verifier);
         bytes32 actual = verifier.codehash;
         if (actual != pinned) revert VerifierCodeChanged(verifier, pinned, actual);
         IGroth16Verifier(verifier).verifyProof(proof, publicInputs);
@@ -454,15 +439,13 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @dev Marks the request fulfilled, books its proving units into the circuit's reserve period (only delivered
     ///      work moves the reserve) and credits prover, treasury and requester (pull payments). The protocol fee is
     ///      the one in the request's terms (snapshotted at submission).
-    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee, uint64 units)
-        internal
-    {
+    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee) internal {
         c.status = Status.Fulfilled;
         bool hasBounty = c.flags & HAS_BOUNTY != 0;
         if (c.flags & LOCKED != 0) (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0); // the packed prover
         c.flags = 0;
         _storeCore(id, c);
-        _bookUnits(req.circuitId, units);
+        _bookUnits(req.circuitId);
         uint96 maxFee = req.maxFee;
         address requester = req.requester;
         uint8 assetId = req.assetId;
@@ -524,46 +507,44 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     }
 
     /// @dev The circuit's reserve state with its period rolled forward to now (initialised on first use). `changed`:
-    ///      the caller must write it back.
+    ///      the caller must write it back. Reads `_params` only when a period ends.
     function _rolledFees(uint32 circuitId) internal returns (FeeState memory f, bool changed) {
         f = _fees[circuitId];
-        if (f.periodStart == 0) {
+        if (f.periodEnd == 0) {
             ReserveParams memory r = _reserve;
-            f.reservePerUnit = r.minPerUnit;
-            f.periodStart = uint40(block.timestamp);
-            f.targetUnits = r.defaultTargetUnits;
+            f.reservePerUnit = uint40(r.minPerUnit); // <= MAX_RESERVE_PER_UNIT < 2^40
+            f.periodEnd = uint40(block.timestamp + _params.reservePeriod);
+            f.targetUnits = uint48(r.defaultTargetUnits); // < 2^48 (setReserveParams)
             return (f, true);
         }
+        if (block.timestamp < f.periodEnd) return (f, false);
         uint256 period = _params.reservePeriod;
-        if (block.timestamp < f.periodStart + period) return (f, false);
         ReserveParams memory bounds = _reserve;
-        uint256 n = (block.timestamp - f.periodStart) / period;
+        // Periods that ended: the one that just closed and `idle` empty ones after it.
+        uint256 idle = (block.timestamp - f.periodEnd) / period;
         uint256 next =
-            ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, n - 1, bounds.minPerUnit, bounds.maxPerUnit);
-        uint40 start = uint40(f.periodStart + n * period);
-        emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, start, f.usedUnits);
-        f.reservePerUnit = uint96(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT
-        f.periodStart = start;
+            ReserveLib.roll(f.reservePerUnit, f.usedUnits, f.targetUnits, idle, bounds.minPerUnit, bounds.maxPerUnit);
+        uint256 end = f.periodEnd + (idle + 1) * period;
+        emit ReservePriceUpdated(circuitId, f.reservePerUnit, next, uint40(end - period), f.usedUnits);
+        f.reservePerUnit = uint40(next); // <= maxPerUnit <= MAX_RESERVE_PER_UNIT
+        f.periodEnd = uint40(end);
         f.usedUnits = 0;
         return (f, true);
     }
 
-    /// @dev Books `units` of delivered work into the circuit's current reserve period.
-    function _bookUnits(uint32 circuitId, uint64 units) internal {
+    /// @dev Books the circuit's proving units (one fulfilled job) into its current reserve period.
+    function _bookUnits(uint32 circuitId) internal {
         (FeeState memory f,) = _rolledFees(circuitId);
-        uint256 used = uint256(f.usedUnits) + units;
+        uint256 used = uint256(f.usedUnits) + f.provingUnits;
         f.usedUnits = used > type(uint64).max ? type(uint64).max : uint64(used);
         _fees[circuitId] = f;
     }
 
-    /// @dev The protocol fee and slash share a request submitted now must carry: a due proposal, else the stored ones.
-    function _effectiveFeeParams() internal view returns (uint16 protocolFeeBps, uint16 slashRequesterBps) {
+    /// @dev The protocol fee a request submitted now must carry: a due proposal, else the stored fee.
+    function _effectiveProtocolFee() internal view returns (uint16) {
         Params memory p = _params;
-        if (p.pendingActivatesAt != 0 && block.timestamp >= p.pendingActivatesAt) {
-            FeeParams memory n = _pendingFees;
-            return (n.protocolFeeBps, n.slashRequesterBps);
-        }
-        return (p.protocolFeeBps, p.slashRequesterBps);
+        if (p.pendingActivatesAt != 0 && block.timestamp >= p.pendingActivatesAt) return p.pendingProtocolFeeBps;
+        return p.protocolFeeBps;
     }
 
     /// @dev Whether `prover`'s lane `lane` holds the best bid (`Best`) or the kept runner-up (`RunnerUp`) of request

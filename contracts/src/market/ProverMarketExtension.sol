@@ -42,13 +42,9 @@ contract ProverMarketExtension is ProverMarketBase {
         uint256 w = _rawCore(id);
         if (w == 0) revert UnknownRequest(id);
         if (msg.sender != req.requester) revert NotRequester(msg.sender);
-        if (_isSealed(w)) {
-            Sealed memory q = _decodeSealed(w);
-            if (q.status != Status.Open) revert WrongStatus(id, q.status);
-            // No bid was committed, so no bond is held: nothing to reclaim.
-            if (q.hasBids) revert CommitmentsExist(id);
-            _storeRaw(id, w & ~uint256(0x7f) | uint256(uint8(Status.Cancelled)));
-        } else {
+        // A sealed-bid request is a binding offer: cancelling it after seeing the bids would be a free option.
+        if (_isSealed(w)) revert WrongMode(id, Mode.SealedBid);
+        {
             Core memory c = _loadCore(id);
             if (c.status == Status.Matched) {
                 // Nothing of the matched prover is locked yet: its ask gets the capacity slot back.
@@ -143,8 +139,10 @@ contract ProverMarketExtension is ProverMarketBase {
         if (sealedForm) {
             Sealed memory q = _decodeSealed(w);
             uint96 payment;
-            if (_sealedAwaitingSettlement(req, q)) payment = _settle(id, req, q, false);
-            else if (q.status == Status.Assigned) (, payment,,) = _sealedAssignment(req, q);
+            if (_sealedAwaitingSettlement(req, q)) {
+                payment = _settle(id, req, q, false);
+                emit RequestAssigned(id, q.best, payment, q.deadline, req.assetId, req.minCollateral);
+            } else if (q.status == Status.Assigned) (, payment,,) = _sealedAssignment(req, q);
             else revert WrongStatus(id, q.status);
             if (block.timestamp <= q.deadline) revert DeadlineNotPassed(q.deadline);
             assigned = Slot(q.best, payment);
@@ -213,7 +211,7 @@ contract ProverMarketExtension is ProverMarketBase {
         x.amount = amount;
         x.burned = amount * SLASH_BURN_BPS / BPS;
         uint256 rest = amount - x.burned;
-        x.toRequester = handOver ? rest : rest * req.slashRequesterBps / BPS;
+        x.toRequester = handOver ? rest : rest * SLASH_REQUESTER_BPS / BPS;
         x.toBounty = rest - x.toRequester;
         uint256 toBounty = x.toBounty;
         if (x.burned != 0) vault.slash(prover, req.assetId, x.burned, BURN_ADDRESS, id);
@@ -303,8 +301,9 @@ contract ProverMarketExtension is ProverMarketBase {
     function settle(Request calldata request) external nonReentrant {
         (bytes32 id, Sealed memory q) = _loadSealed(request);
         if (q.status != Status.Open) revert WrongStatus(id, q.status);
-        _settle(id, request, q, true);
+        uint96 payment = _settle(id, request, q, true);
         _storeSealed(id, q);
+        emit RequestAssigned(id, q.best, payment, q.deadline, request.assetId, request.minCollateral);
     }
 
     /// @notice See `IProverMarket`.
@@ -373,33 +372,29 @@ contract ProverMarketExtension is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function proposeFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) external onlyOwner {
-        if (protocolFeeBps > MAX_PROTOCOL_FEE_BPS) revert ParamOutOfRange(protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
-        if (slashRequesterBps > BPS) revert ParamOutOfRange(slashRequesterBps, 0, BPS);
-        _promoteDueFees();
+    function proposeProtocolFee(uint16 bps) external onlyOwner {
+        if (bps > MAX_PROTOCOL_FEE_BPS) revert ParamOutOfRange(bps, 0, MAX_PROTOCOL_FEE_BPS);
+        _promoteDueFee();
         uint32 activatesAt = uint32(block.timestamp + PARAMS_DELAY);
-        _params.pendingActivatesAt = activatesAt;
-        _pendingFees = FeeParams(protocolFeeBps, slashRequesterBps);
-        emit FeeParamsProposed(protocolFeeBps, slashRequesterBps, activatesAt);
+        (_params.pendingProtocolFeeBps, _params.pendingActivatesAt) = (bps, activatesAt);
+        emit ProtocolFeeProposed(bps, activatesAt);
     }
 
     /// @notice See `IProverMarket`.
-    function activateFeeParams() external {
+    function activateProtocolFee() external {
         uint32 at = _params.pendingActivatesAt;
         if (at == 0) revert NoPendingParams();
         if (block.timestamp < at) revert ParamsNotReady(at);
-        _promoteDueFees();
+        _promoteDueFee();
     }
 
-    /// @dev Moves a due proposal into the stored parameters.
-    function _promoteDueFees() internal {
+    /// @dev Moves a due proposal into the stored fee.
+    function _promoteDueFee() internal {
         Params memory p = _params;
         if (p.pendingActivatesAt == 0 || block.timestamp < p.pendingActivatesAt) return;
-        FeeParams memory n = _pendingFees;
-        (p.protocolFeeBps, p.slashRequesterBps, p.pendingActivatesAt) = (n.protocolFeeBps, n.slashRequesterBps, 0);
+        (p.protocolFeeBps, p.pendingProtocolFeeBps, p.pendingActivatesAt) = (p.pendingProtocolFeeBps, 0, 0);
         _params = p;
-        delete _pendingFees;
-        emit FeeParamsSet(n.protocolFeeBps, n.slashRequesterBps);
+        emit ProtocolFeeSet(p.protocolFeeBps);
     }
 
     /// @notice Sets the reserve period, floor, ceiling and the default per-circuit target.
@@ -412,7 +407,9 @@ contract ProverMarketExtension is ProverMarketBase {
         }
         if (maxPerUnit > MAX_RESERVE_PER_UNIT) revert ParamOutOfRange(maxPerUnit, 0, MAX_RESERVE_PER_UNIT);
         if (minPerUnit > maxPerUnit) revert ParamOutOfRange(minPerUnit, 0, maxPerUnit);
-        if (defaultTargetUnits == 0) revert ParamOutOfRange(0, 1, type(uint56).max);
+        if (defaultTargetUnits == 0 || defaultTargetUnits > type(uint48).max) {
+            revert ParamOutOfRange(defaultTargetUnits, 1, type(uint48).max);
+        }
         _params.reservePeriod = period;
         _reserve = ReserveParams(minPerUnit, maxPerUnit, defaultTargetUnits);
         emit ReserveParamsSet(period, minPerUnit, maxPerUnit, defaultTargetUnits);
@@ -420,14 +417,10 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice Sets a circuit's target utilization (proving units per reserve period).
     function setCircuitTarget(uint32 circuitId, uint56 targetUnits) external onlyOwner {
-        if (targetUnits == 0) revert ParamOutOfRange(0, 1, type(uint56).max);
+        if (targetUnits == 0 || targetUnits > type(uint48).max) revert ParamOutOfRange(targetUnits, 1, type(uint48).max);
         registry.circuitTerms(circuitId);
-        FeeState memory f = _fees[circuitId];
-        if (f.periodStart == 0) {
-            f.reservePerUnit = _reserve.minPerUnit;
-            f.periodStart = uint40(block.timestamp);
-        }
-        f.targetUnits = targetUnits;
+        (FeeState memory f,) = _rolledFees(circuitId);
+        f.targetUnits = uint48(targetUnits);
         _fees[circuitId] = f;
         emit CircuitTargetSet(circuitId, targetUnits);
     }

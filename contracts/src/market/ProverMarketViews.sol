@@ -128,20 +128,14 @@ contract ProverMarketViews is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function pendingFeeParams()
-        external
-        view
-        returns (uint16 protocolFeeBps, uint16 slashRequesterBps, uint40 activatesAt)
-    {
+    function pendingProtocolFee() external view returns (uint16 bps, uint40 activatesAt) {
         Params memory p = _params;
-        if (p.pendingActivatesAt == 0) return (0, 0, 0);
-        FeeParams memory n = _pendingFees;
-        return (n.protocolFeeBps, n.slashRequesterBps, p.pendingActivatesAt);
+        return (p.pendingProtocolFeeBps, p.pendingActivatesAt);
     }
 
     /// @notice See `IProverMarket`.
-    function effectiveFeeParams() external view returns (uint16 protocolFeeBps, uint16 slashRequesterBps) {
-        return _effectiveFeeParams();
+    function effectiveProtocolFee() external view returns (uint16) {
+        return _effectiveProtocolFee();
     }
 
     /// @notice See `IProverMarket`.
@@ -165,11 +159,11 @@ contract ProverMarketViews is ProverMarketBase {
     {
         Params memory p = _params;
         ReserveParams memory r = _reserve;
-        (p.protocolFeeBps, p.slashRequesterBps) = _effectiveFeeParams();
+        p.protocolFeeBps = _effectiveProtocolFee();
         return (
             p.treasury,
             p.protocolFeeBps,
-            p.slashRequesterBps,
+            SLASH_REQUESTER_BPS,
             p.reservePeriod,
             r.minPerUnit,
             r.maxPerUnit,

@@ -116,7 +116,7 @@ contract BidLaneHandler {
         r.nonce = ++nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(pubs));
-        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        r.protocolFeeBps = market.effectiveProtocolFee();
         vm.prank(requester);
         try market.submitRequest{value: r.maxFee}(r, "input", "", pubs) {
             reqs.push(r);

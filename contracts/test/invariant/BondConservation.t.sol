@@ -325,6 +325,9 @@ contract BondConservationHandler is MarketHandler {
                 // Sealed settlement and runner-up takeover reassign a bond already taken at commit.
                 if ((mode == T.Mode.Dutch || mode == T.Mode.StandingAsk) && collateral != 0) _take(p, a, collateral);
                 _assigned[id] = true;
+            } else if (t0 == T.AuctionSettled.selector) {
+                // The assignment record of a sealed auction (the only one when it is settled inside `fulfill`).
+                _assigned[l.topics[1]] = true;
             } else if (t0 == T.SecondaryOpened.selector) {
                 _assigned[l.topics[1]] = false;
             } else if (t0 == T.RequestFulfilled.selector) {

@@ -142,7 +142,7 @@ contract MarketHandler {
         r.nonce = ++_nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(_pubs));
-        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        r.protocolFeeBps = market.effectiveProtocolFee();
         // A sealed-bid bond must be worth the whole fee (see `submitRequest`).
         if (r.mode == T.Mode.SealedBid && r.minCollateral < r.maxFee) r.minCollateral = r.maxFee;
         vm.prank(r.requester);

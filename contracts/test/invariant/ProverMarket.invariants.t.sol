@@ -13,7 +13,7 @@ contract ProverMarketInvariants is MarketFixture {
     function setUp() public override {
         super.setUp();
         (address[] memory ps, address[] memory rs) = _participants();
-        _setFeeParams(300, 5_000);
+        _setProtocolFee(300);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
         bytes4[] memory sel = new bytes4[](20);

@@ -71,16 +71,14 @@ contract ProverMarketFeesTest is MarketFixture {
 
     function test_owner_parametersAreBounded() public {
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 1_001, 0, 1_000));
-        market.proposeFeeParams(1_001, 0);
-        vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 10_001, 0, 10_000));
-        market.proposeFeeParams(0, 10_001);
+        market.proposeProtocolFee(1_001);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 59, 60, 7 days));
         market.setReserveParams(59, 1, 2, 1);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 1e12 + 1, 0, 1e12));
         market.setReserveParams(60, 1, 1e12 + 1, 1);
         vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 3, 0, 2));
         market.setReserveParams(60, 3, 2, 1);
-        vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 0, 1, type(uint56).max));
+        vm.expectRevert(abi.encodeWithSelector(T.ParamOutOfRange.selector, 0, 1, type(uint48).max));
         market.setCircuitTarget(circuitId, 0);
         vm.expectRevert(T.ZeroAddress.selector);
         market.setTreasury(address(0));
@@ -89,7 +87,7 @@ contract ProverMarketFeesTest is MarketFixture {
     function test_owner_onlyOwner() public {
         vm.startPrank(p1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
-        market.proposeFeeParams(1, 1);
+        market.proposeProtocolFee(1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
         market.setTreasury(p1);
         vm.expectRevert(abi.encodeWithSelector(Owned.NotOwner.selector, p1));
@@ -111,12 +109,12 @@ contract ProverMarketFeesTest is MarketFixture {
     }
 
     function test_params_viewReflectsSetters() public {
-        _setFeeParams(250, 7_000);
+        _setProtocolFee(250);
         market.setTreasury(p4);
         (address t, uint16 fee, uint16 share, uint32 period,,,) = market.params();
         assertEq(t, p4);
         assertEq(fee, 250);
-        assertEq(share, 7_000);
+        assertEq(share, 5_000, "the fixed slash share");
         assertEq(period, 1 hours);
     }
 }

@@ -168,19 +168,20 @@ contract ProverMarketSlashingTest is MarketFixture {
         assertEq(token.balanceOf(requester), 0.5 ether);
     }
 
-    function test_slash_shareParameterRespected() public {
-        _setFeeParams(0, 10_000);
+    /// @dev The split is fixed in code: half burnt, a quarter to the requester, a quarter held as the bounty.
+    function test_slash_splitIsFixed() public {
+        assertEq(market.SLASH_BURN_BPS(), 5_000);
+        assertEq(market.SLASH_REQUESTER_BPS(), 5_000);
         (T.Request memory r, bytes32 id) = _auction(T.OnMiss.OpenSecondary);
         vm.warp(uint256(r.revealDeadline) + 101);
         market.slash(r);
-        assertEq(vault.claimableBalance(requester, 0), COLLATERAL / 2, "all of the unburnt half");
-        assertEq(_state(id).bounty, 0);
+        assertEq(vault.claimableBalance(market.BURN_ADDRESS(), 0), COLLATERAL / 2);
+        assertEq(vault.claimableBalance(requester, 0), COLLATERAL / 4);
+        assertEq(_state(id).bounty, COLLATERAL / 4);
     }
 
-    function testFuzz_slash_neverExceedsLockedCollateral(uint96 collateral, uint16 shareBps) public {
+    function testFuzz_slash_neverExceedsLockedCollateral(uint96 collateral) public {
         collateral = uint96(bound(collateral, 0, 10 ether));
-        shareBps = uint16(bound(shareBps, 0, 10_000));
-        _setFeeParams(0, shareBps);
         T.Request memory r = _req(T.Mode.Dutch);
         r.minCollateral = collateral;
         bytes32 id = _submit(r);

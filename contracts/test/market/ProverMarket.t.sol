@@ -178,7 +178,7 @@ contract ProverMarketTest is MarketFixture {
         bytes32 id = _submit(r);
         bytes32 c = market.bidCommitment(id, p1, F1, 100, _salt(p1));
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidCommitted(id, p1, c, 7, 0, COLLATERAL);
+        emit T.BidCommitted(id, p1, c, 7);
         vm.prank(p1);
         market.commitBid(r, c, 7);
         assertEq(_backing(p1, 0), COLLATERAL, "bond locked");
@@ -248,7 +248,7 @@ contract ProverMarketTest is MarketFixture {
         _toReveal(r);
         _reveal(r, p1, F2, 100, 0);
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidRevealed(id, p1, F1, 100, F1 + 1e14, 0);
+        emit T.BidRevealed(id, p1, F1, 100, 0);
         vm.prank(p1);
         market.revealBid(r, F1, 100, keccak256("salt2"), 1);
         assertEq(_backing(p1, 0), COLLATERAL, "only the leading bid's bond is held");
@@ -414,7 +414,7 @@ contract ProverMarketTest is MarketFixture {
         vm.expectEmit(true, true, false, true, address(market));
         emit T.BondReleased(id, p1, 0, COLLATERAL);
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidRevealed(id, p2, F2, 100, F2 + 1e14, 1);
+        emit T.BidRevealed(id, p2, F2, 100, 1);
         _reveal(r, p2, F2, 100); // best: p2, second score: p1's; p1 released
         assertEq(_backing(p1, 0), 0, "p1 released");
         assertEq(market.bidLane(p1, 0), 1, "p1's lane free");
@@ -441,13 +441,13 @@ contract ProverMarketTest is MarketFixture {
         _toReveal(r);
         _reveal(r, p1, F1, 100);
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidRevealed(id, p2, F3, 100, F3 + 1e14, 2);
+        emit T.BidRevealed(id, p2, F3, 100, 2);
         _reveal(r, p2, F3, 100);
         assertEq(_state(id).secondScore, F3 + 1e14);
         _reveal(r, p3, F2, 100);
         assertEq(_state(id).secondScore, F2 + 1e14, "lower second score");
         vm.expectEmit(true, true, false, true, address(market));
-        emit T.BidRevealed(id, p4, F3 + 1, 100, F3 + 1 + 1e14, 0);
+        emit T.BidRevealed(id, p4, F3 + 1, 100, 0);
         _reveal(r, p4, F3 + 1, 100);
         assertEq(_state(id).secondScore, F2 + 1e14, "unchanged");
         assertEq(_backing(p2, 0) + _backing(p3, 0) + _backing(p4, 0), 0, "all released at reveal");
@@ -716,7 +716,7 @@ contract ProverMarketTest is MarketFixture {
     }
 
     function test_fulfill_protocolFeeGoesToTreasury() public {
-        _setFeeParams(500, 5_000); // 5%
+        _setProtocolFee(500); // 5%
         T.Request memory r = _req(T.Mode.SealedBid);
         _threeBidAuction(r);
         _toSettle(r);
@@ -777,8 +777,8 @@ contract ProverMarketTest is MarketFixture {
         assertEq(_backing(p2, 0), COLLATERAL, "b's bond untouched");
     }
 
-    function test_cancel_refundsFullyBeforeAnyBid() public {
-        T.Request memory r = _req(T.Mode.SealedBid);
+    function test_cancel_refundsFullyBeforeALock() public {
+        T.Request memory r = _req(T.Mode.Dutch);
         bytes32 id = _submit(r);
         vm.expectRevert(abi.encodeWithSelector(T.NotRequester.selector, p1));
         vm.prank(p1);
@@ -789,24 +789,24 @@ contract ProverMarketTest is MarketFixture {
         market.cancelRequest(r);
         assertEq(market.balanceOf(requester), MAX_FEE, "full refund");
         assertEq(uint8(_state(id).status), uint8(T.Status.Cancelled));
-        bytes32 c = _commitmentOf(r, p1, F1, 100);
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Cancelled));
-        market.commitBid(r, c, 0);
+        market.lockDutch(r);
     }
 
-    /// @dev Once a bid is committed the request is a binding offer: no cancellation, in the commit or the reveal phase.
-    function test_cancel_refusedOnceABidIsCommitted() public {
+    /// @dev A sealed-bid request is a binding offer from submission: never cancellable, before any bid, during the
+    ///      commit phase or after the reveals (it could otherwise be cancelled once the bids are seen).
+    function test_cancel_sealedBidIsABindingOffer() public {
         T.Request memory r = _req(T.Mode.SealedBid);
         bytes32 id = _submit(r);
-        _commit(r, p1, F1, 100);
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(T.WrongMode.selector, id, T.Mode.SealedBid));
         market.cancelRequest(r);
+        _commit(r, p1, F1, 100);
         _toReveal(r);
         _reveal(r, p1, F1, 100);
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(T.WrongMode.selector, id, T.Mode.SealedBid));
         market.cancelRequest(r);
     }
 
@@ -874,7 +874,7 @@ contract ProverMarketTest is MarketFixture {
         bytes32 id = _threeBidAuction(r);
         _toSettle(r);
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(T.CommitmentsExist.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(T.WrongMode.selector, id, T.Mode.SealedBid));
         market.cancelRequest(r);
     }
 
@@ -896,7 +896,7 @@ contract ProverMarketTest is MarketFixture {
     }
 
     function test_withdraw_reentrancyIsBlocked() public {
-        T.Request memory r = _req(T.Mode.SealedBid);
+        T.Request memory r = _req(T.Mode.Dutch);
         _submit(r);
         vm.prank(requester);
         market.cancelRequest(r);

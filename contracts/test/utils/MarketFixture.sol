@@ -75,12 +75,11 @@ abstract contract MarketFixture is Test {
         }
     }
 
-    /// @dev Proposes and activates a protocol fee and slash share (the owner's timelocked path), warping past the
-    ///      delay.
-    function _setFeeParams(uint16 protocolFeeBps, uint16 slashRequesterBps) internal {
-        market.proposeFeeParams(protocolFeeBps, slashRequesterBps);
+    /// @dev Proposes and activates a protocol fee (the owner's timelocked path), warping past the delay.
+    function _setProtocolFee(uint16 bps) internal {
+        market.proposeProtocolFee(bps);
         vm.warp(block.timestamp + market.PARAMS_DELAY());
-        market.activateFeeParams();
+        market.activateProtocolFee();
     }
 
     // ------------------------------------------------------------------ request builders
@@ -102,7 +101,7 @@ abstract contract MarketFixture is Test {
         r.nonce = ++nonce;
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(pubs));
-        (r.protocolFeeBps, r.slashRequesterBps) = market.effectiveFeeParams();
+        r.protocolFeeBps = market.effectiveProtocolFee();
     }
 
     function _submit(IProverMarketTypes.Request memory r) internal returns (bytes32 id) {
