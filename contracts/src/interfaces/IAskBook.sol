@@ -86,6 +86,15 @@ interface IAskBook {
     error TooManyAsks(uint32 circuitId);
     error NoMatchingAsk(uint32 circuitId);
 
+    /// @notice Asks per circuit.
+    function MAX_ASKS_PER_CIRCUIT() external view returns (uint256);
+    /// @notice Fitting asks the matcher inspects per request (stale asks removed on the way do not count).
+    function MAX_MATCH_SCAN() external view returns (uint256);
+    /// @notice The least collateral per job an ask must put up (and be backed by).
+    function MIN_ASK_COLLATERAL() external view returns (uint96);
+    /// @notice How far ahead an ask may expire.
+    function MAX_ASK_LIFETIME() external view returns (uint256);
+
     /// @notice Posts (or replaces) the caller's ask. `hint` is a listed ask priced at or below the new price from
     ///         which the sorted insertion starts (zero: from the head); a stale hint only costs gas. When the book is
     ///         full, stale asks are removed first, then the most expensive ask is evicted if the new one is cheaper.

@@ -318,6 +318,10 @@ contract ProverMarketExtension is ProverMarketBase {
             // An open race (the only Open request with a deadline) or a secondary delivery: the first commitment is
             // recorded; it blocks cancellation and gets the first claim on the reveal (see `revealProof`).
             bool open = c.status == Status.Secondary || (c.status == Status.Open && c.deadline != 0);
+            // The slashed prover cannot deliver, so it cannot hold the first claim either.
+            if (c.status == Status.Secondary && _best[requestId].account == msg.sender) {
+                revert SlashedProverExcluded(msg.sender);
+            }
             if (open && _firstCommitBlock(c) == 0) {
                 _setFirstCommitBlock(c, uint64(block.number));
                 _storeCore(requestId, c);
