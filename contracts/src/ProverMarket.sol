@@ -7,6 +7,8 @@ import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {IAskBook} from "./interfaces/IAskBook.sol";
 import {AskBook} from "./AskBook.sol";
 import {AuctionLib} from "./libraries/AuctionLib.sol";
+import {BidLane, BidLaneLib} from "./types/BidLane.sol";
+import {RunnerUp, RunnerUpLib} from "./types/RunnerUp.sol";
 
 /// @title ProverMarket
 /// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
@@ -185,9 +187,9 @@ contract ProverMarket is ProverMarketBase {
         if (q.status != Status.Open) revert WrongStatus(id, q.status);
         if (block.timestamp > request.bidDeadline) revert NotInPhase(id, block.timestamp, 0, request.bidDeadline);
         if (commitment == bytes32(0)) revert ZeroCommitment();
-        mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
-        if (lanes[lane] > LANE_FREE) revert LaneBusy(msg.sender, lane);
-        lanes[lane] = _laneCommitment(id, commitment);
+        mapping(uint256 => BidLane) storage lanes = _lanes[msg.sender];
+        if (!lanes[lane].isFree()) revert LaneBusy(msg.sender, lane);
+        lanes[lane] = BidLaneLib.committed(id, commitment);
         uint96 bond = request.minCollateral;
         uint8 assetId = request.assetId;
         if (bond != 0) _takeCollateral(msg.sender, assetId, bond);
@@ -195,18 +197,16 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane)
-        external
-    {
+    function revealBid(Request calldata request, uint96 fee, uint32 latency, bytes32 salt, uint8 lane) external {
         (bytes32 id, Sealed memory q) = _loadSealed(request);
         if (q.status != Status.Open) revert WrongStatus(id, q.status);
         if (block.timestamp <= request.bidDeadline || block.timestamp > request.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(request.bidDeadline) + 1, request.revealDeadline);
         }
-        uint256 runnerUp = _checkReveal(id, request, q, fee, latency, salt, lane);
+        RunnerUp runnerUp = _checkReveal(id, request, q, fee, latency, salt, lane);
         uint64 weight = request.latencyWeight;
         uint256 score = AuctionLib.score(fee, latency, weight);
-        if (q.best == msg.sender || address(uint160(runnerUp)) == msg.sender) {
+        if (q.best == msg.sender || runnerUp.prover() == msg.sender) {
             // One address leads at most once (see `commitBid`): a further bid of a leading address is not ranked (it
             // cannot set the price or stand by for itself); its bond goes back like any bid that does not lead.
             _releaseBid(id, request, msg.sender, lane);
@@ -231,14 +231,17 @@ contract ProverMarket is ProverMarketBase {
         uint32 latency,
         bytes32 salt,
         uint8 lane
-    ) internal view returns (uint256 runnerUp) {
+    ) internal view returns (RunnerUp runnerUp) {
         if (request.onMiss == OnMiss.RunnerUp) runnerUp = _runnerUp[id];
-        uint256 word = _lanes[msg.sender][lane];
-        if (word != _laneCommitment(id, AuctionLib.commitment(id, msg.sender, fee, latency, salt))) {
-            if ((q.best == msg.sender && q.lane == lane) || (runnerUp != 0 && runnerUp == _pointer(msg.sender, lane))) {
+        BidLane word = _lanes[msg.sender][lane];
+        if (!word.eq(BidLaneLib.committed(id, AuctionLib.commitment(id, msg.sender, fee, latency, salt)))) {
+            if (
+                (q.best == msg.sender && q.lane == lane)
+                    || (runnerUp.isSet() && runnerUp.eq(RunnerUpLib.at(msg.sender, lane)))
+            ) {
                 revert AlreadyRevealed(id, msg.sender);
             }
-            if (word <= LANE_FREE || word >= LANE_HELD) revert NoCommitment(id, msg.sender);
+            if (!word.isCommitted()) revert NoCommitment(id, msg.sender);
             revert RevealMismatch(id, msg.sender);
         }
         if (fee < q.reserveFee || fee > request.maxFee || latency == 0 || latency > request.provingWindow) {
@@ -250,7 +253,7 @@ contract ProverMarket is ProverMarketBase {
     function _takeLead(bytes32 id, Sealed memory q, AuctionLib.Bid memory me, uint8 lane, uint256 secondPlusOne)
         internal
     {
-        _lanes[me.prover][lane] = _held(me.fee, me.latency, secondPlusOne);
+        _lanes[me.prover][lane] = BidLaneLib.held(me.fee, me.latency, secondPlusOne);
         (q.best, q.lane) = (me.prover, lane);
         _storeSealed(id, q);
     }
@@ -266,22 +269,21 @@ contract ProverMarket is ProverMarketBase {
         uint8 lane,
         uint256 score
     ) internal returns (uint8 rank) {
-        mapping(uint256 => uint256) storage bestLanes = _lanes[q.best];
-        uint256 bestWord = bestLanes[q.lane];
-        (uint96 bestFee, uint32 bestLatency, uint256 secondPlusOne) = _heldBid(bestWord);
+        mapping(uint256 => BidLane) storage bestLanes = _lanes[q.best];
+        (uint96 bestFee, uint32 bestLatency, uint256 secondPlusOne) = bestLanes[q.lane].bid();
         uint64 weight = req.latencyWeight;
         if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
             // The old best becomes the second score; score < 2^97, so + 1 fits the 127-bit field.
-            bestLanes[q.lane] = LANE_FREE;
+            bestLanes[q.lane] = BidLaneLib.free();
             _releaseBond(id, req, q.best);
             _takeLead(id, q, me, lane, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             return 1;
         }
-        _lanes[me.prover][lane] = LANE_FREE;
+        _lanes[me.prover][lane] = BidLaneLib.free();
         _releaseBond(id, req, me.prover);
         // A tie with the second score leaves it as it is.
         if (secondPlusOne == 0 || score + 1 < secondPlusOne) {
-            bestLanes[q.lane] = _held(bestFee, bestLatency, score + 1);
+            bestLanes[q.lane] = BidLaneLib.held(bestFee, bestLatency, score + 1);
             return 2;
         }
         return 0;
@@ -298,29 +300,29 @@ contract ProverMarket is ProverMarketBase {
         uint256 score
     ) internal returns (uint8 rank) {
         uint64 weight = req.latencyWeight;
-        (uint96 bestFee, uint32 bestLatency,) = _heldBid(_lanes[q.best][q.lane]);
-        uint256 r = _runnerUp[id];
-        address second = address(uint160(r));
+        (uint96 bestFee, uint32 bestLatency,) = _lanes[q.best][q.lane].bid();
+        RunnerUp r = _runnerUp[id];
+        address second = r.prover();
         if (AuctionLib.beats(id, me, AuctionLib.Bid(q.best, bestFee, bestLatency), weight)) {
             // The old best becomes the runner-up (its lane stays held); the old runner-up is released.
-            if (second != address(0)) _releaseBid(id, req, second, uint8(r >> 160));
-            _runnerUp[id] = _pointer(q.best, q.lane);
+            if (second != address(0)) _releaseBid(id, req, second, r.lane());
+            _runnerUp[id] = RunnerUpLib.at(q.best, q.lane);
             _takeLead(id, q, me, lane, AuctionLib.score(bestFee, bestLatency, weight) + 1);
             return 1;
         }
         if (second != address(0)) {
-            uint8 secondLane = uint8(r >> 160);
-            (uint96 f, uint32 l,) = _heldBid(_lanes[second][secondLane]);
+            uint8 secondLane = r.lane();
+            (uint96 f, uint32 l,) = _lanes[second][secondLane].bid();
             if (!AuctionLib.beats(id, me, AuctionLib.Bid(second, f, l), weight)) {
-                _lanes[me.prover][lane] = LANE_FREE;
+                _lanes[me.prover][lane] = BidLaneLib.free();
                 _releaseBond(id, req, me.prover);
                 return 0;
             }
             _releaseBid(id, req, second, secondLane);
         }
-        _runnerUp[id] = _pointer(me.prover, lane);
-        _lanes[me.prover][lane] = _held(me.fee, me.latency, 0);
-        _lanes[q.best][q.lane] = _held(bestFee, bestLatency, score + 1);
+        _runnerUp[id] = RunnerUpLib.at(me.prover, lane);
+        _lanes[me.prover][lane] = BidLaneLib.held(me.fee, me.latency, 0);
+        _lanes[q.best][q.lane] = BidLaneLib.held(bestFee, bestLatency, score + 1);
         return 2;
     }
 
@@ -353,9 +355,7 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice See `IProverMarket`.
-    function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs)
-        external
-    {
+    function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external {
         bytes32 id = _idOf(request);
         uint256 w = _rawCore(id);
         if (_isSealed(w)) {
@@ -406,10 +406,10 @@ contract ProverMarket is ProverMarketBase {
         uint96 collateral = request.minCollateral;
         if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
         if (request.onMiss == OnMiss.RunnerUp) {
-            uint256 r = _runnerUp[id];
-            if (r != 0) {
-                delete _runnerUp[id];
-                _releaseBid(id, request, address(uint160(r)), uint8(r >> 160));
+            RunnerUp r = _runnerUp[id];
+            if (r.isSet()) {
+                _runnerUp[id] = RunnerUp.wrap(0);
+                _releaseBid(id, request, r.prover(), r.lane());
             }
         }
     }

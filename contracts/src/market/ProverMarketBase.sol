@@ -9,6 +9,8 @@ import {AuctionLib} from "../libraries/AuctionLib.sol";
 import {ReserveLib} from "../libraries/ReserveLib.sol";
 import {Owned} from "../utils/Owned.sol";
 import {ReentrancyGuard} from "../utils/ReentrancyGuard.sol";
+import {BidLane, BidLaneLib} from "../types/BidLane.sol";
+import {RunnerUp, RunnerUpLib} from "../types/RunnerUp.sol";
 
 /// @title ProverMarketBase
 /// @notice Storage layout, bounds and shared internals of the prover market. `ProverMarket` (hot paths) and
@@ -55,15 +57,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @notice Upper bound on any reserve price per proving unit (wei).
     uint40 public constant MAX_RESERVE_PER_UNIT = 1e12;
 
-    /// @dev Bid lanes (`_lanes[prover][lane]`, see `commitBid`): 0 (never used) or `LANE_FREE` when free; while
-    ///      committed, `keccak256(abi.encode(id, commitment)) >> 1` (below `LANE_HELD`; that it is 0 or 1 has
-    ///      probability 2^-254); while it holds a revealed bid that leads (the best, or the runner-up kept with
-    ///      `OnMiss.RunnerUp`), `LANE_HELD | fee | latency << 96 | (secondScore + 1) << 128` (the second score only in
-    ///      the best bid's lane; 0 there: no second bid). A held lane is only ever reached through its request's
-    ///      pointers (`Sealed.best`/`lane`, `_runnerUp`), which are cleared in the same step that frees it, so it
-    ///      needs no request tag; a committed lane is bound to its request by the hash.
-    uint256 internal constant LANE_FREE = 1;
-    uint256 internal constant LANE_HELD = 1 << 255;
+    /// @dev Bid lanes (`_lanes[prover][lane]`, see `commitBid` and `BidLane`). A held lane is only ever reached
+    ///      through its request's pointers (`Sealed.best`/`lane`, `_runnerUp`), which are cleared in the same step that
+    ///      frees it, so it needs no request tag; a committed lane is bound to its request by the hash.
 
     /// @dev The status byte's top bit marks the sealed-auction form of the core slot (`Sealed`).
     uint256 internal constant SEALED_FORM = 0x80;
@@ -137,11 +133,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     mapping(bytes32 => Core) internal _core;
     mapping(bytes32 => Slot) internal _best;
     mapping(bytes32 => uint256) internal _bounty;
-    /// @dev Bid lanes per prover (see `LANE_FREE`).
-    mapping(address => mapping(uint256 => uint256)) internal _lanes;
+    /// @dev Bid lanes per prover (see `BidLane`).
+    mapping(address => mapping(uint256 => BidLane)) internal _lanes;
     /// @dev Sealed with `OnMiss.RunnerUp`: the second-best bidder kept on standby, `prover | lane << 160` (its fee and
     ///      latency are in its lane).
-    mapping(bytes32 => uint256) internal _runnerUp;
+    mapping(bytes32 => RunnerUp) internal _runnerUp;
     mapping(bytes32 => uint256) internal _proofCommits;
     mapping(address => uint256) internal _balances;
     mapping(uint32 => FeeState) internal _fees;
@@ -265,22 +261,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         c.secondLatency = uint32(blockNumber);
     }
 
-    /// @dev A lane's word while it holds the commitment `commitment` to request `id`.
-    function _laneCommitment(bytes32 id, bytes32 commitment) internal pure returns (uint256) {
-        return uint256(keccak256(abi.encode(id, commitment))) >> 1;
-    }
-
-    function _held(uint96 fee, uint32 latency, uint256 secondScorePlusOne) internal pure returns (uint256) {
-        return LANE_HELD | uint256(fee) | uint256(latency) << 96 | secondScorePlusOne << 128;
-    }
-
-    /// @dev The bid (fee, latency) and second score + 1 of a held lane word.
-    function _heldBid(uint256 word) internal pure returns (uint96 fee, uint32 latency, uint256 secondPlusOne) {
-        fee = uint96(word);
-        latency = uint32(word >> 96);
-        secondPlusOne = (word >> 128) & ((1 << 127) - 1);
-    }
-
     /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
     function _sealedAwaitingSettlement(Request calldata req, Sealed memory q) internal view returns (bool) {
         return q.status == Status.Open && block.timestamp > req.revealDeadline && q.best != address(0);
@@ -297,7 +277,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         returns (uint96 fee, uint96 payment, uint32 latency, uint256 secondScore)
     {
         uint256 secondPlusOne;
-        (fee, latency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
+        (fee, latency, secondPlusOne) = _lanes[q.best][q.lane].bid();
         if (q.status == Status.Assigned) return (fee, fee, latency, 0);
         if (secondPlusOne == 0) return (fee, req.maxFee, latency, 0);
         // secondPlusOne >= 1 here.
@@ -322,7 +302,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (q.best == address(0)) revert NoBids(id);
         (uint96 fee, uint96 pay, uint32 latency, uint256 secondScore) = _sealedAssignment(req, q);
         payment = pay;
-        if (persist && (secondScore != 0 || pay != fee)) _lanes[q.best][q.lane] = _held(pay, latency, 0);
+        if (persist && (secondScore != 0 || pay != fee)) _lanes[q.best][q.lane] = BidLaneLib.held(pay, latency, 0);
         q.status = Status.Assigned;
         q.deadline = req.revealDeadline + latency; // uint40 + uint32: fits while timestamps fit 40 bits
         q.reserveFee = 0;
@@ -332,12 +312,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev The runner-up kept on standby (`OnMiss.RunnerUp`), or zero.
     function _runnerUpProver(bytes32 id) internal view returns (address) {
-        return address(uint160(_runnerUp[id]));
-    }
-
-    /// @dev `_runnerUp`'s encoding of a prover's lane.
-    function _pointer(address prover, uint8 lane) internal pure returns (uint256) {
-        return uint256(uint160(prover)) | uint256(lane) << 160;
+        return _runnerUp[id].prover();
     }
 
     /// @dev Resolves a revealed bid that is not kept (outside the lead, or a runner-up no longer needed): frees its lane
@@ -349,7 +324,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev Frees a prover's lane for its next bid (rewrites a non-zero slot: no fresh storage next time).
     function _freeLane(address prover, uint8 lane) internal {
-        _lanes[prover][lane] = LANE_FREE;
+        _lanes[prover][lane] = BidLaneLib.free();
     }
 
     function _releaseBond(bytes32 id, Request calldata req, address prover) internal {
@@ -558,7 +533,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
             Sealed memory q = _decodeSealed(w);
             if (q.best == prover && q.lane == lane) return BidStatus.Best;
         }
-        if (withRunnerUp && _runnerUp[id] == _pointer(prover, lane)) return BidStatus.RunnerUp;
+        if (withRunnerUp && _runnerUp[id].eq(RunnerUpLib.at(prover, lane))) return BidStatus.RunnerUp;
         return BidStatus.None;
     }
 

@@ -7,6 +7,8 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IAskBook} from "../interfaces/IAskBook.sol";
 import {IProverMarket} from "../interfaces/IProverMarket.sol";
 import {ProverMarketViews} from "./ProverMarketViews.sol";
+import {BidLane, BidLaneLib} from "../types/BidLane.sol";
+import {RunnerUp} from "../types/RunnerUp.sol";
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 /// @title ProverMarketExtension
@@ -115,7 +117,7 @@ contract ProverMarketExtension is ProverMarketBase {
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
         }
-        if (_lanes[prover][lane] != _laneCommitment(id, commitment)) {
+        if (!_lanes[prover][lane].eq(BidLaneLib.committed(id, commitment))) {
             if (_leadingAs(id, w, prover, lane, req.onMiss == OnMiss.RunnerUp) != BidStatus.None) {
                 revert AlreadyRevealed(id, prover);
             }
@@ -162,9 +164,9 @@ contract ProverMarketExtension is ProverMarketBase {
                 c.flags &= ~LOCKED;
             }
         }
-        uint256 r = sealedForm && req.onMiss == OnMiss.RunnerUp ? _runnerUp[id] : 0;
-        Slashed memory x = _slashCollateral(id, req, assigned.account, c, r != 0);
-        if (r != 0) {
+        RunnerUp r = sealedForm && req.onMiss == OnMiss.RunnerUp ? _runnerUp[id] : RunnerUp.wrap(0);
+        Slashed memory x = _slashCollateral(id, req, assigned.account, c, r.isSet());
+        if (r.isSet()) {
             _handOver(id, req, c, r);
             emit ProverSlashed(
                 id, assigned.account, req.assetId, x.amount, x.burned, x.toRequester, x.toBounty, Status.Assigned
@@ -225,11 +227,11 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @dev The kept runner-up (`r` = `_runnerUp[id]`) takes the job: its bond, locked since its reveal, becomes its
     ///      job collateral, and it is paid its own fee. Its lane is freed (`_best` holds it from here on).
-    function _handOver(bytes32 id, Request calldata, Core memory c, uint256 r) internal {
-        delete _runnerUp[id];
-        address runnerUp = address(uint160(r));
-        uint8 lane = uint8(r >> 160);
-        (uint96 fee, uint32 latency,) = _heldBid(_lanes[runnerUp][lane]);
+    function _handOver(bytes32 id, Request calldata, Core memory c, RunnerUp r) internal {
+        _runnerUp[id] = RunnerUp.wrap(0);
+        address runnerUp = r.prover();
+        uint8 lane = r.lane();
+        (uint96 fee, uint32 latency,) = _lanes[runnerUp][lane].bid();
         _freeLane(runnerUp, lane);
         c.deadline = uint40(block.timestamp + latency);
         c.bestLatency = latency;
@@ -347,9 +349,9 @@ contract ProverMarketExtension is ProverMarketBase {
     function openBidLanes(uint8 firstLane, uint8 count) external nonReentrant {
         uint256 end = uint256(firstLane) + count;
         if (count == 0 || end > 256) revert ParamOutOfRange(count, 1, 256 - uint256(firstLane));
-        mapping(uint256 => uint256) storage lanes = _lanes[msg.sender];
+        mapping(uint256 => BidLane) storage lanes = _lanes[msg.sender];
         for (uint256 i = firstLane; i < end; ++i) {
-            if (lanes[i] == 0) lanes[i] = LANE_FREE;
+            if (lanes[i].isNeverUsed()) lanes[i] = BidLaneLib.free();
         }
         emit BidLanesOpened(msg.sender, firstLane, count);
     }

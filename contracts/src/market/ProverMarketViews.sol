@@ -5,6 +5,8 @@ import {ProverMarketBase} from "./ProverMarketBase.sol";
 import {ICircuitRegistry} from "../interfaces/ICircuitRegistry.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {AuctionLib} from "../libraries/AuctionLib.sol";
+import {BidLane, BidLaneLib} from "../types/BidLane.sol";
+import {RunnerUp} from "../types/RunnerUp.sol";
 
 /// @title ProverMarketViews
 /// @notice Views of the prover market. Only meaningful when reached by DELEGATECALL from `ProverMarket` (through
@@ -47,16 +49,16 @@ contract ProverMarketViews is ProverMarketBase {
             v.proverLane = q.lane;
             if (q.best != address(0)) {
                 uint256 secondPlusOne;
-                (v.fee, v.proverLatency, secondPlusOne) = _heldBid(_lanes[q.best][q.lane]);
+                (v.fee, v.proverLatency, secondPlusOne) = _lanes[q.best][q.lane].bid();
                 // secondPlusOne >= 1 when non-zero.
                 unchecked {
                     if (secondPlusOne != 0) v.secondScore = secondPlusOne - 1;
                 }
             }
-            uint256 r = _runnerUp[requestId];
-            if (r != 0) {
-                v.runnerUp = address(uint160(r));
-                (v.runnerUpFee, v.runnerUpLatency,) = _heldBid(_lanes[v.runnerUp][uint8(r >> 160)]);
+            RunnerUp r = _runnerUp[requestId];
+            if (r.isSet()) {
+                v.runnerUp = r.prover();
+                (v.runnerUpFee, v.runnerUpLatency,) = _lanes[v.runnerUp][r.lane()].bid();
             }
             return v;
         }
@@ -93,15 +95,15 @@ contract ProverMarketViews is ProverMarketBase {
         view
         returns (BidStatus)
     {
-        uint256 word = _lanes[prover][lane];
-        if (word == _laneCommitment(requestId, commitment)) return BidStatus.Committed;
-        if (word < LANE_HELD) return BidStatus.None;
+        BidLane word = _lanes[prover][lane];
+        if (word.eq(BidLaneLib.committed(requestId, commitment))) return BidStatus.Committed;
+        if (!word.isHeld()) return BidStatus.None;
         return _leadingAs(requestId, _rawCore(requestId), prover, lane, true);
     }
 
     /// @notice See `IProverMarket`.
     function bidLane(address prover, uint8 lane) external view returns (uint256) {
-        return _lanes[prover][lane];
+        return _lanes[prover][lane].raw();
     }
 
     /// @notice See `IProverMarket`.
