@@ -283,7 +283,7 @@ abstract contract Groth16VerifierBehaviour {
     /// @dev A precompile that fails on bad input burns the gas it was given. The verifier gives each call its exact
     ///      price, so an off-curve proof sent with a generous gas limit still costs only about one successful
     ///      verification, not the whole limit.
-    function test_offCurveProofBurnsBoundedGas() public {
+    function test_offCurveProofBurnsBoundedGas() public view {
         uint256[8] memory bad = _proof();
         bad[0] = addmod(bad[0], 1, Q); // A.x off the curve
         uint256 before = gasleft();
