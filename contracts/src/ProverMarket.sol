@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {ProverMarketBase} from "./market/ProverMarketBase.sol";
 import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
@@ -54,8 +54,14 @@ contract ProverMarket is ProverMarketBase {
         emit ReserveParamsSet(1 hours, 1, MAX_RESERVE_PER_UNIT, 1 << 24);
     }
 
+    /// @notice Plain ETH transfers revert: the market takes ETH only as a request's escrow (`submitRequest`).
+    receive() external payable {
+        revert();
+    }
+
     /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage.
-    /// @dev Plain ETH transfers (empty calldata) match no extension function and revert.
+    /// @dev Payable, so that it does not check `msg.value` before the extension does: no extension function is
+    ///      payable, so each reverts on a value itself (under DELEGATECALL `msg.value` is the caller's).
     fallback() external payable {
         address ext = extension;
         assembly ("memory-safe") {

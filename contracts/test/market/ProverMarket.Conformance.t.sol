@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "../utils/Test.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {IProverMarket} from "../../src/interfaces/IProverMarket.sol";
 
 /// @notice `ProverMarket` serves the hot paths of `IProverMarket` itself and forwards every other call by DELEGATECALL
 ///         to `ProverMarketExtension` (its fallback). Neither contract declares `is IProverMarket` (the split would not
@@ -11,8 +12,9 @@ import {Test} from "../utils/Test.sol";
 ///         - every interface function is served by exactly one of the two, or by both when ProverMarketBase declares it
 ///           (each inherits the base; the market's dispatcher serves those and the extension's copies are never reached);
 ///         - nothing else is in both (the extension's copy would be dead code, and the market's one would win);
-///         - neither exposes an external function the interface lacks, apart from `_EXCEPTIONS` below.
-contract ProverMarketConformanceTest is Test {
+///         - neither exposes an external function the interface lacks, apart from `_exceptions` below.
+///         And the market's dispatch: what matches no function reverts, ETH is taken only by `submitRequest`.
+contract ProverMarketConformanceTest is MarketFixture {
     string internal constant INTERFACE = "out/IProverMarket.sol/IProverMarket.json";
     string internal constant MARKET = "out/ProverMarket.sol/ProverMarket.json";
     string internal constant EXTENSION = "out/ProverMarketExtension.sol/ProverMarketExtension.json";
@@ -38,7 +40,8 @@ contract ProverMarketConformanceTest is Test {
         ];
     }
 
-    function setUp() public {
+    function setUp() public override {
+        super.setUp();
         _interface = _methods(INTERFACE);
         _market = _methods(MARKET);
         _extension = _methods(EXTENSION);
@@ -139,5 +142,33 @@ contract ProverMarketConformanceTest is Test {
         }
         assertGt(marketOnly, 0, "ProverMarket serves no interface function of its own");
         assertGt(extensionOnly, 0, "ProverMarketExtension serves no interface function of its own");
+    }
+
+    // =================================================================== dispatch
+
+    function test_plainEthTransferReverts() public {
+        (bool ok, bytes memory ret) = address(market).call{value: 1 ether}("");
+        assertFalse(ok, "a plain ETH transfer was accepted");
+        assertEq(ret.length, 0);
+        (ok,) = address(market).call("");
+        assertFalse(ok, "empty calldata was accepted");
+        assertEq(address(market).balance, 0);
+    }
+
+    function test_unknownSelectorReverts() public {
+        (bool ok,) = address(market).call{value: 1}(abi.encodeWithSelector(bytes4(0xdeadbeef), uint256(1)));
+        assertFalse(ok, "an unknown selector with value was accepted");
+        (ok,) = address(market).call(abi.encodeWithSelector(bytes4(0xdeadbeef), uint256(1)));
+        assertFalse(ok, "an unknown selector was accepted");
+    }
+
+    /// @notice The fallback is payable; the extension's functions are not, and refuse a value themselves.
+    function test_valueToAnExtensionFunctionReverts() public {
+        bytes memory call = abi.encodeCall(IProverMarket.bidLane, (p1, 0));
+        (bool ok,) = address(market).call{value: 1}(call);
+        assertFalse(ok, "an extension function took ETH");
+        (ok,) = address(market).call(call);
+        assertTrue(ok, "the same call without value");
+        assertEq(address(market).balance, 0);
     }
 }
