@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot bench demo clean
+.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
 setup: $(STAMP)
@@ -48,6 +48,7 @@ test-circuits: setup
 	bash circuits/scripts/verify-fixtures.sh
 
 test-contracts: contracts
+	node tools/storage-layout.js --check
 	$(FORGE) test
 	FORGE_SNAPSHOT_CHECK=true FOUNDRY_PROFILE=gas $(FORGE) test
 
@@ -63,6 +64,10 @@ test-deep: contracts
 ## snapshot: rewrite the committed gas snapshot.
 snapshot: contracts
 	FOUNDRY_PROFILE=gas $(FORGE) test
+
+## layout: rewrite the committed storage-layout snapshot (test-contracts compares against it).
+layout: $(STAMP)
+	node tools/storage-layout.js --write
 
 bench: dotnet-build
 	bash circuits/build.sh poseidon_chain_2e16

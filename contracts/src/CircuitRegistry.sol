@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {ProverMarketBase} from "./market/ProverMarketBase.sol";
 import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
@@ -64,7 +64,8 @@ contract ProverMarket is ProverMarketBase {
     }
 
     /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage.
-    /// @dev Not payable: no extension function takes ETH, so plain transfers and value sent to them revert.
+    /// @dev Not payable: no extension function takes ETH, so plain transfers and value sent to them revert (and the
+    ///      compiler has no payable fallback without a receive function to warn about).
     fallback() external {
         address ext = extension;
         assembly ("memory-safe") {

@@ -72,8 +72,7 @@ contract EndToEndTest is MarketFixture {
         vm.prank(requester);
         bytes32 id = market.submitRequest{value: r.maxFee}(r, "input", "", inputs);
         uint256[8] memory proof = RollupBatchFixture.proof();
-        vm.prank(p2);
-        market.commitProof(id, market.proofCommitment(id, p2, proof));
+        _commitProof(id, p2, proof);
         vm.roll(block.number + 1);
         bytes32 copierCommitment = market.proofCommitment(id, p3, proof);
         vm.prank(p3); // saw the proof, never committed

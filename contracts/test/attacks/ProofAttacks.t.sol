@@ -7,12 +7,6 @@ import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
 /// @notice Attacks on proof delivery: a cancellation front-running a race proof (4), a block builder holding the
 ///         first reveal back, a slashed prover recovering its collateral (7), and a verifier replaced in place.
 contract ProofAttacksTest is AttackFixture {
-    function _commitProof(bytes32 id, address who, uint256[8] memory proof) internal {
-        bytes32 c = market.proofCommitment(id, who, proof); // computed before the prank (an external call uses it up)
-        vm.prank(who);
-        market.commitProof(id, c);
-    }
-
     /// @dev Attack 4 (open race) as reviewed: the requester sees `revealProof` in the mempool and gets
     ///      `cancelRequest` in first; the proof is public and it pays nothing. Now a proof commitment blocks
     ///      cancellation, so the reveal lands and is paid.

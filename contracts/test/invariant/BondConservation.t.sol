@@ -56,10 +56,14 @@ contract BondConservationHandler is MarketHandler {
         )
     {}
 
+    /// @dev A fuzzer's call: the actions it calls on `this` are steps of it (see `MarketHandler.action`).
     modifier recorded() {
+        _inStep = true;
+        ++steps;
         vm.recordLogs();
         _;
         _index(vm.getRecordedLogs());
+        _inStep = false;
     }
 
     // ------------------------------------------------------------------ recorded actions (the fuzz targets)
@@ -136,118 +140,17 @@ contract BondConservationHandler is MarketHandler {
         this.releaseCollateral(p, a, tk);
     }
 
-    /// @dev Reserves a tiny amount (opts in without covering a bond), so vault-path bonds taken before come back to
-    ///      the bond balance: the "reserve while bonds are outstanding" edge.
     function r_reserveDust(uint256 p, bool tk) external recorded {
-        _reserveDust(p, tk);
+        this.reserveDust(p, tk);
     }
 
-    /// @dev Releases the whole bond balance (down to a zero balance, slot kept at 1).
     function r_releaseAll(uint256 p, bool tk) external recorded {
-        _releaseAll(p, tk);
+        this.releaseAll(p, tk);
     }
 
-    function _reserveDust(uint256 p, bool tk) internal {
-        ++calls;
-        address prover = _prover(p);
-        uint8 asset = tk ? tokenAsset : 0;
-        if (vault.freeBalance(prover, asset) == 0) return;
-        vm.prank(prover);
-        market.reserveCollateral(asset, 1);
-    }
-
-    function _releaseAll(uint256 p, bool tk) internal {
-        ++calls;
-        address prover = _prover(p);
-        uint8 asset = tk ? tokenAsset : 0;
-        uint256 b = market.bondBalance(prover, asset);
-        if (b == 0) return;
-        vm.prank(prover);
-        market.releaseCollateral(asset, b);
-    }
-
-    /// @dev One whole lifecycle of a new request (mode from `seed`), so that bonds are taken, moved and returned often
-    ///      within a run; the decision points (who bids, who reveals, which outcome) and the reserves and releases
-    ///      interleaved between the steps come from `seed`. `_pick(1)` is the newest request.
+    /// @dev Whole lifecycles (see `MarketHandler.lifecycle`) are what takes, moves and returns bonds most often.
     function r_lifecycle(uint256 seed, uint96 collateral, bool runnerUp, bool useToken) external recorded {
-        uint256 mode = seed % 4;
-        uint256 s = seed >> 8;
-        if (mode == uint256(T.Mode.StandingAsk)) {
-            this.postAsk(s, uint96(s >> 8), uint32(s >> 16));
-            this.postAsk(s >> 2, uint96(s >> 24), uint32(s >> 32));
-        }
-        uint256 before = _reqs.length;
-        this.submit(mode, uint96(seed >> 160), collateral, runnerUp, useToken, seed >> 100);
-        if (_reqs.length == before) return;
-        T.Request memory r = _reqs[_reqs.length - 1];
-        s = _noise(s, useToken);
-        if (mode == uint256(T.Mode.SealedBid)) {
-            for (uint256 k; k < 4; ++k) {
-                if ((s >> k) & 1 == 0) continue;
-                this.commitBid(1, k, uint96(s >> 8), uint32(s >> 112));
-                s = _noise(uint256(keccak256(abi.encode(s, k))), useToken);
-            }
-            uint256 outcome = s % 6;
-            if (outcome == 0) {
-                this.cancel(1); // in the commit phase
-            } else {
-                this.revealBids(1, s >> 8, (s >> 16) & 1 == 0);
-                s = _noise(s >> 20, useToken);
-                if (outcome == 1) {
-                    this.cancel(1); // in the reveal phase, with the top two holding bonds
-                } else if (outcome == 2) {
-                    this.settle(1);
-                    s = _noise(s, useToken);
-                    this.fulfill(1, false);
-                } else if (outcome == 3) {
-                    vm.warp(uint256(r.revealDeadline) + 1);
-                    this.fulfill(1, false); // settles on the way
-                } else {
-                    vm.warp(uint256(r.revealDeadline) + 302);
-                    this.slash(1); // settles on the way; a runner-up may take over
-                    s = _noise(s, useToken);
-                    if (outcome == 4) {
-                        this.fulfill(1, false);
-                    } else {
-                        vm.warp(block.timestamp + 302);
-                        this.slash(1);
-                        this.deliverOpen(1, s >> 4);
-                    }
-                }
-            }
-            for (uint256 k; k < 4; ++k) {
-                this.forfeitBond(1, k + (s >> 40));
-                s = _noise(uint256(keccak256(abi.encode(s))), useToken);
-            }
-            this.expire(1);
-        } else if (mode == uint256(T.Mode.OpenRace)) {
-            this.deliverOpen(1, s);
-        } else {
-            if (mode == uint256(T.Mode.Dutch)) this.lockDutch(1, s >> 4);
-            s = _noise(s >> 8, useToken);
-            if (s & 1 == 0) {
-                this.fulfill(1, false);
-            } else {
-                vm.warp(block.timestamp + 302);
-                this.slash(1);
-                s = _noise(s, useToken);
-                if ((s >> 1) & 1 == 0) this.deliverOpen(1, s >> 4);
-            }
-            vm.warp(block.timestamp + 302);
-            this.expire(1);
-        }
-    }
-
-    /// @dev Half the time, one bond-balance or vault move by some prover; returns a fresh seed.
-    function _noise(uint256 s, bool useToken) internal returns (uint256) {
-        uint256 p = (s >> 4) & 3;
-        uint256 what = (s >> 6) & 7;
-        if (what == 0) this.reserveCollateral(p, uint96(s >> 16), useToken);
-        else if (what == 1) this.releaseCollateral(p, uint96(s >> 16), useToken);
-        else if (what == 2) _reserveDust(p, useToken);
-        else if (what == 3) _releaseAll(p, useToken);
-        else if (what == 4) this.deposit(p, uint96(s >> 16), useToken);
-        return uint256(keccak256(abi.encode(s, "noise")));
+        this.lifecycle(seed, collateral, runnerUp, useToken);
     }
 
     // ------------------------------------------------------------------ the indexer
@@ -363,6 +266,13 @@ contract BondConservationHandler is MarketHandler {
 /// forge-config: default.invariant.runs = 48
 /// forge-config: default.invariant.depth = 64
 contract BondConservationInvariants is MarketFixture {
+    /// @dev How many times `r_lifecycle` is listed among the 20 single steps: a third of the calls, so a run of 64
+    ///      calls has fewer than 3 lifecycles with probability below 3e-9.
+    uint256 internal constant LIFECYCLE_WEIGHT = 10;
+    /// @dev The floor holds for runs of at least this many calls (the default depth; deep runs are longer).
+    uint256 internal constant MIN_STEPS = 64;
+    uint256 internal constant MIN_SUBMITS = 4;
+
     BondConservationHandler internal handler;
 
     function setUp() public override {
@@ -371,7 +281,7 @@ contract BondConservationInvariants is MarketFixture {
         handler =
             new BondConservationHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
-        bytes4[] memory sel = new bytes4[](26);
+        bytes4[] memory sel = new bytes4[](20 + LIFECYCLE_WEIGHT);
         sel[0] = BondConservationHandler.r_submit.selector;
         sel[1] = BondConservationHandler.r_postAsk.selector;
         sel[2] = BondConservationHandler.r_commitBid.selector;
@@ -392,8 +302,8 @@ contract BondConservationInvariants is MarketFixture {
         sel[17] = BondConservationHandler.r_releaseCollateral.selector;
         sel[18] = BondConservationHandler.r_reserveDust.selector;
         sel[19] = BondConservationHandler.r_releaseAll.selector;
-        // Six times: whole lifecycles are what moves bonds; the single steps interleave them.
-        for (uint256 i = 20; i < 26; ++i) {
+        // Whole lifecycles are what moves bonds; the single steps interleave them.
+        for (uint256 i = 20; i < sel.length; ++i) {
             sel[i] = BondConservationHandler.r_lifecycle.selector;
         }
         targetSelector(FuzzSelector(address(handler), sel));
@@ -421,7 +331,7 @@ contract BondConservationInvariants is MarketFixture {
     }
 
     /// @notice One campaign, every check (each `invariant_` function is a campaign of its own).
-    function invariant_lockedEqualsBondBalancePlusOutstanding() public {
+    function invariant_lockedEqualsBondBalancePlusOutstanding() public view {
         assertFalse(handler.indexerBroken(), handler.indexerWhy());
         uint256 np = handler.proverCount();
         for (uint256 i; i < np; ++i) {
@@ -436,5 +346,17 @@ contract BondConservationInvariants is MarketFixture {
                 );
             }
         }
+    }
+
+    /// @notice What a run reached (see `ProverMarketInvariants.afterInvariant`): bonds are taken and returned by
+    ///         submissions that are fulfilled, slashed or delivered openly, so each must happen in every run.
+    function afterInvariant() public view {
+        if (handler.steps() < MIN_STEPS) return;
+        assertGe(handler.nSubmitted(), MIN_SUBMITS, "submits in the run");
+        assertGe(handler.nFulfilled(), 1, "fulfilments by the assigned prover in the run");
+        assertGe(handler.nDelivered(), 1, "open deliveries in the run");
+        assertGe(handler.nSlashed(), 1, "slashes in the run");
+        assertGe(handler.nTakesFromBond() + handler.nTakesFromVault(), 1, "bonds taken in the run");
+        assertGe(handler.nReturnsToBond() + handler.nReturnsToVault(), 1, "bonds returned in the run");
     }
 }

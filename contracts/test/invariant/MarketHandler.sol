@@ -9,6 +9,9 @@ import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
 
 /// @notice Drives the market through random but well-formed lifecycles and records ghost facts for the invariants.
+/// @dev Every action is wrapped in try/catch (a refused call is a normal outcome of a random step), so the suites also
+///      count what went through (`nSubmitted`, ...) and assert minimums per run in `afterInvariant`: a path that
+///      always reverts fails the suite instead of passing it vacuously.
 contract MarketHandler {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
 
@@ -41,18 +44,34 @@ contract MarketHandler {
     bool public slashExceededLocked;
     bool public slashTouchedFree;
     bool public paymentOutOfBounds;
-    uint256 public calls;
-    // Success counters (used while developing the handler to confirm every path is reached).
+
+    // Reach: calls from the fuzzer, and the calls to the market and vault that succeeded, per kind.
+    /// @notice Calls from the fuzzer (not the handler's calls to itself, e.g. the steps of a `lifecycle`).
+    uint256 public steps;
+    uint256 public nLifecycles;
     uint256 public nSubmitted;
-    uint256 public nCommitted;
-    uint256 public nRevealed;
     uint256 public nAskMatched;
     uint256 public nAccepted;
+    uint256 public nAsksPosted;
+    uint256 public nBidsCommitted;
+    uint256 public nBidsRevealed;
     uint256 public nSettled;
     uint256 public nLocked;
+    /// @notice `fulfill` by the assigned prover (including a runner-up that took over).
     uint256 public nFulfilled;
+    uint256 public nProofsCommitted;
+    /// @notice `revealProof`: an open race or a secondary delivery after a slash.
     uint256 public nDelivered;
     uint256 public nSlashed;
+    uint256 public nCancelled;
+    uint256 public nExpired;
+    uint256 public nForfeited;
+    uint256 public nWithdrawn;
+    uint256 public nVaultWithdrawals;
+    uint256 public nClaimed;
+    uint256 public nDeposited;
+    uint256 public nCollateralReserved;
+    uint256 public nCollateralReleased;
     /// @dev Set when a reserve or release moved the wrong amount, or a release beyond the bond balance succeeded.
     bool public bondAccountingBroken;
 
@@ -119,12 +138,28 @@ contract MarketHandler {
         return keccak256(abi.encode("salt", p));
     }
 
+    /// @dev Set while a fuzzer's call runs: the handler's calls to itself (`this.submit(...)` in a lifecycle) are parts
+    ///      of that step, not steps of their own.
+    bool internal _inStep;
+
+    /// @dev Counts the fuzzer's calls (`steps`).
+    modifier action() {
+        if (_inStep) {
+            _;
+        } else {
+            _inStep = true;
+            ++steps;
+            _;
+            _inStep = false;
+        }
+    }
+
     // ------------------------------------------------------------------ actions
 
     function submit(uint256 modeSeed, uint96 maxFee, uint96 collateral, bool runnerUp, bool useToken, uint256 who)
         external
+        action
     {
-        ++calls;
         T.Request memory r;
         r.requester = requesters[who % requesters.length];
         r.circuitId = circuitId;
@@ -153,35 +188,42 @@ contract MarketHandler {
         } catch {}
     }
 
-    function postAsk(uint256 p, uint96 price, uint32 capacity) external {
-        ++calls;
+    /// @dev An ask backing up to 2 (ETH or token) units per job, in the asset the price's low bit picks.
+    function postAsk(uint256 p, uint96 price, uint32 capacity) external action {
+        uint8 asset = price & 1 == 1 ? tokenAsset : 0;
         vm.prank(_prover(p));
-        try book.postAsk(circuitId, price % 1e11, 200, 1 + capacity % 3, 0, 2 ether, uint40(block.timestamp + 7 days), address(0)) {} catch {}
+        try book.postAsk(
+            circuitId, price % 1e11, 200, 1 + capacity % 3, asset, 2 ether, uint40(block.timestamp + 7 days), address(0)
+        ) {
+            ++nAsksPosted;
+        } catch {}
     }
 
     /// @dev Lanes 0-2 only, so a prover's lanes are often all busy (`LaneBusy`) and reused once freed. One bid per
     ///      prover and request (the ghost record is per prover).
-    function commitBid(uint256 seed, uint256 p, uint96 fee, uint32 latency) external {
-        ++calls;
+    function commitBid(uint256 seed, uint256 p, uint96 fee, uint32 latency) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        address prover = _prover(p);
+        _commitBid(r, id, _prover(p), fee, latency, uint8((seed >> 64) % 3));
+    }
+
+    function _commitBid(T.Request memory r, bytes32 id, address prover, uint96 fee, uint32 latency, uint8 lane)
+        internal
+    {
         if (bids[id][prover].committed) return;
         fee = uint96(fee % (uint256(r.maxFee) + 1));
         latency = 1 + latency % 300;
-        uint8 lane = uint8((seed >> 64) % 3);
         bytes32 c = keccak256(abi.encode(id, prover, fee, latency, _salt(prover)));
         vm.prank(prover);
         try market.commitBid(r, c, lane) {
             bids[id][prover] = BidInfo(fee, latency, lane, true, c);
-            ++nCommitted;
+            ++nBidsCommitted;
         } catch {}
     }
 
     /// @dev Reveals every committed bid of the request except the one at `skip` (which stays unrevealed and can be
     ///      forfeited) when `leaveOne` is set.
-    function revealBids(uint256 seed, uint256 skip, bool leaveOne) external {
-        ++calls;
+    function revealBids(uint256 seed, uint256 skip, bool leaveOne) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         // Jump into the reveal phase if still committing (time only moves forward).
@@ -193,13 +235,12 @@ contract MarketHandler {
             if (!b.committed) continue;
             vm.prank(prover);
             try market.revealBid(r, b.fee, b.latency, _salt(prover), b.lane) {
-                ++nRevealed;
+                ++nBidsRevealed;
             } catch {}
         }
     }
 
-    function settle(uint256 seed) external {
-        ++calls;
+    function settle(uint256 seed) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         if (block.timestamp <= r.revealDeadline) vm.warp(uint256(r.revealDeadline) + 1);
@@ -209,8 +250,7 @@ contract MarketHandler {
         } catch {}
     }
 
-    function lockDutch(uint256 seed, uint256 p) external {
-        ++calls;
+    function lockDutch(uint256 seed, uint256 p) external action {
         (T.Request memory r,, bool ok) = _pick(seed);
         if (!ok) return;
         vm.prank(_prover(p));
@@ -220,8 +260,7 @@ contract MarketHandler {
     }
 
     /// @dev The matched standing-ask prover accepts (or, every third time, declines; or anyone lapses a silent match).
-    function acceptMatch(uint256 seed, uint8 how) external {
-        ++calls;
+    function acceptMatch(uint256 seed, uint8 how) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         T.RequestView memory s = market.requestState(id);
@@ -239,8 +278,7 @@ contract MarketHandler {
         } catch {}
     }
 
-    function fulfill(uint256 seed, bool badProof) external {
-        ++calls;
+    function fulfill(uint256 seed, bool badProof) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         T.RequestView memory s = market.requestState(id);
@@ -254,8 +292,7 @@ contract MarketHandler {
         } catch {}
     }
 
-    function deliverOpen(uint256 seed, uint256 p) external {
-        ++calls;
+    function deliverOpen(uint256 seed, uint256 p) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         address prover = _prover(p);
@@ -263,7 +300,9 @@ contract MarketHandler {
         bytes32 c = keccak256(abi.encode(id, prover, proof));
         if (market.proofCommitBlock(c) == 0) {
             vm.prank(prover);
-            try market.commitProof(id, c) {} catch {}
+            try market.commitProof(id, c) {
+                ++nProofsCommitted;
+            } catch {}
             vm.roll(block.number + 1);
         }
         vm.prank(prover);
@@ -273,8 +312,7 @@ contract MarketHandler {
         } catch {}
     }
 
-    function slash(uint256 seed) external {
-        ++calls;
+    function slash(uint256 seed) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         T.RequestView memory before = market.requestState(id);
@@ -291,89 +329,102 @@ contract MarketHandler {
         } catch {}
     }
 
-    function cancel(uint256 seed) external {
-        ++calls;
+    function cancel(uint256 seed) external action {
         (T.Request memory r,, bool ok) = _pick(seed);
         if (!ok) return;
         vm.prank(r.requester);
-        try market.cancelRequest(r) {} catch {}
+        try market.cancelRequest(r) {
+            ++nCancelled;
+        } catch {}
     }
 
-    function expire(uint256 seed) external {
-        ++calls;
+    function expire(uint256 seed) external action {
         (T.Request memory r,, bool ok) = _pick(seed);
         if (!ok) return;
-        try market.expire(r) {} catch {}
+        try market.expire(r) {
+            ++nExpired;
+        } catch {}
     }
 
-    function forfeitBond(uint256 seed, uint256 p) external {
-        ++calls;
+    function forfeitBond(uint256 seed, uint256 p) external action {
         (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         address prover = _prover(p);
         BidInfo memory b = bids[id][prover];
-        try market.forfeitBond(r, prover, b.lane, b.commitment) {} catch {}
+        try market.forfeitBond(r, prover, b.lane, b.commitment) {
+            ++nForfeited;
+        } catch {}
     }
 
-    function warp(uint32 secs) external {
-        ++calls;
+    function warp(uint32 secs) external action {
         vm.warp(block.timestamp + 1 + secs % 400);
         vm.roll(block.number + 1);
     }
 
-    function withdrawMarket(uint256 who, uint256 amount) external {
-        ++calls;
+    function withdrawMarket(uint256 who, uint256 amount) external action {
         address a = who % 2 == 0 ? _prover(who / 2) : requesters[(who / 2) % requesters.length];
         uint256 bal = market.balanceOf(a);
         if (bal == 0) return;
         vm.prank(a);
-        try market.withdraw(1 + amount % bal, a) {} catch {}
+        try market.withdraw(1 + amount % bal, a) {
+            ++nWithdrawn;
+        } catch {}
     }
 
-    function vaultWithdraw(uint256 p, uint128 amount, bool complete, bool useToken) external {
-        ++calls;
+    function vaultWithdraw(uint256 p, uint128 amount, bool complete, bool useToken) external action {
         address prover = _prover(p);
         uint8 asset = useToken ? tokenAsset : 0;
         vm.startPrank(prover);
         if (complete) {
-            try vault.completeWithdrawal(asset, prover) {} catch {}
+            try vault.completeWithdrawal(asset, prover) {
+                ++nVaultWithdrawals;
+            } catch {}
         } else {
             uint256 free = vault.freeBalance(prover, asset);
-            if (free != 0) try vault.requestWithdrawal(asset, 1 + amount % free) {} catch {}
+            if (free != 0) {
+                try vault.requestWithdrawal(asset, 1 + amount % free) {
+                    ++nVaultWithdrawals;
+                } catch {}
+            }
         }
         vm.stopPrank();
     }
 
-    function vaultClaim(uint256 who, bool useToken) external {
-        ++calls;
+    function vaultClaim(uint256 who, bool useToken) external action {
         address a = who % 3 == 0 ? _prover(who) : who % 3 == 1 ? requesters[who % requesters.length] : treasury;
         uint8 asset = useToken ? tokenAsset : 0;
         uint256 c = vault.claimableBalance(a, asset);
         if (c == 0) return;
         vm.prank(a);
-        try vault.claim(asset, c, a) {} catch {}
+        try vault.claim(asset, c, a) {
+            ++nClaimed;
+        } catch {}
     }
 
-    function deposit(uint256 p, uint96 amount, bool useToken) external {
-        ++calls;
-        address prover = _prover(p);
-        uint256 a = 1 + amount % 3 ether;
-        if (useToken) {
+    function deposit(uint256 p, uint96 amount, bool useToken) external action {
+        _deposit(_prover(p), useToken ? tokenAsset : 0, 1 + amount % 3 ether);
+    }
+
+    function _deposit(address prover, uint8 asset, uint256 a) internal {
+        if (asset == tokenAsset) {
             token.mint(prover, a);
             vm.startPrank(prover);
             token.approve(address(vault), a);
-            try vault.depositToken(tokenAsset, a) {} catch {}
+            try vault.depositToken(tokenAsset, a) {
+                ++nDeposited;
+            } catch {}
             vm.stopPrank();
         } else {
             vm.deal(prover, prover.balance + a);
             vm.prank(prover);
-            try vault.depositEth{value: a}() {} catch {}
+            try vault.depositEth{value: a}() {
+                ++nDeposited;
+            } catch {}
         }
     }
 
     /// @dev Moves free vault collateral into the market bond balance; the two balances must move by exactly `a`.
-    function reserveCollateral(uint256 p, uint96 amount, bool useToken) external {
-        ++calls;
+    function reserveCollateral(uint256 p, uint96 amount, bool useToken) external action {
         address prover = _prover(p);
         uint8 asset = useToken ? tokenAsset : 0;
         uint256 free = vault.freeBalance(prover, asset);
@@ -383,6 +434,7 @@ contract MarketHandler {
         uint256 lockedBefore = vault.lockedBalance(prover, asset);
         vm.prank(prover);
         market.reserveCollateral(asset, a);
+        ++nCollateralReserved;
         if (
             market.bondBalance(prover, asset) != bondBefore + a
                 || vault.lockedBalance(prover, asset) != lockedBefore + a
@@ -392,8 +444,7 @@ contract MarketHandler {
     }
 
     /// @dev Moves bond balance back to free collateral; asking for more than the bond balance must revert.
-    function releaseCollateral(uint256 p, uint96 amount, bool useToken) external {
-        ++calls;
+    function releaseCollateral(uint256 p, uint96 amount, bool useToken) external action {
         address prover = _prover(p);
         uint8 asset = useToken ? tokenAsset : 0;
         uint256 bond = market.bondBalance(prover, asset);
@@ -401,10 +452,201 @@ contract MarketHandler {
         uint256 freeBefore = vault.freeBalance(prover, asset);
         vm.prank(prover);
         try market.releaseCollateral(asset, a) {
+            ++nCollateralReleased;
             if (a > bond || vault.freeBalance(prover, asset) != freeBefore + a) bondAccountingBroken = true;
         } catch {
             if (a <= bond) bondAccountingBroken = true;
         }
+    }
+
+    /// @dev Reserves a tiny amount (opts in without covering a bond), so vault-path bonds taken before come back to
+    ///      the bond balance: the "reserve while bonds are outstanding" edge.
+    function reserveDust(uint256 p, bool useToken) external action {
+        address prover = _prover(p);
+        uint8 asset = useToken ? tokenAsset : 0;
+        if (vault.freeBalance(prover, asset) == 0) return;
+        vm.prank(prover);
+        market.reserveCollateral(asset, 1);
+        ++nCollateralReserved;
+    }
+
+    /// @dev Releases the whole bond balance (down to a zero balance, slot kept at 1).
+    function releaseAll(uint256 p, bool useToken) external action {
+        address prover = _prover(p);
+        uint8 asset = useToken ? tokenAsset : 0;
+        uint256 b = market.bondBalance(prover, asset);
+        if (b == 0) return;
+        vm.prank(prover);
+        market.releaseCollateral(asset, b);
+        ++nCollateralReleased;
+    }
+
+    // ------------------------------------------------------------------ whole lifecycles
+
+    /// @dev `_pick(NEWEST)` is the newest request (`NEWEST % 4 != 0`, `NEWEST >> 8 == 0`).
+    uint256 internal constant NEWEST = 1;
+    /// @dev The kinds of lifecycle, in the order they rotate (the fourth is any mode and outcome).
+    uint256 internal constant LC_FULFIL = 0;
+    uint256 internal constant LC_SLASH = 1;
+    uint256 internal constant LC_OPEN = 2;
+
+    /// @notice One whole lifecycle of a new request, so that every outcome is reached within a run however the single
+    ///         steps interleave. The kind rotates, so the first three lifecycles of a run (and any three in a row)
+    ///         cover: the assigned prover fulfils (sealed, Dutch or standing ask, from `seed`); the assigned prover
+    ///         misses its deadline and is slashed (then a runner-up or an open delivery finishes the job); an open
+    ///         race is delivered. Every fourth is any mode and outcome (cancels included). The provers that must act
+    ///         are funded first and bids take a free lane, so earlier steps (withdrawals, reserves, busy lanes) do not
+    ///         starve a lifecycle; `_noise` interleaves bond-balance and vault moves between the steps.
+    function lifecycle(uint256 seed, uint96 collateral, bool runnerUp, bool useToken) external action {
+        uint256 kind = nLifecycles++ % 4;
+        uint256 mode = seed % 4; // kind 3: any mode and outcome
+        uint256 outcome = seed >> 248;
+        if (kind == LC_FULFIL || kind == LC_SLASH) {
+            mode = seed % 3; // SealedBid, Dutch or StandingAsk: the modes that assign a prover
+            outcome = (kind == LC_FULFIL ? 2 : 4) + outcome % 2;
+        } else if (kind == LC_OPEN) {
+            (mode, outcome) = (uint256(T.Mode.OpenRace), 1);
+        }
+        if (!_submitNew(mode, seed, collateral, runnerUp, useToken)) return;
+        T.Request memory r = _reqs[_reqs.length - 1];
+        uint256 s = _noise(seed >> 8, useToken);
+        if (mode == uint256(T.Mode.SealedBid)) {
+            _sealedLifecycle(r, s, outcome % 6);
+        } else if (mode == uint256(T.Mode.OpenRace)) {
+            if (outcome % 4 != 0) this.deliverOpen(NEWEST, s);
+            vm.warp(block.timestamp + 302);
+            this.expire(NEWEST);
+        } else {
+            _assignedLifecycle(r, s, outcome % 6);
+        }
+    }
+
+    /// @dev Submits a request in `mode` (after posting a standing ask that can take it); false if refused.
+    function _submitNew(uint256 mode, uint256 seed, uint96 collateral, bool runnerUp, bool useToken)
+        internal
+        returns (bool)
+    {
+        if (mode == uint256(T.Mode.StandingAsk)) {
+            // Some ask, then one at a price that fits every request (1e9 per unit * UNITS <= the least maxFee) by a
+            // prover that can back the request's collateral (`collateral % 2 ether`, see `submit`).
+            // The asks must be backed (2 units per job) in the request's asset (the price's low bit picks it).
+            uint256 s = seed >> 8;
+            uint96 parity = useToken ? 1 : 0;
+            _fund(_prover(s >> 2), useToken ? tokenAsset : 0, 2 ether);
+            this.postAsk(s >> 2, uint96(s >> 24) & ~uint96(1) | parity, uint32(s >> 32));
+            _fund(_prover(s), useToken ? tokenAsset : 0, 2 ether);
+            this.postAsk(s, (uint96(s >> 8) % 1e9) & ~uint96(1) | parity, uint32(s >> 16));
+        }
+        uint256 before = _reqs.length;
+        this.submit(mode, uint96(seed >> 160), collateral, runnerUp, useToken, seed >> 100);
+        return _reqs.length != before;
+    }
+
+    /// @dev A Dutch (locked here) or standing-ask (matched at submission, accepted here) job. Outcome 0-3: fulfilled;
+    ///      4: the prover is slashed, then the job is delivered openly; 5: slashed, and nobody delivers.
+    function _assignedLifecycle(T.Request memory r, uint256 s, uint256 outcome) internal {
+        bool useToken = r.assetId != 0;
+        if (r.mode == T.Mode.Dutch) {
+            _fund(_prover(s >> 4), r.assetId, r.minCollateral);
+            this.lockDutch(NEWEST, s >> 4);
+        } else {
+            _fund(market.requestState(keccak256(abi.encode(r))).prover, r.assetId, r.minCollateral);
+            this.acceptMatch(NEWEST, 0);
+        }
+        s = _noise(s >> 8, useToken);
+        if (outcome < 4) {
+            this.fulfill(NEWEST, false);
+        } else {
+            vm.warp(block.timestamp + 302);
+            this.slash(NEWEST);
+            s = _noise(s, useToken);
+            if (outcome == 4) this.deliverOpen(NEWEST, s >> 4);
+        }
+        vm.warp(block.timestamp + 302);
+        this.expire(NEWEST);
+    }
+
+    /// @dev Outcome 0: nobody reveals (every bond is forfeited, the request expires); 1: the requester tries to cancel
+    ///      while revealing (refused: a binding offer), then the winner fulfils; 2: settled,
+    ///      then fulfilled; 3: fulfilled (settles on the way); 4: the winner is slashed (settles on the way), then the
+    ///      runner-up fulfils or the job is delivered openly; 5: the winner is slashed, and so is a runner-up, then it is
+    ///      delivered openly.
+    function _sealedLifecycle(T.Request memory r, uint256 s, uint256 outcome) internal {
+        bytes32 id = keccak256(abi.encode(r));
+        // At least one bidder; with one bidder every bid is revealed (a lone unrevealed bid leaves nobody to assign).
+        uint256 bidders = (s & 0xf) | (1 << ((s >> 4) & 3));
+        uint256 nBidders;
+        for (uint256 k; k < 4; ++k) {
+            if ((bidders >> k) & 1 == 0) continue;
+            ++nBidders;
+            address prover = provers[k];
+            _fund(prover, r.assetId, r.minCollateral);
+            _commitBid(r, id, prover, uint96(s >> 8), uint32(s >> 112), _freeLane(prover));
+            s = _noise(uint256(keccak256(abi.encode(s, k))), r.assetId != 0);
+        }
+        if (outcome == 0) {
+            this.cancel(NEWEST); // refused: a sealed-bid request is a binding offer
+            vm.warp(uint256(r.revealDeadline) + 1); // nobody revealed: the bonds are forfeited below
+        } else {
+            this.revealBids(NEWEST, s >> 8, nBidders > 1 && (s >> 16) & 1 == 0);
+            s = _noise(s >> 20, r.assetId != 0);
+            if (outcome == 1) {
+                this.cancel(NEWEST); // refused, with the leaders holding bonds
+                vm.warp(uint256(r.revealDeadline) + 1);
+                this.fulfill(NEWEST, false);
+            } else if (outcome == 2) {
+                this.settle(NEWEST);
+                s = _noise(s, r.assetId != 0);
+                this.fulfill(NEWEST, false);
+            } else if (outcome == 3) {
+                vm.warp(uint256(r.revealDeadline) + 1);
+                this.fulfill(NEWEST, false); // settles on the way
+            } else {
+                vm.warp(uint256(r.revealDeadline) + 302);
+                this.slash(NEWEST); // settles on the way; a runner-up may take over
+                s = _noise(s, r.assetId != 0);
+                if (outcome == 4) {
+                    this.fulfill(NEWEST, false);
+                } else {
+                    vm.warp(block.timestamp + 302);
+                    this.slash(NEWEST);
+                }
+                this.deliverOpen(NEWEST, s >> 4);
+            }
+        }
+        for (uint256 k; k < 4; ++k) {
+            this.forfeitBond(NEWEST, k + (s >> 40));
+            s = _noise(uint256(keccak256(abi.encode(s))), r.assetId != 0);
+        }
+        this.expire(NEWEST);
+    }
+
+    /// @dev A free bid lane of `prover` among 0-2 (lane 0 when all are busy: the commitment is then refused).
+    function _freeLane(address prover) internal view returns (uint8) {
+        for (uint8 lane; lane < 3; ++lane) {
+            if (market.bidLane(prover, lane) <= 1) return lane;
+        }
+        return 0;
+    }
+
+    /// @dev Deposits what `prover` lacks to back `amount` from its free collateral (a take uses the bond balance only
+    ///      when that covers the whole amount).
+    function _fund(address prover, uint8 asset, uint256 amount) internal {
+        uint256 free = vault.freeBalance(prover, asset);
+        if (free >= amount || market.bondBalance(prover, asset) >= amount) return;
+        _deposit(prover, asset, amount - free);
+    }
+
+    /// @dev Half the time, one bond-balance or vault move by some prover; returns a fresh seed.
+    function _noise(uint256 s, bool useToken) internal returns (uint256) {
+        uint256 p = (s >> 4) & 3;
+        uint256 what = (s >> 6) & 7;
+        if (what == 0) this.reserveCollateral(p, uint96(s >> 16), useToken);
+        else if (what == 1) this.releaseCollateral(p, uint96(s >> 16), useToken);
+        else if (what == 2) this.reserveDust(p, useToken);
+        else if (what == 3) this.releaseAll(p, useToken);
+        else if (what == 4) this.deposit(p, uint96(s >> 16), useToken);
+        return uint256(keccak256(abi.encode(s, "noise")));
     }
 
     /// @dev After a successful settlement or fulfilment of a sealed auction: price within [winner's bid, maxFee].

@@ -6,8 +6,17 @@ import {IProverMarketTypes as T} from "../../src/interfaces/IProverMarket.sol";
 import {MarketHandler} from "./MarketHandler.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 
-/// @notice Stateful invariants of market + vault under random lifecycles (all modes, slashing, withdrawals).
+/// @notice Stateful invariants of market + vault under random lifecycles (all modes, slashing, withdrawals), checked
+///         after every call of one campaign (`invariant_marketAndVault`), and a floor on what each run reached
+///         (`afterInvariant`).
 contract ProverMarketInvariants is MarketFixture {
+    /// @dev How many times `lifecycle` is listed among the 22 single steps: about a third of the calls, so a run of
+    ///      64 calls has fewer than 3 lifecycles with probability below 2e-8.
+    uint256 internal constant LIFECYCLE_WEIGHT = 10;
+    /// @dev The floor holds for runs of at least this many calls (the default depth; deep runs are longer).
+    uint256 internal constant MIN_STEPS = 64;
+    uint256 internal constant MIN_SUBMITS = 4;
+
     MarketHandler internal handler;
 
     function setUp() public override {
@@ -16,7 +25,7 @@ contract ProverMarketInvariants is MarketFixture {
         _setProtocolFee(300);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
-        bytes4[] memory sel = new bytes4[](20);
+        bytes4[] memory sel = new bytes4[](22 + LIFECYCLE_WEIGHT);
         sel[0] = MarketHandler.submit.selector;
         sel[1] = MarketHandler.postAsk.selector;
         sel[2] = MarketHandler.commitBid.selector;
@@ -37,6 +46,12 @@ contract ProverMarketInvariants is MarketFixture {
         sel[17] = MarketHandler.deposit.selector;
         sel[18] = MarketHandler.reserveCollateral.selector;
         sel[19] = MarketHandler.releaseCollateral.selector;
+        sel[20] = MarketHandler.reserveDust.selector;
+        sel[21] = MarketHandler.releaseAll.selector;
+        // Listed LIFECYCLE_WEIGHT times (the fuzzer picks uniformly among the entries): see `afterInvariant`.
+        for (uint256 i = 22; i < sel.length; ++i) {
+            sel[i] = MarketHandler.lifecycle.selector;
+        }
         targetSelector(FuzzSelector(address(handler), sel));
     }
 
@@ -55,8 +70,32 @@ contract ProverMarketInvariants is MarketFixture {
         a[np + nr + 2] = market.BURN_ADDRESS(); // burnt slashes and forfeits stay in the vault, claimable by nobody
     }
 
+    /// @notice Every check below after every call. One campaign: forge runs each `invariant_` function as a campaign
+    ///         of its own, and the checks cost little next to the lifecycles that drive them.
+    function invariant_marketAndVault() public view {
+        _marketEscrowPlusBalancesEqualsEth();
+        _vaultBalancesEqualHoldings();
+        _noRequestPaidTwice();
+        _slashNeverExceedsLocked();
+        _bondBalanceBackedByLockedCollateral();
+        _everyBusyLaneBelongsToOneBid();
+        _secondScorePaymentBounded();
+    }
+
+    /// @notice What a run reached. Every handler action catches reverts (and `fail_on_revert` is off), so a market
+    ///         whose submit, fulfil, open delivery or slash always reverted would otherwise pass every invariant with
+    ///         nothing happening. Lifecycle kinds rotate (see `MarketHandler.lifecycle`): any three lifecycles of a
+    ///         run include a fulfilment by the assigned prover, a slash and an open delivery.
+    function afterInvariant() public view {
+        if (handler.steps() < MIN_STEPS) return;
+        assertGe(handler.nSubmitted(), MIN_SUBMITS, "submits in the run");
+        assertGe(handler.nFulfilled(), 1, "fulfilments by the assigned prover in the run");
+        assertGe(handler.nDelivered(), 1, "open deliveries in the run");
+        assertGe(handler.nSlashed(), 1, "slashes in the run");
+    }
+
     /// @notice Escrow of live requests + withdrawable balances == ETH held by the market.
-    function invariant_marketEscrowPlusBalancesEqualsEth() public view {
+    function _marketEscrowPlusBalancesEqualsEth() internal view {
         uint256 sum;
         uint256 n = handler.requestCount();
         for (uint256 i; i < n; ++i) {
@@ -74,7 +113,7 @@ contract ProverMarketInvariants is MarketFixture {
     }
 
     /// @notice Per asset: free + locked + pending + claimable over all accounts == what the vault holds.
-    function invariant_vaultBalancesEqualHoldings() public view {
+    function _vaultBalancesEqualHoldings() internal view {
         address[] memory a = _accounts();
         for (uint8 asset; asset < 2; ++asset) {
             uint256 sum;
@@ -88,7 +127,7 @@ contract ProverMarketInvariants is MarketFixture {
     }
 
     /// @notice No request is ever paid twice.
-    function invariant_noRequestPaidTwice() public view {
+    function _noRequestPaidTwice() internal view {
         uint256 n = handler.requestCount();
         for (uint256 i; i < n; ++i) {
             bytes32 id = keccak256(abi.encode(handler.requestAt(i)));
@@ -100,14 +139,14 @@ contract ProverMarketInvariants is MarketFixture {
     }
 
     /// @notice A slash takes exactly the job collateral out of locked, never more, and never touches free collateral.
-    function invariant_slashNeverExceedsLocked() public view {
+    function _slashNeverExceedsLocked() internal view {
         assertFalse(handler.slashExceededLocked(), "slash exceeded locked collateral");
         assertFalse(handler.slashTouchedFree(), "slash touched free collateral");
     }
 
     /// @notice The market's bond balances are collateral the vault holds locked: never more than the locked balance,
     ///         and reserve/release move exactly what they say (a release beyond the bond balance reverts).
-    function invariant_bondBalanceBackedByLockedCollateral() public view {
+    function _bondBalanceBackedByLockedCollateral() internal view {
         assertFalse(handler.bondAccountingBroken(), "reserve/release moved the wrong amount");
         uint256 np = handler.proverCount();
         for (uint256 i; i < np; ++i) {
@@ -121,7 +160,7 @@ contract ProverMarketInvariants is MarketFixture {
     /// @notice Every busy bid lane (lanes 0-2, the ones the handler uses) holds exactly one live bid of one request:
     ///         its commitment, or the best or kept runner-up bid that the request points at. So no lane is ever stuck
     ///         (a held lane nobody points at could never be freed) and no two requests share one.
-    function invariant_everyBusyLaneBelongsToOneBid() public view {
+    function _everyBusyLaneBelongsToOneBid() internal view {
         uint256 np = handler.proverCount();
         uint256 n = handler.requestCount();
         for (uint256 i; i < np; ++i) {
@@ -140,7 +179,7 @@ contract ProverMarketInvariants is MarketFixture {
     }
 
     /// @notice The second-score payment lies in [winner's fee, maxFee].
-    function invariant_secondScorePaymentBounded() public view {
+    function _secondScorePaymentBounded() internal view {
         assertFalse(handler.paymentOutOfBounds(), "payment outside [winner fee, maxFee]");
     }
 }

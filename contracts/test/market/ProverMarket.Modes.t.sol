@@ -384,8 +384,7 @@ contract ProverMarketModesTest is MarketFixture {
         T.Request memory r = _req(T.Mode.OpenRace);
         bytes32 id = _submit(r);
         uint256[8] memory bad = _badProof();
-        vm.prank(p1);
-        market.commitProof(id, market.proofCommitment(id, p1, bad));
+        _commitProof(id, p1, bad);
         vm.roll(block.number + 1);
         vm.prank(p1);
         vm.expectRevert(IGroth16Verifier.InvalidProof.selector);
@@ -396,8 +395,7 @@ contract ProverMarketModesTest is MarketFixture {
         T.Request memory r = _req(T.Mode.OpenRace);
         bytes32 id = _submit(r);
         uint256[8] memory proof = _proof();
-        vm.prank(p1);
-        market.commitProof(id, market.proofCommitment(id, p1, proof));
+        _commitProof(id, p1, proof);
         vm.warp(block.timestamp + r.provingWindow + 1);
         vm.roll(block.number + 1);
         vm.prank(p1);
@@ -425,8 +423,7 @@ contract ProverMarketModesTest is MarketFixture {
         vm.prank(p1);
         market.lockDutch(r);
         uint256[8] memory proof = _proof();
-        vm.prank(p2);
-        market.commitProof(id, market.proofCommitment(id, p2, proof));
+        _commitProof(id, p2, proof);
         vm.roll(block.number + 1);
         vm.prank(p2);
         vm.expectRevert(abi.encodeWithSelector(T.WrongStatus.selector, id, T.Status.Assigned));

@@ -166,11 +166,21 @@ abstract contract MarketFixture is Test {
         p[0] ^= 1;
     }
 
+    /// @dev `who` commits to `proof` for `id`; the event proves that `who`, not this contract, sent it. The commitment
+    ///      is computed before the prank: an external call inside the pranked call's arguments would run first and
+    ///      consume the prank.
+    function _commitProof(bytes32 id, address who, uint256[8] memory proof) internal returns (bytes32 c) {
+        c = market.proofCommitment(id, who, proof);
+        vm.expectEmit(true, true, false, true, address(market));
+        emit IProverMarketTypes.ProofCommitted(id, who, c, block.number);
+        vm.prank(who);
+        market.commitProof(id, c);
+    }
+
     /// @dev Open delivery by `who`: commit a valid proof, wait one block, reveal it.
     function _deliverTwoStep(IProverMarketTypes.Request memory r, bytes32 id, address who) internal {
         uint256[8] memory proof = _proof();
-        vm.prank(who);
-        market.commitProof(id, market.proofCommitment(id, who, proof));
+        _commitProof(id, who, proof);
         vm.roll(block.number + 1);
         vm.prank(who);
         market.revealProof(r, proof, pubs);

@@ -84,4 +84,5 @@ interface Vm {
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonString(string calldata json, string calldata key) external pure returns (string memory);
     function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
+    function parseJsonKeys(string calldata json, string calldata key) external pure returns (string[] memory keys);
 }
