@@ -67,14 +67,7 @@ contract ProverMarket is ProverMarketBase {
     /// @dev Not payable: no extension function takes ETH, so plain transfers and value sent to them revert (and the
     ///      compiler has no payable fallback without a receive function to warn about).
     fallback() external {
-        address ext = extension;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(extension);
     }
 
     /// @notice See `IProverMarket`.

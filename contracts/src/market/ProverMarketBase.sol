@@ -546,4 +546,17 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (!_isSealed(w)) revert WrongStatus(id, Status(uint8(w)));
         q = _decodeSealed(w);
     }
+
+    /// @dev Runs this call's calldata on `target`'s code in this contract's context and returns or reverts with its
+    ///      result: the fallback of the market (to the extension) and of the extension (to the views). It never
+    ///      returns to the caller's Solidity code, so overwriting memory from 0 is safe.
+    function _delegate(address target) internal {
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
 }

@@ -27,14 +27,7 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice Runs the market's views from `views`'s code, still on the market's storage (this code itself runs by
     ///         DELEGATECALL from the market).
     fallback() external {
-        address v = views;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), v, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(views);
     }
 
     /// @notice See `IProverMarket`.
