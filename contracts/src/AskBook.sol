@@ -10,10 +10,8 @@ import {ReentrancyGuard} from "./utils/ReentrancyGuard.sol";
 /// @title AskBook
 /// @notice Standing asks per circuit, matched by the market. Deployed by the market's constructor.
 contract AskBook is IAskBook, ReentrancyGuard {
-    /// @notice Asks per circuit, and how many fitting-but-refused asks the matcher inspects per request (stale asks
-    ///         it removes on the way do not count).
+    /// @notice Asks per circuit: also the bound on the asks one match walks past (at most ~7k gas each).
     uint256 public constant MAX_ASKS_PER_CIRCUIT = 64;
-    uint256 public constant MAX_MATCH_SCAN = 8;
     /// @notice The least collateral an ask must back each job with (in the asset's base units; the vault's assets are
     ///         ETH and 18-decimal restaking receipt tokens): what an ask puts at risk when it is matched and accepted.
     uint96 public constant MIN_ASK_COLLATERAL = 0.01 ether;
@@ -160,31 +158,32 @@ contract AskBook is IAskBook, ReentrancyGuard {
     function take(uint32 circuitId, Wanted calldata w, address start) external onlyMarket returns (Match memory m) {
         mapping(address => AskSlot) storage book = _asks[circuitId];
         address p = start != address(0) && book[start].listed ? book[start].next : _head[circuitId];
-        uint256 scanned;
-        // Each pass either removes a stale ask or counts toward MAX_MATCH_SCAN: at most MAX_ASKS_PER_CIRCUIT +
-        // MAX_MATCH_SCAN passes.
-        while (p != address(0) && scanned < MAX_MATCH_SCAN) {
+        // Bounded by MAX_ASKS_PER_CIRCUIT entries. Asks that do not fit this request (busy, too slow, another asset,
+        // too little collateral) are passed over without a budget: a budget would let asks that never fit (or a
+        // requester keeping the cheapest asks busy) block every match behind them.
+        while (p != address(0)) {
             AskSlot storage a = book[p];
             address next = a.next;
-            if (_removeIfStale(circuitId, p, a)) {
-                p = next;
-                continue;
-            }
             uint256 price = uint256(a.pricePerUnit) * w.units;
             if (price < w.reserveFee) price = w.reserveFee;
             if (price > w.maxFee) break; // sorted by price: every later ask costs at least as much
-            if (
+            if (a.expiresAt <= block.timestamp) {
+                _unlink(circuitId, p);
+                emit AskRemoved(circuitId, p, Removal.Expired);
+            } else if (
                 a.capacity != 0 && a.maxLatency <= w.provingWindow && a.assetId == w.assetId
                     && w.minCollateral <= a.maxCollateral
             ) {
-                uint32 cap = a.capacity - 1; // capacity != 0
-                a.capacity = cap;
-                emit AskCapacityChanged(circuitId, p, cap);
-                return Match(p, uint96(price), a.maxLatency); // price <= maxFee < 2^96
-            }
-            // `scanned` < MAX_MATCH_SCAN.
-            unchecked {
-                ++scanned;
+                // The backing (two calls) is only checked for an ask that would be matched.
+                if (!_canBond(p, a.assetId, a.maxCollateral)) {
+                    _unlink(circuitId, p);
+                    emit AskRemoved(circuitId, p, Removal.Unbacked);
+                } else {
+                    uint32 cap = a.capacity - 1; // capacity != 0
+                    a.capacity = cap;
+                    emit AskCapacityChanged(circuitId, p, cap);
+                    return Match(p, uint96(price), a.maxLatency); // price <= maxFee < 2^96
+                }
             }
             p = next;
         }

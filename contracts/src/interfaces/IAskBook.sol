@@ -9,9 +9,11 @@ pragma solidity ^0.8.24;
 /// @dev Asks are kept in a doubly linked list sorted by price ascending; equal prices keep posting order (price-time
 ///      priority). Every ask is backed: its `maxCollateral` (at least `MIN_ASK_COLLATERAL`) must be covered by the
 ///      prover's market bond balance or free vault balance when it is posted and whenever a match reaches it. An ask
-///      that is no longer backed, or has expired, is removed where a match or a post meets it and never counts
-///      against `MAX_MATCH_SCAN`; anyone can remove one with `removeStaleAsk`. So parties that put nothing at risk
-///      can neither fill the book nor block the head.
+///      that is no longer backed, or has expired, is removed where a match or a post meets it; anyone can remove one
+///      with `removeStaleAsk`. A match walks the book from the head until the price exceeds the request's `maxFee`,
+///      passing over asks that do not fit the request (busy, too slow, another asset, too little collateral) with no
+///      scan budget, so asks that never fit, or a requester keeping the cheapest asks busy, cannot block the asks
+///      behind them. So parties that put nothing at risk can neither fill the book nor block the head.
 interface IAskBook {
     /// @notice A prover's ask for a circuit.
     struct Ask {
@@ -88,8 +90,6 @@ interface IAskBook {
 
     /// @notice Asks per circuit.
     function MAX_ASKS_PER_CIRCUIT() external view returns (uint256);
-    /// @notice Fitting asks the matcher inspects per request (stale asks removed on the way do not count).
-    function MAX_MATCH_SCAN() external view returns (uint256);
     /// @notice The least collateral per job an ask must put up (and be backed by).
     function MIN_ASK_COLLATERAL() external view returns (uint96);
     /// @notice How far ahead an ask may expire.
@@ -119,8 +119,8 @@ interface IAskBook {
 
     /// @notice Market only: takes the cheapest ask after `start` (from the head when `start` is zero or not listed)
     ///         whose latency, asset and collateral fit and whose price (raised to the reserve) fits `maxFee`, with
-    ///         capacity left; its capacity goes down by one. Stale asks met on the way are removed without counting
-    ///         against `MAX_MATCH_SCAN`. Returns a zero prover when none of the next `MAX_MATCH_SCAN` asks fits.
+    ///         capacity left; its capacity goes down by one. Stale asks met on the way are removed. Returns a zero
+    ///         prover when no ask within `maxFee` fits.
     function take(uint32 circuitId, Wanted calldata wanted, address start) external returns (Match memory);
     /// @notice Market only: a matched job went back: the ask's capacity slot is given back, or (`remove`, a silent
     ///         prover) the ask is removed.

@@ -132,7 +132,9 @@ contract ProofAttacksTest is AttackFixture {
         uint256[8] memory proof;
         vm.prank(p1);
         vm.expectRevert(
-            abi.encodeWithSelector(T.VerifierCodeChanged.selector, address(verifier), pinned, keccak256(hex"6001600055"))
+            abi.encodeWithSelector(
+                T.VerifierCodeChanged.selector, address(verifier), pinned, keccak256(hex"6001600055")
+            )
         );
         market.fulfill(r, proof, pubs);
     }
