@@ -29,6 +29,24 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void DecideMatch_survivesReopenAndKeepsTheFirstDecision_perMatch()
+    {
+        using (var j = new WorkerJournal(DbPath))
+            j.DecideMatch("0xbb", 1000, MatchDecision.Decline, "input hash mismatch", inputRejected: true);
+
+        using var reopened = new WorkerJournal(DbPath);
+        // After a restart the same match never gets the opposite decision (its transaction may already be on its way).
+        var again = reopened.DecideMatch("0xbb", 1000, MatchDecision.Accept);
+        Assert.Equal(MatchDecision.Decline, again.Decision);
+        Assert.Equal("input hash mismatch", again.Reason);
+        Assert.True(again.InputRejected);
+        // A later match of the same request (another acceptance deadline) is decided afresh.
+        Assert.Equal(MatchDecision.Accept, reopened.DecideMatch("0xbb", 1200, MatchDecision.Accept).Decision);
+        Assert.Null(reopened.GetMatch("0xbb", 1100));
+        Assert.Equal([1000UL, 1200UL], reopened.Matches("0xbb").Select(m => m.AcceptBy));
+    }
+
+    [Fact]
     public void PlanBid_keepsItsLane_andOpenBidsReportTheLanesInUse()
     {
         using (var j = new WorkerJournal(DbPath))

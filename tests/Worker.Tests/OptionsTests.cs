@@ -73,11 +73,29 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 0, \"amountWei\": \"1e18\" } ]", "collateralReserve[0].amountWei: '1e18' is not a positive integer")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 1, \"amountWei\": \"5\" }, { \"assetId\": 1, \"amountWei\": \"6\" } ]", "collateralReserve[1].assetId: 1 appears twice")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"collateralReserve\": [ { \"assetId\": 256, \"amountWei\": \"5\" } ]", "not valid configuration JSON")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askMaxCollateralWei\": \"9999999999999999\"", "askMaxCollateralWei: 9999999999999999 is outside 10000000000000000..")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askMaxCollateralWei\": \"0.1\"", "askMaxCollateralWei: '0.1' is not a non-negative integer")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askLifetime\": \"31.00:00:00\"", "askLifetime: 31.00:00:00 is outside 1 min..30 days")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askLifetime\": \"00:00:30\"", "askLifetime: 00:00:30 is outside")]
     public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() =>
             WorkerOptions.Load(Write(Valid.Replace(from, to)), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key }));
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Load_standingAskDefaults_coverTheBooksMinimumAndLiveADay()
+    {
+        var o = WorkerOptions.Load(Write(Valid), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.True(o.PostStandingAsks);
+        Assert.Equal(System.Numerics.BigInteger.Pow(10, 17), o.AskMaxCollateral);
+        Assert.True(o.AskMaxCollateral >= WorkerOptions.MinAskCollateral);
+        Assert.Equal(TimeSpan.FromDays(1), o.AskLifetime);
+        // Without standing asks the collateral cap is not used, so a value below the book's minimum is accepted.
+        var off = WorkerOptions.Load(Write(Valid.Replace("\"capacity\": 2", "\"capacity\": 2, \"postStandingAsks\": false, \"askMaxCollateralWei\": \"0\"")),
+            new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.False(off.PostStandingAsks);
     }
 
     [Fact]

@@ -24,6 +24,20 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void PlanMatch_takesAProfitableMatchAtAThinnerMarginThanTheAsk_andDeclinesALoss()
+    {
+        // StandingAsk gas = 250000 + 50000/2 = 275000; cost = 1000 * 20000 + 275000 = 20_275_000 at 1 wei/gas.
+        var take = Assert.IsType<JobDecision.Take>(Planner().PlanMatch(20_000, 20_300_000, 8, 1, 10));
+        Assert.Equal(new BigInteger(20_300_000), take.Fee);
+        Assert.Equal(new BigInteger(25_000), take.ExpectedProfit);
+        // Gas went up since the ask was posted: the same fee now loses money.
+        Assert.Contains("unprofitable", Assert.IsType<JobDecision.Skip>(Planner().PlanMatch(20_000, 20_300_000, 8, 2, 10)).Reason);
+        Assert.Contains("exceeds the cap", Assert.IsType<JobDecision.Skip>(Planner().PlanMatch(20_000, 20_300_000, 8, 11, 10)).Reason);
+        // Estimated latency 8 s (20000/10000 * 2 + 4) does not fit a 7-second match.
+        Assert.Contains("does not fit the matched latency", Assert.IsType<JobDecision.Skip>(Planner().PlanMatch(20_000, 20_300_000, 7, 1, 10)).Reason);
+    }
+
+    [Fact]
     public void Plan_bidsAtLeastTheReserve()
     {
         var d = Planner().Plan(new JobTerms(AllocationMode.SealedBid, 1_000, MaxFee: 100_000_000, ReserveFee: 50_000_000, ProvingWindowSeconds: 60), 1, 10);

@@ -155,6 +155,10 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             await Task.Delay(250, ct).ConfigureAwait(false);
 
         // ------------------------------------------------------------ sequencer
+        // Every request carries the protocol fee in force (a later, timelocked change never reaches it), and a sealed
+        // auction's reveal phase is at least the market's minimum (so every bidder gets to reveal).
+        var protocolFeeBps = await market.EffectiveProtocolFeeAsync(ct).ConfigureAwait(false);
+        var minReveal = (ulong)await market.MIN_REVEAL_WINDOWAsync(ct).ConfigureAwait(false);
         var submitted = new List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)>();
         var runTag = Convert.ToHexString(RandomNumberGeneratorBytes(4));
         for (int i = 0; i < options.Requests; i++)
@@ -165,9 +169,11 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var maxFee = Ether / 100;
             var request = new Request(
                 Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
-                BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 6UL : 8UL), ProvingWindow: 60,
-                Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
-                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics));
+                BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 3UL + minReveal : 8UL), ProvingWindow: 60,
+                // The collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
+                Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
+                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
+                ProtocolFeeBps: protocolFeeBps);
             var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
             var e = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();
             submitted.Add((e.RequestId, mode, maxFee, receipt.BlockNumber, request));
@@ -188,7 +194,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 var view = await market.RequestStateAsync(submitted[i].Id, ct).ConfigureAwait(false);
                 var status = (int)view.Status;
                 var key = $"{i}:{status}:{view.Prover}";
-                if (seen.Add(key) && status is 2 or 3 or 4)
+                if (seen.Add(key) && status is 2 or 3 or 4 or 7)
                 {
                     // A locked Dutch job's price follows from its terms and lock time (requestState, keyed by id alone,
                     // reports 0 for it): ask dutchPrice.
@@ -203,6 +209,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                     {
                         2 => $"request #{i} assigned to {who} at {Format(fee)}",
                         3 => $"request #{i} open for secondary fulfilment (bounty {Format(view.Bounty)})",
+                        7 => $"request #{i} matched {who}'s standing ask at {Format(view.Fee)}; awaiting its acceptance",
                         _ => $"request #{i} fulfilled by {who}",
                     });
                 }

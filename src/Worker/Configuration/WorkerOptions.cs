@@ -62,6 +62,24 @@ public sealed class WorkerOptions
     public bool PostStandingAsks { get; set; } = true;
 
     /// <summary>
+    /// The most collateral one standing-ask job may lock, in wei of <see cref="AskAssetId"/> (the ask's
+    /// <c>maxCollateral</c>): a request that wants more does not match the ask, and a match that would need more is
+    /// declined. The market requires at least <c>MIN_ASK_COLLATERAL</c> (0.01 ether) and that the bond balance or free
+    /// vault balance covers it when the ask is posted (checked at start-up). Default 0.1 ether.
+    /// </summary>
+    public string AskMaxCollateralWei { get; set; } = "100000000000000000";
+
+    /// <summary>The collateral asset standing asks back their jobs with (0 is ETH); requests in another asset do not match.</summary>
+    public byte AskAssetId { get; set; }
+
+    /// <summary>
+    /// How long a posted ask lives (its <c>expiresAt</c> is the chain time plus this, at most the book's
+    /// <c>MAX_ASK_LIFETIME</c>, 30 days). The worker re-posts an ask once less than a quarter of this is left, or when it
+    /// is no longer listed (expired, removed as unbacked or silent, evicted). Default one day.
+    /// </summary>
+    public TimeSpan AskLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Loopback URL (such as <c>http://127.0.0.1:9464/</c>) where the worker serves Prometheus metrics at <c>/metrics</c>
     /// and its state at <c>/status/</c>; null disables it.
     /// </summary>
@@ -80,6 +98,19 @@ public sealed class WorkerOptions
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="AskMaxCollateralWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger AskMaxCollateral => BigInteger.Parse(AskMaxCollateralWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The ask book's floor on <see cref="AskMaxCollateralWei"/> (<c>MIN_ASK_COLLATERAL</c>, 0.01 ether).</summary>
+    public static readonly BigInteger MinAskCollateral = BigInteger.Pow(10, 16);
+
+    /// <summary>The ask book's ceiling on <see cref="AskLifetime"/> (<c>MAX_ASK_LIFETIME</c>, 30 days).</summary>
+    public static readonly TimeSpan MaxAskLifetime = TimeSpan.FromDays(30);
+
+    /// <summary>The ask's <c>maxCollateral</c> is a uint96.</summary>
+    private static readonly BigInteger MaxUInt96 = (BigInteger.One << 96) - 1;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -172,6 +203,12 @@ public sealed class WorkerOptions
             errors.Add($"pollInterval: {PollInterval} is outside 50 ms..5 min");
         if (!WeiAmount.IsPositive(MaxGasPriceWei))
             errors.Add($"maxGasPriceWei: '{MaxGasPriceWei}' is not a positive integer");
+        if (!WeiAmount.TryParse(AskMaxCollateralWei, out var askCollateral))
+            errors.Add($"askMaxCollateralWei: '{AskMaxCollateralWei}' is not a non-negative integer");
+        else if (PostStandingAsks && (askCollateral < MinAskCollateral || askCollateral > MaxUInt96))
+            errors.Add($"askMaxCollateralWei: {askCollateral} is outside {MinAskCollateral}..{MaxUInt96} (the ask book's MIN_ASK_COLLATERAL and uint96)");
+        if (AskLifetime < TimeSpan.FromMinutes(1) || AskLifetime > MaxAskLifetime)
+            errors.Add($"askLifetime: {AskLifetime} is outside 1 min..{MaxAskLifetime.TotalDays:F0} days");
         if (MetricsUrl is not null && (!Uri.TryCreate(MetricsUrl, UriKind.Absolute, out var m) || !m.IsLoopback))
             errors.Add($"metricsUrl: '{MetricsUrl}' must be an http URL on a loopback address");
         if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != "http" && otlp.Scheme != "https")))

@@ -55,6 +55,24 @@ public sealed record TrackedRequest(string RequestId, uint CircuitId, byte[] Ter
 /// <param name="Lane">The prover's bid lane the commitment goes into (see <c>commitBid</c>).</param>
 public sealed record BidRecord(string RequestId, BigInteger Fee, uint LatencySeconds, byte[] Salt, byte[] Commitment, BidState State, byte Lane);
 
+/// <summary>What the worker decided about a standing-ask match of one of its asks.</summary>
+public enum MatchDecision
+{
+    /// <summary>Take the job: <c>acceptMatch</c> (collateral locked, proving deadline starts).</summary>
+    Accept = 0,
+    /// <summary>Pass it on: <c>declineMatch</c> (nothing locked; the request goes to the next ask or opens).</summary>
+    Decline = 1,
+}
+
+/// <summary>A standing-ask match decision as journalled (one per match: a request matched to us again gets a new one).</summary>
+/// <param name="RequestId">The request's id (0x-hex).</param>
+/// <param name="AcceptBy">The match's acceptance deadline (identifies the match).</param>
+/// <param name="Decision">Accept or decline.</param>
+/// <param name="Reason">Why (declines always have one).</param>
+/// <param name="InputRejected">The decline is because the request's input failed the preflight: the worker does not
+///     deliver the request in any other way either.</param>
+public sealed record MatchRecord(string RequestId, ulong AcceptBy, MatchDecision Decision, string? Reason, bool InputRejected);
+
 /// <summary>A job as journalled.</summary>
 public sealed record JobRecord(string RequestId, int Mode, JobState State, string? ProofJson, string? PublicJson, string? Reason);
 
@@ -86,6 +104,9 @@ public sealed class WorkerJournal : IDisposable
               request_id TEXT PRIMARY KEY, circuit_id INTEGER NOT NULL, terms BLOB NOT NULL, input BLOB NOT NULL,
               input_uri TEXT NOT NULL, public_inputs TEXT NOT NULL, proving_units INTEGER NOT NULL, reserve_fee TEXT NOT NULL,
               block INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1, reason TEXT);
+            CREATE TABLE IF NOT EXISTS matches (
+              request_id TEXT NOT NULL, accept_by INTEGER NOT NULL, decision INTEGER NOT NULL, reason TEXT,
+              input_rejected INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (request_id, accept_by));
             CREATE TABLE IF NOT EXISTS jobs (
               request_id TEXT PRIMARY KEY, mode INTEGER NOT NULL, state INTEGER NOT NULL,
               proof_json TEXT, public_json TEXT, reason TEXT, updated_at TEXT NOT NULL);
@@ -180,6 +201,7 @@ public sealed class WorkerJournal : IDisposable
             using var cmd = Command("""
                 DELETE FROM requests WHERE request_id = $id
                   AND NOT EXISTS (SELECT 1 FROM bids WHERE request_id = $id) AND NOT EXISTS (SELECT 1 FROM jobs WHERE request_id = $id)
+                  AND NOT EXISTS (SELECT 1 FROM matches WHERE request_id = $id)
                 """, ("$id", requestId));
             cmd.ExecuteNonQuery();
         }
@@ -230,6 +252,42 @@ public sealed class WorkerJournal : IDisposable
             using var cmd = Command("UPDATE bids SET state = $s, updated_at = $t WHERE request_id = $id AND state < $s",
                 ("$s", (long)state), ("$t", Now()), ("$id", requestId));
             cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// Writes the decision on a standing-ask match before its <c>acceptMatch</c> or <c>declineMatch</c> is sent. Returns
+    /// the decision already journalled for this match if there is one: a restart re-sends the same decision (guarded by
+    /// chain state) and never sends the opposite one.
+    /// </summary>
+    public MatchRecord DecideMatch(string requestId, ulong acceptBy, MatchDecision decision, string? reason = null, bool inputRejected = false)
+    {
+        lock (_gate)
+        {
+            using (var ins = Command("""
+                INSERT INTO matches (request_id, accept_by, decision, reason, input_rejected, updated_at)
+                VALUES ($id, $by, $d, $r, $bad, $t) ON CONFLICT(request_id, accept_by) DO NOTHING
+                """, ("$id", requestId), ("$by", (long)acceptBy), ("$d", (long)decision), ("$r", (object?)reason ?? DBNull.Value),
+                ("$bad", inputRejected ? 1L : 0L), ("$t", Now())))
+                ins.ExecuteNonQuery();
+            return GetMatchUnlocked(requestId, acceptBy)!;
+        }
+    }
+
+    /// <summary>The journalled decision on the match of <paramref name="requestId"/> with deadline <paramref name="acceptBy"/>, or null.</summary>
+    public MatchRecord? GetMatch(string requestId, ulong acceptBy)
+    {
+        lock (_gate) return GetMatchUnlocked(requestId, acceptBy);
+    }
+
+    /// <summary>Every journalled match decision on a request, oldest first.</summary>
+    public IReadOnlyList<MatchRecord> Matches(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, accept_by, decision, reason, input_rejected FROM matches WHERE request_id = $id ORDER BY accept_by",
+                ("$id", requestId));
+            return ReadMatches(cmd);
         }
     }
 
@@ -309,6 +367,22 @@ public sealed class WorkerJournal : IDisposable
     {
         using var cmd = Command("SELECT request_id, fee, latency, salt, commitment, state, lane FROM bids WHERE request_id = $id", ("$id", requestId));
         return ReadBids(cmd).SingleOrDefault();
+    }
+
+    private MatchRecord? GetMatchUnlocked(string requestId, ulong acceptBy)
+    {
+        using var cmd = Command("SELECT request_id, accept_by, decision, reason, input_rejected FROM matches WHERE request_id = $id AND accept_by = $by",
+            ("$id", requestId), ("$by", (long)acceptBy));
+        return ReadMatches(cmd).SingleOrDefault();
+    }
+
+    private static List<MatchRecord> ReadMatches(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<MatchRecord>();
+        while (r.Read())
+            list.Add(new MatchRecord(r.GetString(0), (ulong)r.GetInt64(1), (MatchDecision)r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4) != 0));
+        return list;
     }
 
     private static List<BidRecord> ReadBids(SqliteCommand cmd)

@@ -17,7 +17,7 @@ using ProverMarketChain.Worker.Proving;
 namespace ProverMarketChain.Worker.Node;
 
 /// <summary>Request status on chain (mirrors the market's <c>Status</c> enum).</summary>
-internal enum ChainStatus { None = 0, Open = 1, Assigned = 2, Secondary = 3, Fulfilled = 4, Cancelled = 5, Expired = 6 }
+internal enum ChainStatus { None = 0, Open = 1, Assigned = 2, Secondary = 3, Fulfilled = 4, Cancelled = 5, Expired = 6, Matched = 7 }
 
 /// <summary>Mirrors <c>IProverMarketTypes.BidStatus</c>.</summary>
 internal enum BidStatus { None = 0, Committed = 1, Best = 2, RunnerUp = 3 }
@@ -56,8 +56,18 @@ public sealed class ProverNode
     private static readonly TimeSpan SubmissionCooldown = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> _skipLogged = [];
     private readonly ConcurrentDictionary<string, byte[]> _inputCache = new();
-    private readonly Dictionary<uint, BigInteger> _postedAskPrice = [];
+    // Preflights of standing-ask matches (input fetch and witness) running in the background, per request.
+    private readonly ConcurrentDictionary<string, Task<MatchVerdict>> _preflights = new();
+    // Open submissions: the block from which our reveal may be paid (an earlier commitment's reveal window is open).
+    private readonly Dictionary<string, ulong> _revealNotBefore = [];
+    // Ask upkeep: when a circuit's ask may next be (re)posted after a failure, and the warnings already logged.
+    private readonly Dictionary<uint, DateTime> _askRetryAt = [];
+    private readonly HashSet<string> _askWarned = [];
+    private static readonly TimeSpan AskRetryDelay = TimeSpan.FromSeconds(30);
     private IAskBook? _askBook;
+
+    /// <summary>The outcome of a match preflight: accept, or decline with the reason (and whether the input is at fault).</summary>
+    private sealed record MatchVerdict(MatchDecision Decision, string? Reason, bool InputRejected);
 
     /// <summary>Creates a node; call <see cref="RunAsync"/> to start it.</summary>
     public ProverNode(WorkerOptions options, Signer signer, Deployment deployment, WorkerJournal journal, ProofEngine engine,
@@ -89,6 +99,7 @@ public sealed class ProverNode
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await CheckDeploymentAsync(cancellationToken).ConfigureAwait(false);
+        await CheckAskOptionsAsync(cancellationToken).ConfigureAwait(false);
         await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
         await OpenBidLanesAsync(cancellationToken).ConfigureAwait(false);
         var from = _journal.GetCursor() is { } c ? c.Block + 1 : _deployment.DeployBlock;
@@ -163,6 +174,26 @@ public sealed class ProverNode
             throw new WorkerConfigurationException(_options.DeploymentFile, ["no configured circuit has usable artifacts matching its registered hash (see the errors above)"]);
     }
 
+    /// <summary>
+    /// Checks the standing-ask options against the ask book's bounds (<c>MIN_ASK_COLLATERAL</c>, <c>MAX_ASK_LIFETIME</c>)
+    /// before anything is posted: an ask the book would refuse is a configuration error, not a revert every tick.
+    /// </summary>
+    private async Task CheckAskOptionsAsync(CancellationToken ct)
+    {
+        if (!_options.PostStandingAsks) return;
+        var bookAddress = await new ProverMarket(_signer, _deployment.ProverMarket).AskBookAsync(ct).ConfigureAwait(false);
+        _askBook = new IAskBook(_signer, bookAddress);
+        var book = new AskBook(_signer, bookAddress);
+        var min = await book.MIN_ASK_COLLATERALAsync(ct).ConfigureAwait(false);
+        var maxLifetime = await book.MAX_ASK_LIFETIMEAsync(ct).ConfigureAwait(false);
+        var problems = new List<string>();
+        if (_options.AskMaxCollateral < min)
+            problems.Add($"askMaxCollateralWei: {_options.AskMaxCollateral} is below the ask book's MIN_ASK_COLLATERAL {min}");
+        if ((BigInteger)_options.AskLifetime.TotalSeconds > maxLifetime)
+            problems.Add($"askLifetime: {_options.AskLifetime} exceeds the ask book's MAX_ASK_LIFETIME of {maxLifetime} s");
+        if (problems.Count > 0) throw new WorkerConfigurationException(_options.DeploymentFile, problems);
+    }
+
     /// <summary>Tops the market bond balance up to each configured target from the free vault balance.</summary>
     private async Task ReserveCollateralAsync(CancellationToken ct)
     {
@@ -234,7 +265,7 @@ public sealed class ProverNode
         var head = await _signer.Client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException("the node returned no latest block");
         var fees = await _signer.EstimateFeesAsync(ct).ConfigureAwait(false);
-        await KeepAsksCurrentAsync(fees.MaxFeePerGas, ct).ConfigureAwait(false);
+        await KeepAsksCurrentAsync(fees.MaxFeePerGas, head.Timestamp, ct).ConfigureAwait(false);
 
         foreach (var r in _journal.ActiveRequests())
         {
@@ -293,10 +324,43 @@ public sealed class ProverNode
         var now = head.Timestamp;
         bool mine = view.Prover == Prover;
 
+        // We declined a match of this request because its input failed our preflight: we deliver it in no other way
+        // either (it would fail the same way once it opens for secondary delivery).
+        if (status is ChainStatus.Open or ChainStatus.Secondary or ChainStatus.Matched && !(status == ChainStatus.Matched && mine)
+            && _journal.Matches(r.RequestId).FirstOrDefault(m => m.InputRejected) is { } rejected)
+        {
+            _log.LogInformation("Request {Id}: no longer followed: we declined it ({Reason})", r.RequestId, rejected.Reason);
+            Forget(r.RequestId);
+            _journal.CloseRequest(r.RequestId, "declined: " + rejected.Reason);
+            return;
+        }
+
         switch (status)
         {
             case ChainStatus.None:
                 _journal.CloseRequest(r.RequestId, "unknown on chain");
+                return;
+            case ChainStatus.Matched when mine:
+                await MatchedAsync(r, req, view, now, gasPrice, ct).ConfigureAwait(false);
+                return;
+            case ChainStatus.Matched:
+                _preflights.TryRemove(r.RequestId, out _); // matched to another ask now: a preflight of ours is moot
+                if (now > (ulong)view.Deadline && !InCooldown(r.RequestId))
+                {
+                    // The matched prover stayed silent: move the request on (its ask leaves the book). Permissionless.
+                    _log.LogInformation("Request {Id}: matched prover {Prover} let its acceptance window pass; lapsing the match", r.RequestId, view.Prover);
+                    _lastSubmission[r.RequestId] = DateTime.UtcNow;
+                    await _market.LapseMatchAsync(req, ct).ConfigureAwait(false);
+                }
+                return;
+            case ChainStatus.Secondary when view.Excluded == Prover:
+                // We were slashed on this request: the market keeps us out of its secondary delivery.
+                if (_journal.GetJob(r.RequestId) is { State: < JobState.Done })
+                    _journal.AdvanceJob(r.RequestId, JobState.Abandoned, "slashed: excluded from the secondary delivery");
+                _log.LogWarning("Request {Id}: we were slashed; the secondary delivery is open to others only", r.RequestId);
+                CloseBidIfOpen(r.RequestId);
+                Forget(r.RequestId);
+                _journal.CloseRequest(r.RequestId, "slashed: excluded from the secondary delivery");
                 return;
             case ChainStatus.Fulfilled or ChainStatus.Cancelled or ChainStatus.Expired:
                 await FinishAsync(r, req, status, mine, ct).ConfigureAwait(false);
@@ -330,7 +394,7 @@ public sealed class ProverNode
                 await OpenWorkAsync(r, req, mode, req.MaxFee, BigInteger.Zero, (ulong)view.CreatedAt + (ulong)req.ProvingWindow, now, gasPrice, ct).ConfigureAwait(false);
                 break;
             case AllocationMode.StandingAsk:
-                break; // matched (or not) at submission: nothing to do while open
+                break; // matched at submission (or refused): a standing-ask request is never left open
         }
     }
 
@@ -411,6 +475,110 @@ public sealed class ProverNode
         }
     }
 
+    /// <summary>
+    /// A standing-ask request matched our ask: preflight it (profit at today's gas price, latency, collateral cap and
+    /// cover, then the input's hash and, in the background, its witness against the request's public inputs) and accept
+    /// or decline. The decision is journalled before its transaction is sent, so a restart re-sends the same one (chain
+    /// state, read each tick, says whether it landed) and never the opposite.
+    /// </summary>
+    private async Task MatchedAsync(TrackedRequest r, Request req, RequestView view, ulong now, BigInteger gasPrice, CancellationToken ct)
+    {
+        var acceptBy = (ulong)view.Deadline;
+        if (now > acceptBy) return; // the window is over: anyone lapses the match (and our ask leaves the book)
+        var decided = _journal.GetMatch(r.RequestId, acceptBy);
+        if (decided is null)
+        {
+            var verdict = await MatchVerdictAsync(r, req, view, gasPrice, ct).ConfigureAwait(false);
+            if (verdict is null) return; // preflight still running
+            decided = _journal.DecideMatch(r.RequestId, acceptBy, verdict.Decision, verdict.Reason, verdict.InputRejected);
+            if (decided.Decision == MatchDecision.Decline) Metrics.JobsSkipped.Add(1);
+        }
+        if (InCooldown(r.RequestId)) return;
+        _lastSubmission[r.RequestId] = DateTime.UtcNow;
+        if (decided.Decision == MatchDecision.Accept)
+        {
+            _log.LogInformation("Request {Id}: accepting the match at {Fee} wei (latency {Latency} s, collateral {Collateral})",
+                r.RequestId, view.Fee, view.ProverLatency, req.MinCollateral);
+            await _market.AcceptMatchAsync(req, ct).ConfigureAwait(false);
+            // The next tick sees the assignment in chain state and starts proving.
+        }
+        else
+        {
+            _log.Log(decided.InputRejected ? LogLevel.Warning : LogLevel.Information, "Request {Id}: declining the match: {Reason}", r.RequestId, decided.Reason);
+            await _market.DeclineMatchAsync(req, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The decision on a match, or null while its input preflight runs in the background.</summary>
+    private async Task<MatchVerdict?> MatchVerdictAsync(TrackedRequest r, Request req, RequestView view, BigInteger gasPrice, CancellationToken ct)
+    {
+        if (!_preflights.ContainsKey(r.RequestId))
+        {
+            // Cheap checks first: they need no input.
+            var busy = _journal.OpenJobs().Count + _journal.OpenBids().Count(b => b.State < BidState.Closed);
+            if (busy >= _options.Capacity)
+                return new MatchVerdict(MatchDecision.Decline, $"at capacity ({busy} open jobs and bids, capacity {_options.Capacity})", false);
+            if (_planner.PlanMatch(r.ProvingUnits, view.Fee, (uint)view.ProverLatency, gasPrice, _options.MaxGasPrice) is JobDecision.Skip skip)
+                return new MatchVerdict(MatchDecision.Decline, skip.Reason, false);
+            var need = req.MinCollateral;
+            if (need > _options.AskMaxCollateral)
+                return new MatchVerdict(MatchDecision.Decline, $"collateral {need} exceeds our cap of {_options.AskMaxCollateral} per job", false);
+            if (!need.IsZero)
+            {
+                byte asset = (byte)req.AssetId;
+                var bond = await _market.BondBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+                var free = bond >= need ? BigInteger.Zero : await _vault.FreeBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+                if (bond < need && free < need)
+                    return new MatchVerdict(MatchDecision.Decline,
+                        $"collateral: it needs {need} of asset {asset}, but the bond balance is {bond} and the free vault balance {free}", false);
+            }
+            _preflights[r.RequestId] = Task.Run(() => PreflightInputAsync(r, req, ct), CancellationToken.None);
+        }
+        var running = _preflights[r.RequestId];
+        if (!running.IsCompleted) return null;
+        _preflights.TryRemove(r.RequestId, out _);
+        if (running.IsFaulted || running.IsCanceled)
+        {
+            // Not the input's fault (node could not run, cancellation): try again next tick.
+            _log.LogWarning("Request {Id}: match preflight failed, retrying: {Error}", r.RequestId, running.Exception?.GetBaseException().Message ?? "cancelled");
+            return null;
+        }
+        return running.Result;
+    }
+
+    /// <summary>
+    /// Fetches the input and checks it against the request's input hash, then computes its witness and checks that the
+    /// public signals it yields are the request's public inputs: a job that would fail is declined now, before any
+    /// collateral is locked, instead of being accepted and missed.
+    /// </summary>
+    private async Task<MatchVerdict> PreflightInputAsync(TrackedRequest r, Request req, CancellationToken ct)
+    {
+        byte[] input;
+        try
+        {
+            input = _inputCache.TryGetValue(r.RequestId, out var cached)
+                ? cached
+                : await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
+        }
+        catch (InputRejectedException e)
+        {
+            return new MatchVerdict(MatchDecision.Decline, e.Message, true);
+        }
+        BigInteger[] signals;
+        try
+        {
+            signals = await _engine.PublicSignalsAsync(r.CircuitId, input, ct).ConfigureAwait(false);
+        }
+        catch (ProvingFormatException e)
+        {
+            return new MatchVerdict(MatchDecision.Decline, "the input does not satisfy the circuit: " + e.Message, true);
+        }
+        if (!PublicInputs.Hash(signals).AsSpan().SequenceEqual(req.PublicInputsHash))
+            return new MatchVerdict(MatchDecision.Decline, "the witness's public signals do not match the request's publicInputsHash", true);
+        _inputCache[r.RequestId] = input;
+        return new MatchVerdict(MatchDecision.Accept, null, false);
+    }
+
     private async Task DutchAsync(TrackedRequest r, Request req, ulong now, BigInteger gasPrice, CancellationToken ct)
     {
         if (now > (ulong)req.BidDeadline) return;
@@ -442,6 +610,7 @@ public sealed class ProverNode
     {
         if (_journal.AcceptJob(r.RequestId, (int)req.Mode))
         {
+            _lastSubmission.Remove(r.RequestId); // the lock or acceptance that won it landed: nothing of ours is pending
             Metrics.JobsWon.Add(1);
             _log.LogInformation("Request {Id}: taking the job (deadline {Deadline}, {Left} s left)", r.RequestId, deadline, (long)deadline - (long)now);
         }
@@ -486,9 +655,23 @@ public sealed class ProverNode
         }
         var block = await _signer.Client.BlockNumberAsync(ct).ConfigureAwait(false);
         if (block <= (ulong)committedAt) return; // reveal needs a later block
+        // An earlier commitment's reveal window is still open: our reveal cannot be paid before it closes. The job stays
+        // ours (ProofCommitted); if the earlier one is revealed, chain state shows the request fulfilled by another.
+        if (_revealNotBefore.TryGetValue(r.RequestId, out var notBefore) && block + 1 < notBefore) return;
         _log.LogInformation("Request {Id}: revealing proof", r.RequestId);
         _lastSubmission[r.RequestId] = DateTime.UtcNow;
-        await _market.RevealProofAsync(req, proof, publics, ct).ConfigureAwait(false);
+        try
+        {
+            await _market.RevealProofAsync(req, proof, publics, ct).ConfigureAwait(false);
+        }
+        catch (IProverMarket.EarlierCommitmentPendingException e)
+        {
+            _revealNotBefore[r.RequestId] = (ulong)e.RevealableFrom;
+            _lastSubmission.Remove(r.RequestId);
+            _log.LogInformation("Request {Id}: an earlier proof commitment (block {First}) has until block {From} to be revealed; our reveal waits (retrying then)",
+                r.RequestId, e.FirstCommitBlock, e.RevealableFrom);
+            return;
+        }
         Metrics.ProofsSubmitted.Add(1);
     }
 
@@ -544,6 +727,19 @@ public sealed class ProverNode
         }, CancellationToken.None);
     }
 
+    /// <summary>Drops the in-memory state kept for a request the node stops following.</summary>
+    private void Forget(string requestId)
+    {
+        _inputCache.TryRemove(requestId, out _);
+        _preflights.TryRemove(requestId, out _);
+        _lastSubmission.Remove(requestId);
+        _revealNotBefore.Remove(requestId);
+    }
+
+    /// <summary>Whether a transaction for this request was sent so recently that it may still be pending.</summary>
+    private bool InCooldown(string requestId) =>
+        _lastSubmission.TryGetValue(requestId, out var last) && DateTime.UtcNow - last < SubmissionCooldown;
+
     private async Task FinishAsync(TrackedRequest r, Request req, ChainStatus status, bool mine, CancellationToken ct)
     {
         if (_journal.GetJob(r.RequestId) is { } job && job.State < JobState.Done)
@@ -566,15 +762,9 @@ public sealed class ProverNode
                 _journal.AdvanceJob(r.RequestId, JobState.Abandoned, $"request {status.ToString().ToLowerInvariant()} by another party");
             }
         }
-        if (status == ChainStatus.Cancelled && _journal.GetBid(r.RequestId) is { State: BidState.Committed or BidState.Revealed })
-        {
-            var bid = _journal.GetBid(r.RequestId)!;
-            try { await _market.ReclaimBondAsync(req, bid.Lane, bid.Commitment, ct).ConfigureAwait(false); }
-            catch (IProverMarket.NoCommitmentException) { } // released at reveal, or reclaimed already
-        }
+        // A sealed-bid request is never cancelled (a binding offer), so no bond of ours can be left on a cancelled one.
         CloseBidIfOpen(r.RequestId);
-        _inputCache.TryRemove(r.RequestId, out _);
-        _lastSubmission.Remove(r.RequestId);
+        Forget(r.RequestId);
         _journal.CloseRequest(r.RequestId, status.ToString());
     }
 
@@ -636,24 +826,61 @@ public sealed class ProverNode
         _log.Log(level, "Request {Id}: skipped: {Reason}", r.RequestId, reason);
     }
 
-    private async Task KeepAsksCurrentAsync(BigInteger gasPrice, CancellationToken ct)
+    /// <summary>
+    /// Keeps one ask per served circuit in the book: posted when missing (never posted, expired, removed as unbacked or
+    /// silent, evicted), re-posted when the price moved by more than 10% (each post costs gas) or when less than a
+    /// quarter of its lifetime is left. An ask the vault cannot back is not posted (the book would refuse it), with a
+    /// warning; a failed post is retried after a pause rather than every tick.
+    /// </summary>
+    private async Task KeepAsksCurrentAsync(BigInteger gasPrice, ulong now, CancellationToken ct)
     {
-        if (!_options.PostStandingAsks) return;
+        if (!_options.PostStandingAsks || _askBook is null) return;
         var registry = new ICircuitRegistry(_signer, _deployment.CircuitRegistry);
+        var lifetime = (ulong)_options.AskLifetime.TotalSeconds;
+        var cap = _options.AskMaxCollateral;
         foreach (var c in _engine.Circuits)
         {
-            var terms = await registry.CircuitTermsAsync(c.CircuitId, ct).ConfigureAwait(false);
-            var units = (ulong)terms.ProvingUnits;
-            if (units == 0) continue;
-            var ask = _planner.AskFor(AllocationMode.StandingAsk, units, gasPrice);
-            var perUnit = (ask + units - 1) / units;
-            // Re-post only when the price moved by more than 10% (each post costs gas).
-            if (_postedAskPrice.TryGetValue(c.CircuitId, out var posted) && BigInteger.Abs(perUnit - posted) * 10 <= posted) continue;
-            var latency = _planner.EstimateLatencySeconds(units);
-            _log.LogInformation("Posting standing ask for circuit {Circuit}: {PerUnit} wei/unit, {Latency} s", c.CircuitId, perUnit, latency);
-            _askBook ??= new IAskBook(_signer, await new ProverMarket(_signer, _deployment.ProverMarket).AskBookAsync(ct).ConfigureAwait(false));
-            await _askBook.PostAskAsync(c.CircuitId, perUnit, latency, _options.Capacity, Address.Zero, ct).ConfigureAwait(false);
-            _postedAskPrice[c.CircuitId] = perUnit;
+            if (_askRetryAt.TryGetValue(c.CircuitId, out var retryAt) && DateTime.UtcNow < retryAt) continue;
+            try
+            {
+                var terms = await registry.CircuitTermsAsync(c.CircuitId, ct).ConfigureAwait(false);
+                var units = (ulong)terms.ProvingUnits;
+                if (units == 0) continue;
+                var ask = _planner.AskFor(AllocationMode.StandingAsk, units, gasPrice);
+                var perUnit = (ask + units - 1) / units;
+                var latency = _planner.EstimateLatencySeconds(units);
+                var current = await _askBook.AskOfAsync(c.CircuitId, Prover, ct).ConfigureAwait(false);
+                string? why = !current.Listed ? "not listed"
+                    : (ulong)current.ExpiresAt <= now + lifetime / 4 ? $"expires at {current.ExpiresAt}"
+                    : BigInteger.Abs(perUnit - current.PricePerUnit) * 10 > current.PricePerUnit ? $"price moved from {current.PricePerUnit}"
+                    : current.MaxCollateral != cap || (int)current.AssetId != _options.AskAssetId ? "collateral terms changed"
+                    : current.MaxLatency != latency ? $"latency moved from {current.MaxLatency} s"
+                    : null;
+                if (why is null) continue;
+
+                var bond = await _market.BondBalanceAsync(Prover, _options.AskAssetId, ct).ConfigureAwait(false);
+                var free = bond >= cap ? BigInteger.Zero : await _vault.FreeBalanceAsync(Prover, _options.AskAssetId, ct).ConfigureAwait(false);
+                if (bond < cap && free < cap)
+                {
+                    if (_askWarned.Add($"unbacked:{c.CircuitId}"))
+                        _log.LogWarning("Standing ask for circuit {Circuit} not posted: its max collateral {Cap} of asset {Asset} is covered neither by the bond balance {Bond} nor by the free vault balance {Free}; deposit more or lower askMaxCollateralWei",
+                            c.CircuitId, cap, _options.AskAssetId, bond, free);
+                    _askRetryAt[c.CircuitId] = DateTime.UtcNow + AskRetryDelay;
+                    continue;
+                }
+                _askWarned.Remove($"unbacked:{c.CircuitId}");
+                var expiresAt = now + lifetime;
+                _log.LogInformation("Posting standing ask for circuit {Circuit} ({Why}): {PerUnit} wei/unit, {Latency} s, capacity {Capacity}, max collateral {Cap}, expires at {ExpiresAt}",
+                    c.CircuitId, why, perUnit, latency, _options.Capacity, cap, expiresAt);
+                await _askBook.PostAskAsync(c.CircuitId, perUnit, latency, _options.Capacity, _options.AskAssetId, cap, expiresAt, Address.Zero, ct).ConfigureAwait(false);
+                _askRetryAt.Remove(c.CircuitId);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Asks are upkeep: a failure here must not hold up the requests this tick.
+                _askRetryAt[c.CircuitId] = DateTime.UtcNow + AskRetryDelay;
+                _log.LogWarning("Standing ask for circuit {Circuit}: posting failed, retrying in {Delay} s: {Error}", c.CircuitId, AskRetryDelay.TotalSeconds, e.Message);
+            }
         }
     }
 

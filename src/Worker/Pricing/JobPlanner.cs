@@ -88,6 +88,30 @@ public sealed class JobPlanner(CostModelOptions cost, GasProfile gas, double uni
         return baseCost + baseCost * cost.MarginBps / 10_000;
     }
 
+    /// <summary>
+    /// Decides on a standing-ask match: the fee is fixed (the ask's price, posted earlier, raised to the reserve), so the
+    /// job is taken when it still fits (the ask's latency is the proving window once accepted) and still pays more than
+    /// it costs at today's gas price. A thinner margin than the ask's is accepted; a loss is not.
+    /// </summary>
+    /// <param name="provingUnits">The circuit's proving units.</param>
+    /// <param name="fee">The matched fee, in wei.</param>
+    /// <param name="latencySeconds">The matched ask's latency: seconds from acceptance to the proving deadline.</param>
+    /// <param name="maxFeePerGas">Current max fee per gas.</param>
+    /// <param name="gasPriceCap">The operator's gas price cap.</param>
+    public JobDecision PlanMatch(ulong provingUnits, BigInteger fee, uint latencySeconds, BigInteger maxFeePerGas, BigInteger gasPriceCap)
+    {
+        if (maxFeePerGas > gasPriceCap)
+            return new JobDecision.Skip($"gas price {maxFeePerGas} wei exceeds the cap {gasPriceCap} wei");
+        uint latency = EstimateLatencySeconds(provingUnits);
+        if (latency > latencySeconds)
+            return new JobDecision.Skip($"estimated latency {latency} s does not fit the matched latency {latencySeconds} s");
+        var spent = _fixedCost + _costPerUnit * provingUnits + maxFeePerGas * gas.For(AllocationMode.StandingAsk);
+        var profit = fee - spent;
+        if (profit <= 0)
+            return new JobDecision.Skip($"unprofitable: the matched fee {fee} wei does not cover the cost {spent} wei at {maxFeePerGas} wei/gas");
+        return new JobDecision.Take(fee, latency, profit);
+    }
+
     /// <summary>Plans a job at the current gas price.</summary>
     public JobDecision Plan(JobTerms job, BigInteger maxFeePerGas, BigInteger gasPriceCap)
     {

@@ -114,6 +114,38 @@ public sealed class ProofEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Computes only the witness of <paramref name="inputJson"/> and returns its public signals (witness values
+    /// 1..nPublic, what a proof of this input would publish): a preflight that the input satisfies the circuit and
+    /// yields the public inputs a request commits to, at the cost of a witness (no proving key work). It does not wait
+    /// for proofs of the circuit in progress.
+    /// </summary>
+    /// <exception cref="ProvingFormatException">The input does not satisfy the circuit, or an artifact is bad.</exception>
+    public Task<BigInteger[]> PublicSignalsAsync(uint circuitId, byte[] inputJson, CancellationToken cancellationToken)
+    {
+        if (!_circuits.TryGetValue(circuitId, out var c)) throw new InvalidOperationException($"circuit {circuitId} is not served");
+        int nPublic = c.Zkey.NPublic;
+        return Task.Run(() =>
+        {
+            var name = Guid.NewGuid().ToString("n");
+            var input = Path.Combine(_scratch, name + ".json");
+            var wtns = Path.Combine(_scratch, name + ".wtns");
+            File.WriteAllBytes(input, inputJson);
+            try
+            {
+                var witness = _witness.Calculate(c.Artifacts.WasmPath, input, wtns, TimeSpan.FromMinutes(2));
+                if (witness.Length < nPublic + 1)
+                    throw new ProvingFormatException(wtns, $"the witness has {witness.Length} values, fewer than the {nPublic} public signals plus one");
+                return witness.AsSpan(1, nPublic).ToArray().Select(x => x.ToBigInteger()).ToArray();
+            }
+            finally
+            {
+                File.Delete(input);
+                File.Delete(wtns);
+            }
+        }, cancellationToken);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -66,6 +66,8 @@ public sealed class MarketHarness : IAsyncDisposable
         await registry.RegisterCircuitAsync(verifier.Address, new Uri(h.ArtifactsManifest).AbsoluteUri,
             await ArtifactStore.ComputeHashAsync(h.Zkey, h.Wasm), 4, 2);
         h.Market = new IProverMarket(h.Requester, deployment.ProverMarket);
+        h.ProtocolFeeBps = await h.Market.EffectiveProtocolFeeAsync();
+        h.AskBook = new IAskBook(h.Requester, await h.Market.AskBookAsync());
         h.Vault = deployment.CollateralVault;
         h.DeploymentFile = Path.Combine(h.Work, "deployment.json");
         deployment.Save(h.DeploymentFile);
@@ -73,6 +75,15 @@ public sealed class MarketHarness : IAsyncDisposable
     }
 
     public Address Vault { get; private set; }
+
+    /// <summary>The protocol fee every request must carry (the market's effective fee).</summary>
+    public BigInteger ProtocolFeeBps { get; private set; }
+
+    /// <summary>The market's ask book.</summary>
+    public IAskBook AskBook { get; private set; } = null!;
+
+    /// <summary>The market's shortest sealed-bid reveal phase (<c>MIN_REVEAL_WINDOW</c>), in seconds.</summary>
+    public const ulong MinRevealSeconds = 12;
 
     /// <summary>The artifact manifest the circuit is registered with.</summary>
     public string ArtifactsManifest { get; private set; } = "";
@@ -138,20 +149,24 @@ public sealed class MarketHarness : IAsyncDisposable
         try { await w.Run; } catch (OperationCanceledException) { }
     }
 
-    /// <summary>Posts a multiplier request (a x b) in <paramref name="mode"/>.</summary>
-    public async Task<(Request Request, byte[] Id)> SubmitAsync(int mode, int a, int b, ulong bidSeconds = 4, ulong revealSeconds = 4,
-        uint provingWindow = 30, int onMiss = 0, BigInteger? latencyWeight = null, string? inputUri = null, byte[]? inputHashOverride = null)
+    /// <summary>
+    /// Posts a multiplier request (a x b) in <paramref name="mode"/>. <paramref name="publicsOverride"/> publishes other
+    /// public inputs than the input yields (a request no proof of its input can fulfil).
+    /// </summary>
+    public async Task<(Request Request, byte[] Id)> SubmitAsync(int mode, int a, int b, ulong bidSeconds = 4, ulong revealSeconds = MinRevealSeconds,
+        uint provingWindow = 30, int onMiss = 0, BigInteger? latencyWeight = null, string? inputUri = null, byte[]? inputHashOverride = null,
+        BigInteger[]? publicsOverride = null)
     {
         var now = (await Client.GetBlockByTagAsync("latest"))!.Timestamp;
         var input = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}");
         var c = new BigInteger(a) * b;
-        BigInteger[] publics = [c, c * c + b];
+        BigInteger[] publics = publicsOverride ?? [c, c * c + b];
         var maxFee = Ether / 100;
         var request = new Request(Requester.From, CircuitId, mode, onMiss, 0,
             BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
-            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics));
+            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps);
         var receipt = await Market.SubmitRequestAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
         return (request, IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single().RequestId);
     }
@@ -170,6 +185,20 @@ public sealed class MarketHarness : IAsyncDisposable
         }
         while (sw.Elapsed < timeout);
         throw new TimeoutException($"request {Hex.Encode(id)} stayed in status {view.Status}, expected {status} within {timeout}; worker log:\n{Log.Tail()}");
+    }
+
+    /// <summary>Waits until <paramref name="prover"/>'s ask for the circuit is listed, and returns it.</summary>
+    public async Task<Ask> WaitForAskAsync(Address prover, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var ask = await AskBook.AskOfAsync(CircuitId, prover);
+            if (ask.Listed) return ask;
+            ThrowIfAWorkerDied();
+            if (sw.Elapsed > timeout) throw new TimeoutException($"{prover} posted no ask within {timeout}; worker log:\n{Log.Tail()}");
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>Surfaces the failure of an in-process worker that stopped on its own.</summary>

@@ -30,19 +30,22 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
             h.StartWorker(o, env);
         }
 
-        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 5, revealSeconds: 5, latencyWeight: BigInteger.Pow(10, 9));
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 5, latencyWeight: BigInteger.Pow(10, 9));
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
 
         var logs = await h.MarketLogsAsync(id);
         var reveals = logs.Select(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.BidRevealedEvent>().ToList();
         Assert.Equal(3, reveals.Count);
-        var ranked = reveals.OrderBy(r => r.Score).ToList();
+        // A bid's score is fee + latencyWeight * latency (the event carries fee and latency; the weight is in the terms).
+        var weight = BigInteger.Pow(10, 9);
+        BigInteger Score(IProverMarket.BidRevealedEvent r) => r.Fee + weight * r.Latency;
+        var ranked = reveals.OrderBy(Score).ToList();
         Assert.Equal(keys[2].Address, ranked[0].Prover); // the cheapest worker has the lowest score
 
         var settled = logs.Select(l => IProverMarket.AuctionSettledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.AuctionSettledEvent>().Single();
         var fulfilled = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
-        var weight = BigInteger.Pow(10, 9);
-        var secondScorePayment = ranked[1].Score - weight * ranked[0].Latency;
+        var secondScorePayment = Score(ranked[1]) - weight * ranked[0].Latency;
+        Assert.Equal(Score(ranked[1]), settled.SecondScore);
         Assert.Equal(keys[2].Address, settled.Winner);
         Assert.Equal(secondScorePayment, settled.Payment);
         Assert.Equal(keys[2].Address, fulfilled.Prover);
@@ -61,8 +64,8 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "twolanes", "300000000000000");
         h.StartWorker(o, env);
-        var (_, first) = await h.SubmitAsync(mode: 0, a: 3, b: 4, bidSeconds: 6, revealSeconds: 5);
-        var (_, second) = await h.SubmitAsync(mode: 0, a: 5, b: 6, bidSeconds: 6, revealSeconds: 5);
+        var (_, first) = await h.SubmitAsync(mode: 0, a: 3, b: 4, bidSeconds: 6);
+        var (_, second) = await h.SubmitAsync(mode: 0, a: 5, b: 6, bidSeconds: 6);
         await h.WaitForStatusAsync(first, Fulfilled, Patience);
         await h.WaitForStatusAsync(second, Fulfilled, Patience);
 
@@ -73,6 +76,10 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
             var committed = logs.Select(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) ? e : null)
                 .OfType<IProverMarket.BidCommittedEvent>().Single(e => e.Prover == key.Address);
             lanes.Add(committed.Lane);
+            // A lone sealed bid is paid the request's maxFee, not its own fee.
+            var paid = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+            Assert.Equal(key.Address, paid.Prover);
+            Assert.Equal(MarketHarness.Ether / 100, paid.ProverPayment + paid.ProtocolFee);
         }
         Assert.Equal(2, lanes.Distinct().Count());
         foreach (var lane in lanes)
@@ -86,14 +93,16 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         await using var h = await MarketHarness.CreateAsync(_anvil);
         var key = await h.NewProverAsync();
         var (_, file, env) = h.WorkerConfig(key, "crashy", "300000000000000");
-        var (request, id) = await h.SubmitAsync(mode: 0, a: 5, b: 7, bidSeconds: 8, revealSeconds: 8);
+        // The bid phase covers a cold start of the worker process (dotnet, proving key, opening its bid lanes on chain).
+        var (request, id) = await h.SubmitAsync(mode: 0, a: 5, b: 7, bidSeconds: 15);
 
         using (var first = StartWorkerProcess(file, env))
         {
             var sw = Stopwatch.StartNew();
             while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address))
             {
-                Assert.True(sw.Elapsed < Patience, "the worker never committed: " + first.Output());
+                if (sw.Elapsed >= Patience)
+                    Assert.Fail($"the worker never committed (bid deadline {request.BidDeadline}, chain time now {(await h.Client.GetBlockByTagAsync("latest"))!.Timestamp}): " + first.Output());
                 Assert.False(first.Process.HasExited, "the worker exited: " + first.Output());
                 await Task.Delay(100);
             }
@@ -126,7 +135,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var doomed = h.StartWorker(co, cenv);
         h.StartWorker(bo, benv);
 
-        var (_, id) = await h.SubmitAsync(mode: 0, a: 6, b: 9, bidSeconds: 5, revealSeconds: 5, onMiss: onMiss);
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 6, b: 9, bidSeconds: 5, onMiss: onMiss);
         // The cheap worker wins, then dies after revealing and before it can prove.
         var sw = Stopwatch.StartNew();
         while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == cheap.Address))
@@ -140,10 +149,16 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var logs = await h.MarketLogsAsync(id);
         var slash = logs.Select(l => IProverMarket.ProverSlashedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.ProverSlashedEvent>().Single();
         Assert.Equal(cheap.Address, slash.Prover);
-        Assert.True(slash.ToRequester > 0);
+        // Half the collateral is burnt; of the rest the requester gets half and the delivery bounty the remainder, or,
+        // on a runner-up takeover (no open delivery to reward), the requester gets the whole rest.
+        var minCollateral = MarketHarness.Ether / 100;
+        Assert.Equal(minCollateral, slash.Amount);
+        Assert.Equal(minCollateral / 2, slash.Burned);
+        Assert.Equal(onMiss == 1 ? minCollateral / 2 : minCollateral / 4, slash.ToRequester);
+        Assert.Equal(onMiss == 1 ? BigInteger.Zero : minCollateral / 4, slash.ToBounty);
         var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
         Assert.Equal(backup.Address, f.Prover);
-        if (onMiss == 0) Assert.True(f.Bounty > 0, "a secondary deliverer earns the slashed bounty");
+        if (onMiss == 0) Assert.Equal(slash.ToBounty, f.Bounty); // a secondary deliverer earns the slashed bounty
         if (onMiss == 0) Assert.Contains(logs, l => IProverMarket.ProofCommittedEvent.TryDecode(l, out _)); // two-step submission
         _ = Secondary;
     }
@@ -156,7 +171,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (o, _, env) = h.WorkerConfig(key, "picky", "300000000000000");
         var inputFile = Path.Combine(h.Work, "input.json");
         await File.WriteAllTextAsync(inputFile, "{\"a\":\"3\",\"b\":\"11\"}");
-        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4, inputUri: "file://" + inputFile,
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, inputUri: "file://" + inputFile,
             inputHashOverride: Keccak.Hash("{\"a\":\"4\",\"b\":\"11\"}"u8.ToArray()));
         var host = h.StartWorker(o, env);
 
@@ -170,6 +185,108 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Contains("input hash mismatch", reason);
         await h.StopWorker(host);
         Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+    }
+
+    /// <summary>
+    /// A standing-ask request matches the worker's ask (posted with its collateral cap and lifetime); the worker
+    /// preflights the input, accepts (locking the collateral then, not at the match) and delivers.
+    /// </summary>
+    [Fact]
+    public async Task StandingAsk_matchIsAcceptedThenDelivered()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        // 0.5 units/s: an estimated 4 / 0.5 + 4 = 12 s from acceptance to proof, the ask's latency.
+        var (o, _, env) = h.WorkerConfig(key, "asker", "300000000000000", unitsPerSecond: 0.5);
+        o.PostStandingAsks = true;
+        h.StartWorker(o, env);
+        var ask = await h.WaitForAskAsync(key.Address, Patience);
+        var postedAt = (await h.Client.GetBlockByTagAsync("latest"))!.Timestamp;
+        Assert.Equal(o.AskMaxCollateral, ask.MaxCollateral);
+        Assert.Equal(new BigInteger(12), ask.MaxLatency);
+        Assert.InRange((ulong)ask.ExpiresAt, postedAt + (ulong)o.AskLifetime.TotalSeconds * 3 / 4, postedAt + (ulong)o.AskLifetime.TotalSeconds);
+
+        var (request, id) = await h.SubmitAsync(mode: 2, a: 7, b: 8);
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+        var logs = await h.MarketLogsAsync(id);
+        var matched = logs.Select(l => IProverMarket.RequestMatchedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestMatchedEvent>().Single();
+        Assert.Equal(key.Address, matched.Prover);
+        Assert.Equal(BigInteger.One, matched.Attempt);
+        var assigned = logs.Select(l => IProverMarket.RequestAssignedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestAssignedEvent>().Single();
+        Assert.Equal(key.Address, assigned.Prover);
+        Assert.Equal(request.MinCollateral, assigned.Collateral);
+        Assert.True(assigned.Log.BlockNumber > matched.Log.BlockNumber, "the collateral is locked at acceptance, after the match");
+        Assert.DoesNotContain(logs, l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out _));
+        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        Assert.Equal(key.Address, f.Prover);
+        Assert.Equal(matched.Fee, f.ProverPayment + f.ProtocolFee);
+        using var journal = new WorkerJournal(o.JournalPath);
+        Assert.Equal(MatchDecision.Accept, Assert.Single(journal.Matches(Hex.Encode(id))).Decision);
+    }
+
+    /// <summary>
+    /// A match whose input fails the worker's preflight is declined before anything is locked: an input URI whose
+    /// content does not hash to the request's inputHash, or an inline input whose witness does not yield the request's
+    /// public inputs. With no other ask the request opens for secondary delivery, which the worker leaves alone.
+    /// </summary>
+    [Theory]
+    [InlineData("hash")]
+    [InlineData("witness")]
+    public async Task StandingAsk_matchFailingThePreflight_isDeclinedAndNothingIsLocked(string fault)
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "wary" + fault, "300000000000000", unitsPerSecond: 0.5);
+        o.PostStandingAsks = true;
+        h.StartWorker(o, env);
+        await h.WaitForAskAsync(key.Address, Patience);
+
+        byte[] id;
+        string expected;
+        if (fault == "hash")
+        {
+            var inputFile = Path.Combine(h.Work, "input.json");
+            await File.WriteAllTextAsync(inputFile, "{\"a\":\"3\",\"b\":\"11\"}");
+            (_, id) = await h.SubmitAsync(mode: 2, a: 3, b: 11, inputUri: "file://" + inputFile,
+                inputHashOverride: Keccak.Hash("{\"a\":\"4\",\"b\":\"11\"}"u8.ToArray()));
+            expected = "input hash mismatch";
+        }
+        else
+        {
+            // 3 x 11 = 33, but the request publishes the public inputs of 4 x 11.
+            (_, id) = await h.SubmitAsync(mode: 2, a: 3, b: 11, publicsOverride: [44, 44 * 44 + 11]);
+            expected = "public signals do not match";
+        }
+
+        var view = await h.WaitForStatusAsync(id, Secondary, Patience);
+        var logs = await h.MarketLogsAsync(id);
+        var declined = logs.Select(l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.MatchDeclinedEvent>().Single();
+        Assert.Equal(key.Address, declined.Prover);
+        Assert.False(declined.Silent);
+        Assert.DoesNotContain(logs, l => IProverMarket.RequestAssignedEvent.TryDecode(l, out _));
+        Assert.Equal(Address.Zero, view.Excluded);
+
+        // Nothing of the worker's was locked: its whole deposit is still free, and its ask keeps its place.
+        var vault = new ICollateralVault(h.Requester, h.Vault);
+        Assert.Equal(MarketHarness.Ether, await vault.FreeBalanceAsync(key.Address, 0));
+        Assert.Equal(BigInteger.Zero, await h.Market.BondBalanceAsync(key.Address, 0));
+        Assert.True((await h.AskBook.AskOfAsync(MarketHarness.CircuitId, key.Address)).Listed);
+
+        // The decision and its reason are journalled, and the worker stops following the request.
+        string? reason = null;
+        var sw = Stopwatch.StartNew();
+        using (var journal = new WorkerJournal(o.JournalPath))
+        {
+            var decision = Assert.Single(journal.Matches(Hex.Encode(id)));
+            Assert.Equal(MatchDecision.Decline, decision.Decision);
+            Assert.True(decision.InputRejected);
+            Assert.Contains(expected, decision.Reason);
+            while ((reason = journal.ClosedReason(Hex.Encode(id))) is null && sw.Elapsed < Patience) await Task.Delay(200);
+        }
+        Assert.NotNull(reason);
+        Assert.Contains(expected, reason);
+        Assert.Contains(h.Log.Lines, l => l.Contains("declining the match", StringComparison.Ordinal) && l.Contains(Hex.Encode(id), StringComparison.Ordinal));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.ProofCommittedEvent.TryDecode(l, out _));
     }
 
     [Fact]
@@ -189,7 +306,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceAsync(key.Address, 0));
 
         // Its bond comes from the bond balance and goes back there once the job is paid: the free balance never moves.
-        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4);
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
         Assert.Contains(logs, l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
@@ -255,7 +372,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var key = await h.NewProverAsync(collateral: BigInteger.Zero);
         var (o, _, env) = h.WorkerConfig(key, "broke", "300000000000000");
         var host = h.StartWorker(o, env);
-        var (request, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4, revealSeconds: 4);
+        var (request, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4);
         var sw = Stopwatch.StartNew();
         string? line = null;
         while ((line = h.Log.Lines.FirstOrDefault(l => l.Contains("skipped: collateral"))) is null && sw.Elapsed < Patience) await Task.Delay(200);
@@ -360,7 +477,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
 
         var ids = new List<byte[]>
         {
-            (await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8, revealSeconds: 8)).Id,
+            (await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8)).Id,
             (await h.SubmitAsync(mode: 1, a: 4, b: 5, bidSeconds: 20)).Id,
             (await h.SubmitAsync(mode: 3, a: 6, b: 7, provingWindow: 60)).Id,
         };

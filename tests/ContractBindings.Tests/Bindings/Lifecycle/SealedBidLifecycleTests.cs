@@ -52,7 +52,23 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         IProverMarket Market(Signer s) => new(s, deployed.Address);
         var market = Market(owner);
         Assert.Equal(extension.Address, await market.ExtensionAsync());
-        var feeSet = Assert.Single(market.DecodeProtocolFeeSetEvents(await market.SetProtocolFeeAsync(250)));
+        // A protocol fee change is timelocked: proposed now, in force for new requests PARAMS_DELAY later.
+        var initialFee = await market.EffectiveProtocolFeeAsync();
+        var proposeReceipt = await market.ProposeProtocolFeeAsync(250);
+        var proposed = Assert.Single(market.DecodeProtocolFeeProposedEvents(proposeReceipt));
+        Assert.Equal(new BigInteger(250), proposed.Bps);
+        var paramsDelay = await market.PARAMS_DELAYAsync();
+        var proposedAt = (await chain.Client.GetBlockByNumberAsync(proposeReceipt.BlockNumber))!.Timestamp;
+        Assert.Equal(proposedAt + paramsDelay, proposed.ActivatesAt);
+        var pending = await market.PendingProtocolFeeAsync();
+        Assert.Equal(new BigInteger(250), pending.Bps);
+        Assert.Equal(proposed.ActivatesAt, pending.ActivatesAt);
+        Assert.Equal(initialFee, await market.EffectiveProtocolFeeAsync()); // not yet
+        var early = await Assert.ThrowsAsync<IProverMarket.ParamsNotReadyException>(() => market.ActivateProtocolFeeAsync());
+        Assert.Equal(proposed.ActivatesAt, early.ActivatesAt);
+        await chain.AdvanceAsync((ulong)paramsDelay);
+        Assert.Equal(new BigInteger(250), await market.EffectiveProtocolFeeAsync()); // due: new requests carry it
+        var feeSet = Assert.Single(market.DecodeProtocolFeeSetEvents(await market.ActivateProtocolFeeAsync()));
         Assert.Equal(new BigInteger(250), feeSet.Bps);
         var parameters = await market.ParamsAsync();
         Assert.Equal(treasury.From, parameters.Treasury);
@@ -90,20 +106,26 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         var input = Encoding.UTF8.GetBytes("{\"a\":\"3\",\"b\":\"11\"}");
         BigInteger[] publicInputs = [33];
         var maxFee = Ether / 10;
-        var minCollateral = Ether / 100;
+        var minCollateral = maxFee; // a sealed bid's bond (minCollateral) must be at least maxFee
         var latencyWeight = BigInteger.Pow(10, 12);
         var request = new Request(
             Requester: requester.From, CircuitId: 1, Mode: 0, OnMiss: 0, AssetId: 0,
             BidDeadline: now + 100, RevealDeadline: now + 200, ProvingWindow: 600, Verifier: verifier,
             MaxFee: maxFee, MinFee: 0, MinCollateral: minCollateral, LatencyWeight: latencyWeight, Nonce: 1,
             InputHash: Keccak.Hash(input),
-            PublicInputsHash: Keccak.Hash(AbiCodec.Encode([AbiType.UInt256], [publicInputs[0]])));
+            PublicInputsHash: Keccak.Hash(AbiCodec.Encode([AbiType.UInt256], [publicInputs[0]])),
+            ProtocolFeeBps: 250);
 
         // The id is keccak256(abi.encode(request)): computed here independently and by the contract.
         var expectedId = Keccak.Hash(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(request)]));
         var requestId = await market.RequestIdOfAsync(request);
         Assert.Equal(expectedId, requestId);
 
+        // The terms must carry the effective protocol fee.
+        var staleFee = await Assert.ThrowsAsync<IProverMarket.ProtocolFeeMismatchException>(
+            () => Market(requester).SubmitRequestAsync(request with { ProtocolFeeBps = initialFee }, input, string.Empty, publicInputs, value: maxFee));
+        Assert.Equal(initialFee, staleFee.InTerms);
+        Assert.Equal(new BigInteger(250), staleFee.Effective);
         var submitReceipt = await Market(requester).SubmitRequestAsync(request, input, string.Empty, publicInputs, value: maxFee);
         var submitted = Assert.Single(market.DecodeRequestSubmittedEvents(submitReceipt));
         Assert.Equal(requestId, submitted.RequestId);
@@ -121,11 +143,11 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         Assert.InRange(submitted.ReserveFee, BigInteger.One, maxFee);
 
         // A reveal during the commit phase is out of phase: typed error with typed arguments.
-        var early = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(
+        var earlyReveal = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(
             () => Market(provers[0]).RevealBidAsync(request, Ether / 20, 100, new byte[32], 0));
-        Assert.Equal(requestId, early.RequestId);
-        Assert.Equal(request.BidDeadline + 1, early.From);
-        Assert.Equal(request.RevealDeadline, early.Until);
+        Assert.Equal(requestId, earlyReveal.RequestId);
+        Assert.Equal(request.BidDeadline + 1, earlyReveal.From);
+        Assert.Equal(request.RevealDeadline, earlyReveal.Until);
 
         // ---------------------------------------------------------------- commit
         Bid[] bids =
@@ -149,8 +171,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(commitment, committed.Commitment);
             Assert.Equal(BigInteger.Zero, committed.Lane);
             Assert.Equal(BigInteger.One, await market.BidStatusAsync(requestId, b.Prover.From, 0, commitment)); // Committed
-            Assert.Equal(BigInteger.Zero, committed.AssetId);
-            Assert.Equal(minCollateral, committed.Bond);
+            // The bond taken is the terms' minCollateral (the event no longer repeats it): the vault's Locked event shows it.
             var locked = Assert.Single(vault.DecodeLockedEvents(receipt)); // emitted by the vault in the same transaction
             Assert.Equal(b.Prover.From, locked.Account);
             Assert.Equal(minCollateral, locked.Amount);
@@ -192,7 +213,6 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(b.Prover.From, revealed.Prover);
             Assert.Equal(b.Fee, revealed.Fee);
             Assert.Equal(b.Latency, revealed.Latency);
-            Assert.Equal(b.Fee + latencyWeight * b.Latency, revealed.Score);
             Assert.Equal(new BigInteger(expectedRanks[i]), revealed.Rank);
         }
 
