@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.Proving.Fields;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
 using ProverMarketChain.Proving.Witness;
@@ -81,31 +82,19 @@ public sealed class ProofEngine : IDisposable
             return await Task.Run(() =>
             {
                 var sw = Stopwatch.StartNew();
-                var name = Guid.NewGuid().ToString("n");
-                var input = Path.Combine(_scratch, name + ".json");
-                var wtns = Path.Combine(_scratch, name + ".wtns");
-                File.WriteAllBytes(input, inputJson);
-                try
-                {
-                    var witness = _witness.Calculate(c.Artifacts.WasmPath, input, wtns, TimeSpan.FromMinutes(10));
-                    progress?.Report("witness");
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var result = _prover.Prove(c.Zkey, witness, progress: progress);
-                    var p = result.Proof;
-                    BigInteger[] flat =
-                    [
-                        p.A.X.ToBigInteger(), p.A.Y.ToBigInteger(),
-                        p.B.X.C1.ToBigInteger(), p.B.X.C0.ToBigInteger(), p.B.Y.C1.ToBigInteger(), p.B.Y.C0.ToBigInteger(),
-                        p.C.X.ToBigInteger(), p.C.Y.ToBigInteger(),
-                    ];
-                    _logger.LogInformation("Proved circuit {Circuit} in {Ms} ms", circuitId, sw.ElapsedMilliseconds);
-                    return new ChainProof(flat, result.PublicSignals, SnarkjsJson.ProofToJson(p), SnarkjsJson.PublicToJson(result.PublicSignals), sw.Elapsed);
-                }
-                finally
-                {
-                    File.Delete(input);
-                    File.Delete(wtns);
-                }
+                var witness = Witness(c.Artifacts.WasmPath, inputJson, TimeSpan.FromMinutes(10));
+                progress?.Report("witness");
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = _prover.Prove(c.Zkey, witness, progress: progress);
+                var p = result.Proof;
+                BigInteger[] flat =
+                [
+                    p.A.X.ToBigInteger(), p.A.Y.ToBigInteger(),
+                    p.B.X.C1.ToBigInteger(), p.B.X.C0.ToBigInteger(), p.B.Y.C1.ToBigInteger(), p.B.Y.C0.ToBigInteger(),
+                    p.C.X.ToBigInteger(), p.C.Y.ToBigInteger(),
+                ];
+                _logger.LogInformation("Proved circuit {Circuit} in {Ms} ms", circuitId, sw.ElapsedMilliseconds);
+                return new ChainProof(flat, result.PublicSignals, SnarkjsJson.ProofToJson(p), SnarkjsJson.PublicToJson(result.PublicSignals), sw.Elapsed);
             }, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -127,23 +116,29 @@ public sealed class ProofEngine : IDisposable
         int nPublic = c.Zkey.NPublic;
         return Task.Run(() =>
         {
-            var name = Guid.NewGuid().ToString("n");
-            var input = Path.Combine(_scratch, name + ".json");
-            var wtns = Path.Combine(_scratch, name + ".wtns");
-            File.WriteAllBytes(input, inputJson);
-            try
-            {
-                var witness = _witness.Calculate(c.Artifacts.WasmPath, input, wtns, TimeSpan.FromMinutes(2));
-                if (witness.Length < nPublic + 1)
-                    throw new ProvingFormatException(wtns, $"the witness has {witness.Length} values, fewer than the {nPublic} public signals plus one");
-                return witness.AsSpan(1, nPublic).ToArray().Select(x => x.ToBigInteger()).ToArray();
-            }
-            finally
-            {
-                File.Delete(input);
-                File.Delete(wtns);
-            }
+            var witness = Witness(c.Artifacts.WasmPath, inputJson, TimeSpan.FromMinutes(2));
+            if (witness.Length < nPublic + 1)
+                throw new ProvingFormatException(c.Artifacts.WasmPath, $"the witness has {witness.Length} values, fewer than the {nPublic} public signals plus one");
+            return witness.AsSpan(1, nPublic).ToArray().Select(x => x.ToBigInteger()).ToArray();
         }, cancellationToken);
+    }
+
+    /// <summary>The witness of <paramref name="inputJson"/> for the circuit's wasm (scratch files removed afterwards).</summary>
+    private Fr[] Witness(string wasmPath, byte[] inputJson, TimeSpan timeout)
+    {
+        var name = Guid.NewGuid().ToString("n");
+        var input = Path.Combine(_scratch, name + ".json");
+        var wtns = Path.Combine(_scratch, name + ".wtns");
+        File.WriteAllBytes(input, inputJson);
+        try
+        {
+            return _witness.Calculate(wasmPath, input, wtns, timeout);
+        }
+        finally
+        {
+            File.Delete(input);
+            File.Delete(wtns);
+        }
     }
 
     /// <inheritdoc />
