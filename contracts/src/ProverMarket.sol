@@ -9,6 +9,7 @@ import {AskBook} from "./AskBook.sol";
 import {AuctionLib} from "./libraries/AuctionLib.sol";
 import {BidLane, BidLaneLib} from "./types/BidLane.sol";
 import {RunnerUp, RunnerUpLib} from "./types/RunnerUp.sol";
+import {RequestWord} from "./types/RequestWord.sol";
 
 /// @title ProverMarket
 /// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
@@ -109,7 +110,7 @@ contract ProverMarket is ProverMarketBase {
         if (req.requester != msg.sender) revert NotRequester(msg.sender);
         if (msg.value != req.maxFee) revert WrongEscrow(msg.value, req.maxFee);
         id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
-        if (_rawCore(id) != 0) revert RequestExists(id);
+        if (_rawCore(id).exists()) revert RequestExists(id);
         _checkWindows(req);
         uint16 feeBps = _effectiveProtocolFee();
         if (req.protocolFeeBps != feeBps) revert ProtocolFeeMismatch(req.protocolFeeBps, feeBps);
@@ -351,7 +352,7 @@ contract ProverMarket is ProverMarketBase {
     /// @notice See `IProverMarket`.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external {
         bytes32 id = _idOf(request);
-        uint256 w = _rawCore(id);
+        RequestWord w = _rawCore(id);
         if (_isSealed(w)) {
             _fulfillSealed(id, request, _decodeSealed(w), proof, publicInputs);
             return;

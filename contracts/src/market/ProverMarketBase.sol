@@ -11,6 +11,7 @@ import {Owned} from "../utils/Owned.sol";
 import {ReentrancyGuard} from "../utils/ReentrancyGuard.sol";
 import {BidLane, BidLaneLib} from "../types/BidLane.sol";
 import {RunnerUp, RunnerUpLib} from "../types/RunnerUp.sol";
+import {RequestWord, RequestWordLib} from "../types/RequestWord.sol";
 
 /// @title ProverMarketBase
 /// @notice Storage layout, bounds and shared internals of the prover market. `ProverMarket` (hot paths) and
@@ -61,8 +62,6 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///      through its request's pointers (`Sealed.best`/`lane`, `_runnerUp`), which are cleared in the same step that
     ///      frees it, so it needs no request tag; a committed lane is bound to its request by the hash.
 
-    /// @dev The status byte's top bit marks the sealed-auction form of the core slot (`Sealed`).
-    uint256 internal constant SEALED_FORM = 0x80;
     /// @dev The largest reserve fee the sealed form keeps (80 bits, about 1.2 million ETH).
     uint256 internal constant MAX_SEALED_RESERVE = (1 << 80) - 1;
 
@@ -130,7 +129,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     Params internal _params;
     ReserveParams internal _reserve;
 
-    mapping(bytes32 => Core) internal _core;
+    mapping(bytes32 => RequestWord) internal _core;
     mapping(bytes32 => Slot) internal _best;
     mapping(bytes32 => uint256) internal _bounty;
     /// @dev Bid lanes per prover (see `BidLane`).
@@ -162,12 +161,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///      status 0-7 | createdAt 8-47 | deadline 48-87 | reserveFee 88-183 | bestLatency 184-215 |
     ///      secondLatency 216-247 | flags 248-255).
     function _loadCore(bytes32 id) internal view returns (Core memory c) {
-        Core storage s = _core[id];
-        uint256 w;
-        assembly ("memory-safe") {
-            w := sload(s.slot)
-        }
-        c.status = Status(uint8(w & 0x7f)); // only ever written from a Status (checked conversion anyway)
+        RequestWord word = _core[id];
+        uint256 w = word.raw();
+        c.status = Status(word.status()); // only ever written from a Status (checked conversion anyway)
         c.createdAt = uint40(w >> 8);
         c.deadline = uint40(w >> 48);
         c.reserveFee = uint96(w >> 88);
@@ -181,10 +177,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint256 w = uint256(uint8(c.status)) | uint256(c.createdAt) << 8 | uint256(c.deadline) << 48
             | uint256(c.reserveFee) << 88 | uint256(c.bestLatency) << 184 | uint256(c.secondLatency) << 216
             | uint256(c.flags) << 248;
-        Core storage s = _core[id];
-        assembly ("memory-safe") {
-            sstore(s.slot, w)
-        }
+        _core[id] = RequestWord.wrap(w);
     }
 
     /// @dev Derives the id from the calldata terms and loads the state. The terms stay in calldata (no copy).
@@ -217,26 +210,21 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (req.mode != mode) revert WrongMode(id, req.mode);
     }
 
-    function _rawCore(bytes32 id) internal view returns (uint256 w) {
-        Core storage s = _core[id];
-        assembly ("memory-safe") {
-            w := sload(s.slot)
-        }
+    function _rawCore(bytes32 id) internal view returns (RequestWord) {
+        return _core[id];
     }
 
-    function _storeRaw(bytes32 id, uint256 w) internal {
-        Core storage s = _core[id];
-        assembly ("memory-safe") {
-            sstore(s.slot, w)
-        }
+    function _storeRaw(bytes32 id, RequestWord w) internal {
+        _core[id] = w;
     }
 
-    function _isSealed(uint256 w) internal pure returns (bool) {
-        return w & SEALED_FORM != 0;
+    function _isSealed(RequestWord w) internal pure returns (bool) {
+        return w.isSealed();
     }
 
-    function _decodeSealed(uint256 w) internal pure returns (Sealed memory q) {
-        q.status = Status(uint8(w & 0x7f));
+    function _decodeSealed(RequestWord word) internal pure returns (Sealed memory q) {
+        uint256 w = word.raw();
+        q.status = Status(word.status());
         q.lane = uint8(w >> 8);
         if (q.status == Status.Assigned) q.deadline = uint40(w >> 16);
         else q.reserveFee = uint96(w >> 16 & MAX_SEALED_RESERVE);
@@ -247,7 +235,11 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     function _storeSealed(bytes32 id, Sealed memory q) internal {
         uint256 x = q.status == Status.Assigned ? uint256(q.deadline) : uint256(q.reserveFee);
         _storeRaw(
-            id, uint256(uint8(q.status)) | SEALED_FORM | uint256(q.lane) << 8 | x << 16 | uint256(uint160(q.best)) << 96
+            id,
+            RequestWord.wrap(
+                uint256(uint8(q.status)) | RequestWordLib.SEALED_FORM | uint256(q.lane) << 8 | x << 16
+                    | uint256(uint160(q.best)) << 96
+            )
         );
     }
 
@@ -524,7 +516,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev Whether `prover`'s lane `lane` holds the best bid (`Best`) or the kept runner-up (`RunnerUp`) of request
     ///      `id` (core word `w`), else `None`. `_runnerUp` is only read when `withRunnerUp`.
-    function _leadingAs(bytes32 id, uint256 w, address prover, uint8 lane, bool withRunnerUp)
+    function _leadingAs(bytes32 id, RequestWord w, address prover, uint8 lane, bool withRunnerUp)
         internal
         view
         returns (BidStatus)
@@ -540,10 +532,10 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     /// @dev The id and sealed-form state of a sealed-bid request (reverts for other modes and after a slash).
     function _loadSealed(Request calldata request) internal view returns (bytes32 id, Sealed memory q) {
         id = _idOf(request);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
+        RequestWord w = _rawCore(id);
+        if (!w.exists()) revert UnknownRequest(id);
         _requireMode(id, request, Mode.SealedBid);
-        if (!_isSealed(w)) revert WrongStatus(id, Status(uint8(w)));
+        if (!_isSealed(w)) revert WrongStatus(id, Status(w.status()));
         q = _decodeSealed(w);
     }
 

@@ -9,6 +9,7 @@ import {IProverMarket} from "../interfaces/IProverMarket.sol";
 import {ProverMarketViews} from "./ProverMarketViews.sol";
 import {BidLane, BidLaneLib} from "../types/BidLane.sol";
 import {RunnerUp} from "../types/RunnerUp.sol";
+import {RequestWord} from "../types/RequestWord.sol";
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 /// @title ProverMarketExtension
@@ -34,8 +35,8 @@ contract ProverMarketExtension is ProverMarketBase {
     function cancelRequest(Request calldata request) external nonReentrant {
         Request calldata req = request;
         bytes32 id = _idOf(req);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
+        RequestWord w = _rawCore(id);
+        if (!w.exists()) revert UnknownRequest(id);
         if (msg.sender != req.requester) revert NotRequester(msg.sender);
         // A sealed-bid request is a binding offer: cancelling it after seeing the bids would be a free option.
         if (_isSealed(w)) revert WrongMode(id, Mode.SealedBid);
@@ -62,15 +63,15 @@ contract ProverMarketExtension is ProverMarketBase {
     function expire(Request calldata request) external nonReentrant {
         Request calldata req = request;
         bytes32 id = _idOf(req);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
+        RequestWord w = _rawCore(id);
+        if (!w.exists()) revert UnknownRequest(id);
         if (_isSealed(w)) {
             Sealed memory q = _decodeSealed(w);
             // Open after the reveal phase with no reveal (with one, the winner is determined and may still prove).
             if (q.status != Status.Open || block.timestamp <= req.revealDeadline || q.best != address(0)) {
                 revert NotExpirable(id);
             }
-            _storeRaw(id, w & ~uint256(0x7f) | uint256(uint8(Status.Expired)));
+            _storeRaw(id, w.withStatus(uint8(Status.Expired)));
             _balances[req.requester] += req.maxFee;
             emit RequestExpired(id, req.requester, req.maxFee, 0);
             return;
@@ -84,7 +85,7 @@ contract ProverMarketExtension is ProverMarketBase {
             expirable = block.timestamp > c.deadline;
         }
         if (!expirable) revert NotExpirable(id);
-        _core[id].status = Status.Expired;
+        _storeRaw(id, w.withStatus(uint8(Status.Expired)));
         _balances[req.requester] += req.maxFee;
         uint256 bounty;
         if (c.flags & HAS_BOUNTY != 0) {
@@ -104,8 +105,8 @@ contract ProverMarketExtension is ProverMarketBase {
     {
         Request calldata req = request;
         bytes32 id = _idOf(req);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
+        RequestWord w = _rawCore(id);
+        if (!w.exists()) revert UnknownRequest(id);
         _requireMode(id, req, Mode.SealedBid);
         if (block.timestamp <= req.revealDeadline) {
             revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
@@ -126,8 +127,8 @@ contract ProverMarketExtension is ProverMarketBase {
     function slash(Request calldata request) external nonReentrant {
         Request calldata req = request;
         bytes32 id = _idOf(req);
-        uint256 w = _rawCore(id);
-        if (w == 0) revert UnknownRequest(id);
+        RequestWord w = _rawCore(id);
+        if (!w.exists()) revert UnknownRequest(id);
         Core memory c;
         Slot memory assigned;
         bool sealedForm = _isSealed(w);
@@ -303,8 +304,8 @@ contract ProverMarketExtension is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function commitProof(bytes32 requestId, bytes32 commitment) external nonReentrant {
-        uint256 w = _rawCore(requestId);
-        if (w == 0) revert UnknownRequest(requestId);
+        RequestWord w = _rawCore(requestId);
+        if (!w.exists()) revert UnknownRequest(requestId);
         if (commitment == bytes32(0)) revert ZeroCommitment();
         if (_proofCommits[commitment] != 0) revert ProofAlreadyCommitted(commitment);
         _proofCommits[commitment] = block.number;

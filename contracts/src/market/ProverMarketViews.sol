@@ -7,6 +7,7 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {AuctionLib} from "../libraries/AuctionLib.sol";
 import {BidLane, BidLaneLib} from "../types/BidLane.sol";
 import {RunnerUp} from "../types/RunnerUp.sol";
+import {RequestWord} from "../types/RequestWord.sol";
 
 /// @title ProverMarketViews
 /// @notice Views of the prover market. Only meaningful when reached by DELEGATECALL from `ProverMarket` (through
@@ -39,7 +40,7 @@ contract ProverMarketViews is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function requestState(bytes32 requestId) external view returns (RequestView memory v) {
-        uint256 w = _rawCore(requestId);
+        RequestWord w = _rawCore(requestId);
         if (_isSealed(w)) {
             Sealed memory q = _decodeSealed(w);
             v.status = q.status;
