@@ -487,6 +487,33 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
     }
 
+    /// <summary>
+    /// A hostile RPC node (20% of calls fail or time out, replies delayed) between the worker and a standing-ask match:
+    /// a lost <c>acceptMatch</c> reply or a failed status read must neither decline a good match nor send a second
+    /// decision, and the job is accepted once and delivered once.
+    /// </summary>
+    [Fact]
+    public async Task BehindAFaultyRpc_aStandingAskMatchIsAcceptedOnceAndDelivered()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        using var proxy = new FaultProxy(_anvil.Endpoint, seed: 4242, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "flakyAsk", "300000000000000", rpc: proxy.Endpoint, attemptTimeout: TimeSpan.FromSeconds(1));
+        o.PostStandingAsks = true;
+        h.StartWorker(o, env);
+        await h.WaitForAskAsync(key.Address, TimeSpan.FromSeconds(150));
+
+        var (_, id) = await h.SubmitAsync(mode: 2, a: 3, b: 11);
+        await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
+        var logs = await h.MarketLogsAsync(id);
+        Assert.Single(logs, l => IProverMarket.RequestAssignedEvent.TryDecode(l, out _));
+        Assert.Single(logs, l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out _));
+        Assert.DoesNotContain(logs, l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out _));
+        using (var journal = new WorkerJournal(o.JournalPath))
+            Assert.Equal(MatchDecision.Accept, Assert.Single(journal.Matches(Hex.Encode(id))).Decision);
+        Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
+    }
+
     private sealed class WorkerProcess(Process process, System.Text.StringBuilder output) : IDisposable
     {
         public Process Process { get; } = process;
