@@ -263,7 +263,8 @@ contract ProverMarketExtension is ProverMarketBase {
         uint8 attempts = uint8(c.secondLatency);
         IAskBook.Match memory n;
         if (attempts < MAX_MATCH_ATTEMPTS) {
-            (, uint64 units) = registry.circuitTerms(req.circuitId);
+            // The circuit's units, cached in its reserve slot at its first submission (the registry never changes them).
+            uint64 units = _fees[req.circuitId].provingUnits;
             n = book.take(
                 req.circuitId,
                 IAskBook.Wanted(units, c.reserveFee, req.maxFee, req.provingWindow, req.assetId, req.minCollateral),

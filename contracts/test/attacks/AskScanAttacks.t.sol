@@ -14,14 +14,9 @@ contract AskScanAttacksTest is AttackFixture {
     ///      circuit at once, and nobody can remove the asks (they are not stale) until they expire (30 days, re-postable).
     function test_attack_neverFittingBackedAsksBlockScan() public {
         for (uint256 i; i < 8; ++i) {
-            address a = address(uint160(0xE000 + i));
-            vm.deal(a, 1 ether);
-            vm.startPrank(a);
-            vault.depositEth{value: 0.01 ether}();
-            book.postAsk(
-                circuitId, 0, type(uint32).max, 1, 0, 0.01 ether, uint40(block.timestamp + 30 days), address(0)
+            _throwawayAsk(
+                address(uint160(0xE000 + i)), 0, type(uint32).max, 1, uint40(block.timestamp + 30 days), false
             );
-            vm.stopPrank();
         }
         _postAsk(p1, 40_000, 2 ether); // honest ask that fits the request below
         T.Request memory r = _askRequest(1 ether);

@@ -32,6 +32,19 @@ abstract contract AttackFixture is MarketFixture {
         book.postAsk(circuitId, pricePerUnit, 300, 5, 0, maxCollateral, uint40(block.timestamp + 1 days), address(0));
     }
 
+    /// @dev A throwaway address backs an ask with just MIN_ASK_COLLATERAL (0.01) of free vault balance and posts it;
+    ///      with `withdraw` it then starts withdrawing that backing, so the ask stays listed but unbacked.
+    function _throwawayAsk(address a, uint96 price, uint32 maxLatency, uint32 capacity, uint40 expiresAt, bool withdraw)
+        internal
+    {
+        vm.deal(a, 1 ether);
+        vm.startPrank(a);
+        vault.depositEth{value: 0.01 ether}();
+        book.postAsk(circuitId, price, maxLatency, capacity, 0, 0.01 ether, expiresAt, address(0));
+        if (withdraw) vault.requestWithdrawal(0, 0.01 ether);
+        vm.stopPrank();
+    }
+
     function _askRequest(uint96 minCollateral) internal returns (T.Request memory r) {
         r = _req(T.Mode.StandingAsk);
         r.minCollateral = minCollateral;

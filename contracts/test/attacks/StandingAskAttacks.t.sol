@@ -98,13 +98,7 @@ contract StandingAskAttacksTest is AttackFixture {
 
         // Backed at posting, then the collateral is withdrawn: 64 asks fill the book but no longer count.
         for (uint256 i; i < 64; ++i) {
-            address a = address(uint160(0xA000 + i));
-            vm.deal(a, 1 ether);
-            vm.startPrank(a);
-            vault.depositEth{value: 0.01 ether}();
-            book.postAsk(circuitId, 1, 300, 5, 0, 0.01 ether, uint40(block.timestamp + 1 days), address(0));
-            vault.requestWithdrawal(0, 0.01 ether);
-            vm.stopPrank();
+            _throwawayAsk(address(uint160(0xA000 + i)), 1, 300, 5, uint40(block.timestamp + 1 days), true);
         }
         assertEq(book.askCount(circuitId), 64);
         _postAsk(p1, 40_000, 2 ether); // the book makes room: every unbacked ask is removed
@@ -115,14 +109,9 @@ contract StandingAskAttacksTest is AttackFixture {
     /// @dev A full book of backed asks: a cheaper honest ask evicts the most expensive one; a dearer one is refused.
     function test_attack_fullBookEvictsMostExpensive() public {
         for (uint256 i; i < 64; ++i) {
-            address a = address(uint160(0xB000 + i));
-            vm.deal(a, 1 ether);
-            vm.startPrank(a);
-            vault.depositEth{value: 0.01 ether}();
-            book.postAsk(
-                circuitId, uint96(100 + i), 300, 5, 0, 0.01 ether, uint40(block.timestamp + 1 days), address(0)
+            _throwawayAsk(
+                address(uint160(0xB000 + i)), uint96(100 + i), 300, 5, uint40(block.timestamp + 1 days), false
             );
-            vm.stopPrank();
         }
         vm.prank(p1);
         vm.expectRevert(abi.encodeWithSelector(IAskBook.TooManyAsks.selector, circuitId));
@@ -138,21 +127,10 @@ contract StandingAskAttacksTest is AttackFixture {
     ///      where the match meets them, and asks that do not fit a request are passed over without a scan budget.
     function test_attack_askHeadBlock() public {
         for (uint256 i; i < 8; ++i) {
-            address a = address(uint160(0xC000 + i));
-            vm.deal(a, 1 ether);
-            vm.startPrank(a);
-            vault.depositEth{value: 0.01 ether}();
-            book.postAsk(circuitId, 0, 300, 5, 0, 0.01 ether, uint40(block.timestamp + 1 days), address(0));
-            vault.requestWithdrawal(0, 0.01 ether); // nothing behind the ask any more
-            vm.stopPrank();
+            _throwawayAsk(address(uint160(0xC000 + i)), 0, 300, 5, uint40(block.timestamp + 1 days), true);
         }
         for (uint256 i; i < 4; ++i) {
-            address a = address(uint160(0xD000 + i));
-            vm.deal(a, 1 ether);
-            vm.startPrank(a);
-            vault.depositEth{value: 0.01 ether}();
-            book.postAsk(circuitId, 0, 300, 5, 0, 0.01 ether, uint40(block.timestamp + 1 hours), address(0));
-            vm.stopPrank();
+            _throwawayAsk(address(uint160(0xD000 + i)), 0, 300, 5, uint40(block.timestamp + 1 hours), false);
         }
         vm.warp(block.timestamp + 2 hours); // these four expired
         _postAsk(p1, 40_000, 2 ether);
