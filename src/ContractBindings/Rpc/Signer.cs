@@ -111,6 +111,13 @@ public sealed class Signer : IContractTransport
     /// <summary>The options in use.</summary>
     public SignerOptions Options { get; }
 
+    /// <summary>
+    /// Called with every signed transaction before it is broadcast (and again for each re-signed one): a caller that
+    /// must survive a crash journals the hash here, so after a restart it can tell a transaction in flight from one
+    /// never sent instead of sending the same action twice. An exception thrown here stops the send.
+    /// </summary>
+    public Func<SignedTransaction, CancellationToken, Task>? BeforeBroadcast { get; set; }
+
     /// <summary>The nonce manager of this account.</summary>
     public NonceManager Nonces => _nonces;
 
@@ -191,6 +198,11 @@ public sealed class Signer : IContractTransport
                 Value = value,
                 Data = data,
             }.Sign(_key);
+
+            if (BeforeBroadcast is { } hook)
+            {
+                await hook(signed, cancellationToken).ConfigureAwait(false);
+            }
 
             var outcome = await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
             if (outcome == BroadcastOutcome.Accepted)

@@ -70,7 +70,9 @@ public sealed class Groth16Prover
     /// <param name="r1cs">When given, every constraint is checked first and the first failing one is named.</param>
     /// <param name="progress">Told the name of each phase as it completes (for progress on long proofs).</param>
     /// <exception cref="Groth16Exception">Witness length mismatch, a violated constraint, or a failed self-verification.</exception>
-    public Groth16ProveResult Prove(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs = null, IProgress<string>? progress = null)
+    /// <param name="cancellationToken">Checked at each phase boundary: a proof nobody needs any more stops there.</param>
+    public Groth16ProveResult Prove(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs = null, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(zkey);
         ArgumentNullException.ThrowIfNull(witness);
@@ -80,6 +82,7 @@ public sealed class Groth16Prover
         {
             timings.Add((phase, sw.Elapsed));
             progress?.Report(phase);
+            cancellationToken.ThrowIfCancellationRequested();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.LogDebug("{Phase}: {Ms:F1} ms (managed heap {Heap:F1} MiB, working set {Ws:F1} MiB)", phase, sw.Elapsed.TotalMilliseconds,

@@ -49,6 +49,28 @@ public sealed class WorkerOptions
     /// <summary>Highest max-fee-per-gas, in wei, the worker pays; jobs that need more are skipped.</summary>
     public string MaxGasPriceWei { get; set; } = "100000000000";
 
+    /// <summary>
+    /// Highest max-fee-per-gas, in wei, the worker pays to keep a promise already made: reveals, proof submissions,
+    /// acceptances in flight. It is at least <see cref="MaxGasPriceWei"/> (which gates only new work), so a gas spike
+    /// while a reveal is pending costs gas, not the bond. Default 1000 gwei.
+    /// </summary>
+    public string ObligationMaxGasPriceWei { get; set; } = "1000000000000";
+
+    /// <summary>
+    /// The most collateral (or sealed-bid bond) one job may put at risk, in wei of its asset: a request that asks for
+    /// more is never bid on, locked or accepted. Default 1 ether.
+    /// </summary>
+    public string MaxCollateralPerJobWei { get; set; } = "1000000000000000000";
+
+    /// <summary>
+    /// The most collateral and bonds at risk at once, summed over every open bid, lock, accepted match and job: a job
+    /// that would take the total over it is refused. Default 5 ether.
+    /// </summary>
+    public string MaxCollateralAtRiskWei { get; set; } = "5000000000000000000";
+
+    /// <summary>The most open bids, locks and jobs of one circuit at once; 0 means <see cref="Capacity"/>.</summary>
+    public int MaxJobsPerCircuit { get; set; }
+
     /// <summary>Blocks an event must be buried under before the worker acts on it.</summary>
     public int Confirmations { get; set; } = 1;
 
@@ -98,6 +120,22 @@ public sealed class WorkerOptions
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="ObligationMaxGasPriceWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger ObligationMaxGasPrice => BigInteger.Parse(ObligationMaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="MaxCollateralPerJobWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger MaxCollateralPerJob => BigInteger.Parse(MaxCollateralPerJobWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="MaxCollateralAtRiskWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger MaxCollateralAtRisk => BigInteger.Parse(MaxCollateralAtRiskWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="MaxJobsPerCircuit"/>, with 0 read as <see cref="Capacity"/>.</summary>
+    [JsonIgnore]
+    public int JobsPerCircuitLimit => MaxJobsPerCircuit == 0 ? Capacity : MaxJobsPerCircuit;
 
     /// <summary>Parsed <see cref="AskMaxCollateralWei"/>.</summary>
     [JsonIgnore]
@@ -203,10 +241,23 @@ public sealed class WorkerOptions
             errors.Add($"pollInterval: {PollInterval} is outside 50 ms..5 min");
         if (!WeiAmount.IsPositive(MaxGasPriceWei))
             errors.Add($"maxGasPriceWei: '{MaxGasPriceWei}' is not a positive integer");
+        if (!WeiAmount.TryParse(ObligationMaxGasPriceWei, out var obligationGas))
+            errors.Add($"obligationMaxGasPriceWei: '{ObligationMaxGasPriceWei}' is not a non-negative integer");
+        else if (WeiAmount.TryParse(MaxGasPriceWei, out var newWorkGas) && obligationGas < newWorkGas)
+            errors.Add($"obligationMaxGasPriceWei: {obligationGas} is below maxGasPriceWei {newWorkGas} (a promise must be kept at any price new work is taken at)");
+        bool perJobOk = WeiAmount.TryParse(MaxCollateralPerJobWei, out var perJob);
+        if (!perJobOk) errors.Add($"maxCollateralPerJobWei: '{MaxCollateralPerJobWei}' is not a non-negative integer");
+        if (!WeiAmount.TryParse(MaxCollateralAtRiskWei, out var atRisk))
+            errors.Add($"maxCollateralAtRiskWei: '{MaxCollateralAtRiskWei}' is not a non-negative integer");
+        else if (perJobOk && atRisk < perJob)
+            errors.Add($"maxCollateralAtRiskWei: {atRisk} is below maxCollateralPerJobWei {perJob}");
+        if (MaxJobsPerCircuit is < 0 or > 256) errors.Add($"maxJobsPerCircuit: {MaxJobsPerCircuit} is outside 0..256");
         if (!WeiAmount.TryParse(AskMaxCollateralWei, out var askCollateral))
             errors.Add($"askMaxCollateralWei: '{AskMaxCollateralWei}' is not a non-negative integer");
         else if (PostStandingAsks && (askCollateral < MinAskCollateral || askCollateral > MaxUInt96))
             errors.Add($"askMaxCollateralWei: {askCollateral} is outside {MinAskCollateral}..{MaxUInt96} (the ask book's MIN_ASK_COLLATERAL and uint96)");
+        else if (PostStandingAsks && perJobOk && askCollateral > perJob)
+            errors.Add($"askMaxCollateralWei: {askCollateral} exceeds maxCollateralPerJobWei {perJob} (an ask would promise collateral the worker refuses to put up)");
         if (AskLifetime < TimeSpan.FromMinutes(1) || AskLifetime > MaxAskLifetime)
             errors.Add($"askLifetime: {AskLifetime} is outside 1 min..{MaxAskLifetime.TotalDays:F0} days");
         if (MetricsUrl is not null && (!Uri.TryCreate(MetricsUrl, UriKind.Absolute, out var m) || !m.IsLoopback))

@@ -73,6 +73,14 @@ public enum MatchDecision
 ///     deliver the request in any other way either.</param>
 public sealed record MatchRecord(string RequestId, ulong AcceptBy, MatchDecision Decision, string? Reason, bool InputRejected);
 
+/// <summary>A transaction the worker signed for a request, journalled before it was broadcast.</summary>
+/// <param name="RequestId">The request's id (0x-hex).</param>
+/// <param name="Action">What the transaction does (<c>commitBid</c>, <c>lockDutch</c>, <c>fulfill</c>...).</param>
+/// <param name="TransactionHash">The signed transaction's hash.</param>
+/// <param name="Nonce">Its nonce.</param>
+/// <param name="SentAt">Unix seconds (wall clock) when it was signed.</param>
+public sealed record SendRecord(string RequestId, string Action, byte[] TransactionHash, ulong Nonce, long SentAt);
+
 /// <summary>A job as journalled.</summary>
 public sealed record JobRecord(string RequestId, int Mode, JobState State, string? ProofJson, string? PublicJson, string? Reason);
 
@@ -110,6 +118,11 @@ public sealed class WorkerJournal : IDisposable
             CREATE TABLE IF NOT EXISTS jobs (
               request_id TEXT PRIMARY KEY, mode INTEGER NOT NULL, state INTEGER NOT NULL,
               proof_json TEXT, public_json TEXT, reason TEXT, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS locks (
+              request_id TEXT PRIMARY KEY, price TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS sends (
+              request_id TEXT NOT NULL, action TEXT NOT NULL, tx_hash BLOB NOT NULL, nonce INTEGER NOT NULL,
+              sent_at INTEGER NOT NULL, PRIMARY KEY (request_id, action));
             """);
         // Journals written before bid lanes existed: their bids all went to what is now lane 0.
         using (var info = Command("SELECT COUNT(*) FROM pragma_table_info('bids') WHERE name = 'lane'"))
@@ -201,7 +214,7 @@ public sealed class WorkerJournal : IDisposable
             using var cmd = Command("""
                 DELETE FROM requests WHERE request_id = $id
                   AND NOT EXISTS (SELECT 1 FROM bids WHERE request_id = $id) AND NOT EXISTS (SELECT 1 FROM jobs WHERE request_id = $id)
-                  AND NOT EXISTS (SELECT 1 FROM matches WHERE request_id = $id)
+                  AND NOT EXISTS (SELECT 1 FROM matches WHERE request_id = $id) AND NOT EXISTS (SELECT 1 FROM locks WHERE request_id = $id)
                 """, ("$id", requestId));
             cmd.ExecuteNonQuery();
         }
@@ -344,6 +357,110 @@ public sealed class WorkerJournal : IDisposable
         {
             using var cmd = Command("SELECT request_id, mode, state, proof_json, public_json, reason FROM jobs WHERE state < 3 ORDER BY updated_at");
             return ReadJobs(cmd);
+        }
+    }
+
+    /// <summary>
+    /// Writes a Dutch lock before its transaction is sent: it holds a unit of capacity and its collateral counts as at
+    /// risk until chain state resolves it (assigned to us, to another, or gone). Returns false when one is already open.
+    /// </summary>
+    public bool PlanLock(string requestId, BigInteger price)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO locks (request_id, price, open, updated_at) VALUES ($id, $p, 1, $t) ON CONFLICT(request_id) DO NOTHING",
+                ("$id", requestId), ("$p", price.ToString(CultureInfo.InvariantCulture)), ("$t", Now()));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>Whether a Dutch lock of this request is journalled and not yet resolved.</summary>
+    public bool HasOpenLock(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT COUNT(*) FROM locks WHERE request_id = $id AND open = 1", ("$id", requestId));
+            return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+        }
+    }
+
+    /// <summary>Marks a journalled Dutch lock resolved (chain state shows the outcome).</summary>
+    public void CloseLock(string requestId)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("UPDATE locks SET open = 0, updated_at = $t WHERE request_id = $id", ("$t", Now()), ("$id", requestId));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Requests with an open Dutch lock.</summary>
+    public IReadOnlyList<string> OpenLocks()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id FROM locks WHERE open = 1");
+            using var r = cmd.ExecuteReader();
+            var list = new List<string>();
+            while (r.Read()) list.Add(r.GetString(0));
+            return list;
+        }
+    }
+
+    /// <summary>
+    /// Requests whose standing-ask match we decided to accept that are not yet a job (the acceptance may be in flight):
+    /// they hold capacity like a job.
+    /// </summary>
+    public IReadOnlyList<string> PendingAccepts()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT DISTINCT m.request_id FROM matches m JOIN requests q ON q.request_id = m.request_id
+                WHERE m.decision = 0 AND q.active = 1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request_id = m.request_id)
+                """);
+            using var r = cmd.ExecuteReader();
+            var list = new List<string>();
+            while (r.Read()) list.Add(r.GetString(0));
+            return list;
+        }
+    }
+
+    /// <summary>Journals a signed transaction before it is broadcast (the latest one per request and action).</summary>
+    public void RecordSend(string requestId, string action, byte[] transactionHash, ulong nonce)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                INSERT INTO sends (request_id, action, tx_hash, nonce, sent_at) VALUES ($id, $a, $h, $n, $t)
+                ON CONFLICT(request_id, action) DO UPDATE SET tx_hash = $h, nonce = $n, sent_at = $t
+                """, ("$id", requestId), ("$a", action), ("$h", transactionHash), ("$n", (long)nonce), ("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The last journalled transaction for a request and action, or null.</summary>
+    public SendRecord? GetSend(string requestId, string action)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, action, tx_hash, nonce, sent_at FROM sends WHERE request_id = $id AND action = $a",
+                ("$id", requestId), ("$a", action));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new SendRecord(r.GetString(0), r.GetString(1), (byte[])r[2], (ulong)r.GetInt64(3), r.GetInt64(4)) : null;
+        }
+    }
+
+    /// <summary>Every journalled transaction, oldest first (the double-send audit reads it).</summary>
+    public IReadOnlyList<SendRecord> Sends()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT request_id, action, tx_hash, nonce, sent_at FROM sends ORDER BY sent_at");
+            using var r = cmd.ExecuteReader();
+            var list = new List<SendRecord>();
+            while (r.Read()) list.Add(new SendRecord(r.GetString(0), r.GetString(1), (byte[])r[2], (ulong)r.GetInt64(3), r.GetInt64(4)));
+            return list;
         }
     }
 

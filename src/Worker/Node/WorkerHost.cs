@@ -81,7 +81,8 @@ public sealed class WorkerHost : IAsyncDisposable
         var rpc = new JsonRpcClient(new Uri(options.RpcUrl), new JsonRpcClientOptions { AttemptTimeout = options.RpcAttemptTimeout }, loggers.CreateLogger<JsonRpcClient>());
         var signer = new Signer(new EthClient(rpc), key, new SignerOptions
         {
-            MaxFeePerGasCap = options.MaxGasPrice,
+            // Promises (reveals, proofs) are sent up to the obligation cap; new work is gated at MaxGasPrice by the planner.
+            MaxFeePerGasCap = options.ObligationMaxGasPrice,
             Confirmations = 1,
             ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
         }, loggers.CreateLogger<Signer>());

@@ -24,6 +24,8 @@ public enum AllocationMode : byte
 /// <param name="ProvingWindowSeconds">Seconds allowed to prove once assigned (an upper bound on promised latency).</param>
 /// <param name="SecondsUntilDeadline">For open work (race, secondary): seconds left to deliver; otherwise null.</param>
 /// <param name="Bounty">Slashed collateral paid on top of the fee to whoever delivers a secondary job, in wei.</param>
+/// <param name="QueueAheadSeconds">Seconds of proving already queued ahead of this job (see
+///     <see cref="ExposureLimits.QueueAheadSeconds"/>): the promised latency includes them.</param>
 public sealed record JobTerms(
     AllocationMode Mode,
     ulong ProvingUnits,
@@ -31,7 +33,8 @@ public sealed record JobTerms(
     BigInteger ReserveFee,
     uint ProvingWindowSeconds,
     double? SecondsUntilDeadline = null,
-    BigInteger Bounty = default);
+    BigInteger Bounty = default,
+    double QueueAheadSeconds = 0);
 
 /// <summary>The outcome of <see cref="JobPlanner.Plan"/>.</summary>
 public abstract record JobDecision
@@ -73,12 +76,21 @@ public sealed class JobPlanner(CostModelOptions cost, GasProfile gas, double uni
     private readonly BigInteger _costPerUnit = BigInteger.Parse(cost.CostPerUnitWei, System.Globalization.CultureInfo.InvariantCulture);
     private readonly BigInteger _fixedCost = BigInteger.Parse(cost.FixedCostWei, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Estimated seconds from assignment to a proof on chain, safety factor included.</summary>
-    public uint EstimateLatencySeconds(ulong provingUnits)
+    /// <summary>
+    /// Estimated seconds from assignment to a proof on chain, safety factor included, behind
+    /// <paramref name="queueAheadSeconds"/> of work already queued.
+    /// </summary>
+    public uint EstimateLatencySeconds(ulong provingUnits, double queueAheadSeconds = 0)
+    {
+        double seconds = EstimateProvingSeconds(provingUnits) + submissionOverheadSeconds + Math.Max(0, queueAheadSeconds);
+        return (uint)Math.Min(uint.MaxValue, Math.Ceiling(seconds));
+    }
+
+    /// <summary>Estimated seconds of proving for a job (safety factor included, no submission overhead, no queue).</summary>
+    public double EstimateProvingSeconds(ulong provingUnits)
     {
         if (unitsPerSecond <= 0) throw new InvalidOperationException("proving speed is not calibrated (unitsPerSecond <= 0)");
-        double seconds = provingUnits / unitsPerSecond * cost.TimeSafetyFactor + submissionOverheadSeconds;
-        return (uint)Math.Min(uint.MaxValue, Math.Ceiling(seconds));
+        return provingUnits / unitsPerSecond * cost.TimeSafetyFactor;
     }
 
     /// <summary>The operator's cost of a job (proving, fixed and gas at <paramref name="maxFeePerGas"/>) plus its margin.</summary>
@@ -98,13 +110,15 @@ public sealed class JobPlanner(CostModelOptions cost, GasProfile gas, double uni
     /// <param name="latencySeconds">The matched ask's latency: seconds from acceptance to the proving deadline.</param>
     /// <param name="maxFeePerGas">Current max fee per gas.</param>
     /// <param name="gasPriceCap">The operator's gas price cap.</param>
-    public JobDecision PlanMatch(ulong provingUnits, BigInteger fee, uint latencySeconds, BigInteger maxFeePerGas, BigInteger gasPriceCap)
+    /// <param name="queueAheadSeconds">Seconds of proving already queued ahead of this job.</param>
+    public JobDecision PlanMatch(ulong provingUnits, BigInteger fee, uint latencySeconds, BigInteger maxFeePerGas, BigInteger gasPriceCap,
+        double queueAheadSeconds = 0)
     {
         if (maxFeePerGas > gasPriceCap)
             return new JobDecision.Skip($"gas price {maxFeePerGas} wei exceeds the cap {gasPriceCap} wei");
-        uint latency = EstimateLatencySeconds(provingUnits);
+        uint latency = EstimateLatencySeconds(provingUnits, queueAheadSeconds);
         if (latency > latencySeconds)
-            return new JobDecision.Skip($"estimated latency {latency} s does not fit the matched latency {latencySeconds} s");
+            return new JobDecision.Skip($"estimated latency {latency} s (with {queueAheadSeconds:F0} s of queued work ahead) does not fit the matched latency {latencySeconds} s");
         var spent = _fixedCost + _costPerUnit * provingUnits + maxFeePerGas * gas.For(AllocationMode.StandingAsk);
         var profit = fee - spent;
         if (profit <= 0)
@@ -118,9 +132,9 @@ public sealed class JobPlanner(CostModelOptions cost, GasProfile gas, double uni
         if (maxFeePerGas > gasPriceCap)
             return new JobDecision.Skip($"gas price {maxFeePerGas} wei exceeds the cap {gasPriceCap} wei");
 
-        uint latency = EstimateLatencySeconds(job.ProvingUnits);
+        uint latency = EstimateLatencySeconds(job.ProvingUnits, job.QueueAheadSeconds);
         if (latency > job.ProvingWindowSeconds)
-            return new JobDecision.Skip($"estimated latency {latency} s does not fit the proving window {job.ProvingWindowSeconds} s");
+            return new JobDecision.Skip($"estimated latency {latency} s (with {job.QueueAheadSeconds:F0} s of queued work ahead) does not fit the proving window {job.ProvingWindowSeconds} s");
         if (job.SecondsUntilDeadline is { } left && latency > left)
             return new JobDecision.Skip($"estimated latency {latency} s exceeds the {left:F0} s left before the deadline");
 

@@ -72,7 +72,7 @@ public sealed class ProofEngine : IDisposable
     /// <param name="circuitId">Registry id of a served circuit.</param>
     /// <param name="inputJson">The circuit input (circom input.json).</param>
     /// <param name="progress">Told each completed phase (witness, then the prover's phases).</param>
-    /// <param name="cancellationToken">Cancels before proving starts.</param>
+    /// <param name="cancellationToken">Cancels the proof (checked between the witness and each prover phase).</param>
     public async Task<ChainProof> ProveAsync(uint circuitId, byte[] inputJson, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         if (!_circuits.TryGetValue(circuitId, out var c)) throw new InvalidOperationException($"circuit {circuitId} is not served");
@@ -85,7 +85,7 @@ public sealed class ProofEngine : IDisposable
                 var witness = Witness(c.Artifacts.WasmPath, inputJson, TimeSpan.FromMinutes(10));
                 progress?.Report("witness");
                 cancellationToken.ThrowIfCancellationRequested();
-                var result = _prover.Prove(c.Zkey, witness, progress: progress);
+                var result = _prover.Prove(c.Zkey, witness, progress: progress, cancellationToken: cancellationToken);
                 var p = result.Proof;
                 BigInteger[] flat =
                 [

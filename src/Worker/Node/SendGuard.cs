@@ -1,0 +1,77 @@
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Worker.Journal;
+
+namespace ProverMarketChain.Worker.Node;
+
+/// <summary>Where the last transaction the worker signed for a request and action stands.</summary>
+internal enum SendState
+{
+    /// <summary>None journalled, or the last one reverted or was dropped: sending again is not a duplicate.</summary>
+    Clear,
+    /// <summary>Signed and known to the node but not yet mined: wait.</summary>
+    Pending,
+    /// <summary>Mined and succeeded: the action is done, whatever a lagging node's state says.</summary>
+    Done,
+}
+
+/// <summary>
+/// Makes every transaction the worker sends for a request durable and single: the signer's hook journals the signed
+/// transaction's hash (per request and action) before it is broadcast, and before the next send of the same action
+/// the guard looks that transaction up. One still in the mempool (a reply lost, or a <c>kill -9</c> between broadcast
+/// and mining) is waited for, one that succeeded is never repeated, and only one that reverted or vanished is
+/// re-sent. This replaces wall-clock cooldowns, which a restart forgot.
+/// </summary>
+internal sealed class SendGuard
+{
+    private static readonly AsyncLocal<(string RequestId, string Action)?> Current = new();
+    private readonly WorkerJournal _journal;
+    private readonly EthClient _client;
+    private readonly ContractBindings.Primitives.Address _from;
+    // A transaction the node does not know, whose nonce is still unused, is treated as never sent only after this long
+    // (a load-balanced RPC may not have seen it yet).
+    private static readonly TimeSpan DroppedAfter = TimeSpan.FromSeconds(6);
+
+    public SendGuard(Signer signer, WorkerJournal journal)
+    {
+        _journal = journal;
+        _client = signer.Client;
+        _from = signer.From;
+        signer.BeforeBroadcast = (tx, _) =>
+        {
+            if (Current.Value is { } c) _journal.RecordSend(c.RequestId, c.Action, tx.Hash, tx.Transaction.Nonce);
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Where the last journalled transaction of <paramref name="action"/> on <paramref name="requestId"/> stands.</summary>
+    public async Task<SendState> StateAsync(string requestId, string action, CancellationToken ct)
+    {
+        if (_journal.GetSend(requestId, action) is not { } sent) return SendState.Clear;
+        var receipt = await _client.GetTransactionReceiptAsync(sent.TransactionHash, ct).ConfigureAwait(false);
+        if (receipt is not null) return receipt.Succeeded ? SendState.Done : SendState.Clear;
+        if (await _client.IsTransactionKnownAsync(sent.TransactionHash, ct).ConfigureAwait(false)) return SendState.Pending;
+        // Its nonce was used by another transaction: it was replaced or dropped and can never be mined.
+        if (await _client.GetTransactionCountAsync(_from, "latest", ct).ConfigureAwait(false) > sent.Nonce) return SendState.Clear;
+        var age = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - sent.SentAt;
+        return age < DroppedAfter.TotalSeconds ? SendState.Pending : SendState.Clear;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="action"/> for <paramref name="requestId"/> unless an earlier one is pending or done.
+    /// Returns whether it was sent (and mined: the market bindings wait for the receipt).
+    /// </summary>
+    public async Task<bool> SendAsync(string requestId, string action, Func<Task> send, CancellationToken ct)
+    {
+        if (await StateAsync(requestId, action, ct).ConfigureAwait(false) != SendState.Clear) return false;
+        Current.Value = (requestId, action);
+        try
+        {
+            await send().ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            Current.Value = null;
+        }
+    }
+}
