@@ -119,4 +119,56 @@ public sealed class JournalTests : IDisposable
         j.SetCursor(43, "0xdef");
         Assert.Equal((43UL, "0xdef"), j.GetCursor());
     }
+
+    private static TrackedRequest Tracked(string id) => new(id, 1, [1], [], "", [], 10, 0, 5);
+
+    [Fact]
+    public void PlanLock_holdsUntilClosed_andSurvivesReopen()
+    {
+        using (var j = new WorkerJournal(DbPath))
+        {
+            j.TrackRequest(Tracked("0xaa"));
+            Assert.True(j.PlanLock("0xaa", 77));
+            Assert.False(j.PlanLock("0xaa", 99)); // one open lock per request: a second tick never plans another
+        }
+        using var reopened = new WorkerJournal(DbPath);
+        Assert.True(reopened.HasOpenLock("0xaa"));
+        Assert.Equal(["0xaa"], reopened.OpenLocks());
+        reopened.CloseLock("0xaa");
+        Assert.False(reopened.HasOpenLock("0xaa"));
+        Assert.Empty(reopened.OpenLocks());
+        // A request the worker locked is kept through a reorg of its submission event (it acted on it).
+        reopened.DropRequestIfUntouched("0xaa");
+        Assert.Single(reopened.ActiveRequests());
+    }
+
+    [Fact]
+    public void PendingAccepts_countAcceptedMatchesUntilTheyAreJobs()
+    {
+        using var j = new WorkerJournal(DbPath);
+        j.TrackRequest(Tracked("0xaa"));
+        j.TrackRequest(Tracked("0xbb"));
+        j.DecideMatch("0xaa", 100, MatchDecision.Accept);
+        j.DecideMatch("0xbb", 100, MatchDecision.Decline, "no");
+        Assert.Equal(["0xaa"], j.PendingAccepts());
+        j.AcceptJob("0xaa", 2);
+        Assert.Empty(j.PendingAccepts());
+    }
+
+    [Fact]
+    public void RecordSend_keepsTheLatestTransactionPerRequestAndAction()
+    {
+        using (var j = new WorkerJournal(DbPath))
+        {
+            j.RecordSend("0xaa", "commitBid", [1, 2], 7);
+            j.RecordSend("0xaa", "commitBid", [3, 4], 8); // re-signed after a nonce resync
+            j.RecordSend("0xaa", "revealBid", [5], 9);
+        }
+        using var reopened = new WorkerJournal(DbPath);
+        var commit = reopened.GetSend("0xaa", "commitBid")!;
+        Assert.Equal(new byte[] { 3, 4 }, commit.TransactionHash);
+        Assert.Equal(8UL, commit.Nonce);
+        Assert.Null(reopened.GetSend("0xaa", "fulfill"));
+        Assert.Equal(2, reopened.Sends().Count);
+    }
 }

@@ -28,20 +28,23 @@ internal readonly record struct PreflightVerdict(PreflightStatus Status, string?
 /// Checks a request before the worker commits to it in any way (a bid, a lock, an acceptance, a race): fetches the
 /// input (bounded in size and time by <see cref="InputFetcher"/>), checks its hash, computes the witness and checks
 /// that it satisfies the circuit and that its public signals are the request's public inputs. It runs in the
-/// background, never in the reconciliation of another request, at most <see cref="MaxConcurrent"/> at once (witnesses
-/// are CPU work a flood of requests could otherwise exhaust). A transient failure is retried with exponential backoff;
+/// background, never in the reconciliation of another request: at most <see cref="MaxFetches"/> fetches at once (each
+/// bounded in time, so a stalling server holds a slot only until its deadline) and at most <see cref="MaxWitnesses"/>
+/// witnesses (CPU work a flood of requests could otherwise exhaust); a stalled fetch never holds a witness slot. A transient failure is retried with exponential backoff;
 /// the caller gives up at its own deadline. A passed input is kept on disk (in a private directory), not in memory,
 /// for the proof; the verdict is kept per request.
 /// </summary>
 internal sealed class Preflight
 {
-    private const int MaxConcurrent = 2;
+    private const int MaxFetches = 8;
+    private const int MaxWitnesses = 2;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly InputFetcher _inputs;
     private readonly ProofEngine _engine;
     private readonly ILogger _log;
     private readonly string _dir;
-    private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
+    private readonly SemaphoreSlim _fetchSlots = new(MaxFetches, MaxFetches);
+    private readonly SemaphoreSlim _witnessSlots = new(MaxWitnesses, MaxWitnesses);
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 
     private sealed class Entry
@@ -105,7 +108,6 @@ internal sealed class Preflight
     {
         PreflightVerdict verdict;
         bool transient = false;
-        await _slots.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             verdict = await CheckInputAsync(r, req, ct).ConfigureAwait(false);
@@ -125,10 +127,6 @@ internal sealed class Preflight
             transient = true;
             verdict = new PreflightVerdict(PreflightStatus.Pending, "preflight failed: " + ex.Message);
         }
-        finally
-        {
-            _slots.Release();
-        }
 
         lock (e)
         {
@@ -146,6 +144,7 @@ internal sealed class Preflight
     private async Task<PreflightVerdict> CheckInputAsync(TrackedRequest r, Request req, CancellationToken ct)
     {
         byte[] input;
+        await _fetchSlots.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             input = await _inputs.FetchAsync(r.Input, r.InputUri, req.InputHash, ct).ConfigureAwait(false);
@@ -154,7 +153,12 @@ internal sealed class Preflight
         {
             return new PreflightVerdict(PreflightStatus.Rejected, ex.Message);
         }
+        finally
+        {
+            _fetchSlots.Release();
+        }
         BigInteger[] signals;
+        await _witnessSlots.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             signals = await _engine.PublicSignalsAsync(r.CircuitId, input, ct).ConfigureAwait(false);
@@ -162,6 +166,10 @@ internal sealed class Preflight
         catch (ProvingFormatException ex)
         {
             return new PreflightVerdict(PreflightStatus.Rejected, "the input does not satisfy the circuit: " + ex.Message);
+        }
+        finally
+        {
+            _witnessSlots.Release();
         }
         if (!PublicInputs.Hash(signals).AsSpan().SequenceEqual(req.PublicInputsHash))
             return new PreflightVerdict(PreflightStatus.Rejected, "the witness's public signals do not match the request's publicInputsHash");
