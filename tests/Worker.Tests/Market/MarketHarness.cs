@@ -155,7 +155,7 @@ public sealed class MarketHarness : IAsyncDisposable
     /// </summary>
     public async Task<(Request Request, byte[] Id)> SubmitAsync(int mode, int a, int b, ulong bidSeconds = 4, ulong revealSeconds = MinRevealSeconds,
         uint provingWindow = 30, int onMiss = 0, BigInteger? latencyWeight = null, string? inputUri = null, byte[]? inputHashOverride = null,
-        BigInteger[]? publicsOverride = null)
+        BigInteger[]? publicsOverride = null, BigInteger? minCollateral = null)
     {
         var now = (await Client.GetBlockByTagAsync("latest"))!.Timestamp;
         var input = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}");
@@ -164,7 +164,7 @@ public sealed class MarketHarness : IAsyncDisposable
         var maxFee = Ether / 100;
         var request = new Request(Requester.From, CircuitId, mode, onMiss, 0,
             BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
-            Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: Ether / 100,
+            Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: minCollateral ?? Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
             InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps);
         var receipt = await Market.SubmitRequestAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
@@ -208,6 +208,20 @@ public sealed class MarketHarness : IAsyncDisposable
             if (w.Run.IsFaulted && !w.Stop.IsCancellationRequested)
                 throw new InvalidOperationException("a worker stopped: " + w.Run.Exception!.GetBaseException().Message, w.Run.Exception);
     }
+
+    /// <summary>Stops (0) or restarts (seconds) anvil's block production; with it stopped, <see cref="MineAsync"/> mines one block.</summary>
+    public Task SetIntervalMiningAsync(int seconds) => Anvil.CreateRpc().SendAsync("evm_setIntervalMining", [seconds]);
+
+    /// <summary>Mines one block now.</summary>
+    public Task MineAsync() => Anvil.CreateRpc().SendAsync("evm_mine", []);
+
+    /// <summary>Sets the next block's base fee (anvil).</summary>
+    public Task SetNextBaseFeeAsync(BigInteger weiPerGas) =>
+        Anvil.CreateRpc().SendAsync("anvil_setNextBlockBaseFeePerGas", ["0x" + weiPerGas.ToString("x", CultureInfo.InvariantCulture).TrimStart('0')]);
+
+    /// <summary>Transactions of <paramref name="account"/> broadcast but not yet mined.</summary>
+    public async Task<ulong> PendingTransactionsAsync(Address account) =>
+        await Client.GetTransactionCountAsync(account, "pending") - await Client.GetTransactionCountAsync(account, "latest");
 
     public async Task<IReadOnlyList<LogEntry>> MarketLogsAsync(byte[] id) =>
         (await Client.GetLogsAsync(new LogFilter(0, null, [Market.Address], [null, id]))).ToList();

@@ -96,7 +96,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         // The bid phase covers a cold start of the worker process (dotnet, proving key, opening its bid lanes on chain).
         var (request, id) = await h.SubmitAsync(mode: 0, a: 5, b: 7, bidSeconds: 15);
 
-        using (var first = StartWorkerProcess(file, env))
+        using (var first = WorkerProcess.Start(file, env))
         {
             var sw = Stopwatch.StartNew();
             while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address))
@@ -110,7 +110,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
             first.Process.WaitForExit();
         }
 
-        using var second = StartWorkerProcess(file, env);
+        using var second = WorkerProcess.Start(file, env);
         var view = await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
         Assert.Single(logs, l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
@@ -514,17 +514,6 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
     }
 
-    private sealed class WorkerProcess(Process process, System.Text.StringBuilder output) : IDisposable
-    {
-        public Process Process { get; } = process;
-        public string Output() { lock (output) return output.ToString(); }
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
-
     /// <summary>Runs <c>pmc</c> (the Release build) to completion; returns its exit code, stdout and stderr.</summary>
     private static async Task<(int Code, string Stdout, string Stderr)> RunPmcAsync(Dictionary<string, string?> env, params string[] args)
     {
@@ -542,20 +531,4 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         return (p.ExitCode, await stdout, await stderr);
     }
 
-    private static WorkerProcess StartWorkerProcess(string config, Dictionary<string, string?> env)
-    {
-        var pmc = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", "Release", "net10.0", "pmc.dll");
-        Assert.True(File.Exists(pmc), $"{pmc} is missing: build the solution in Release first (make test does)");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { pmc, "worker", "--config", config }) psi.ArgumentList.Add(arg);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        psi.Environment["PATH"] = Path.Combine(RepoPaths.Root, "node_modules", ".bin") + ":" + Environment.GetEnvironmentVariable("PATH");
-        var sb = new System.Text.StringBuilder();
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { lock (sb) sb.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (sb) sb.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return new WorkerProcess(p, sb);
-    }
 }
