@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.Worker.Proving;
+using ProverMarketChain.Worker.Tests.Infrastructure;
 
 namespace ProverMarketChain.Worker.Tests;
 
@@ -178,5 +179,24 @@ public sealed class ArtifactStoreTests : IDisposable
         stop.Cancel();
         listener.Stop();
         await served;
+    }
+
+    /// <summary>An artifact server that sends headers and stalls is given up at the store's total deadline.</summary>
+    [Fact]
+    public async Task Resolve_aStallingServer_timesOutAtTheTotalDeadline()
+    {
+        await using var server = new ScriptedHttpServer(async (_, s, ct) =>
+        {
+            await s.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"u8.ToArray(), ct);
+            await s.FlushAsync(ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        var store = new ArtifactStore(Path.Combine(_dir, "slow"), _http, NullLogger.Instance, fetchTimeout: TimeSpan.FromSeconds(1));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ArtifactRejectedException>(() =>
+            store.ResolveAsync(8, server.Url("/artifacts.json"), Keccak.Hash([1]), default).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("timed out", e.Message);
+        Assert.Contains(server.Url("/artifacts.json"), e.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
     }
 }
