@@ -181,6 +181,36 @@ public sealed class ArtifactStoreTests : IDisposable
         await served;
     }
 
+    /// <summary>
+    /// A manifest served over http may not name a file on the worker's machine (it would have the worker read, hash
+    /// and cache any local file): refused, naming the reference. A relative reference resolves against the manifest's
+    /// http URL and is fetched as usual.
+    /// </summary>
+    [Theory]
+    [InlineData("zkey", "file:///etc/passwd")]
+    [InlineData("wasm", "file:///dev/zero")]
+    public async Task Resolve_anHttpManifestNamingAFileUri_isRefused(string field, string reference)
+    {
+        var (pub, hash, _, _) = Publish("p", 9);
+        var manifest = field == "zkey"
+            ? $"{{\"zkey\": \"{reference}\", \"wasm\": \"c_js/c.wasm\"}}"
+            : $"{{\"zkey\": \"c.zkey\", \"wasm\": \"{reference}\"}}";
+        await using var server = new ScriptedHttpServer((path, s, ct) => path == "/artifacts.json"
+            ? ScriptedHttpServer.WriteAsync(s, 200, System.Text.Encoding.UTF8.GetBytes(manifest), ct)
+            : File.Exists(Path.Combine(pub, path.TrimStart('/')))
+                ? ScriptedHttpServer.WriteAsync(s, 200, File.ReadAllBytes(Path.Combine(pub, path.TrimStart('/'))), ct)
+                : ScriptedHttpServer.WriteAsync(s, 404, [], ct));
+        var e = await Assert.ThrowsAsync<ArtifactRejectedException>(() => Store("http-file").ResolveAsync(6, server.Url("/artifacts.json"), hash, default));
+        Assert.Contains("circuit 6", e.Message);
+        Assert.Contains($"its {field} reference '{reference}' names a local file (file://)", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dir, "http-file")));
+
+        // The same files named relative to the manifest are fetched over http and accepted.
+        manifest = "{\"zkey\": \"c.zkey\", \"wasm\": \"c_js/c.wasm\"}";
+        var a = await Store("http-relative").ResolveAsync(6, server.Url("/artifacts.json"), hash, default);
+        Assert.True(File.Exists(a.ZkeyPath));
+    }
+
     /// <summary>An artifact server that sends headers and stalls is given up at the store's total deadline.</summary>
     [Fact]
     public async Task Resolve_aStallingServer_timesOutAtTheTotalDeadline()
