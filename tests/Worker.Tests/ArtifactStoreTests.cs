@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.Worker.Proving;
+using ProverMarketChain.Worker.Tests.Infrastructure;
 
 namespace ProverMarketChain.Worker.Tests;
 
@@ -178,5 +179,54 @@ public sealed class ArtifactStoreTests : IDisposable
         stop.Cancel();
         listener.Stop();
         await served;
+    }
+
+    /// <summary>
+    /// A manifest served over http may not name a file on the worker's machine (it would have the worker read, hash
+    /// and cache any local file): refused, naming the reference. A relative reference resolves against the manifest's
+    /// http URL and is fetched as usual.
+    /// </summary>
+    [Theory]
+    [InlineData("zkey", "file:///etc/passwd")]
+    [InlineData("wasm", "file:///dev/zero")]
+    public async Task Resolve_anHttpManifestNamingAFileUri_isRefused(string field, string reference)
+    {
+        var (pub, hash, _, _) = Publish("p", 9);
+        var manifest = field == "zkey"
+            ? $"{{\"zkey\": \"{reference}\", \"wasm\": \"c_js/c.wasm\"}}"
+            : $"{{\"zkey\": \"c.zkey\", \"wasm\": \"{reference}\"}}";
+        await using var server = new ScriptedHttpServer((path, s, ct) => path == "/artifacts.json"
+            ? ScriptedHttpServer.WriteAsync(s, 200, System.Text.Encoding.UTF8.GetBytes(manifest), ct)
+            : File.Exists(Path.Combine(pub, path.TrimStart('/')))
+                ? ScriptedHttpServer.WriteAsync(s, 200, File.ReadAllBytes(Path.Combine(pub, path.TrimStart('/'))), ct)
+                : ScriptedHttpServer.WriteAsync(s, 404, [], ct));
+        var e = await Assert.ThrowsAsync<ArtifactRejectedException>(() => Store("http-file").ResolveAsync(6, server.Url("/artifacts.json"), hash, default));
+        Assert.Contains("circuit 6", e.Message);
+        Assert.Contains($"its {field} reference '{reference}' names a local file (file://)", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dir, "http-file")));
+
+        // The same files named relative to the manifest are fetched over http and accepted.
+        manifest = "{\"zkey\": \"c.zkey\", \"wasm\": \"c_js/c.wasm\"}";
+        var a = await Store("http-relative").ResolveAsync(6, server.Url("/artifacts.json"), hash, default);
+        Assert.True(File.Exists(a.ZkeyPath));
+    }
+
+    /// <summary>An artifact server that sends headers and stalls is given up at the store's total deadline.</summary>
+    [Fact]
+    public async Task Resolve_aStallingServer_timesOutAtTheTotalDeadline()
+    {
+        await using var server = new ScriptedHttpServer(async (_, s, ct) =>
+        {
+            await s.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"u8.ToArray(), ct);
+            await s.FlushAsync(ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        var store = new ArtifactStore(Path.Combine(_dir, "slow"), _http, NullLogger.Instance, fetchTimeout: TimeSpan.FromSeconds(1));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ArtifactRejectedException>(() =>
+            store.ResolveAsync(8, server.Url("/artifacts.json"), Keccak.Hash([1]), default).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("timed out", e.Message);
+        Assert.Contains(server.Url("/artifacts.json"), e.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
     }
 }

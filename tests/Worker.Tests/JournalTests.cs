@@ -171,4 +171,43 @@ public sealed class JournalTests : IDisposable
         Assert.Null(reopened.GetSend("0xaa", "fulfill"));
         Assert.Equal(2, reopened.Sends().Count);
     }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The journal holds unrevealed bids' salts: it is created 0600 whatever the umask, and so are the WAL and
+    /// shared-memory files SQLite makes next to it; a folder the journal creates is 0700.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ANewJournal_anditsWalAndShm_areOwnerOnly()
+    {
+        var path = Path.Combine(_dir, "state", "worker.db");
+        using var j = new WorkerJournal(path);
+        j.PlanBid("0xaa", 1, 1, new byte[32], new byte[32]);
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+        foreach (var side in new[] { path + "-wal", path + "-shm" })
+        {
+            Assert.True(File.Exists(side), $"{side} missing");
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(side));
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+    }
+
+    /// <summary>A journal (and WAL) left readable by others, by an older worker or a copy, is narrowed when opened.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AnExistingJournalReadableByOthers_isNarrowedToItsOwner()
+    {
+        using (var j = new WorkerJournal(DbPath)) j.PlanBid("0xaa", 1, 1, new byte[32], new byte[32]);
+        var open = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(DbPath, open);
+        File.WriteAllBytes(DbPath + "-wal", []);
+        File.SetUnixFileMode(DbPath + "-wal", open);
+
+        using var reopened = new WorkerJournal(DbPath);
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(DbPath));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(DbPath + "-wal"));
+        Assert.NotNull(reopened.GetBid("0xaa"));
+    }
 }

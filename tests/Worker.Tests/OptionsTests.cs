@@ -77,6 +77,12 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askMaxCollateralWei\": \"0.1\"", "askMaxCollateralWei: '0.1' is not a non-negative integer")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askLifetime\": \"31.00:00:00\"", "askLifetime: 31.00:00:00 is outside 1 min..30 days")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"askLifetime\": \"00:00:30\"", "askLifetime: 00:00:30 is outside")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"inputFetchTimeout\": \"00:00:00\"", "inputFetchTimeout: 00:00:00 must be more than 0")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"inputFetchTimeout\": \"-00:00:05\"", "inputFetchTimeout: -00:00:05 must be more than 0")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"inputFetchTimeout\": \"02:00:00\"", "inputFetchTimeout: 02:00:00 must be more than 0 and at most 1 hour")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"10.0.0.0/8\", \"not a host!\"]", "allowedInputHosts[1]: 'not a host!' is neither a host name")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"10.0.0.1/8\"]", "allowedInputHosts[0]: '10.0.0.1/8' is not a valid CIDR range")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"\"]", "allowedInputHosts[0]: '' is empty")]
     public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() =>
@@ -96,6 +102,27 @@ public sealed class OptionsTests : IDisposable
         var off = WorkerOptions.Load(Write(Valid.Replace("\"capacity\": 2", "\"capacity\": 2, \"postStandingAsks\": false, \"askMaxCollateralWei\": \"0\"")),
             new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
         Assert.False(off.PostStandingAsks);
+    }
+
+    [Fact]
+    public void Load_inputPolicyDefaults_areStrict_andTheFileCanWidenThem()
+    {
+        var o = WorkerOptions.Load(Write(Valid), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.Equal(TimeSpan.FromSeconds(30), o.InputFetchTimeout);
+        Assert.False(o.AllowFileInputs);
+        Assert.Empty(o.AllowedInputHosts);
+
+        var wide = WorkerOptions.Load(Write(Valid.Replace("\"capacity\": 2", """
+            "capacity": 2, "inputFetchTimeout": "00:00:05", "allowFileInputs": true,
+            "allowedInputHosts": ["inputs.internal", "127.0.0.1", "10.20.0.0/16", "fd00::/8"]
+            """)), new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key });
+        Assert.Equal(TimeSpan.FromSeconds(5), wide.InputFetchTimeout);
+        Assert.True(wide.AllowFileInputs);
+        Assert.Equal(["inputs.internal", "127.0.0.1", "10.20.0.0/16", "fd00::/8"], wide.AllowedInputHosts);
+        var policy = ProverMarketChain.Worker.Proving.InputUriPolicy.FromOptions(wide);
+        Assert.True(policy.IsAllowListed("inputs.internal"));
+        Assert.True(policy.IsAllowListed(System.Net.IPAddress.Parse("10.20.3.4")));
+        Assert.False(policy.IsAllowListed(System.Net.IPAddress.Parse("10.21.0.1")));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProverMarketChain.Proving.Fields;
 using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Proving.Security;
 
 namespace ProverMarketChain.Proving.Witness;
 
@@ -12,11 +13,32 @@ namespace ProverMarketChain.Proving.Witness;
 /// Only the <c>.wasm</c> is needed: the JavaScript circom emits next to it is never run, so a worker that fetched a
 /// circuit's (hash-checked) wasm executes no code that came with it outside the WebAssembly sandbox.
 /// </summary>
+/// <remarks>
+/// <para><b>Where the runner lives, and why it is checked before each use.</b> node runs whatever script it is handed
+/// with the worker's privileges, so whoever can write that script can run code as the worker (read its keystore, its
+/// journal of bid salts, its memory through <c>/proc</c>). The runner therefore never sits at a predictable path in a
+/// shared folder (another local user could create it first, or swap it between the check and the run). Each calculator
+/// writes it into a private directory of its own, created fresh with <see cref="Directory.CreateTempSubdirectory"/>
+/// (<c>mkdtemp</c>: a random name, mode 0700, owned by this process's user), as a read-only file (0400). Before each
+/// run the directory must still be a real directory (not a symbolic link), 0700 and ours, and the script a regular
+/// file, 0400, ours and byte-identical to the embedded runner; otherwise the calculator logs what was wrong and writes
+/// the runner again into a new private directory. The directories are removed when the process exits.</para>
+/// <para>node also gets an environment without the worker's secrets (<see cref="ChildProcessEnvironment"/>).</para>
+/// </remarks>
 public sealed class WitnessCalculator
 {
-    private static readonly Lazy<string> Runner = new(ExtractRunner);
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode ScriptMode = UnixFileMode.UserRead;
+    private const string ScriptName = "circom-witness.js";
+
+    private static readonly Lazy<byte[]> RunnerBytes = new(ReadEmbeddedRunner);
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> CreatedDirectories = [];
+    private static int _exitHookRegistered;
+
     private readonly string _node;
     private readonly ILogger _logger;
+    private readonly Lock _runnerGate = new();
+    private string? _runnerDirectory;
 
     /// <summary>Creates a calculator using the given node executable (default: <c>node</c> on PATH).</summary>
     public WitnessCalculator(string node = "node", ILogger? logger = null)
@@ -25,23 +47,97 @@ public sealed class WitnessCalculator
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The runner script, written once per content to the temp folder (content-addressed, so versions never clash).</summary>
-    private static string ExtractRunner()
+    private static byte[] ReadEmbeddedRunner()
     {
         using var res = typeof(WitnessCalculator).Assembly.GetManifestResourceStream("circom-witness.js")
             ?? throw new InvalidOperationException("the embedded circom-witness.js is missing from the assembly");
         using var ms = new MemoryStream();
         res.CopyTo(ms);
-        var bytes = ms.ToArray();
-        var name = $"pmc-circom-witness-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}.js";
-        var path = Path.Combine(Path.GetTempPath(), name);
-        if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        return ms.ToArray();
+    }
+
+    /// <summary>
+    /// The runner script's path, after checking that it and its private directory are as this calculator left them
+    /// (written afresh into a new private directory when they are not, or on first use).
+    /// </summary>
+    private string CheckedRunner()
+    {
+        lock (_runnerGate)
         {
-            var tmp = path + "." + Guid.NewGuid().ToString("n");
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, path, overwrite: true);
+            if (_runnerDirectory is { } dir)
+            {
+                var problem = RunnerProblem(dir);
+                if (problem is null) return Path.Combine(dir, ScriptName);
+                _logger.LogWarning("The witness runner in {Dir} was tampered with ({Problem}); writing it again into a new private directory", dir, problem);
+                _runnerDirectory = null;
+            }
+            var fresh = Directory.CreateTempSubdirectory("pmc-witness-").FullName;
+            CreatedDirectories.Add(fresh);
+            if (Interlocked.Exchange(ref _exitHookRegistered, 1) == 0)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveCreatedDirectories();
+            WriteRunner(Path.Combine(fresh, ScriptName));
+            var check = RunnerProblem(fresh);
+            if (check is not null)
+                throw new ProvingFormatException(fresh, $"the witness runner's private directory fails its own check right after creation: {check}");
+            _runnerDirectory = fresh;
+            return Path.Combine(fresh, ScriptName);
         }
-        return path;
+    }
+
+    private static void WriteRunner(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var f = new FileStream(path, options)) f.Write(RunnerBytes.Value);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, ScriptMode);
+    }
+
+    /// <summary>What is wrong with the runner in <paramref name="dir"/>, or null when it is as written.</summary>
+    private static string? RunnerProblem(string dir)
+    {
+        var script = Path.Combine(dir, ScriptName);
+        if (UnixFileStatus.IsSupported)
+        {
+            var me = UnixFileStatus.CurrentUserId;
+            if (UnixFileStatus.Get(dir, followLinks: false) is not { } d) return $"the directory '{dir}' is gone";
+            if (d.Kind != UnixFileKind.Directory) return $"'{dir}' is now {d.KindDescription}, not a directory";
+            if (d.OwnerId != me) return $"the directory '{dir}' is owned by uid {d.OwnerId}, not {me}";
+            if (d.Permissions != DirectoryMode) return $"the directory '{dir}' has mode {Octal(d.Permissions)}, not 0700";
+            if (UnixFileStatus.Get(script, followLinks: false) is not { } s) return $"the script '{script}' is gone";
+            if (s.Kind != UnixFileKind.Regular) return $"'{script}' is now {s.KindDescription}, not a regular file";
+            if (s.OwnerId != me) return $"the script '{script}' is owned by uid {s.OwnerId}, not {me}";
+            if (s.Permissions != ScriptMode) return $"the script '{script}' has mode {Octal(s.Permissions)}, not 0400";
+        }
+        else if (!File.Exists(script))
+        {
+            return $"the script '{script}' is gone";
+        }
+        // Only now is it safe to read: a regular file in a directory no one else can write.
+        if (!File.ReadAllBytes(script).AsSpan().SequenceEqual(RunnerBytes.Value)) return $"the script '{script}' has other content than the embedded runner";
+        return null;
+    }
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
+
+    private static void RemoveCreatedDirectories()
+    {
+        foreach (var dir in CreatedDirectories)
+        {
+            try
+            {
+                // Only a directory that is still ours and still a directory (never a link someone put in its place).
+                if (UnixFileStatus.IsSupported)
+                {
+                    var d = UnixFileStatus.Get(dir, followLinks: false);
+                    if (d is not { Kind: UnixFileKind.Directory } || d.Value.OwnerId != UnixFileStatus.CurrentUserId) continue;
+                }
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort at exit: a leftover 0700 directory holds only the public runner script.
+            }
+        }
     }
 
     /// <summary>Computes the witness of <paramref name="inputJsonPath"/> into <paramref name="witnessPath"/>.</summary>
@@ -51,7 +147,7 @@ public sealed class WitnessCalculator
     {
         if (!File.Exists(wasmPath)) throw new ProvingFormatException(wasmPath, "file not found");
         if (!File.Exists(inputJsonPath)) throw new ProvingFormatException(inputJsonPath, "file not found");
-        string script = Runner.Value;
+        string script = CheckedRunner();
 
         var psi = new ProcessStartInfo(_node)
         {
@@ -59,6 +155,7 @@ public sealed class WitnessCalculator
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        ChildProcessEnvironment.Apply(psi);
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add(Path.GetFullPath(wasmPath));
         psi.ArgumentList.Add(Path.GetFullPath(inputJsonPath));

@@ -117,6 +117,32 @@ public sealed class WorkerOptions
     /// </summary>
     public List<CollateralReserveOptions> CollateralReserve { get; set; } = [];
 
+    /// <summary>
+    /// Total deadline of one fetch of a request's input: connecting, the response headers and the whole body together,
+    /// so that a server that answers slowly or stalls mid-body cannot hold the worker. A fetch that runs out of it is a
+    /// transient fault (tried again later, within the request's deadlines). Default 30 s; more than 0 and at most 1 hour.
+    /// </summary>
+    public TimeSpan InputFetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether a request's input may be a <c>file://</c> URI (read from this machine; regular files only). Off by
+    /// default: a requester could otherwise have the worker read, and hash against a value of its choosing, any file
+    /// the worker can read, or block it on a FIFO such as <c>file:///dev/stdin</c>. For local testing only. (Artifacts
+    /// the operator configures, <see cref="CircuitOptions.Zkey"/> and <see cref="CircuitOptions.WitnessWasm"/>, are not
+    /// request inputs and are not affected.)
+    /// </summary>
+    public bool AllowFileInputs { get; set; }
+
+    /// <summary>
+    /// Hosts a request's http(s) input may be fetched from although they are, or resolve to, an address the worker
+    /// otherwise refuses: loopback, private (RFC 1918), shared (100.64.0.0/10), link-local (169.254.0.0/16, where cloud
+    /// metadata lives, and fe80::/10), unique-local (fc00::/7), unspecified, multicast or reserved, also in IPv4-mapped
+    /// IPv6 form. Each entry is a host name (matched exactly, in any case), an IP address, or a CIDR range such as
+    /// <c>10.20.0.0/16</c>. The check runs when the connection opens, so redirects and DNS rebinding do not get past it.
+    /// Default empty: only public addresses.
+    /// </summary>
+    public List<string> AllowedInputHosts { get; set; } = [];
+
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
@@ -264,6 +290,12 @@ public sealed class WorkerOptions
             errors.Add($"metricsUrl: '{MetricsUrl}' must be an http URL on a loopback address");
         if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != "http" && otlp.Scheme != "https")))
             errors.Add($"otlpEndpoint: '{OtlpEndpoint}' is not an http(s) URL");
+
+        if (InputFetchTimeout <= TimeSpan.Zero || InputFetchTimeout > TimeSpan.FromHours(1))
+            errors.Add($"inputFetchTimeout: {InputFetchTimeout} must be more than 0 and at most 1 hour");
+        for (int i = 0; i < AllowedInputHosts.Count; i++)
+            if (Proving.InputUriPolicy.EntryProblem(AllowedInputHosts[i]) is { } problem)
+                errors.Add($"allowedInputHosts[{i}]: '{AllowedInputHosts[i]}' is {problem}");
 
         if (Circuits.Count == 0) errors.Add("circuits: at least one circuit is required");
         var seen = new HashSet<uint>();

@@ -94,11 +94,31 @@ public sealed class WorkerJournal : IDisposable
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
 
-    /// <summary>Opens (creating if needed) the journal at <paramref name="path"/>.</summary>
+    /// <summary>Owner read and write only: the journal holds the sealed bids' salts.</summary>
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Opens (creating if needed) the journal at <paramref name="path"/>. The file holds the salts of sealed bids that
+    /// are not yet revealed (whoever reads one learns the bid), so it is created 0600 before SQLite opens it (SQLite
+    /// gives its <c>-wal</c> and <c>-shm</c> files the database file's mode), a folder it creates is 0700, and an
+    /// existing journal, <c>-wal</c> or <c>-shm</c> file that its group or others may read or write is narrowed to its
+    /// owner's bits.
+    /// </summary>
     public WorkerJournal(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full);
+        if (!OperatingSystem.IsWindows())
+        {
+            if (dir is not null && !Directory.Exists(dir))
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            CreatePrivate(full);
+            foreach (var f in new[] { full, full + "-wal", full + "-shm" }) NarrowToOwner(f);
+        }
+        else if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
@@ -128,6 +148,35 @@ public sealed class WorkerJournal : IDisposable
         using (var info = Command("SELECT COUNT(*) FROM pragma_table_info('bids') WHERE name = 'lane'"))
             if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
                 Exec("ALTER TABLE bids ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;");
+    }
+
+    /// <summary>Creates an empty (0600) file where none is; SQLite takes an empty file for an empty database.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreatePrivate(string path)
+    {
+        if (File.Exists(path)) return;
+        try
+        {
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = PrivateFileMode,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile (another process opening the same journal): NarrowToOwner checks its mode.
+        }
+    }
+
+    /// <summary>Clears the group and other bits of an existing file (a journal from before this check, or a copy).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void NarrowToOwner(string path)
+    {
+        if (!File.Exists(path)) return;
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if ((mode & groupOrOthers) != 0) File.SetUnixFileMode(path, mode & ~groupOrOthers);
     }
 
     /// <summary>The last fully processed block and its hash, or null on a fresh journal.</summary>

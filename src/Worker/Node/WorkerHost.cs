@@ -53,15 +53,16 @@ public sealed class WorkerHost : IAsyncDisposable
         host._owned.Add(engine);
         var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        host._owned.Add(http);
+        // Request inputs: under the input URI policy (checked at connect time) and one total deadline per fetch.
+        var inputs = new InputFetcher(InputUriPolicy.FromOptions(options), options.InputFetchTimeout);
+        host._owned.Add(inputs);
         var metrics = new WorkerMetrics(signer.From.ToString());
         host._owned.Add(metrics);
-        // Proving keys run to gigabytes: their downloads get a longer timeout than inputs.
-        var artifactHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        // Proving keys run to gigabytes: their downloads get a longer total deadline than inputs (the store's own).
+        var artifactHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         host._owned.Add(artifactHttp);
-        var artifacts = new ArtifactStore(options.ArtifactCacheDir, artifactHttp, log);
-        host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, new InputFetcher(http), artifacts, metrics, log);
+        var artifacts = new ArtifactStore(options.ArtifactCacheDir, artifactHttp, log, fetchTimeout: ArtifactStore.DefaultFetchTimeout);
+        host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, inputs, artifacts, metrics, log);
         metrics.Serve(options.MetricsUrl, options.OtlpEndpoint is { } otlp ? new Uri(otlp) : null, host.Node.StatusJson, log);
         return host;
     }

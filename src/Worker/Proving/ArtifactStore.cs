@@ -17,7 +17,9 @@ public sealed class ArtifactRejectedException(string message) : Exception(messag
 /// <para>The registered <c>artifactsURI</c> names an <b>artifact manifest</b>: a JSON object
 /// <c>{"zkey": "...", "wasm": "..."}</c> whose two references are URIs or paths relative to the manifest
 /// (<see cref="ManifestFileName"/> by convention). A URI that names a directory (<c>file:///x/</c>, or a path ending in
-/// <c>/</c>) means <c>&lt;dir&gt;/artifacts.json</c>. Schemes: <c>file</c>, <c>http</c>, <c>https</c>.</para>
+/// <c>/</c>) means <c>&lt;dir&gt;/artifacts.json</c>. Schemes: <c>file</c>, <c>http</c>, <c>https</c>; a manifest fetched
+/// over http(s) may not name a <c>file://</c> reference. Each download has one total deadline (connect, headers and
+/// body); a file reference must be a regular file.</para>
 /// <para>The cache lives at <c>&lt;cacheDir&gt;/&lt;artifactsHash&gt;/</c>. A download goes to a temporary folder, is
 /// hashed (<c>keccak256(keccak256(zkey) ‖ keccak256(wasm))</c>, streamed) and is only then moved into place, so a crash
 /// mid-download never leaves a half-written entry that looks valid; an entry that fails its hash is deleted and fetched
@@ -35,18 +37,26 @@ public sealed class ArtifactStore
     private readonly HttpClient _http;
     private readonly ILogger _log;
     private readonly long _maxBytes;
+    private readonly TimeSpan _fetchTimeout;
+
+    /// <summary>The default total deadline of one artifact download (proving keys run to gigabytes).</summary>
+    public static readonly TimeSpan DefaultFetchTimeout = TimeSpan.FromMinutes(30);
 
     /// <param name="cacheDir">Cache folder (created when missing).</param>
     /// <param name="http">Client for http(s) artifacts.</param>
     /// <param name="logger">Log.</param>
     /// <param name="maxBytes">Largest artifact file accepted.</param>
-    public ArtifactStore(string cacheDir, HttpClient http, ILogger logger, long maxBytes = 16L << 30)
+    /// <param name="fetchTimeout">Total deadline of each download (the manifest, the zkey, the wasm): connect, headers
+    ///     and body together (default <see cref="DefaultFetchTimeout"/>).</param>
+    public ArtifactStore(string cacheDir, HttpClient http, ILogger logger, long maxBytes = 16L << 30, TimeSpan? fetchTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDir);
         _cacheDir = Path.GetFullPath(cacheDir);
         _http = http;
         _log = logger;
         _maxBytes = maxBytes;
+        _fetchTimeout = fetchTimeout ?? DefaultFetchTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_fetchTimeout, TimeSpan.Zero, nameof(fetchTimeout));
     }
 
     /// <summary>
@@ -181,6 +191,11 @@ public sealed class ArtifactStore
             throw new ArtifactRejectedException($"circuit {circuitId}: the manifest's {what} reference '{reference}' is not a URI");
         if (!BoundedFetch.IsSupported(u))
             throw new ArtifactRejectedException($"circuit {circuitId}: the manifest's {what} URI scheme '{u.Scheme}' is not supported (file, http, https)");
+        // A manifest someone serves over the network does not get to name files on this machine: that would read
+        // (and hash, and cache) whatever local file it chose.
+        if (!manifest.IsFile && u.IsFile)
+            throw new ArtifactRejectedException(
+                $"circuit {circuitId}: the artifact manifest '{manifest}' was fetched over {manifest.Scheme} but its {what} reference '{reference}' names a local file (file://), which only a local manifest may do");
         return u;
     }
 
@@ -192,5 +207,6 @@ public sealed class ArtifactStore
 
     /// <summary>Copies one resource into <paramref name="to"/>, refusing more than <paramref name="limit"/> bytes.</summary>
     private Task CopyAsync(uint circuitId, string what, Uri from, Stream to, long limit, CancellationToken ct) =>
-        BoundedFetch.CopyAsync(_http, from, to, limit, $"circuit {circuitId}: {what}", m => new ArtifactRejectedException(m), ct);
+        BoundedFetch.CopyAsync(_http, from, to, limit, _fetchTimeout, $"circuit {circuitId}: {what}",
+            m => new ArtifactRejectedException(m), m => new ArtifactRejectedException(m), ct);
 }

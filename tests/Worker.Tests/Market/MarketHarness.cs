@@ -120,6 +120,8 @@ public sealed class MarketHarness : IAsyncDisposable
             PollInterval = TimeSpan.FromMilliseconds(200),
             RpcAttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(10),
             PostStandingAsks = false,
+            // Some tests post requests whose input is a file:// URI in the harness's work folder.
+            AllowFileInputs = true,
         };
         var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = "0x" + Convert.ToHexStringLower(key.ExportPrivateKey()) };
         Assert.Empty(options.Validate(env));
