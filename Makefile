@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo clean
+.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo soak clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
 setup: $(STAMP)
@@ -76,6 +76,13 @@ bench: dotnet-build
 ## demo: the whole market on an embedded anvil (three workers, every allocation mode).
 demo: build circuits-demo
 	./pmc demo --requests $(or $(REQUESTS),8)
+
+## soak: `./pmc soak` (not part of `make test`): two honest requesters (every mode) and a hostile one against three worker
+## processes on an embedded anvil, each behind a proxy failing 20% of its RPC calls, one killed with -9 and restarted
+## every 20-60 s; MINUTES (default 10) of load, then a drain of at most 150 s. Prints a JSON audit and fails on an honest
+## bond forfeited, an honest slash, a duplicate send or funds not conserved. SEED=S replays the random choices.
+soak: build circuits-test
+	./pmc soak --minutes $(or $(MINUTES),10) $(if $(SEED),--seed $(SEED)) --json
 
 clean:
 	rm -rf out cache

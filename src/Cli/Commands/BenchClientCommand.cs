@@ -1,5 +1,5 @@
 using System.Numerics;
-using ProverMarketChain.Cli.Demo;
+using ProverMarketChain.Cli.Local;
 using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;

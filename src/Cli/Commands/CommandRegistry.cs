@@ -28,6 +28,7 @@ public sealed class CommandRegistry
         r.Add(new WorkerCommand());
         r.Add(new CollateralCommand());
         r.Add(new DemoCommand());
+        r.Add(new SoakCommand());
         return r;
     }
 

@@ -9,6 +9,7 @@ using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Cli.Local;
 using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Node;
 using ProverMarketChain.Worker.Proving;
@@ -42,16 +43,6 @@ public sealed record DemoSummary(
 /// </summary>
 public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, TextWriter progress)
 {
-    // anvil's default accounts (mnemonic "test test ... junk"): deployer, sequencer, three provers.
-    private static readonly string[] Keys =
-    [
-        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-        "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    ];
-
     private static readonly string[] ModeNames = ["sealed-bid", "dutch", "standing-ask", "open-race"];
     private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -62,50 +53,27 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     public async Task<DemoSummary> RunAsync(CancellationToken ct)
     {
         var root = RepoPaths.Root();
-        var build = Path.Combine(root, "circuits", "build", "rollup_batch");
-        var zkey = Path.Combine(build, "rollup_batch.zkey");
-        var wasm = Path.Combine(build, "rollup_batch_js", "rollup_batch.wasm");
-        if (!File.Exists(zkey) || !File.Exists(wasm))
-        {
-            Say("building the rollup circuit (circuits/build.sh rollup_batch)");
-            await RunProcessAsync("bash", [Path.Combine(root, "circuits", "build.sh"), "rollup_batch"], root, ct).ConfigureAwait(false);
-        }
-        using var info = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(build, "info.json"), ct).ConfigureAwait(false));
-        var constraints = info.RootElement.GetProperty("constraints").GetUInt64();
+        var circuit = await CircuitBuild.EnsureAsync(root, "rollup_batch", Say, ct).ConfigureAwait(false);
 
         using var anvil = options.RpcUrl is null ? await AnvilProcess.StartAsync(root, 1, ct).ConfigureAwait(false) : null;
         var endpoint = anvil?.Endpoint ?? new Uri(options.RpcUrl!);
         Say($"chain: {endpoint} ({(anvil is null ? "existing node" : "embedded anvil, 1-second blocks")})");
         using var rpc = new JsonRpcClient(endpoint);
         var client = new EthClient(rpc);
-        Signer NewSigner(int i) => new(client, EthKey.FromPrivateKey(Keys[i]), new SignerOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(100) });
+        Signer NewSigner(int i) => new(client, EthKey.FromPrivateKey(DevAccounts.Keys[i]), new SignerOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(100) });
+        // Roles: deployer, sequencer, three provers.
         var owner = NewSigner(0);
         var sequencer = NewSigner(1);
 
         // ------------------------------------------------------------ contracts
-        var deployment = await Deployment.DeployAsync(owner, owner.From, cancellationToken: ct).ConfigureAwait(false);
-        var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
+        var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
+        var local = await LocalMarket.DeployAsync(owner, circuit, work, ct).ConfigureAwait(false);
+        var deployment = local.Deployment;
         var marketContract = new ProverMarket(owner, deployment.ProverMarket);
         var deployBlock = deployment.DeployBlock;
         Say($"deployed registry {deployment.CircuitRegistry}, vault {deployment.CollateralVault}, market {deployment.ProverMarket}");
-
-        var verifier = await RollupBatchVerifier.DeployAsync(owner, ct).ConfigureAwait(false);
-        // The committed verifier must match the local proving key: check the build's example proof against it.
-        var exampleProof = ReadProofForChain(Path.Combine(build, "proof.json"));
-        var examplePublic = ReadNumbers(Path.Combine(build, "public.json"));
-        await verifier.VerifyProofAsync(exampleProof, examplePublic, ct).ConfigureAwait(false);
-        // The rollup publishes its artifacts behind a manifest and registers the manifest's URI with their hash; the
-        // workers fetch them from there (checking the hash) instead of being handed local files.
-        var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
-        var manifest = Path.Combine(work, ArtifactStore.ManifestFileName);
-        ArtifactStore.WriteManifest(manifest, new Uri(zkey).AbsoluteUri, new Uri(wasm).AbsoluteUri);
-        var artifactsHash = await ArtifactStore.ComputeHashAsync(zkey, wasm, ct).ConfigureAwait(false);
-        await registry.RegisterCircuitAsync(verifier.Address, new Uri(manifest).AbsoluteUri, artifactsHash, constraints, (ulong)examplePublic.Length, ct).ConfigureAwait(false);
-        const uint circuitId = 1;
-        Say($"registered rollup_batch ({constraints} constraints, {examplePublic.Length} public inputs) with verifier {verifier.Address}, artifacts {new Uri(manifest).AbsoluteUri}");
-
-        var deploymentFile = Path.Combine(work, "deployment.json");
-        deployment.Save(deploymentFile);
+        const uint circuitId = LocalMarket.CircuitId;
+        Say($"registered rollup_batch ({circuit.Constraints} constraints, {circuit.PublicInputs} public inputs) with verifier {local.Verifier}, artifacts {new Uri(local.Manifest).AbsoluteUri}");
 
         // ------------------------------------------------------------ workers
         var baseSpeed = WorkerHost.CalibrateUnitsPerSecond(loggers.CreateLogger("demo"));
@@ -123,24 +91,12 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         {
             var signer = NewSigner(2 + i);
             names[signer.From] = profiles[i].Name;
-            await new CollateralVault(signer, deployment.CollateralVault).DepositEthAsync(Ether, ct).ConfigureAwait(false);
-            var o = new WorkerOptions
-            {
-                RpcUrl = endpoint.ToString(),
-                DeploymentFile = deploymentFile,
-                JournalPath = Path.Combine(work, $"worker{i}.db"),
-                Circuits = [new CircuitOptions { CircuitId = circuitId }],
-                ArtifactCacheDir = Path.Combine(work, $"worker{i}-artifacts"),
-                CostModel = new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
-                Capacity = 4,
-                // Most of the deposit backs bids and jobs from the market's bond balance (the worker reserves it at
-                // start-up), so each bond taken or released is one storage write instead of a vault call.
-                CollateralReserve = [new CollateralReserveOptions { AssetId = 0, AmountWei = (Ether * 3 / 4).ToString(System.Globalization.CultureInfo.InvariantCulture) }],
-                Confirmations = 0,
-                PollInterval = TimeSpan.FromMilliseconds(250),
-                MaxGasPriceWei = "100000000000",
-            };
-            var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Keys[2 + i] };
+            await local.FundProverAsync(signer, Ether, ct).ConfigureAwait(false);
+            // Most of the deposit backs bids and jobs from the market's bond balance.
+            var o = local.WorkerOptions($"worker{i}", endpoint,
+                new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
+                Ether * 3 / 4);
+            var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = DevAccounts.Keys[2 + i] };
             var errors = o.Validate(env);
             if (errors.Count > 0) throw new WorkerConfigurationException("(demo worker)", errors);
             var host = WorkerHost.Create(o, loggers, env, $"w{i}");
@@ -171,7 +127,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
                 BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 3UL + minReveal : 8UL), ProvingWindow: 60,
                 // The collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
-                Verifier: verifier.Address, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
+                Verifier: local.Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
                 LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
                 ProtocolFeeBps: protocolFeeBps);
             var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
@@ -239,7 +195,6 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         return await SummariseAsync(client, market, submitted, names, deployBlock, meanProving, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
     /// <summary>Who was paid for a fulfilled request, from its <c>RequestFulfilled</c> event: the state slot no longer
     ///     names the prover once it is paid, and an auction settled inside its fulfilment is never seen assigned.</summary>
     private static async Task<string> FulfillerAsync(IProverMarket market, ulong fromBlock, byte[] id,
@@ -251,19 +206,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         return names.GetValueOrDefault(p, p.ToString());
     }
 
-    private static async Task<bool> TryExpireAsync(IProverMarket market, Request request, CancellationToken ct)
-    {
-        try
-        {
-            await market.ExpireCallAsync(request, ct).ConfigureAwait(false);
-        }
-        catch (ContractRevertException)
-        {
-            return false; // still live
-        }
-        await market.ExpireAsync(request, ct).ConfigureAwait(false);
-        return true;
-    }
+    /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
+    private static Task<bool> TryExpireAsync(IProverMarket market, Request request, CancellationToken ct) =>
+        Permissionless.TryAsync(() => market.ExpireCallAsync(request, ct), () => market.ExpireAsync(request, ct));
 
     private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarket market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
         Dictionary<Address, string> names, ulong fromBlock, double? meanProving, CancellationToken ct)
@@ -320,37 +265,11 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     {
         var input = Path.Combine(work, seed + ".json");
         var pub = Path.Combine(work, seed + ".public.json");
-        await RunProcessAsync("node", [Path.Combine(root, "circuits", "scripts", "rollup-input.js"), "--seed", seed, "--out", input, "--public", pub], root, ct).ConfigureAwait(false);
-        return (await File.ReadAllBytesAsync(input, ct).ConfigureAwait(false), ReadNumbers(pub));
-    }
-
-    private static BigInteger[] ReadNumbers(string path)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.EnumerateArray().Select(e => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    private static BigInteger[] ReadProofForChain(string path)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var r = doc.RootElement;
-        BigInteger N(JsonElement e) => BigInteger.Parse(e.GetString()!, CultureInfo.InvariantCulture);
-        var a = r.GetProperty("pi_a"); var b = r.GetProperty("pi_b"); var c = r.GetProperty("pi_c");
-        return [N(a[0]), N(a[1]), N(b[0][1]), N(b[0][0]), N(b[1][1]), N(b[1][0]), N(c[0]), N(c[1])];
+        await ExternalProcess.RunAsync("node", [Path.Combine(root, "circuits", "scripts", "rollup-input.js"), "--seed", seed, "--out", input, "--public", pub], root, ct).ConfigureAwait(false);
+        return (await File.ReadAllBytesAsync(input, ct).ConfigureAwait(false), CircuitBuild.ReadNumbers(pub));
     }
 
     private static byte[] RandomNumberGeneratorBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);
 
     private static string Format(BigInteger wei) => $"{(double)wei / 1e18:0.#####} ETH";
-
-    private static async Task RunProcessAsync(string file, IReadOnlyList<string> args, string cwd, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = cwd, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var err = p.StandardError.ReadToEndAsync(ct);
-        _ = await p.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
-        await p.WaitForExitAsync(ct).ConfigureAwait(false);
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args.Select(Path.GetFileName))} failed: {(await err.ConfigureAwait(false)).Trim()}");
-    }
 }

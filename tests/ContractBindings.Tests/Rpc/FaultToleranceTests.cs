@@ -1,5 +1,6 @@
 using System.Numerics;
 using ProverMarketChain.ContractBindings.Crypto;
+using ProverMarketChain.ContractBindings.Diagnostics;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.ContractBindings.Tests.Infrastructure;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Diagnostics;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Tests.Infrastructure;
 using ProverMarketChain.Worker.Configuration;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ProverMarketChain.Cli.Demo;
+namespace ProverMarketChain.Cli.Local;
 
 /// <summary>An embedded anvil on a free loopback port, stopped (with its process tree) on dispose.</summary>
 public sealed class AnvilProcess : IDisposable

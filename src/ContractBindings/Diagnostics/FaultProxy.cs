@@ -1,11 +1,12 @@
 using System.Net;
 
-namespace ProverMarketChain.ContractBindings.Tests.Infrastructure;
+namespace ProverMarketChain.ContractBindings.Diagnostics;
 
 /// <summary>
-/// An HTTP proxy on loopback that forwards JSON-RPC POSTs to an upstream node but, for a seeded random share of
-/// requests, drops the connection (before or after forwarding), answers 500 (after forwarding), or delays past the
-/// client's attempt timeout (then forwards). Counts what it did.
+/// A fault-injecting JSON-RPC proxy on loopback, for resilience tests and the soak run (<c>pmc soak</c>): it forwards
+/// POSTs to an upstream node but, for a seeded random share of requests (<see cref="FaultRate"/>), drops the connection
+/// (before or after forwarding), answers 500 (after forwarding), or delays past the client's attempt timeout (then
+/// forwards). It counts what it did.
 /// </summary>
 public sealed class FaultProxy : IDisposable
 {
@@ -18,6 +19,10 @@ public sealed class FaultProxy : IDisposable
     private readonly Task _loop;
     private int _dropBefore, _dropAfter, _errors, _delays, _passed;
 
+    /// <summary>Starts a proxy to <paramref name="target"/> on a free loopback port.</summary>
+    /// <param name="target">The upstream JSON-RPC endpoint.</param>
+    /// <param name="seed">Seed of the fault draws (the same seed draws the same faults for the same request order).</param>
+    /// <param name="delay">How long a delayed request is held before it is forwarded; longer than the client's attempt timeout.</param>
     public FaultProxy(Uri target, int seed, TimeSpan delay)
     {
         _target = target;
@@ -44,16 +49,23 @@ public sealed class FaultProxy : IDisposable
         _loop = Task.Run(LoopAsync);
     }
 
+    /// <summary>The loopback port the proxy listens on.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The proxy's endpoint: give it to the client instead of the upstream node's.</summary>
     public Uri Endpoint => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Share of requests that get a fault, 0..1.</summary>
     public double FaultRate { get; set; } = 0.35;
 
+    /// <summary>What the proxy did, as one line.</summary>
     public string Stats => $"dropBefore={_dropBefore} dropAfter={_dropAfter} http500={_errors} delayed={_delays} passed={_passed}";
 
-    public int Faults => _dropBefore + _dropAfter + _errors + _delays;
+    /// <summary>Requests that got a fault.</summary>
+    public int Faults => Volatile.Read(ref _dropBefore) + Volatile.Read(ref _dropAfter) + Volatile.Read(ref _errors) + Volatile.Read(ref _delays);
+
+    /// <summary>Requests answered without a fault.</summary>
+    public int Passed => Volatile.Read(ref _passed);
 
     private async Task LoopAsync()
     {
@@ -143,6 +155,7 @@ public sealed class FaultProxy : IDisposable
         }
     }
 
+    /// <summary>Stops listening; requests in flight are dropped.</summary>
     public void Dispose()
     {
         _stop.Cancel();
@@ -155,5 +168,6 @@ public sealed class FaultProxy : IDisposable
         catch (AggregateException)
         {
         }
+        _stop.Dispose();
     }
 }

@@ -1,0 +1,73 @@
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Primitives;
+
+namespace ProverMarketChain.Cli.Soak;
+
+/// <summary>
+/// Recognises calls to the market that concern one request, from their calldata: the function (by selector) and the
+/// request id. Functions taking the <c>Request</c> terms first name the request by
+/// <c>keccak256(abi.encode(request))</c>, which is the hash of the first 17 words of the arguments (the terms are a
+/// static tuple, encoded in place); <c>commitProof</c> takes the id itself.
+/// </summary>
+public sealed class MarketCallDecoder
+{
+    /// <summary>The market functions taking the request's terms as their first argument (<c>Request</c> is a static tuple).</summary>
+    private static readonly string[] TermsFirst =
+    [
+        "submitRequest({0},bytes,string,uint256[])",
+        "cancelRequest({0})",
+        "expire({0})",
+        "commitBid({0},bytes32,uint8)",
+        "revealBid({0},uint96,uint32,bytes32,uint8)",
+        "settle({0})",
+        "forfeitBond({0},address,uint8,bytes32)",
+        "acceptMatch({0})",
+        "declineMatch({0})",
+        "lapseMatch({0})",
+        "lockDutch({0})",
+        "fulfill({0},uint256[8],uint256[])",
+        "revealProof({0},uint256[8],uint256[])",
+        "slash({0})",
+    ];
+
+    /// <summary>Bytes of the encoded terms: 17 static words.</summary>
+    private const int TermsBytes = 17 * 32;
+
+    private readonly Address _market;
+    private readonly Dictionary<string, (string Name, bool TermsFirst)> _bySelector = new(StringComparer.Ordinal);
+
+    /// <summary>A decoder for calls to the market at <paramref name="market"/>.</summary>
+    public MarketCallDecoder(Address market)
+    {
+        _market = market;
+        foreach (var pattern in TermsFirst)
+        {
+            var f = new ContractFunction(string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, Request.AbiTupleType), "");
+            _bySelector[Hex.Encode(f.Selector)] = (f.Name, true);
+        }
+        var commitProof = new ContractFunction("commitProof(bytes32,bytes32)", "");
+        _bySelector[Hex.Encode(commitProof.Selector)] = (commitProof.Name, false);
+    }
+
+    /// <summary>The 4-byte selector of a market function by name (for tests and messages).</summary>
+    /// <exception cref="KeyNotFoundException">Not a request-level market function.</exception>
+    public byte[] SelectorOf(string name) => Hex.Decode(_bySelector.First(kv => kv.Value.Name == name).Key);
+
+    /// <summary>
+    /// The market function and the request id a transaction is about; false for transactions to other contracts, for
+    /// market functions that concern no single request (deposits, lanes, withdrawals), and for calldata too short to
+    /// hold the id.
+    /// </summary>
+    public bool TryDecode(Address? to, byte[] input, out string function, out byte[] requestId)
+    {
+        function = "";
+        requestId = [];
+        if (to != _market || input.Length < 4) return false;
+        if (!_bySelector.TryGetValue(Hex.Encode(input.AsSpan(0, 4)), out var f)) return false;
+        int need = 4 + (f.TermsFirst ? TermsBytes : 32);
+        if (input.Length < need) return false;
+        function = f.Name;
+        requestId = f.TermsFirst ? Keccak.Hash(input.AsSpan(4, TermsBytes)) : input.AsSpan(4, 32).ToArray();
+        return true;
+    }
+}
