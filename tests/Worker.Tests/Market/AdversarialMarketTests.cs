@@ -254,7 +254,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             var realNode = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "node")).First(File.Exists);
             var nodeShim = Path.Combine(shim, "node");
             File.WriteAllText(nodeShim, $"#!/bin/sh\nsleep 4\nexec '{realNode}' \"$@\"\n");
-            File.SetUnixFileMode(nodeShim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(nodeShim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             worker = WorkerProcess.Start(file, env, pathFirst: shim);
             var (_, raceId) = await h.SubmitAsync(mode: 3, a: 6, b: 7, provingWindow: 120);
             waited.Restart();
