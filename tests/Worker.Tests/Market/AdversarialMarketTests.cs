@@ -111,6 +111,8 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         });
         try
         {
+            // The requester's own fee estimate follows the chain: post once a spiked block is mined.
+            await WaitForAsync(h, async () => (await h.Client.GetBlockByTagAsync("latest"))!.BaseFeePerGas > o.MaxGasPrice, "the base fee never rose");
             var (_, during) = await h.SubmitAsync(mode: 0, a: 4, b: 5, bidSeconds: 6);
             var view = await h.WaitForStatusAsync(pending, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(pending);
@@ -146,7 +148,8 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         // 64 cheap asks (the book's limit), posted at once from 64 funded provers.
         var fillers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => h.NewProverAsync(MarketHarness.Ether / 50)));
         var now = (await h.Client.GetBlockByTagAsync("latest"))!.Timestamp;
-        await Task.WhenAll(fillers.Select(k => new IAskBook(new Signer(_anvil.CreateClient(), k, MarketHarness.Fast), h.AskBook.Address)
+        // Posted in one block, each walks a longer book than its gas estimate saw: a generous gas limit.
+        await Task.WhenAll(fillers.Select(k => new IAskBook(new Signer(_anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 }), h.AskBook.Address)
             .PostAskAsync(MarketHarness.CircuitId, 1, 600, 1, 0, MarketHarness.Ether / 100, now + 3600, Address.Zero)));
         Assert.Equal(new BigInteger(64), await h.AskBook.AskCountAsync(MarketHarness.CircuitId));
 

@@ -12,6 +12,7 @@ internal static class HostileSetup
     public static void AllowLoopbackInputs(WorkerOptions o, TimeSpan fetchTimeout)
     {
         o.AllowedInputHosts = ["127.0.0.1"];
+        o.AllowFileInputs = false; // the production default (the harness allows file inputs for its other tests)
         o.InputFetchTimeout = fetchTimeout;
     }
 
