@@ -44,6 +44,15 @@ public sealed class ExposureLimitsTests
     }
 
     [Fact]
+    public void Refusal_collateralAtRiskIsPerAsset()
+    {
+        // 3 ETH at risk leaves no room in ETH, but a token's amounts (another unit) never add up with it.
+        IReadOnlyCollection<Commitment> open = [C("0xa", 1, 8), C("0xb", 2, 8), C("0xc", 3, 8)];
+        Assert.Contains("maxCollateralAtRiskWei", Limits(capacity: 8, perCircuit: 8).Refusal(open, "0x01", 4, 1, assetId: 0));
+        Assert.Null(Limits(capacity: 8, perCircuit: 8).Refusal(open, "0x01", 4, Ether, assetId: 1));
+    }
+
+    [Fact]
     public void Refusal_ignoresTheCandidatesOwnCommitment()
     {
         // Re-admitting a request that already holds a slot (a restart re-deciding it) must not count it twice.
@@ -55,7 +64,8 @@ public sealed class ExposureLimitsTests
     public void QueueAhead_sharesQueuedWorkOverTheCapacity_andThePlannerPromisesIt()
     {
         IReadOnlyCollection<Commitment> open = [C("0xa", seconds: 30), C("0xb", seconds: 10), C("0xc", seconds: 0)];
-        Assert.Equal(10, Limits(capacity: 4).QueueAheadSeconds(open, "0x01"));
+        Assert.Equal(10, Limits(capacity: 4).QueueAheadSeconds(open, "0x01", 2)); // other circuits: shared over 4 slots
+        Assert.Equal(40, Limits(capacity: 4).QueueAheadSeconds(open, "0x01", 1)); // its own circuit proves one at a time
         var planner = new JobPlanner(new CostModelOptions { CostPerUnitWei = "1", TimeSafetyFactor = 2 }, new GasProfile(), 10_000, submissionOverheadSeconds: 4);
         // 20000 units at 10000/s x2 = 4 s, + 4 s overhead, + 10 s queued ahead.
         var take = Assert.IsType<JobDecision.Take>(planner.Plan(new JobTerms(AllocationMode.SealedBid, 20_000, Ether, 0, 60, QueueAheadSeconds: 10), 1, 10));

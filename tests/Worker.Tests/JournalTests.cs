@@ -150,9 +150,10 @@ public sealed class JournalTests : IDisposable
         j.TrackRequest(Tracked("0xbb"));
         j.DecideMatch("0xaa", 100, MatchDecision.Accept);
         j.DecideMatch("0xbb", 100, MatchDecision.Decline, "no");
-        Assert.Equal(["0xaa"], j.PendingAccepts());
+        Assert.Equal(["0xaa"], j.PendingAccepts(now: 100));
+        Assert.Empty(j.PendingAccepts(now: 101)); // the window closed without the acceptance landing: it holds nothing
         j.AcceptJob("0xaa", 2);
-        Assert.Empty(j.PendingAccepts());
+        Assert.Empty(j.PendingAccepts(now: 100));
     }
 
     [Fact]

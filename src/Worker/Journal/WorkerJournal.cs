@@ -458,16 +458,18 @@ public sealed class WorkerJournal : IDisposable
 
     /// <summary>
     /// Requests whose standing-ask match we decided to accept that are not yet a job (the acceptance may be in flight):
-    /// they hold capacity like a job.
+    /// they hold capacity like a job until their acceptance window closes (<paramref name="now"/>, Unix seconds; default
+    /// the wall clock), after which an acceptance that did not land holds nothing.
     /// </summary>
-    public IReadOnlyList<string> PendingAccepts()
+    public IReadOnlyList<string> PendingAccepts(long? now = null)
     {
         lock (_gate)
         {
             using var cmd = Command("""
                 SELECT DISTINCT m.request_id FROM matches m JOIN requests q ON q.request_id = m.request_id
-                WHERE m.decision = 0 AND q.active = 1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request_id = m.request_id)
-                """);
+                WHERE m.decision = 0 AND q.active = 1 AND m.accept_by >= $now
+                  AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request_id = m.request_id)
+                """, ("$now", now ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             using var r = cmd.ExecuteReader();
             var list = new List<string>();
             while (r.Read()) list.Add(r.GetString(0));

@@ -64,7 +64,7 @@ internal sealed class MatchResponder(NodeContext ctx, Preflight preflight)
             return Decline($"collateral {req.MinCollateral} of asset {req.AssetId} is not covered by our bond or free vault balance", false);
 
         string? refused = null;
-        var accepted = await ctx.AdmitAsync(r, req.MinCollateral,
+        var accepted = await ctx.AdmitAsync(r, req.MinCollateral, (byte)req.AssetId,
             queue => ctx.Planner.PlanMatch(r.ProvingUnits, view.Fee, (uint)view.ProverLatency, gas, ctx.Options.MaxGasPrice, queue),
             _ => Task.FromResult<MatchRecord?>(ctx.Journal.DecideMatch(r.RequestId, acceptBy, MatchDecision.Accept)), ct,
             why => refused = why).ConfigureAwait(false);

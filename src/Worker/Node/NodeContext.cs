@@ -76,6 +76,10 @@ internal sealed class NodeContext
         Log.Log(level, "Request {Id}: skipped: {Reason}", r.RequestId, reason);
     }
 
+    /// <summary>Why the exposure limits refuse a new promise on <paramref name="r"/> now, or null (a cheap check before any I/O).</summary>
+    public string? Refusal(TrackedRequest r, Request req, BigInteger collateral) =>
+        Limits.Refusal(Commitments(), r.RequestId, r.CircuitId, collateral, (byte)req.AssetId);
+
     /// <summary>Forgets that a skip was logged (the request left the journal's active set).</summary>
     public void ForgetSkip(string requestId) => _skipLogged.TryRemove(requestId, out _);
 
@@ -94,7 +98,7 @@ internal sealed class NodeContext
             var req = Decode(r);
             var seconds = proven ? 0 : Planner.EstimateProvingSeconds(r.ProvingUnits);
             if (open.TryGetValue(id, out var seen)) seconds = Math.Min(seconds, seen.ProvingSeconds);
-            open[id] = new Commitment(id, r.CircuitId, req.MinCollateral, seconds);
+            open[id] = new Commitment(id, r.CircuitId, req.MinCollateral, seconds, (byte)req.AssetId);
         }
         foreach (var b in Journal.OpenBids()) Add(b.RequestId, false);
         foreach (var id in Journal.OpenLocks()) Add(id, false);
@@ -111,25 +115,26 @@ internal sealed class NodeContext
     /// the job is refused.
     /// </summary>
     /// <param name="r">The request.</param>
-    /// <param name="collateral">What the promise puts at risk, in wei.</param>
+    /// <param name="collateral">What the promise puts at risk, in the smallest unit of <paramref name="assetId"/>.</param>
+    /// <param name="assetId">Its collateral asset.</param>
     /// <param name="plan">Plans the job given the seconds of proving queued ahead.</param>
     /// <param name="reserve">Journals the promise (and may do chain reads); its result is returned.</param>
     /// <param name="ct">Cancels the wait for the gate.</param>
     /// <param name="refused">Told the reason when the job is refused.</param>
-    public async Task<T?> AdmitAsync<T>(TrackedRequest r, BigInteger collateral, Func<double, JobDecision> plan,
+    public async Task<T?> AdmitAsync<T>(TrackedRequest r, BigInteger collateral, byte assetId, Func<double, JobDecision> plan,
         Func<JobDecision.Take, Task<T?>> reserve, CancellationToken ct, Action<string>? refused = null)
     {
         await _admission.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             var open = Commitments();
-            if (Limits.Refusal(open, r.RequestId, r.CircuitId, collateral) is { } why)
+            if (Limits.Refusal(open, r.RequestId, r.CircuitId, collateral, assetId) is { } why)
             {
                 SkipOnce(r, why);
                 refused?.Invoke(why);
                 return default;
             }
-            var decision = plan(Limits.QueueAheadSeconds(open, r.RequestId));
+            var decision = plan(Limits.QueueAheadSeconds(open, r.RequestId, r.CircuitId));
             if (decision is JobDecision.Skip skip)
             {
                 SkipOnce(r, skip.Reason);

@@ -65,8 +65,29 @@ internal sealed class Preflight
         _engine = engine;
         _log = log;
         _dir = directory;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_dir);
-        else Directory.CreateDirectory(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_dir);
+            return;
+        }
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        var info = new DirectoryInfo(_dir);
+        if (info.Exists && info.LinkTarget is not null)
+            throw new InvalidOperationException($"the inputs folder '{_dir}' is a symbolic link; it must be a private folder of the worker's user");
+        Directory.CreateDirectory(_dir, Private);
+        // Inputs may be requesters' private witness data: the folder is the worker's alone, whatever it was before.
+        if (File.GetUnixFileMode(_dir) != Private) File.SetUnixFileMode(_dir, Private);
+    }
+
+    /// <summary>Deletes kept inputs (and unfinished writes) of requests no longer followed, e.g. after a crash.</summary>
+    public void Sweep(IEnumerable<string> followedRequestIds)
+    {
+        var keep = followedRequestIds.Select(PathOf).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_dir))
+        {
+            if (keep.Contains(file)) continue;
+            try { File.Delete(file); } catch (IOException) { }
+        }
     }
 
     /// <summary>Requests whose preflight is running now (for the status endpoint).</summary>
@@ -110,7 +131,7 @@ internal sealed class Preflight
         bool transient = false;
         try
         {
-            verdict = await CheckInputAsync(r, req, ct).ConfigureAwait(false);
+            verdict = await CheckInputAsync(r, req, e, ct).ConfigureAwait(false);
         }
         catch (InputUnavailableException ex)
         {
@@ -141,7 +162,7 @@ internal sealed class Preflight
         }
     }
 
-    private async Task<PreflightVerdict> CheckInputAsync(TrackedRequest r, Request req, CancellationToken ct)
+    private async Task<PreflightVerdict> CheckInputAsync(TrackedRequest r, Request req, Entry entry, CancellationToken ct)
     {
         byte[] input;
         await _fetchSlots.WaitAsync(ct).ConfigureAwait(false);
@@ -175,8 +196,20 @@ internal sealed class Preflight
             return new PreflightVerdict(PreflightStatus.Rejected, "the witness's public signals do not match the request's publicInputsHash");
         var path = PathOf(r.RequestId);
         var tmp = path + ".tmp";
-        await File.WriteAllBytesAsync(tmp, input, ct).ConfigureAwait(false);
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using (var file = new FileStream(tmp, options))
+                await file.WriteAsync(input, ct).ConfigureAwait(false);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+        // Forgotten while it ran (the request closed): keep nothing for it.
+        if (!_entries.TryGetValue(r.RequestId, out var current) || !ReferenceEquals(current, entry)) File.Delete(path);
         return new PreflightVerdict(PreflightStatus.Passed, null);
     }
 }

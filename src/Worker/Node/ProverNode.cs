@@ -66,6 +66,7 @@ public sealed class ProverNode
         await CheckAskOptionsAsync(cancellationToken).ConfigureAwait(false);
         await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
         await OpenBidLanesAsync(cancellationToken).ConfigureAwait(false);
+        _preflight.Sweep(_ctx.Journal.ActiveRequests().Select(r => r.RequestId));
         var from = _ctx.Journal.GetCursor() is { } c ? c.Block + 1 : _ctx.Deployment.DeployBlock;
         var poller = new LogPoller(_ctx.Signer.Client, new LogFilter(from, null, [_ctx.Deployment.ProverMarket], null),
             new LogPollerOptions { PollInterval = _ctx.Options.PollInterval });
@@ -297,6 +298,7 @@ public sealed class ProverNode
         {
             _ctx.Log.LogWarning("Request {Id} was rolled back by a reorg", id);
             _ctx.Journal.DropRequestIfUntouched(id);
+            if (_ctx.Journal.ActiveRequests().All(r => r.RequestId != id)) _preflight.Forget(id);
             return;
         }
         var circuit = (uint)e.CircuitId;

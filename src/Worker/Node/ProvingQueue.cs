@@ -59,9 +59,17 @@ internal sealed class ProvingQueue
     /// <summary>Stops the request's proof, queued or running, with the reason logged.</summary>
     public void Cancel(string requestId, string reason)
     {
-        if (!_jobs.TryGetValue(requestId, out var cts) || cts.IsCancellationRequested) return;
-        _ctx.Log.LogInformation("Request {Id}: proof cancelled: {Reason}", requestId, reason);
-        cts.Cancel();
+        if (!_jobs.TryGetValue(requestId, out var cts)) return;
+        try
+        {
+            if (cts.IsCancellationRequested) return;
+            _ctx.Log.LogInformation("Request {Id}: proof cancelled: {Reason}", requestId, reason);
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The proof ended (and disposed its source) between the lookup and the cancel: nothing to stop.
+        }
     }
 
     private async Task ProveAsync(TrackedRequest r, Request req, ulong deadline, CancellationTokenSource cts)

@@ -25,9 +25,10 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     private static readonly AbiType[] CommitmentTypes =
         [AbiType.Bytes32, AbiType.Address, AbiType.Parse("uint96"), AbiType.Parse("uint32"), AbiType.Bytes32];
 
-    // A request the node reads as unknown this many times in a row is closed: one read from a lagging node is not enough.
+    // A request the node reads as unknown this many times in a row, over as many blocks, is closed: one read from a
+    // lagging node is not enough.
     private const int UnknownReadsBeforeClosing = 5;
-    private readonly ConcurrentDictionary<string, int> _unknownReads = new();
+    private readonly ConcurrentDictionary<string, (int Reads, ulong FirstBlock)> _unknownReads = new();
     // Open submissions: the block from which our reveal may be paid (an earlier commitment's reveal window is open).
     private readonly ConcurrentDictionary<string, ulong> _revealNotBefore = new();
 
@@ -58,8 +59,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
 
         if (status == ChainStatus.None)
         {
-            // A node behind the one that served the event says "unknown": close only after repeated reads.
-            if (_unknownReads.AddOrUpdate(r.RequestId, 1, (_, n) => n + 1) >= UnknownReadsBeforeClosing)
+            // A node behind the one that served the event says "unknown": close only after repeated reads spanning
+            // several blocks, and never while we hold a promise on the request (a lagging read must not drop it).
+            var seen = _unknownReads.AddOrUpdate(r.RequestId, (1, head.Number), (_, x) => (x.Reads + 1, x.FirstBlock));
+            if (seen.Reads >= UnknownReadsBeforeClosing && head.Number >= seen.FirstBlock + UnknownReadsBeforeClosing
+                && !ctx.Commitments().Any(c => c.RequestId == r.RequestId))
                 Close(r.RequestId, "unknown on chain");
             return;
         }
@@ -77,11 +81,13 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
 
         switch (status)
         {
-            case ChainStatus.Matched when mine:
+            case ChainStatus.Matched when mine && now <= (ulong)view.Deadline:
                 await matches.RespondAsync(r, req, view, now, gasPrice, ct).ConfigureAwait(false);
                 return;
             case ChainStatus.Matched:
-                if (now > (ulong)view.Deadline)
+                // Ours (the window passed without our answer landing) or another's: lapse it so the request moves on and
+                // our accept decision stops holding capacity. Upkeep: only at a new-work gas price.
+                if (now > (ulong)view.Deadline && gasPrice is { } lapseGas && lapseGas <= ctx.Options.MaxGasPrice)
                 {
                     // The matched prover stayed silent: move the request on (its ask leaves the book). Permissionless.
                     await ctx.Sends.SendAsync(r.RequestId, $"lapseMatch:{view.Deadline}", async () =>
@@ -105,10 +111,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 await DeliverAsync(r, req, (ulong)view.Deadline, openSubmission: false, now, ct).ConfigureAwait(false);
                 return;
             case ChainStatus.Assigned:
+                // Not ours (a job of ours is never abandoned on such a read: it may come from a lagging node, and the
+                // request's end, read as Fulfilled, Expired or Secondary, settles it).
                 CloseBidIfOpen(r.RequestId);
-                AbandonJob(r.RequestId, $"assigned to {view.Prover}");
                 if (now > (ulong)view.Deadline)
-                    await SlashAsync(r, req, view.Prover, ct).ConfigureAwait(false);
+                    await SlashAsync(r, req, view.Prover, gasPrice, ct).ConfigureAwait(false);
                 return;
             case ChainStatus.Secondary:
                 await OpenWorkAsync(r, req, view.Fee, view.Bounty, (ulong)view.Deadline, now, gasPrice, ct).ConfigureAwait(false);
@@ -160,19 +167,22 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             {
                 if (gasPrice is not { } gas) return;
                 // Cheap checks first (no I/O): the exposure limits and the price. Only then the input.
-                if (ctx.Limits.Refusal(ctx.Commitments(), r.RequestId, r.CircuitId, req.MinCollateral) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
+                if (ctx.Refusal(r, req, req.MinCollateral) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
                 if (ctx.Planner.Plan(Terms(r, req, AllocationMode.SealedBid, 0), gas, ctx.Options.MaxGasPrice) is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
                 if (!PreflightPassed(r, req, ct)) return;
                 if (!await ctx.CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
-                bid = await ctx.AdmitAsync(r, req.MinCollateral,
+                // The lane is read from chain before the admission gate (no RPC is made under it); under the gate it is
+                // taken only if no other bid took it meanwhile.
+                if (await FreeLaneAsync(r, ct).ConfigureAwait(false) is not { } lane) return;
+                bid = await ctx.AdmitAsync(r, req.MinCollateral, (byte)req.AssetId,
                     queue => ctx.Planner.Plan(Terms(r, req, AllocationMode.SealedBid, queue), gas, ctx.Options.MaxGasPrice),
-                    async take =>
+                    take =>
                     {
-                        if (await FreeLaneAsync(r, ct).ConfigureAwait(false) is not { } lane) return null;
+                        if (ctx.Journal.LanesInUse().Contains(lane)) return Task.FromResult<BidRecord?>(null); // taken meanwhile: next tick
                         var salt = RandomNumberGenerator.GetBytes(32);
                         var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
                         // Durable before the transaction: a crash after the commit still finds the salt (and lane) to reveal with.
-                        return ctx.Journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment, lane);
+                        return Task.FromResult<BidRecord?>(ctx.Journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment, lane));
                     }, ct).ConfigureAwait(false);
                 if (bid is null) return;
             }
@@ -206,6 +216,14 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             }
             if (status == BidStatus.None)
             {
+                // Our commit landed (its receipt says so) but the node reads no commitment: a lagging read. Ask again
+                // next tick rather than give up the reveal (and the bond with it).
+                if (await ctx.Sends.StateAsync(r.RequestId, "commitBid", ct).ConfigureAwait(false) == SendState.Done
+                    && await ctx.Sends.StateAsync(r.RequestId, "revealBid", ct).ConfigureAwait(false) != SendState.Done)
+                {
+                    ctx.Log.LogWarning("Request {Id}: the node reads no commitment in lane {Lane}, but our commit is mined; re-reading", r.RequestId, bid.Lane);
+                    return;
+                }
                 // Never landed, or revealed already and released at once (it did not lead): nothing left to do.
                 ctx.Journal.AdvanceBid(r.RequestId, BidState.Closed);
                 ctx.Log.LogWarning("Request {Id}: our commitment is not (or no longer) in lane {Lane}; nothing to reveal", r.RequestId, bid.Lane);
@@ -238,16 +256,23 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
         if (view.RunnerUp != Prover) CloseBidIfOpen(r.RequestId);
         if (view.Prover != Address.Zero && now > winnerDeadline)
-            await SlashAsync(r, req, view.Prover, ct).ConfigureAwait(false);
+            await SlashAsync(r, req, view.Prover, gasPrice, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Slashes a prover that missed its deadline (permissionless; it settles the auction implicitly).</summary>
-    private Task SlashAsync(TrackedRequest r, Request req, Address prover, CancellationToken ct) =>
-        ctx.Sends.SendAsync(r.RequestId, $"slash:{prover}", async () =>
+    /// <summary>
+    /// Slashes a prover that missed its deadline (permissionless; it settles the auction implicitly and opens the job to
+    /// the runner-up or to secondary delivery). It earns the caller nothing, so it is sent only at a gas price the worker
+    /// takes new work at: a puppet prover that misses on purpose cannot make the worker pay spike prices for it.
+    /// </summary>
+    private async Task SlashAsync(TrackedRequest r, Request req, Address prover, BigInteger? gasPrice, CancellationToken ct)
+    {
+        if (gasPrice is not { } gas || gas > ctx.Options.MaxGasPrice) return;
+        await ctx.Sends.SendAsync(r.RequestId, $"slash:{prover}", async () =>
         {
             ctx.Log.LogInformation("Request {Id}: prover {Prover} missed its deadline; slashing", r.RequestId, prover);
             await ctx.Market.SlashAsync(req, ct).ConfigureAwait(false);
-        }, ct);
+        }, ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// A Dutch auction: lock once the price reaches our ask, after the preflight and the admission gate. The lock is
@@ -264,13 +289,13 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         if (!locked)
         {
             if (gasPrice is not { } gas) return;
-            if (ctx.Limits.Refusal(ctx.Commitments(), r.RequestId, r.CircuitId, req.MinCollateral) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
+            if (ctx.Refusal(r, req, req.MinCollateral) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
             if (ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice) is not JobDecision.Take first) { SkipPlan(r, req, gas); return; }
             var price = await ctx.Market.DutchPriceAsync(req, ct).ConfigureAwait(false);
             if (price < first.Fee) return; // wait for the price to reach our ask
             if (!PreflightPassed(r, req, ct)) return;
             if (!await ctx.CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
-            locked = await ctx.AdmitAsync(r, req.MinCollateral,
+            locked = await ctx.AdmitAsync(r, req.MinCollateral, (byte)req.AssetId,
                 queue => ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, queue), gas, ctx.Options.MaxGasPrice),
                 take => Task.FromResult(price >= take.Fee && ctx.Journal.PlanLock(r.RequestId, price)), ct).ConfigureAwait(false);
             if (!locked) return;
@@ -292,15 +317,20 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     private async Task OpenWorkAsync(TrackedRequest r, Request req, BigInteger fee, BigInteger bounty, ulong deadline, ulong now,
         BigInteger? gasPrice, CancellationToken ct)
     {
-        if (now >= deadline) return;
+        if (now >= deadline)
+        {
+            // Too late to deliver: a job taken here is over (its proof stops, its capacity is free again).
+            if (ctx.Journal.GetJob(r.RequestId) is { State: < JobState.Done }) AbandonJob(r.RequestId, "deadline passed");
+            return;
+        }
         if (ctx.Journal.GetJob(r.RequestId) is null)
         {
             if (gasPrice is not { } gas) return;
             JobTerms Open(double queue) => new(AllocationMode.OpenRace, r.ProvingUnits, fee, BigInteger.Zero, (uint)req.ProvingWindow, deadline - now, bounty, queue);
-            if (ctx.Limits.Refusal(ctx.Commitments(), r.RequestId, r.CircuitId, BigInteger.Zero) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
+            if (ctx.Refusal(r, req, BigInteger.Zero) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
             if (ctx.Planner.Plan(Open(0), gas, ctx.Options.MaxGasPrice) is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
             if (!PreflightPassed(r, req, ct)) return;
-            bool taken = await ctx.AdmitAsync(r, BigInteger.Zero, queue => ctx.Planner.Plan(Open(queue), gas, ctx.Options.MaxGasPrice),
+            bool taken = await ctx.AdmitAsync(r, BigInteger.Zero, (byte)req.AssetId, queue => ctx.Planner.Plan(Open(queue), gas, ctx.Options.MaxGasPrice),
                 _ =>
                 {
                     ctx.Journal.AcceptJob(r.RequestId, (int)req.Mode);
@@ -437,7 +467,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     /// <summary>
     /// The lowest bid lane that neither an open bid of ours (journal) nor the chain holds (a lane the chain still holds
     /// belongs to a bid that was never resolved, e.g. an unrevealed one awaiting its forfeit). Null, logged, when
-    /// every lane is busy. Called under the admission gate, so two bids never pick the same lane.
+    /// every lane is busy.
     /// </summary>
     private async Task<byte?> FreeLaneAsync(TrackedRequest r, CancellationToken ct)
     {

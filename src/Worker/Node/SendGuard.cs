@@ -30,6 +30,8 @@ internal sealed class SendGuard
     // A transaction the node does not know, whose nonce is still unused, is treated as never sent only after this long
     // (a load-balanced RPC may not have seen it yet).
     private static readonly TimeSpan DroppedAfter = TimeSpan.FromSeconds(6);
+    // A used nonce with no receipt for our transaction is taken as "replaced" only after this long.
+    private static readonly TimeSpan NonceUsedSettleAfter = TimeSpan.FromSeconds(30);
 
     public SendGuard(Signer signer, WorkerJournal journal)
     {
@@ -50,9 +52,11 @@ internal sealed class SendGuard
         var receipt = await _client.GetTransactionReceiptAsync(sent.TransactionHash, ct).ConfigureAwait(false);
         if (receipt is not null) return receipt.Succeeded ? SendState.Done : SendState.Clear;
         if (await _client.IsTransactionKnownAsync(sent.TransactionHash, ct).ConfigureAwait(false)) return SendState.Pending;
-        // Its nonce was used by another transaction: it was replaced or dropped and can never be mined.
-        if (await _client.GetTransactionCountAsync(_from, "latest", ct).ConfigureAwait(false) > sent.Nonce) return SendState.Clear;
         var age = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - sent.SentAt;
+        // Its nonce is used: either another transaction took it (ours can never be mined), or ours was mined and this
+        // node has no receipt yet (a backend behind the one that answered the nonce). Only time tells them apart.
+        if (await _client.GetTransactionCountAsync(_from, "latest", ct).ConfigureAwait(false) > sent.Nonce)
+            return age < NonceUsedSettleAfter.TotalSeconds ? SendState.Pending : SendState.Clear;
         return age < DroppedAfter.TotalSeconds ? SendState.Pending : SendState.Clear;
     }
 
