@@ -221,15 +221,14 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             await MineUntilAsync(h, () => Task.FromResult(submit.IsCompleted), "the request was never mined");
             var (_, sealedId) = await submit;
             await MineUntilAsync(h, async () => await h.PendingTransactionsAsync(key.Address) > 0, "the worker never broadcast its commitment", worker);
-            worker.Process.Kill(entireProcessTree: true);
-            await worker.Process.WaitForExitAsync();
-            worker.Dispose();
-            await h.SetIntervalMiningAsync(1);
-            worker = WorkerProcess.Start(file, env);
+            worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(sealedId, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(sealedId);
             Assert.Single(logs, l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
             Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
+            // The restarted worker found its commitment in flight (journalled hash, known to the node) and never tried
+            // to send another: not even one that would have reverted.
+            Assert.DoesNotContain("committing bid", worker.Output(), StringComparison.Ordinal);
 
             // 2. After a Dutch job's fulfilment is broadcast, before it is mined.
             await h.SetIntervalMiningAsync(0);
@@ -243,13 +242,10 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
                 Assert.True(waited.Elapsed < Patience, "the worker never broadcast its proof: " + worker.Output());
                 await Task.Delay(100);
             }
-            worker.Process.Kill(entireProcessTree: true);
-            await worker.Process.WaitForExitAsync();
-            worker.Dispose();
-            await h.SetIntervalMiningAsync(1);
-            worker = WorkerProcess.Start(file, env);
+            worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(dutchId, Fulfilled, Patience);
             Assert.Single(await h.MarketLogsAsync(dutchId), l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.DoesNotContain("submitting proof", worker.Output(), StringComparison.Ordinal);
             worker.Dispose();
 
             // 3. In the middle of a proof: node is slowed down, so the proof's witness takes seconds.
@@ -282,6 +278,29 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             await h.SetIntervalMiningAsync(1);
         }
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [key.Address]));
+    }
+
+    /// <summary>
+    /// Kills the worker (SIGKILL) while its transaction waits in the mempool, starts a new process on the same journal
+    /// and lets it run for a while with block production still held, so a worker that re-sent the action would do it
+    /// now; then blocks resume.
+    /// </summary>
+    private static async Task<WorkerProcess> RestartWhileInFlightAsync(MarketHarness h, WorkerProcess worker, string file, Dictionary<string, string?> env)
+    {
+        worker.Process.Kill(entireProcessTree: true);
+        await worker.Process.WaitForExitAsync();
+        worker.Dispose();
+        var restarted = WorkerProcess.Start(file, env);
+        var sw = Stopwatch.StartNew();
+        while (!restarted.Output().Contains("following market", StringComparison.Ordinal))
+        {
+            Assert.True(sw.Elapsed < Patience, "the restarted worker never came up: " + restarted.Output());
+            Assert.False(restarted.Process.HasExited, "the restarted worker exited: " + restarted.Output());
+            await Task.Delay(100);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(4)); // a dozen ticks with the transaction still in flight
+        await h.SetIntervalMiningAsync(1);
+        return restarted;
     }
 
     private static async Task MineUntilAsync(MarketHarness h, Func<Task<bool>> done, string failure, WorkerProcess? worker = null)
