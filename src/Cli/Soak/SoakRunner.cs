@@ -82,7 +82,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
             var config = WorkerConfigWriter.Write(local, name, proxy.Endpoint, Profiles[i].PerUnit, Profiles[i].Speed, Ether * 15 / 2, key);
             processes.Add(new WorkerProcess(name, config, key, Path.Combine(work, name + ".log"), root));
             names[signer.From] = name;
-            Say($"{name}: {signer.From}, 10 ETH deposited, RPC through {proxy.Endpoint} ({options.RpcFaultRate:P0} faults), log {Path.Combine(work, name + ".log")}");
+            Say($"{name}: {signer.From}, 10 ETH deposited, RPC through {proxy.Endpoint} ({options.RpcFaultRate * 100:0}% of calls faulted), log {Path.Combine(work, name + ".log")}");
         }
         using var supervisor = new WorkerSupervisor(processes, Say);
         await using var inputs = new InputServer(Say);
@@ -137,6 +137,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
                 .ToDictionary(x => x.Item1, x => x.Item2);
             await stopAll.CancelAsync().ConfigureAwait(false);
             supervisor.StopAll();
+            foreach (var p in proxies) p.Dispose(); // their counts stay readable
             try { await Task.WhenAll(background).ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
 
@@ -152,7 +153,6 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         for (int t = 0; t < tokens.Count; t++)
             tokenReports.Add(FundsLedger.CheckToken(tokens[t].AssetId, tokens[t].Token, tokensBefore[t], await balances.TokenAsync(tokens[t].Token, tracked, toBlock, ct).ConfigureAwait(false)));
         var rpcStats = new RpcFaultStats(options.RpcFaultRate, proxies.Sum(p => p.Faults + p.Passed), proxies.Sum(p => p.Faults));
-        foreach (var p in proxies) p.Dispose();
         var kills = supervisor.Kills.Select(k => (k.At, workerSigners[k.Worker].From)).ToList();
         var fleet = new WorkerFleetStats(kills.Count, processes.Sum(p => p.Starts), processes.Sum(p => p.UnexpectedExits), quietAtEnd, processes.ToDictionary(p => p.Name, p => p.LogPath));
         var evidence = new SoakEvidence(submissions.All(), names, before, after, tokenReports, fromBlock, toBlock, kills, fleet, rpcStats,
