@@ -7,9 +7,13 @@ public static class Permissionless
 {
     /// <summary>
     /// Runs <paramref name="simulate"/> (an <c>eth_call</c>); when it does not revert, sends the transaction with
-    /// <paramref name="send"/>. False when the call would revert now (the request is still live, or already moved on).
+    /// <paramref name="send"/>. False when the call would revert now (the request is still live, or already moved on),
+    /// or when the transaction reverts all the same (someone else moved the request on in between).
     /// </summary>
-    public static async Task<bool> TryAsync(Func<Task> simulate, Func<Task> send)
+    /// <param name="simulate">The <c>eth_call</c>.</param>
+    /// <param name="send">The transaction.</param>
+    /// <param name="sendReverted">Told why, when the transaction reverts although its simulation passed.</param>
+    public static async Task<bool> TryAsync(Func<Task> simulate, Func<Task> send, Action<string>? sendReverted = null)
     {
         try
         {
@@ -19,7 +23,15 @@ public static class Permissionless
         {
             return false;
         }
-        await send().ConfigureAwait(false);
-        return true;
+        try
+        {
+            await send().ConfigureAwait(false);
+            return true;
+        }
+        catch (ContractRevertException e)
+        {
+            sendReverted?.Invoke(e.Message);
+            return false;
+        }
     }
 }

@@ -33,7 +33,7 @@ public sealed class HonestRequester(RequestPoster poster, InputServer inputs, Ra
                     null, null, nonce, ct).ConfigureAwait(false);
                 _posted++;
                 say(r is null
-                    ? $"honest {SoakNames.Modes[mode]} request refused by the market: no standing ask fits it now"
+                    ? $"honest {SoakNames.Modes[mode]} request refused by the market: {poster.LastRefusal}"
                     : $"honest {SoakNames.Modes[mode]} request {Hex.Encode(r.Id)[..10]}… ({(byUrl ? "input by URL" : "inline input")})");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

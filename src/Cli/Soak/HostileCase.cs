@@ -3,7 +3,7 @@ namespace ProverMarketChain.Cli.Soak;
 /// <summary>What a hostile requester does to the provers (see <see cref="HostileRequester"/>).</summary>
 public enum HostileCase
 {
-    /// <summary>Inline input whose keccak256 is not the request's <c>inputHash</c>.</summary>
+    /// <summary>An input URL serving bytes whose keccak256 is not the request's <c>inputHash</c> (inline input the market checks itself).</summary>
     InputHashMismatch,
 
     /// <summary>An input URL that sends its headers and then stalls (slowloris).</summary>

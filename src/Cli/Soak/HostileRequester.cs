@@ -40,7 +40,7 @@ public sealed class HostileRequester(RequestPoster poster, InputServer inputs, I
                 var r = await PostAsync(hostile, mode, nonce, ct).ConfigureAwait(false);
                 _posted++;
                 say(r is null
-                    ? $"hostile {SoakNames.Of(hostile)} {SoakNames.Modes[mode]} request refused by the market: no standing ask fits it now"
+                    ? $"hostile {SoakNames.Of(hostile)} {SoakNames.Modes[mode]} request refused by the market: {poster.LastRefusal}"
                     : $"hostile {SoakNames.Of(hostile)} {SoakNames.Modes[mode]} request {Hex.Encode(r.Id)[..10]}…");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -52,27 +52,48 @@ public sealed class HostileRequester(RequestPoster poster, InputServer inputs, I
         }
     }
 
-    private Task<SoakRequest?> PostAsync(HostileCase hostile, int mode, ulong nonce, CancellationToken ct)
+    private async Task<SoakRequest?> PostAsync(HostileCase hostile, int mode, ulong nonce, CancellationToken ct)
     {
         var (input, publics) = RequestPoster.Multiplication(random);
         var hash = Keccak.Hash(input);
-        return hostile switch
+        BigInteger? collateral = null;
+        byte[] inline = [];
+        Uri? served = null;
+        string uri;
+        switch (hostile)
         {
-            // The input travels inline, but the request commits to the hash of other bytes.
-            HostileCase.InputHashMismatch =>
-                poster.PostAsync(mode, input, "", Keccak.Hash([.. input, (byte)' ']), publics, null, hostile, nonce, ct),
-            HostileCase.Slowloris =>
-                poster.PostAsync(mode, [], inputs.PublishStalling(input).AbsoluteUri, hash, publics, null, hostile, nonce, ct),
-            HostileCase.Http503 =>
-                poster.PostAsync(mode, [], inputs.PublishUnavailable(input, UnavailableFor).AbsoluteUri, hash, publics, null, hostile, nonce, ct),
-            // A valid input, but published public inputs that no witness of it yields, and a collateral worth 200 fees.
-            HostileCase.UnsatisfiableHugeCollateral =>
-                poster.PostAsync(mode, input, "", hash, [publics[0] + 1, publics[1]], mode == 2 ? askCollateralCap : HugeCollateral, hostile, nonce, ct),
-            HostileCase.FileDevStdin =>
-                poster.PostAsync(mode, [], "file:///dev/stdin", hash, publics, null, hostile, nonce, ct),
-            HostileCase.MetadataAddress =>
-                poster.PostAsync(mode, [], "http://169.254.169.254/latest/meta-data/", hash, publics, null, hostile, nonce, ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(hostile), hostile, null),
-        };
+            case HostileCase.InputHashMismatch:
+                // The URL serves other bytes than the request commits to (the market checks inline input itself).
+                served = inputs.Publish([.. input, (byte)' ']);
+                uri = served.AbsoluteUri;
+                break;
+            case HostileCase.Slowloris:
+                served = inputs.PublishStalling(input);
+                uri = served.AbsoluteUri;
+                break;
+            case HostileCase.Http503:
+                served = inputs.PublishUnavailable(input, UnavailableFor);
+                uri = served.AbsoluteUri;
+                break;
+            case HostileCase.UnsatisfiableHugeCollateral:
+                // A valid input, but published public inputs that no witness of it yields, and a collateral worth 200 fees.
+                inline = input;
+                uri = "";
+                publics = [publics[0] + 1, publics[1]];
+                collateral = mode == 2 ? askCollateralCap : HugeCollateral;
+                break;
+            case HostileCase.FileDevStdin:
+                uri = "file:///dev/stdin";
+                break;
+            case HostileCase.MetadataAddress:
+                uri = "http://169.254.169.254/latest/meta-data/";
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(hostile), hostile, null);
+        }
+        var r = await poster.PostAsync(mode, inline, uri, hash, publics, collateral, hostile, nonce, ct).ConfigureAwait(false);
+        if (r is not null && served is not null)
+            inputs.Name(served, $"the input of hostile {SoakNames.Of(hostile)} {SoakNames.Modes[mode]} request {Hex.Encode(r.Id)[..10]}…");
+        return r;
     }
 }

@@ -22,13 +22,16 @@ public sealed class InputServer : IAsyncDisposable
     private readonly Task _accept;
     private int _served, _stalled, _refused;
 
-    private sealed record Route(byte[] Body, RouteKind Kind, DateTime AvailableFromUtc);
+    private sealed record Route(byte[] Body, RouteKind Kind, DateTime AvailableFromUtc, string Label);
 
     private enum RouteKind { Serve, Stall, UnavailableThenServe }
 
-    /// <summary>Starts listening on a free loopback port.</summary>
-    public InputServer()
+    private readonly Action<string> _say;
+
+    /// <summary>Starts listening on a free loopback port; <paramref name="say"/> is told when a hostile URL is fetched.</summary>
+    public InputServer(Action<string> say)
     {
+        _say = say;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accept = Task.Run(AcceptLoopAsync);
@@ -47,14 +50,20 @@ public sealed class InputServer : IAsyncDisposable
     public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>A URL that serves <paramref name="body"/>.</summary>
-    public Uri Publish(byte[] body) => Add("input", new Route(body, RouteKind.Serve, DateTime.MinValue));
+    public Uri Publish(byte[] body) => Add("input", new Route(body, RouteKind.Serve, DateTime.MinValue, "an input"));
 
     /// <summary>A URL that sends 200 headers announcing a large body, then one byte every few seconds, forever.</summary>
-    public Uri PublishStalling(byte[] body) => Add("slow", new Route(body, RouteKind.Stall, DateTime.MaxValue));
+    public Uri PublishStalling(byte[] body) => Add("slow", new Route(body, RouteKind.Stall, DateTime.MaxValue, "a stalling input"));
 
     /// <summary>A URL that answers 503 for <paramref name="unavailableFor"/>, then serves <paramref name="body"/>.</summary>
     public Uri PublishUnavailable(byte[] body, TimeSpan unavailableFor) =>
-        Add("unavailable", new Route(body, RouteKind.UnavailableThenServe, DateTime.UtcNow + unavailableFor));
+        Add("unavailable", new Route(body, RouteKind.UnavailableThenServe, DateTime.UtcNow + unavailableFor, "an unavailable input"));
+
+    /// <summary>Names a published URL in the progress lines (e.g. after the request that uses it is posted).</summary>
+    public void Name(Uri url, string label)
+    {
+        if (_routes.TryGetValue(url.AbsolutePath, out var route)) _routes[url.AbsolutePath] = route with { Label = label };
+    }
 
     private Uri Add(string prefix, Route route)
     {
@@ -102,6 +111,7 @@ public sealed class InputServer : IAsyncDisposable
                 {
                     case RouteKind.Stall:
                         Interlocked.Increment(ref _stalled);
+                        _say($"input server: a worker is fetching {route.Label}; stalling it");
                         await WriteAsync(stream, Headers(1 << 20), []).ConfigureAwait(false);
                         while (!_stop.IsCancellationRequested)
                         {
@@ -111,6 +121,7 @@ public sealed class InputServer : IAsyncDisposable
                         return;
                     case RouteKind.UnavailableThenServe when DateTime.UtcNow < route.AvailableFromUtc:
                         Interlocked.Increment(ref _refused);
+                        _say($"input server: a worker is fetching {route.Label}; answering 503");
                         await WriteAsync(stream, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", []).ConfigureAwait(false);
                         return;
                     default:

@@ -1,4 +1,5 @@
 using ProverMarketChain.Cli.Local;
+using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -43,13 +44,26 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
         {
             try
             {
-                await SweepAsync(ct).ConfigureAwait(false);
+                await SweepOrReportAsync(ct).ConfigureAwait(false);
                 await Task.Delay(interval, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>One sweep; a failure (an RPC error, an unexpected revert) is reported and left to the next sweep, which starts over from chain state.</summary>
+    public async Task SweepOrReportAsync(CancellationToken ct)
+    {
+        try
+        {
+            await SweepAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonRpcException or ContractRevertException)
+        {
+            say($"janitor: sweep failed ({e.Message})");
         }
     }
 
@@ -81,16 +95,16 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
                         if ((int)view.Status == 4) HonestFulfilled++;
                     }
                     break;
-                case 1 or 3 when await Permissionless.TryAsync(() => market.ExpireCallAsync(r.Terms, ct), () => market.ExpireAsync(r.Terms, ct)).ConfigureAwait(false):
+                case 1 or 3 when await Permissionless.TryAsync(() => market.ExpireCallAsync(r.Terms, ct), () => market.ExpireAsync(r.Terms, ct), Reverted("expire", r)).ConfigureAwait(false):
                     Expired++;
                     say($"janitor: expired {Describe(r)}");
                     break;
                 // Assigned, or a sealed auction whose best bidder missed the deadline before anyone settled it.
-                case 1 or 2 when await Permissionless.TryAsync(() => market.SlashCallAsync(r.Terms, ct), () => market.SlashAsync(r.Terms, ct)).ConfigureAwait(false):
+                case 1 or 2 when await Permissionless.TryAsync(() => market.SlashCallAsync(r.Terms, ct), () => market.SlashAsync(r.Terms, ct), Reverted("slash", r)).ConfigureAwait(false):
                     Slashed++;
                     say($"janitor: slashed {view.Prover} on {Describe(r)} (missed its deadline)");
                     break;
-                case 7 when await Permissionless.TryAsync(() => market.LapseMatchCallAsync(r.Terms, ct), () => market.LapseMatchAsync(r.Terms, ct)).ConfigureAwait(false):
+                case 7 when await Permissionless.TryAsync(() => market.LapseMatchCallAsync(r.Terms, ct), () => market.LapseMatchAsync(r.Terms, ct), Reverted("lapseMatch", r)).ConfigureAwait(false):
                     Lapsed++;
                     say($"janitor: lapsed the silent match of {view.Prover} on {Describe(r)}");
                     break;
@@ -108,7 +122,7 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
             if (_resolvedCommits.Contains(commitKey)) continue;
             var lane = c.Lane;
             if (await Permissionless.TryAsync(() => market.ForfeitBondCallAsync(r.Terms, c.Prover, lane, c.Commitment, ct),
-                    () => market.ForfeitBondAsync(r.Terms, c.Prover, lane, c.Commitment, ct)).ConfigureAwait(false))
+                    () => market.ForfeitBondAsync(r.Terms, c.Prover, lane, c.Commitment, ct), Reverted("forfeitBond", r)).ConfigureAwait(false))
             {
                 Forfeited++;
                 say($"janitor: forfeited the unrevealed bond of {c.Prover} on {Describe(r)}");
@@ -117,6 +131,9 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
             _resolvedCommits.Add(commitKey);
         }
     }
+
+    private Action<string> Reverted(string function, SoakRequest r) =>
+        reason => say($"janitor: {function} on {Describe(r)} reverted although its simulation passed: {reason}");
 
     private static string Describe(SoakRequest r) =>
         $"{(r.Honest ? "honest" : "hostile " + SoakNames.Of(r.Case!.Value))} {SoakNames.Modes[r.Mode]} request {Hex.Encode(r.Id)[..10]}…";

@@ -5,5 +5,6 @@ namespace ProverMarketChain.Cli.Soak;
 /// <param name="Hostile">By the hostile requester.</param>
 /// <param name="HonestByMode">Honest requests per allocation mode.</param>
 /// <param name="HostileByCase">Hostile requests per case.</param>
-/// <param name="RefusedNoAsk">Standing-ask requests the market refused at submission because no ask fitted (not counted above).</param>
-public sealed record RequestCounts(int Honest, int Hostile, IReadOnlyDictionary<string, int> HonestByMode, IReadOnlyDictionary<string, int> HostileByCase, int RefusedNoAsk);
+/// <param name="RefusedByMarket">Requests the market refused at submission, not counted above: standing-ask requests no ask
+/// fitted, hostile requests it rejects.</param>
+public sealed record RequestCounts(int Honest, int Hostile, IReadOnlyDictionary<string, int> HonestByMode, IReadOnlyDictionary<string, int> HostileByCase, int RefusedByMarket);

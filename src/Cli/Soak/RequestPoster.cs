@@ -45,12 +45,18 @@ public sealed class RequestPoster(Signer requester, IProverMarket market, Addres
         return (System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}"), [c, c * c + b]);
     }
 
-    /// <summary>Standing-ask requests the market refused because no ask fitted them (<c>NoMatchingAsk</c>): not posted.</summary>
-    public int Unmatched => Volatile.Read(ref _unmatched);
+    /// <summary>
+    /// Requests the market refused at submission, not posted: a standing-ask request no ask fits (<c>NoMatchingAsk</c>),
+    /// or a hostile request the market itself rejects.
+    /// </summary>
+    public int Refused => Volatile.Read(ref _refused);
 
-    private int _unmatched;
+    /// <summary>Why the last refused request was refused.</summary>
+    public string LastRefusal { get; private set; } = "";
 
-    /// <summary>Posts a request and records it in the submission log; null for a standing-ask request no ask fits (the market refuses it).</summary>
+    private int _refused;
+
+    /// <summary>Posts a request and records it in the submission log; null when the market refuses it (see <see cref="Refused"/>).</summary>
     /// <param name="mode">Allocation mode.</param>
     /// <param name="inline">Inline input bytes (empty when <paramref name="inputUri"/> is used).</param>
     /// <param name="inputUri">Input URI (empty for inline input).</param>
@@ -76,9 +82,10 @@ public sealed class RequestPoster(Signer requester, IProverMarket market, Addres
         {
             receipt = await market.SubmitRequestAsync(terms, inline, inputUri, publics, MaxFee, ct).ConfigureAwait(false);
         }
-        catch (ContractRevertException e) when (mode == 2 && e.RevertData.AsSpan().StartsWith(IAskBook.NoMatchingAskException.Descriptor.Selector))
+        catch (ContractRevertException e) when (hostile is not null || (mode == 2 && e.RevertData.AsSpan().StartsWith(IAskBook.NoMatchingAskException.Descriptor.Selector)))
         {
-            Interlocked.Increment(ref _unmatched);
+            Interlocked.Increment(ref _refused);
+            LastRefusal = e.RevertData.AsSpan().StartsWith(IAskBook.NoMatchingAskException.Descriptor.Selector) ? "no standing ask fits it now" : e.Message;
             return null;
         }
         var submitted = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();

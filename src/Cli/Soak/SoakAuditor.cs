@@ -91,7 +91,7 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
         var requests = new RequestCounts(honest.Count, hostile.Count,
             SoakNames.Modes.ToDictionary(m => m, m => honest.Count(r => SoakNames.Modes[r.Mode] == m)),
             hostile.GroupBy(r => SoakNames.Of(r.Case!.Value)).ToDictionary(g => g.Key, g => g.Count()),
-            e.RefusedNoAsk);
+            e.RefusedByMarket);
         var fulfilledCounts = new FulfilledCounts(
             honest.Count(r => fulfilled.Contains(Hex.Encode(r.Id))),
             hostile.Count(r => fulfilled.Contains(Hex.Encode(r.Id))),

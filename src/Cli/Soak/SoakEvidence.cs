@@ -15,7 +15,7 @@ namespace ProverMarketChain.Cli.Soak;
 /// <param name="Fleet">The worker processes.</param>
 /// <param name="Rpc">The fault proxies.</param>
 /// <param name="Janitor">The permissionless upkeep done.</param>
-/// <param name="RefusedNoAsk">Standing-ask requests the market refused (no ask fitted).</param>
+/// <param name="RefusedByMarket">Requests the market refused at submission.</param>
 /// <param name="Seed">The run's seed.</param>
 /// <param name="Minutes">Minutes of load.</param>
 /// <param name="WallSeconds">Duration of the run.</param>
@@ -32,7 +32,7 @@ public sealed record SoakEvidence(
     WorkerFleetStats Fleet,
     RpcFaultStats Rpc,
     JanitorStats Janitor,
-    int RefusedNoAsk,
+    int RefusedByMarket,
     int Seed,
     double Minutes,
     double WallSeconds,

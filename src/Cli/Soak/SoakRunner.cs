@@ -82,15 +82,16 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
             var config = WorkerConfigWriter.Write(local, name, proxy.Endpoint, Profiles[i].PerUnit, Profiles[i].Speed, Ether * 15 / 2, key);
             processes.Add(new WorkerProcess(name, config, key, Path.Combine(work, name + ".log"), root));
             names[signer.From] = name;
-            Say($"{name}: {signer.From}, 10 ETH deposited, RPC through {proxy.Endpoint} ({options.RpcFaultRate:P0} faults), log {Path.Combine(work, name + ".log")}");
+            Say($"{name}: {signer.From}, 10 ETH deposited, RPC through {proxy.Endpoint} ({options.RpcFaultRate * 100:0}% of calls faulted), log {Path.Combine(work, name + ".log")}");
         }
         using var supervisor = new WorkerSupervisor(processes, Say);
-        await using var inputs = new InputServer();
+        await using var inputs = new InputServer(Say);
         var submissions = new SubmissionLog();
         var janitor = new MarketJanitor(new IProverMarket(NewSigner(JanitorAccount), market.Address), client, submissions, Say);
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var background = new List<Task>();
         var posters = Array.Empty<RequestPoster>();
+        var quietAtEnd = new Dictionary<string, double>();
         try
         {
             supervisor.StartAll();
@@ -132,15 +133,18 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         }
         finally
         {
+            quietAtEnd = proxies.Select((p, i) => (supervisor.Workers[i].Name, Math.Round((DateTime.UtcNow - p.LastRequestUtc).TotalSeconds, 1)))
+                .ToDictionary(x => x.Item1, x => x.Item2);
             await stopAll.CancelAsync().ConfigureAwait(false);
             supervisor.StopAll();
+            foreach (var p in proxies) p.Dispose(); // their counts stay readable
             try { await Task.WhenAll(background).ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
 
         // ------------------------------------------------------------ audit
         // Last upkeep with the workers gone (a slash, expiry or forfeit now due is made visible), then two blocks so
         // that nothing the workers sent before they died is still pending in the audited range's last block.
-        await janitor.SweepAsync(ct).ConfigureAwait(false);
+        await janitor.SweepOrReportAsync(ct).ConfigureAwait(false);
         var last = await client.BlockNumberAsync(ct).ConfigureAwait(false);
         while (await client.BlockNumberAsync(ct).ConfigureAwait(false) < last + 2) await Task.Delay(250, ct).ConfigureAwait(false);
         var toBlock = await client.BlockNumberAsync(ct).ConfigureAwait(false);
@@ -149,11 +153,10 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         for (int t = 0; t < tokens.Count; t++)
             tokenReports.Add(FundsLedger.CheckToken(tokens[t].AssetId, tokens[t].Token, tokensBefore[t], await balances.TokenAsync(tokens[t].Token, tracked, toBlock, ct).ConfigureAwait(false)));
         var rpcStats = new RpcFaultStats(options.RpcFaultRate, proxies.Sum(p => p.Faults + p.Passed), proxies.Sum(p => p.Faults));
-        foreach (var p in proxies) p.Dispose();
         var kills = supervisor.Kills.Select(k => (k.At, workerSigners[k.Worker].From)).ToList();
-        var fleet = new WorkerFleetStats(kills.Count, processes.Sum(p => p.Starts), processes.Sum(p => p.UnexpectedExits), processes.ToDictionary(p => p.Name, p => p.LogPath));
+        var fleet = new WorkerFleetStats(kills.Count, processes.Sum(p => p.Starts), processes.Sum(p => p.UnexpectedExits), quietAtEnd, processes.ToDictionary(p => p.Name, p => p.LogPath));
         var evidence = new SoakEvidence(submissions.All(), names, before, after, tokenReports, fromBlock, toBlock, kills, fleet, rpcStats,
-            new JanitorStats(janitor.Expired, janitor.Slashed, janitor.Lapsed, janitor.Forfeited), posters.Sum(p => p.Unmatched),
+            new JanitorStats(janitor.Expired, janitor.Slashed, janitor.Lapsed, janitor.Forfeited), posters.Sum(p => p.Refused),
             options.Seed, options.Minutes, Math.Round(_clock.Elapsed.TotalSeconds, 1), work);
         Say($"auditing blocks {fromBlock}..{toBlock}");
         return await new SoakAuditor(client, market).AuditAsync(evidence, ct).ConfigureAwait(false);
@@ -188,8 +191,11 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
             catch (OperationCanceledException) { return; }
             var all = submissions.All();
             int faults = proxies.Sum(p => p.Faults), calls = faults + proxies.Sum(p => p.Passed);
+            // A worker that sent no RPC call for 10 s (it polls twice a second) is stuck.
+            var silent = proxies.Select((p, i) => (Name: supervisor.Workers[i].Name, Quiet: DateTime.UtcNow - p.LastRequestUtc))
+                .Where(x => x.Quiet > TimeSpan.FromSeconds(10)).Select(x => $"{x.Name} {x.Quiet.TotalSeconds:F0} s").ToList();
             Say($"progress: {all.Count(r => r.Honest)} honest posted, {janitor.HonestFulfilled} fulfilled; {all.Count(r => !r.Honest)} hostile posted; " +
-                $"{supervisor.Kills.Count} kills; RPC faults {faults}/{calls}");
+                $"{supervisor.Kills.Count} kills; RPC faults {faults}/{calls}" + (silent.Count > 0 ? $"; no RPC call from {string.Join(", ", silent)}" : ""));
         }
     }
 }

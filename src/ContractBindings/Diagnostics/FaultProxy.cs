@@ -18,6 +18,7 @@ public sealed class FaultProxy : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _dropBefore, _dropAfter, _errors, _delays, _passed;
+    private long _lastRequestTicks = DateTime.UtcNow.Ticks;
 
     /// <summary>Starts a proxy to <paramref name="target"/> on a free loopback port.</summary>
     /// <param name="target">The upstream JSON-RPC endpoint.</param>
@@ -67,6 +68,9 @@ public sealed class FaultProxy : IDisposable
     /// <summary>Requests answered without a fault.</summary>
     public int Passed => Volatile.Read(ref _passed);
 
+    /// <summary>When the client last sent a request (or when the proxy started): a client silent for long is stuck.</summary>
+    public DateTime LastRequestUtc => new(Interlocked.Read(ref _lastRequestTicks), DateTimeKind.Utc);
+
     private async Task LoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -95,6 +99,7 @@ public sealed class FaultProxy : IDisposable
 
     private async Task HandleAsync(HttpListenerContext ctx)
     {
+        Interlocked.Exchange(ref _lastRequestTicks, DateTime.UtcNow.Ticks);
         int fault;
         lock (_random)
         {
