@@ -27,8 +27,7 @@ public sealed class HonestRequester(RequestPoster poster, InputServer inputs, Ra
             }
             try
             {
-                // TODO(issue 14, input URI policy): these URLs are on 127.0.0.1; the workers' configs must allow that host
-                // once the worker refuses loopback inputs by default (see WorkerConfigWriter).
+                // These URLs are on 127.0.0.1, which the workers' configs allow (WorkerConfigWriter).
                 var r = await poster.PostAsync(mode, byUrl ? [] : input, byUrl ? inputs.Publish(input).AbsoluteUri : "", Keccak.Hash(input), publics,
                     null, null, nonce, ct).ConfigureAwait(false);
                 _posted++;

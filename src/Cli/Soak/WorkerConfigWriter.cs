@@ -42,9 +42,11 @@ public static class WorkerConfigWriter
         options.PollInterval = TimeSpan.FromMilliseconds(500);
         // One attempt gives up after 2 s; the proxy holds its delayed requests for 3 s, so a delay is a timeout.
         options.RpcAttemptTimeout = TimeSpan.FromSeconds(2);
-        // TODO(issue 14, input URI policy): once WorkerOptions has AllowedInputHosts (and AllowFileInputs), set
-        //   options.AllowedInputHosts = ["127.0.0.1"];
-        // so the honest inputs the soak serves from its loopback input server stay allowed; leave AllowFileInputs off.
+        // The soak's input server is on loopback, refused by default: allow that host only (file inputs stay refused,
+        // so the file:///dev/stdin case meets the production default), with a short fetch deadline for the slowloris.
+        options.AllowedInputHosts = ["127.0.0.1"];
+        options.AllowFileInputs = false;
+        options.InputFetchTimeout = TimeSpan.FromSeconds(5);
         var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = privateKey };
         var problems = options.Validate(env);
         var file = Path.Combine(market.Work, name + ".json");
