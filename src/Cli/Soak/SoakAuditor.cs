@@ -118,6 +118,9 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
         var failures = new List<string>();
         if (honestForfeits > 0) failures.Add($"{honestForfeits} honest bid bond(s) of the workers forfeited or left unrevealed");
         if (honestSlashes > 0) failures.Add($"{honestSlashes} slash(es) or missed deadline(s) of the workers on honest requests");
+        // The workers are honest provers on every request: a bad request must never cost them a bond or a slash either.
+        int hostileLosses = hostileOutcomes.Values.Sum(o => o.WorkerBondsForfeited + o.WorkerSlashes);
+        if (hostileLosses > 0) failures.Add($"{hostileLosses} bond(s) forfeited or slash(es) of the workers on hostile requests");
         if (duplicates.Count > 0) failures.Add($"{duplicates.Count} duplicate send(s) by the workers");
         if (!funds.Conserved) failures.Add($"ETH not conserved: {funds.Discrepancy} wei unaccounted for ({funds.ForeignTransactions} transaction(s) from untracked senders)");
         foreach (var t in e.Tokens.Where(t => !t.Conserved)) failures.Add($"collateral token {t.Token} (asset {t.AssetId}) not conserved: {t.Before} before, {t.After} after");
