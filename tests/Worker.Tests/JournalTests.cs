@@ -157,7 +157,7 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
-    public void RecordSend_keepsTheLatestTransactionPerRequestAndAction()
+    public void RecordSend_keepsEveryVersionNewestFirst()
     {
         using (var j = new WorkerJournal(DbPath))
         {
@@ -169,8 +169,10 @@ public sealed class JournalTests : IDisposable
         var commit = reopened.GetSend("0xaa", "commitBid")!;
         Assert.Equal(new byte[] { 3, 4 }, commit.TransactionHash);
         Assert.Equal(8UL, commit.Nonce);
+        // Every version is kept (a replacement of either may be the one mined), newest first.
+        Assert.Equal([8UL, 7UL], reopened.GetSends("0xaa", "commitBid").Select(s => s.Nonce));
         Assert.Null(reopened.GetSend("0xaa", "fulfill"));
-        Assert.Equal(2, reopened.Sends().Count);
+        Assert.Equal(3, reopened.Sends().Count);
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -18,13 +18,7 @@ public sealed class HonestRequester(RequestPoster poster, InputServer inputs, Ra
             int mode = (firstMode + _posted) % 4;
             var (input, publics) = RequestPoster.Multiplication(random);
             bool byUrl = _posted % 2 == 1;
-            ulong nonce;
-            double jitter;
-            lock (random)
-            {
-                nonce = (ulong)random.NextInt64(1, long.MaxValue);
-                jitter = 2.0 / 3 + random.NextDouble() * 2.0 / 3;
-            }
+            var (nonce, jitter) = RequestPoster.NonceAndJitter(random);
             try
             {
                 // These URLs are on 127.0.0.1, which the workers' configs allow (WorkerConfigWriter).

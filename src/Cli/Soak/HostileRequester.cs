@@ -28,13 +28,7 @@ public sealed class HostileRequester(RequestPoster poster, InputServer inputs, I
         {
             var hostile = cases[_posted % cases.Count];
             int mode = (_posted / cases.Count + _posted) % 4;
-            ulong nonce;
-            double jitter;
-            lock (random)
-            {
-                nonce = (ulong)random.NextInt64(1, long.MaxValue);
-                jitter = 2.0 / 3 + random.NextDouble() * 2.0 / 3;
-            }
+            var (nonce, jitter) = RequestPoster.NonceAndJitter(random);
             try
             {
                 var r = await PostAsync(hostile, mode, nonce, ct).ConfigureAwait(false);

@@ -14,6 +14,15 @@ namespace ProverMarketChain.Cli.Soak;
 /// </summary>
 public sealed class RequestPoster(Signer requester, IProverMarket market, Address verifier, uint circuitId, BigInteger protocolFeeBps, SubmissionLog log)
 {
+    /// <summary>
+    /// A request nonce and a pause factor (2/3 to 4/3 of the mean interval) from the run's seeded random source, which
+    /// the requesters share (hence the lock).
+    /// </summary>
+    public static (ulong Nonce, double Jitter) NonceAndJitter(Random random)
+    {
+        lock (random) return ((ulong)random.NextInt64(1, long.MaxValue), 2.0 / 3 + random.NextDouble() * 2.0 / 3);
+    }
+
     /// <summary>The maximum fee every request escrows.</summary>
     public static readonly BigInteger MaxFee = BigInteger.Pow(10, 16);
 

@@ -41,6 +41,9 @@ public sealed record SignerOptions
 
     /// <summary>Attempts to get one signed transaction accepted (each after the client's own retries). Default 5.</summary>
     public int SendAttempts { get; init; } = 5;
+
+    /// <summary>How much a replacement raises both fees, in percent (nodes require at least 10). Default 15.</summary>
+    public int ReplacementBumpPercent { get; init; } = 15;
 }
 
 /// <summary>The fee the network requires exceeds the configured cap.</summary>
@@ -223,8 +226,14 @@ public sealed class Signer : IContractTransport
     }
 
     /// <summary>
-    /// Waits until the transaction has <paramref name="confirmations"/> confirmations, re-broadcasting the same signed bytes
-    /// periodically, and checks the receipt is still canonical at the end.
+    /// Waits until the transaction (or a fee-bumped replacement of it) has <paramref name="confirmations"/>
+    /// confirmations, and checks the receipt is still canonical at the end. Every <see cref="SignerOptions.RebroadcastInterval"/>
+    /// without a receipt the latest signed bytes are broadcast again; if the base fee has meanwhile risen past what the
+    /// transaction offers, it is re-signed with the same nonce and fees raised by at least
+    /// <see cref="SignerOptions.ReplacementBumpPercent"/> (as nodes require of a replacement), up to
+    /// <see cref="SignerOptions.MaxFeePerGasCap"/>, and broadcast (through <see cref="BeforeBroadcast"/> like every signed
+    /// transaction). A stuck transaction would otherwise hold every later nonce of the account, reveals included. Whichever
+    /// of the signed versions is mined is the receipt returned.
     /// </summary>
     /// <exception cref="TimeoutException">No receipt within <see cref="SignerOptions.ReceiptTimeout"/>.</exception>
     public async Task<TransactionReceipt> WaitForReceiptAsync(SignedTransaction signed, int confirmations = 1, CancellationToken cancellationToken = default)
@@ -232,10 +241,22 @@ public sealed class Signer : IContractTransport
         ArgumentNullException.ThrowIfNull(signed);
         var started = DateTime.UtcNow;
         var lastBroadcast = DateTime.UtcNow;
+        var versions = new List<SignedTransaction> { signed };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var receipt = await Client.GetTransactionReceiptAsync(signed.Hash, cancellationToken).ConfigureAwait(false);
+            TransactionReceipt? receipt = null;
+            SignedTransaction mined = signed;
+            foreach (var version in versions)
+            {
+                receipt = await Client.GetTransactionReceiptAsync(version.Hash, cancellationToken).ConfigureAwait(false);
+                if (receipt is not null)
+                {
+                    mined = version;
+                    break;
+                }
+            }
+
             if (receipt is not null)
             {
                 ulong head = confirmations <= 1 ? receipt.BlockNumber : await Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
@@ -247,7 +268,7 @@ public sealed class Signer : IContractTransport
                     }
 
                     // Still canonical? A reorg may have moved or dropped it while we waited.
-                    var again = await Client.GetTransactionReceiptAsync(signed.Hash, cancellationToken).ConfigureAwait(false);
+                    var again = await Client.GetTransactionReceiptAsync(mined.Hash, cancellationToken).ConfigureAwait(false);
                     if (again is not null && again.BlockHash.AsSpan().SequenceEqual(receipt.BlockHash))
                     {
                         return again;
@@ -263,11 +284,74 @@ public sealed class Signer : IContractTransport
             if (receipt is null && DateTime.UtcNow - lastBroadcast > Options.RebroadcastInterval)
             {
                 lastBroadcast = DateTime.UtcNow;
-                await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
+                var latest = versions[^1];
+                if (await BumpedAsync(latest, cancellationToken).ConfigureAwait(false) is { } bumped)
+                {
+                    if (BeforeBroadcast is { } hook)
+                    {
+                        await hook(bumped, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    versions.Add(bumped);
+                    latest = bumped;
+                    _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is priced under the base fee; replaced by {Replacement} at max fee {MaxFee}",
+                        Hex.Encode(versions[^2].Hash), latest.Transaction.Nonce, Hex.Encode(latest.Hash), ((Eip1559Transaction)latest.Transaction).MaxFeePerGas);
+                }
+
+                try
+                {
+                    await BroadcastAsync(latest, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TransactionRejectedException e)
+                {
+                    // An underpriced replacement or a version already mined: the receipts decide.
+                    _logger.LogWarning("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(latest.Hash), e.Message);
+                }
             }
 
             await Task.Delay(Options.ReceiptPollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A re-signed copy of <paramref name="latest"/> (same nonce, same call) with fees raised enough to be mined and to
+    /// replace it, or null when it still pays the next base fee or the cap leaves no room for a valid replacement.
+    /// </summary>
+    private async Task<SignedTransaction?> BumpedAsync(SignedTransaction latest, CancellationToken cancellationToken)
+    {
+        if (latest.Transaction is not Eip1559Transaction tx)
+        {
+            return null;
+        }
+
+        var fees = await EstimateFeesUncappedAsync(cancellationToken).ConfigureAwait(false);
+        if (tx.MaxFeePerGas >= fees.NextBaseFee + tx.MaxPriorityFeePerGas)
+        {
+            return null; // still includable: waiting is enough
+        }
+
+        BigInteger Bump(BigInteger x) => x + (x * Options.ReplacementBumpPercent + 99) / 100;
+        var tip = BigInteger.Max(Bump(tx.MaxPriorityFeePerGas), fees.MaxPriorityFeePerGas);
+        var maxFee = BigInteger.Min(BigInteger.Max(Bump(tx.MaxFeePerGas), 2 * fees.NextBaseFee + tip), Options.MaxFeePerGasCap);
+        tip = BigInteger.Min(tip, maxFee);
+        if (maxFee < Bump(tx.MaxFeePerGas) || tip < Bump(tx.MaxPriorityFeePerGas) || maxFee < fees.NextBaseFee + tip)
+        {
+            _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is priced under the base fee {BaseFee}, and the fee cap {Cap} leaves no room for a replacement that would be mined",
+                Hex.Encode(latest.Hash), tx.Nonce, fees.NextBaseFee, Options.MaxFeePerGasCap);
+            return null;
+        }
+
+        return (tx with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(_key);
+    }
+
+    /// <summary>Today's fees from <c>eth_feeHistory</c> without the cap check (a replacement decides against the cap itself).</summary>
+    private async Task<FeeEstimate> EstimateFeesUncappedAsync(CancellationToken cancellationToken)
+    {
+        var history = await Client.FeeHistoryAsync(Options.FeeHistoryBlocks, "latest", [Options.PriorityFeePercentile], cancellationToken).ConfigureAwait(false);
+        var nextBase = history.BaseFeePerGas.Count > 0 ? history.BaseFeePerGas[^1] : BigInteger.Zero;
+        var rewards = history.Reward.Where(r => r.Count > 0).Select(r => r[0]).OrderBy(x => x).ToList();
+        var tip = BigInteger.Max(rewards.Count > 0 ? rewards[rewards.Count / 2] : BigInteger.Zero, Options.MinPriorityFeePerGas);
+        return new FeeEstimate(2 * nextBase + tip, tip, nextBase);
     }
 
     private async Task<ulong> EstimateGasLimitAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken)

@@ -142,7 +142,7 @@ public sealed class WorkerJournal : IDisposable
               request_id TEXT PRIMARY KEY, price TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS sends (
               request_id TEXT NOT NULL, action TEXT NOT NULL, tx_hash BLOB NOT NULL, nonce INTEGER NOT NULL,
-              sent_at INTEGER NOT NULL, PRIMARY KEY (request_id, action));
+              sent_at INTEGER NOT NULL, PRIMARY KEY (request_id, action, tx_hash));
             """);
         // Journals written before bid lanes existed: their bids all went to what is now lane 0.
         using (var info = Command("SELECT COUNT(*) FROM pragma_table_info('bids') WHERE name = 'lane'"))
@@ -477,28 +477,36 @@ public sealed class WorkerJournal : IDisposable
         }
     }
 
-    /// <summary>Journals a signed transaction before it is broadcast (the latest one per request and action).</summary>
+    /// <summary>
+    /// Journals a signed transaction before it is broadcast. Every version is kept (a fee-bumped replacement, a re-sign
+    /// after a nonce resync): whichever of them is mined, the action is done.
+    /// </summary>
     public void RecordSend(string requestId, string action, byte[] transactionHash, ulong nonce)
     {
         lock (_gate)
         {
             using var cmd = Command("""
                 INSERT INTO sends (request_id, action, tx_hash, nonce, sent_at) VALUES ($id, $a, $h, $n, $t)
-                ON CONFLICT(request_id, action) DO UPDATE SET tx_hash = $h, nonce = $n, sent_at = $t
+                ON CONFLICT(request_id, action, tx_hash) DO NOTHING
                 """, ("$id", requestId), ("$a", action), ("$h", transactionHash), ("$n", (long)nonce), ("$t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             cmd.ExecuteNonQuery();
         }
     }
 
     /// <summary>The last journalled transaction for a request and action, or null.</summary>
-    public SendRecord? GetSend(string requestId, string action)
+    public SendRecord? GetSend(string requestId, string action) => GetSends(requestId, action).FirstOrDefault();
+
+    /// <summary>Every journalled transaction for a request and action, newest first.</summary>
+    public IReadOnlyList<SendRecord> GetSends(string requestId, string action)
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT request_id, action, tx_hash, nonce, sent_at FROM sends WHERE request_id = $id AND action = $a",
+            using var cmd = Command("SELECT request_id, action, tx_hash, nonce, sent_at FROM sends WHERE request_id = $id AND action = $a ORDER BY sent_at DESC, rowid DESC",
                 ("$id", requestId), ("$a", action));
             using var r = cmd.ExecuteReader();
-            return r.Read() ? new SendRecord(r.GetString(0), r.GetString(1), (byte[])r[2], (ulong)r.GetInt64(3), r.GetInt64(4)) : null;
+            var list = new List<SendRecord>();
+            while (r.Read()) list.Add(new SendRecord(r.GetString(0), r.GetString(1), (byte[])r[2], (ulong)r.GetInt64(3), r.GetInt64(4)));
+            return list;
         }
     }
 

@@ -48,10 +48,17 @@ internal sealed class SendGuard
     /// <summary>Where the last journalled transaction of <paramref name="action"/> on <paramref name="requestId"/> stands.</summary>
     public async Task<SendState> StateAsync(string requestId, string action, CancellationToken ct)
     {
-        if (_journal.GetSend(requestId, action) is not { } sent) return SendState.Clear;
-        var receipt = await _client.GetTransactionReceiptAsync(sent.TransactionHash, ct).ConfigureAwait(false);
-        if (receipt is not null) return receipt.Succeeded ? SendState.Done : SendState.Clear;
-        if (await _client.IsTransactionKnownAsync(sent.TransactionHash, ct).ConfigureAwait(false)) return SendState.Pending;
+        var versions = _journal.GetSends(requestId, action);
+        if (versions.Count == 0) return SendState.Clear;
+        // Every signed version of the last send (a fee-bumped replacement shares its nonce): one mined decides it.
+        var sent = versions[0];
+        foreach (var version in versions.Where(v => v.Nonce == sent.Nonce))
+        {
+            var receipt = await _client.GetTransactionReceiptAsync(version.TransactionHash, ct).ConfigureAwait(false);
+            if (receipt is not null) return receipt.Succeeded ? SendState.Done : SendState.Clear;
+        }
+        foreach (var version in versions.Where(v => v.Nonce == sent.Nonce))
+            if (await _client.IsTransactionKnownAsync(version.TransactionHash, ct).ConfigureAwait(false)) return SendState.Pending;
         var age = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - sent.SentAt;
         // Its nonce is used: either another transaction took it (ours can never be mined), or ours was mined and this
         // node has no receipt yet (a backend behind the one that answered the nonce). Only time tells them apart.
