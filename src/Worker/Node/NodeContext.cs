@@ -43,7 +43,7 @@ internal sealed class NodeContext
         Log = log;
         Market = new IProverMarket(signer, deployment.ProverMarket);
         Vault = new ICollateralVault(signer, deployment.CollateralVault);
-        Sends = new SendGuard(signer, journal);
+        Sends = new SendGuard(signer, journal, log);
         Limits = new ExposureLimits(options.Capacity, options.JobsPerCircuitLimit, options.MaxCollateralPerJob, options.MaxCollateralAtRisk);
     }
 

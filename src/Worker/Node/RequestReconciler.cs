@@ -191,13 +191,13 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 var status = await BidStatusAsync(id, bid, ct).ConfigureAwait(false);
                 if (status == BidStatus.None)
                 {
-                    bool sent = await ctx.Sends.SendAsync(r.RequestId, "commitBid", async () =>
+                    await ctx.Sends.SendAsync(r.RequestId, "commitBid", async () =>
                     {
                         ctx.Log.LogInformation("Request {Id}: committing bid fee={Fee} latency={Latency}s in lane {Lane}", r.RequestId, bid.Fee, bid.LatencySeconds, bid.Lane);
                         await ctx.Market.CommitBidAsync(req, bid.Commitment, bid.Lane, ct).ConfigureAwait(false);
                         ctx.Metrics.BidsCommitted.Add(1);
                     }, ct).ConfigureAwait(false);
-                    if (!sent) return; // in flight: the next tick reads where it stands
+                    return; // sent or in flight: a later step reads the commitment on chain
                 }
                 ctx.Journal.AdvanceBid(r.RequestId, BidState.Committed);
             }
@@ -218,10 +218,10 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             {
                 // Our commit landed (its receipt says so) but the node reads no commitment: a lagging read. Ask again
                 // next tick rather than give up the reveal (and the bond with it).
-                if (await ctx.Sends.StateAsync(r.RequestId, "commitBid", ct).ConfigureAwait(false) == SendState.Done
+                if (await ctx.Sends.StateAsync(r.RequestId, "commitBid", ct).ConfigureAwait(false) != SendState.Clear
                     && await ctx.Sends.StateAsync(r.RequestId, "revealBid", ct).ConfigureAwait(false) != SendState.Done)
                 {
-                    ctx.Log.LogWarning("Request {Id}: the node reads no commitment in lane {Lane}, but our commit is mined; re-reading", r.RequestId, bid.Lane);
+                    ctx.Log.LogWarning("Request {Id}: the node reads no commitment in lane {Lane}, but our commit is mined or in flight; re-reading", r.RequestId, bid.Lane);
                     return;
                 }
                 // Never landed, or revealed already and released at once (it did not lead): nothing left to do.
@@ -231,20 +231,19 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             }
             try
             {
-                bool sent = await ctx.Sends.SendAsync(r.RequestId, "revealBid", async () =>
+                await ctx.Sends.SendAsync(r.RequestId, "revealBid", async () =>
                 {
+                    ctx.Log.LogInformation("Request {Id}: revealing bid", r.RequestId);
                     await ctx.Market.RevealBidAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, bid.Lane, ct).ConfigureAwait(false);
                     ctx.Metrics.BidsRevealed.Add(1);
-                    ctx.Log.LogInformation("Request {Id}: revealed bid", r.RequestId);
                 }, ct).ConfigureAwait(false);
-                if (!sent) return;
             }
             catch (IProverMarket.AlreadyRevealedException)
             {
                 // An earlier reveal landed although its reply was lost: chain state says we are done.
+                ctx.Journal.AdvanceBid(r.RequestId, BidState.Revealed);
             }
-            ctx.Journal.AdvanceBid(r.RequestId, BidState.Revealed);
-            return;
+            return; // a later step reads the reveal on chain (Best or RunnerUp, or released at once when it did not lead)
         }
 
         // Reveal phase over, auction not yet settled: the best bidder proves now (fulfil settles implicitly).
@@ -384,13 +383,16 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         var committedAt = await ctx.Market.ProofCommitBlockAsync(commitment, ct).ConfigureAwait(false);
         if (committedAt.IsZero)
         {
-            if (await ctx.Sends.SendAsync(r.RequestId, "commitProof", async () =>
-                {
-                    ctx.Log.LogInformation("Request {Id}: committing proof", r.RequestId);
-                    await ctx.Market.CommitProofAsync(id, commitment, ct).ConfigureAwait(false);
-                }, ct).ConfigureAwait(false))
-                ctx.Journal.AdvanceJob(r.RequestId, JobState.ProofCommitted);
-            return;
+            await ctx.Sends.SendAsync(r.RequestId, "commitProof", async () =>
+            {
+                ctx.Log.LogInformation("Request {Id}: committing proof", r.RequestId);
+                await ctx.Market.CommitProofAsync(id, commitment, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+            return; // a later step reads the commitment's block on chain
+        }
+        if (job.State < JobState.ProofCommitted)
+        {
+            ctx.Journal.AdvanceJob(r.RequestId, JobState.ProofCommitted);
         }
         var block = await ctx.Signer.Client.BlockNumberAsync(ct).ConfigureAwait(false);
         if (block <= (ulong)committedAt) return; // reveal needs a later block

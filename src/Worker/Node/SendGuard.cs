@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Worker.Journal;
 
@@ -20,10 +21,18 @@ internal enum SendState
 /// the guard looks that transaction up. One still in the mempool (a reply lost, or a <c>kill -9</c> between broadcast
 /// and mining) is waited for, one that succeeded is never repeated, and only one that reverted or vanished is
 /// re-sent. This replaces wall-clock cooldowns, which a restart forgot.
+/// <para>
+/// A send holds its request's step only until the transaction is broadcast (or fails before: a revert at estimation
+/// comes back to the caller); the wait for its receipt goes on in the background, and the action reads as pending
+/// meanwhile. So a slow or faulty RPC node stretching one receipt wait cannot eat the request's next window (a reveal
+/// after a commit, say): the next step reads chain state and acts.
+/// </para>
 /// </summary>
 internal sealed class SendGuard
 {
-    private static readonly AsyncLocal<(string RequestId, string Action)?> Current = new();
+    private static readonly AsyncLocal<(string RequestId, string Action, TaskCompletionSource Broadcast)?> Current = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Task> _inFlight = new();
+    private readonly ILogger _log;
     private readonly WorkerJournal _journal;
     private readonly EthClient _client;
     private readonly ContractBindings.Primitives.Address _from;
@@ -33,14 +42,19 @@ internal sealed class SendGuard
     // A used nonce with no receipt for our transaction is taken as "replaced" only after this long.
     private static readonly TimeSpan NonceUsedSettleAfter = TimeSpan.FromSeconds(30);
 
-    public SendGuard(Signer signer, WorkerJournal journal)
+    public SendGuard(Signer signer, WorkerJournal journal, ILogger log)
     {
         _journal = journal;
+        _log = log;
         _client = signer.Client;
         _from = signer.From;
         signer.BeforeBroadcast = (tx, _) =>
         {
-            if (Current.Value is { } c) _journal.RecordSend(c.RequestId, c.Action, tx.Hash, tx.Transaction.Nonce);
+            if (Current.Value is { } c)
+            {
+                _journal.RecordSend(c.RequestId, c.Action, tx.Hash, tx.Transaction.Nonce);
+                c.Broadcast.TrySetResult();
+            }
             return Task.CompletedTask;
         };
     }
@@ -48,6 +62,7 @@ internal sealed class SendGuard
     /// <summary>Where the last journalled transaction of <paramref name="action"/> on <paramref name="requestId"/> stands.</summary>
     public async Task<SendState> StateAsync(string requestId, string action, CancellationToken ct)
     {
+        if (_inFlight.TryGetValue((requestId, action), out var running) && !running.IsCompleted) return SendState.Pending;
         var versions = _journal.GetSends(requestId, action);
         if (versions.Count == 0) return SendState.Clear;
         // Every signed version of the last send (a fee-bumped replacement shares its nonce): one mined decides it.
@@ -69,20 +84,38 @@ internal sealed class SendGuard
 
     /// <summary>
     /// Sends <paramref name="action"/> for <paramref name="requestId"/> unless an earlier one is pending or done.
-    /// Returns whether it was sent (and mined: the market bindings wait for the receipt).
+    /// Returns whether it was sent: once the transaction is broadcast this returns, and its receipt is awaited in the
+    /// background (a failure there is logged; chain state, read next step, says what happened). A failure before the
+    /// broadcast (a revert at gas estimation, a refused transaction) is thrown to the caller.
     /// </summary>
     public async Task<bool> SendAsync(string requestId, string action, Func<Task> send, CancellationToken ct)
     {
         if (await StateAsync(requestId, action, ct).ConfigureAwait(false) != SendState.Clear) return false;
-        Current.Value = (requestId, action);
+        var broadcast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task running;
+        Current.Value = (requestId, action, broadcast);
         try
         {
-            await send().ConfigureAwait(false);
-            return true;
+            running = Task.Run(send, CancellationToken.None); // flows the context above into the send
         }
         finally
         {
             Current.Value = null;
         }
+        _inFlight[(requestId, action)] = running;
+        if (await Task.WhenAny(running, broadcast.Task).ConfigureAwait(false) == running)
+        {
+            _inFlight.TryRemove((requestId, action), out _);
+            await running.ConfigureAwait(false); // done (or failed) before or right at the broadcast: the caller sees it
+            return true;
+        }
+        _ = running.ContinueWith(t =>
+        {
+            _inFlight.TryRemove((requestId, action), out _);
+            if (t.Exception?.GetBaseException() is { } e && !(e is OperationCanceledException && ct.IsCancellationRequested))
+                _log.LogInformation("Request {Id}: {Action} was broadcast but did not succeed ({Error}); the next step reads chain state",
+                    requestId, action, e.Message);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return true;
     }
 }
