@@ -125,7 +125,8 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var maxFee = Ether / 100;
             var request = new Request(
                 Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
-                BidDeadline: now + (mode == 1 ? 8UL : 3UL), RevealDeadline: now + (mode == 0 ? 3UL + minReveal : 8UL), ProvingWindow: 60,
+                // A sealed bid's window leaves room for each worker's preflight (fetch and witness) before it commits.
+                BidDeadline: now + (mode == 1 ? 8UL : 6UL), RevealDeadline: now + (mode == 0 ? 6UL + minReveal : 8UL), ProvingWindow: 60,
                 // The collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
                 Verifier: local.Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
                 LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),

@@ -226,7 +226,10 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 }
                 // Never landed, or revealed already and released at once (it did not lead): nothing left to do.
                 ctx.Journal.AdvanceBid(r.RequestId, BidState.Closed);
-                ctx.Log.LogWarning("Request {Id}: our commitment is not (or no longer) in lane {Lane}; nothing to reveal", r.RequestId, bid.Lane);
+                if (await ctx.Sends.StateAsync(r.RequestId, "revealBid", ct).ConfigureAwait(false) == SendState.Done)
+                    ctx.Log.LogInformation("Request {Id}: our bid was revealed and did not lead; its bond is back", r.RequestId);
+                else
+                    ctx.Log.LogWarning("Request {Id}: our commitment is not (or no longer) in lane {Lane}; nothing to reveal", r.RequestId, bid.Lane);
                 return;
             }
             try
