@@ -29,6 +29,7 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
         var registry = new ICircuitRegistry(ctx.Signer, ctx.Deployment.CircuitRegistry);
         var lifetime = (ulong)ctx.Options.AskLifetime.TotalSeconds;
         var cap = ctx.Options.AskMaxCollateral;
+        var free = (uint)FreeCapacity(); // once per round: it reads every open promise from the journal
         foreach (var c in ctx.Engine.Circuits)
         {
             if (_retryAt.TryGetValue(c.CircuitId, out var retryAt) && DateTime.UtcNow < retryAt) continue;
@@ -37,7 +38,6 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
                 var terms = await registry.CircuitTermsAsync(c.CircuitId, ct).ConfigureAwait(false);
                 var units = (ulong)terms.ProvingUnits;
                 if (units == 0) continue;
-                var free = (uint)FreeCapacity();
                 var current = await book.AskOfAsync(c.CircuitId, ctx.Prover, ct).ConfigureAwait(false);
                 if (free == 0)
                 {

@@ -292,7 +292,9 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         {
             if (gasPrice is not { } gas) return;
             if (ctx.Refusal(r, req, req.MinCollateral) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
-            if (ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice) is not JobDecision.Take first) { SkipPlan(r, req, gas); return; }
+            var plan = ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice);
+            if (plan is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
+            var first = (JobDecision.Take)plan;
             var price = await ctx.Market.DutchPriceAsync(req, ct).ConfigureAwait(false);
             if (price < first.Fee) return; // wait for the price to reach our ask
             if (!PreflightPassed(r, req, ct)) return;
@@ -308,11 +310,6 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             await ctx.Market.LockDutchAsync(req, ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
         // The next tick sees the assignment in chain state and starts proving.
-    }
-
-    private void SkipPlan(TrackedRequest r, Request req, BigInteger gas)
-    {
-        if (ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice) is JobDecision.Skip s) ctx.SkipOnce(r, s.Reason);
     }
 
     /// <summary>Open work (a race, or a secondary delivery after a slash): take it after the preflight and the admission gate.</summary>
