@@ -5,36 +5,38 @@ using ProverMarketChain.ContractBindings.Generator.Model;
 
 namespace ProverMarketChain.ContractBindings.Generator;
 
-/// <summary>Writes the C# source of the struct records and contract classes.</summary>
+/// <summary>
+/// Writes Nethereum's typed contract API, as Nethereum's own code generator does: a <c>[Struct]</c> record per Solidity
+/// struct, and per contract a service over <c>IWeb3</c>/<c>ContractHandler</c> whose nested types are a
+/// <c>FunctionMessage</c> per function, a <c>[FunctionOutput]</c> DTO per multi-value output, an <c>[Event]</c> DTO per
+/// event, an <c>[Error]</c> DTO per custom error and a <c>ContractDeploymentMessage</c>.
+/// </summary>
 internal sealed class BindingEmitter
 {
     private const string Root = TypeMapper.Root;
+    private const string A = TypeMapper.Attributes;
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string CancellationToken = "global::System.Threading.CancellationToken";
-    private const string Receipt = Root + ".Rpc.TransactionReceipt";
-    private const string LogEntry = Root + ".Rpc.LogEntry";
-    private const string LogFilter = Root + ".Rpc.LogFilter";
-    private const string Transport = Root + ".Rpc.IContractTransport";
-    private const string ErrorTable = "global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Func<byte[], " + Root + ".Abi.CustomErrorException>>";
+    private const string Receipt = "global::Nethereum.RPC.Eth.DTOs.TransactionReceipt";
+    private const string Block = "global::Nethereum.RPC.Eth.DTOs.BlockParameter";
+    private const string Web3 = "global::Nethereum.Web3.IWeb3";
+    private const string Type = "global::System.Type";
+    private const string Errors = Root + ".Contracts.ContractErrors";
 
-    private static readonly string[] RecordReserved =
+    private static readonly string[] ObjectReserved =
     {
         "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone",
-        "Finalize", "Clone",
+        "Finalize", "Clone", "AmountToSend", "Gas", "GasPrice", "FromAddress", "Nonce", "MaxFeePerGas", "MaxPriorityFeePerGas",
+        "TransactionType", "AccessList", "AuthorisationList", "ByteCode", "BYTECODE",
     };
 
-    private static readonly string[] ExceptionReserved =
+    private static readonly string[] ServiceReserved =
     {
-        "Message", "Data", "InnerException", "StackTrace", "Source", "HelpLink", "HResult", "TargetSite", "ErrorName",
-        "Selector", "Arguments", "RevertData", "Descriptor", "GetBaseException", "GetObjectData", "GetType", "Equals",
-        "GetHashCode", "ToString", "SerializationState",
-    };
-
-    private static readonly string[] ContractReserved =
-    {
-        "Address", "Transport", "ErrorDecoders", "CallFunctionAsync", "SendFunctionAsync", "DeployContractAsync",
-        "TryTranslate", "CreateErrorTable", "Errors", "ContractName", "SourcePath", "CreationCode", "CreationCodeHex",
-        "DeployAsync", "DeploymentReceipt", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        "Web3", "ContractHandler", "ContractAddress", "GetAllFunctionTypes", "GetAllEventTypes", "GetAllErrorTypes",
+        "GetAllFunctionABIs", "GetAllEventABIs", "GetAllErrorABIs", "GetAllFunctionSignatures", "GetAllEventsSignatures",
+        "GetAllErrorsSignatures", "HandleCustomErrorException", "FindCustomErrorException", "DeployContractAndWaitForReceiptAsync",
+        "DeployContractAsync", "DeployContractAndGetServiceAsync", "ContractName", "SourcePath", "ErrorTypes", "Equals",
+        "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Rethrow",
     };
 
     private readonly TypeMapper _types;
@@ -61,445 +63,417 @@ internal sealed class BindingEmitter
     {
         var w = new CodeWriter();
         Header(w, _namespace);
-        var taken = new HashSet<string>(RecordReserved, System.StringComparer.Ordinal) { s.CsName, "AbiTupleType", "ToAbi", "FromAbi" };
+        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { s.CsName };
         var props = s.Tuple.Components.Select((c, i) => Naming.Unique(Naming.Pascal(c.Name, "Item" + (i + 1).ToString(CultureInfo.InvariantCulture)), taken)).ToList();
 
         w.Doc($"The Solidity struct <c>{Naming.Xml(s.FullName)}</c>, ABI tuple <c>{Naming.Xml(s.Tuple.Canonical)}</c>.");
-        w.Line($"public sealed partial record {s.CsName}(");
-        for (var i = 0; i < props.Count; i++)
-        {
-            w.Line($"    {_types.CsType(s.Tuple.Components[i].Type)} {props[i]}{(i + 1 < props.Count ? "," : ")")}");
-        }
-
-        if (props.Count == 0)
-        {
-            w.Line("    )");
-        }
-
-        w.Open(string.Empty);
-        w.Doc("The canonical ABI tuple type of this struct.");
+        w.Line($"[{A}.Struct({Naming.Literal(s.CsName)})]");
+        w.Open($"public sealed partial record {s.CsName}");
+        w.Doc("The ABI tuple type of this struct.");
         w.Line($"public const string AbiTupleType = {Naming.Literal(s.Tuple.Canonical)};");
         w.Line();
-        w.Doc("Converts a value into the ABI value mapping (a tuple as <c>object?[]</c>).");
-        w.Line($"/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"value\"/> or one of its reference-typed fields is null.</exception>");
-        w.Open($"public static object?[] ToAbi({s.CsName} value)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(value);");
-        w.Line("return new object?[]");
+        w.Doc("A value with every field at its default, as Nethereum's decoder builds it.");
+        w.Line($"public {s.CsName}()");
         w.Line("{");
-        for (var i = 0; i < props.Count; i++)
+        w.Line("}");
+        if (props.Count > 0)
         {
-            var lit = Naming.Literal(s.FullName + "." + (s.Tuple.Components[i].Name.Length > 0 ? s.Tuple.Components[i].Name : i.ToString(CultureInfo.InvariantCulture)));
-            w.Line($"    {_types.Encode(s.Tuple.Components[i].Type, "value." + props[i], lit)},");
+            var names = ParameterNames(s.Tuple.Components);
+            w.Line();
+            w.Doc("A value with the given fields, in declaration order.");
+            w.Line($"public {s.CsName}({string.Join(", ", s.Tuple.Components.Select((c, i) => $"{_types.CsType(c.Type)} {names[i]}"))})");
+            w.Line("{");
+            for (var i = 0; i < props.Count; i++)
+            {
+                w.Line($"    {props[i]} = {names[i]};");
+            }
+
+            w.Line("}");
         }
 
-        w.Line("};");
-        w.Close();
-        w.Line();
-        w.Doc("Converts a decoded ABI tuple into this record.");
-        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The value does not have this struct's shape.</exception>");
-        w.Open($"public static {s.CsName} FromAbi(object? value)");
-        w.Line($"var items = {TypeMapper.Convert}.Tuple(value, {props.Count}, {Naming.Literal(s.FullName)});");
-        w.Line($"return new {s.CsName}(");
-        for (var i = 0; i < props.Count; i++)
-        {
-            var field = Naming.Literal(s.FullName + "." + (s.Tuple.Components[i].Name.Length > 0 ? s.Tuple.Components[i].Name : i.ToString(CultureInfo.InvariantCulture)));
-            w.Line($"    {_types.Decode(s.Tuple.Components[i].Type, $"items[{i}]", field)}{(i + 1 < props.Count ? "," : ");")}");
-        }
-
-        w.Close();
+        EmitProperties(w, s.Tuple.Components, props, events: false);
         w.Close();
         return w.ToString();
+    }
+
+    private void EmitProperties(CodeWriter w, IReadOnlyList<AbiParameter> ps, IReadOnlyList<string> props, bool events)
+    {
+        for (var i = 0; i < ps.Count; i++)
+        {
+            var p = ps[i];
+            var order = (i + 1).ToString(CultureInfo.InvariantCulture);
+            var structName = _types.StructName(p.Type);
+            var attr = events
+                ? $"[{A}.Parameter({Naming.Literal(TypeMapper.ParameterType(p.Type))}, {Naming.Literal(p.Name)}, {order}, {(p.Indexed ? "true" : "false")})]"
+                : structName != null
+                    ? $"[{A}.Parameter({Naming.Literal(TypeMapper.ParameterType(p.Type))}, {Naming.Literal(p.Name)}, {order}, {Naming.Literal(structName)})]"
+                    : $"[{A}.Parameter({Naming.Literal(TypeMapper.ParameterType(p.Type))}, {Naming.Literal(p.Name)}, {order})]";
+            w.Line();
+            var indexedNote = events && p.Indexed && p.Type.IsHashedWhenIndexed ? " Indexed: the log holds its keccak256 hash, not the value." : string.Empty;
+            w.Doc($"<c>{Naming.Xml((p.Type.Canonical + " " + p.Name).Trim())}</c>{(events && p.Indexed ? " (indexed)" : string.Empty)}.{indexedNote}");
+            w.Line(attr);
+            w.Line($"public {_types.CsType(p.Type)} {props[i]} {{ get; set; }}{_types.Initializer(p.Type)}");
+        }
     }
 
     public string EmitContract(ContractModel c)
     {
         var w = new CodeWriter();
         Header(w, _namespace);
-        var className = Naming.Escape(c.Name.Replace('$', '_'));
-        var members = new HashSet<string>(ContractReserved, System.StringComparer.Ordinal) { Naming.Bare(className) };
+        var baseName = Naming.Escape(c.Name.Replace('$', '_'));
+        var className = baseName + "Service";
+        var members = new HashSet<string>(ServiceReserved, System.StringComparer.Ordinal) { Naming.Bare(className) };
 
-        // Names first, so that overloads and collisions are settled before any code refers to them.
         var functionNames = NameOverloads(c.Functions.Select(f => (f.Name, f.Inputs)).ToList());
         var eventNames = NameOverloads(c.Events.Select(e => (e.Name, e.Inputs)).ToList());
         var errorNames = NameOverloads(c.Errors.Select(e => (e.Name, e.Inputs)).ToList());
 
-        var eventTypes = eventNames.Select(n => Naming.Unique(n + "Event", members, null)).ToList();
-        var errorTypes = errorNames.Select(n => Naming.Unique(n.EndsWith("Exception", System.StringComparison.Ordinal) ? n : n + "Exception", members, null)).ToList();
-        var functionMethods = functionNames.Select(n => Naming.Unique(n + "Async", members, null)).ToList();
-        var resultTypes = new string?[c.Functions.Count];
-        var simulationMethods = new string?[c.Functions.Count];
+        var functionTypes = functionNames.Select(n => Naming.Unique(n + "Function", members, null)).ToList();
+        var outputTypes = new string?[c.Functions.Count];
         for (var i = 0; i < c.Functions.Count; i++)
         {
-            var f = c.Functions[i];
-            if (f.Outputs.Count > 1)
+            if (NeedsOutputDto(c.Functions[i]))
             {
-                resultTypes[i] = Naming.Unique(functionNames[i] + "Result", members, null);
-            }
-
-            if (f.Mutability == Mutability.NonPayable)
-            {
-                simulationMethods[i] = Naming.Unique(functionNames[i] + "CallAsync", members, null);
+                outputTypes[i] = Naming.Unique(functionNames[i] + "OutputDTO", members, null);
             }
         }
 
-        var eventQueryMethods = eventNames.Select(n => Naming.Unique("Get" + n + "EventsAsync", members, null)).ToList();
-        var eventDecodeMethods = eventNames.Select(n => Naming.Unique("Decode" + n + "Events", members, null)).ToList();
+        var eventTypes = eventNames.Select(n => Naming.Unique(n + "EventDTO", members, null)).ToList();
+        var errorTypes = errorNames.Select(n => Naming.Unique(n + "Error", members, null)).ToList();
+        var deploymentType = c.HasDeployableBytecode ? Naming.Unique(baseName + "Deployment", members, null) : null;
+        var queryMethods = functionNames.Select(n => Naming.Unique(n + "QueryAsync", members, null)).ToList();
+        var requestMethods = functionNames.Select((n, i) => c.Functions[i].IsReadOnly ? null : Naming.Unique(n + "RequestAsync", members, null)).ToList();
+        var waitMethods = functionNames.Select((n, i) => c.Functions[i].IsReadOnly ? null : Naming.Unique(n + "RequestAndWaitForReceiptAsync", members, null)).ToList();
+        var eventGetters = eventNames.Select(n => Naming.Unique("Get" + n + "Event", members, null)).ToList();
+        var eventQueries = eventNames.Select(n => Naming.Unique("Get" + n + "EventsAsync", members, null)).ToList();
 
-        var summary = $"Typed binding of the Solidity contract <c>{Naming.Xml(c.Name)}</c> (<c>{Naming.Xml(c.SourcePath)}</c>).";
-        w.Doc(summary, c.Documentation);
-        w.Open($"public sealed partial class {className} : {Root}.Contracts.ContractBase");
-
-        // Descriptors.
-        for (var i = 0; i < c.Functions.Count; i++)
-        {
-            var f = c.Functions[i];
-            w.Line($"private static readonly {Root}.Contracts.ContractFunction s_function{i} = new({Naming.Literal(f.Signature)}, {Naming.Literal(string.Join(",", f.Outputs.Select(o => o.Type.Canonical)))});");
-        }
-
-        for (var i = 0; i < c.Events.Count; i++)
-        {
-            var e = c.Events[i];
-            var flags = string.Concat(e.Inputs.Select(p => ", " + (p.Indexed ? "true" : "false")));
-            w.Line($"private static readonly {Root}.Contracts.ContractEvent s_event{i} = new({Naming.Literal(e.Signature)}, {(e.Anonymous ? "true" : "false")}{flags});");
-        }
-
-        for (var i = 0; i < c.Errors.Count; i++)
-        {
-            w.Line($"private static readonly {Root}.Contracts.ContractError s_error{i} = new({Naming.Literal(c.Errors[i].Signature)});");
-        }
-
-        w.Line($"private static readonly {ErrorTable} s_errors = {Root}.Contracts.ContractBase.CreateErrorTable(");
-        for (var i = 0; i < c.Errors.Count; i++)
-        {
-            w.Line($"    (s_error{i}, static data => new {errorTypes[i]}(data)){(i + 1 < c.Errors.Count ? "," : string.Empty)}");
-        }
-
-        w.Line(");");
-        if (c.Constructor != null && c.Constructor.Inputs.Count > 0)
-        {
-            w.Line($"private static readonly {TypeMapper.ReadOnlyList}<{Root}.Abi.AbiType> s_constructorTypes = {Root}.Abi.AbiType.ParseList({Naming.Literal(string.Join(",", c.Constructor.Inputs.Select(p => p.Type.Canonical)))});");
-        }
-
-        w.Line();
-        w.Doc("Binds to an already deployed instance of the contract.");
-        w.Line("/// <param name=\"transport\">The transport calls and transactions go through.</param>");
-        w.Line("/// <param name=\"address\">The contract's address.</param>");
-        w.Line($"public {className}({Transport} transport, {TypeMapper.Address} address)");
-        w.Line("    : base(transport, address)");
-        w.Line("{");
-        w.Line("}");
-        w.Line();
+        w.Doc($"Nethereum service for the Solidity contract <c>{Naming.Xml(c.Name)}</c> (<c>{Naming.Xml(c.SourcePath)}</c>): queries, sends, sends that wait for the receipt, and typed event filters, through a <c>ContractHandler</c> of the given <c>IWeb3</c>. A revert with one of the contract's custom errors is rethrown as <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> of its <c>[Error]</c> DTO.", c.Documentation);
+        w.Open($"public partial class {className} : global::Nethereum.Web3.ContractWeb3ServiceBase");
         w.Doc("The Solidity contract name.");
         w.Line($"public const string ContractName = {Naming.Literal(c.Name)};");
         w.Line();
         w.Doc("The Solidity source file the contract was compiled from.");
         w.Line($"public const string SourcePath = {Naming.Literal(c.SourcePath)};");
         w.Line();
-        w.Doc("The contract's custom-error decoders, keyed by <c>0x</c>-prefixed selector (for <see cref=\"" + Root + ".Abi.ContractRevertException.FromRevertData\"/>).");
-        w.Line($"public static {ErrorTable} Errors => s_errors;");
+        w.Doc("The contract's custom-error DTO types.");
+        w.Line($"public static readonly global::System.Collections.Generic.IReadOnlyList<{Type}> ErrorTypes = new {Type}[] {{ {string.Join(", ", errorTypes.Select(t => $"typeof({t})"))} }};");
         w.Line();
-        w.Doc("The receipt of the deployment, when this instance was created by <c>DeployAsync</c>; otherwise null.");
-        w.Line($"public {Receipt}? DeploymentReceipt {{ get; private init; }}");
+        w.Doc("Binds to the contract deployed at <paramref name=\"contractAddress\"/>.");
+        w.Line("/// <param name=\"web3\">The Web3 instance queries and transactions go through (its account sends).</param>");
+        w.Line("/// <param name=\"contractAddress\">The contract's address.</param>");
+        w.Line($"public {className}({Web3} web3, string contractAddress)");
+        w.Line("    : base(web3, contractAddress)");
+        w.Line("{");
+        w.Line("}");
         w.Line();
         w.Line("/// <inheritdoc />");
-        w.Line($"protected override {ErrorTable} ErrorDecoders => s_errors;");
+        w.Line($"public override global::System.Collections.Generic.List<{Type}> GetAllFunctionTypes() => new() {{ {string.Join(", ", functionTypes.Select(t => $"typeof({t})"))} }};");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"public override global::System.Collections.Generic.List<{Type}> GetAllEventTypes() => new() {{ {string.Join(", ", eventTypes.Select(t => $"typeof({t})"))} }};");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"public override global::System.Collections.Generic.List<{Type}> GetAllErrorTypes() => new(ErrorTypes);");
+        w.Line();
+        w.Doc("Rethrows a revert carrying one of this contract's custom errors as its typed exception; returns otherwise.");
+        w.Line($"private static void Rethrow(global::System.Exception e) => {Errors}.ThrowTyped(e, ErrorTypes, ContractName);");
 
-        if (c.HasDeployableBytecode)
+        if (deploymentType != null)
         {
-            EmitDeploy(w, c, className);
+            EmitDeployment(w, c, className, deploymentType);
         }
 
         for (var i = 0; i < c.Functions.Count; i++)
         {
-            EmitFunction(w, c, i, functionMethods[i], simulationMethods[i], resultTypes[i]);
+            EmitFunction(w, c.Functions[i], functionTypes[i], outputTypes[i], queryMethods[i], requestMethods[i], waitMethods[i]);
         }
 
         for (var i = 0; i < c.Events.Count; i++)
         {
-            EmitEvent(w, c, i, eventTypes[i], eventQueryMethods[i], eventDecodeMethods[i]);
+            EmitEvent(w, c.Events[i], eventTypes[i], eventGetters[i], eventQueries[i]);
         }
 
         for (var i = 0; i < c.Errors.Count; i++)
         {
-            EmitError(w, c, i, errorTypes[i]);
+            EmitError(w, c.Errors[i], errorTypes[i]);
         }
 
         w.Close();
         return w.ToString();
     }
 
-    private void EmitDeploy(CodeWriter w, ContractModel c, string className)
-    {
-        w.Line();
-        w.Doc("The creation bytecode (<c>bytecode.object</c> of the artifact), without constructor arguments.");
-        w.Line($"public const string CreationCodeHex = {Naming.Literal(c.Bytecode)};");
-        w.Line();
-        var ctor = c.Constructor;
-        var inputs = ctor?.Inputs ?? System.Array.Empty<AbiParameter>();
-        var payable = ctor?.Mutability == Mutability.Payable;
-        var names = ParameterNames(inputs);
-        var ps = inputs.Select((p, i) => $"{_types.CsType(p.Type)} {names[i]}").ToList();
-        if (payable)
-        {
-            ps.Add($"{TypeMapper.BigInteger} value = default");
-        }
+    private static bool NeedsOutputDto(AbiFunction f) =>
+        f.Outputs.Count > 1 || (f.Outputs.Count == 1 && HasTuple(f.Outputs[0].Type));
 
-        ps.Add($"{CancellationToken} cancellationToken = default");
-        w.Doc($"Deploys a new <c>{Naming.Xml(c.Name)}</c>{(inputs.Count > 0 ? $" with constructor <c>constructor({Naming.Xml(string.Join(",", inputs.Select(p => p.Type.Canonical)))})</c>" : string.Empty)} and waits for the receipt.", ctor?.Documentation);
-        w.Line("/// <exception cref=\"" + Root + ".Abi.ContractRevertException\">The constructor reverted; a nested exception type of this class for a declared custom error.</exception>");
-        w.Open($"public static async {Task}<{className}> DeployAsync({Transport} transport{string.Concat(ps.Select(p => ", " + p))})");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(transport);");
-        var typesExpr = inputs.Count > 0 ? "s_constructorTypes" : $"global::System.Array.Empty<{Root}.Abi.AbiType>()";
-        w.Line($"var receipt = await DeployContractAsync(transport, ContractName, {Root}.Primitives.Hex.Decode(CreationCodeHex), {typesExpr}, {ArgsArray(inputs, names)}, {(payable ? "value" : TypeMapper.BigInteger + ".Zero")}, s_errors, cancellationToken).ConfigureAwait(false);");
-        w.Line($"return new {className}(transport, receipt.ContractAddress!.Value) {{ DeploymentReceipt = receipt }};");
+    private static bool HasTuple(AbiTypeNode node) => node.Kind == AbiTypeKind.Tuple || (node.Kind == AbiTypeKind.Array && HasTuple(node.Element!));
+
+    private void EmitDeployment(CodeWriter w, ContractModel c, string className, string deploymentType)
+    {
+        var inputs = c.Constructor?.Inputs ?? System.Array.Empty<AbiParameter>();
+        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { deploymentType };
+        var props = inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
+        w.Line();
+        w.Doc($"Deploys <c>{Naming.Xml(c.Name)}</c>: its creation bytecode and constructor arguments.", c.Constructor?.Documentation);
+        w.Open($"public sealed partial class {deploymentType} : global::Nethereum.Contracts.ContractDeploymentMessage");
+        w.Doc("The creation bytecode (<c>bytecode.object</c> of the artifact), without constructor arguments.");
+        w.Line($"public const string BYTECODE = {Naming.Literal(c.Bytecode)};");
+        w.Line();
+        w.Doc("A deployment of the compiled bytecode.");
+        w.Line($"public {deploymentType}()");
+        w.Line("    : base(BYTECODE)");
+        w.Line("{");
+        w.Line("}");
+        w.Line();
+        w.Doc("A deployment of other bytecode with this constructor (linked libraries, say).");
+        w.Line($"public {deploymentType}(string byteCode)");
+        w.Line("    : base(byteCode)");
+        w.Line("{");
+        w.Line("}");
+        EmitProperties(w, inputs, props, events: false);
+        w.Close();
+
+        w.Line();
+        w.Doc("Deploys the contract and waits for the receipt.");
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The constructor reverted.</exception>");
+        w.Open($"public static async {Task}<{Receipt}> DeployContractAndWaitForReceiptAsync({Web3} web3, {deploymentType} deployment, {CancellationToken} cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(web3);");
+        w.Line("try");
+        w.Line("{");
+        w.Line($"    return await web3.Eth.GetContractDeploymentHandler<{deploymentType}>().SendRequestAndWaitForReceiptAsync(deployment, cancellationToken).ConfigureAwait(false);");
+        w.Line("}");
+        w.Line("catch (global::System.Exception e)");
+        w.Line("{");
+        w.Line("    Rethrow(e);");
+        w.Line("    throw;");
+        w.Line("}");
+        w.Close();
+        w.Line();
+        w.Doc("Deploys the contract, waits for the receipt and binds a service to it.");
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The constructor reverted.</exception>");
+        w.Open($"public static async {Task}<{className}> DeployContractAndGetServiceAsync({Web3} web3, {deploymentType} deployment, {CancellationToken} cancellationToken = default)");
+        w.Line("var receipt = await DeployContractAndWaitForReceiptAsync(web3, deployment, cancellationToken).ConfigureAwait(false);");
+        w.Line("if (receipt.Status?.Value != 1 || string.IsNullOrEmpty(receipt.ContractAddress))");
+        w.Line("{");
+        w.Line($"    throw new {Root}.Contracts.ContractRevertException($\"Deploying {Naming.Xml(c.Name).Replace("\"", string.Empty)} failed in transaction {{receipt.TransactionHash}}.\", global::System.Array.Empty<byte>());");
+        w.Line("}");
+        w.Line();
+        w.Line($"return new {className}(web3, receipt.ContractAddress);");
         w.Close();
     }
 
-    private void EmitFunction(CodeWriter w, ContractModel c, int index, string method, string? simulation, string? resultType)
+    private void EmitFunction(CodeWriter w, AbiFunction f, string functionType, string? outputType, string queryMethod, string? requestMethod, string? waitMethod)
     {
-        var f = c.Functions[index];
-        var names = ParameterNames(f.Inputs);
-        var ps = f.Inputs.Select((p, i) => $"{_types.CsType(p.Type)} {names[i]}").ToList();
-        var args = ArgsArray(f.Inputs, names);
         var mutability = f.Mutability.ToString().ToLowerInvariant();
+        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { functionType };
+        var props = f.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
+        var names = ParameterNames(f.Inputs);
 
-        string returnType;
-        if (f.Outputs.Count == 0)
+        // The function message.
+        string functionAttr;
+        if (outputType != null)
         {
-            returnType = Task;
+            functionAttr = $"[{A}.Function({Naming.Literal(f.Name)}, typeof({outputType}))]";
         }
         else if (f.Outputs.Count == 1)
         {
-            returnType = $"{Task}<{_types.CsType(f.Outputs[0].Type)}>";
+            functionAttr = $"[{A}.Function({Naming.Literal(f.Name)}, {Naming.Literal(TypeMapper.ParameterType(f.Outputs[0].Type))})]";
         }
         else
         {
-            returnType = $"{Task}<{resultType}>";
+            functionAttr = $"[{A}.Function({Naming.Literal(f.Name)})]";
         }
 
-        if (resultType != null)
-        {
-            EmitResultRecord(w, c, f, resultType);
-        }
+        w.Line();
+        w.Doc($"The call <c>{Naming.Xml(f.Signature)}</c> ({mutability}).", f.Documentation);
+        w.Line(functionAttr);
+        w.Open($"public sealed partial class {functionType} : global::Nethereum.Contracts.FunctionMessage");
+        EmitProperties(w, f.Inputs, props, events: false);
+        w.Close();
 
-        if (f.IsReadOnly)
+        string returnType;
+        if (outputType != null)
         {
+            var outTaken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { outputType };
+            var outProps = f.Outputs.Select((o, i) => Naming.Unique(Naming.Pascal(o.Name, "ReturnValue" + (i + 1).ToString(CultureInfo.InvariantCulture)), outTaken)).ToList();
             w.Line();
-            w.Doc($"Calls <c>{Naming.Xml(f.Signature)}</c> ({mutability}) with <c>eth_call</c>.", f.Documentation);
-            w.Line("/// <exception cref=\"" + Root + ".Abi.ContractRevertException\">The call reverted; a nested exception type of this class for a declared custom error.</exception>");
-            EmitCallBody(w, f, index, $"public async {returnType} {method}({string.Join(", ", ps.Concat(new[] { $"{CancellationToken} cancellationToken = default" }))})", args, resultType, c.Name);
+            w.Doc($"The outputs of <c>{Naming.Xml(f.Signature)}</c>: <c>({Naming.Xml(string.Join(", ", f.Outputs.Select(o => (o.Type.Canonical + " " + o.Name).Trim())))})</c>.");
+            w.Line($"[{A}.FunctionOutput]");
+            w.Open($"public sealed partial class {outputType} : {A}.IFunctionOutputDTO");
+            EmitProperties(w, f.Outputs, outProps, events: false);
+            w.Close();
+            returnType = f.Outputs.Count == 1 ? _types.CsType(f.Outputs[0].Type) : outputType;
+            QueryMethods(w, f, functionType, queryMethod, names, props, $"{Task}<{returnType}>",
+                $"var output = await ContractHandler.QueryDeserializingToObjectAsync<{functionType}, {outputType}>(function, blockParameter).ConfigureAwait(false);",
+                f.Outputs.Count == 1 ? $"return output.{outProps[0]};" : "return output;");
+        }
+        else if (f.Outputs.Count == 1)
+        {
+            returnType = _types.CsType(f.Outputs[0].Type);
+            QueryMethods(w, f, functionType, queryMethod, names, props, $"{Task}<{returnType}>",
+                $"return await ContractHandler.QueryAsync<{functionType}, {returnType}>(function, blockParameter).ConfigureAwait(false);", null);
+        }
+        else
+        {
+            QueryMethods(w, f, functionType, queryMethod, names, props, Task,
+                "await ContractHandler.QueryRawAsync(function, blockParameter).ConfigureAwait(false);", null);
+        }
+
+        if (requestMethod == null)
+        {
             return;
         }
 
-        var sendParams = new List<string>(ps);
-        if (f.Mutability == Mutability.Payable)
+        var payable = f.Mutability == Mutability.Payable;
+        var paramList = f.Inputs.Select((p, i) => $"{_types.CsType(p.Type)} {names[i]}").ToList();
+        if (payable)
         {
-            sendParams.Add($"{TypeMapper.BigInteger} value = default");
+            paramList.Add($"{TypeMapper.BigInteger} amountToSend = default");
         }
 
-        sendParams.Add($"{CancellationToken} cancellationToken = default");
+        var build = BuildMessage(functionType, props, names, payable);
+        w.Line();
+        w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}); returns its hash once broadcast.", f.Documentation);
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
+        w.Open($"public async {Task}<string> {requestMethod}({functionType} function)");
+        w.Line("try");
+        w.Line("{");
+        w.Line("    return await ContractHandler.SendRequestAsync(function).ConfigureAwait(false);");
+        w.Line("}");
+        w.Line("catch (global::System.Exception e)");
+        w.Line("{");
+        w.Line("    Rethrow(e);");
+        w.Line("    throw;");
+        w.Line("}");
+        w.Close();
+        w.Line();
+        w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}); returns its hash once broadcast.", f.Documentation);
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
+        w.Line($"public {Task}<string> {requestMethod}({string.Join(", ", paramList)}) => {requestMethod}({build});");
         w.Line();
         w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}) and waits for its receipt.", f.Documentation);
-        w.Line("/// <exception cref=\"" + Root + ".Abi.ContractRevertException\">The transaction reverts; a nested exception type of this class for a declared custom error.</exception>");
-        w.Open($"public async {Task}<{Receipt}> {method}({string.Join(", ", sendParams)})");
-        w.Line($"return await SendFunctionAsync(s_function{index}, {args}, {(f.Mutability == Mutability.Payable ? "value" : TypeMapper.BigInteger + ".Zero")}, cancellationToken).ConfigureAwait(false);");
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
+        w.Open($"public async {Task}<{Receipt}> {waitMethod}({functionType} function, {CancellationToken} cancellationToken = default)");
+        w.Line("try");
+        w.Line("{");
+        w.Line("    return await ContractHandler.SendRequestAndWaitForReceiptAsync(function, cancellationToken).ConfigureAwait(false);");
+        w.Line("}");
+        w.Line("catch (global::System.Exception e)");
+        w.Line("{");
+        w.Line("    Rethrow(e);");
+        w.Line("    throw;");
+        w.Line("}");
         w.Close();
-
-        if (simulation != null)
-        {
-            w.Line();
-            w.Doc($"Simulates <c>{Naming.Xml(f.Signature)}</c> with <c>eth_call</c> from the transport's account, without sending a transaction: returns what it would return, or throws what it would revert with.");
-            EmitCallBody(w, f, index, $"public async {returnType} {simulation}({string.Join(", ", ps.Concat(new[] { $"{CancellationToken} cancellationToken = default" }))})", args, resultType, c.Name);
-        }
+        w.Line();
+        w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}) and waits for its receipt.", f.Documentation);
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
+        w.Line($"public {Task}<{Receipt}> {waitMethod}({string.Join(", ", paramList.Concat(new[] { $"{CancellationToken} cancellationToken = default" }))}) => {waitMethod}({build}, cancellationToken);");
     }
 
-    private void EmitCallBody(CodeWriter w, AbiFunction f, int index, string signature, string args, string? resultType, string contractName)
+    private void QueryMethods(CodeWriter w, AbiFunction f, string functionType, string method, IReadOnlyList<string> names, IReadOnlyList<string> props,
+        string returnType, string body, string? tail)
     {
-        w.Open(signature);
-        if (f.Outputs.Count == 0)
+        var what = f.IsReadOnly
+            ? $"Calls <c>{Naming.Xml(f.Signature)}</c> ({f.Mutability.ToString().ToLowerInvariant()}) with <c>eth_call</c>."
+            : $"Simulates <c>{Naming.Xml(f.Signature)}</c> with <c>eth_call</c> from the service's account, without sending a transaction: returns what it would return, or throws what it would revert with.";
+        w.Line();
+        w.Doc(what, f.Documentation);
+        w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The call reverted (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
+        w.Open($"public async {returnType} {method}({functionType} function, {Block}? blockParameter = null)");
+        w.Line("try");
+        w.Line("{");
+        w.Line("    " + body);
+        if (tail != null)
         {
-            w.Line($"await CallFunctionAsync(s_function{index}, {args}, cancellationToken).ConfigureAwait(false);");
+            w.Line("    " + tail);
+        }
+
+        w.Line("}");
+        w.Line("catch (global::System.Exception e)");
+        w.Line("{");
+        w.Line("    Rethrow(e);");
+        w.Line("    throw;");
+        w.Line("}");
+        w.Close();
+        if (f.Inputs.Count > 0 || f.Mutability == Mutability.Payable)
+        {
+            var ps = f.Inputs.Select((p, i) => $"{_types.CsType(p.Type)} {names[i]}").ToList();
+            ps.Add($"{Block}? blockParameter = null");
+            w.Line();
+            w.Doc(what, f.Documentation);
+            w.Line($"public {returnType} {method}({string.Join(", ", ps)}) => {method}({BuildMessage(functionType, props, names, false)}, blockParameter);");
         }
         else
         {
-            w.Line($"var output = await CallFunctionAsync(s_function{index}, {args}, cancellationToken).ConfigureAwait(false);");
-            if (f.Outputs.Count == 1)
-            {
-                w.Line($"return {_types.Decode(f.Outputs[0].Type, "output[0]", OutputWhat(contractName, f, 0))};");
-            }
-            else
-            {
-                w.Line($"return new {resultType}(");
-                for (var i = 0; i < f.Outputs.Count; i++)
-                {
-                    w.Line($"    {_types.Decode(f.Outputs[i].Type, $"output[{i}]", OutputWhat(contractName, f, i))}{(i + 1 < f.Outputs.Count ? "," : ");")}");
-                }
-            }
-        }
-
-        w.Close();
-    }
-
-    private static string OutputWhat(string contractName, AbiFunction f, int i) =>
-        Naming.Literal($"{contractName}.{f.Name} output {i}{(f.Outputs[i].Name.Length > 0 ? " (" + f.Outputs[i].Name + ")" : string.Empty)}");
-
-    private void EmitResultRecord(CodeWriter w, ContractModel c, AbiFunction f, string resultType)
-    {
-        var taken = new HashSet<string>(RecordReserved, System.StringComparer.Ordinal) { resultType };
-        var props = f.Outputs.Select((o, i) => Naming.Unique(Naming.Pascal(o.Name, "Item" + (i + 1).ToString(CultureInfo.InvariantCulture)), taken)).ToList();
-        w.Line();
-        w.Doc($"The outputs of <c>{Naming.Xml(f.Signature)}</c>: <c>({Naming.Xml(string.Join(", ", f.Outputs.Select(o => (o.Type.Canonical + " " + o.Name).Trim())))})</c>.");
-        w.Line($"public sealed record {resultType}(");
-        for (var i = 0; i < props.Count; i++)
-        {
-            w.Line($"    {_types.CsType(f.Outputs[i].Type)} {props[i]}{(i + 1 < props.Count ? "," : ");")}");
-        }
-    }
-
-    private void EmitEvent(CodeWriter w, ContractModel c, int index, string typeName, string queryMethod, string decodeMethod)
-    {
-        var e = c.Events[index];
-        var taken = new HashSet<string>(RecordReserved, System.StringComparer.Ordinal) { typeName, "Log", "Descriptor", "TryDecode", "DecodeAll", "CreateFilter" };
-        var props = e.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
-        var fieldTypes = e.Inputs.Select(p => p.Indexed ? _types.IndexedCsType(p.Type) : _types.CsType(p.Type)).ToList();
-        var indexed = e.Inputs.Select((p, i) => (Param: p, Index: i)).Where(x => x.Param.Indexed).ToList();
-        var filterTaken = new HashSet<string>(System.StringComparer.Ordinal) { "address", "fromBlock", "toBlock", "cancellationToken", "emitter" };
-        var filterNames = indexed.Select(x => Naming.Unique(Naming.Camel(x.Param.Name, "arg" + x.Index.ToString(CultureInfo.InvariantCulture)), filterTaken, "Filter")).ToList();
-        var filterParams = indexed.Select((x, k) => $"{_types.FilterCsType(x.Param.Type)} {filterNames[k]} = null").ToList();
-        var topicArgs = indexed.Select((x, k) => $"{filterNames[k]} is {{ }} t{k} ? s_event{index}.EncodeTopic({x.Index}, (object)t{k}) : null").ToList();
-
-        w.Line();
-        var hashedNote = e.Inputs.Any(p => p.Indexed && p.Type.IsHashedWhenIndexed)
-            ? " Indexed parameters of reference types hold the keccak256 topic hash, not the value."
-            : string.Empty;
-        w.Doc($"The event <c>{Naming.Xml(e.Signature)}</c>{(e.Anonymous ? " (anonymous)" : string.Empty)} of <c>{Naming.Xml(c.Name)}</c>.{hashedNote}", e.Documentation);
-        w.Line($"public sealed partial record {typeName}(");
-        for (var i = 0; i < props.Count; i++)
-        {
-            w.Line($"    {fieldTypes[i]} {props[i]},");
-        }
-
-        w.Line($"    {LogEntry} Log)");
-        w.Open(string.Empty);
-        w.Doc("The event's ABI description.");
-        w.Line($"public static {Root}.Contracts.ContractEvent Descriptor => s_event{index};");
-        w.Line();
-        w.Doc("Decodes a log of this event; returns false when the log is of another event (or malformed).");
-        w.Open($"public static bool TryDecode({LogEntry} log, [global::System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out {typeName}? decoded)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(log);");
-        w.Line("decoded = null;");
-        w.Line($"if (!s_event{index}.TryDecode(log, out var values))");
-        w.Line("{");
-        w.Line("    return false;");
-        w.Line("}");
-        w.Line();
-        w.Line($"decoded = new {typeName}(");
-        for (var i = 0; i < props.Count; i++)
-        {
-            var p = e.Inputs[i];
-            var what = Naming.Literal($"{c.Name}.{e.Name} field {i}{(p.Name.Length > 0 ? " (" + p.Name + ")" : string.Empty)}");
-            var expr = p.Indexed && p.Type.IsHashedWhenIndexed
-                ? $"{TypeMapper.Convert}.As<byte[]>(values[{i}], {what})"
-                : _types.Decode(p.Type, $"values[{i}]", what);
-            w.Line($"    {expr},");
-        }
-
-        w.Line("    log);");
-        w.Line("return true;");
-        w.Close();
-        w.Line();
-        w.Doc("Decodes every log of this event in a receipt, in log order; optionally only those emitted by <paramref name=\"emitter\"/>.");
-        w.Open($"public static {TypeMapper.ReadOnlyList}<{typeName}> DecodeAll({Receipt} receipt, {TypeMapper.Address}? emitter = null)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(receipt);");
-        w.Line($"var result = new global::System.Collections.Generic.List<{typeName}>();");
-        w.Open("foreach (var log in receipt.Logs)");
-        w.Line("if ((emitter is null || log.Address == emitter.Value) && TryDecode(log, out var decoded))");
-        w.Line("{");
-        w.Line("    result.Add(decoded);");
-        w.Line("}");
-        w.Close();
-        w.Line();
-        w.Line("return result;");
-        w.Close();
-        w.Line();
-        w.Doc("Builds an <c>eth_getLogs</c> filter for this event; a null indexed argument matches any value.");
-        w.Open($"public static {LogFilter} CreateFilter({TypeMapper.Address}? address = null, ulong fromBlock = 0, ulong? toBlock = null{string.Concat(filterParams.Select(p => ", " + p))})");
-        w.Line($"return s_event{index}.CreateFilter(address, fromBlock, toBlock{string.Concat(topicArgs.Select(a => ", " + a))});");
-        w.Close();
-        w.Close();
-
-        w.Line();
-        w.Doc($"Decodes the <c>{Naming.Xml(e.Name)}</c> events this contract emitted in a receipt.");
-        w.Line($"public {TypeMapper.ReadOnlyList}<{typeName}> {decodeMethod}({Receipt} receipt) => {typeName}.DecodeAll(receipt, Address);");
-        w.Line();
-        w.Doc($"Queries the <c>{Naming.Xml(e.Name)}</c> events this contract emitted (<c>eth_getLogs</c>); a null indexed argument matches any value.");
-        w.Open($"public async {Task}<{TypeMapper.ReadOnlyList}<{typeName}>> {queryMethod}(ulong fromBlock = 0, ulong? toBlock = null{string.Concat(filterParams.Select(p => ", " + p))}, {CancellationToken} cancellationToken = default)");
-        w.Line($"var logs = await Transport.GetLogsAsync({typeName}.CreateFilter(Address, fromBlock, toBlock{string.Concat(filterNames.Select(n => ", " + n))}), cancellationToken).ConfigureAwait(false);");
-        w.Line($"var result = new global::System.Collections.Generic.List<{typeName}>(logs.Count);");
-        w.Open("foreach (var log in logs)");
-        w.Line($"if ({typeName}.TryDecode(log, out var decoded))");
-        w.Line("{");
-        w.Line("    result.Add(decoded);");
-        w.Line("}");
-        w.Close();
-        w.Line();
-        w.Line("return result;");
-        w.Close();
-    }
-
-    private void EmitError(CodeWriter w, ContractModel c, int index, string typeName)
-    {
-        var e = c.Errors[index];
-        var taken = new HashSet<string>(ExceptionReserved, System.StringComparer.Ordinal) { typeName };
-        var props = e.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
-        w.Line();
-        w.Doc($"The contract reverted with the custom error <c>{Naming.Xml(e.Signature)}</c>.", e.Documentation);
-        w.Open($"public sealed class {typeName} : {Root}.Abi.CustomErrorException");
-        w.Doc("Decodes the error from revert data that starts with its selector.");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">The data does not start with this error's selector.</exception>");
-        w.Line($"/// <exception cref=\"{Root}.Abi.AbiDecodingException\">The arguments are malformed.</exception>");
-        w.Line($"public {typeName}(byte[] revertData)");
-        w.Line($"    : this(s_error{index}.DecodeArguments(revertData), revertData)");
-        w.Line("{");
-        w.Line("}");
-        w.Line();
-        w.Line($"private {typeName}(object?[] arguments, byte[] revertData)");
-        w.Line($"    : base({Naming.Literal(e.Name)}, s_error{index}.Selector, arguments, revertData)");
-        w.Line("{");
-        for (var i = 0; i < props.Count; i++)
-        {
-            var what = Naming.Literal($"{c.Name}.{e.Name} argument {i}");
-            w.Line($"    {props[i]} = {_types.Decode(e.Inputs[i].Type, $"arguments[{i}]", what)};");
-        }
-
-        w.Line("}");
-        for (var i = 0; i < props.Count; i++)
-        {
             w.Line();
-            w.Doc($"The <c>{Naming.Xml(e.Inputs[i].Name.Length > 0 ? e.Inputs[i].Name : "#" + i.ToString(CultureInfo.InvariantCulture))}</c> argument (<c>{Naming.Xml(e.Inputs[i].Type.Canonical)}</c>).");
-            w.Line($"public {_types.CsType(e.Inputs[i].Type)} {props[i]} {{ get; }}");
+            w.Doc(what, f.Documentation);
+            w.Line($"public {returnType} {method}({Block}? blockParameter = null) => {method}(new {functionType}(), blockParameter);");
+        }
+    }
+
+    private static string BuildMessage(string functionType, IReadOnlyList<string> props, IReadOnlyList<string> names, bool payable)
+    {
+        var assignments = props.Select((p, i) => $"{p} = {names[i]}").ToList();
+        if (payable)
+        {
+            assignments.Add("AmountToSend = amountToSend");
         }
 
+        return assignments.Count == 0 ? $"new {functionType}()" : $"new {functionType} {{ {string.Join(", ", assignments)} }}";
+    }
+
+    private void EmitEvent(CodeWriter w, AbiEvent e, string typeName, string getter, string query)
+    {
+        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { typeName };
+        var props = e.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
+        var indexed = e.Inputs.Select((p, i) => (Param: p, Index: i)).Where(x => x.Param.Indexed).ToList();
+        var filterTaken = new HashSet<string>(System.StringComparer.Ordinal) { "fromBlock", "toBlock", "ev", "filter" };
+        var filterNames = indexed.Select(x => Naming.Unique(Naming.Camel(x.Param.Name, "arg" + x.Index.ToString(CultureInfo.InvariantCulture)), filterTaken, "Filter")).ToList();
+
         w.Line();
-        w.Doc("The error's ABI description.");
-        w.Line($"public static {Root}.Contracts.ContractError Descriptor => s_error{index};");
+        w.Doc($"The event <c>{Naming.Xml(e.Signature)}</c>{(e.Anonymous ? " (anonymous)" : string.Empty)}.", e.Documentation);
+        w.Line(e.Anonymous ? $"[{A}.Event({Naming.Literal(e.Name)}, true)]" : $"[{A}.Event({Naming.Literal(e.Name)})]");
+        w.Open($"public sealed partial class {typeName} : {A}.IEventDTO");
+        EmitProperties(w, e.Inputs, props, events: true);
+        w.Close();
+
+        w.Line();
+        w.Doc($"The <c>{Naming.Xml(e.Name)}</c> event of this contract, for filters and decoding.");
+        w.Line($"public global::Nethereum.Contracts.Event<{typeName}> {getter}() => ContractHandler.GetEvent<{typeName}>();");
+        if (indexed.Count > 3)
+        {
+            return;
+        }
+
+        var filterParams = indexed.Select((x, k) => $"object? {filterNames[k]} = null").ToList();
+        w.Line();
+        w.Doc($"Queries the <c>{Naming.Xml(e.Name)}</c> events this contract emitted (<c>eth_getLogs</c>) from <paramref name=\"fromBlock\"/> to <paramref name=\"toBlock\"/> (latest when null); a null indexed argument matches any value.");
+        w.Open($"public async {Task}<global::System.Collections.Generic.List<global::Nethereum.Contracts.EventLog<{typeName}>>> {query}(global::System.Numerics.BigInteger fromBlock, global::System.Numerics.BigInteger? toBlock = null{string.Concat(filterParams.Select(p => ", " + p))})");
+        w.Line($"var __ev = {getter}();");
+        w.Line($"var __from = new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(fromBlock));");
+        w.Line($"var __to = toBlock is {{ }} __t ? new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(__t)) : {Block}.CreateLatest();");
+        var topics = filterNames.Select(n => $"{n} is null ? null : new object[] {{ {n} }}").ToList();
+        w.Line(topics.Count == 0
+            ? "var __filter = __ev.CreateFilterInput(__from, __to);"
+            : $"var __filter = __ev.CreateFilterInput({string.Join(", ", topics)}, __from, __to);");
+        w.Line("return await __ev.GetAllChangesAsync(__filter).ConfigureAwait(false);");
         w.Close();
     }
 
-    private string ArgsArray(IReadOnlyList<AbiParameter> inputs, IReadOnlyList<string> names)
+    private void EmitError(CodeWriter w, AbiError e, string typeName)
     {
-        if (inputs.Count == 0)
-        {
-            return "global::System.Array.Empty<object?>()";
-        }
-
-        var parts = inputs.Select((p, i) => _types.Encode(p.Type, names[i], Naming.Literal(Naming.Bare(names[i]))));
-        return "new object?[] { " + string.Join(", ", parts) + " }";
+        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { typeName };
+        var props = e.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
+        w.Line();
+        w.Doc($"The custom error <c>{Naming.Xml(e.Signature)}</c>.", e.Documentation);
+        w.Line($"[{A}.Error({Naming.Literal(e.Name)})]");
+        w.Open($"public sealed partial class {typeName} : {A}.IErrorDTO");
+        EmitProperties(w, e.Inputs, props, events: false);
+        w.Close();
     }
 
     private static List<string> ParameterNames(IReadOnlyList<AbiParameter> inputs)
     {
-        var taken = new HashSet<string>(System.StringComparer.Ordinal) { "cancellationToken", "value", "transport", "output", "receipt" };
+        var taken = new HashSet<string>(System.StringComparer.Ordinal) { "cancellationToken", "amountToSend", "blockParameter", "function", "output", "receipt", "web3" };
         return inputs.Select((p, i) => Naming.Unique(Naming.Camel(p.Name, "arg" + i.ToString(CultureInfo.InvariantCulture)), taken, "Arg")).ToList();
     }
 

@@ -35,8 +35,8 @@ internal sealed class StructRegistry
 {
     private static readonly HashSet<string> ReservedTypeNames = new HashSet<string>(System.StringComparer.Ordinal)
     {
-        "ContractBase", "AbiConvert", "ContractFunction", "ContractEvent", "ContractError", "Address", "BigInteger",
-        "Task", "Object", "String", "Exception",
+        "Address", "BigInteger", "Task", "Object", "String", "Exception", "List", "Web3", "IWeb3", "Event", "Function",
+        "FunctionMessage", "ContractDeploymentMessage", "TransactionReceipt", "BlockParameter", "ContractHandler",
     };
 
     private readonly Dictionary<string, StructDefinition> _byName = new Dictionary<string, StructDefinition>(System.StringComparer.Ordinal);
@@ -170,14 +170,17 @@ internal sealed class StructRegistry
     }
 }
 
-/// <summary>Maps ABI types to C# types and writes the conversions to and from the ABI value mapping.</summary>
+/// <summary>
+/// Maps ABI types to the C# types Nethereum's ABI encoder and decoder work with, as Nethereum's own code generator does:
+/// <c>address</c> and <c>string</c> are strings, <c>bytes</c> and <c>bytesN</c> byte arrays, integers
+/// <see cref="System.Numerics.BigInteger"/>, arrays <c>List&lt;T&gt;</c> and tuples the generated <c>[Struct]</c> records.
+/// </summary>
 internal sealed class TypeMapper
 {
     public const string Root = "global::ProverMarketChain.ContractBindings";
     public const string BigInteger = "global::System.Numerics.BigInteger";
-    public const string Address = Root + ".Primitives.Address";
-    public const string Convert = Root + ".Contracts.AbiConvert";
-    public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
+    public const string List = "global::System.Collections.Generic.List";
+    public const string Attributes = "global::Nethereum.ABI.FunctionEncoding.Attributes";
 
     private readonly StructRegistry _structs;
     private readonly string _namespace;
@@ -190,6 +193,7 @@ internal sealed class TypeMapper
 
     public string StructReference(AbiTypeNode tuple) => "global::" + _namespace + "." + _structs.Find(tuple.StructName!)!.CsName;
 
+    /// <summary>The C# type of a value of <paramref name="node"/>.</summary>
     public string CsType(AbiTypeNode node)
     {
         switch (node.Kind)
@@ -197,37 +201,73 @@ internal sealed class TypeMapper
             case AbiTypeKind.Elementary:
                 return ElementaryType(node.Elementary!);
             case AbiTypeKind.Array:
-                return ReadOnlyList + "<" + CsType(node.Element!) + ">";
+                return List + "<" + CsType(node.Element!) + ">";
             default:
-                return node.StructName != null ? StructReference(node) : "object?[]";
+                return node.StructName != null ? StructReference(node) : "object";
         }
     }
 
-    /// <summary>The C# type of an indexed event parameter as decoded: reference types become their 32-byte topic hash.</summary>
-    public string IndexedCsType(AbiTypeNode node) => node.IsHashedWhenIndexed ? "byte[]" : CsType(node);
-
-    /// <summary>The C# type of an optional filter argument for an indexed parameter.</summary>
-    public string FilterCsType(AbiTypeNode node)
+    /// <summary>An initializer for a property of the type, so that a new message or struct never holds a null Nethereum cannot encode.</summary>
+    public string Initializer(AbiTypeNode node)
     {
-        // Value types become Nullable<T>, reference types nullable references; arrays and structs filter on their hash.
-        return node.Kind == AbiTypeKind.Elementary ? ElementaryType(node.Elementary!) + "?" : "byte[]?";
+        switch (node.Kind)
+        {
+            case AbiTypeKind.Elementary:
+                if (node.Elementary == "address")
+                {
+                    return " = \"0x0000000000000000000000000000000000000000\";";
+                }
+
+                if (node.Elementary == "string")
+                {
+                    return " = string.Empty;";
+                }
+
+                return node.Elementary!.StartsWith("bytes", System.StringComparison.Ordinal)
+                    ? (node.Elementary == "bytes" ? " = global::System.Array.Empty<byte>();" : $" = new byte[{node.Elementary.Substring(5)}];")
+                    : string.Empty;
+            case AbiTypeKind.Array:
+                return " = new();";
+            default:
+                return node.StructName != null ? " = new();" : " = default!;";
+        }
+    }
+
+    /// <summary>The type string of a <c>[Parameter]</c> attribute: the canonical type, with tuples written <c>tuple</c>.</summary>
+    public static string ParameterType(AbiTypeNode node)
+    {
+        switch (node.Kind)
+        {
+            case AbiTypeKind.Elementary:
+                return node.Elementary!;
+            case AbiTypeKind.Array:
+                return ParameterType(node.Element!) + "[" + (node.FixedLength >= 0 ? node.FixedLength.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty) + "]";
+            default:
+                return "tuple";
+        }
+    }
+
+    /// <summary>The struct a parameter's tuple (or array of tuples) is, for the <c>[Parameter]</c> attribute's struct type name.</summary>
+    public string? StructName(AbiTypeNode node)
+    {
+        while (node.Kind == AbiTypeKind.Array)
+        {
+            node = node.Element!;
+        }
+
+        return node.Kind == AbiTypeKind.Tuple && node.StructName != null ? _structs.Find(node.StructName)!.CsName : null;
     }
 
     public static string ElementaryType(string elementary)
     {
-        if (elementary == "address")
+        if (elementary == "address" || elementary == "string")
         {
-            return Address;
+            return "string";
         }
 
         if (elementary == "bool")
         {
             return "bool";
-        }
-
-        if (elementary == "string")
-        {
-            return "string";
         }
 
         if (elementary.StartsWith("bytes", System.StringComparison.Ordinal))
@@ -238,36 +278,5 @@ internal sealed class TypeMapper
         return BigInteger;
     }
 
-    public static bool IsReferenceType(AbiTypeNode node) =>
-        node.Kind != AbiTypeKind.Elementary || node.Elementary == "string" || node.Elementary!.StartsWith("bytes", System.StringComparison.Ordinal);
-
-    /// <summary>An expression converting <paramref name="expr"/> (of <see cref="CsType"/>) into the ABI value mapping.</summary>
-    public string Encode(AbiTypeNode node, string expr, string nameLiteral, int depth = 0)
-    {
-        switch (node.Kind)
-        {
-            case AbiTypeKind.Elementary:
-                return IsReferenceType(node) ? $"{Convert}.Required({expr}, {nameLiteral})" : $"(object){expr}";
-            case AbiTypeKind.Array:
-                var v = "e" + depth;
-                return $"{Convert}.ToAbiArray<{CsType(node.Element!)}>({expr}, {node.FixedLength}, static {v} => {Encode(node.Element!, v, nameLiteral, depth + 1)}, {nameLiteral})";
-            default:
-                return node.StructName != null ? $"{StructReference(node)}.ToAbi({expr})" : $"{Convert}.Required({expr}, {nameLiteral})";
-        }
-    }
-
-    /// <summary>An expression converting the decoded ABI value <paramref name="expr"/> into <see cref="CsType"/>.</summary>
-    public string Decode(AbiTypeNode node, string expr, string whatLiteral, int depth = 0)
-    {
-        switch (node.Kind)
-        {
-            case AbiTypeKind.Elementary:
-                return $"{Convert}.As<{CsType(node)}>({expr}, {whatLiteral})";
-            case AbiTypeKind.Array:
-                var v = "e" + depth;
-                return $"{Convert}.FromAbiArray<{CsType(node.Element!)}>({expr}, static {v} => {Decode(node.Element!, v, whatLiteral, depth + 1)}, {whatLiteral})";
-            default:
-                return node.StructName != null ? $"{StructReference(node)}.FromAbi({expr})" : $"{Convert}.As<object?[]>({expr}, {whatLiteral})";
-        }
-    }
+    public static bool IsElementary(AbiTypeNode node) => node.Kind == AbiTypeKind.Elementary;
 }

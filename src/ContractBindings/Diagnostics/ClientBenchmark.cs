@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
-using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -31,46 +31,23 @@ public sealed record BenchmarkResult(string Name, long Operations, TimeSpan Elap
 /// </summary>
 public static class ClientBenchmark
 {
-    /// <summary>A tuple shaped like the market's proof request (12 fields).</summary>
-    public static readonly AbiType RequestType = AbiType.Parse(
-        "(bytes32 circuitId,address requester,uint64 deadline,uint64 proveWindow,uint256 reward,uint256 collateral,uint256 nonce,bytes32 inputsHash,address verifier,uint64 createdAt,bool allowSlashing,bytes publicInputs)");
-
-    /// <summary>A representative request value (256 bytes of public inputs).</summary>
-    public static object?[] SampleRequest()
+    /// <summary>
+    /// Times <c>abi.encode</c> of a struct, its decoding and the keccak of the encoding (after a warm-up), through
+    /// Nethereum's encoder (<see cref="AbiStructs"/>).
+    /// </summary>
+    public static IReadOnlyList<BenchmarkResult> RunAbi<T>(T value, int iterations = 200_000)
+        where T : class, new()
     {
-        var rng = new Random(1);
-        byte[] B(int n)
+        var encoded = AbiStructs.Encode(value);
+        for (int i = 0; i < 2_000; i++)
         {
-            var b = new byte[n];
-            rng.NextBytes(b);
-            return b;
+            AbiStructs.Decode<T>(AbiStructs.Encode(value));
         }
 
         return
         [
-            B(32), Address.FromBytes(B(20)), new BigInteger(1_900_000_000), new BigInteger(3600), BigInteger.Pow(10, 18) * 3,
-            BigInteger.Pow(10, 17), new BigInteger(42), B(32), Address.FromBytes(B(20)), new BigInteger(1_800_000_000), true, B(256),
-        ];
-    }
-
-    /// <summary>Times ABI encoding and decoding of <see cref="RequestType"/> (after a warm-up).</summary>
-    public static IReadOnlyList<BenchmarkResult> RunAbi(int iterations = 200_000) => RunAbi(RequestType, SampleRequest(), iterations);
-
-    /// <summary>Times ABI encoding and decoding of one value of <paramref name="type"/> (after a warm-up).</summary>
-    public static IReadOnlyList<BenchmarkResult> RunAbi(AbiType type, object? value, int iterations = 200_000)
-    {
-        var types = new[] { type };
-        var values = new object?[] { value };
-        var encoded = AbiCodec.Encode(types, values);
-        for (int i = 0; i < 10_000; i++)
-        {
-            AbiCodec.Decode(types, AbiCodec.Encode(types, values));
-        }
-
-        return
-        [
-            Measure("abi encode request tuple", iterations, () => AbiCodec.Encode(types, values)),
-            Measure("abi decode request tuple", iterations, () => AbiCodec.Decode(types, encoded)),
+            Measure("abi encode " + typeof(T).Name, iterations, () => AbiStructs.Encode(value)),
+            Measure("abi decode " + typeof(T).Name, iterations, () => AbiStructs.Decode<T>(encoded)),
             Measure("keccak256 of the encoding", iterations, () => Keccak.Hash(encoded)),
         ];
     }

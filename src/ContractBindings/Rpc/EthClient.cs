@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
-using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 
 namespace ProverMarketChain.ContractBindings.Rpc;

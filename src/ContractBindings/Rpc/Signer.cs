@@ -1,7 +1,7 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Transactions;
@@ -442,7 +442,7 @@ public sealed class Signer : IContractTransport
             || m.Contains("replacement transaction underpriced", StringComparison.OrdinalIgnoreCase);
     }
 
-    private async Task<Exception> ExplainFailureAsync(SignedTransaction signed, TransactionReceipt receipt, CancellationToken cancellationToken)
+    internal async Task<Exception> ExplainFailureAsync(SignedTransaction signed, TransactionReceipt receipt, CancellationToken cancellationToken)
     {
         // Replay the call on the parent block's state to recover the revert data (best effort).
         var tx = signed.Transaction;

@@ -57,7 +57,7 @@ public abstract record UnsignedTransaction
     /// <summary>This transaction as Nethereum's model, which encodes and hashes it.</summary>
     public abstract ISignedTransaction ToNethereum();
 
-    private protected static string? ToHex(Address? to) => to?.ToString();
+    private protected static string ToHex(Address? to) => to?.ToString() ?? string.Empty;
 
     private protected static void CheckFee(BigInteger fee, string name)
     {

@@ -1,12 +1,17 @@
 using System.Numerics;
+using Nethereum.ABI.Decoders;
+using Nethereum.ABI.FunctionEncoding;
 using ProverMarketChain.ContractBindings.Primitives;
 
-namespace ProverMarketChain.ContractBindings.Abi;
+namespace ProverMarketChain.ContractBindings.Contracts;
 
 /// <summary>
 /// A contract call or transaction reverted. <see cref="RevertData"/> holds the raw revert payload. Use
 /// <see cref="FromRevertData"/> to get the most specific subclass: <see cref="RevertReasonException"/> for
-/// <c>Error(string)</c>, <see cref="PanicException"/> for <c>Panic(uint256)</c>, or a <see cref="CustomErrorException"/>.
+/// <c>Error(string)</c>, <see cref="PanicException"/> for <c>Panic(uint256)</c>, or a
+/// <see cref="CustomErrorException{TError}"/> of a generated <c>[Error]</c> DTO. The payloads are decoded by Nethereum;
+/// this family exists so that every layer (the signer's gas estimation, <c>eth_call</c>, Nethereum's own revert
+/// exceptions) reaches callers as one exception type that carries the raw data.
 /// </summary>
 public class ContractRevertException : Exception
 {
@@ -34,12 +39,13 @@ public class ContractRevertException : Exception
     public byte[] RevertData { get; }
 
     /// <summary>
-    /// Decodes revert data into the most specific exception: <c>Error(string)</c>, <c>Panic(uint256)</c>, a registered
-    /// custom error, or a plain <see cref="ContractRevertException"/> when the data is empty, unknown or malformed.
+    /// Decodes revert data into the most specific exception: <c>Error(string)</c>, <c>Panic(uint256)</c>, one of
+    /// <paramref name="customErrorTypes"/> (generated <c>[Error]</c> DTOs), or a plain <see cref="ContractRevertException"/>
+    /// when the data is empty, unknown or malformed.
     /// </summary>
     /// <param name="data">The revert payload.</param>
-    /// <param name="customErrors">Decoders keyed by <c>0x</c>-prefixed selector hex (case-insensitive).</param>
-    public static ContractRevertException FromRevertData(byte[] data, IReadOnlyDictionary<string, Func<byte[], CustomErrorException>>? customErrors = null)
+    /// <param name="customErrorTypes">The custom-error DTO types to try.</param>
+    public static ContractRevertException FromRevertData(byte[] data, IReadOnlyList<Type>? customErrorTypes = null)
     {
         data ??= [];
         if (data.Length == 0)
@@ -57,54 +63,32 @@ public class ContractRevertException : Exception
         {
             if (selector.SequenceEqual(ErrorSelector))
             {
-                var reason = (string)AbiCodec.Decode([AbiType.String], data.AsSpan(4))[0]!;
+                var reason = new FunctionCallDecoder().DecodeFunctionErrorMessage(Hex.Encode(data))
+                    ?? throw new FormatException("the Error(string) payload does not decode");
                 return new RevertReasonException(reason, data);
             }
 
             if (selector.SequenceEqual(PanicSelector))
             {
-                var code = (BigInteger)AbiCodec.Decode([AbiType.UInt256], data.AsSpan(4))[0]!;
-                return new PanicException(code, data);
+                if (data.Length != 36)
+                {
+                    throw new FormatException($"a Panic(uint256) payload is 36 bytes, got {data.Length}");
+                }
+
+                return new PanicException(new IntTypeDecoder().DecodeBigInteger(data.AsSpan(4, 32).ToArray()), data);
             }
         }
-        catch (AbiDecodingException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new ContractRevertException($"Execution reverted with a malformed standard error payload {Hex.Encode(data)}: {e.Message}", data, e);
         }
 
-        string key = Hex.Encode(selector);
-        if (customErrors is not null && TryFind(customErrors, key, out var decoder))
+        if (customErrorTypes is not null && ContractErrors.TryDecode(data, customErrorTypes, out var typed))
         {
-            try
-            {
-                return decoder(data);
-            }
-            catch (AbiDecodingException e)
-            {
-                return new ContractRevertException($"Execution reverted with custom error {key} whose arguments are malformed: {e.Message}", data, e);
-            }
+            return typed;
         }
 
-        return new ContractRevertException($"Execution reverted with unknown custom error {key} (data {Hex.Encode(data)}).", data);
-    }
-
-    private static bool TryFind(IReadOnlyDictionary<string, Func<byte[], CustomErrorException>> map, string key, out Func<byte[], CustomErrorException> decoder)
-    {
-        if (map.TryGetValue(key, out decoder!))
-        {
-            return true;
-        }
-
-        foreach (var (k, v) in map)
-        {
-            if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
-            {
-                decoder = v;
-                return true;
-            }
-        }
-
-        return false;
+        return new ContractRevertException($"Execution reverted with unknown custom error {Hex.Encode(selector)} (data {Hex.Encode(data)}).", data);
     }
 }
 
@@ -156,29 +140,18 @@ public sealed class PanicException : ContractRevertException
     };
 }
 
-/// <summary>
-/// The contract reverted with a custom error declared in its ABI. Generated bindings derive one exception type per
-/// error from this class and register decoders with <see cref="ContractRevertException.FromRevertData"/>.
-/// </summary>
-public class CustomErrorException : ContractRevertException
+/// <summary>The contract reverted with a custom error declared in its ABI.</summary>
+public abstract class CustomErrorException : ContractRevertException
 {
     /// <summary>Creates the exception for a decoded custom error.</summary>
     /// <param name="errorName">The error's name, e.g. <c>InsufficientBalance</c>.</param>
-    /// <param name="selector">The 4-byte selector.</param>
-    /// <param name="arguments">The decoded arguments (ABI value mapping as in <see cref="AbiCodec"/>).</param>
+    /// <param name="error">The decoded <c>[Error]</c> DTO.</param>
     /// <param name="revertData">The raw revert data.</param>
-    public CustomErrorException(string errorName, byte[] selector, object?[] arguments, byte[] revertData)
-        : base($"Execution reverted with custom error {errorName}({string.Join(", ", (arguments ?? []).Select(FormatArgument))}).", revertData)
+    protected CustomErrorException(string errorName, object error, byte[] revertData)
+        : base($"Execution reverted with custom error {errorName}({ContractErrors.Describe(error)}).", revertData)
     {
-        ArgumentNullException.ThrowIfNull(selector);
-        if (selector.Length != 4)
-        {
-            throw new ArgumentException($"A selector is 4 bytes, got {selector.Length}.", nameof(selector));
-        }
-
         ErrorName = errorName;
-        Selector = selector;
-        Arguments = arguments ?? [];
+        Selector = revertData.Length >= 4 ? revertData[..4] : [];
     }
 
     /// <summary>The error's name.</summary>
@@ -187,15 +160,25 @@ public class CustomErrorException : ContractRevertException
     /// <summary>The 4-byte error selector.</summary>
     public byte[] Selector { get; }
 
-    /// <summary>The decoded arguments.</summary>
-    public object?[] Arguments { get; }
+    /// <summary>The decoded error DTO.</summary>
+    public abstract object DecodedError { get; }
+}
 
-    private static string FormatArgument(object? value) => value switch
+/// <summary>The contract reverted with the custom error whose generated <c>[Error]</c> DTO is <typeparamref name="TError"/>.</summary>
+/// <typeparam name="TError">The error DTO.</typeparam>
+public sealed class CustomErrorException<TError> : CustomErrorException
+    where TError : class
+{
+    /// <summary>Creates the exception for a decoded custom error.</summary>
+    public CustomErrorException(string errorName, TError error, byte[] revertData)
+        : base(errorName, error, revertData)
     {
-        null => "null",
-        byte[] b => Hex.Encode(b),
-        object?[] a => "[" + string.Join(", ", a.Select(FormatArgument)) + "]",
-        string s => "\"" + s + "\"",
-        _ => value.ToString() ?? string.Empty,
-    };
+        Error = error;
+    }
+
+    /// <summary>The decoded error, with its arguments as properties.</summary>
+    public TError Error { get; }
+
+    /// <inheritdoc />
+    public override object DecodedError => Error;
 }
