@@ -13,14 +13,14 @@ public interface IContractTransport
     Address From { get; }
 
     /// <summary>Runs <c>eth_call</c> at the latest block and returns the raw return data.</summary>
-    /// <exception cref="Abi.ContractRevertException">The call reverted; the exception carries the revert data.</exception>
+    /// <exception cref="Contracts.ContractRevertException">The call reverted; the exception carries the revert data.</exception>
     Task<byte[]> CallAsync(Address to, byte[] data, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Signs and sends a transaction (a contract creation when <paramref name="to"/> is null), waits for its receipt and
     /// returns it. A transaction that would revert is refused before sending, and one that reverted on chain throws.
     /// </summary>
-    /// <exception cref="Abi.ContractRevertException">The transaction reverts; the exception carries the revert data.</exception>
+    /// <exception cref="Contracts.ContractRevertException">The transaction reverts; the exception carries the revert data.</exception>
     Task<TransactionReceipt> SendTransactionAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the logs matching <paramref name="filter"/> (<c>eth_getLogs</c>).</summary>
