@@ -26,8 +26,14 @@ internal sealed class BindingEmitter
     private static readonly string[] ObjectReserved =
     {
         "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone",
-        "Finalize", "Clone", "AmountToSend", "Gas", "GasPrice", "FromAddress", "Nonce", "MaxFeePerGas", "MaxPriorityFeePerGas",
-        "TransactionType", "AccessList", "AuthorisationList", "ByteCode", "BYTECODE",
+        "Finalize", "Clone",
+    };
+
+    // Members of Nethereum's FunctionMessage and ContractDeploymentMessage that a parameter must not hide.
+    private static readonly string[] MessageReserved =
+    {
+        "AmountToSend", "Gas", "GasPrice", "FromAddress", "Nonce", "MaxFeePerGas", "MaxPriorityFeePerGas", "TransactionType",
+        "AccessList", "AuthorisationList", "ByteCode", "BYTECODE",
     };
 
     private static readonly string[] ServiceReserved =
@@ -78,14 +84,14 @@ internal sealed class BindingEmitter
         w.Line("}");
         if (props.Count > 0)
         {
-            var names = ParameterNames(s.Tuple.Components);
+            var names = props;
             w.Line();
-            w.Doc("A value with the given fields, in declaration order.");
+            w.Doc("A value with the given fields, in declaration order (named like the properties, as a positional record's).");
             w.Line($"public {s.CsName}({string.Join(", ", s.Tuple.Components.Select((c, i) => $"{_types.CsType(c.Type)} {names[i]}"))})");
             w.Line("{");
             for (var i = 0; i < props.Count; i++)
             {
-                w.Line($"    {props[i]} = {names[i]};");
+                w.Line($"    this.{props[i]} = {names[i]};");
             }
 
             w.Line("}");
@@ -210,7 +216,7 @@ internal sealed class BindingEmitter
     private void EmitDeployment(CodeWriter w, ContractModel c, string className, string deploymentType)
     {
         var inputs = c.Constructor?.Inputs ?? System.Array.Empty<AbiParameter>();
-        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { deploymentType };
+        var taken = new HashSet<string>(ObjectReserved.Concat(MessageReserved), System.StringComparer.Ordinal) { deploymentType };
         var props = inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
         w.Line();
         w.Doc($"Deploys <c>{Naming.Xml(c.Name)}</c>: its creation bytecode and constructor arguments.", c.Constructor?.Documentation);
@@ -264,7 +270,7 @@ internal sealed class BindingEmitter
     private void EmitFunction(CodeWriter w, AbiFunction f, string functionType, string? outputType, string queryMethod, string? requestMethod, string? waitMethod)
     {
         var mutability = f.Mutability.ToString().ToLowerInvariant();
-        var taken = new HashSet<string>(ObjectReserved, System.StringComparer.Ordinal) { functionType };
+        var taken = new HashSet<string>(ObjectReserved.Concat(MessageReserved), System.StringComparer.Ordinal) { functionType };
         var props = f.Inputs.Select((p, i) => Naming.Unique(Naming.Pascal(p.Name, "Arg" + i.ToString(CultureInfo.InvariantCulture)), taken)).ToList();
         var names = ParameterNames(f.Inputs);
 

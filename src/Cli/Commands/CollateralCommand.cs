@@ -1,3 +1,4 @@
+using ProverMarketChain.ContractBindings.Rpc;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
@@ -47,8 +48,8 @@ public sealed class CollateralCommand : ICommand
         var (signer, rpc) = WorkerHost.CreateSigner(options, context.Loggers);
         using (rpc)
         {
-            var vault = new ICollateralVault(signer, deployment.CollateralVault);
-            var market = new IProverMarket(signer, deployment.ProverMarket);
+            var vault = new ICollateralVaultService(signer.Web3(), deployment.CollateralVault.ToString());
+            var market = new IProverMarketService(signer.Web3(), deployment.ProverMarket.ToString());
             var me = signer.From;
 
             async Task<BigInteger> AmountAsync(Func<Task<BigInteger>> all)
@@ -67,37 +68,37 @@ public sealed class CollateralCommand : ICommand
                     case "deposit":
                     {
                         var v = await AmountAsync(() => throw new UsageException("deposit needs an explicit amount")).ConfigureAwait(false);
-                        await vault.DepositEthAsync(v).ConfigureAwait(false);
+                        await vault.DepositEthRequestAndWaitForReceiptAsync(v).ConfigureAwait(false);
                         break;
                     }
                     case "reserve":
                     {
-                        var v = await AmountAsync(() => vault.FreeBalanceAsync(me, asset)).ConfigureAwait(false);
+                        var v = await AmountAsync(() => vault.FreeBalanceQueryAsync(me, asset)).ConfigureAwait(false);
                         if (v.IsZero) throw new UsageException("nothing to reserve: the free vault balance is 0");
-                        await market.ReserveCollateralAsync(asset, v).ConfigureAwait(false);
+                        await market.ReserveCollateralRequestAndWaitForReceiptAsync(asset, v).ConfigureAwait(false);
                         break;
                     }
                     case "release":
                     {
-                        var v = await AmountAsync(() => market.BondBalanceAsync(me, asset)).ConfigureAwait(false);
+                        var v = await AmountAsync(() => market.BondBalanceQueryAsync(me, asset)).ConfigureAwait(false);
                         if (v.IsZero) throw new UsageException("nothing to release: the bond balance is 0");
-                        await market.ReleaseCollateralAsync(asset, v).ConfigureAwait(false);
+                        await market.ReleaseCollateralRequestAndWaitForReceiptAsync(asset, v).ConfigureAwait(false);
                         break;
                     }
                     case "withdraw":
                     {
-                        var v = await AmountAsync(() => vault.FreeBalanceAsync(me, asset)).ConfigureAwait(false);
+                        var v = await AmountAsync(() => vault.FreeBalanceQueryAsync(me, asset)).ConfigureAwait(false);
                         if (v.IsZero) throw new UsageException("nothing to withdraw: the free vault balance is 0 (release the bond balance first)");
-                        await vault.RequestWithdrawalAsync(asset, v).ConfigureAwait(false);
+                        await vault.RequestWithdrawalRequestAndWaitForReceiptAsync(asset, v).ConfigureAwait(false);
                         break;
                     }
                     case "complete":
-                        await vault.CompleteWithdrawalAsync(asset, me).ConfigureAwait(false);
+                        await vault.CompleteWithdrawalRequestAndWaitForReceiptAsync(asset, me).ConfigureAwait(false);
                         break;
                 }
 
-                var view = await vault.AccountViewAsync(me, asset).ConfigureAwait(false);
-                var bond = await market.BondBalanceAsync(me, asset).ConfigureAwait(false);
+                var view = await vault.AccountViewQueryAsync(me, asset).ConfigureAwait(false);
+                var bond = await market.BondBalanceQueryAsync(me, asset).ConfigureAwait(false);
                 context.Out.WriteLine(JsonSerializer.Serialize(new
                 {
                     account = me.ToString(),

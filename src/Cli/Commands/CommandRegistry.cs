@@ -79,7 +79,7 @@ public sealed class CommandRegistry
             or ProverMarketChain.Worker.Configuration.WorkerConfigurationException
             or ProverMarketChain.Worker.Configuration.KeystoreException
             or ProverMarketChain.ContractBindings.Rpc.JsonRpcException
-            or ProverMarketChain.ContractBindings.Abi.ContractRevertException)
+            or ProverMarketChain.ContractBindings.Contracts.ContractRevertException)
         {
             ctx.Err.WriteLine($"pmc {cmd.Name}: error: {e.Message}");
             return 1;

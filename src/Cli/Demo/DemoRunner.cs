@@ -1,10 +1,10 @@
+using Nethereum.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
@@ -69,7 +69,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var work = Directory.CreateTempSubdirectory("pmc-demo-").FullName;
         var local = await LocalMarket.DeployAsync(owner, circuit, work, ct).ConfigureAwait(false);
         var deployment = local.Deployment;
-        var marketContract = new ProverMarket(owner, deployment.ProverMarket);
+        var marketContract = new ProverMarketService(owner.Web3(), deployment.ProverMarket.ToString());
         var deployBlock = deployment.DeployBlock;
         Say($"deployed registry {deployment.CircuitRegistry}, vault {deployment.CollateralVault}, market {deployment.ProverMarket}");
         const uint circuitId = LocalMarket.CircuitId;
@@ -105,16 +105,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             Say($"started {profiles[i].Name} at {signer.From} ({profiles[i].Speed:F0} units/s claimed, {profiles[i].PerUnit} wei/unit)");
         }
 
-        var market = new IProverMarket(sequencer, marketContract.Address);
-        var askBook = new IAskBook(sequencer, await marketContract.AskBookAsync(ct).ConfigureAwait(false));
-        for (int i = 0; i < 60 && (await askBook.AskHeadAsync(circuitId, ct).ConfigureAwait(false)) == Address.Zero; i++)
+        var market = new IProverMarketService(sequencer.Web3(), marketContract.ContractAddress);
+        var askBook = new IAskBookService(sequencer.Web3(), (await marketContract.AskBookQueryAsync().ConfigureAwait(false)).ToString());
+        for (int i = 0; i < 60 && (await askBook.AskHeadQueryAsync(circuitId).ConfigureAwait(false)) == Address.Zero; i++)
             await Task.Delay(250, ct).ConfigureAwait(false);
 
         // ------------------------------------------------------------ sequencer
         // Every request carries the protocol fee in force (a later, timelocked change never reaches it), and a sealed
         // auction's reveal phase is at least the market's minimum (so every bidder gets to reveal).
-        var protocolFeeBps = await market.EffectiveProtocolFeeAsync(ct).ConfigureAwait(false);
-        var minReveal = (ulong)await market.MIN_REVEAL_WINDOWAsync(ct).ConfigureAwait(false);
+        var protocolFeeBps = await market.EffectiveProtocolFeeQueryAsync().ConfigureAwait(false);
+        var minReveal = (ulong)await market.MIN_REVEAL_WINDOWQueryAsync().ConfigureAwait(false);
         var submitted = new List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)>();
         var runTag = Convert.ToHexString(RandomNumberGeneratorBytes(4));
         for (int i = 0; i < options.Requests; i++)
@@ -131,9 +131,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 Verifier: local.Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
                 LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
                 ProtocolFeeBps: protocolFeeBps);
-            var receipt = await market.SubmitRequestAsync(request, input, string.Empty, publics, maxFee, ct).ConfigureAwait(false);
-            var e = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();
-            submitted.Add((e.RequestId, mode, maxFee, receipt.BlockNumber, request));
+            var receipt = await market.SubmitRequestRequestAndWaitForReceiptAsync(request, input, string.Empty, publics.ToList(), maxFee, ct).ConfigureAwait(false);
+            var e = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
+            submitted.Add((e.RequestId, mode, maxFee, (ulong)receipt.BlockNumber.Value, request));
             Say($"request #{i} ({ModeNames[mode]}) posted: {Hex.Encode(e.RequestId)[..10]}…, max fee {Format(maxFee)}");
             await Task.Delay(1000, ct).ConfigureAwait(false);
         }
@@ -148,7 +148,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             int done = 0;
             for (int i = 0; i < submitted.Count; i++)
             {
-                var view = await market.RequestStateAsync(submitted[i].Id, ct).ConfigureAwait(false);
+                var view = await market.RequestStateQueryAsync(submitted[i].Id).ConfigureAwait(false);
                 var status = (int)view.Status;
                 var key = $"{i}:{status}:{view.Prover}";
                 if (seen.Add(key) && status is 2 or 3 or 4 or 7)
@@ -156,9 +156,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                     // A locked Dutch job's price follows from its terms and lock time (requestState, keyed by id alone,
                     // reports 0 for it): ask dutchPrice.
                     var fee = status == 2 && submitted[i].Mode == 1
-                        ? await market.DutchPriceAsync(submitted[i].Request, ct).ConfigureAwait(false)
+                        ? await market.DutchPriceQueryAsync(submitted[i].Request).ConfigureAwait(false)
                         : view.Fee;
-                    var who = view.Prover != Address.Zero ? names.GetValueOrDefault(view.Prover, view.Prover.ToString())
+                    var who = view.Prover != Address.Zero ? names.GetValueOrDefault(Address.Parse(view.Prover), view.Prover)
                         : status == 4 ? await FulfillerAsync(market, submitted[i].Block, submitted[i].Id, names, ct).ConfigureAwait(false)
                         : assignedTo.GetValueOrDefault(i, "the first valid proof (open race or secondary)");
                     if (status == 2) assignedTo[i] = who;
@@ -198,23 +198,23 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
 
     /// <summary>Who was paid for a fulfilled request, from its <c>RequestFulfilled</c> event: the state slot no longer
     ///     names the prover once it is paid, and an auction settled inside its fulfilment is never seen assigned.</summary>
-    private static async Task<string> FulfillerAsync(IProverMarket market, ulong fromBlock, byte[] id,
+    private static async Task<string> FulfillerAsync(IProverMarketService market, ulong fromBlock, byte[] id,
         IReadOnlyDictionary<Address, string> names, CancellationToken ct)
     {
-        var paid = await market.GetRequestFulfilledEventsAsync(fromBlock, null, id, null, ct).ConfigureAwait(false);
+        var paid = await market.GetRequestFulfilledEventsAsync(fromBlock, null, id, null).ConfigureAwait(false);
         if (paid.Count == 0) return "an unknown prover";
-        var p = paid[0].Prover;
+        var p = Address.Parse(paid[0].Event.Prover);
         return names.GetValueOrDefault(p, p.ToString());
     }
 
     /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
-    private static Task<bool> TryExpireAsync(IProverMarket market, Request request, CancellationToken ct) =>
-        Permissionless.TryAsync(() => market.ExpireCallAsync(request, ct), () => market.ExpireAsync(request, ct));
+    private static Task<bool> TryExpireAsync(IProverMarketService market, Request request, CancellationToken ct) =>
+        Permissionless.TryAsync(() => market.ExpireQueryAsync(request), () => market.ExpireRequestAndWaitForReceiptAsync(request, ct));
 
-    private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarket market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
+    private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarketService market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
         Dictionary<Address, string> names, ulong fromBlock, double? meanProving, CancellationToken ct)
     {
-        var logs = await client.GetLogsAsync(new LogFilter(fromBlock, null, [market.Address], null), ct).ConfigureAwait(false);
+        var logs = await client.GetLogsAsync(new LogFilter(fromBlock, null, [Address.Parse(market.ContractAddress)], null), ct).ConfigureAwait(false);
         var blockTimes = new Dictionary<ulong, ulong>();
         async Task<ulong> TimeOf(ulong block)
         {
@@ -228,7 +228,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var ratios = new List<double>();
         var wins = names.Values.ToDictionary(n => n, _ => 0);
         var byMode = ModeNames.ToDictionary(n => n, _ => 0);
-        int slashed = logs.Count(l => IProverMarket.ProverSlashedEvent.TryDecode(l, out _));
+        int slashed = logs.DecodeEvents<IProverMarketService.ProverSlashedEventDTO>().Count;
         var gasTxs = new HashSet<string>();
         var ids = submitted.Select(s => Hex.Encode(s.Id)).ToHashSet();
         foreach (var l in logs)
@@ -236,16 +236,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
 
         foreach (var s in submitted)
         {
-            var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null)
-                .FirstOrDefault(e => e is not null && e.RequestId.AsSpan().SequenceEqual(s.Id));
+            var (f, fLog) = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>()
+                .FirstOrDefault(x => x.Event.RequestId.AsSpan().SequenceEqual(s.Id));
             if (f is null) continue;
-            latencies.Add(await TimeOf(f.Log.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(s.Block).ConfigureAwait(false));
-            var assigned = logs.Select(l => IProverMarket.RequestAssignedEvent.TryDecode(l, out var e) ? e : null)
-                .LastOrDefault(e => e is not null && e.RequestId.AsSpan().SequenceEqual(s.Id));
+            latencies.Add(await TimeOf(fLog.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(s.Block).ConfigureAwait(false));
+            var (assigned, assignedLog) = logs.DecodeEvents<IProverMarketService.RequestAssignedEventDTO>()
+                .LastOrDefault(x => x.Event.RequestId.AsSpan().SequenceEqual(s.Id));
             if (assigned is not null && s.Mode is 1 or 2) // Dutch lock, ask match: assignment precedes proving
-                assignedToFulfilled.Add(await TimeOf(f.Log.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(assigned.Log.BlockNumber).ConfigureAwait(false));
+                assignedToFulfilled.Add(await TimeOf(fLog.BlockNumber).ConfigureAwait(false) - (double)await TimeOf(assignedLog.BlockNumber).ConfigureAwait(false));
             ratios.Add((double)(f.ProverPayment + f.ProtocolFee) / (double)s.MaxFee);
-            var who = names.GetValueOrDefault(f.Prover, f.Prover.ToString());
+            var who = names.GetValueOrDefault(Address.Parse(f.Prover), f.Prover);
             wins[who] = wins.GetValueOrDefault(who) + 1;
             byMode[ModeNames[s.Mode]]++;
         }

@@ -12,7 +12,7 @@ public static class CommittedVerifiers
     /// that a proving key that no longer matches the committed verifier fails here rather than at every fulfilment.
     /// </summary>
     /// <exception cref="InvalidOperationException">No verifier is committed for the circuit.</exception>
-    /// <exception cref="ContractBindings.Abi.ContractRevertException">The committed verifier rejects the local build's proof.</exception>
+    /// <exception cref="ContractBindings.Contracts.ContractRevertException">The committed verifier rejects the local build's proof.</exception>
     public static async Task<Address> DeployCheckedAsync(CircuitBuild circuit, Signer owner, CancellationToken ct)
     {
         var proof = circuit.ExampleProofForChain();
@@ -21,15 +21,15 @@ public static class CommittedVerifiers
         {
             case "rollup_batch":
             {
-                var v = await RollupBatchVerifier.DeployAsync(owner, ct).ConfigureAwait(false);
-                await v.VerifyProofAsync(proof, publics, ct).ConfigureAwait(false);
-                return v.Address;
+                var v = await RollupBatchVerifierService.DeployContractAndGetServiceAsync(owner.Web3(), new RollupBatchVerifierService.RollupBatchVerifierDeployment(), ct).ConfigureAwait(false);
+                await v.VerifyProofQueryAsync(proof.ToList(), publics.ToList()).ConfigureAwait(false); // reverts on a rejected proof
+                return Address.Parse(v.ContractAddress);
             }
             case "multiplier":
             {
-                var v = await MultiplierVerifier.DeployAsync(owner, ct).ConfigureAwait(false);
-                await v.VerifyProofAsync(proof, publics, ct).ConfigureAwait(false);
-                return v.Address;
+                var v = await MultiplierVerifierService.DeployContractAndGetServiceAsync(owner.Web3(), new MultiplierVerifierService.MultiplierVerifierDeployment(), ct).ConfigureAwait(false);
+                await v.VerifyProofQueryAsync(proof.ToList(), publics.ToList()).ConfigureAwait(false); // reverts on a rejected proof
+                return Address.Parse(v.ContractAddress);
             }
             default:
                 throw new InvalidOperationException($"no committed verifier for circuit '{circuit.Name}' (contracts/src/verifiers)");

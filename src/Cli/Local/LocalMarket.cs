@@ -63,8 +63,8 @@ public sealed class LocalMarket
         var manifest = Path.Combine(work, ArtifactStore.ManifestFileName);
         ArtifactStore.WriteManifest(manifest, new Uri(circuit.Zkey).AbsoluteUri, new Uri(circuit.Wasm).AbsoluteUri);
         var artifactsHash = await ArtifactStore.ComputeHashAsync(circuit.Zkey, circuit.Wasm, ct).ConfigureAwait(false);
-        var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
-        await registry.RegisterCircuitAsync(verifier, new Uri(manifest).AbsoluteUri, artifactsHash, circuit.Constraints, (ulong)circuit.PublicInputs, ct).ConfigureAwait(false);
+        var registry = new CircuitRegistryService(owner.Web3(), deployment.CircuitRegistry.ToString());
+        await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier, new Uri(manifest).AbsoluteUri, artifactsHash, circuit.Constraints, (ulong)circuit.PublicInputs, ct).ConfigureAwait(false);
         var deploymentFile = Path.Combine(work, "deployment.json");
         deployment.Save(deploymentFile);
         return new LocalMarket(deployment, deploymentFile, work, circuit, verifier, manifest);
@@ -72,7 +72,7 @@ public sealed class LocalMarket
 
     /// <summary>Deposits <paramref name="deposit"/> wei of ETH collateral into the vault for <paramref name="prover"/>.</summary>
     public async Task FundProverAsync(Signer prover, BigInteger deposit, CancellationToken ct) =>
-        await new CollateralVault(prover, Deployment.CollateralVault).DepositEthAsync(deposit, ct).ConfigureAwait(false);
+        await new CollateralVaultService(prover.Web3(), Deployment.CollateralVault.ToString()).DepositEthRequestAndWaitForReceiptAsync(deposit, ct).ConfigureAwait(false);
 
     /// <summary>
     /// Worker options for a prover of this market: the registered circuit fetched through its manifest, journal and

@@ -1,4 +1,5 @@
-using ProverMarketChain.ContractBindings.Abi;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.ContractBindings.Contracts;
 
 namespace ProverMarketChain.Cli.Local;
 

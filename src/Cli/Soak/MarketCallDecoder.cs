@@ -1,3 +1,4 @@
+using Nethereum.Contracts;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 
@@ -12,22 +13,22 @@ namespace ProverMarketChain.Cli.Soak;
 public sealed class MarketCallDecoder
 {
     /// <summary>The market functions taking the request's terms as their first argument (<c>Request</c> is a static tuple).</summary>
-    private static readonly string[] TermsFirst =
+    private static readonly Type[] TermsFirst =
     [
-        "submitRequest({0},bytes,string,uint256[])",
-        "cancelRequest({0})",
-        "expire({0})",
-        "commitBid({0},bytes32,uint8)",
-        "revealBid({0},uint96,uint32,bytes32,uint8)",
-        "settle({0})",
-        "forfeitBond({0},address,uint8,bytes32)",
-        "acceptMatch({0})",
-        "declineMatch({0})",
-        "lapseMatch({0})",
-        "lockDutch({0})",
-        "fulfill({0},uint256[8],uint256[])",
-        "revealProof({0},uint256[8],uint256[])",
-        "slash({0})",
+        typeof(IProverMarketService.SubmitRequestFunction),
+        typeof(IProverMarketService.CancelRequestFunction),
+        typeof(IProverMarketService.ExpireFunction),
+        typeof(IProverMarketService.CommitBidFunction),
+        typeof(IProverMarketService.RevealBidFunction),
+        typeof(IProverMarketService.SettleFunction),
+        typeof(IProverMarketService.ForfeitBondFunction),
+        typeof(IProverMarketService.AcceptMatchFunction),
+        typeof(IProverMarketService.DeclineMatchFunction),
+        typeof(IProverMarketService.LapseMatchFunction),
+        typeof(IProverMarketService.LockDutchFunction),
+        typeof(IProverMarketService.FulfillFunction),
+        typeof(IProverMarketService.RevealProofFunction),
+        typeof(IProverMarketService.SlashFunction),
     ];
 
     /// <summary>Bytes of the encoded terms: 17 static words.</summary>
@@ -40,13 +41,13 @@ public sealed class MarketCallDecoder
     public MarketCallDecoder(Address market)
     {
         _market = market;
-        foreach (var pattern in TermsFirst)
+        foreach (var type in TermsFirst)
         {
-            var f = new ContractFunction(string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, Request.AbiTupleType), "");
-            _bySelector[Hex.Encode(f.Selector)] = (f.Name, true);
+            var f = ABITypedRegistry.GetFunctionABI(type);
+            _bySelector["0x" + f.Sha3Signature] = (f.Name, true);
         }
-        var commitProof = new ContractFunction("commitProof(bytes32,bytes32)", "");
-        _bySelector[Hex.Encode(commitProof.Selector)] = (commitProof.Name, false);
+        var commitProof = ABITypedRegistry.GetFunctionABI<IProverMarketService.CommitProofFunction>();
+        _bySelector["0x" + commitProof.Sha3Signature] = (commitProof.Name, false);
     }
 
     /// <summary>The 4-byte selector of a market function by name (for tests and messages).</summary>
@@ -62,7 +63,7 @@ public sealed class MarketCallDecoder
     {
         function = "";
         requestId = [];
-        if (to != _market || input.Length < 4) return false;
+        if (to is not { } target || target != _market || input.Length < 4) return false;
         if (!_bySelector.TryGetValue(Hex.Encode(input.AsSpan(0, 4)), out var f)) return false;
         int need = 4 + (f.TermsFirst ? TermsBytes : 32);
         if (input.Length < need) return false;

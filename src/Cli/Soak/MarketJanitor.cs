@@ -1,5 +1,4 @@
 using ProverMarketChain.Cli.Local;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -12,10 +11,10 @@ namespace ProverMarketChain.Cli.Soak;
 /// standing-ask matches, and forfeits the bonds of sealed bids never revealed. Each call is simulated first and only
 /// sent when it would succeed.
 /// </summary>
-public sealed class MarketJanitor(IProverMarket market, EthClient client, SubmissionLog submissions, Action<string> say)
+public sealed class MarketJanitor(IProverMarketService market, EthClient client, SubmissionLog submissions, Action<string> say)
 {
     private readonly HashSet<string> _settled = [];
-    private readonly List<IProverMarket.BidCommittedEvent> _commits = [];
+    private readonly List<IProverMarketService.BidCommittedEventDTO> _commits = [];
     private readonly HashSet<string> _resolvedCommits = [];
     private ulong _nextLogBlock;
 
@@ -76,7 +75,7 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
         var head = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!;
         if (head.Number >= _nextLogBlock)
         {
-            _commits.AddRange(await market.GetBidCommittedEventsAsync(_nextLogBlock, head.Number, null, null, ct).ConfigureAwait(false));
+            _commits.AddRange((await market.GetBidCommittedEventsAsync(_nextLogBlock, head.Number, null, null).ConfigureAwait(false)).Select(l => l.Event));
             _nextLogBlock = head.Number + 1;
         }
 
@@ -84,7 +83,7 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
         {
             var key = Hex.Encode(r.Id);
             if (_settled.Contains(key)) continue;
-            var view = await market.RequestStateAsync(r.Id, ct).ConfigureAwait(false);
+            var view = await market.RequestStateQueryAsync(r.Id).ConfigureAwait(false);
             switch ((int)view.Status)
             {
                 case 4 or 5 or 6: // fulfilled, cancelled, expired
@@ -95,16 +94,16 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
                         if ((int)view.Status == 4) HonestFulfilled++;
                     }
                     break;
-                case 1 or 3 when await Permissionless.TryAsync(() => market.ExpireCallAsync(r.Terms, ct), () => market.ExpireAsync(r.Terms, ct), Reverted("expire", r)).ConfigureAwait(false):
+                case 1 or 3 when await Permissionless.TryAsync(() => market.ExpireQueryAsync(r.Terms), () => market.ExpireRequestAndWaitForReceiptAsync(r.Terms, ct), Reverted("expire", r)).ConfigureAwait(false):
                     Expired++;
                     say($"janitor: expired {Describe(r)}");
                     break;
                 // Assigned, or a sealed auction whose best bidder missed the deadline before anyone settled it.
-                case 1 or 2 when await Permissionless.TryAsync(() => market.SlashCallAsync(r.Terms, ct), () => market.SlashAsync(r.Terms, ct), Reverted("slash", r)).ConfigureAwait(false):
+                case 1 or 2 when await Permissionless.TryAsync(() => market.SlashQueryAsync(r.Terms), () => market.SlashRequestAndWaitForReceiptAsync(r.Terms, ct), Reverted("slash", r)).ConfigureAwait(false):
                     Slashed++;
                     say($"janitor: slashed {view.Prover} on {Describe(r)} (missed its deadline)");
                     break;
-                case 7 when await Permissionless.TryAsync(() => market.LapseMatchCallAsync(r.Terms, ct), () => market.LapseMatchAsync(r.Terms, ct), Reverted("lapseMatch", r)).ConfigureAwait(false):
+                case 7 when await Permissionless.TryAsync(() => market.LapseMatchQueryAsync(r.Terms), () => market.LapseMatchRequestAndWaitForReceiptAsync(r.Terms, ct), Reverted("lapseMatch", r)).ConfigureAwait(false):
                     Lapsed++;
                     say($"janitor: lapsed the silent match of {view.Prover} on {Describe(r)}");
                     break;
@@ -118,11 +117,11 @@ public sealed class MarketJanitor(IProverMarket market, EthClient client, Submis
     {
         foreach (var c in _commits.Where(c => Hex.Encode(c.RequestId) == key))
         {
-            var commitKey = Hex.Encode(c.Commitment) + c.Prover;
+            var commitKey = Hex.Encode(c.Commitment) + Address.Parse(c.Prover);
             if (_resolvedCommits.Contains(commitKey)) continue;
             var lane = c.Lane;
-            if (await Permissionless.TryAsync(() => market.ForfeitBondCallAsync(r.Terms, c.Prover, lane, c.Commitment, ct),
-                    () => market.ForfeitBondAsync(r.Terms, c.Prover, lane, c.Commitment, ct), Reverted("forfeitBond", r)).ConfigureAwait(false))
+            if (await Permissionless.TryAsync(() => market.ForfeitBondQueryAsync(r.Terms, c.Prover, lane, c.Commitment),
+                    () => market.ForfeitBondRequestAndWaitForReceiptAsync(r.Terms, c.Prover, lane, c.Commitment, ct), Reverted("forfeitBond", r)).ConfigureAwait(false))
             {
                 Forfeited++;
                 say($"janitor: forfeited the unrevealed bond of {c.Prover} on {Describe(r)}");

@@ -1,5 +1,5 @@
+using Nethereum.Contracts;
 using System.Numerics;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -12,7 +12,7 @@ namespace ProverMarketChain.Cli.Soak;
 /// and hostile requesters: a sealed auction of 8 s of commits and 16 s of reveals, a 20-second Dutch ramp, a 60-second
 /// proving window, a maximum fee of 0.01 ETH and, unless a hostile case changes them, collateral equal to the fee.
 /// </summary>
-public sealed class RequestPoster(Signer requester, IProverMarket market, Address verifier, uint circuitId, BigInteger protocolFeeBps, SubmissionLog log)
+public sealed class RequestPoster(Signer requester, IProverMarketService market, Address verifier, uint circuitId, BigInteger protocolFeeBps, SubmissionLog log)
 {
     /// <summary>
     /// A request nonce and a pause factor (2/3 to 4/3 of the mean interval) from the run's seeded random source, which
@@ -86,20 +86,21 @@ public sealed class RequestPoster(Signer requester, IProverMarket market, Addres
             Verifier: verifier, MaxFee: MaxFee, MinFee: mode == 1 ? MaxFee / 10 : 0, MinCollateral: minCollateral ?? MaxFee,
             LatencyWeight: 0, Nonce: nonce, InputHash: inputHash, PublicInputsHash: PublicInputs.Hash(publics),
             ProtocolFeeBps: protocolFeeBps);
-        TransactionReceipt receipt;
+        Nethereum.RPC.Eth.DTOs.TransactionReceipt receipt;
         try
         {
-            receipt = await market.SubmitRequestAsync(terms, inline, inputUri, publics, MaxFee, ct).ConfigureAwait(false);
+            receipt = await market.SubmitRequestRequestAndWaitForReceiptAsync(terms, inline, inputUri, publics.ToList(), MaxFee, ct).ConfigureAwait(false);
         }
-        catch (ContractRevertException e) when (hostile is not null || (mode == 2 && e.RevertData.AsSpan().StartsWith(IAskBook.NoMatchingAskException.Descriptor.Selector)))
+        catch (ContractRevertException e) when (hostile is not null || (mode == 2 && e.Is<IAskBookService.NoMatchingAskError>()))
         {
             Interlocked.Increment(ref _refused);
-            LastRefusal = e.RevertData.AsSpan().StartsWith(IAskBook.NoMatchingAskException.Descriptor.Selector) ? "no standing ask fits it now" : e.Message;
+            LastRefusal = e.Is<IAskBookService.NoMatchingAskError>() ? "no standing ask fits it now" : e.Message;
             return null;
         }
-        var submitted = IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single();
-        var block = await requester.Client.GetBlockByNumberAsync(receipt.BlockNumber, ct).ConfigureAwait(false);
-        var posted = new SoakRequest(submitted.RequestId, terms, hostile, receipt.BlockNumber, block?.Timestamp ?? now);
+        var submitted = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
+        var minedIn = (ulong)receipt.BlockNumber.Value;
+        var block = await requester.Client.GetBlockByNumberAsync(minedIn, ct).ConfigureAwait(false);
+        var posted = new SoakRequest(submitted.RequestId, terms, hostile, minedIn, block?.Timestamp ?? now);
         log.Add(posted);
         return posted;
     }

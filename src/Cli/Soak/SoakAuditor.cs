@@ -10,7 +10,7 @@ namespace ProverMarketChain.Cli.Soak;
 /// for bonds left unrevealed and deadlines missed but not yet slashed; every mined transaction (blocks and receipts)
 /// for duplicate sends and gas; and the balance snapshots for conservation of funds.
 /// </summary>
-public sealed class SoakAuditor(EthClient client, IProverMarket market)
+public sealed class SoakAuditor(EthClient client, IProverMarketService market)
 {
     private const ulong KillWindowSeconds = 60;
     private const ulong HostileWindowSeconds = 180;
@@ -21,7 +21,7 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
         var workers = e.Workers.Keys.ToHashSet();
         var byId = e.Requests.ToDictionary(r => Hex.Encode(r.Id));
         var end = (await client.GetBlockByNumberAsync(e.ToBlock, ct).ConfigureAwait(false))!;
-        var logs = await client.GetLogsAsync(new LogFilter(e.FromBlock, e.ToBlock, [market.Address], null), ct).ConfigureAwait(false);
+        var logs = await client.GetLogsAsync(new LogFilter(e.FromBlock, e.ToBlock, [Address.Parse(market.ContractAddress)], null), ct).ConfigureAwait(false);
         var blockTimes = new Dictionary<ulong, ulong>();
         async Task<ulong> TimeOf(ulong block)
         {
@@ -39,14 +39,14 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
         var assigned = new HashSet<(string, Address)>();
         foreach (var log in logs)
         {
-            if (IProverMarket.RequestFulfilledEvent.TryDecode(log, out var f)) fulfilled.Add(Hex.Encode(f.RequestId));
-            else if (IProverMarket.MatchDeclinedEvent.TryDecode(log, out var d) && !d.Silent && workers.Contains(d.Prover)) declined.Add(Hex.Encode(d.RequestId));
-            else if (IProverMarket.BidCommittedEvent.TryDecode(log, out var c) && workers.Contains(c.Prover)) Bump(commits, (Hex.Encode(c.RequestId), c.Prover));
-            else if (IProverMarket.BidRevealedEvent.TryDecode(log, out var rv) && workers.Contains(rv.Prover)) Bump(reveals, (Hex.Encode(rv.RequestId), rv.Prover));
-            else if (IProverMarket.BondForfeitedEvent.TryDecode(log, out var bf) && workers.Contains(bf.Prover)) forfeits.Add((Hex.Encode(bf.RequestId), bf.Prover, log.BlockNumber));
-            else if (IProverMarket.ProverSlashedEvent.TryDecode(log, out var s) && workers.Contains(s.Prover)) slashes.Add((Hex.Encode(s.RequestId), s.Prover, log.BlockNumber));
-            else if (IProverMarket.RequestAssignedEvent.TryDecode(log, out var a) && workers.Contains(a.Prover)) assigned.Add((Hex.Encode(a.RequestId), a.Prover));
-            else if (IProverMarket.AuctionSettledEvent.TryDecode(log, out var st) && workers.Contains(st.Winner)) assigned.Add((Hex.Encode(st.RequestId), st.Winner));
+            if (log.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var f)) fulfilled.Add(Hex.Encode(f.RequestId));
+            else if (log.TryDecodeEvent<IProverMarketService.MatchDeclinedEventDTO>(out var d) && !d.Silent && workers.Contains(Address.Parse(d.Prover))) declined.Add(Hex.Encode(d.RequestId));
+            else if (log.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var c) && workers.Contains(Address.Parse(c.Prover))) Bump(commits, (Hex.Encode(c.RequestId), Address.Parse(c.Prover)));
+            else if (log.TryDecodeEvent<IProverMarketService.BidRevealedEventDTO>(out var rv) && workers.Contains(Address.Parse(rv.Prover))) Bump(reveals, (Hex.Encode(rv.RequestId), Address.Parse(rv.Prover)));
+            else if (log.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out var bf) && workers.Contains(Address.Parse(bf.Prover))) forfeits.Add((Hex.Encode(bf.RequestId), Address.Parse(bf.Prover), log.BlockNumber));
+            else if (log.TryDecodeEvent<IProverMarketService.ProverSlashedEventDTO>(out var s) && workers.Contains(Address.Parse(s.Prover))) slashes.Add((Hex.Encode(s.RequestId), Address.Parse(s.Prover), log.BlockNumber));
+            else if (log.TryDecodeEvent<IProverMarketService.RequestAssignedEventDTO>(out var a) && workers.Contains(Address.Parse(a.Prover))) assigned.Add((Hex.Encode(a.RequestId), Address.Parse(a.Prover)));
+            else if (log.TryDecodeEvent<IProverMarketService.AuctionSettledEventDTO>(out var st) && workers.Contains(Address.Parse(st.Winner))) assigned.Add((Hex.Encode(st.RequestId), Address.Parse(st.Winner)));
         }
 
         // Losses: events first, then what the end state shows but nobody has acted on yet.
@@ -63,11 +63,11 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
         foreach (var r in e.Requests)
         {
             var id = Hex.Encode(r.Id);
-            var view = await market.RequestStateAsync(r.Id, ct).ConfigureAwait(false);
+            var view = await market.RequestStateQueryAsync(r.Id).ConfigureAwait(false);
             statusAtEnd[id] = (int)view.Status;
             // A prover past its deadline that nobody has slashed yet: a slash would go through.
-            if ((int)view.Status is 1 or 2 && workers.Contains(view.Prover) && await SlashableAsync(r, ct).ConfigureAwait(false))
-                losses.Add(("deadline-missed", id, view.Prover, Math.Max((ulong)view.Deadline, (ulong)r.Terms.RevealDeadline)));
+            if ((int)view.Status is 1 or 2 && workers.Contains(Address.Parse(view.Prover)) && await SlashableAsync(r, ct).ConfigureAwait(false))
+                losses.Add(("deadline-missed", id, Address.Parse(view.Prover), Math.Max((ulong)view.Deadline, (ulong)r.Terms.RevealDeadline)));
         }
 
         var honestLosses = losses.Where(l => byId.TryGetValue(l.Id, out var r) && r.Honest)
@@ -82,7 +82,7 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
 
         // Duplicate sends and gas, from every mined transaction.
         var mined = await new BlockScanner(client.Rpc).ScanAsync(e.FromBlock + 1, e.ToBlock, ct).ConfigureAwait(false);
-        var duplicates = DuplicateSendDetector.Find(mined, workers, new MarketCallDecoder(market.Address));
+        var duplicates = DuplicateSendDetector.Find(mined, workers, new MarketCallDecoder(Address.Parse(market.ContractAddress)));
         var funds = FundsLedger.Check(e.BalancesBefore, e.BalancesAfter, mined);
         bool conserved = funds.Conserved && e.Tokens.All(t => t.Conserved);
 
@@ -134,10 +134,10 @@ public sealed class SoakAuditor(EthClient client, IProverMarket market)
     {
         try
         {
-            await market.SlashCallAsync(r.Terms, ct).ConfigureAwait(false);
+            await market.SlashQueryAsync(r.Terms).ConfigureAwait(false);
             return true;
         }
-        catch (ContractBindings.Abi.ContractRevertException)
+        catch (ContractBindings.Contracts.ContractRevertException)
         {
             return false;
         }

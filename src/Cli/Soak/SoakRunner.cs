@@ -49,19 +49,20 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         Say($"chain: {anvil.Endpoint} (embedded anvil, 1-second blocks); files in {work}");
 
         var local = await LocalMarket.DeployAsync(owner, circuit, work, ct).ConfigureAwait(false);
-        var market = new IProverMarket(owner, local.Deployment.ProverMarket);
-        var askBookAddress = await market.AskBookAsync(ct).ConfigureAwait(false);
-        var askBook = new IAskBook(owner, askBookAddress);
+        var market = new IProverMarketService(owner.Web3(), local.Deployment.ProverMarket.ToString());
+        var askBookAddress = await market.AskBookQueryAsync().ConfigureAwait(false);
+        var askBook = new IAskBookService(owner.Web3(), askBookAddress.ToString());
         Say($"deployed the market {local.Deployment.ProverMarket}; registered multiplier ({circuit.Constraints} constraints) with verifier {local.Verifier}");
 
         // Every account and contract funds can reach: the roles, the contracts and the burn address.
         var workerSigners = Enumerable.Range(FirstWorkerAccount, WorkerCount).Select(NewSigner).ToList();
         var tracked = Enumerable.Range(0, JanitorAccount + 1).Select(i => EthKey.FromPrivateKey(DevAccounts.Keys[i]).Address).ToList();
         tracked.AddRange([local.Deployment.CircuitRegistry, local.Deployment.CollateralVault, local.Deployment.ProverMarket,
-            await market.ExtensionAsync(ct).ConfigureAwait(false), askBookAddress, local.Verifier, await market.BURN_ADDRESSAsync(ct).ConfigureAwait(false)]);
+            Address.Parse(await market.ExtensionQueryAsync().ConfigureAwait(false)), Address.Parse(askBookAddress), local.Verifier,
+            Address.Parse(await market.BURN_ADDRESSQueryAsync().ConfigureAwait(false))]);
         tracked = tracked.Distinct().ToList();
         var balances = new BalanceReader(client);
-        var tokens = await BalanceReader.CollateralTokensAsync(new ICollateralVault(owner, local.Deployment.CollateralVault), ct).ConfigureAwait(false);
+        var tokens = await BalanceReader.CollateralTokensAsync(new ICollateralVaultService(owner.Web3(), local.Deployment.CollateralVault.ToString()), ct).ConfigureAwait(false);
         var fromBlock = await client.BlockNumberAsync(ct).ConfigureAwait(false);
         var before = await balances.EthAsync(tracked, fromBlock, ct).ConfigureAwait(false);
         var tokensBefore = new List<BigInteger[]>();
@@ -87,7 +88,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         using var supervisor = new WorkerSupervisor(processes, Say);
         await using var inputs = new InputServer(Say);
         var submissions = new SubmissionLog();
-        var janitor = new MarketJanitor(new IProverMarket(NewSigner(JanitorAccount), market.Address), client, submissions, Say);
+        var janitor = new MarketJanitor(new IProverMarketService(NewSigner(JanitorAccount).Web3(), market.ContractAddress), client, submissions, Say);
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var background = new List<Task>();
         var posters = Array.Empty<RequestPoster>();
@@ -100,8 +101,8 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
             background.Add(janitor.RunAsync(TimeSpan.FromSeconds(5), stopAll.Token));
 
             // ------------------------------------------------------------ load
-            var protocolFeeBps = await market.EffectiveProtocolFeeAsync(ct).ConfigureAwait(false);
-            RequestPoster Poster(int account) => new(NewSigner(account), new IProverMarket(NewSigner(account), market.Address), local.Verifier,
+            var protocolFeeBps = await market.EffectiveProtocolFeeQueryAsync().ConfigureAwait(false);
+            RequestPoster Poster(int account) => new(NewSigner(account), new IProverMarketService(NewSigner(account).Web3(), market.ContractAddress), local.Verifier,
                 LocalMarket.CircuitId, protocolFeeBps, submissions);
             posters = [Poster(1), Poster(2), Poster(3)];
             using var load = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -163,7 +164,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
     }
 
     /// <summary>Waits (at most two minutes) until every worker has posted its standing ask, so that standing-ask requests can match.</summary>
-    private async Task WaitForAsksAsync(IAskBook askBook, IReadOnlyList<Address> workers, IReadOnlyDictionary<Address, string> names, CancellationToken ct)
+    private async Task WaitForAsksAsync(IAskBookService askBook, IReadOnlyList<Address> workers, IReadOnlyDictionary<Address, string> names, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         var waiting = workers.ToList();
@@ -171,7 +172,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         {
             var listed = new List<Address>();
             foreach (var w in waiting)
-                if ((await askBook.AskOfAsync(LocalMarket.CircuitId, w, ct).ConfigureAwait(false)).Listed) listed.Add(w);
+                if ((await askBook.AskOfQueryAsync(LocalMarket.CircuitId, w).ConfigureAwait(false)).Listed) listed.Add(w);
             foreach (var w in listed)
             {
                 waiting.Remove(w);

@@ -58,6 +58,14 @@ public static class ContractErrors
         throw new ContractRevertException($"{contractName}: {plain.Message}", data, e);
     }
 
+    /// <summary>Whether the revert carries the custom error <typeparamref name="TError"/> (by selector), whichever contract raised it.</summary>
+    public static bool Is<TError>(this ContractRevertException e)
+        where TError : class
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e is CustomErrorException<TError> || (e.RevertData.Length >= 4 && Hex.Encode(e.RevertData).IsExceptionEncodedDataForError(typeof(TError)));
+    }
+
     /// <summary>Decodes <paramref name="data"/> as one of <paramref name="errorTypes"/>; false when no selector matches.</summary>
     public static bool TryDecode(byte[] data, IReadOnlyList<Type> errorTypes, out ContractRevertException typed)
     {

@@ -54,6 +54,23 @@ public static class EventDecoding
         return decoded is not null;
     }
 
+    /// <summary>The logs of event <typeparamref name="TEvent"/> among <paramref name="logs"/>, decoded, each with its log (block, transaction), in order.</summary>
+    public static IReadOnlyList<(TEvent Event, LogEntry Log)> DecodeEvents<TEvent>(this IEnumerable<LogEntry> logs)
+        where TEvent : class, IEventDTO, new()
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var result = new List<(TEvent, LogEntry)>();
+        foreach (var log in logs)
+        {
+            if (log.TryDecodeEvent<TEvent>(out var e))
+            {
+                result.Add((e, log));
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Decodes every log of event <typeparamref name="TEvent"/> in a receipt, in log order; optionally only those <paramref name="emitter"/> emitted.</summary>
     public static IReadOnlyList<TEvent> DecodeEvents<TEvent>(this Rpc.TransactionReceipt receipt, Address? emitter = null)
         where TEvent : class, IEventDTO, new()

@@ -182,4 +182,25 @@ public readonly struct Address : IEquatable<Address>
 
     /// <summary>Inequality by value.</summary>
     public static bool operator !=(Address left, Address right) => !left.Equals(right);
+
+    /// <summary>
+    /// The EIP-55 string, as Nethereum's ABI encoder and generated DTOs take an address. The reverse is explicit
+    /// (<see cref="Parse"/>), since a string may be null or malformed.
+    /// </summary>
+    public static implicit operator string(Address address) => address.ToString();
+
+    /// <summary>
+    /// Compares a hex address string (as Nethereum decodes one: lowercase, checksummed or uppercase) with an address by
+    /// value, not by text: without this, the implicit conversion to string would compare checksummed with lowercase text.
+    /// </summary>
+    public static bool operator ==(string? left, Address right) => left is not null && TryParse(left, out var a) && a == right;
+
+    /// <summary>Negation of <see cref="op_Equality(string, Address)"/>.</summary>
+    public static bool operator !=(string? left, Address right) => !(left == right);
+
+    /// <summary>Compares an address with a hex address string by value.</summary>
+    public static bool operator ==(Address left, string? right) => right == left;
+
+    /// <summary>Negation of <see cref="op_Equality(Address, string)"/>.</summary>
+    public static bool operator !=(Address left, string? right) => !(right == left);
 }

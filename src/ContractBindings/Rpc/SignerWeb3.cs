@@ -147,3 +147,16 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
 
     private static byte[] Data(string? hex) => string.IsNullOrEmpty(hex) || hex == "0x" ? [] : Hex.Decode(hex);
 }
+
+/// <summary>One <see cref="SignerWeb3"/> per <see cref="Signer"/>, for binding generated services to it.</summary>
+public static class SignerWeb3Extensions
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Signer, SignerWeb3> Instances = new();
+
+    /// <summary>The Web3 that sends as <paramref name="signer"/> (created once per signer).</summary>
+    public static SignerWeb3 Web3(this Signer signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        return Instances.GetValue(signer, static s => new SignerWeb3(s));
+    }
+}

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 
@@ -20,13 +21,24 @@ public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address 
         ulong unbondingDelay = 3600, CancellationToken cancellationToken = default)
     {
         var deployBlock = await owner.Client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-        var registry = await ContractBindings.Contracts.CircuitRegistry.DeployAsync(owner, verifierUpgradeDelay, cancellationToken).ConfigureAwait(false);
-        var vault = await ContractBindings.Contracts.CollateralVault.DeployAsync(owner, owner.From, unbondingDelay, cancellationToken).ConfigureAwait(false);
-        var extension = await ContractBindings.Contracts.ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address, cancellationToken).ConfigureAwait(false);
-        var market = await ContractBindings.Contracts.ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, treasury, extension.Address, cancellationToken).ConfigureAwait(false);
-        await vault.SetMarketAsync(market.Address, cancellationToken).ConfigureAwait(false);
+        var web3 = owner.Web3();
+        var registry = await CircuitRegistryService.DeployContractAndGetServiceAsync(web3,
+            new CircuitRegistryService.CircuitRegistryDeployment { UpgradeDelay = verifierUpgradeDelay }, cancellationToken).ConfigureAwait(false);
+        var vault = await CollateralVaultService.DeployContractAndGetServiceAsync(web3,
+            new CollateralVaultService.CollateralVaultDeployment { InitialOwner = owner.From, UnbondingDelay = unbondingDelay }, cancellationToken).ConfigureAwait(false);
+        var extension = await ProverMarketExtensionService.DeployContractAndGetServiceAsync(web3,
+            new ProverMarketExtensionService.ProverMarketExtensionDeployment { Registry = registry.ContractAddress, Vault = vault.ContractAddress }, cancellationToken).ConfigureAwait(false);
+        var market = await ProverMarketService.DeployContractAndGetServiceAsync(web3, new ProverMarketService.ProverMarketDeployment
+        {
+            InitialOwner = owner.From,
+            Registry = registry.ContractAddress,
+            Vault = vault.ContractAddress,
+            Treasury = treasury,
+            Extension = extension.ContractAddress,
+        }, cancellationToken).ConfigureAwait(false);
+        await vault.SetMarketRequestAndWaitForReceiptAsync(market.ContractAddress, cancellationToken).ConfigureAwait(false);
         var chainId = await owner.Client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        return new Deployment(chainId, registry.Address, vault.Address, market.Address, deployBlock);
+        return new Deployment(chainId, Address.Parse(registry.ContractAddress), Address.Parse(vault.ContractAddress), Address.Parse(market.ContractAddress), deployBlock);
     }
 
     /// <summary>Reads a deployment file.</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.Worker.Pricing;
 
@@ -14,7 +15,7 @@ namespace ProverMarketChain.Worker.Node;
 /// it offers none while some is free; it is cancelled when nothing is free. Upkeep runs apart from the reconciliation:
 /// a failure here (a full book, a gas spike) is retried after a pause and never holds up a reveal or a submission.
 /// </summary>
-internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
+internal sealed class AskKeeper(NodeContext ctx, IAskBookService book)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
     private readonly Dictionary<uint, DateTime> _retryAt = [];
@@ -26,7 +27,7 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
     /// <summary>One round of upkeep over every served circuit.</summary>
     public async Task KeepCurrentAsync(BigInteger gasPrice, ulong now, CancellationToken ct)
     {
-        var registry = new ICircuitRegistry(ctx.Signer, ctx.Deployment.CircuitRegistry);
+        var registry = new ICircuitRegistryService(ctx.Signer.Web3(), ctx.Deployment.CircuitRegistry.ToString());
         var lifetime = (ulong)ctx.Options.AskLifetime.TotalSeconds;
         var cap = ctx.Options.AskMaxCollateral;
         var free = (uint)FreeCapacity(); // once per round: it reads every open promise from the journal
@@ -35,16 +36,16 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
             if (_retryAt.TryGetValue(c.CircuitId, out var retryAt) && DateTime.UtcNow < retryAt) continue;
             try
             {
-                var terms = await registry.CircuitTermsAsync(c.CircuitId, ct).ConfigureAwait(false);
+                var terms = await registry.CircuitTermsQueryAsync(c.CircuitId).ConfigureAwait(false);
                 var units = (ulong)terms.ProvingUnits;
                 if (units == 0) continue;
-                var current = await book.AskOfAsync(c.CircuitId, ctx.Prover, ct).ConfigureAwait(false);
+                var current = await book.AskOfQueryAsync(c.CircuitId, ctx.Prover).ConfigureAwait(false);
                 if (free == 0)
                 {
                     if (current.Listed && current.Capacity > 0)
                     {
                         ctx.Log.LogInformation("Standing ask for circuit {Circuit}: cancelled while the worker has no free capacity", c.CircuitId);
-                        await book.CancelAskAsync(c.CircuitId, ct).ConfigureAwait(false);
+                        await book.CancelAskRequestAndWaitForReceiptAsync(c.CircuitId, ct).ConfigureAwait(false);
                     }
                     continue;
                 }
@@ -61,8 +62,8 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
                     : null;
                 if (why is null) continue;
 
-                var bond = await ctx.Market.BondBalanceAsync(ctx.Prover, ctx.Options.AskAssetId, ct).ConfigureAwait(false);
-                var vaultFree = bond >= cap ? BigInteger.Zero : await ctx.Vault.FreeBalanceAsync(ctx.Prover, ctx.Options.AskAssetId, ct).ConfigureAwait(false);
+                var bond = await ctx.Market.BondBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId).ConfigureAwait(false);
+                var vaultFree = bond >= cap ? BigInteger.Zero : await ctx.Vault.FreeBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId).ConfigureAwait(false);
                 if (bond < cap && vaultFree < cap)
                 {
                     if (_warned.Add($"unbacked:{c.CircuitId}"))
@@ -75,7 +76,7 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBook book)
                 var expiresAt = now + lifetime;
                 ctx.Log.LogInformation("Posting standing ask for circuit {Circuit} ({Why}): {PerUnit} wei/unit, {Latency} s, capacity {Capacity}, max collateral {Cap}, expires at {ExpiresAt}",
                     c.CircuitId, why, perUnit, latency, free, cap, expiresAt);
-                await book.PostAskAsync(c.CircuitId, perUnit, latency, free, ctx.Options.AskAssetId, cap, expiresAt, Address.Zero, ct).ConfigureAwait(false);
+                await book.PostAskRequestAndWaitForReceiptAsync(c.CircuitId, perUnit, latency, free, ctx.Options.AskAssetId, cap, expiresAt, Address.Zero, ct).ConfigureAwait(false);
                 _retryAt.Remove(c.CircuitId);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -31,12 +31,12 @@ internal sealed class MatchResponder(NodeContext ctx, Preflight preflight)
             {
                 ctx.Log.LogInformation("Request {Id}: accepting the match at {Fee} wei (latency {Latency} s, collateral {Collateral})",
                     r.RequestId, view.Fee, view.ProverLatency, req.MinCollateral);
-                await ctx.Market.AcceptMatchAsync(req, ct).ConfigureAwait(false);
+                await ctx.Market.AcceptMatchRequestAndWaitForReceiptAsync(req, ct).ConfigureAwait(false);
             }
             else
             {
                 ctx.Log.Log(decided.InputRejected ? LogLevel.Warning : LogLevel.Information, "Request {Id}: declining the match: {Reason}", r.RequestId, decided.Reason);
-                await ctx.Market.DeclineMatchAsync(req, ct).ConfigureAwait(false);
+                await ctx.Market.DeclineMatchRequestAndWaitForReceiptAsync(req, ct).ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false);
     }

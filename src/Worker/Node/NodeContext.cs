@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -25,7 +24,6 @@ internal enum BidStatus { None = 0, Committed = 1, Best = 2, RunnerUp = 3 }
 /// </summary>
 internal sealed class NodeContext
 {
-    private static readonly AbiType[] RequestTuple = [AbiType.Parse(Request.AbiTupleType)];
     private readonly SemaphoreSlim _admission = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _skipLogged = new();
 
@@ -41,8 +39,8 @@ internal sealed class NodeContext
         Inputs = inputs;
         Metrics = metrics;
         Log = log;
-        Market = new IProverMarket(signer, deployment.ProverMarket);
-        Vault = new ICollateralVault(signer, deployment.CollateralVault);
+        Market = new IProverMarketService(signer.Web3(), deployment.ProverMarket.ToString());
+        Vault = new ICollateralVaultService(signer.Web3(), deployment.CollateralVault.ToString());
         Sends = new SendGuard(signer, journal, log);
         Limits = new ExposureLimits(options.Capacity, options.JobsPerCircuitLimit, options.MaxCollateralPerJob, options.MaxCollateralAtRisk);
     }
@@ -56,17 +54,17 @@ internal sealed class NodeContext
     public InputFetcher Inputs { get; }
     public WorkerMetrics Metrics { get; }
     public ILogger Log { get; }
-    public IProverMarket Market { get; }
-    public ICollateralVault Vault { get; }
+    public IProverMarketService Market { get; }
+    public ICollateralVaultService Vault { get; }
     public SendGuard Sends { get; }
     public ExposureLimits Limits { get; }
     public Address Prover => Signer.From;
 
     /// <summary>The request's terms as the market takes them back.</summary>
-    public static Request Decode(TrackedRequest r) => Request.FromAbi(AbiCodec.Decode(RequestTuple, r.Terms)[0]);
+    public static Request Decode(TrackedRequest r) => AbiStructs.Decode<Request>(r.Terms);
 
     /// <summary>The request's terms, ABI-encoded (what the journal keeps).</summary>
-    public static byte[] Encode(Request request) => AbiCodec.Encode(RequestTuple, [Request.ToAbi(request)]);
+    public static byte[] Encode(Request request) => AbiStructs.Encode(request);
 
     /// <summary>Counts and logs a skipped job once per request (the decision is re-taken every tick).</summary>
     public void SkipOnce(TrackedRequest r, string reason, LogLevel level = LogLevel.Information)
@@ -158,9 +156,9 @@ internal sealed class NodeContext
         var need = req.MinCollateral;
         if (need.IsZero) return true;
         byte asset = (byte)req.AssetId;
-        var bond = await Market.BondBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+        var bond = await Market.BondBalanceQueryAsync(Prover, asset).ConfigureAwait(false);
         if (bond >= need) return true;
-        var free = await Vault.FreeBalanceAsync(Prover, asset, ct).ConfigureAwait(false);
+        var free = await Vault.FreeBalanceQueryAsync(Prover, asset).ConfigureAwait(false);
         if (free >= need) return true;
         SkipOnce(r, $"collateral: it needs {need} of asset {asset}, but the bond balance is {bond} and the free vault balance {free}", LogLevel.Warning);
         return false;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -196,10 +195,10 @@ public sealed class ProverNode
             throw new WorkerConfigurationException(_ctx.Options.DeploymentFile, [$"the deployment is for chain {_ctx.Deployment.ChainId} but the RPC serves chain {chainId}"]);
         if ((await _ctx.Signer.Client.GetCodeAsync(_ctx.Deployment.ProverMarket, cancellationToken: ct).ConfigureAwait(false)).Length == 0)
             throw new WorkerConfigurationException(_ctx.Options.DeploymentFile, [$"no contract at the market address {_ctx.Deployment.ProverMarket}"]);
-        var registry = new ICircuitRegistry(_ctx.Signer, _ctx.Deployment.CircuitRegistry);
+        var registry = new ICircuitRegistryService(_ctx.Signer.Web3(), _ctx.Deployment.CircuitRegistry.ToString());
         foreach (var c in _ctx.Options.Circuits)
         {
-            var onChain = await registry.CircuitAsync(c.CircuitId, ct).ConfigureAwait(false);
+            var onChain = await registry.CircuitQueryAsync(c.CircuitId).ConfigureAwait(false);
             if (onChain.Owner == Address.Zero)
             {
                 _ctx.Log.LogError("Circuit {Circuit} is not registered; its jobs are skipped", c.CircuitId);
@@ -238,11 +237,11 @@ public sealed class ProverNode
     private async Task CheckAskOptionsAsync(CancellationToken ct)
     {
         if (!_ctx.Options.PostStandingAsks) return;
-        var bookAddress = await new ProverMarket(_ctx.Signer, _ctx.Deployment.ProverMarket).AskBookAsync(ct).ConfigureAwait(false);
-        _asks = new AskKeeper(_ctx, new IAskBook(_ctx.Signer, bookAddress));
-        var book = new AskBook(_ctx.Signer, bookAddress);
-        var min = await book.MIN_ASK_COLLATERALAsync(ct).ConfigureAwait(false);
-        var maxLifetime = await book.MAX_ASK_LIFETIMEAsync(ct).ConfigureAwait(false);
+        var bookAddress = await new ProverMarketService(_ctx.Signer.Web3(), _ctx.Deployment.ProverMarket.ToString()).AskBookQueryAsync().ConfigureAwait(false);
+        _asks = new AskKeeper(_ctx, new IAskBookService(_ctx.Signer.Web3(), bookAddress.ToString()));
+        var book = new AskBookService(_ctx.Signer.Web3(), bookAddress.ToString());
+        var min = await book.MIN_ASK_COLLATERALQueryAsync().ConfigureAwait(false);
+        var maxLifetime = await book.MAX_ASK_LIFETIMEQueryAsync().ConfigureAwait(false);
         var problems = new List<string>();
         if (_ctx.Options.AskMaxCollateral < min)
             problems.Add($"askMaxCollateralWei: {_ctx.Options.AskMaxCollateral} is below the ask book's MIN_ASK_COLLATERAL {min}");
@@ -257,17 +256,17 @@ public sealed class ProverNode
         if (_ctx.Options.CollateralReserve.Count == 0) return;
         foreach (var target in _ctx.Options.CollateralReserve)
         {
-            var held = await _ctx.Market.BondBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
+            var held = await _ctx.Market.BondBalanceQueryAsync(Prover, target.AssetId).ConfigureAwait(false);
             if (held >= target.Amount)
             {
                 _ctx.Log.LogInformation("Collateral asset {Asset}: bond balance {Held} already meets the target {Target}", target.AssetId, held, target.Amount);
                 continue;
             }
-            var free = await _ctx.Vault.FreeBalanceAsync(Prover, target.AssetId, ct).ConfigureAwait(false);
+            var free = await _ctx.Vault.FreeBalanceQueryAsync(Prover, target.AssetId).ConfigureAwait(false);
             var amount = BigInteger.Min(target.Amount - held, free);
             if (amount > 0)
             {
-                await _ctx.Market.ReserveCollateralAsync(target.AssetId, amount, ct).ConfigureAwait(false);
+                await _ctx.Market.ReserveCollateralRequestAndWaitForReceiptAsync(target.AssetId, amount, ct).ConfigureAwait(false);
                 held += amount;
             }
             if (held < target.Amount)
@@ -283,8 +282,8 @@ public sealed class ProverNode
     private async Task OpenBidLanesAsync(CancellationToken ct)
     {
         int count = Math.Min(_ctx.Options.Capacity, 255); // openBidLanes takes a uint8 count; lane 255 opens on first use
-        if (await _ctx.Market.BidLaneAsync(Prover, count - 1, ct).ConfigureAwait(false) != BigInteger.Zero) return;
-        await _ctx.Market.OpenBidLanesAsync(0, count, ct).ConfigureAwait(false);
+        if (await _ctx.Market.BidLaneQueryAsync(Prover, count - 1).ConfigureAwait(false) != BigInteger.Zero) return;
+        await _ctx.Market.OpenBidLanesRequestAndWaitForReceiptAsync(0, count, ct).ConfigureAwait(false);
         _ctx.Log.LogInformation("Opened bid lanes 0..{Last}", count - 1);
     }
 
@@ -292,7 +291,7 @@ public sealed class ProverNode
 
     private void Ingest(LogEntry log)
     {
-        if (!IProverMarket.RequestSubmittedEvent.TryDecode(log, out var e)) return;
+        if (!log.TryDecodeEvent<IProverMarketService.RequestSubmittedEventDTO>(out var e)) return;
         var id = Hex.Encode(e.RequestId);
         if (log.Removed)
         {

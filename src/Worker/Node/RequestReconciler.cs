@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
+using Nethereum.ABI;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -22,9 +22,6 @@ namespace ProverMarketChain.Worker.Node;
 /// </summary>
 internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, ProvingQueue proving, MatchResponder matches)
 {
-    private static readonly AbiType[] CommitmentTypes =
-        [AbiType.Bytes32, AbiType.Address, AbiType.Parse("uint96"), AbiType.Parse("uint32"), AbiType.Bytes32];
-
     // A request the node reads as unknown this many times in a row, over as many blocks, is closed: one read from a
     // lagging node is not enough.
     private const int UnknownReadsBeforeClosing = 5;
@@ -51,7 +48,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     {
         var req = NodeContext.Decode(r);
         var id = Hex.Decode(r.RequestId);
-        var view = await ctx.Market.RequestStateAsync(id, ct).ConfigureAwait(false);
+        var view = await ctx.Market.RequestStateQueryAsync(id).ConfigureAwait(false);
         var status = (ChainStatus)(int)view.Status;
         var mode = (AllocationMode)(int)req.Mode;
         var now = head.Timestamp;
@@ -93,7 +90,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                     await ctx.Sends.SendAsync(r.RequestId, $"lapseMatch:{view.Deadline}", async () =>
                     {
                         ctx.Log.LogInformation("Request {Id}: matched prover {Prover} let its acceptance window pass; lapsing the match", r.RequestId, view.Prover);
-                        await ctx.Market.LapseMatchAsync(req, ct).ConfigureAwait(false);
+                        await ctx.Market.LapseMatchRequestAndWaitForReceiptAsync(req, ct).ConfigureAwait(false);
                     }, ct).ConfigureAwait(false);
                 }
                 return;
@@ -115,7 +112,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 // request's end, read as Fulfilled, Expired or Secondary, settles it).
                 CloseBidIfOpen(r.RequestId);
                 if (now > (ulong)view.Deadline)
-                    await SlashAsync(r, req, view.Prover, gasPrice, ct).ConfigureAwait(false);
+                    await SlashAsync(r, req, Address.Parse(view.Prover), gasPrice, ct).ConfigureAwait(false);
                 return;
             case ChainStatus.Secondary:
                 await OpenWorkAsync(r, req, view.Fee, view.Bounty, (ulong)view.Deadline, now, gasPrice, ct).ConfigureAwait(false);
@@ -180,7 +177,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                     {
                         if (ctx.Journal.LanesInUse().Contains(lane)) return Task.FromResult<BidRecord?>(null); // taken meanwhile: next tick
                         var salt = RandomNumberGenerator.GetBytes(32);
-                        var commitment = Keccak.Hash(AbiCodec.Encode(CommitmentTypes, [id, Prover, take.Fee, new BigInteger(take.PromisedLatencySeconds), salt]));
+                        var commitment = Keccak.Hash(new ABIEncode().GetABIEncoded(new ABIValue("bytes32", id), new ABIValue("address", Prover.ToString()),
+                            new ABIValue("uint96", take.Fee), new ABIValue("uint32", new BigInteger(take.PromisedLatencySeconds)), new ABIValue("bytes32", salt)));
                         // Durable before the transaction: a crash after the commit still finds the salt (and lane) to reveal with.
                         return Task.FromResult<BidRecord?>(ctx.Journal.PlanBid(r.RequestId, take.Fee, take.PromisedLatencySeconds, salt, commitment, lane));
                     }, ct).ConfigureAwait(false);
@@ -194,7 +192,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                     await ctx.Sends.SendAsync(r.RequestId, "commitBid", async () =>
                     {
                         ctx.Log.LogInformation("Request {Id}: committing bid fee={Fee} latency={Latency}s in lane {Lane}", r.RequestId, bid.Fee, bid.LatencySeconds, bid.Lane);
-                        await ctx.Market.CommitBidAsync(req, bid.Commitment, bid.Lane, ct).ConfigureAwait(false);
+                        await ctx.Market.CommitBidRequestAndWaitForReceiptAsync(req, bid.Commitment, bid.Lane, ct).ConfigureAwait(false);
                         ctx.Metrics.BidsCommitted.Add(1);
                     }, ct).ConfigureAwait(false);
                     return; // sent or in flight: a later step reads the commitment on chain
@@ -237,11 +235,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 await ctx.Sends.SendAsync(r.RequestId, "revealBid", async () =>
                 {
                     ctx.Log.LogInformation("Request {Id}: revealing bid", r.RequestId);
-                    await ctx.Market.RevealBidAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, bid.Lane, ct).ConfigureAwait(false);
+                    await ctx.Market.RevealBidRequestAndWaitForReceiptAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, bid.Lane, ct).ConfigureAwait(false);
                     ctx.Metrics.BidsRevealed.Add(1);
                 }, ct).ConfigureAwait(false);
             }
-            catch (IProverMarket.AlreadyRevealedException)
+            catch (CustomErrorException<IProverMarketService.AlreadyRevealedError>)
             {
                 // An earlier reveal landed although its reply was lost: chain state says we are done.
                 ctx.Journal.AdvanceBid(r.RequestId, BidState.Revealed);
@@ -258,7 +256,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
         if (view.RunnerUp != Prover) CloseBidIfOpen(r.RequestId);
         if (view.Prover != Address.Zero && now > winnerDeadline)
-            await SlashAsync(r, req, view.Prover, gasPrice, ct).ConfigureAwait(false);
+            await SlashAsync(r, req, Address.Parse(view.Prover), gasPrice, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -272,7 +270,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         await ctx.Sends.SendAsync(r.RequestId, $"slash:{prover}", async () =>
         {
             ctx.Log.LogInformation("Request {Id}: prover {Prover} missed its deadline; slashing", r.RequestId, prover);
-            await ctx.Market.SlashAsync(req, ct).ConfigureAwait(false);
+            await ctx.Market.SlashRequestAndWaitForReceiptAsync(req, ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
     }
 
@@ -295,7 +293,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             var plan = ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice);
             if (plan is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
             var first = (JobDecision.Take)plan;
-            var price = await ctx.Market.DutchPriceAsync(req, ct).ConfigureAwait(false);
+            var price = await ctx.Market.DutchPriceQueryAsync(req).ConfigureAwait(false);
             if (price < first.Fee) return; // wait for the price to reach our ask
             if (!PreflightPassed(r, req, ct)) return;
             if (!await ctx.CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
@@ -307,7 +305,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         await ctx.Sends.SendAsync(r.RequestId, "lockDutch", async () =>
         {
             ctx.Log.LogInformation("Request {Id}: locking Dutch job", r.RequestId);
-            await ctx.Market.LockDutchAsync(req, ct).ConfigureAwait(false);
+            await ctx.Market.LockDutchRequestAndWaitForReceiptAsync(req, ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
         // The next tick sees the assignment in chain state and starts proving.
     }
@@ -372,21 +370,21 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             await ctx.Sends.SendAsync(r.RequestId, "fulfill", async () =>
             {
                 ctx.Log.LogInformation("Request {Id}: submitting proof", r.RequestId);
-                await ctx.Market.FulfillAsync(req, proof, publics, ct).ConfigureAwait(false);
+                await ctx.Market.FulfillRequestAndWaitForReceiptAsync(req, proof.ToList(), publics.ToList(), ct).ConfigureAwait(false);
                 ctx.Metrics.ProofsSubmitted.Add(1);
             }, ct).ConfigureAwait(false);
             return; // chain state confirms it next tick
         }
 
         // Two-step submission: commit hash(proof, submitter), reveal in a later block.
-        var commitment = await ctx.Market.ProofCommitmentAsync(id, Prover, proof, ct).ConfigureAwait(false);
-        var committedAt = await ctx.Market.ProofCommitBlockAsync(commitment, ct).ConfigureAwait(false);
+        var commitment = await ctx.Market.ProofCommitmentQueryAsync(id, Prover, proof.ToList()).ConfigureAwait(false);
+        var committedAt = await ctx.Market.ProofCommitBlockQueryAsync(commitment).ConfigureAwait(false);
         if (committedAt.IsZero)
         {
             await ctx.Sends.SendAsync(r.RequestId, "commitProof", async () =>
             {
                 ctx.Log.LogInformation("Request {Id}: committing proof", r.RequestId);
-                await ctx.Market.CommitProofAsync(id, commitment, ct).ConfigureAwait(false);
+                await ctx.Market.CommitProofRequestAndWaitForReceiptAsync(id, commitment, ct).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             return; // a later step reads the commitment's block on chain
         }
@@ -404,15 +402,15 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             await ctx.Sends.SendAsync(r.RequestId, "revealProof", async () =>
             {
                 ctx.Log.LogInformation("Request {Id}: revealing proof", r.RequestId);
-                await ctx.Market.RevealProofAsync(req, proof, publics, ct).ConfigureAwait(false);
+                await ctx.Market.RevealProofRequestAndWaitForReceiptAsync(req, proof.ToList(), publics.ToList(), ct).ConfigureAwait(false);
                 ctx.Metrics.ProofsSubmitted.Add(1);
             }, ct).ConfigureAwait(false);
         }
-        catch (IProverMarket.EarlierCommitmentPendingException e)
+        catch (CustomErrorException<IProverMarketService.EarlierCommitmentPendingError> e)
         {
-            _revealNotBefore[r.RequestId] = (ulong)e.RevealableFrom;
+            _revealNotBefore[r.RequestId] = (ulong)e.Error.RevealableFrom;
             ctx.Log.LogInformation("Request {Id}: an earlier proof commitment (block {First}) has until block {From} to be revealed; our reveal waits (retrying then)",
-                r.RequestId, e.FirstCommitBlock, e.RevealableFrom);
+                r.RequestId, e.Error.FirstCommitBlock, e.Error.RevealableFrom);
         }
     }
 
@@ -424,7 +422,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             // its RequestFulfilled event, which is chain state too.
             if (status == ChainStatus.Fulfilled && !mine)
             {
-                var paid = await ctx.Market.GetRequestFulfilledEventsAsync(r.Block, null, Hex.Decode(r.RequestId), Prover, ct).ConfigureAwait(false);
+                var paid = await ctx.Market.GetRequestFulfilledEventsAsync(r.Block, null, Hex.Decode(r.RequestId), Prover).ConfigureAwait(false);
                 mine = paid.Count > 0;
             }
             if (status == ChainStatus.Fulfilled && mine)
@@ -464,7 +462,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
 
     /// <summary>Where our journalled bid stands on chain.</summary>
     private async Task<BidStatus> BidStatusAsync(byte[] requestId, BidRecord bid, CancellationToken ct) =>
-        (BidStatus)(int)await ctx.Market.BidStatusAsync(requestId, Prover, bid.Lane, bid.Commitment, ct).ConfigureAwait(false);
+        (BidStatus)(int)await ctx.Market.BidStatusQueryAsync(requestId, Prover, bid.Lane, bid.Commitment).ConfigureAwait(false);
 
     /// <summary>
     /// The lowest bid lane that neither an open bid of ours (journal) nor the chain holds (a lane the chain still holds
@@ -477,7 +475,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         for (int lane = 0; lane < 256; lane++)
         {
             if (inUse.Contains((byte)lane)) continue;
-            if (await ctx.Market.BidLaneAsync(Prover, lane, ct).ConfigureAwait(false) <= BigInteger.One) return (byte)lane;
+            if (await ctx.Market.BidLaneQueryAsync(Prover, lane).ConfigureAwait(false) <= BigInteger.One) return (byte)lane;
         }
         ctx.SkipOnce(r, "all 256 bid lanes are busy", LogLevel.Warning);
         return null;

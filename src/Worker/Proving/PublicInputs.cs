@@ -1,5 +1,5 @@
 using System.Numerics;
-using ProverMarketChain.ContractBindings.Abi;
+using Nethereum.ABI;
 using ProverMarketChain.ContractBindings.Primitives;
 
 namespace ProverMarketChain.Worker.Proving;
@@ -13,8 +13,7 @@ public static class PublicInputs
     /// </summary>
     public static byte[] Hash(IReadOnlyList<BigInteger> values)
     {
-        var types = new AbiType[values.Count];
-        Array.Fill(types, AbiType.UInt256);
-        return Keccak.Hash(AbiCodec.Encode(types, values.Cast<object?>().ToArray()));
+        ArgumentNullException.ThrowIfNull(values);
+        return Keccak.Hash(new ABIEncode().GetABIEncoded(values.Select(v => new ABIValue("uint256", v)).ToArray()));
     }
 }

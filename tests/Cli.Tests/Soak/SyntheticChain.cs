@@ -1,6 +1,5 @@
 using System.Numerics;
 using ProverMarketChain.Cli.Soak;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 

@@ -1,7 +1,6 @@
 using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Text;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Primitives;
 
 namespace ProverMarketChain.ContractBindings.Tests.Abi;

@@ -1,4 +1,3 @@
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.ContractBindings.Tests.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;

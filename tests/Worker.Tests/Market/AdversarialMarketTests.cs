@@ -61,25 +61,25 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         {
             await h.WaitForStatusAsync(id, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(id);
-            var paid = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
             Assert.Equal(key.Address, paid.Prover);
-            Assert.DoesNotContain(logs, l => IProverMarket.ProverSlashedEvent.TryDecode(l, out _)); // on time
-            Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
+            Assert.DoesNotContain(logs, l => IProverMarketService.ProverSlashedEventDTO.TryDecode(l, out _)); // on time
+            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
         }
         Assert.True(flaky.Requests >= 3, $"the recovering server saw {flaky.Requests} requests: the 503s were not retried");
 
         foreach (var (name, id) in hostile)
         {
             var logs = await h.MarketLogsAsync(id);
-            Assert.False(logs.Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address), $"the worker bid on the {name} request");
-            Assert.DoesNotContain(logs, l => IProverMarket.RequestAssignedEvent.TryDecode(l, out _));
+            Assert.False(logs.Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address), $"the worker bid on the {name} request");
+            Assert.DoesNotContain(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
         }
         await HostileSetup.AssertRefusedAsync(h, o, hostile, TimeSpan.FromSeconds(60));
         Assert.Contains(h.Log.Lines, l => l.Contains(Hex.Encode(hostile["collateral"]), StringComparison.Ordinal) && l.Contains("maxCollateralPerJobWei", StringComparison.Ordinal));
 
         // Nothing of the worker's collateral is lost: all of it is back in its vault or bond balance.
-        var vault = new ICollateralVault(h.Requester, h.Vault);
-        Assert.Equal(MarketHarness.Ether, await vault.FreeBalanceAsync(key.Address, 0) + await h.Market.BondBalanceAsync(key.Address, 0));
+        var vault = new ICollateralVaultService(h.Requester.Web3(), h.Vault.ToString());
+        Assert.Equal(MarketHarness.Ether, await vault.FreeBalanceQueryAsync(key.Address, 0) + await h.Market.BondBalanceQueryAsync(key.Address, 0));
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [key.Address]));
     }
 
@@ -97,7 +97,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         o.MaxGasPriceWei = "20000000000"; // 20 gwei for new work
         h.StartWorker(o, env);
         var (_, pending) = await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8);
-        await WaitForAsync(h, async () => (await h.MarketLogsAsync(pending)).Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address),
+        await WaitForAsync(h, async () => (await h.MarketLogsAsync(pending)).Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address),
             "the worker never committed");
 
         using var spike = new CancellationTokenSource();
@@ -116,9 +116,9 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             var (_, during) = await h.SubmitAsync(mode: 0, a: 4, b: 5, bidSeconds: 6);
             var view = await h.WaitForStatusAsync(pending, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(pending);
-            Assert.Single(logs, l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
-            Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
-            var paid = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+            Assert.Single(logs, l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
+            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
             Assert.Equal(key.Address, paid.Prover);
             var block = (await h.Client.GetBlockByNumberAsync(paid.Log.BlockNumber))!;
             Assert.True(block.BaseFeePerGas > o.MaxGasPrice, $"the proof landed at base fee {block.BaseFeePerGas}, not above the cap: the spike did not hold");
@@ -126,7 +126,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             // New work during the spike is refused with the reason.
             await WaitForAsync(h, () => Task.FromResult(h.Log.Lines.Any(l => l.Contains(Hex.Encode(during), StringComparison.Ordinal) && l.Contains("exceeds the cap", StringComparison.Ordinal))),
                 "the request posted during the spike was not refused for its gas price");
-            Assert.DoesNotContain(await h.MarketLogsAsync(during), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+            Assert.DoesNotContain(await h.MarketLogsAsync(during), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
             _ = view;
         }
         finally
@@ -149,9 +149,9 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         var fillers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => h.NewProverAsync(MarketHarness.Ether / 50)));
         var now = (await h.Client.GetBlockByTagAsync("latest"))!.Timestamp;
         // Posted in one block, each walks a longer book than its gas estimate saw: a generous gas limit.
-        await Task.WhenAll(fillers.Select(k => new IAskBook(new Signer(_anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 }), h.AskBook.Address)
+        await Task.WhenAll(fillers.Select(k => new IAskBookService((new Signer(_anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 })).Web3(), h.AskBook.ContractAddress)
             .PostAskAsync(MarketHarness.CircuitId, 1, 600, 1, 0, MarketHarness.Ether / 100, now + 3600, Address.Zero)));
-        Assert.Equal(new BigInteger(64), await h.AskBook.AskCountAsync(MarketHarness.CircuitId));
+        Assert.Equal(new BigInteger(64), await h.AskBook.AskCountQueryAsync(MarketHarness.CircuitId));
 
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "crowdedout", "300000000000000");
@@ -159,10 +159,10 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         h.StartWorker(o, env);
         var (_, id) = await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
-        var paid = (await h.MarketLogsAsync(id)).Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        var paid = (await h.MarketLogsAsync(id)).Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
         Assert.Equal(key.Address, paid.Prover);
         Assert.Contains(h.Log.Lines, l => l.Contains("Standing ask for circuit", StringComparison.Ordinal) && l.Contains("upkeep failed", StringComparison.Ordinal));
-        Assert.False((await h.AskBook.AskOfAsync(MarketHarness.CircuitId, key.Address)).Listed);
+        Assert.False((await h.AskBook.AskOfQueryAsync(MarketHarness.CircuitId, key.Address)).Listed);
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [key.Address]));
     }
 
@@ -182,14 +182,14 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Equal(2u, (uint)(await h.WaitForAskAsync(key.Address, Patience)).Capacity);
 
         var (_, id) = await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 20, provingWindow: 60);
-        await WaitForAsync(h, async () => (await h.AskBook.AskOfAsync(MarketHarness.CircuitId, key.Address)).Capacity == 1,
+        await WaitForAsync(h, async () => (await h.AskBook.AskOfQueryAsync(MarketHarness.CircuitId, key.Address)).Capacity == 1,
             "the ask kept offering 2 jobs while a bid held one");
         await h.StopWorker(first);
         h.StartWorker(o, env);
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(5))
         {
-            Assert.Equal(BigInteger.One, (await h.AskBook.AskOfAsync(MarketHarness.CircuitId, key.Address)).Capacity);
+            Assert.Equal(BigInteger.One, (await h.AskBook.AskOfQueryAsync(MarketHarness.CircuitId, key.Address)).Capacity);
             await Task.Delay(250);
         }
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
@@ -215,7 +215,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         {
             // 1. After the bid commitment is broadcast, before it is mined.
             var worker = WorkerProcess.Start(file, env);
-            await WaitForAsync(h, async () => await h.Market.BidLaneAsync(key.Address, o.Capacity - 1) != BigInteger.Zero, "the worker never opened its bid lanes", worker);
+            await WaitForAsync(h, async () => await h.Market.BidLaneQueryAsync(key.Address, o.Capacity - 1) != BigInteger.Zero, "the worker never opened its bid lanes", worker);
             await h.SetIntervalMiningAsync(0);
             var submit = h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 40);
             await MineUntilAsync(h, () => Task.FromResult(submit.IsCompleted), "the request was never mined");
@@ -224,8 +224,8 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(sealedId, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(sealedId);
-            Assert.Single(logs, l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
-            Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
+            Assert.Single(logs, l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
             // The restarted worker found its commitment in flight (journalled hash, known to the node) and never tried
             // to send another: not even one that would have reverted.
             Assert.DoesNotContain("committing bid", worker.Output(), StringComparison.Ordinal);
@@ -235,7 +235,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             submit = h.SubmitAsync(mode: 1, a: 4, b: 5, bidSeconds: 60);
             await MineUntilAsync(h, () => Task.FromResult(submit.IsCompleted), "the Dutch request was never mined");
             var (_, dutchId) = await submit;
-            await MineUntilAsync(h, async () => (int)(await h.Market.RequestStateAsync(dutchId)).Status == 2, "the worker never locked the Dutch job", worker);
+            await MineUntilAsync(h, async () => (int)(await h.Market.RequestStateQueryAsync(dutchId)).Status == 2, "the worker never locked the Dutch job", worker);
             var waited = Stopwatch.StartNew();
             while (await h.PendingTransactionsAsync(key.Address) == 0)
             {
@@ -244,7 +244,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             }
             worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(dutchId, Fulfilled, Patience);
-            Assert.Single(await h.MarketLogsAsync(dutchId), l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.Single(await h.MarketLogsAsync(dutchId), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
             Assert.DoesNotContain("submitting proof", worker.Output(), StringComparison.Ordinal);
             worker.Dispose();
 
@@ -270,7 +270,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             worker.Dispose();
             worker = WorkerProcess.Start(file, env);
             await h.WaitForStatusAsync(raceId, Fulfilled, Patience);
-            Assert.Single(await h.MarketLogsAsync(raceId), l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.Single(await h.MarketLogsAsync(raceId), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
             worker.Dispose();
         }
         finally

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
@@ -38,7 +37,7 @@ public sealed class MarketHarness : IAsyncDisposable
     public string Work { get; }
     public EthClient Client { get; private set; } = null!;
     public Signer Requester { get; private set; } = null!;
-    public IProverMarket Market { get; private set; } = null!;
+    public IProverMarketService Market { get; private set; } = null!;
     public Address Verifier { get; private set; }
     public string DeploymentFile { get; private set; } = "";
     public string Zkey { get; private set; } = "";
@@ -57,17 +56,17 @@ public sealed class MarketHarness : IAsyncDisposable
         var owner = anvil.CreateSigner(AnvilFixture.PrivateKey0, Fast);
         h.Requester = anvil.CreateSigner(AnvilFixture.PrivateKey1, Fast);
         var deployment = await Deployment.DeployAsync(owner, owner.From);
-        var registry = new CircuitRegistry(owner, deployment.CircuitRegistry);
+        var registry = new CircuitRegistryService(owner.Web3(), deployment.CircuitRegistry.ToString());
         var verifier = await MultiplierVerifier.DeployAsync(owner);
         h.Verifier = verifier.Address;
         // The owner publishes an artifact manifest; workers without local files fetch the artifacts through it.
         h.ArtifactsManifest = Path.Combine(h.Work, ArtifactStore.ManifestFileName);
         ArtifactStore.WriteManifest(h.ArtifactsManifest, new Uri(h.Zkey).AbsoluteUri, new Uri(h.Wasm).AbsoluteUri);
-        await registry.RegisterCircuitAsync(verifier.Address, new Uri(h.ArtifactsManifest).AbsoluteUri,
+        await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier.Address, new Uri(h.ArtifactsManifest).AbsoluteUri,
             await ArtifactStore.ComputeHashAsync(h.Zkey, h.Wasm), 4, 2);
-        h.Market = new IProverMarket(h.Requester, deployment.ProverMarket);
-        h.ProtocolFeeBps = await h.Market.EffectiveProtocolFeeAsync();
-        h.AskBook = new IAskBook(h.Requester, await h.Market.AskBookAsync());
+        h.Market = new IProverMarketService(h.Requester.Web3(), deployment.ProverMarket.ToString());
+        h.ProtocolFeeBps = await h.Market.EffectiveProtocolFeeQueryAsync();
+        h.AskBook = new IAskBookService(h.Requester.Web3(), (await h.Market.AskBookQueryAsync()).ToString());
         h.Vault = deployment.CollateralVault;
         h.DeploymentFile = Path.Combine(h.Work, "deployment.json");
         deployment.Save(h.DeploymentFile);
@@ -80,7 +79,7 @@ public sealed class MarketHarness : IAsyncDisposable
     public BigInteger ProtocolFeeBps { get; private set; }
 
     /// <summary>The market's ask book.</summary>
-    public IAskBook AskBook { get; private set; } = null!;
+    public IAskBookService AskBook { get; private set; } = null!;
 
     /// <summary>The market's shortest sealed-bid reveal phase (<c>MIN_REVEAL_WINDOW</c>), in seconds.</summary>
     public const ulong MinRevealSeconds = 12;
@@ -99,7 +98,7 @@ public sealed class MarketHarness : IAsyncDisposable
         var key = EthKey.Generate();
         await Anvil.CreateRpc().SendAsync("anvil_setBalance", [key.Address.ToString(), "0x8ac7230489e80000"]);
         var deposit = collateral ?? Ether;
-        if (!deposit.IsZero) await new CollateralVault(new Signer(Anvil.CreateClient(), key, Fast), Vault).DepositEthAsync(deposit);
+        if (!deposit.IsZero) await new CollateralVaultService((new Signer(Anvil.CreateClient(), key, Fast)).Web3(), Vault.ToString()).DepositEthRequestAndWaitForReceiptAsync(deposit);
         return key;
     }
 
@@ -169,8 +168,8 @@ public sealed class MarketHarness : IAsyncDisposable
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: minCollateral ?? Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
             InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps);
-        var receipt = await Market.SubmitRequestAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
-        return (request, IProverMarket.RequestSubmittedEvent.DecodeAll(receipt).Single().RequestId);
+        var receipt = await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
+        return (request, IProverMarketService.RequestSubmittedEventDTO.DecodeAll(receipt).Single().RequestId);
     }
 
     /// <summary>Waits until the request reaches <paramref name="status"/> (market Status enum value).</summary>
@@ -180,7 +179,7 @@ public sealed class MarketHarness : IAsyncDisposable
         RequestView view;
         do
         {
-            view = await Market.RequestStateAsync(id);
+            view = await Market.RequestStateQueryAsync(id);
             if ((int)view.Status == status) return view;
             ThrowIfAWorkerDied();
             await Task.Delay(250);
@@ -195,7 +194,7 @@ public sealed class MarketHarness : IAsyncDisposable
         var sw = Stopwatch.StartNew();
         while (true)
         {
-            var ask = await AskBook.AskOfAsync(CircuitId, prover);
+            var ask = await AskBook.AskOfQueryAsync(CircuitId, prover);
             if (ask.Listed) return ask;
             ThrowIfAWorkerDied();
             if (sw.Elapsed > timeout) throw new TimeoutException($"{prover} posted no ask within {timeout}; worker log:\n{Log.Tail()}");

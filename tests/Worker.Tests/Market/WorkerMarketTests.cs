@@ -35,16 +35,16 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
 
         var logs = await h.MarketLogsAsync(id);
-        var reveals = logs.Select(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.BidRevealedEvent>().ToList();
+        var reveals = logs.Select(l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.BidRevealedEventDTO>().ToList();
         Assert.Equal(3, reveals.Count);
         // A bid's score is fee + latencyWeight * latency (the event carries fee and latency; the weight is in the terms).
         var weight = BigInteger.Pow(10, 9);
-        BigInteger Score(IProverMarket.BidRevealedEvent r) => r.Fee + weight * r.Latency;
+        BigInteger Score(IProverMarketService.BidRevealedEventDTO r) => r.Fee + weight * r.Latency;
         var ranked = reveals.OrderBy(Score).ToList();
         Assert.Equal(keys[2].Address, ranked[0].Prover); // the cheapest worker has the lowest score
 
-        var settled = logs.Select(l => IProverMarket.AuctionSettledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.AuctionSettledEvent>().Single();
-        var fulfilled = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        var settled = logs.Select(l => IProverMarketService.AuctionSettledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.AuctionSettledEventDTO>().Single();
+        var fulfilled = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
         var secondScorePayment = Score(ranked[1]) - weight * ranked[0].Latency;
         Assert.Equal(Score(ranked[1]), settled.SecondScore);
         Assert.Equal(keys[2].Address, settled.Winner);
@@ -74,18 +74,18 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         foreach (var id in new[] { first, second })
         {
             var logs = await h.MarketLogsAsync(id);
-            var committed = logs.Select(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) ? e : null)
-                .OfType<IProverMarket.BidCommittedEvent>().Single(e => e.Prover == key.Address);
+            var committed = logs.Select(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) ? e : null)
+                .OfType<IProverMarketService.BidCommittedEventDTO>().Single(e => e.Prover == key.Address);
             lanes.Add(committed.Lane);
             // A lone sealed bid is paid the request's maxFee, not its own fee.
-            var paid = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
             Assert.Equal(key.Address, paid.Prover);
             Assert.Equal(MarketHarness.Ether / 100, paid.ProverPayment + paid.ProtocolFee);
         }
         Assert.Equal(2, lanes.Distinct().Count());
         foreach (var lane in lanes)
-            Assert.Equal(BigInteger.One, await h.Market.BidLaneAsync(key.Address, lane)); // free again
-        Assert.Equal(BigInteger.One, await h.Market.BidLaneAsync(key.Address, o.Capacity - 1)); // opened at start-up
+            Assert.Equal(BigInteger.One, await h.Market.BidLaneQueryAsync(key.Address, lane)); // free again
+        Assert.Equal(BigInteger.One, await h.Market.BidLaneQueryAsync(key.Address, o.Capacity - 1)); // opened at start-up
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         using (var first = WorkerProcess.Start(file, env))
         {
             var sw = Stopwatch.StartNew();
-            while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address))
+            while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address))
             {
                 if (sw.Elapsed >= Patience)
                     Assert.Fail($"the worker never committed (bid deadline {request.BidDeadline}, chain time now {(await h.Client.GetBlockByTagAsync("latest"))!.Timestamp}): " + first.Output());
@@ -114,10 +114,10 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         using var second = WorkerProcess.Start(file, env);
         var view = await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        Assert.Single(logs, l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
-        Assert.DoesNotContain(logs, l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
-        Assert.Single(logs, l => IProverMarket.BidCommittedEvent.TryDecode(l, out _)); // never committed twice
-        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        Assert.Single(logs, l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+        Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
+        Assert.Single(logs, l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _)); // never committed twice
+        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
         Assert.Equal(key.Address, f.Prover);
         _ = view;
         _ = request;
@@ -139,7 +139,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (_, id) = await h.SubmitAsync(mode: 0, a: 6, b: 9, bidSeconds: 5, onMiss: onMiss);
         // The cheap worker wins, then dies after revealing and before it can prove.
         var sw = Stopwatch.StartNew();
-        while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == cheap.Address))
+        while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == cheap.Address))
         {
             Assert.True(sw.Elapsed < Patience, "the cheap worker never revealed");
             await Task.Delay(100);
@@ -148,7 +148,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
 
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var slash = logs.Select(l => IProverMarket.ProverSlashedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.ProverSlashedEvent>().Single();
+        var slash = logs.Select(l => IProverMarketService.ProverSlashedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.ProverSlashedEventDTO>().Single();
         Assert.Equal(cheap.Address, slash.Prover);
         // Half the collateral is burnt; of the rest the requester gets half and the delivery bounty the remainder, or,
         // on a runner-up takeover (no open delivery to reward), the requester gets the whole rest.
@@ -157,10 +157,10 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Equal(minCollateral / 2, slash.Burned);
         Assert.Equal(onMiss == 1 ? minCollateral / 2 : minCollateral / 4, slash.ToRequester);
         Assert.Equal(onMiss == 1 ? BigInteger.Zero : minCollateral / 4, slash.ToBounty);
-        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
         Assert.Equal(backup.Address, f.Prover);
         if (onMiss == 0) Assert.Equal(slash.ToBounty, f.Bounty); // a secondary deliverer earns the slashed bounty
-        if (onMiss == 0) Assert.Contains(logs, l => IProverMarket.ProofCommittedEvent.TryDecode(l, out _)); // two-step submission
+        if (onMiss == 0) Assert.Contains(logs, l => IProverMarketService.ProofCommittedEventDTO.TryDecode(l, out _)); // two-step submission
         _ = Secondary;
     }
 
@@ -185,7 +185,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.NotNull(reason);
         Assert.Contains("input hash mismatch", reason);
         await h.StopWorker(host);
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
     }
 
     /// <summary>
@@ -210,15 +210,15 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (request, id) = await h.SubmitAsync(mode: 2, a: 7, b: 8);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var matched = logs.Select(l => IProverMarket.RequestMatchedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestMatchedEvent>().Single();
+        var matched = logs.Select(l => IProverMarketService.RequestMatchedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestMatchedEventDTO>().Single();
         Assert.Equal(key.Address, matched.Prover);
         Assert.Equal(BigInteger.One, matched.Attempt);
-        var assigned = logs.Select(l => IProverMarket.RequestAssignedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestAssignedEvent>().Single();
+        var assigned = logs.Select(l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestAssignedEventDTO>().Single();
         Assert.Equal(key.Address, assigned.Prover);
         Assert.Equal(request.MinCollateral, assigned.Collateral);
         Assert.True(assigned.Log.BlockNumber > matched.Log.BlockNumber, "the collateral is locked at acceptance, after the match");
-        Assert.DoesNotContain(logs, l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out _));
-        var f = logs.Select(l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.RequestFulfilledEvent>().Single();
+        Assert.DoesNotContain(logs, l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out _));
+        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
         Assert.Equal(key.Address, f.Prover);
         Assert.Equal(matched.Fee, f.ProverPayment + f.ProtocolFee);
         using var journal = new WorkerJournal(o.JournalPath);
@@ -261,17 +261,17 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
 
         var view = await h.WaitForStatusAsync(id, Secondary, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var declined = logs.Select(l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out var e) ? e : null).OfType<IProverMarket.MatchDeclinedEvent>().Single();
+        var declined = logs.Select(l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.MatchDeclinedEventDTO>().Single();
         Assert.Equal(key.Address, declined.Prover);
         Assert.False(declined.Silent);
-        Assert.DoesNotContain(logs, l => IProverMarket.RequestAssignedEvent.TryDecode(l, out _));
+        Assert.DoesNotContain(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
         Assert.Equal(Address.Zero, view.Excluded);
 
         // Nothing of the worker's was locked: its whole deposit is still free, and its ask keeps its place.
-        var vault = new ICollateralVault(h.Requester, h.Vault);
-        Assert.Equal(MarketHarness.Ether, await vault.FreeBalanceAsync(key.Address, 0));
-        Assert.Equal(BigInteger.Zero, await h.Market.BondBalanceAsync(key.Address, 0));
-        Assert.True((await h.AskBook.AskOfAsync(MarketHarness.CircuitId, key.Address)).Listed);
+        var vault = new ICollateralVaultService(h.Requester.Web3(), h.Vault.ToString());
+        Assert.Equal(MarketHarness.Ether, await vault.FreeBalanceQueryAsync(key.Address, 0));
+        Assert.Equal(BigInteger.Zero, await h.Market.BondBalanceQueryAsync(key.Address, 0));
+        Assert.True((await h.AskBook.AskOfQueryAsync(MarketHarness.CircuitId, key.Address)).Listed);
 
         // The decision and its reason are journalled, and the worker stops following the request.
         string? reason = null;
@@ -287,7 +287,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.NotNull(reason);
         Assert.Contains(expected, reason);
         Assert.Contains(h.Log.Lines, l => l.Contains("declining the match", StringComparison.Ordinal) && l.Contains(Hex.Encode(id), StringComparison.Ordinal));
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.ProofCommittedEvent.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.ProofCommittedEventDTO.TryDecode(l, out _));
     }
 
     [Fact]
@@ -298,21 +298,21 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (o, _, env) = h.WorkerConfig(key, "reserving", "300000000000000");
         var target = MarketHarness.Ether / 2;
         o.CollateralReserve = [new CollateralReserveOptions { AssetId = 0, AmountWei = target.ToString() }];
-        var vault = new ICollateralVault(h.Requester, h.Vault);
+        var vault = new ICollateralVaultService(h.Requester.Web3(), h.Vault.ToString());
         var host = h.StartWorker(o, env);
 
         var sw = Stopwatch.StartNew();
-        while (await h.Market.BondBalanceAsync(key.Address, 0) != target && sw.Elapsed < Patience) await Task.Delay(200);
-        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
-        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceAsync(key.Address, 0));
+        while (await h.Market.BondBalanceQueryAsync(key.Address, 0) != target && sw.Elapsed < Patience) await Task.Delay(200);
+        Assert.Equal(target, await h.Market.BondBalanceQueryAsync(key.Address, 0));
+        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceQueryAsync(key.Address, 0));
 
         // Its bond comes from the bond balance and goes back there once the job is paid: the free balance never moves.
         var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        Assert.Contains(logs, l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out var e) && e.Prover == key.Address);
-        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
-        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceAsync(key.Address, 0));
+        Assert.Contains(logs, l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+        Assert.Equal(target, await h.Market.BondBalanceQueryAsync(key.Address, 0));
+        Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceQueryAsync(key.Address, 0));
 
         // A restart finds the target met and reserves nothing more.
         await h.StopWorker(host);
@@ -320,7 +320,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         sw.Restart();
         while (!h.Log.Lines.Any(l => l.Contains("already meets the target")) && sw.Elapsed < Patience) await Task.Delay(200);
         Assert.Contains(h.Log.Lines, l => l.Contains("already meets the target"));
-        Assert.Equal(target, await h.Market.BondBalanceAsync(key.Address, 0));
+        Assert.Equal(target, await h.Market.BondBalanceQueryAsync(key.Address, 0));
     }
 
     [Fact]
@@ -340,7 +340,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
             Assert.Equal(Wei(quarter), status.RootElement.GetProperty("free").GetString());
             Assert.Equal("0", status.RootElement.GetProperty("backingBidsAndJobs").GetString());
         }
-        Assert.Equal(quarter * 3, await h.Market.BondBalanceAsync(key.Address, 0));
+        Assert.Equal(quarter * 3, await h.Market.BondBalanceQueryAsync(key.Address, 0));
 
         (code, _, _) = await RunPmcAsync(env, "collateral", "release", "all", "--config", file);
         Assert.Equal(0, code);
@@ -383,7 +383,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         // Still nothing sent once the bid phase is over.
         while ((await h.Client.GetBlockByTagAsync("latest"))!.Timestamp <= request.BidDeadline && sw.Elapsed < Patience) await Task.Delay(250);
         await h.StopWorker(host);
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidCommittedEvent.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
     }
 
     [Fact]
@@ -484,7 +484,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         };
         foreach (var id in ids) await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
         foreach (var id in ids)
-            Assert.Single(await h.MarketLogsAsync(id), l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out _));
+            Assert.Single(await h.MarketLogsAsync(id), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out _));
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
     }
 
@@ -507,9 +507,9 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (_, id) = await h.SubmitAsync(mode: 2, a: 3, b: 11);
         await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
         var logs = await h.MarketLogsAsync(id);
-        Assert.Single(logs, l => IProverMarket.RequestAssignedEvent.TryDecode(l, out _));
-        Assert.Single(logs, l => IProverMarket.RequestFulfilledEvent.TryDecode(l, out _));
-        Assert.DoesNotContain(logs, l => IProverMarket.MatchDeclinedEvent.TryDecode(l, out _));
+        Assert.Single(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
+        Assert.Single(logs, l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out _));
+        Assert.DoesNotContain(logs, l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out _));
         using (var journal = new WorkerJournal(o.JournalPath))
             Assert.Equal(MatchDecision.Accept, Assert.Single(journal.Matches(Hex.Encode(id))).Decision);
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Text;
-using ProverMarketChain.ContractBindings.Abi;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -45,32 +44,32 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address);
         var deployed = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, treasury.From, extension.Address);
-        var marketSet = Assert.Single(vault.DecodeMarketSetEvents(await vault.SetMarketAsync(deployed.Address)));
+        var marketSet = Assert.Single(vault.DecodeMarketSetEvents(await vault.SetMarketRequestAndWaitForReceiptAsync(deployed.Address)));
         Assert.Equal(deployed.Address, marketSet.Market);
 
         // The market's cold paths live in the extension behind its fallback: the interface binding reaches both.
-        IProverMarket Market(Signer s) => new(s, deployed.Address);
+        IProverMarketService Market(Signer s) => new(s, deployed.Address);
         var market = Market(owner);
-        Assert.Equal(extension.Address, await market.ExtensionAsync());
+        Assert.Equal(extension.Address, await market.ExtensionQueryAsync());
         // A protocol fee change is timelocked: proposed now, in force for new requests PARAMS_DELAY later.
-        var initialFee = await market.EffectiveProtocolFeeAsync();
-        var proposeReceipt = await market.ProposeProtocolFeeAsync(250);
+        var initialFee = await market.EffectiveProtocolFeeQueryAsync();
+        var proposeReceipt = await market.ProposeProtocolFeeRequestAndWaitForReceiptAsync(250);
         var proposed = Assert.Single(market.DecodeProtocolFeeProposedEvents(proposeReceipt));
         Assert.Equal(new BigInteger(250), proposed.Bps);
-        var paramsDelay = await market.PARAMS_DELAYAsync();
+        var paramsDelay = await market.PARAMS_DELAYQueryAsync();
         var proposedAt = (await chain.Client.GetBlockByNumberAsync(proposeReceipt.BlockNumber))!.Timestamp;
         Assert.Equal(proposedAt + paramsDelay, proposed.ActivatesAt);
-        var pending = await market.PendingProtocolFeeAsync();
+        var pending = await market.PendingProtocolFeeQueryAsync();
         Assert.Equal(new BigInteger(250), pending.Bps);
         Assert.Equal(proposed.ActivatesAt, pending.ActivatesAt);
-        Assert.Equal(initialFee, await market.EffectiveProtocolFeeAsync()); // not yet
-        var early = await Assert.ThrowsAsync<IProverMarket.ParamsNotReadyException>(() => market.ActivateProtocolFeeAsync());
+        Assert.Equal(initialFee, await market.EffectiveProtocolFeeQueryAsync()); // not yet
+        var early = await Assert.ThrowsAsync<IProverMarketService.ParamsNotReadyError>(() => market.ActivateProtocolFeeRequestAndWaitForReceiptAsync());
         Assert.Equal(proposed.ActivatesAt, early.ActivatesAt);
         await chain.AdvanceAsync((ulong)paramsDelay);
-        Assert.Equal(new BigInteger(250), await market.EffectiveProtocolFeeAsync()); // due: new requests carry it
-        var feeSet = Assert.Single(market.DecodeProtocolFeeSetEvents(await market.ActivateProtocolFeeAsync()));
+        Assert.Equal(new BigInteger(250), await market.EffectiveProtocolFeeQueryAsync()); // due: new requests carry it
+        var feeSet = Assert.Single(market.DecodeProtocolFeeSetEvents(await market.ActivateProtocolFeeRequestAndWaitForReceiptAsync()));
         Assert.Equal(new BigInteger(250), feeSet.Bps);
-        var parameters = await market.ParamsAsync();
+        var parameters = await market.ParamsQueryAsync();
         Assert.Equal(treasury.From, parameters.Treasury);
         Assert.Equal(new BigInteger(250), parameters.ProtocolFeeBps);
 
@@ -78,7 +77,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         var verifier = await ChainControl.DeployAcceptAllVerifierAsync(owner, 1);
         var artifactsHash = Keccak.Hash(Encoding.UTF8.GetBytes("multiplier artifacts"));
         var registered = Assert.Single(registry.DecodeCircuitRegisteredEvents(
-            await registry.RegisterCircuitAsync(verifier, "ipfs://multiplier", artifactsHash, 1000, 1)));
+            await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier, "ipfs://multiplier", artifactsHash, 1000, 1)));
         Assert.Equal(BigInteger.One, registered.CircuitId);
         Assert.Equal(owner.From, registered.Owner);
         Assert.Equal(verifier, registered.Verifier);
@@ -86,15 +85,15 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         Assert.Equal(BigInteger.One, registered.PublicInputCount);
         Assert.Equal(artifactsHash, registered.ArtifactsHash);
         Assert.Equal("ipfs://multiplier", registered.ArtifactsURI);
-        var terms = await registry.CircuitTermsAsync(1);
+        var terms = await registry.CircuitTermsQueryAsync(1);
         Assert.Equal(verifier, terms.Verifier);
         Assert.Equal(new BigInteger(1000), terms.ProvingUnits);
 
         // ---------------------------------------------------------------- collateral
         foreach (var p in provers)
         {
-            var deposited = Assert.Single(new CollateralVault(p, vault.Address).DecodeDepositedEvents(
-                await new CollateralVault(p, vault.Address).DepositEthAsync(value: Ether)));
+            var deposited = Assert.Single(new CollateralVaultService(p.Web3(), vault.ContractAddress).DecodeDepositedEvents(
+                await new CollateralVaultService(p.Web3(), vault.ContractAddress).DepositEthRequestAndWaitForReceiptAsync(amountToSend: Ether)));
             Assert.Equal(p.From, deposited.Account);
             Assert.Equal(BigInteger.Zero, deposited.AssetId);
             Assert.Equal(Ether, deposited.Amount);
@@ -118,11 +117,11 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         // The id is keccak256(abi.encode(request)): computed here independently and by the contract.
         var expectedId = Keccak.Hash(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(request)]));
-        var requestId = await market.RequestIdOfAsync(request);
+        var requestId = await market.RequestIdOfQueryAsync(request);
         Assert.Equal(expectedId, requestId);
 
         // The terms must carry the effective protocol fee.
-        var staleFee = await Assert.ThrowsAsync<IProverMarket.ProtocolFeeMismatchException>(
+        var staleFee = await Assert.ThrowsAsync<IProverMarketService.ProtocolFeeMismatchError>(
             () => Market(requester).SubmitRequestAsync(request with { ProtocolFeeBps = initialFee }, input, string.Empty, publicInputs, value: maxFee));
         Assert.Equal(initialFee, staleFee.InTerms);
         Assert.Equal(new BigInteger(250), staleFee.Effective);
@@ -137,13 +136,13 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         Assert.Equal(input, submitted.Input);
         Assert.Equal(string.Empty, submitted.InputUri);
         Assert.Equal(publicInputs, submitted.PublicInputs);
-        var state = await market.RequestStateAsync(requestId);
+        var state = await market.RequestStateQueryAsync(requestId);
         Assert.Equal(BigInteger.One, state.Status); // Open
         Assert.Equal(submitted.ReserveFee, state.ReserveFee);
         Assert.InRange(submitted.ReserveFee, BigInteger.One, maxFee);
 
         // A reveal during the commit phase is out of phase: typed error with typed arguments.
-        var earlyReveal = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(
+        var earlyReveal = await Assert.ThrowsAsync<IProverMarketService.NotInPhaseError>(
             () => Market(provers[0]).RevealBidAsync(request, Ether / 20, 100, new byte[32], 0));
         Assert.Equal(requestId, earlyReveal.RequestId);
         Assert.Equal(request.BidDeadline + 1, earlyReveal.From);
@@ -158,7 +157,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         ];
         foreach (var b in bids)
         {
-            var commitment = await market.BidCommitmentAsync(requestId, b.Prover.From, b.Fee, b.Latency, b.Salt);
+            var commitment = await market.BidCommitmentQueryAsync(requestId, b.Prover.From, b.Fee, b.Latency, b.Salt);
             var local = Keccak.Hash(AbiCodec.Encode(
                 [AbiType.Bytes32, AbiType.Address, AbiType.Parse("uint96"), AbiType.Parse("uint32"), AbiType.Bytes32],
                 [requestId, b.Prover.From, b.Fee, b.Latency, b.Salt]));
@@ -170,7 +169,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(b.Prover.From, committed.Prover);
             Assert.Equal(commitment, committed.Commitment);
             Assert.Equal(BigInteger.Zero, committed.Lane);
-            Assert.Equal(BigInteger.One, await market.BidStatusAsync(requestId, b.Prover.From, 0, commitment)); // Committed
+            Assert.Equal(BigInteger.One, await market.BidStatusQueryAsync(requestId, b.Prover.From, 0, commitment)); // Committed
             // The bond taken is the terms' minCollateral (the event no longer repeats it): the vault's Locked event shows it.
             var locked = Assert.Single(vault.DecodeLockedEvents(receipt)); // emitted by the vault in the same transaction
             Assert.Equal(b.Prover.From, locked.Account);
@@ -178,7 +177,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(Ether - minCollateral, locked.NewFree);
         }
 
-        var again = await Assert.ThrowsAsync<IProverMarket.LaneBusyException>(
+        var again = await Assert.ThrowsAsync<IProverMarketService.LaneBusyError>(
             () => Market(provers[0]).CommitBidAsync(request, Salt(9), 0));
         Assert.Equal(provers[0].From, again.Prover);
         Assert.Equal(BigInteger.Zero, again.Lane);
@@ -191,14 +190,14 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         // A commit after the commit phase is a wrong-phase commit.
         var late = await chain.NewFundedSignerAsync(Ether);
-        var lateCommit = await Assert.ThrowsAsync<IProverMarket.NotInPhaseException>(() => Market(late).CommitBidAsync(request, Salt(7), 0));
+        var lateCommit = await Assert.ThrowsAsync<IProverMarketService.NotInPhaseError>(() => Market(late).CommitBidAsync(request, Salt(7), 0));
         Assert.Equal(requestId, lateCommit.RequestId);
         Assert.True(lateCommit.NowTs > request.BidDeadline);
         Assert.Equal(BigInteger.Zero, lateCommit.From); // a commit phase has no lower bound worth naming
         Assert.Equal(BigInteger.Zero, state.CreatedAt); // not kept for sealed bids: the submission block has it
         Assert.Equal(request.BidDeadline, lateCommit.Until);
 
-        var mismatch = await Assert.ThrowsAsync<IProverMarket.RevealMismatchException>(
+        var mismatch = await Assert.ThrowsAsync<IProverMarketService.RevealMismatchError>(
             () => Market(provers[0]).RevealBidAsync(request, bids[0].Fee + 1, bids[0].Latency, bids[0].Salt, 0));
         Assert.Equal(provers[0].From, mismatch.Prover);
 
@@ -226,9 +225,9 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             Assert.Equal(who.From, released.Prover);
             Assert.Equal(minCollateral, released.Amount);
             Assert.Equal(who.From, Assert.Single(vault.DecodeUnlockedEvents(reveals[i])).Account);
-            Assert.Equal(BigInteger.One, await market.BidLaneAsync(who.From, 0)); // free for its next bid
+            Assert.Equal(BigInteger.One, await market.BidLaneQueryAsync(who.From, 0)); // free for its next bid
         }
-        var open = await market.RequestStateAsync(requestId);
+        var open = await market.RequestStateQueryAsync(requestId);
         Assert.Equal(provers[1].From, open.Prover);
         Assert.Equal(bids[2].Fee + latencyWeight * bids[2].Latency, open.SecondScore);
 
@@ -253,7 +252,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
 
         // ---------------------------------------------------------------- proof
         BigInteger[] proof = [1, 2, 3, 4, 5, 6, 7, 8];
-        var wrongProver = await Assert.ThrowsAsync<IProverMarket.NotAssignedProverException>(
+        var wrongProver = await Assert.ThrowsAsync<IProverMarketService.NotAssignedProverError>(
             () => Market(provers[0]).FulfillAsync(request, proof, publicInputs));
         Assert.Equal(provers[0].From, wrongProver.Caller);
         Assert.Equal(provers[1].From, wrongProver.Prover);
@@ -270,12 +269,12 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         var unlocked = Assert.Single(vault.DecodeUnlockedEvents(fulfillReceipt));
         Assert.Equal(provers[1].From, unlocked.Account);
         Assert.Equal(Ether, unlocked.NewFree);
-        Assert.Equal(new BigInteger(4), (await market.RequestStateAsync(requestId)).Status); // Fulfilled
+        Assert.Equal(new BigInteger(4), (await market.RequestStateQueryAsync(requestId)).Status); // Fulfilled
 
         // ---------------------------------------------------------------- withdraw
-        Assert.Equal(fulfilled.ProverPayment, await market.BalanceOfAsync(provers[1].From));
-        Assert.Equal(protocolFee, await market.BalanceOfAsync(treasury.From));
-        Assert.Equal(fulfilled.RequesterRefund, await market.BalanceOfAsync(requester.From));
+        Assert.Equal(fulfilled.ProverPayment, await market.BalanceOfQueryAsync(provers[1].From));
+        Assert.Equal(protocolFee, await market.BalanceOfQueryAsync(treasury.From));
+        Assert.Equal(fulfilled.RequesterRefund, await market.BalanceOfQueryAsync(requester.From));
 
         var before = await chain.Client.GetBalanceAsync(provers[1].From);
         var withdrawReceipt = await Market(provers[1]).WithdrawAsync(fulfilled.ProverPayment, provers[1].From);
@@ -286,7 +285,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         var after = await chain.Client.GetBalanceAsync(provers[1].From);
         Assert.Equal(before + fulfilled.ProverPayment - withdrawReceipt.GasUsed * withdrawReceipt.EffectiveGasPrice, after);
 
-        var overdraw = await Assert.ThrowsAsync<IProverMarket.InsufficientBalanceException>(
+        var overdraw = await Assert.ThrowsAsync<IProverMarketService.InsufficientBalanceError>(
             () => Market(provers[1]).WithdrawAsync(1, provers[1].From));
         Assert.Equal(BigInteger.One, overdraw.Requested);
         Assert.Equal(BigInteger.Zero, overdraw.Available);
@@ -295,13 +294,13 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         Assert.Equal(fulfilled.RequesterRefund, refund.Amount);
 
         // Collateral leaves the vault through the unbonding delay.
-        var proverVault = new CollateralVault(provers[0], vault.Address);
-        var requested = Assert.Single(proverVault.DecodeWithdrawalRequestedEvents(await proverVault.RequestWithdrawalAsync(0, Ether)));
+        var proverVault = new CollateralVaultService((provers[0]).Web3(), vault.ContractAddress);
+        var requested = Assert.Single(proverVault.DecodeWithdrawalRequestedEvents(await proverVault.RequestWithdrawalRequestAndWaitForReceiptAsync(0, Ether)));
         Assert.Equal(Ether, requested.Amount);
         Assert.Equal(BigInteger.Zero, requested.NewFree);
-        await Assert.ThrowsAnyAsync<CustomErrorException>(() => proverVault.CompleteWithdrawalAsync(0, provers[0].From));
+        await Assert.ThrowsAnyAsync<CustomErrorException>(() => proverVault.CompleteWithdrawalRequestAndWaitForReceiptAsync(0, provers[0].From));
         await chain.AdvanceAsync(3601);
-        var completed = Assert.Single(proverVault.DecodeWithdrawalCompletedEvents(await proverVault.CompleteWithdrawalAsync(0, provers[0].From)));
+        var completed = Assert.Single(proverVault.DecodeWithdrawalCompletedEvents(await proverVault.CompleteWithdrawalRequestAndWaitForReceiptAsync(0, provers[0].From)));
         Assert.Equal(provers[0].From, completed.Account);
         Assert.Equal(provers[0].From, completed.To);
         Assert.Equal(Ether, completed.Amount);
