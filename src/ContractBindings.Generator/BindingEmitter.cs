@@ -450,19 +450,33 @@ internal sealed class BindingEmitter
             return;
         }
 
-        var filterParams = indexed.Select((x, k) => $"object? {filterNames[k]} = null").ToList();
+        // Typed filter arguments for value types (an Address converts to the string Nethereum encodes); a reference-typed
+        // indexed parameter is filtered on its topic hash.
+        var filterParams = indexed.Select((x, k) => $"{FilterType(x.Param.Type)} {filterNames[k]} = null").ToList();
         w.Line();
         w.Doc($"Queries the <c>{Naming.Xml(e.Name)}</c> events this contract emitted (<c>eth_getLogs</c>) from <paramref name=\"fromBlock\"/> to <paramref name=\"toBlock\"/> (latest when null); a null indexed argument matches any value.");
         w.Open($"public async {Task}<global::System.Collections.Generic.List<global::Nethereum.Contracts.EventLog<{typeName}>>> {query}(global::System.Numerics.BigInteger fromBlock, global::System.Numerics.BigInteger? toBlock = null{string.Concat(filterParams.Select(p => ", " + p))})");
         w.Line($"var __ev = {getter}();");
         w.Line($"var __from = new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(fromBlock));");
         w.Line($"var __to = toBlock is {{ }} __t ? new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(__t)) : {Block}.CreateLatest();");
-        var topics = filterNames.Select(n => $"{n} is null ? null : new object[] {{ {n} }}").ToList();
+        var topics = filterNames.Select((n, k) => FilterType(indexed[k].Param.Type).StartsWith(TypeMapper.BigInteger, System.StringComparison.Ordinal) || FilterType(indexed[k].Param.Type) == "bool?"
+            ? $"{n} is null ? null : new object[] {{ {n}.Value }}"
+            : $"{n} is null ? null : new object[] {{ {n} }}").ToList();
         w.Line(topics.Count == 0
             ? "var __filter = __ev.CreateFilterInput(__from, __to);"
             : $"var __filter = __ev.CreateFilterInput({string.Join(", ", topics)}, __from, __to);");
         w.Line("return await __ev.GetAllChangesAsync(__filter).ConfigureAwait(false);");
         w.Close();
+    }
+
+    private static string FilterType(AbiTypeNode node)
+    {
+        if (node.Kind != AbiTypeKind.Elementary || node.IsHashedWhenIndexed)
+        {
+            return "byte[]?";
+        }
+
+        return TypeMapper.ElementaryType(node.Elementary!) + "?";
     }
 
     private void EmitError(CodeWriter w, AbiError e, string typeName)

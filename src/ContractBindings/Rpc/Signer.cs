@@ -354,7 +354,7 @@ public sealed class Signer : IContractTransport
         return new FeeEstimate(2 * nextBase + tip, tip, nextBase);
     }
 
-    private async Task<ulong> EstimateGasLimitAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken)
+    internal async Task<ulong> EstimateGasLimitAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken)
     {
         ulong estimate = await Client.EstimateGasAsync(new CallRequest(From, to, data, value), cancellationToken).ConfigureAwait(false);
         return (ulong)Math.Ceiling(estimate * Math.Max(1.0, Options.GasLimitMultiplier));

@@ -77,8 +77,9 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
         _signer = signer ?? throw new ArgumentNullException(nameof(signer));
         _account = account ?? throw new ArgumentNullException(nameof(account));
         Account = account;
-        // The signer estimates and prices; Nethereum must not fill either in before handing the transaction over.
-        EstimateOrSetDefaultGasIfNotSet = false;
+        // Nethereum's contract handlers estimate gas through EstimateGasAsync below (the signer's estimate, with its
+        // headroom multiplier); fees are the signer's alone, so Nethereum must not fill them in.
+        EstimateOrSetDefaultGasIfNotSet = true;
         CalculateOrSetDefaultGasPriceFeesIfNotSet = false;
     }
 
@@ -116,12 +117,13 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
     Task<NethereumReceipt> ITransactionManager.SendTransactionAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken) =>
         SendTransactionAndWaitForReceiptAsync(transactionInput, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>The signer's gas limit for the call: <c>eth_estimateGas</c> times its headroom multiplier.</summary>
+    /// <exception cref="Contracts.ContractRevertException">The call would revert.</exception>
     public override async Task<HexBigInteger> EstimateGasAsync(CallInput callInput)
     {
         ArgumentNullException.ThrowIfNull(callInput);
         var to = string.IsNullOrEmpty(callInput.To) ? (Address?)null : Address.Parse(callInput.To);
-        var gas = await _signer.Client.EstimateGasAsync(new CallRequest(_signer.From, to, Data(callInput.Data), callInput.Value?.Value ?? BigInteger.Zero)).ConfigureAwait(false);
+        var gas = await _signer.EstimateGasLimitAsync(to, Data(callInput.Data), callInput.Value?.Value ?? BigInteger.Zero, CancellationToken.None).ConfigureAwait(false);
         return new HexBigInteger(gas);
     }
 
