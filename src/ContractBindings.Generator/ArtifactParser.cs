@@ -347,6 +347,13 @@ internal static class ArtifactParser
         }
 
         AbiTypeNode node;
+        if (baseType == "tuple" && suffixes.Count >= 2)
+        {
+            // Nethereum's ABI layer describes an array of arrays of structs as "()[..][..]": its selector and encoding
+            // would be wrong, so such a parameter is refused rather than bound.
+            throw new InvalidAbiException($"{where}: '{type}' (an array of arrays of structs) is not supported by Nethereum's ABI encoder; use an array of a wrapper struct");
+        }
+
         if (baseType == "tuple")
         {
             if (components == null || components.Kind != JsonKind.Array)

@@ -63,6 +63,14 @@ public class ContractRevertException : Exception
         {
             if (selector.SequenceEqual(ErrorSelector))
             {
+                // Nethereum decodes a truncated payload leniently; the layout is checked first: offset 32, then a length
+                // whose bytes are all present.
+                if (data.Length < 68 || new BigInteger(data.AsSpan(4, 32), isUnsigned: true, isBigEndian: true) != 32
+                    || new BigInteger(data.AsSpan(36, 32), isUnsigned: true, isBigEndian: true) > data.Length - 68)
+                {
+                    throw new FormatException("the Error(string) payload is truncated or its offset is not 32");
+                }
+
                 var reason = new FunctionCallDecoder().DecodeFunctionErrorMessage(Hex.Encode(data))
                     ?? throw new FormatException("the Error(string) payload does not decode");
                 return new RevertReasonException(reason, data);

@@ -7,6 +7,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Nethereum.RPC.Eth.Transactions;
 using Nethereum.RPC.NonceServices;
 using Nethereum.RPC.TransactionManagers;
+using Nethereum.RPC.TransactionReceipts;
 using ProverMarketChain.ContractBindings.Primitives;
 using NethereumReceipt = Nethereum.RPC.Eth.DTOs.TransactionReceipt;
 
@@ -81,6 +82,36 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
         // headroom multiplier); fees are the signer's alone, so Nethereum must not fill them in.
         EstimateOrSetDefaultGasIfNotSet = true;
         CalculateOrSetDefaultGasPriceFeesIfNotSet = false;
+        TransactionReceiptService = new SignerReceiptService(this);
+    }
+
+    // What this manager broadcast and is still to be waited for, by hash: Nethereum's contract handlers send, then poll
+    // the receipt service by hash, and the wait must go through the signer (fee-bumped replacement of a stuck
+    // transaction, failure explained). Entries leave when their wait ends.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Transactions.SignedTransaction> _pending = new(StringComparer.OrdinalIgnoreCase);
+
+    internal Signer Signer => _signer;
+
+    /// <summary>
+    /// Waits for the transaction this manager broadcast as <paramref name="transactionHash"/> through the signer (which
+    /// replaces it with bumped fees while it is stuck), and returns Nethereum's receipt of whichever version was mined.
+    /// </summary>
+    /// <exception cref="Contracts.ContractRevertException">The mined transaction reverted.</exception>
+    internal async Task<NethereumReceipt?> WaitAsync(string transactionHash, CancellationToken cancellationToken)
+    {
+        if (!_pending.TryRemove(transactionHash, out var signed))
+        {
+            return null;
+        }
+
+        var mined = await _signer.WaitForReceiptAsync(signed, _signer.Options.Confirmations, cancellationToken).ConfigureAwait(false);
+        if (!mined.Succeeded)
+        {
+            throw await _signer.ExplainFailureAsync(signed, mined, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await new EthGetTransactionReceipt(Client).SendRequestAsync(Hex.Encode(mined.TransactionHash)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The node has no receipt for mined transaction {Hex.Encode(mined.TransactionHash)}.");
     }
 
     /// <inheritdoc />
@@ -93,25 +124,17 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
         ArgumentNullException.ThrowIfNull(transactionInput);
         var (to, data, value, gas) = Unpack(transactionInput);
         var signed = await _signer.SignAndSendAsync(to, data, value, gas).ConfigureAwait(false);
-        return Hex.Encode(signed.Hash);
+        var hash = Hex.Encode(signed.Hash);
+        _pending[hash] = signed;
+        return hash;
     }
 
     /// <summary>Signs, broadcasts and waits for a successful receipt (the signer replaces a stuck transaction meanwhile).</summary>
     /// <exception cref="Contracts.ContractRevertException">Gas estimation reverted, or the mined transaction did.</exception>
     public new async Task<NethereumReceipt> SendTransactionAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(transactionInput);
-        var (to, data, value, gas) = Unpack(transactionInput);
-        var signed = await _signer.SignAndSendAsync(to, data, value, gas, cancellationToken).ConfigureAwait(false);
-        var mined = await _signer.WaitForReceiptAsync(signed, _signer.Options.Confirmations, cancellationToken).ConfigureAwait(false);
-        var receipt = await new EthGetTransactionReceipt(Client).SendRequestAsync(Hex.Encode(mined.TransactionHash)).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"The node has no receipt for mined transaction {Hex.Encode(mined.TransactionHash)}.");
-        if (!mined.Succeeded)
-        {
-            throw await _signer.ExplainFailureAsync(signed, mined, cancellationToken).ConfigureAwait(false);
-        }
-
-        return receipt;
+        var hash = await SendTransactionAsync(transactionInput).ConfigureAwait(false);
+        return (await WaitAsync(hash, cancellationToken).ConfigureAwait(false))!;
     }
 
     Task<NethereumReceipt> ITransactionManager.SendTransactionAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken) =>
@@ -160,5 +183,108 @@ public static class SignerWeb3Extensions
     {
         ArgumentNullException.ThrowIfNull(signer);
         return Instances.GetValue(signer, static s => new SignerWeb3(s));
+    }
+}
+
+/// <summary>
+/// Nethereum's receipt service for a <see cref="SignerTransactionManager"/>: the contract handlers' "send and wait"
+/// polls this by hash, so the wait for a transaction the manager sent goes through the signer (replacement of a stuck
+/// transaction, a revert thrown with its reason). A hash it did not send is polled plainly.
+/// </summary>
+public sealed class SignerReceiptService : ITransactionReceiptService
+{
+    private readonly SignerTransactionManager _manager;
+    private int _pollMs = 200;
+
+    /// <summary>The service of <paramref name="manager"/>.</summary>
+    public SignerReceiptService(SignerTransactionManager manager)
+    {
+        _manager = manager ?? throw new ArgumentNullException(nameof(manager));
+    }
+
+    /// <inheritdoc />
+    public async Task<NethereumReceipt> PollForReceiptAsync(string transactionHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionHash);
+        if (await _manager.WaitAsync(transactionHash, cancellationToken).ConfigureAwait(false) is { } receipt)
+        {
+            return receipt;
+        }
+
+        var poll = new EthGetTransactionReceipt(_manager.Client);
+        while (true)
+        {
+            if (await poll.SendRequestAsync(transactionHash).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(_pollMs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<NethereumReceipt> SendRequestAndWaitForReceiptAsync(Func<Task<string>> transactionFunction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionFunction);
+        return await PollForReceiptAsync(await transactionFunction().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<NethereumReceipt> SendRequestAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken = default) =>
+        SendRequestAndWaitForReceiptAsync(() => _manager.SendTransactionAsync(transactionInput), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<List<NethereumReceipt>> SendRequestsAndWaitForReceiptAsync(IEnumerable<TransactionInput> transactionInputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionInputs);
+        var receipts = new List<NethereumReceipt>();
+        foreach (var input in transactionInputs)
+        {
+            receipts.Add(await SendRequestAndWaitForReceiptAsync(input, cancellationToken).ConfigureAwait(false));
+        }
+
+        return receipts;
+    }
+
+    /// <inheritdoc />
+    public async Task<List<NethereumReceipt>> SendRequestsAndWaitForReceiptAsync(IEnumerable<Func<Task<string>>> transactionFunctions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionFunctions);
+        var receipts = new List<NethereumReceipt>();
+        foreach (var f in transactionFunctions)
+        {
+            receipts.Add(await SendRequestAndWaitForReceiptAsync(f, cancellationToken).ConfigureAwait(false));
+        }
+
+        return receipts;
+    }
+
+    /// <inheritdoc />
+    public async Task<NethereumReceipt> DeployContractAndWaitForReceiptAsync(Func<Task<string>> deployFunction, CancellationToken cancellationToken = default) =>
+        await ValidateDeploymentTransactionReceipt(await SendRequestAndWaitForReceiptAsync(deployFunction, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task<NethereumReceipt> DeployContractAndWaitForReceiptAsync(TransactionInput transactionInput, CancellationToken cancellationToken = default) =>
+        DeployContractAndWaitForReceiptAsync(() => _manager.SendTransactionAsync(transactionInput), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<string> DeployContractAndGetAddressAsync(Func<Task<string>> deployFunction, CancellationToken cancellationToken = default) =>
+        (await DeployContractAndWaitForReceiptAsync(deployFunction, cancellationToken).ConfigureAwait(false)).ContractAddress;
+
+    /// <inheritdoc />
+    public int GetPollingRetryIntervalInMilliseconds() => _pollMs;
+
+    /// <inheritdoc />
+    public void SetPollingRetryIntervalInMilliseconds(int retryMilliseconds) => _pollMs = Math.Max(10, retryMilliseconds);
+
+    /// <summary>A deployment's receipt must name the created contract.</summary>
+    /// <exception cref="Contracts.ContractRevertException">It names none (the creation failed).</exception>
+    public Task<NethereumReceipt> ValidateDeploymentTransactionReceipt(NethereumReceipt transactionReceipt)
+    {
+        ArgumentNullException.ThrowIfNull(transactionReceipt);
+        return string.IsNullOrEmpty(transactionReceipt.ContractAddress)
+            ? throw new Contracts.ContractRevertException($"Deployment {transactionReceipt.TransactionHash} created no contract.", [])
+            : Task.FromResult(transactionReceipt);
     }
 }

@@ -11,7 +11,7 @@ public class LogPollerTests(AnvilFixture anvil) : IClassFixture<AnvilFixture>
     {
         var signer = anvil.CreateSigner(AnvilFixture.PrivateKey0);
         var contract = (await signer.SendTransactionAsync(null, TestContracts.EmitterInit, 0)).ContractAddress!.Value;
-        byte[] T(string name) => AbiSignature.EventTopic(name + "()");
+        byte[] T(string name) => Keccak.Hash(System.Text.Encoding.ASCII.GetBytes(name + "()"));
         string Name(LogEntry l) => new[] { "A", "B", "C", "D", "E" }.First(n => T(n).AsSpan().SequenceEqual(l.Topics[0]));
 
         await signer.SendTransactionAsync(contract, T("A"), 0);
@@ -43,7 +43,7 @@ public class LogPollerTests(AnvilFixture anvil) : IClassFixture<AnvilFixture>
     {
         var signer = anvil.CreateSigner(AnvilFixture.PrivateKey1);
         var contract = (await signer.SendTransactionAsync(null, TestContracts.EmitterInit, 0)).ContractAddress!.Value;
-        var topic = AbiSignature.EventTopic("Streamed()");
+        var topic = Keccak.Hash(System.Text.Encoding.ASCII.GetBytes("Streamed()"));
         ulong from = await signer.Client.BlockNumberAsync();
         var poller = new LogPoller(signer.Client, new LogFilter(from, null, [contract], [topic]), new LogPollerOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

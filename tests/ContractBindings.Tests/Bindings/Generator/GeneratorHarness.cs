@@ -7,7 +7,15 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using ProverMarketChain.ContractBindings.Generator;
 using ProverMarketChain.ContractBindings.Primitives;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using Nethereum.JsonRpc.Client.RpcMessages;
+using Nethereum.RPC.Accounts;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.RPC.TransactionManagers;
+using Newtonsoft.Json.Linq;
 using ProverMarketChain.ContractBindings.Rpc;
+using TransactionReceipt = Nethereum.RPC.Eth.DTOs.TransactionReceipt;
 
 namespace ProverMarketChain.ContractBindings.Tests.Bindings.Generator;
 
@@ -42,11 +50,11 @@ internal sealed record GeneratorRun(
         return new AssemblyLoadContext(Output.AssemblyName, isCollectible: true).LoadFromStream(ms);
     }
 
-    /// <summary>Runs <c>Probe.RunAsync(IContractTransport)</c> from the extra source compiled with the bindings.</summary>
-    public async Task<object?> RunProbeAsync(IContractTransport transport)
+    /// <summary>Runs <c>Probe.RunAsync(IWeb3)</c> from the extra source compiled with the bindings.</summary>
+    public async Task<object?> RunProbeAsync(FakeNode node)
     {
         var type = Load().GetType("Probe", throwOnError: true)!;
-        var task = (Task)type.GetMethod("RunAsync")!.Invoke(null, [transport])!;
+        var task = (Task)type.GetMethod("RunAsync")!.Invoke(null, [node.Web3])!;
         await task;
         return task.GetType().GetProperty("Result")!.GetValue(task);
     }
@@ -64,6 +72,10 @@ internal static class GeneratorHarness
                 || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToList();
+        refs.AddRange(tpa.Where(p => Path.GetFileName(p).StartsWith("Nethereum.", StringComparison.Ordinal)
+                || Path.GetFileName(p).StartsWith("Newtonsoft.", StringComparison.Ordinal)
+                || Path.GetFileName(p).StartsWith("BouncyCastle.", StringComparison.Ordinal))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
         refs.Add(MetadataReference.CreateFromFile(typeof(IContractTransport).Assembly.Location));
         return [.. refs];
     });
@@ -104,34 +116,105 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 }
 
-/// <summary>A transport that records calldata and answers from delegates; no network.</summary>
-public sealed class RecordingTransport : IContractTransport
+/// <summary>
+/// A Nethereum <c>Web3</c> over no network: <c>eth_call</c> is answered by <see cref="OnCall"/> (which may throw a revert),
+/// gas estimates are fixed, and transactions are recorded and "mined" at once by a recording transaction manager.
+/// </summary>
+public sealed class FakeNode : ClientBase
 {
-    public List<(Address? To, byte[] Data, BigInteger Value)> Sent { get; } = [];
+    public FakeNode()
+    {
+        Manager = new RecordingManager(this);
+        Web3 = new Nethereum.Web3.Web3(Manager.Account, this);
+    }
 
-    public List<(Address To, byte[] Data)> Calls { get; } = [];
+    public Nethereum.Web3.IWeb3 Web3 { get; }
+
+    public RecordingManager Manager { get; }
+
+    public List<(string? To, byte[] Data)> Calls { get; } = [];
 
     public Func<byte[], byte[]> OnCall { get; set; } = _ => [];
 
-    public Func<byte[], TransactionReceipt>? OnSend { get; set; }
-
-    public Address From { get; } = Address.Parse("0x00000000000000000000000000000000000000aa");
-
-    public Task<byte[]> CallAsync(Address to, byte[] data, CancellationToken cancellationToken = default)
+    public override Task<RpcResponseMessage> SendAsync(RpcRequestMessage request, string? route = null)
     {
-        Calls.Add((to, data));
-        return Task.FromResult(OnCall(data));
+        var ps = (object[])request.RawParameters;
+        object result = request.Method switch
+        {
+            "eth_call" => Call((CallInput)ps[0]),
+            "eth_estimateGas" => "0x5208",
+            "eth_chainId" => "0x7a69",
+            "eth_getCode" => "0x6001",
+            "eth_getTransactionReceipt" => Manager.ReceiptFor((string)ps[0]),
+            _ => throw new NotSupportedException(request.Method),
+        };
+        return Task.FromResult(new RpcResponseMessage(request.Id, JToken.FromObject(result)));
     }
 
-    public Task<TransactionReceipt> SendTransactionAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken = default)
+    protected override Task<RpcResponseMessage[]> SendAsync(RpcRequestMessage[] requests) => throw new NotSupportedException("batches");
+
+    private string Call(CallInput input)
     {
-        Sent.Add((to, data, value));
-        return Task.FromResult(OnSend?.Invoke(data) ?? Receipt(to is null ? Address.Parse("0x00000000000000000000000000000000000000c1") : null));
+        var data = Hex.Decode(input.Data);
+        Calls.Add((input.To, data));
+        return Hex.Encode(OnCall(data));
+    }
+}
+
+/// <summary>Records what a contract service sends; each transaction is "mined" at once with a receipt (a creation gets 0x…c1).</summary>
+public sealed class RecordingManager : TransactionManagerBase, ITransactionManager
+{
+    private readonly FakeNode _node;
+
+    public RecordingManager(FakeNode node)
+    {
+        _node = node;
+        Client = node;
+        Account = new FakeAccount(this);
+        EstimateOrSetDefaultGasIfNotSet = true;
+        CalculateOrSetDefaultGasPriceFeesIfNotSet = false;
+        TransactionReceiptService = new Nethereum.RPC.TransactionReceipts.TransactionReceiptPollingService(this, 1);
     }
 
-    public Task<IReadOnlyList<LogEntry>> GetLogsAsync(LogFilter filter, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<LogEntry>>([]);
+    public List<(string? To, byte[] Data, BigInteger Value)> Sent { get; } = [];
 
-    public static TransactionReceipt Receipt(Address? created, params LogEntry[] logs) =>
-        new(new byte[32], 1, new byte[32], true, 21000, BigInteger.One, created, logs);
+    public override BigInteger DefaultGas { get; set; }
+
+    public override Task<string> SendTransactionAsync(TransactionInput transactionInput)
+    {
+        Sent.Add((transactionInput.To, Hex.Decode(transactionInput.Data ?? "0x"), transactionInput.Value?.Value ?? BigInteger.Zero));
+        return Task.FromResult("0x" + Sent.Count.ToString("x64", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public override Task<string> SignTransactionAsync(TransactionInput transaction) => throw new NotSupportedException();
+
+    public override Task<Authorisation> SignAuthorisationAsync(Authorisation authorisation) => throw new NotSupportedException();
+
+    Task<TransactionReceipt> ITransactionManager.SendTransactionAndWaitForReceiptAsync(TransactionInput input, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the contract handlers send, then poll the receipt service");
+
+    /// <summary>The receipt the poll finds: status 1; a creation's contract at 0x…c1.</summary>
+    internal TransactionReceipt ReceiptFor(string hash)
+    {
+        int index = int.Parse(hash[2..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) - 1;
+        return new TransactionReceipt
+        {
+            TransactionHash = hash,
+            Status = new HexBigInteger(1),
+            BlockNumber = new HexBigInteger(1),
+            ContractAddress = Sent[index].To is null ? "0x00000000000000000000000000000000000000c1" : null,
+            Logs = [],
+        };
+    }
+
+    private sealed class FakeAccount(RecordingManager manager) : IAccount
+    {
+        public string Address => "0x00000000000000000000000000000000000000aa";
+
+        public ITransactionManager TransactionManager => manager;
+
+        public Nethereum.RPC.NonceServices.INonceService? NonceService { get; set; }
+
+        public Nethereum.RPC.AccountSigning.IAccountSigningService? AccountSigningService => null;
+    }
 }

@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.ContractBindings.Tests.Infrastructure;
 
 namespace ProverMarketChain.ContractBindings.Tests.Bindings.Generator;
 
@@ -20,19 +22,20 @@ public sealed class GeneratorTests
     private static readonly string BookAbi = $$"""
         [{"type":"function","name":"place","stateMutability":"view",
           "inputs":[{"name":"orders","type":"tuple[]","internalType":"struct Book.Order[]","components":{{OrderComponents}}},
-                    {"name":"pairs","type":"tuple[2][]","internalType":"struct Book.Leg[2][]","components":{{Leg}}}],
+                    {"name":"pairs","type":"tuple[2]","internalType":"struct Book.Leg[2]","components":{{Leg}}}],
           "outputs":[{"name":"count","type":"uint256","internalType":"uint256"},
                      {"name":"first","type":"tuple","internalType":"struct Book.Order","components":{{OrderComponents}}}]}]
         """;
 
     private const string Probe = """
+        using System.Collections.Generic;
         using System.Numerics;
         using ProverMarketChain.ContractBindings.Contracts;
         using ProverMarketChain.ContractBindings.Primitives;
         using ProverMarketChain.ContractBindings.Rpc;
         public static class Probe
         {
-            public static async System.Threading.Tasks.Task<object?> RunAsync(IContractTransport t)
+            public static async System.Threading.Tasks.Task<object?> RunAsync(Nethereum.Web3.IWeb3 web3)
             {
         """;
 
@@ -41,59 +44,48 @@ public sealed class GeneratorTests
         }
         """;
 
+    private const string LegA = "(0x0000000000000000000000000000000000000001,0x010203)";
+    private const string LegB = "(0x0000000000000000000000000000000000000002,0x)";
+    private const string OrderTuple = "(uint256,(address,bytes)[],uint8[3])";
+
     [Fact]
-    public async Task Structs_and_nested_tuple_arrays_encode_calldata_and_decode_results_like_the_abi_codec()
+    public async Task Structs_and_nested_tuple_arrays_encode_calldata_and_decode_results_like_cast()
     {
         var probe = Probe + """
-                var book = new Book(t, Address.Parse("0x00000000000000000000000000000000000000b0"));
-                var leg1 = new Leg(Address.Parse("0x0000000000000000000000000000000000000001"), new byte[] { 1, 2, 3 });
-                var leg2 = new Leg(Address.Parse("0x0000000000000000000000000000000000000002"), new byte[0]);
-                var order = new Order(7, new[] { leg1, leg2 }, new BigInteger[] { 1, 2, 3 });
-                Book.PlaceResult r = await book.PlaceAsync(new[] { order }, new System.Collections.Generic.IReadOnlyList<Leg>[] { new[] { leg1, leg2 } });
+                var book = new BookService(web3, "0x00000000000000000000000000000000000000b0");
+                var leg1 = new Leg("0x0000000000000000000000000000000000000001", new byte[] { 1, 2, 3 });
+                var leg2 = new Leg("0x0000000000000000000000000000000000000002", new byte[0]);
+                var order = new Order(7, new List<Leg> { leg1, leg2 }, new List<BigInteger> { 1, 2, 3 });
+                BookService.PlaceOutputDTO r = await book.PlaceQueryAsync(new List<Order> { order }, new List<Leg> { leg1, leg2 });
                 return r;
         """ + ProbeEnd;
         var run = GeneratorHarness.Run([("out/Book.sol/Book.json", GeneratorHarness.Artifact("Book", BookAbi))], probe);
         Assert.Empty(run.GeneratorDiagnostics);
 
-        var orderType = AbiType.Parse("(uint256,(address,bytes)[],uint8[3])");
-        var legType = AbiType.Parse("(address,bytes)");
-        object?[] RawLeg(string a, byte[] d) => [Address.Parse(a), d];
-        var rawLeg1 = RawLeg("0x0000000000000000000000000000000000000001", [1, 2, 3]);
-        var rawLeg2 = RawLeg("0x0000000000000000000000000000000000000002", []);
-        object?[] rawOrder = [new BigInteger(7), new object?[] { rawLeg1, rawLeg2 }, new object?[] { BigInteger.One, new BigInteger(2), new BigInteger(3) }];
-
-        var transport = new RecordingTransport
-        {
-            OnCall = _ => AbiCodec.Encode([AbiType.UInt256, orderType], [new BigInteger(5), rawOrder]),
-        };
-        dynamic result = (await run.RunProbeAsync(transport))!;
-
-        // Selector from `cast sig "place((uint256,(address,bytes)[],uint8[3])[],(address,bytes)[2][])"`.
-        var expected = AbiCodec.EncodeFunctionCall(
-            Hex.Decode("0xc0072f63"),
-            [new AbiArray(orderType), new AbiArray(new AbiFixedArray(legType, 2))],
-            [new object?[] { rawOrder }, new object?[] { new object?[] { rawLeg1, rawLeg2 } }]);
-        Assert.Equal(Hex.Encode(expected), Hex.Encode(Assert.Single(transport.Calls).Data));
-
-        Assert.Equal(new BigInteger(5), (BigInteger)result.Count);
+        var order = $"(7,[{LegA},{LegB}],[1,2,3])";
+        var expectedCall = await Cast.RunAsync("calldata", $"place({OrderTuple}[],(address,bytes)[2])", $"[{order}]", $"[{LegA},{LegB}]");
+        var answer = Hex.Decode(await Cast.RunAsync("abi-encode", $"f(uint256,{OrderTuple})", "2", order));
+        var node = new FakeNode { OnCall = _ => answer };
+        dynamic result = (await run.RunProbeAsync(node))!;
+        Assert.Equal(expectedCall, Hex.Encode(Assert.Single(node.Calls).Data));
+        Assert.Equal("0x00000000000000000000000000000000000000b0", node.Calls[0].To);
+        Assert.Equal(new BigInteger(2), (BigInteger)result.Count);
         Assert.Equal(new BigInteger(7), (BigInteger)result.First.Id);
+        Assert.Equal(2, (int)result.First.Legs.Count);
         Assert.Equal(new byte[] { 1, 2, 3 }, (byte[])result.First.Legs[0].Data);
-        Assert.Equal(Address.Parse("0x0000000000000000000000000000000000000002"), (Address)result.First.Legs[1].Venue);
+        Assert.Equal("0x0000000000000000000000000000000000000002", ((string)result.First.Legs[1].Venue).ToLowerInvariant());
         Assert.Equal(new BigInteger(3), (BigInteger)result.First.Flags[2]);
     }
 
     [Fact]
-    public async Task Fixed_size_array_arguments_of_the_wrong_length_are_rejected_naming_the_parameter()
+    public void An_array_of_arrays_of_structs_is_refused_since_nethereum_would_sign_it_wrongly()
     {
-        var probe = Probe + """
-                var book = new Book(t, Address.Parse("0x00000000000000000000000000000000000000b0"));
-                var order = new Order(7, new Leg[0], new BigInteger[] { 1, 2 });
-                return await book.PlaceAsync(new[] { order }, new System.Collections.Generic.IReadOnlyList<Leg>[0]);
-        """ + ProbeEnd;
-        var run = GeneratorHarness.Run([("out/Book.sol/Book.json", GeneratorHarness.Artifact("Book", BookAbi))], probe);
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => run.RunProbeAsync(new RecordingTransport()));
-        Assert.Contains("Book.Order.flags", ex.Message);
-        Assert.Contains("exactly 3", ex.Message);
+        var abi = BookAbi.Replace("\"tuple[2]\"", "\"tuple[2][]\"").Replace("struct Book.Leg[2]\"", "struct Book.Leg[2][]\"");
+        var run = GeneratorHarness.Run([("out/Book.sol/Book.json", GeneratorHarness.Artifact("Book", abi))]);
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("PMC0003", d.Id);
+        Assert.Contains("tuple[2][]", d.GetMessage());
+        Assert.Empty(run.HintNames);
     }
 
     [Fact]
@@ -116,7 +108,13 @@ public sealed class GeneratorTests
             ["Contract.A.g.cs", "Contract.B.g.cs", "Struct.AItem.g.cs", "Struct.BItem.g.cs", "Struct.Point.g.cs"],
             run.HintNames);
         var asm = run.Load();
-        Assert.Equal(typeof(Task<>).MakeGenericType(asm.GetType(Ns + ".BItem")!), asm.GetType(Ns + ".B")!.GetMethod("AtAsync")!.ReturnType);
+        var at = asm.GetType(Ns + ".BService")!.GetMethods().Single(m => m.Name == "AtQueryAsync" && m.GetParameters()[0].ParameterType == asm.GetType(Ns + ".Point"));
+        Assert.Equal(typeof(Task<>).MakeGenericType(asm.GetType(Ns + ".BItem")!), at.ReturnType);
+        // Nethereum's typed API: the function message, its output DTO, and the struct records with [Struct] and [Parameter].
+        Assert.NotNull(asm.GetType(Ns + ".BService+AtFunction"));
+        Assert.NotNull(asm.GetType(Ns + ".BService+AtOutputDTO"));
+        Assert.Equal(typeof(Nethereum.Contracts.FunctionMessage), asm.GetType(Ns + ".BService+AtFunction")!.BaseType);
+        Assert.Equal("Point", asm.GetType(Ns + ".Point")!.GetCustomAttribute<Nethereum.ABI.FunctionEncoding.Attributes.StructAttribute>()!.Name);
     }
 
     [Fact]
@@ -145,96 +143,87 @@ public sealed class GeneratorTests
              {"type":"function","name":"get_value","stateMutability":"view","inputs":[{"name":"event","type":"uint256"},{"name":"class","type":"bool"},{"name":"","type":"int8"}],"outputs":[{"name":"","type":"int256"}]}]
             """;
         var probe = Probe + """
-                var n = await Names.DeployAsync(t, 5, "x", value: 3);
-                await n.TransferAsync(Address.Parse("0x0000000000000000000000000000000000000009"), 11, value: 2);
-                return n.DeploymentReceipt;
+                var receipt = await NamesService.DeployContractAndWaitForReceiptAsync(web3, new NamesService.NamesDeployment { Fee = 5, Name = "x", AmountToSend = 3 });
+                var n = new NamesService(web3, receipt.ContractAddress);
+                await n.TransferRequestAndWaitForReceiptAsync("0x0000000000000000000000000000000000000009", 11, amountToSend: 2);
+                return receipt;
         """ + ProbeEnd;
         var run = GeneratorHarness.Run([("out/Names.sol/Names.json", GeneratorHarness.Artifact("Names", abi, bytecode: "0x60016002"))], probe);
         Assert.Empty(run.GeneratorDiagnostics);
-        var type = run.Load().GetType(Ns + ".Names")!;
+        var type = run.Load().GetType(Ns + ".NamesService")!;
         var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => m.Name).ToHashSet();
         Assert.Superset(
-            new HashSet<string> { "SubmitAsync", "SubmitWithIdAsync", "SubmitWithIdProofAsync", "SubmitCallAsync", "SubmitWithIdCallAsync", "TransferAsync", "Get_valueAsync" },
+            new HashSet<string>
+            {
+                "SubmitRequestAsync", "SubmitWithIdRequestAsync", "SubmitWithIdProofRequestAsync", "SubmitRequestAndWaitForReceiptAsync",
+                "SubmitQueryAsync", "SubmitWithIdQueryAsync", "TransferRequestAsync", "TransferRequestAndWaitForReceiptAsync", "Get_valueQueryAsync",
+            },
             methods);
-        Assert.DoesNotContain("TransferCallAsync", methods); // payable: no value-less simulation
-        Assert.Equal(["event", "class", "arg2", "cancellationToken"], type.GetMethod("Get_valueAsync")!.GetParameters().Select(p => p.Name));
-        Assert.Equal(["to", "valueArg", "value", "cancellationToken"], type.GetMethod("TransferAsync")!.GetParameters().Select(p => p.Name));
-        Assert.Equal(["transport", "fee", "name", "value", "cancellationToken"], type.GetMethod("DeployAsync")!.GetParameters().Select(p => p.Name));
+        Assert.DoesNotContain("Get_valueRequestAsync", methods); // a view has no transaction
+        var getValue = type.GetMethods().Single(m => m.Name == "Get_valueQueryAsync" && m.GetParameters().Length == 4);
+        Assert.Equal(["event", "class", "arg2", "blockParameter"], getValue.GetParameters().Select(p => p.Name));
+        var transfer = type.GetMethods().Single(m => m.Name == "TransferRequestAndWaitForReceiptAsync" && m.GetParameters().Length == 4);
+        Assert.Equal(["to", "value", "amountToSend", "cancellationToken"], transfer.GetParameters().Select(p => p.Name));
+        Assert.Equal(["Fee", "Name"], type.GetNestedType("NamesDeployment")!.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(p => p.Name));
 
-        var transport = new RecordingTransport();
-        var receipt = (TransactionReceipt)(await run.RunProbeAsync(transport))!;
-        Assert.Equal(Address.Parse("0x00000000000000000000000000000000000000c1"), receipt.ContractAddress);
-        var deploy = transport.Sent[0];
+        var node = new FakeNode();
+        var receipt = (Nethereum.RPC.Eth.DTOs.TransactionReceipt)(await run.RunProbeAsync(node))!;
+        Assert.Equal("0x00000000000000000000000000000000000000c1", receipt.ContractAddress);
+        var deploy = node.Manager.Sent[0];
         Assert.Null(deploy.To);
         Assert.Equal(new BigInteger(3), deploy.Value);
-        Assert.Equal("0x60016002" + Hex.Encode(AbiCodec.Encode([AbiType.UInt256, AbiType.String], [new BigInteger(5), "x"]), prefix: false), Hex.Encode(deploy.Data));
-        var transfer = transport.Sent[1];
-        Assert.Equal(receipt.ContractAddress, transfer.To);
-        Assert.Equal(new BigInteger(2), transfer.Value);
-        Assert.Equal(
-            Hex.Encode(AbiCodec.EncodeFunctionCall(AbiSignature.Selector("transfer(address,uint256)"), [AbiType.Address, AbiType.UInt256], [Address.Parse("0x0000000000000000000000000000000000000009"), new BigInteger(11)])),
-            Hex.Encode(transfer.Data));
+        Assert.Equal("0x60016002" + (await Cast.RunAsync("abi-encode", "f(uint256,string)", "5", "x"))[2..], Hex.Encode(deploy.Data));
+        var sent = node.Manager.Sent[1];
+        Assert.Equal(receipt.ContractAddress, sent.To);
+        Assert.Equal(new BigInteger(2), sent.Value);
+        Assert.Equal(await Cast.RunAsync("calldata", "transfer(address,uint256)", "0x0000000000000000000000000000000000000009", "11"), Hex.Encode(sent.Data));
     }
 
     [Fact]
-    public async Task Events_decode_indexed_dynamic_types_as_topic_hashes_and_build_typed_filters()
+    public async Task Events_decode_through_nethereum_and_build_typed_filters()
     {
         const string abi = """
             [{"type":"event","name":"Tagged","anonymous":false,"inputs":[
-                {"name":"tag","type":"string","indexed":true},{"name":"id","type":"bytes32","indexed":true},
-                {"name":"ids","type":"uint256[]","indexed":true},{"name":"note","type":"string","indexed":false}]},
+                {"name":"who","type":"address","indexed":true},{"name":"id","type":"bytes32","indexed":true},
+                {"name":"n","type":"uint256","indexed":true},{"name":"note","type":"string","indexed":false}]},
              {"type":"event","name":"Tagged","anonymous":false,"inputs":[{"name":"tag","type":"string","indexed":false}]}]
             """;
-        var probe = Probe + """
-                var emitter = Address.Parse("0x00000000000000000000000000000000000000e1");
-                var topic0 = ProverMarketChain.ContractBindings.Abi.AbiSignature.EventTopic("Tagged(string,bytes32,uint256[],string)");
-                var id = new byte[32]; id[31] = 9;
-                var idsHash = new byte[32]; idsHash[0] = 0xab;
-                var data = ProverMarketChain.ContractBindings.Abi.AbiCodec.Encode(new[] { ProverMarketChain.ContractBindings.Abi.AbiType.String }, new object?[] { "a note" });
-                var log = new LogEntry(emitter, new[] { topic0, Keccak.Hash(System.Text.Encoding.UTF8.GetBytes("hello")), id, idsHash }, data, 1, new byte[32], new byte[32], 0, false);
-                var other = new LogEntry(Address.Parse("0x00000000000000000000000000000000000000e2"), log.Topics, data, 1, new byte[32], new byte[32], 1, false);
-                var truncated = new LogEntry(emitter, new[] { topic0, id }, data, 1, new byte[32], new byte[32], 2, false);
-                var receipt = new TransactionReceipt(new byte[32], 1, new byte[32], true, 1, 1, null, new[] { log, other, truncated });
-                bool ok = Tags.TaggedWithTagIdIdsNoteEvent.TryDecode(log, out var ev);
-                bool bad = Tags.TaggedWithTagIdIdsNoteEvent.TryDecode(truncated, out _);
-                var fromEmitter = Tags.TaggedWithTagIdIdsNoteEvent.DecodeAll(receipt, emitter);
-                var all = Tags.TaggedWithTagIdIdsNoteEvent.DecodeAll(receipt);
-                var filter = Tags.TaggedWithTagIdIdsNoteEvent.CreateFilter(emitter, 5, null, tag: "hello");
-                var filter2 = Tags.TaggedWithTagIdIdsNoteEvent.CreateFilter(id: id);
-                return new object?[] { ok, ev, bad, fromEmitter.Count, all.Count, filter, filter2 };
-        """ + ProbeEnd;
-        var run = GeneratorHarness.Run([("out/Tags.sol/Tags.json", GeneratorHarness.Artifact("Tags", abi))], probe);
+        var run = GeneratorHarness.Run([("out/Tags.sol/Tags.json", GeneratorHarness.Artifact("Tags", abi))]);
         Assert.Empty(run.GeneratorDiagnostics);
-        var r = (object?[])(await run.RunProbeAsync(new RecordingTransport()))!;
-        Assert.True((bool)r[0]!);
-        dynamic ev = r[1]!;
+        var asm = run.Load();
+        var dto = asm.GetType(Ns + ".TagsService+TaggedWithWhoIdNNoteEventDTO")!;
+        Assert.Contains(typeof(Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO), dto.GetInterfaces());
 
-        // keccak256("hello"), from `cast keccak hello`.
-        const string helloHash = "0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8";
-        Assert.Equal(helloHash, Hex.Encode((byte[])ev.Tag));
+        // A log as the node returns it, built with cast: Nethereum decodes it into the generated DTO.
+        var topic0 = await Cast.RunAsync("keccak", "Tagged(address,bytes32,uint256,string)");
+        var who = "0x00000000000000000000000000000000000000e1";
+        var id = "0x" + new string('0', 62) + "09";
+        var data = Hex.Decode(await Cast.RunAsync("abi-encode", "f(string)", "a note"));
+        var log = new LogEntry(Address.Parse("0x00000000000000000000000000000000000000e1"),
+            [Hex.Decode(topic0), Hex.Decode("0x" + new string('0', 24) + who[2..]), Hex.Decode(id), Hex.Decode("0x" + new string('0', 62) + "2a")],
+            data, 1, new byte[32], new byte[32], 0, false);
+        var decode = typeof(EventDecoding).GetMethod(nameof(EventDecoding.TryDecodeEvent))!.MakeGenericMethod(dto);
+        var args = new object?[] { log, null };
+        Assert.True((bool)decode.Invoke(null, args)!);
+        dynamic ev = args[1]!;
+        Assert.Equal(who, ((string)ev.Who).ToLowerInvariant());
         Assert.Equal(9, ((byte[])ev.Id)[31]);
-        Assert.Equal(0xab, ((byte[])ev.Ids)[0]);
+        Assert.Equal(new BigInteger(42), (BigInteger)ev.N);
         Assert.Equal("a note", (string)ev.Note);
-        Assert.Equal(0UL, ((LogEntry)ev.Log).LogIndex);
-        Assert.False((bool)r[2]!);
-        Assert.Equal(1, (int)r[3]!);
-        Assert.Equal(2, (int)r[4]!);
 
-        var filter = (LogFilter)r[5]!;
-        Assert.Equal(5UL, filter.FromBlock);
-        Assert.Equal([Address.Parse("0x00000000000000000000000000000000000000e1")], filter.Addresses!);
-        Assert.Equal(2, filter.Topics!.Count);
-        Assert.Equal(Hex.Encode(AbiSignature.EventTopic("Tagged(string,bytes32,uint256[],string)")), Hex.Encode(filter.Topics[0]!));
-        Assert.Equal(helloHash, Hex.Encode(filter.Topics[1]!));
-        var filter2 = (LogFilter)r[6]!;
-        Assert.Null(filter2.Addresses);
-        Assert.Equal(3, filter2.Topics!.Count);
-        Assert.Null(filter2.Topics[1]);
-        Assert.Equal(9, filter2.Topics[2]![31]);
+        // The other overload's log is not this event.
+        var other = log with { Topics = [Hex.Decode(await Cast.RunAsync("keccak", "Tagged(string)"))] };
+        args = [other, null];
+        Assert.False((bool)decode.Invoke(null, args)!);
+
+        // The typed filter: an Address converts to the string Nethereum encodes into the topic.
+        var query = asm.GetType(Ns + ".TagsService")!.GetMethod("GetTaggedWithWhoIdNNoteEventsAsync")!;
+        Assert.Equal(["fromBlock", "toBlock", "who", "id", "n"], query.GetParameters().Select(p => p.Name));
+        Assert.Equal([typeof(BigInteger), typeof(BigInteger?), typeof(string), typeof(byte[]), typeof(BigInteger?)], query.GetParameters().Select(p => p.ParameterType));
     }
 
     [Fact]
-    public async Task Reverts_with_declared_custom_errors_surface_as_generated_exception_types()
+    public async Task Reverts_with_declared_custom_errors_surface_as_typed_error_DTOs()
     {
         const string abi = """
             [{"type":"function","name":"peek","stateMutability":"view","inputs":[],"outputs":[{"name":"","type":"uint256"}]},
@@ -243,32 +232,35 @@ public sealed class GeneratorTests
              {"type":"error","name":"Unauthorized","inputs":[{"name":"caller","type":"address"},{"name":"message","type":"string"}]}]
             """;
         var probe = Probe + """
-                var g = new Guard(t, Address.Parse("0x00000000000000000000000000000000000000b0"));
-                try { await g.PeekAsync(); } catch (Guard.WrongPhaseException e) { return new object?[] { e, null }; }
+                var g = new GuardService(web3, "0x00000000000000000000000000000000000000b0");
+                try { await g.PeekQueryAsync(); } catch (CustomErrorException<GuardService.WrongPhaseError> e) { return new object?[] { e, e.Error }; }
                 return null;
         """ + ProbeEnd;
         var run = GeneratorHarness.Run([("out/Guard.sol/Guard.json", GeneratorHarness.Artifact("Guard", abi))], probe);
         Assert.Empty(run.GeneratorDiagnostics);
 
-        var id = new byte[32];
-        id[0] = 0x42;
-        var wrongPhase = AbiCodec.EncodeFunctionCall(AbiSignature.Selector("WrongPhase(bytes32,uint8,uint8)"), [AbiType.Bytes32, AbiType.Parse("uint8"), AbiType.Parse("uint8")], [id, new BigInteger(2), new BigInteger(4)]);
-        var transport = new RecordingTransport { OnCall = _ => throw ContractRevertException.FromRevertData(wrongPhase) };
-        var r = (object?[])(await run.RunProbeAsync(transport))!;
+        var id = "0x42" + new string('0', 62);
+        var wrongPhase = Hex.Decode(await Cast.RunAsync("calldata", "WrongPhase(bytes32,uint8,uint8)", id, "2", "4"));
+        var node = new FakeNode { OnCall = _ => throw ContractRevertException.FromRevertData(wrongPhase) };
+        var r = (object?[])(await run.RunProbeAsync(node))!;
         var ex = Assert.IsAssignableFrom<CustomErrorException>(r[0]);
-        dynamic typed = ex;
         Assert.Equal("WrongPhase", ex.ErrorName);
-        Assert.Equal(id, (byte[])typed.Id);
+        Assert.Equal(wrongPhase, ex.RevertData);
+        dynamic typed = r[1]!;
+        Assert.Equal(Hex.Decode(id), (byte[])typed.Id);
         Assert.Equal(new BigInteger(2), (BigInteger)typed.Expected);
         Assert.Equal(new BigInteger(4), (BigInteger)typed.Actual);
 
-        // A property that would hide Exception.Message is renamed; unknown selectors keep the transport's exception.
-        var guard = run.Load().GetType(Ns + ".Guard")!;
-        var unauthorized = guard.GetNestedType("UnauthorizedException")!;
-        Assert.NotNull(unauthorized.GetProperty("MessageValue"));
-        var errors = (IReadOnlyDictionary<string, Func<byte[], CustomErrorException>>)guard.GetProperty("Errors")!.GetValue(null)!;
-        Assert.Equal(2, errors.Count);
-        Assert.Contains(Hex.Encode(AbiSignature.Selector("Unauthorized(address,string)")), errors.Keys);
+        // Both declared errors are known to the service; an undeclared selector keeps the plain revert.
+        var guard = run.Load().GetType(Ns + ".GuardService")!;
+        var errors = (IReadOnlyList<Type>)guard.GetField("ErrorTypes")!.GetValue(null)!;
+        Assert.Equal(["WrongPhaseError", "UnauthorizedError"], errors.Select(t => t.Name));
+        Assert.NotNull(errors[1].GetProperty("Message")); // a DTO, not an exception: nothing to rename
+        var unknown = Hex.Decode(await Cast.RunAsync("calldata", "Other(uint256)", "1"));
+        node.OnCall = _ => throw ContractRevertException.FromRevertData(unknown);
+        var plain = await Assert.ThrowsAsync<ContractRevertException>(() => run.RunProbeAsync(node));
+        Assert.Equal(typeof(ContractRevertException), plain.GetType());
+        Assert.Equal(unknown, plain.RevertData);
     }
 
     [Fact]
@@ -307,7 +299,7 @@ public sealed class GeneratorTests
         Assert.Contains("fixed128x18", d.GetMessage());
         Assert.Contains("out/Fx.sol/Fx.json", d.GetMessage());
         Assert.Equal(["Contract.IThing.g.cs"], run.HintNames);
-        Assert.Null(run.Load().GetType(Ns + ".IThing")!.GetMethod("DeployAsync")); // an interface has no creation code
+        Assert.Null(run.Load().GetType(Ns + ".IThingService")!.GetNestedType("IThingDeployment")); // an interface has no creation code
     }
 
     [Fact]
@@ -335,7 +327,7 @@ public sealed class GeneratorTests
         driver = driver.ReplaceAdditionalText(b2, b3).RunGenerators(compilation);
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, "Artifacts"));
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, "Bindings"));
-        Assert.Contains("GAsync", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Contract.B.g.cs").SourceText.ToString());
+        Assert.Contains("GQueryAsync", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Contract.B.g.cs").SourceText.ToString());
     }
 
     private static List<IncrementalStepRunReason> Reasons(GeneratorDriver driver, string step) =>

@@ -1,5 +1,10 @@
 using System.Numerics;
 using System.Text;
+using Nethereum.ABI;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Web3;
+using TransactionReceipt = Nethereum.RPC.Eth.DTOs.TransactionReceipt;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
@@ -33,77 +38,85 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         }
 
         // ---------------------------------------------------------------- deployment and wiring
-        var registry = await CircuitRegistry.DeployAsync(owner, 3600);
-        var vault = await CollateralVault.DeployAsync(owner, owner.From, 3600);
-        var delay = Assert.Single(vault.DecodeUnbondingDelaySetEvents(vault.DeploymentReceipt!));
-        Assert.Equal(BigInteger.Zero, delay.PreviousDelay);
-        Assert.Equal(new BigInteger(3600), delay.NewDelay);
-        var eth = Assert.Single(vault.DecodeAssetAddedEvents(vault.DeploymentReceipt!));
-        Assert.Equal(BigInteger.Zero, eth.AssetId);
-        Assert.Equal(Address.Zero, eth.Token);
+        var web3 = owner.Web3();
+        var registry = await CircuitRegistryService.DeployContractAndGetServiceAsync(web3, new CircuitRegistryService.CircuitRegistryDeployment { UpgradeDelay = 3600 });
+        var vaultReceipt = await CollateralVaultService.DeployContractAndWaitForReceiptAsync(web3,
+            new CollateralVaultService.CollateralVaultDeployment { InitialOwner = owner.From, UnbondingDelay = 3600 });
+        var vault = new CollateralVaultService(web3, vaultReceipt.ContractAddress);
+        var delay = Assert.Single(Events<CollateralVaultService.UnbondingDelaySetEventDTO>(vaultReceipt, vault));
+        Eq(BigInteger.Zero, delay.PreviousDelay);
+        Eq(new BigInteger(3600), delay.NewDelay);
+        var eth = Assert.Single(Events<CollateralVaultService.AssetAddedEventDTO>(vaultReceipt, vault));
+        Eq(BigInteger.Zero, eth.AssetId);
+        Eq(Address.Zero, eth.Token);
 
-        var extension = await ProverMarketExtension.DeployAsync(owner, registry.Address, vault.Address);
-        var deployed = await ProverMarket.DeployAsync(owner, owner.From, registry.Address, vault.Address, treasury.From, extension.Address);
-        var marketSet = Assert.Single(vault.DecodeMarketSetEvents(await vault.SetMarketRequestAndWaitForReceiptAsync(deployed.Address)));
-        Assert.Equal(deployed.Address, marketSet.Market);
+        var extension = await ProverMarketExtensionService.DeployContractAndGetServiceAsync(web3,
+            new ProverMarketExtensionService.ProverMarketExtensionDeployment { Registry = registry.ContractAddress, Vault = vault.ContractAddress });
+        var deployed = await ProverMarketService.DeployContractAndGetServiceAsync(web3, new ProverMarketService.ProverMarketDeployment
+        {
+            InitialOwner = owner.From, Registry = registry.ContractAddress, Vault = vault.ContractAddress, Treasury = treasury.From, Extension = extension.ContractAddress,
+        });
+        var marketSet = Assert.Single(Events<CollateralVaultService.MarketSetEventDTO>(await vault.SetMarketRequestAndWaitForReceiptAsync(deployed.ContractAddress), vault));
+        Eq(deployed.ContractAddress, marketSet.Market);
 
         // The market's cold paths live in the extension behind its fallback: the interface binding reaches both.
-        IProverMarketService Market(Signer s) => new(s, deployed.Address);
+        IProverMarketService Market(Signer s) => new(s.Web3(), deployed.ContractAddress);
         var market = Market(owner);
-        Assert.Equal(extension.Address, await market.ExtensionQueryAsync());
+        Eq(extension.ContractAddress, await market.ExtensionQueryAsync());
         // A protocol fee change is timelocked: proposed now, in force for new requests PARAMS_DELAY later.
         var initialFee = await market.EffectiveProtocolFeeQueryAsync();
         var proposeReceipt = await market.ProposeProtocolFeeRequestAndWaitForReceiptAsync(250);
-        var proposed = Assert.Single(market.DecodeProtocolFeeProposedEvents(proposeReceipt));
-        Assert.Equal(new BigInteger(250), proposed.Bps);
+        var proposed = Assert.Single(Events<IProverMarketService.ProtocolFeeProposedEventDTO>(proposeReceipt, market));
+        Eq(new BigInteger(250), proposed.Bps);
         var paramsDelay = await market.PARAMS_DELAYQueryAsync();
-        var proposedAt = (await chain.Client.GetBlockByNumberAsync(proposeReceipt.BlockNumber))!.Timestamp;
-        Assert.Equal(proposedAt + paramsDelay, proposed.ActivatesAt);
+        var proposedAt = (await chain.Client.GetBlockByNumberAsync((ulong)proposeReceipt.BlockNumber.Value))!.Timestamp;
+        Eq(proposedAt + paramsDelay, proposed.ActivatesAt);
         var pending = await market.PendingProtocolFeeQueryAsync();
-        Assert.Equal(new BigInteger(250), pending.Bps);
-        Assert.Equal(proposed.ActivatesAt, pending.ActivatesAt);
-        Assert.Equal(initialFee, await market.EffectiveProtocolFeeQueryAsync()); // not yet
-        var early = await Assert.ThrowsAsync<IProverMarketService.ParamsNotReadyError>(() => market.ActivateProtocolFeeRequestAndWaitForReceiptAsync());
-        Assert.Equal(proposed.ActivatesAt, early.ActivatesAt);
+        Eq(new BigInteger(250), pending.Bps);
+        Eq(proposed.ActivatesAt, pending.ActivatesAt);
+        Eq(initialFee, await market.EffectiveProtocolFeeQueryAsync()); // not yet
+        var early = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.ParamsNotReadyError>>(() => market.ActivateProtocolFeeRequestAndWaitForReceiptAsync());
+        Eq(proposed.ActivatesAt, early.Error.ActivatesAt);
         await chain.AdvanceAsync((ulong)paramsDelay);
-        Assert.Equal(new BigInteger(250), await market.EffectiveProtocolFeeQueryAsync()); // due: new requests carry it
-        var feeSet = Assert.Single(market.DecodeProtocolFeeSetEvents(await market.ActivateProtocolFeeRequestAndWaitForReceiptAsync()));
-        Assert.Equal(new BigInteger(250), feeSet.Bps);
+        Eq(new BigInteger(250), await market.EffectiveProtocolFeeQueryAsync()); // due: new requests carry it
+        var feeSet = Assert.Single(Events<IProverMarketService.ProtocolFeeSetEventDTO>(await market.ActivateProtocolFeeRequestAndWaitForReceiptAsync(), market));
+        Eq(new BigInteger(250), feeSet.Bps);
         var parameters = await market.ParamsQueryAsync();
-        Assert.Equal(treasury.From, parameters.Treasury);
-        Assert.Equal(new BigInteger(250), parameters.ProtocolFeeBps);
+        Eq(treasury.From, parameters.Treasury);
+        Eq(new BigInteger(250), parameters.ProtocolFeeBps);
 
         // ---------------------------------------------------------------- circuit
         var verifier = await ChainControl.DeployAcceptAllVerifierAsync(owner, 1);
         var artifactsHash = Keccak.Hash(Encoding.UTF8.GetBytes("multiplier artifacts"));
-        var registered = Assert.Single(registry.DecodeCircuitRegisteredEvents(
-            await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier, "ipfs://multiplier", artifactsHash, 1000, 1)));
-        Assert.Equal(BigInteger.One, registered.CircuitId);
-        Assert.Equal(owner.From, registered.Owner);
-        Assert.Equal(verifier, registered.Verifier);
-        Assert.Equal(new BigInteger(1000), registered.ProvingUnits);
-        Assert.Equal(BigInteger.One, registered.PublicInputCount);
-        Assert.Equal(artifactsHash, registered.ArtifactsHash);
-        Assert.Equal("ipfs://multiplier", registered.ArtifactsURI);
+        var registered = Assert.Single(Events<CircuitRegistryService.CircuitRegisteredEventDTO>(
+            await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier, "ipfs://multiplier", artifactsHash, 1000, 1), registry));
+        Eq(BigInteger.One, registered.CircuitId);
+        Eq(owner.From, registered.Owner);
+        Eq(verifier, registered.Verifier);
+        Eq(new BigInteger(1000), registered.ProvingUnits);
+        Eq(BigInteger.One, registered.PublicInputCount);
+        Eq(artifactsHash, registered.ArtifactsHash);
+        Eq("ipfs://multiplier", registered.ArtifactsURI);
         var terms = await registry.CircuitTermsQueryAsync(1);
-        Assert.Equal(verifier, terms.Verifier);
-        Assert.Equal(new BigInteger(1000), terms.ProvingUnits);
+        Eq(verifier, terms.Verifier);
+        Eq(new BigInteger(1000), terms.ProvingUnits);
 
         // ---------------------------------------------------------------- collateral
         foreach (var p in provers)
         {
-            var deposited = Assert.Single(new CollateralVaultService(p.Web3(), vault.ContractAddress).DecodeDepositedEvents(
-                await new CollateralVaultService(p.Web3(), vault.ContractAddress).DepositEthRequestAndWaitForReceiptAsync(amountToSend: Ether)));
-            Assert.Equal(p.From, deposited.Account);
-            Assert.Equal(BigInteger.Zero, deposited.AssetId);
-            Assert.Equal(Ether, deposited.Amount);
-            Assert.Equal(Ether, deposited.NewFree);
+            var depositVault = new CollateralVaultService(p.Web3(), vault.ContractAddress);
+            var deposited = Assert.Single(Events<CollateralVaultService.DepositedEventDTO>(
+                await depositVault.DepositEthRequestAndWaitForReceiptAsync(amountToSend: Ether), vault));
+            Eq(p.From, deposited.Account);
+            Eq(BigInteger.Zero, deposited.AssetId);
+            Eq(Ether, deposited.Amount);
+            Eq(Ether, deposited.NewFree);
         }
 
         // ---------------------------------------------------------------- request with escrow
         var now = await chain.NowAsync();
         var input = Encoding.UTF8.GetBytes("{\"a\":\"3\",\"b\":\"11\"}");
-        BigInteger[] publicInputs = [33];
+        List<BigInteger> publicInputs = [33];
         var maxFee = Ether / 10;
         var minCollateral = maxFee; // a sealed bid's bond (minCollateral) must be at least maxFee
         var latencyWeight = BigInteger.Pow(10, 12);
@@ -112,41 +125,40 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             BidDeadline: now + 100, RevealDeadline: now + 200, ProvingWindow: 600, Verifier: verifier,
             MaxFee: maxFee, MinFee: 0, MinCollateral: minCollateral, LatencyWeight: latencyWeight, Nonce: 1,
             InputHash: Keccak.Hash(input),
-            PublicInputsHash: Keccak.Hash(AbiCodec.Encode([AbiType.UInt256], [publicInputs[0]])),
+            PublicInputsHash: Keccak.Hash(new ABIEncode().GetABIEncoded(new ABIValue("uint256", publicInputs[0]))),
             ProtocolFeeBps: 250);
 
         // The id is keccak256(abi.encode(request)): computed here independently and by the contract.
-        var expectedId = Keccak.Hash(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(request)]));
+        var expectedId = Keccak.Hash(AbiStructs.Encode(request));
         var requestId = await market.RequestIdOfQueryAsync(request);
-        Assert.Equal(expectedId, requestId);
+        Eq(expectedId, requestId);
 
         // The terms must carry the effective protocol fee.
-        var staleFee = await Assert.ThrowsAsync<IProverMarketService.ProtocolFeeMismatchError>(
-            () => Market(requester).SubmitRequestAsync(request with { ProtocolFeeBps = initialFee }, input, string.Empty, publicInputs, value: maxFee));
-        Assert.Equal(initialFee, staleFee.InTerms);
-        Assert.Equal(new BigInteger(250), staleFee.Effective);
-        var submitReceipt = await Market(requester).SubmitRequestAsync(request, input, string.Empty, publicInputs, value: maxFee);
-        var submitted = Assert.Single(market.DecodeRequestSubmittedEvents(submitReceipt));
-        Assert.Equal(requestId, submitted.RequestId);
-        Assert.Equal(requester.From, submitted.Requester);
-        Assert.Equal(BigInteger.One, submitted.CircuitId);
-        Assert.Equal(Hex.Encode(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(request)])),
-            Hex.Encode(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(submitted.Request)])));
-        Assert.Equal(new BigInteger(1000), submitted.ProvingUnits);
-        Assert.Equal(input, submitted.Input);
-        Assert.Equal(string.Empty, submitted.InputUri);
-        Assert.Equal(publicInputs, submitted.PublicInputs);
+        var staleFee = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.ProtocolFeeMismatchError>>(
+            () => Market(requester).SubmitRequestRequestAndWaitForReceiptAsync(request with { ProtocolFeeBps = initialFee }, input, string.Empty, publicInputs, amountToSend: maxFee));
+        Eq(initialFee, staleFee.Error.InTerms);
+        Eq(new BigInteger(250), staleFee.Error.Effective);
+        var submitReceipt = await Market(requester).SubmitRequestRequestAndWaitForReceiptAsync(request, input, string.Empty, publicInputs, amountToSend: maxFee);
+        var submitted = Assert.Single(Events<IProverMarketService.RequestSubmittedEventDTO>(submitReceipt, market));
+        Eq(requestId, submitted.RequestId);
+        Eq(requester.From, submitted.Requester);
+        Eq(BigInteger.One, submitted.CircuitId);
+        Eq(AbiStructs.Encode(request), AbiStructs.Encode(submitted.Request));
+        Eq(new BigInteger(1000), submitted.ProvingUnits);
+        Eq(input, submitted.Input);
+        Eq(string.Empty, submitted.InputUri);
+        Eq(publicInputs, submitted.PublicInputs);
         var state = await market.RequestStateQueryAsync(requestId);
-        Assert.Equal(BigInteger.One, state.Status); // Open
-        Assert.Equal(submitted.ReserveFee, state.ReserveFee);
+        Eq(BigInteger.One, state.Status); // Open
+        Eq(submitted.ReserveFee, state.ReserveFee);
         Assert.InRange(submitted.ReserveFee, BigInteger.One, maxFee);
 
         // A reveal during the commit phase is out of phase: typed error with typed arguments.
-        var earlyReveal = await Assert.ThrowsAsync<IProverMarketService.NotInPhaseError>(
-            () => Market(provers[0]).RevealBidAsync(request, Ether / 20, 100, new byte[32], 0));
-        Assert.Equal(requestId, earlyReveal.RequestId);
-        Assert.Equal(request.BidDeadline + 1, earlyReveal.From);
-        Assert.Equal(request.RevealDeadline, earlyReveal.Until);
+        var earlyReveal = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.NotInPhaseError>>(
+            () => Market(provers[0]).RevealBidRequestAndWaitForReceiptAsync(request, Ether / 20, 100, new byte[32], 0));
+        Eq(requestId, earlyReveal.Error.RequestId);
+        Eq(request.BidDeadline + 1, earlyReveal.Error.From);
+        Eq(request.RevealDeadline, earlyReveal.Error.Until);
 
         // ---------------------------------------------------------------- commit
         Bid[] bids =
@@ -158,155 +170,175 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
         foreach (var b in bids)
         {
             var commitment = await market.BidCommitmentQueryAsync(requestId, b.Prover.From, b.Fee, b.Latency, b.Salt);
-            var local = Keccak.Hash(AbiCodec.Encode(
-                [AbiType.Bytes32, AbiType.Address, AbiType.Parse("uint96"), AbiType.Parse("uint32"), AbiType.Bytes32],
-                [requestId, b.Prover.From, b.Fee, b.Latency, b.Salt]));
-            Assert.Equal(local, commitment);
+            var local = Keccak.Hash(new ABIEncode().GetABIEncoded(new ABIValue("bytes32", requestId), new ABIValue("address", b.Prover.From.ToString()),
+                new ABIValue("uint96", b.Fee), new ABIValue("uint32", b.Latency), new ABIValue("bytes32", b.Salt)));
+            Eq(local, commitment);
 
-            var receipt = await Market(b.Prover).CommitBidAsync(request, commitment, 0);
-            var committed = Assert.Single(market.DecodeBidCommittedEvents(receipt));
-            Assert.Equal(requestId, committed.RequestId);
-            Assert.Equal(b.Prover.From, committed.Prover);
-            Assert.Equal(commitment, committed.Commitment);
-            Assert.Equal(BigInteger.Zero, committed.Lane);
-            Assert.Equal(BigInteger.One, await market.BidStatusQueryAsync(requestId, b.Prover.From, 0, commitment)); // Committed
+            var receipt = await Market(b.Prover).CommitBidRequestAndWaitForReceiptAsync(request, commitment, 0);
+            var committed = Assert.Single(Events<IProverMarketService.BidCommittedEventDTO>(receipt, market));
+            Eq(requestId, committed.RequestId);
+            Eq(b.Prover.From, committed.Prover);
+            Eq(commitment, committed.Commitment);
+            Eq(BigInteger.Zero, committed.Lane);
+            Eq(BigInteger.One, await market.BidStatusQueryAsync(requestId, b.Prover.From, 0, commitment)); // Committed
             // The bond taken is the terms' minCollateral (the event no longer repeats it): the vault's Locked event shows it.
-            var locked = Assert.Single(vault.DecodeLockedEvents(receipt)); // emitted by the vault in the same transaction
-            Assert.Equal(b.Prover.From, locked.Account);
-            Assert.Equal(minCollateral, locked.Amount);
-            Assert.Equal(Ether - minCollateral, locked.NewFree);
+            var locked = Assert.Single(Events<CollateralVaultService.LockedEventDTO>(receipt, vault)); // emitted by the vault in the same transaction
+            Eq(b.Prover.From, locked.Account);
+            Eq(minCollateral, locked.Amount);
+            Eq(Ether - minCollateral, locked.NewFree);
         }
 
-        var again = await Assert.ThrowsAsync<IProverMarketService.LaneBusyError>(
-            () => Market(provers[0]).CommitBidAsync(request, Salt(9), 0));
-        Assert.Equal(provers[0].From, again.Prover);
-        Assert.Equal(BigInteger.Zero, again.Lane);
+        var again = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.LaneBusyError>>(
+            () => Market(provers[0]).CommitBidRequestAndWaitForReceiptAsync(request, Salt(9), 0));
+        Eq(provers[0].From, again.Error.Prover);
+        Eq(BigInteger.Zero, again.Error.Lane);
 
-        var committedLogs = await market.GetBidCommittedEventsAsync(submitReceipt.BlockNumber, requestId: requestId);
-        Assert.Equal(bids.Select(b => b.Prover.From), committedLogs.Select(e => e.Prover));
+        var committedLogs = await market.GetBidCommittedEventsAsync(submitReceipt.BlockNumber.Value, requestId: requestId);
+        Eq(bids.Select(b => b.Prover.From), committedLogs.Select(e => e.Event.Prover));
 
         // ---------------------------------------------------------------- reveal
         await chain.AdvanceAsync(request.BidDeadline.ToUlong() - await chain.NowAsync() + 1);
 
         // A commit after the commit phase is a wrong-phase commit.
         var late = await chain.NewFundedSignerAsync(Ether);
-        var lateCommit = await Assert.ThrowsAsync<IProverMarketService.NotInPhaseError>(() => Market(late).CommitBidAsync(request, Salt(7), 0));
-        Assert.Equal(requestId, lateCommit.RequestId);
-        Assert.True(lateCommit.NowTs > request.BidDeadline);
-        Assert.Equal(BigInteger.Zero, lateCommit.From); // a commit phase has no lower bound worth naming
-        Assert.Equal(BigInteger.Zero, state.CreatedAt); // not kept for sealed bids: the submission block has it
-        Assert.Equal(request.BidDeadline, lateCommit.Until);
+        var lateCommit = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.NotInPhaseError>>(() => Market(late).CommitBidRequestAndWaitForReceiptAsync(request, Salt(7), 0));
+        Eq(requestId, lateCommit.Error.RequestId);
+        Assert.True(lateCommit.Error.NowTs > request.BidDeadline);
+        Eq(BigInteger.Zero, lateCommit.Error.From); // a commit phase has no lower bound worth naming
+        Eq(BigInteger.Zero, state.CreatedAt); // not kept for sealed bids: the submission block has it
+        Eq(request.BidDeadline, lateCommit.Error.Until);
 
-        var mismatch = await Assert.ThrowsAsync<IProverMarketService.RevealMismatchError>(
-            () => Market(provers[0]).RevealBidAsync(request, bids[0].Fee + 1, bids[0].Latency, bids[0].Salt, 0));
-        Assert.Equal(provers[0].From, mismatch.Prover);
+        var mismatch = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.RevealMismatchError>>(
+            () => Market(provers[0]).RevealBidRequestAndWaitForReceiptAsync(request, bids[0].Fee + 1, bids[0].Latency, bids[0].Salt, 0));
+        Eq(provers[0].From, mismatch.Error.Prover);
 
         int[] expectedRanks = [1, 1, 2];
         var reveals = new TransactionReceipt[bids.Length];
         for (int i = 0; i < bids.Length; i++)
         {
             var b = bids[i];
-            var lastReveal = reveals[i] = await Market(b.Prover).RevealBidAsync(request, b.Fee, b.Latency, b.Salt, 0);
-            var revealed = Assert.Single(market.DecodeBidRevealedEvents(lastReveal));
-            Assert.Equal(requestId, revealed.RequestId);
-            Assert.Equal(b.Prover.From, revealed.Prover);
-            Assert.Equal(b.Fee, revealed.Fee);
-            Assert.Equal(b.Latency, revealed.Latency);
-            Assert.Equal(new BigInteger(expectedRanks[i]), revealed.Rank);
+            var lastReveal = reveals[i] = await Market(b.Prover).RevealBidRequestAndWaitForReceiptAsync(request, b.Fee, b.Latency, b.Salt, 0);
+            var revealed = Assert.Single(Events<IProverMarketService.BidRevealedEventDTO>(lastReveal, market));
+            Eq(requestId, revealed.RequestId);
+            Eq(b.Prover.From, revealed.Prover);
+            Eq(b.Fee, revealed.Fee);
+            Eq(b.Latency, revealed.Latency);
+            Eq(new BigInteger(expectedRanks[i]), revealed.Rank);
         }
 
         // Only the best bid keeps its bond (onMiss = OpenSecondary): the second reveal beat prover 0, the third did not
         // lead; each released bond goes back in the same transaction, and only the second score is kept.
-        Assert.Empty(market.DecodeBondReleasedEvents(reveals[0]));
+        Assert.Empty(Events<IProverMarketService.BondReleasedEventDTO>(reveals[0], market));
         for (int i = 1; i < 3; i++)
         {
             var who = i == 1 ? provers[0] : provers[2];
-            var released = Assert.Single(market.DecodeBondReleasedEvents(reveals[i]));
-            Assert.Equal(who.From, released.Prover);
-            Assert.Equal(minCollateral, released.Amount);
-            Assert.Equal(who.From, Assert.Single(vault.DecodeUnlockedEvents(reveals[i])).Account);
-            Assert.Equal(BigInteger.One, await market.BidLaneQueryAsync(who.From, 0)); // free for its next bid
+            var released = Assert.Single(Events<IProverMarketService.BondReleasedEventDTO>(reveals[i], market));
+            Eq(who.From, released.Prover);
+            Eq(minCollateral, released.Amount);
+            Eq(who.From, Assert.Single(Events<CollateralVaultService.UnlockedEventDTO>(reveals[i], vault)).Account);
+            Eq(BigInteger.One, await market.BidLaneQueryAsync(who.From, 0)); // free for its next bid
         }
         var open = await market.RequestStateQueryAsync(requestId);
-        Assert.Equal(provers[1].From, open.Prover);
-        Assert.Equal(bids[2].Fee + latencyWeight * bids[2].Latency, open.SecondScore);
+        Eq(provers[1].From, open.Prover);
+        Eq(bids[2].Fee + latencyWeight * bids[2].Latency, open.SecondScore);
 
         // ---------------------------------------------------------------- settle
         await chain.AdvanceAsync(request.RevealDeadline.ToUlong() - await chain.NowAsync() + 1);
-        var settleReceipt = await Market(requester).SettleAsync(request);
+        var settleReceipt = await Market(requester).SettleRequestAndWaitForReceiptAsync(request);
         var expectedPayment = bids[2].Fee + latencyWeight * bids[2].Latency - latencyWeight * bids[1].Latency; // second score
-        var settled = Assert.Single(market.DecodeAuctionSettledEvents(settleReceipt));
-        Assert.Equal(requestId, settled.RequestId);
-        Assert.Equal(provers[1].From, settled.Winner);
-        Assert.Equal(bids[1].Fee, settled.WinnerFee);
-        Assert.Equal(expectedPayment, settled.Payment);
-        Assert.Equal(request.RevealDeadline + bids[1].Latency, settled.Deadline);
-        Assert.Equal(bids[2].Fee + latencyWeight * bids[2].Latency, settled.SecondScore);
-        Assert.Equal(Address.Zero, settled.RunnerUp); // none kept with OpenSecondary
-        var assigned = Assert.Single(market.DecodeRequestAssignedEvents(settleReceipt));
-        Assert.Equal(provers[1].From, assigned.Prover);
-        Assert.Equal(expectedPayment, assigned.Fee);
-        Assert.Equal(settled.Deadline, assigned.Deadline);
-        Assert.Equal(minCollateral, assigned.Collateral);
-        Assert.Empty(market.DecodeBondReleasedEvents(settleReceipt)); // released at their reveals
+        var settled = Assert.Single(Events<IProverMarketService.AuctionSettledEventDTO>(settleReceipt, market));
+        Eq(requestId, settled.RequestId);
+        Eq(provers[1].From, settled.Winner);
+        Eq(bids[1].Fee, settled.WinnerFee);
+        Eq(expectedPayment, settled.Payment);
+        Eq(request.RevealDeadline + bids[1].Latency, settled.Deadline);
+        Eq(bids[2].Fee + latencyWeight * bids[2].Latency, settled.SecondScore);
+        Eq(Address.Zero, settled.RunnerUp); // none kept with OpenSecondary
+        var assigned = Assert.Single(Events<IProverMarketService.RequestAssignedEventDTO>(settleReceipt, market));
+        Eq(provers[1].From, assigned.Prover);
+        Eq(expectedPayment, assigned.Fee);
+        Eq(settled.Deadline, assigned.Deadline);
+        Eq(minCollateral, assigned.Collateral);
+        Assert.Empty(Events<IProverMarketService.BondReleasedEventDTO>(settleReceipt, market)); // released at their reveals
 
         // ---------------------------------------------------------------- proof
-        BigInteger[] proof = [1, 2, 3, 4, 5, 6, 7, 8];
-        var wrongProver = await Assert.ThrowsAsync<IProverMarketService.NotAssignedProverError>(
-            () => Market(provers[0]).FulfillAsync(request, proof, publicInputs));
-        Assert.Equal(provers[0].From, wrongProver.Caller);
-        Assert.Equal(provers[1].From, wrongProver.Prover);
+        List<BigInteger> proof = [1, 2, 3, 4, 5, 6, 7, 8];
+        var wrongProver = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.NotAssignedProverError>>(
+            () => Market(provers[0]).FulfillRequestAndWaitForReceiptAsync(request, proof, publicInputs));
+        Eq(provers[0].From, wrongProver.Error.Caller);
+        Eq(provers[1].From, wrongProver.Error.Prover);
 
-        var fulfillReceipt = await Market(provers[1]).FulfillAsync(request, proof, publicInputs);
+        var fulfillReceipt = await Market(provers[1]).FulfillRequestAndWaitForReceiptAsync(request, proof, publicInputs);
         var protocolFee = expectedPayment * 250 / 10_000;
-        var fulfilled = Assert.Single(market.DecodeRequestFulfilledEvents(fulfillReceipt));
-        Assert.Equal(requestId, fulfilled.RequestId);
-        Assert.Equal(provers[1].From, fulfilled.Prover);
-        Assert.Equal(expectedPayment - protocolFee, fulfilled.ProverPayment);
-        Assert.Equal(protocolFee, fulfilled.ProtocolFee);
-        Assert.Equal(maxFee - expectedPayment, fulfilled.RequesterRefund);
-        Assert.Equal(BigInteger.Zero, fulfilled.Bounty);
-        var unlocked = Assert.Single(vault.DecodeUnlockedEvents(fulfillReceipt));
-        Assert.Equal(provers[1].From, unlocked.Account);
-        Assert.Equal(Ether, unlocked.NewFree);
-        Assert.Equal(new BigInteger(4), (await market.RequestStateQueryAsync(requestId)).Status); // Fulfilled
+        var fulfilled = Assert.Single(Events<IProverMarketService.RequestFulfilledEventDTO>(fulfillReceipt, market));
+        Eq(requestId, fulfilled.RequestId);
+        Eq(provers[1].From, fulfilled.Prover);
+        Eq(expectedPayment - protocolFee, fulfilled.ProverPayment);
+        Eq(protocolFee, fulfilled.ProtocolFee);
+        Eq(maxFee - expectedPayment, fulfilled.RequesterRefund);
+        Eq(BigInteger.Zero, fulfilled.Bounty);
+        var unlocked = Assert.Single(Events<CollateralVaultService.UnlockedEventDTO>(fulfillReceipt, vault));
+        Eq(provers[1].From, unlocked.Account);
+        Eq(Ether, unlocked.NewFree);
+        Eq(new BigInteger(4), (await market.RequestStateQueryAsync(requestId)).Status); // Fulfilled
 
         // ---------------------------------------------------------------- withdraw
-        Assert.Equal(fulfilled.ProverPayment, await market.BalanceOfQueryAsync(provers[1].From));
-        Assert.Equal(protocolFee, await market.BalanceOfQueryAsync(treasury.From));
-        Assert.Equal(fulfilled.RequesterRefund, await market.BalanceOfQueryAsync(requester.From));
+        Eq(fulfilled.ProverPayment, await market.BalanceOfQueryAsync(provers[1].From));
+        Eq(protocolFee, await market.BalanceOfQueryAsync(treasury.From));
+        Eq(fulfilled.RequesterRefund, await market.BalanceOfQueryAsync(requester.From));
 
         var before = await chain.Client.GetBalanceAsync(provers[1].From);
-        var withdrawReceipt = await Market(provers[1]).WithdrawAsync(fulfilled.ProverPayment, provers[1].From);
-        var withdrawn = Assert.Single(market.DecodeWithdrawnEvents(withdrawReceipt));
-        Assert.Equal(provers[1].From, withdrawn.Account);
-        Assert.Equal(provers[1].From, withdrawn.To);
-        Assert.Equal(fulfilled.ProverPayment, withdrawn.Amount);
+        var withdrawReceipt = await Market(provers[1]).WithdrawRequestAndWaitForReceiptAsync(fulfilled.ProverPayment, provers[1].From);
+        var withdrawn = Assert.Single(Events<IProverMarketService.WithdrawnEventDTO>(withdrawReceipt, market));
+        Eq(provers[1].From, withdrawn.Account);
+        Eq(provers[1].From, withdrawn.To);
+        Eq(fulfilled.ProverPayment, withdrawn.Amount);
         var after = await chain.Client.GetBalanceAsync(provers[1].From);
-        Assert.Equal(before + fulfilled.ProverPayment - withdrawReceipt.GasUsed * withdrawReceipt.EffectiveGasPrice, after);
+        Eq(before + fulfilled.ProverPayment - withdrawReceipt.GasUsed.Value * withdrawReceipt.EffectiveGasPrice.Value, after);
 
-        var overdraw = await Assert.ThrowsAsync<IProverMarketService.InsufficientBalanceError>(
-            () => Market(provers[1]).WithdrawAsync(1, provers[1].From));
-        Assert.Equal(BigInteger.One, overdraw.Requested);
-        Assert.Equal(BigInteger.Zero, overdraw.Available);
+        var overdraw = await Assert.ThrowsAsync<CustomErrorException<IProverMarketService.InsufficientBalanceError>>(
+            () => Market(provers[1]).WithdrawRequestAndWaitForReceiptAsync(1, provers[1].From));
+        Eq(BigInteger.One, overdraw.Error.Requested);
+        Eq(BigInteger.Zero, overdraw.Error.Available);
 
-        var refund = Assert.Single(market.DecodeWithdrawnEvents(await Market(requester).WithdrawAsync(fulfilled.RequesterRefund, requester.From)));
-        Assert.Equal(fulfilled.RequesterRefund, refund.Amount);
+        var refund = Assert.Single(Events<IProverMarketService.WithdrawnEventDTO>(await Market(requester).WithdrawRequestAndWaitForReceiptAsync(fulfilled.RequesterRefund, requester.From), market));
+        Eq(fulfilled.RequesterRefund, refund.Amount);
 
         // Collateral leaves the vault through the unbonding delay.
         var proverVault = new CollateralVaultService((provers[0]).Web3(), vault.ContractAddress);
-        var requested = Assert.Single(proverVault.DecodeWithdrawalRequestedEvents(await proverVault.RequestWithdrawalRequestAndWaitForReceiptAsync(0, Ether)));
-        Assert.Equal(Ether, requested.Amount);
-        Assert.Equal(BigInteger.Zero, requested.NewFree);
+        var requested = Assert.Single(Events<CollateralVaultService.WithdrawalRequestedEventDTO>(await proverVault.RequestWithdrawalRequestAndWaitForReceiptAsync(0, Ether), proverVault));
+        Eq(Ether, requested.Amount);
+        Eq(BigInteger.Zero, requested.NewFree);
         await Assert.ThrowsAnyAsync<CustomErrorException>(() => proverVault.CompleteWithdrawalRequestAndWaitForReceiptAsync(0, provers[0].From));
         await chain.AdvanceAsync(3601);
-        var completed = Assert.Single(proverVault.DecodeWithdrawalCompletedEvents(await proverVault.CompleteWithdrawalRequestAndWaitForReceiptAsync(0, provers[0].From)));
-        Assert.Equal(provers[0].From, completed.Account);
-        Assert.Equal(provers[0].From, completed.To);
-        Assert.Equal(Ether, completed.Amount);
+        var completed = Assert.Single(Events<CollateralVaultService.WithdrawalCompletedEventDTO>(await proverVault.CompleteWithdrawalRequestAndWaitForReceiptAsync(0, provers[0].From), proverVault));
+        Eq(provers[0].From, completed.Account);
+        Eq(provers[0].From, completed.To);
+        Eq(Ether, completed.Amount);
     }
 
     private static byte[] Salt(byte seed) => Keccak.Hash([seed, 0x5a]);
+
+    /// <summary>The events of type <typeparamref name="T"/> that <paramref name="emitter"/> emitted in <paramref name="receipt"/>.</summary>
+    private static List<T> Events<T>(TransactionReceipt receipt, ContractWeb3ServiceBase emitter)
+        where T : class, IEventDTO, new() =>
+        receipt.DecodeAllEvents<T>().Where(e => string.Equals(e.Log.Address, emitter.ContractAddress, StringComparison.OrdinalIgnoreCase)).Select(e => e.Event).ToList();
+
+    /// <summary>Equality across the shapes a value takes here: an address as <see cref="Address"/> or as Nethereum's hex
+    /// string, bytes, integers of any width, and sequences of them.</summary>
+    private static void Eq(object? expected, object? actual) => Assert.Equal(Norm(expected), Norm(actual));
+
+    private static string Norm(object? v) => v switch
+    {
+        null => "null",
+        Address a => a.ToString().ToLowerInvariant(),
+        string s when s.Length == 42 && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) => s.ToLowerInvariant(),
+        byte[] b => Hex.Encode(b),
+        string s => "\"" + s + "\"",
+        System.Collections.IEnumerable e => "[" + string.Join(",", e.Cast<object?>().Select(Norm)) + "]",
+        IConvertible c when v is not bool => new BigInteger(c.ToDecimal(System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? string.Empty,
+    };
 }
 
 internal static class BigIntegerExtensions
