@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nethereum.Contracts;
 using ProverMarketChain.Cli.Soak;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
@@ -25,24 +26,22 @@ internal static class SyntheticChain
         LatencyWeight: 0, Nonce: nonce, InputHash: new byte[32], PublicInputsHash: Keccak.Hash([1, 2, 3]), ProtocolFeeBps: 0);
 
     /// <summary>The market's request id: keccak256(abi.encode(request)).</summary>
-    public static byte[] IdOf(Request r) => Keccak.Hash(AbiCodec.Encode([AbiType.Parse(Request.AbiTupleType)], [Request.ToAbi(r)]));
+    public static byte[] IdOf(Request r) => Keccak.Hash(AbiStructs.Encode(r));
 
     public static byte[] CommitBid(Request r) =>
-        new ContractFunction($"commitBid({Request.AbiTupleType},bytes32,uint8)", "").EncodeCall([Request.ToAbi(r), new byte[32], (BigInteger)3]);
+        new IProverMarketService.CommitBidFunction { Request = r, Commitment = new byte[32], Lane = 3 }.GetCallData();
 
     public static byte[] RevealBid(Request r) =>
-        new ContractFunction($"revealBid({Request.AbiTupleType},uint96,uint32,bytes32,uint8)", "")
-            .EncodeCall([Request.ToAbi(r), (BigInteger)5, (BigInteger)7, new byte[32], (BigInteger)3]);
+        new IProverMarketService.RevealBidFunction { Request = r, Fee = 5, Latency = 7, Salt = new byte[32], Lane = 3 }.GetCallData();
 
     public static byte[] Fulfill(Request r) =>
-        new ContractFunction($"fulfill({Request.AbiTupleType},uint256[8],uint256[])", "")
-            .EncodeCall([Request.ToAbi(r), Enumerable.Repeat(BigInteger.One, 8).ToArray(), new[] { BigInteger.One, BigInteger.One }]);
+        new IProverMarketService.FulfillFunction { Request = r, Proof = Enumerable.Repeat(BigInteger.One, 8).ToList(), PublicInputs = [BigInteger.One, BigInteger.One] }.GetCallData();
 
     public static byte[] CommitProof(byte[] id) =>
-        new ContractFunction("commitProof(bytes32,bytes32)", "").EncodeCall([id, new byte[32]]);
+        new IProverMarketService.CommitProofFunction { RequestId = id, Commitment = new byte[32] }.GetCallData();
 
     public static byte[] OpenBidLanes() =>
-        new ContractFunction("openBidLanes(uint8,uint8)", "").EncodeCall([BigInteger.Zero, (BigInteger)4]);
+        new IProverMarketService.OpenBidLanesFunction { FirstLane = 0, Count = 4 }.GetCallData();
 
     private static int _hash;
 

@@ -61,18 +61,18 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         {
             await h.WaitForStatusAsync(id, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(id);
-            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-            Assert.Equal(key.Address, paid.Prover);
-            Assert.DoesNotContain(logs, l => IProverMarketService.ProverSlashedEventDTO.TryDecode(l, out _)); // on time
-            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
+            var paid = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+            Assert.Equal(key.Address, Address.Parse(paid.Prover));
+            Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.ProverSlashedEventDTO>(out _)); // on time
+            Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out _));
         }
         Assert.True(flaky.Requests >= 3, $"the recovering server saw {flaky.Requests} requests: the 503s were not retried");
 
         foreach (var (name, id) in hostile)
         {
             var logs = await h.MarketLogsAsync(id);
-            Assert.False(logs.Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address), $"the worker bid on the {name} request");
-            Assert.DoesNotContain(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
+            Assert.False(logs.Any(l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address), $"the worker bid on the {name} request");
+            Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.RequestAssignedEventDTO>(out _));
         }
         await HostileSetup.AssertRefusedAsync(h, o, hostile, TimeSpan.FromSeconds(60));
         Assert.Contains(h.Log.Lines, l => l.Contains(Hex.Encode(hostile["collateral"]), StringComparison.Ordinal) && l.Contains("maxCollateralPerJobWei", StringComparison.Ordinal));
@@ -97,7 +97,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         o.MaxGasPriceWei = "20000000000"; // 20 gwei for new work
         h.StartWorker(o, env);
         var (_, pending) = await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8);
-        await WaitForAsync(h, async () => (await h.MarketLogsAsync(pending)).Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address),
+        await WaitForAsync(h, async () => (await h.MarketLogsAsync(pending)).Any(l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address),
             "the worker never committed");
 
         using var spike = new CancellationTokenSource();
@@ -116,17 +116,17 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             var (_, during) = await h.SubmitAsync(mode: 0, a: 4, b: 5, bidSeconds: 6);
             var view = await h.WaitForStatusAsync(pending, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(pending);
-            Assert.Single(logs, l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
-            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
-            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-            Assert.Equal(key.Address, paid.Prover);
-            var block = (await h.Client.GetBlockByNumberAsync(paid.Log.BlockNumber))!;
+            Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.BidRevealedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
+            Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out _));
+            var (paid, paidLog) = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Single();
+            Assert.Equal(key.Address, Address.Parse(paid.Prover));
+            var block = (await h.Client.GetBlockByNumberAsync(paidLog.BlockNumber))!;
             Assert.True(block.BaseFeePerGas > o.MaxGasPrice, $"the proof landed at base fee {block.BaseFeePerGas}, not above the cap: the spike did not hold");
 
             // New work during the spike is refused with the reason.
             await WaitForAsync(h, () => Task.FromResult(h.Log.Lines.Any(l => l.Contains(Hex.Encode(during), StringComparison.Ordinal) && l.Contains("exceeds the cap", StringComparison.Ordinal))),
                 "the request posted during the spike was not refused for its gas price");
-            Assert.DoesNotContain(await h.MarketLogsAsync(during), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
+            Assert.DoesNotContain(await h.MarketLogsAsync(during), l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out _));
             _ = view;
         }
         finally
@@ -150,7 +150,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         var now = (await h.Client.GetBlockByTagAsync("latest"))!.Timestamp;
         // Posted in one block, each walks a longer book than its gas estimate saw: a generous gas limit.
         await Task.WhenAll(fillers.Select(k => new IAskBookService((new Signer(_anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 })).Web3(), h.AskBook.ContractAddress)
-            .PostAskAsync(MarketHarness.CircuitId, 1, 600, 1, 0, MarketHarness.Ether / 100, now + 3600, Address.Zero)));
+            .PostAskRequestAndWaitForReceiptAsync(MarketHarness.CircuitId, 1, 600, 1, 0, MarketHarness.Ether / 100, now + 3600, Address.Zero)));
         Assert.Equal(new BigInteger(64), await h.AskBook.AskCountQueryAsync(MarketHarness.CircuitId));
 
         var key = await h.NewProverAsync();
@@ -159,8 +159,8 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
         h.StartWorker(o, env);
         var (_, id) = await h.SubmitAsync(mode: 0, a: 2, b: 3, bidSeconds: 8);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
-        var paid = (await h.MarketLogsAsync(id)).Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-        Assert.Equal(key.Address, paid.Prover);
+        var paid = (await h.MarketLogsAsync(id)).Select(l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
+        Assert.Equal(key.Address, Address.Parse(paid.Prover));
         Assert.Contains(h.Log.Lines, l => l.Contains("Standing ask for circuit", StringComparison.Ordinal) && l.Contains("upkeep failed", StringComparison.Ordinal));
         Assert.False((await h.AskBook.AskOfQueryAsync(MarketHarness.CircuitId, key.Address)).Listed);
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [key.Address]));
@@ -224,8 +224,8 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(sealedId, Fulfilled, Patience);
             var logs = await h.MarketLogsAsync(sealedId);
-            Assert.Single(logs, l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
-            Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
+            Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
+            Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out _));
             // The restarted worker found its commitment in flight (journalled hash, known to the node) and never tried
             // to send another: not even one that would have reverted.
             Assert.DoesNotContain("committing bid", worker.Output(), StringComparison.Ordinal);
@@ -244,7 +244,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             }
             worker = await RestartWhileInFlightAsync(h, worker, file, env);
             await h.WaitForStatusAsync(dutchId, Fulfilled, Patience);
-            Assert.Single(await h.MarketLogsAsync(dutchId), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.Single(await h.MarketLogsAsync(dutchId), l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
             Assert.DoesNotContain("submitting proof", worker.Output(), StringComparison.Ordinal);
             worker.Dispose();
 
@@ -270,7 +270,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
             worker.Dispose();
             worker = WorkerProcess.Start(file, env);
             await h.WaitForStatusAsync(raceId, Fulfilled, Patience);
-            Assert.Single(await h.MarketLogsAsync(raceId), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+            Assert.Single(await h.MarketLogsAsync(raceId), l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
             worker.Dispose();
         }
         finally

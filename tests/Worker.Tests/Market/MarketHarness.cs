@@ -1,3 +1,4 @@
+using Nethereum.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -57,12 +58,12 @@ public sealed class MarketHarness : IAsyncDisposable
         h.Requester = anvil.CreateSigner(AnvilFixture.PrivateKey1, Fast);
         var deployment = await Deployment.DeployAsync(owner, owner.From);
         var registry = new CircuitRegistryService(owner.Web3(), deployment.CircuitRegistry.ToString());
-        var verifier = await MultiplierVerifier.DeployAsync(owner);
-        h.Verifier = verifier.Address;
+        var verifier = await MultiplierVerifierService.DeployContractAndGetServiceAsync(owner.Web3(), new MultiplierVerifierService.MultiplierVerifierDeployment());
+        h.Verifier = Address.Parse(verifier.ContractAddress);
         // The owner publishes an artifact manifest; workers without local files fetch the artifacts through it.
         h.ArtifactsManifest = Path.Combine(h.Work, ArtifactStore.ManifestFileName);
         ArtifactStore.WriteManifest(h.ArtifactsManifest, new Uri(h.Zkey).AbsoluteUri, new Uri(h.Wasm).AbsoluteUri);
-        await registry.RegisterCircuitRequestAndWaitForReceiptAsync(verifier.Address, new Uri(h.ArtifactsManifest).AbsoluteUri,
+        await registry.RegisterCircuitRequestAndWaitForReceiptAsync(h.Verifier, new Uri(h.ArtifactsManifest).AbsoluteUri,
             await ArtifactStore.ComputeHashAsync(h.Zkey, h.Wasm), 4, 2);
         h.Market = new IProverMarketService(h.Requester.Web3(), deployment.ProverMarket.ToString());
         h.ProtocolFeeBps = await h.Market.EffectiveProtocolFeeQueryAsync();
@@ -168,8 +169,8 @@ public sealed class MarketHarness : IAsyncDisposable
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: minCollateral ?? Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
             InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps);
-        var receipt = await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics, maxFee);
-        return (request, IProverMarketService.RequestSubmittedEventDTO.DecodeAll(receipt).Single().RequestId);
+        var receipt = await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics.ToList(), maxFee);
+        return (request, receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event.RequestId);
     }
 
     /// <summary>Waits until the request reaches <paramref name="status"/> (market Status enum value).</summary>
@@ -225,7 +226,7 @@ public sealed class MarketHarness : IAsyncDisposable
         await Client.GetTransactionCountAsync(account, "pending") - await Client.GetTransactionCountAsync(account, "latest");
 
     public async Task<IReadOnlyList<LogEntry>> MarketLogsAsync(byte[] id) =>
-        (await Client.GetLogsAsync(new LogFilter(0, null, [Market.Address], [null, id]))).ToList();
+        (await Client.GetLogsAsync(new LogFilter(0, null, [Address.Parse(Market.ContractAddress)], [null, id]))).ToList();
 
     public async ValueTask DisposeAsync()
     {

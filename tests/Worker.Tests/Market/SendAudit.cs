@@ -17,6 +17,6 @@ internal static class SendAudit
         var mined = await new BlockScanner(rpc).ScanAsync(0, head, CancellationToken.None);
         var sent = mined.Where(t => workers.Contains(t.From)).ToList();
         Assert.NotEmpty(sent); // the audit saw the workers' transactions at all
-        return DuplicateSendDetector.Find(mined, workers.ToHashSet(), new MarketCallDecoder(h.Market.Address));
+        return DuplicateSendDetector.Find(mined, workers.ToHashSet(), new MarketCallDecoder(Address.Parse(h.Market.ContractAddress)));
     }
 }

@@ -1,3 +1,4 @@
+using ProverMarketChain.ContractBindings.Rpc;
 using System.Diagnostics;
 using System.Numerics;
 using ProverMarketChain.ContractBindings.Contracts;
@@ -35,7 +36,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
 
         var logs = await h.MarketLogsAsync(id);
-        var reveals = logs.Select(l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.BidRevealedEventDTO>().ToList();
+        var reveals = logs.DecodeEvents<IProverMarketService.BidRevealedEventDTO>().Select(x => x.Event).ToList();
         Assert.Equal(3, reveals.Count);
         // A bid's score is fee + latencyWeight * latency (the event carries fee and latency; the weight is in the terms).
         var weight = BigInteger.Pow(10, 9);
@@ -43,13 +44,13 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var ranked = reveals.OrderBy(Score).ToList();
         Assert.Equal(keys[2].Address, ranked[0].Prover); // the cheapest worker has the lowest score
 
-        var settled = logs.Select(l => IProverMarketService.AuctionSettledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.AuctionSettledEventDTO>().Single();
-        var fulfilled = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
+        var settled = logs.DecodeEvents<IProverMarketService.AuctionSettledEventDTO>().Select(x => x.Event).Single();
+        var fulfilled = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
         var secondScorePayment = Score(ranked[1]) - weight * ranked[0].Latency;
         Assert.Equal(Score(ranked[1]), settled.SecondScore);
-        Assert.Equal(keys[2].Address, settled.Winner);
+        Assert.Equal(keys[2].Address, Address.Parse(settled.Winner));
         Assert.Equal(secondScorePayment, settled.Payment);
-        Assert.Equal(keys[2].Address, fulfilled.Prover);
+        Assert.Equal(keys[2].Address, Address.Parse(fulfilled.Prover));
         Assert.Equal(secondScorePayment, fulfilled.ProverPayment + fulfilled.ProtocolFee);
         Assert.True(fulfilled.ProverPayment + fulfilled.ProtocolFee > ranked[0].Fee);
     }
@@ -74,12 +75,11 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         foreach (var id in new[] { first, second })
         {
             var logs = await h.MarketLogsAsync(id);
-            var committed = logs.Select(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) ? e : null)
-                .OfType<IProverMarketService.BidCommittedEventDTO>().Single(e => e.Prover == key.Address);
+            var committed = logs.DecodeEvents<IProverMarketService.BidCommittedEventDTO>().Select(x => x.Event).Single(e => Address.Parse(e.Prover) == key.Address);
             lanes.Add(committed.Lane);
             // A lone sealed bid is paid the request's maxFee, not its own fee.
-            var paid = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-            Assert.Equal(key.Address, paid.Prover);
+            var paid = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+            Assert.Equal(key.Address, Address.Parse(paid.Prover));
             Assert.Equal(MarketHarness.Ether / 100, paid.ProverPayment + paid.ProtocolFee);
         }
         Assert.Equal(2, lanes.Distinct().Count());
@@ -100,7 +100,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         using (var first = WorkerProcess.Start(file, env))
         {
             var sw = Stopwatch.StartNew();
-            while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address))
+            while (!(await h.MarketLogsAsync(id)).Any(l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address))
             {
                 if (sw.Elapsed >= Patience)
                     Assert.Fail($"the worker never committed (bid deadline {request.BidDeadline}, chain time now {(await h.Client.GetBlockByTagAsync("latest"))!.Timestamp}): " + first.Output());
@@ -114,11 +114,11 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         using var second = WorkerProcess.Start(file, env);
         var view = await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        Assert.Single(logs, l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
-        Assert.DoesNotContain(logs, l => IProverMarketService.BondForfeitedEventDTO.TryDecode(l, out _));
-        Assert.Single(logs, l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _)); // never committed twice
-        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-        Assert.Equal(key.Address, f.Prover);
+        Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.BidRevealedEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
+        Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out _));
+        Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out _)); // never committed twice
+        var f = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(key.Address, Address.Parse(f.Prover));
         _ = view;
         _ = request;
     }
@@ -139,7 +139,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (_, id) = await h.SubmitAsync(mode: 0, a: 6, b: 9, bidSeconds: 5, onMiss: onMiss);
         // The cheap worker wins, then dies after revealing and before it can prove.
         var sw = Stopwatch.StartNew();
-        while (!(await h.MarketLogsAsync(id)).Any(l => IProverMarketService.BidRevealedEventDTO.TryDecode(l, out var e) && e.Prover == cheap.Address))
+        while (!(await h.MarketLogsAsync(id)).Any(l => l.TryDecodeEvent<IProverMarketService.BidRevealedEventDTO>(out var e) && Address.Parse(e.Prover) == cheap.Address))
         {
             Assert.True(sw.Elapsed < Patience, "the cheap worker never revealed");
             await Task.Delay(100);
@@ -148,8 +148,8 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
 
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var slash = logs.Select(l => IProverMarketService.ProverSlashedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.ProverSlashedEventDTO>().Single();
-        Assert.Equal(cheap.Address, slash.Prover);
+        var slash = logs.DecodeEvents<IProverMarketService.ProverSlashedEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(cheap.Address, Address.Parse(slash.Prover));
         // Half the collateral is burnt; of the rest the requester gets half and the delivery bounty the remainder, or,
         // on a runner-up takeover (no open delivery to reward), the requester gets the whole rest.
         var minCollateral = MarketHarness.Ether / 100;
@@ -157,10 +157,10 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.Equal(minCollateral / 2, slash.Burned);
         Assert.Equal(onMiss == 1 ? minCollateral / 2 : minCollateral / 4, slash.ToRequester);
         Assert.Equal(onMiss == 1 ? BigInteger.Zero : minCollateral / 4, slash.ToBounty);
-        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-        Assert.Equal(backup.Address, f.Prover);
+        var f = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(backup.Address, Address.Parse(f.Prover));
         if (onMiss == 0) Assert.Equal(slash.ToBounty, f.Bounty); // a secondary deliverer earns the slashed bounty
-        if (onMiss == 0) Assert.Contains(logs, l => IProverMarketService.ProofCommittedEventDTO.TryDecode(l, out _)); // two-step submission
+        if (onMiss == 0) Assert.Contains(logs, l => l.TryDecodeEvent<IProverMarketService.ProofCommittedEventDTO>(out _)); // two-step submission
         _ = Secondary;
     }
 
@@ -185,7 +185,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.NotNull(reason);
         Assert.Contains("input hash mismatch", reason);
         await h.StopWorker(host);
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out _));
     }
 
     /// <summary>
@@ -210,16 +210,16 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (request, id) = await h.SubmitAsync(mode: 2, a: 7, b: 8);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var matched = logs.Select(l => IProverMarketService.RequestMatchedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestMatchedEventDTO>().Single();
-        Assert.Equal(key.Address, matched.Prover);
+        var (matched, matchedLog) = logs.DecodeEvents<IProverMarketService.RequestMatchedEventDTO>().Single();
+        Assert.Equal(key.Address, Address.Parse(matched.Prover));
         Assert.Equal(BigInteger.One, matched.Attempt);
-        var assigned = logs.Select(l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestAssignedEventDTO>().Single();
-        Assert.Equal(key.Address, assigned.Prover);
+        var (assigned, assignedLog) = logs.DecodeEvents<IProverMarketService.RequestAssignedEventDTO>().Single();
+        Assert.Equal(key.Address, Address.Parse(assigned.Prover));
         Assert.Equal(request.MinCollateral, assigned.Collateral);
-        Assert.True(assigned.Log.BlockNumber > matched.Log.BlockNumber, "the collateral is locked at acceptance, after the match");
-        Assert.DoesNotContain(logs, l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out _));
-        var f = logs.Select(l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.RequestFulfilledEventDTO>().Single();
-        Assert.Equal(key.Address, f.Prover);
+        Assert.True(assignedLog.BlockNumber > matchedLog.BlockNumber, "the collateral is locked at acceptance, after the match");
+        Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.MatchDeclinedEventDTO>(out _));
+        var f = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(key.Address, Address.Parse(f.Prover));
         Assert.Equal(matched.Fee, f.ProverPayment + f.ProtocolFee);
         using var journal = new WorkerJournal(o.JournalPath);
         Assert.Equal(MatchDecision.Accept, Assert.Single(journal.Matches(Hex.Encode(id))).Decision);
@@ -261,10 +261,10 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
 
         var view = await h.WaitForStatusAsync(id, Secondary, Patience);
         var logs = await h.MarketLogsAsync(id);
-        var declined = logs.Select(l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out var e) ? e : null).OfType<IProverMarketService.MatchDeclinedEventDTO>().Single();
-        Assert.Equal(key.Address, declined.Prover);
+        var declined = logs.DecodeEvents<IProverMarketService.MatchDeclinedEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(key.Address, Address.Parse(declined.Prover));
         Assert.False(declined.Silent);
-        Assert.DoesNotContain(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
+        Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.RequestAssignedEventDTO>(out _));
         Assert.Equal(Address.Zero, view.Excluded);
 
         // Nothing of the worker's was locked: its whole deposit is still free, and its ask keeps its place.
@@ -287,7 +287,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.NotNull(reason);
         Assert.Contains(expected, reason);
         Assert.Contains(h.Log.Lines, l => l.Contains("declining the match", StringComparison.Ordinal) && l.Contains(Hex.Encode(id), StringComparison.Ordinal));
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.ProofCommittedEventDTO.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => l.TryDecodeEvent<IProverMarketService.ProofCommittedEventDTO>(out _));
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 4);
         await h.WaitForStatusAsync(id, Fulfilled, Patience);
         var logs = await h.MarketLogsAsync(id);
-        Assert.Contains(logs, l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out var e) && e.Prover == key.Address);
+        Assert.Contains(logs, l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var e) && Address.Parse(e.Prover) == key.Address);
         Assert.Equal(target, await h.Market.BondBalanceQueryAsync(key.Address, 0));
         Assert.Equal(MarketHarness.Ether - target, await vault.FreeBalanceQueryAsync(key.Address, 0));
 
@@ -383,7 +383,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         // Still nothing sent once the bid phase is over.
         while ((await h.Client.GetBlockByTagAsync("latest"))!.Timestamp <= request.BidDeadline && sw.Elapsed < Patience) await Task.Delay(250);
         await h.StopWorker(host);
-        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarketService.BidCommittedEventDTO.TryDecode(l, out _));
+        Assert.DoesNotContain(await h.MarketLogsAsync(id), l => l.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out _));
     }
 
     [Fact]
@@ -484,7 +484,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         };
         foreach (var id in ids) await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
         foreach (var id in ids)
-            Assert.Single(await h.MarketLogsAsync(id), l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out _));
+            Assert.Single(await h.MarketLogsAsync(id), l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out _));
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
     }
 
@@ -507,9 +507,9 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
         var (_, id) = await h.SubmitAsync(mode: 2, a: 3, b: 11);
         await h.WaitForStatusAsync(id, Fulfilled, TimeSpan.FromSeconds(150));
         var logs = await h.MarketLogsAsync(id);
-        Assert.Single(logs, l => IProverMarketService.RequestAssignedEventDTO.TryDecode(l, out _));
-        Assert.Single(logs, l => IProverMarketService.RequestFulfilledEventDTO.TryDecode(l, out _));
-        Assert.DoesNotContain(logs, l => IProverMarketService.MatchDeclinedEventDTO.TryDecode(l, out _));
+        Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.RequestAssignedEventDTO>(out _));
+        Assert.Single(logs, l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out _));
+        Assert.DoesNotContain(logs, l => l.TryDecodeEvent<IProverMarketService.MatchDeclinedEventDTO>(out _));
         using (var journal = new WorkerJournal(o.JournalPath))
             Assert.Equal(MatchDecision.Accept, Assert.Single(journal.Matches(Hex.Encode(id))).Decision);
         Assert.True(proxy.Faults > 0, "the proxy injected no fault: " + proxy.Stats);
