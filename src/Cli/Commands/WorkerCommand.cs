@@ -43,6 +43,7 @@ public sealed class WorkerCommand : PmcCommand
     private static async Task<int> RunAsync(WorkerSettingsSources sources, bool verbose)
     {
         using var host = WorkerHostBuilder.Create(sources, verbose).Build();
+        var node = host.Services.GetRequiredService<ProverNodeService>();
         // The worker proves in-process.
         ProvingHeap.AdviseHugePages(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("pmc.worker"));
         try
@@ -54,7 +55,7 @@ public sealed class WorkerCommand : PmcCommand
             throw new WorkerConfigurationException(sources.ConfigPath, [.. e.Failures]);
         }
 
-        host.Services.GetRequiredService<ProverNodeService>().Failure?.Throw();
+        node.Failure?.Throw();
         return ExitCodes.Success;
     }
 }

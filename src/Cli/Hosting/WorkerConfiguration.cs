@@ -90,7 +90,7 @@ public static class WorkerConfiguration
             using var stream = new MemoryStream(File.ReadAllBytes(path));
             file = new ConfigurationBuilder().AddJsonStream(stream).Build();
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
         {
             throw new WorkerConfigurationException(path, [$"not valid configuration JSON: {Describe(e)}"]);
         }

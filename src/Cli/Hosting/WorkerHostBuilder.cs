@@ -30,6 +30,8 @@ public static class WorkerHostBuilder
 
         builder.Logging.AddPmcConsole(verbose ? LogLevel.Debug : LogLevel.Information, timestamps: true);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection(WorkerConfiguration.LoggingSection));
+        // A failed start (invalid options) is reported once, by pmc, without the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
