@@ -19,6 +19,7 @@ public sealed class BenchClientCommand : PmcCommand
     {
         Description = "Transactions sent per concurrency level (1..100000)",
         DefaultValueFactory = _ => 300,
+        CustomParser = OptionParsers.WholeNumber("--count", 1, 100_000),
         HelpName = "N",
     };
 
@@ -26,10 +27,6 @@ public sealed class BenchClientCommand : PmcCommand
     public BenchClientCommand(CliIo io)
         : base("bench-client", "Ethereum client: ABI codec of the market request, sign+send throughput on anvil", io)
     {
-        _count.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--count must be 1..100000");
-        });
         Options.Add(_count);
     }
 

@@ -19,6 +19,7 @@ public sealed class BenchCommand : PmcCommand
     {
         Description = "Alternated runs of each prover (1..50); the medians are compared",
         DefaultValueFactory = _ => 3,
+        CustomParser = OptionParsers.WholeNumber("--runs", 1, 50),
         HelpName = "N",
     };
 
@@ -44,10 +45,6 @@ public sealed class BenchCommand : PmcCommand
     public BenchCommand(CliIo io)
         : base("bench", "MSM/NTT throughput and prove vs snarkjs (time ratio, peak memory vs zkey size)", io)
     {
-        _runs.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 50) r.AddError("--runs must be a whole number from 1 to 50");
-        });
         Options.Add(_quick);
         Options.Add(_runs);
         Options.Add(_zkey);

@@ -11,6 +11,7 @@ public sealed class DemoCommand : PmcCommand
     {
         Description = "Rollup batches to post, spread over every mode (1..1000)",
         DefaultValueFactory = _ => 8,
+        CustomParser = OptionParsers.WholeNumber("--requests", 1, 1000),
         HelpName = "N",
     };
 
@@ -20,13 +21,14 @@ public sealed class DemoCommand : PmcCommand
     {
         Description = "Use this chain's JSON-RPC endpoint instead of starting an embedded anvil",
         HelpName = "URL",
-        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) ? uri : Fail(r),
+        CustomParser = r => Uri.TryCreate(r.Tokens[^1].Value, UriKind.Absolute, out var uri) ? uri : Fail(r),
     };
 
     private readonly Option<int> _timeout = new("--timeout")
     {
         Description = "Seconds to wait for every request to be fulfilled",
         DefaultValueFactory = _ => 300,
+        CustomParser = OptionParsers.WholeNumber("--timeout", 1, int.MaxValue),
         HelpName = "S",
     };
 
@@ -34,14 +36,6 @@ public sealed class DemoCommand : PmcCommand
     public DemoCommand(CliIo io)
         : base("demo", "Deploy the market on an embedded anvil, start three workers, post rollup batches in every mode, summarise", io)
     {
-        _requests.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--requests must be 1..1000");
-        });
-        _timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--timeout must be a positive number of seconds");
-        });
         Options.Add(_requests);
         Options.Add(_json);
         Options.Add(_rpc);
@@ -78,7 +72,7 @@ public sealed class DemoCommand : PmcCommand
 
     private static Uri Fail(System.CommandLine.Parsing.ArgumentResult result)
     {
-        result.AddError($"--rpc: '{result.Tokens.Single().Value}' is not an absolute URL");
+        result.AddError($"--rpc: '{result.Tokens[^1].Value}' is not an absolute URL");
         return null!;
     }
 }

@@ -17,6 +17,7 @@ public sealed class SoakCommand : PmcCommand
         Description = "How long to run, in minutes (more than 0, at most 1440)",
         HelpName = "N",
         Required = true,
+        CustomParser = OptionParsers.Number("--minutes", 0, 24 * 60),
     };
 
     private readonly Option<int?> _seed = new("--seed")
@@ -39,10 +40,6 @@ public sealed class SoakCommand : PmcCommand
     public SoakCommand(CliIo io)
         : base("soak", "Soak test: hostile and honest requesters vs three killed-and-restarted workers behind faulty RPC; JSON audit", io)
     {
-        _minutes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (> 0 and <= 24 * 60)) r.AddError("--minutes must be a number of minutes in (0, 1440]");
-        });
         Options.Add(_minutes);
         Options.Add(_seed);
         Options.Add(_hostile);
@@ -87,7 +84,7 @@ public sealed class SoakCommand : PmcCommand
 
     private static IReadOnlyList<HostileCase>? ParseCases(System.CommandLine.Parsing.ArgumentResult result)
     {
-        string text = result.Tokens.Single().Value;
+        string text = result.Tokens[^1].Value;
         if (text == "all") return Enum.GetValues<HostileCase>();
         if (text == "none") return [];
         var cases = new List<HostileCase>();
