@@ -37,6 +37,38 @@ public sealed class WorkerConfigurationTests : IDisposable
         Assert.True(o.PostStandingAsks); // a default the file leaves alone
     }
 
+    /// <summary>The soak (camelCase) and the worker tests' harness (PascalCase) write their files with System.Text.Json.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FilesWrittenBySerializingWorkerOptionsBindBack(bool camelCase)
+    {
+        var written = new WorkerOptions
+        {
+            RpcUrl = "http://127.0.0.1:9545",
+            DeploymentFile = Path.Combine(_files.Dir, "deployment.json"),
+            JournalPath = Path.Combine(_files.Dir, "w.db"),
+            ArtifactCacheDir = Path.Combine(_files.Dir, "a"),
+            Circuits = [new CircuitOptions { CircuitId = 3 }],
+            CostModel = new CostModelOptions { UnitsPerSecond = 0.5, MarginBps = 10 },
+            Capacity = 3,
+            PollInterval = TimeSpan.FromMilliseconds(250),
+            AskLifetime = TimeSpan.FromHours(2),
+            AskAssetId = 1,
+            AllowFileInputs = true,
+            AllowedInputHosts = ["127.0.0.1"],
+            CollateralReserve = [new CollateralReserveOptions { AssetId = 1, AmountWei = "5" }],
+        };
+        File.WriteAllText(_files.Path, System.Text.Json.JsonSerializer.Serialize(written, new System.Text.Json.JsonSerializerOptions
+        {
+            PropertyNamingPolicy = camelCase ? System.Text.Json.JsonNamingPolicy.CamelCase : null,
+        }));
+
+        var o = Load();
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(written), System.Text.Json.JsonSerializer.Serialize(o));
+    }
+
     [Fact]
     public void RelativePathsAreRelativeToTheFileWhereverTheyWereSet()
     {
