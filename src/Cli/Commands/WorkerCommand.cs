@@ -34,7 +34,8 @@ public sealed class WorkerCommand : PmcCommand
         "  4. --set <setting>=<value> (--set capacity=4 --set costModel:marginBps=500)",
         "Secrets come from the environment only: PMC_PRIVATE_KEY, or keystorePath with PMC_KEYSTORE_PASSWORD.",
         "The settings are validated at start; every problem is named and the worker exits 1.",
-        $"SIGINT or SIGTERM stop the worker: in-flight steps get up to {WorkerHostBuilder.ShutdownTimeout.TotalSeconds:F0} s, then it exits 0.");
+        "SIGINT or SIGTERM stop the worker: the node finishes its in-flight steps (up to 10 s; the host waits at most "
+        + $"{WorkerHostBuilder.ShutdownTimeout.TotalSeconds:F0} s), closes its journal and exits 0.");
 
     /// <inheritdoc />
     protected override int Run(ParseResult parseResult, CommandContext context) =>
