@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Numerics;
 using ProverMarketChain.Cli.Local;
 using ProverMarketChain.ContractBindings.Contracts;
@@ -11,23 +12,27 @@ namespace ProverMarketChain.Cli.Commands;
 /// <c>pmc bench-client</c>: ABI encode/decode of the market's <c>Request</c> struct (through the generated binding's
 /// tuple type) and sign + send + receipt throughput against an embedded anvil, sequential and concurrent.
 /// </summary>
-public sealed class BenchClientCommand : ICommand
+public sealed class BenchClientCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "bench-client";
-
-    /// <inheritdoc />
-    public string Usage => "bench-client [--count N]";
-
-    /// <inheritdoc />
-    public string Summary => "Ethereum client: ABI codec of the market request, sign+send throughput on anvil";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext context)
+    private readonly Option<int> _count = new("--count")
     {
-        var a = new Args(args, ["--count"], []);
-        a.ExpectPositional(0);
-        int count = a.Option("--count") is { } c ? int.TryParse(c, out var n) && n is > 0 and <= 100_000 ? n : throw new UsageException("--count must be 1..100000") : 300;
+        Description = "Transactions sent per concurrency level (1..100000)",
+        DefaultValueFactory = _ => 300,
+        CustomParser = OptionParsers.WholeNumber("--count", 1, 100_000),
+        HelpName = "N",
+    };
+
+    /// <summary>Creates the command.</summary>
+    public BenchClientCommand(CliIo io)
+        : base("bench-client", "Ethereum client: ABI codec of the market request, sign+send throughput on anvil", io)
+    {
+        Options.Add(_count);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext context)
+    {
+        int count = parseResult.GetValue(_count);
         var o = context.Out;
 
         var request = new Request("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 7, 0, 1, 0, 1_700_000_000, 1_700_000_060, 600,
@@ -44,6 +49,6 @@ public sealed class BenchClientCommand : ICommand
             var r = ClientBenchmark.RunSendAsync(anvil.Endpoint, key, count, concurrency).GetAwaiter().GetResult();
             o.WriteLine($"{$"sign+send+receipt (x{concurrency})",-34}{r.Operations,10}{r.NanosecondsPerOp,12:F0}{r.OpsPerSecond,14:N1}{"",10}");
         }
-        return 0;
+        return ExitCodes.Success;
     }
 }

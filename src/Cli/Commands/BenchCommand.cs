@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ProverMarketChain.Proving.Msm;
@@ -10,23 +11,51 @@ namespace ProverMarketChain.Cli.Commands;
 /// working set relative to the zkey size. Both provers run as child processes so their memory and start-up are comparable;
 /// CPU time is reported next to wall time because a shared machine distorts the latter.
 /// </summary>
-public sealed class BenchCommand : ICommand
+public sealed class BenchCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "bench";
+    private readonly Option<bool> _quick = new("--quick") { Description = "Only the 2^16 MSM and NTT sizes, one repetition each" };
 
-    /// <inheritdoc />
-    public string Usage => "bench [--quick] [--runs N] [--zkey <circuit.zkey> --wtns <witness.wtns>] [--snarkjs <path>]";
-
-    /// <inheritdoc />
-    public string Summary => "MSM/NTT throughput and prove vs snarkjs (time ratio, peak memory vs zkey size)";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    private readonly Option<int> _runs = new("--runs")
     {
-        var a = new Args(args, ["--zkey", "--wtns", "--snarkjs", "--runs"], ["--quick"]);
-        a.ExpectPositional(0);
-        bool quick = a.Flag("--quick");
+        Description = "Alternated runs of each prover (1..50); the medians are compared",
+        DefaultValueFactory = _ => 3,
+        CustomParser = OptionParsers.WholeNumber("--runs", 1, 50),
+        HelpName = "N",
+    };
+
+    private readonly Option<string> _zkey = new("--zkey")
+    {
+        Description = "Proving key to prove with (default: the circuits build of poseidon_chain_2e16)",
+        HelpName = "circuit.zkey",
+    };
+
+    private readonly Option<string> _wtns = new("--wtns")
+    {
+        Description = "Witness to prove (default: the circuits build of poseidon_chain_2e16)",
+        HelpName = "witness.wtns",
+    };
+
+    private readonly Option<string> _snarkjs = new("--snarkjs")
+    {
+        Description = "The snarkjs to compare with (default: node_modules/.bin/snarkjs)",
+        HelpName = "path",
+    };
+
+    /// <summary>Creates the command.</summary>
+    public BenchCommand(CliIo io)
+        : base("bench", "MSM/NTT throughput and prove vs snarkjs (time ratio, peak memory vs zkey size)", io)
+    {
+        Options.Add(_quick);
+        Options.Add(_runs);
+        Options.Add(_zkey);
+        Options.Add(_wtns);
+        Options.Add(_snarkjs);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        bool quick = parseResult.GetValue(_quick);
         // As in `pmc prove` (whose children this also runs): the in-process MSMs and NTTs get the same heap.
         ProvingHeap.AdviseHugePages(ctx.Loggers.CreateLogger("pmc.bench"));
         var o = ctx.Out;
@@ -50,31 +79,28 @@ public sealed class BenchCommand : ICommand
         }
 
         GC.Collect();
-        return ProveVsSnarkjs(a, ctx);
+        return ProveVsSnarkjs(parseResult.GetValue(_zkey), parseResult.GetValue(_wtns), parseResult.GetValue(_snarkjs), parseResult.GetValue(_runs), ctx);
     }
 
-    private static int ProveVsSnarkjs(Args a, CommandContext ctx)
+    private static int ProveVsSnarkjs(string? zkeyOption, string? wtnsOption, string? snarkjsOption, int runs, CommandContext ctx)
     {
         var o = ctx.Out;
         string root = RepoPaths.Root();
-        string zkey = a.Option("--zkey") ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.zkey");
-        string wtns = a.Option("--wtns") ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.wtns");
+        string zkey = zkeyOption ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.zkey");
+        string wtns = wtnsOption ?? Path.Combine(root, "circuits/build/poseidon_chain_2e16/poseidon_chain_2e16.wtns");
         if (!File.Exists(zkey) || !File.Exists(wtns))
         {
             o.WriteLine($"prove vs snarkjs: skipped, {zkey} or {wtns} is missing (build it with: circuits/build.sh poseidon_chain_2e16)");
-            return 0;
+            return ExitCodes.Success;
         }
 
-        string snarkjs = a.Option("--snarkjs") ?? Path.Combine(root, "node_modules/.bin/snarkjs");
+        string snarkjs = snarkjsOption ?? Path.Combine(root, "node_modules/.bin/snarkjs");
         string tmp = Directory.CreateTempSubdirectory("pmc-bench-").FullName;
         try
         {
             string pmcDll = typeof(Program).Assembly.Location;
             // The two provers alternate, so a change in the host's load (a shared machine) reaches both alike; the medians
             // are compared.
-            string runsText = a.Option("--runs") ?? "3";
-            if (!int.TryParse(runsText, NumberStyles.None, CultureInfo.InvariantCulture, out int runs) || runs is < 1 or > 50)
-                throw new ArgumentException($"--runs must be a whole number from 1 to 50, got '{runsText}'");
             var ours = new List<(double Seconds, double CpuSeconds, long PeakBytes)>();
             var theirs = new List<(double Seconds, double CpuSeconds, long PeakBytes)>();
             for (int run = 0; run < runs; run++)
@@ -96,7 +122,7 @@ public sealed class BenchCommand : ICommand
             double wallRatio = Median(theirs.Select(x => x.Seconds)) / Median(ours.Select(x => x.Seconds));
             double cpuRatio = Median(theirs.Select(x => x.CpuSeconds)) / Math.Max(Median(ours.Select(x => x.CpuSeconds)), 1e-3);
             o.WriteLine($"  speed-up (snarkjs / pmc): wall {wallRatio:F1}x, cpu {cpuRatio:F1}x");
-            return 0;
+            return ExitCodes.Success;
         }
         finally
         {
@@ -191,6 +217,6 @@ public sealed class BenchCommand : ICommand
         {
         }
 
-        return 0;
+        return ExitCodes.Success;
     }
 }

@@ -1,8 +1,10 @@
-using ProverMarketChain.ContractBindings.Rpc;
+using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Cli.Hosting;
 using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Node;
 
@@ -13,37 +15,52 @@ namespace ProverMarketChain.Cli.Commands;
 /// deployment. <c>status</c> prints the vault and market balances; <c>deposit</c> (ETH), <c>reserve</c>, <c>release</c>,
 /// <c>withdraw</c> (starts the unbonding delay) and <c>complete</c> (pays a matured withdrawal out) move it.
 /// </summary>
-public sealed class CollateralCommand : ICommand
+public sealed class CollateralCommand : PmcCommand
 {
-    private static readonly string[] Actions = ["status", "deposit", "reserve", "release", "withdraw", "complete"];
-
-    /// <inheritdoc />
-    public string Name => "collateral";
-
-    /// <inheritdoc />
-    public string Usage => "collateral status|deposit|reserve|release|withdraw|complete [<wei>|all] --config <worker.json> [--asset <id>]";
-
-    /// <inheritdoc />
-    public string Summary => "the operator's collateral: vault and market bond balances; deposit, reserve, release, withdraw";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext context)
+    private readonly Argument<string> _action = new("action")
     {
-        var a = new Args(args, ["--config", "--asset"], []);
-        if (a.Positional.Count == 0 || !Actions.Contains(a.Positional[0]))
-            throw new UsageException($"the first argument must be one of: {string.Join(", ", Actions)}");
-        string action = a.Positional[0];
+        Description = "status: balances; deposit: ETH into the vault; reserve: free vault balance -> bond balance; "
+            + "release: bond balance -> free vault balance; withdraw: start the unbonding delay; complete: pay a matured withdrawal out",
+    };
+
+    private readonly Argument<string?> _amount = new("amount")
+    {
+        Description = "Wei (or 'all' for reserve, release, withdraw); deposit, reserve, release and withdraw need it",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private readonly Option<byte> _asset = new("--asset")
+    {
+        Description = "The vault's collateral asset id (0-255; 0 is ETH)",
+        HelpName = "id",
+    };
+
+    private readonly WorkerSettingsOptions _settings;
+
+    /// <summary>Creates the command.</summary>
+    public CollateralCommand(CliIo io)
+        : base("collateral", "The operator's collateral: vault and market bond balances; deposit, reserve, release, withdraw", io)
+    {
+        _action.AcceptOnlyFromAmong("status", "deposit", "reserve", "release", "withdraw", "complete");
+        Arguments.Add(_action);
+        Arguments.Add(_amount);
+        Options.Add(_asset);
+        _settings = new WorkerSettingsOptions(this);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext context)
+    {
+        string action = parseResult.GetRequiredValue(_action);
+        string? amount = parseResult.GetValue(_amount);
         bool takesAmount = action is "deposit" or "reserve" or "release" or "withdraw";
-        if (a.Positional.Count != (takesAmount ? 2 : 1))
+        if (takesAmount != amount is not null)
             throw new UsageException(takesAmount ? $"{action} needs an amount in wei (or 'all')" : $"{action} takes no amount");
-        string config = a.Option("--config") ?? throw new UsageException("--config <file> is required");
-        byte asset = 0;
-        if (a.Option("--asset") is { } s && !byte.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out asset))
-            throw new UsageException($"--asset: '{s}' is not an asset id (0-255)");
+        byte asset = parseResult.GetValue(_asset);
         if (action == "deposit" && asset != 0)
             throw new UsageException("deposit sends ETH (asset 0); deposit tokens with the vault's depositToken after approving it");
 
-        var options = WorkerOptions.Load(config);
+        var options = WorkerConfiguration.Load(_settings.Sources(parseResult, Io));
         var deployment = Deployment.Load(options.DeploymentFile);
         var (signer, rpc) = WorkerHost.CreateSigner(options, context.Loggers);
         using (rpc)
@@ -54,7 +71,7 @@ public sealed class CollateralCommand : ICommand
 
             async Task<BigInteger> AmountAsync(Func<Task<BigInteger>> all)
             {
-                string text = a.Positional[1];
+                string text = amount!;
                 if (text == "all") return await all().ConfigureAwait(false);
                 if (!WeiAmount.TryParse(text, out var v) || v <= 0)
                     throw new UsageException($"amount: '{text}' is not a positive integer number of wei (or 'all')");
@@ -110,7 +127,7 @@ public sealed class CollateralCommand : ICommand
                     withdrawableAt = view.Pending.IsZero ? null : (ulong?)view.UnlocksAt,
                     claimable = view.Claimable.ToString(CultureInfo.InvariantCulture),
                 }, new JsonSerializerOptions { WriteIndented = true }));
-                return 0;
+                return ExitCodes.Success;
             }
 
             return RunAsync().GetAwaiter().GetResult();

@@ -1,41 +1,47 @@
+using System.CommandLine;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
 
 namespace ProverMarketChain.Cli.Commands;
 
-/// <summary><c>pmc export vkey|verifier</c>.</summary>
-public sealed class ExportCommand : ICommand
+/// <summary><c>pmc export vkey|verifier &lt;circuit.zkey&gt; &lt;output&gt;</c>.</summary>
+public sealed class ExportCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "export";
-
-    /// <inheritdoc />
-    public string Usage => "export vkey <circuit.zkey> <verification_key.json> | export verifier <circuit.zkey> <Verifier.sol> (contract name = file name)";
-
-    /// <inheritdoc />
-    public string Summary => "verification key JSON, or the reverting Solidity verifier";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    private readonly Argument<string> _target = new("target")
     {
-        var a = new Args(args, [], []);
-        a.ExpectPositional(3);
-        var vk = ReadVk(a.Positional[1]);
-        switch (a.Positional[0])
+        Description = "vkey: the verification key as snarkjs JSON; verifier: the reverting Solidity verifier (contract name = file name)",
+    };
+
+    private readonly Argument<string> _zkey = new("circuit.zkey") { Description = "Proving key (snarkjs zkey)" };
+    private readonly Argument<string> _output = new("output") { Description = "Where to write verification_key.json or Verifier.sol" };
+
+    /// <summary>Creates the command.</summary>
+    public ExportCommand(CliIo io)
+        : base("export", "Verification key JSON, or the reverting Solidity verifier", io)
+    {
+        _target.AcceptOnlyFromAmong("vkey", "verifier");
+        Arguments.Add(_target);
+        Arguments.Add(_zkey);
+        Arguments.Add(_output);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        string output = parseResult.GetRequiredValue(_output);
+        var vk = ReadVk(parseResult.GetRequiredValue(_zkey));
+        if (parseResult.GetRequiredValue(_target) == "vkey")
         {
-            case "vkey":
-                SnarkjsJson.WriteFile(a.Positional[2], SnarkjsJson.VerificationKeyToJson(vk));
-                break;
-            case "verifier":
-                string name = SolidityVerifierExporter.ContractNameFromPath(a.Positional[2]);
-                SnarkjsJson.WriteFile(a.Positional[2], SolidityVerifierExporter.Render(LoadTemplate(), vk, name));
-                ctx.Err.WriteLine($"export verifier: wrote {name} ({vk.NPublic} public inputs) to {a.Positional[2]}");
-                break;
-            default:
-                throw new UsageException($"unknown export target '{a.Positional[0]}' (expected vkey or verifier)");
+            SnarkjsJson.WriteFile(output, SnarkjsJson.VerificationKeyToJson(vk));
+        }
+        else
+        {
+            string name = SolidityVerifierExporter.ContractNameFromPath(output);
+            SnarkjsJson.WriteFile(output, SolidityVerifierExporter.Render(LoadTemplate(), vk, name));
+            ctx.Err.WriteLine($"export verifier: wrote {name} ({vk.NPublic} public inputs) to {output}");
         }
 
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>The verifier template embedded at build time from contracts/templates/Groth16Verifier.sol.tmpl.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
@@ -5,34 +6,52 @@ using ProverMarketChain.Proving.Groth16;
 namespace ProverMarketChain.Cli.Commands;
 
 /// <summary><c>pmc prove</c>: snarkjs/rapidsnark-compatible Groth16 proving.</summary>
-public sealed class ProveCommand : ICommand
+public sealed class ProveCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "prove";
+    private readonly Argument<string> _zkey = new("circuit.zkey") { Description = "Proving key (snarkjs zkey)" };
+    private readonly Argument<string> _witness = new("witness.wtns") { Description = "Witness (circom wtns)" };
+    private readonly Argument<string> _proof = new("proof.json") { Description = "Where to write the proof (snarkjs JSON)" };
+    private readonly Argument<string> _public = new("public.json") { Description = "Where to write the public signals (snarkjs JSON)" };
 
-    /// <inheritdoc />
-    public string Usage => "prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [--r1cs <circuit.r1cs>] [--stats]";
-
-    /// <inheritdoc />
-    public string Summary => "Groth16 proof (refuses witnesses that do not satisfy the circuit)";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    private readonly Option<string> _r1cs = new("--r1cs")
     {
-        var a = new Args(args, ["--r1cs"], ["--stats"]);
-        a.ExpectPositional(4);
+        Description = "The circuit's r1cs: an unsatisfying witness is refused naming the first failing constraint",
+        HelpName = "circuit.r1cs",
+    };
+
+    private readonly Option<bool> _stats = new("--stats")
+    {
+        Description = "Print the peak working set, GC counts and phase timings to stderr",
+    };
+
+    /// <summary>Creates the command.</summary>
+    public ProveCommand(CliIo io)
+        : base("prove", "Groth16 proof (refuses witnesses that do not satisfy the circuit)", io)
+    {
+        Arguments.Add(_zkey);
+        Arguments.Add(_witness);
+        Arguments.Add(_proof);
+        Arguments.Add(_public);
+        Options.Add(_r1cs);
+        Options.Add(_stats);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        string proofPath = parseResult.GetRequiredValue(_proof), publicPath = parseResult.GetRequiredValue(_public);
         var logger = ctx.Loggers.CreateLogger("pmc.prove");
         ProvingHeap.AdviseHugePages(logger);
         var prover = new Groth16Prover(logger);
-        var result = prover.ProveFiles(a.Positional[0], a.Positional[1], a.Option("--r1cs"));
-        SnarkjsJson.WriteFile(a.Positional[2], SnarkjsJson.ProofToJson(result.Proof));
-        SnarkjsJson.WriteFile(a.Positional[3], SnarkjsJson.PublicToJson(result.PublicSignals));
+        var result = prover.ProveFiles(parseResult.GetRequiredValue(_zkey), parseResult.GetRequiredValue(_witness), parseResult.GetValue(_r1cs));
+        SnarkjsJson.WriteFile(proofPath, SnarkjsJson.ProofToJson(result.Proof));
+        SnarkjsJson.WriteFile(publicPath, SnarkjsJson.PublicToJson(result.PublicSignals));
         // Guarded: even a disabled generic Log call costs jitting at the end of every prove.
         if (logger.IsEnabled(LogLevel.Information))
         {
             foreach (var (phase, time) in result.Timings) logger.LogInformation("{Phase}: {Ms:F1} ms", phase, time.TotalMilliseconds);
         }
-        if (a.Flag("--stats"))
+        if (parseResult.GetValue(_stats))
         {
             long hwm = BenchCommand.ReadHwm(Environment.ProcessId);
             if (hwm == 0) hwm = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
@@ -41,6 +60,6 @@ public sealed class ProveCommand : ICommand
             foreach (var (phase, time) in result.Timings) ctx.Err.WriteLine($"{phase}: {time.TotalMilliseconds:F1} ms");
         }
 
-        return 0;
+        return ExitCodes.Success;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
@@ -5,25 +6,33 @@ using ProverMarketChain.Proving.Groth16;
 namespace ProverMarketChain.Cli.Commands;
 
 /// <summary><c>pmc setup</c>: Groth16 circuit setup into a snarkjs-compatible zkey.</summary>
-public sealed class SetupCommand : ICommand
+public sealed class SetupCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "setup";
+    private readonly Argument<string> _r1cs = new("circuit.r1cs") { Description = "The circuit (circom r1cs)" };
+    private readonly Argument<string> _zkey = new("circuit.zkey") { Description = "Where to write the proving key" };
 
-    /// <inheritdoc />
-    public string Usage => "setup <circuit.r1cs> <circuit.zkey> [--ptau <prepared.ptau>]";
-
-    /// <inheritdoc />
-    public string Summary => "zkey from a prepared ptau, or an INSECURE development setup";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    private readonly Option<string> _ptau = new("--ptau")
     {
-        var a = new Args(args, ["--ptau"], []);
-        a.ExpectPositional(2);
-        var r1cs = R1csFile.Read(a.Positional[0]);
+        Description = "Prepared powers of tau; without it the setup is an INSECURE single-party development setup",
+        HelpName = "prepared.ptau",
+    };
+
+    /// <summary>Creates the command.</summary>
+    public SetupCommand(CliIo io)
+        : base("setup", "zkey from a prepared ptau, or an INSECURE development setup", io)
+    {
+        Arguments.Add(_r1cs);
+        Arguments.Add(_zkey);
+        Options.Add(_ptau);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        string zkeyPath = parseResult.GetRequiredValue(_zkey);
+        var r1cs = R1csFile.Read(parseResult.GetRequiredValue(_r1cs));
         var setup = new Groth16Setup(ctx.Loggers.CreateLogger("pmc.setup"));
-        string? ptauPath = a.Option("--ptau");
+        string? ptauPath = parseResult.GetValue(_ptau);
         ZkeyContents zkey;
         if (ptauPath is null)
         {
@@ -35,10 +44,10 @@ public sealed class SetupCommand : ICommand
             zkey = setup.CreateFromPtau(r1cs, ptau);
         }
 
-        ZkeyWriter.Write(a.Positional[1], zkey);
+        ZkeyWriter.Write(zkeyPath, zkey);
         ctx.Out.WriteLine(ptauPath is null
-            ? $"INSECURE development setup written to {a.Positional[1]} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}): single-party randomness, do not use to secure value"
-            : $"zkey written to {a.Positional[1]} from {ptauPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}), with one local delta contribution");
-        return 0;
+            ? $"INSECURE development setup written to {zkeyPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}): single-party randomness, do not use to secure value"
+            : $"zkey written to {zkeyPath} from {ptauPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}), with one local delta contribution");
+        return ExitCodes.Success;
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text.Json;
 using ProverMarketChain.Cli.Soak;
 
@@ -10,58 +10,91 @@ namespace ProverMarketChain.Cli.Commands;
 /// Exits 0 only when no honest bond was forfeited, no worker was slashed on an honest request, no worker sent a
 /// duplicate transaction and funds are conserved.
 /// </summary>
-public sealed class SoakCommand : ICommand
+public sealed class SoakCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "soak";
-
-    /// <inheritdoc />
-    public string Usage => "soak --minutes N [--seed S] [--hostile all|none|case,...] [--json]";
-
-    /// <inheritdoc />
-    public string Summary => "soak test: hostile and honest requesters vs three killed-and-restarted workers behind faulty RPC; JSON audit";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext context)
+    private readonly Option<double> _minutes = new("--minutes")
     {
-        var a = new Args(args, ["--minutes", "--seed", "--hostile"], ["--json"]);
-        a.ExpectPositional(0);
-        var minutesText = a.Option("--minutes") ?? throw new UsageException("--minutes N is required");
-        if (!double.TryParse(minutesText, NumberStyles.Float, CultureInfo.InvariantCulture, out var minutes) || minutes is <= 0 or > 24 * 60)
-            throw new UsageException($"--minutes: '{minutesText}' is not a number of minutes in (0, 1440]");
-        int seed = Environment.TickCount;
-        if (a.Option("--seed") is { } s && !int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
-            throw new UsageException($"--seed: '{s}' is not an integer");
-        var cases = ParseCases(a.Option("--hostile") ?? "all");
-        bool json = a.Flag("--json");
+        Description = "How long to run, in minutes (more than 0, at most 1440)",
+        HelpName = "N",
+        Required = true,
+        CustomParser = OptionParsers.Number("--minutes", 0, 24 * 60),
+    };
 
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var progress = json ? context.Err : context.Out;
-            var audit = new SoakRunner(new SoakOptions(minutes, seed, cases), progress).RunAsync(cts.Token).GetAwaiter().GetResult();
-            if (!json) context.Out.WriteLine("audit:");
-            context.Out.WriteLine(JsonSerializer.Serialize(audit, SoakJson.Options(indented: !json)));
-            if (!audit.Passed) context.Err.WriteLine("pmc soak: FAILED: " + string.Join("; ", audit.Failures));
-            return audit.Passed ? 0 : 1;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+    private readonly Option<int?> _seed = new("--seed")
+    {
+        Description = "Seed of the random schedule (kills, faults, requests); default: the clock",
+        HelpName = "S",
+    };
+
+    private readonly Option<IReadOnlyList<HostileCase>?> _hostile = new("--hostile")
+    {
+        Description = "The hostile requester's cases: all (default), none, or a comma-separated list of: "
+            + string.Join(", ", Enum.GetValues<HostileCase>().Select(SoakNames.Of)),
+        HelpName = "all|none|case,...",
+        CustomParser = r => ParseCases(r),
+    };
+
+    private readonly Option<bool> _json = new("--json") { Description = "Print the audit as one line of JSON (progress goes to stderr)" };
+
+    /// <summary>Creates the command.</summary>
+    public SoakCommand(CliIo io)
+        : base("soak", "Soak test: hostile and honest requesters vs three killed-and-restarted workers behind faulty RPC; JSON audit", io)
+    {
+        Options.Add(_minutes);
+        Options.Add(_seed);
+        Options.Add(_hostile);
+        Options.Add(_json);
     }
 
-    private static IReadOnlyList<HostileCase> ParseCases(string text)
+    /// <inheritdoc />
+    public override string HelpEpilog =>
+        "Exits 0 when the audit passes (no honest bond forfeited, no worker slashed on an honest request, no duplicate "
+        + "transaction, funds conserved), 1 when it fails, 130 when interrupted.";
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext context)
     {
+        var options = new SoakOptions(parseResult.GetRequiredValue(_minutes), parseResult.GetValue(_seed) ?? Environment.TickCount,
+            parseResult.GetValue(_hostile) ?? Enum.GetValues<HostileCase>());
+        bool json = parseResult.GetValue(_json);
+        using var interrupt = new ConsoleInterrupt();
+        var progress = json ? context.Err : context.Out;
+        SoakAudit audit;
+        try
+        {
+            audit = new SoakRunner(options, progress).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (interrupt.Requested)
+        {
+            context.Err.WriteLine("pmc soak: interrupted");
+            return ExitCodes.Interrupted;
+        }
+
+        if (!json) context.Out.WriteLine("audit:");
+        context.Out.WriteLine(JsonSerializer.Serialize(audit, SoakJson.Options(indented: !json)));
+        if (interrupt.Requested)
+        {
+            context.Err.WriteLine("pmc soak: interrupted; the audit covers the run so far");
+            return ExitCodes.Interrupted;
+        }
+
+        if (!audit.Passed) context.Err.WriteLine("pmc soak: FAILED: " + string.Join("; ", audit.Failures));
+        return audit.Passed ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static IReadOnlyList<HostileCase>? ParseCases(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens[^1].Value;
         if (text == "all") return Enum.GetValues<HostileCase>();
         if (text == "none") return [];
         var cases = new List<HostileCase>();
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!SoakNames.TryParse(name, out var c))
-                throw new UsageException($"--hostile: unknown case '{name}' (known: {string.Join(", ", Enum.GetValues<HostileCase>().Select(SoakNames.Of))}, or all, none)");
+            {
+                result.AddError($"--hostile: unknown case '{name}' (known: {string.Join(", ", Enum.GetValues<HostileCase>().Select(SoakNames.Of))}, or all, none)");
+                return [];
+            }
             cases.Add(c);
         }
         return cases;

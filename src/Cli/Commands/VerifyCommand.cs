@@ -1,38 +1,42 @@
+using System.CommandLine;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Groth16;
 
 namespace ProverMarketChain.Cli.Commands;
 
 /// <summary><c>pmc verify</c>: prints OK and exits 0 for a valid proof; prints INVALID and exits 1 otherwise.</summary>
-public sealed class VerifyCommand : ICommand
+public sealed class VerifyCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "verify";
+    private readonly Argument<string> _vkey = new("verification_key.json") { Description = "Verification key (snarkjs JSON)" };
+    private readonly Argument<string> _public = new("public.json") { Description = "Public signals (snarkjs JSON)" };
+    private readonly Argument<string> _proof = new("proof.json") { Description = "Proof (snarkjs JSON)" };
 
-    /// <inheritdoc />
-    public string Usage => "verify <verification_key.json> <public.json> <proof.json>";
-
-    /// <inheritdoc />
-    public string Summary => "Groth16 verification (pairing check)";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    /// <summary>Creates the command.</summary>
+    public VerifyCommand(CliIo io)
+        : base("verify", "Groth16 verification (pairing check): prints OK (exit 0) or INVALID (exit 1)", io)
     {
-        var a = new Args(args, [], []);
-        a.ExpectPositional(3);
-        var vk = SnarkjsJson.ReadVerificationKey(a.Positional[0]);
-        var pub = SnarkjsJson.ReadPublic(a.Positional[1]);
-        var proof = SnarkjsJson.ReadProof(a.Positional[2]);
+        Arguments.Add(_vkey);
+        Arguments.Add(_public);
+        Arguments.Add(_proof);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        string vkPath = parseResult.GetRequiredValue(_vkey), publicPath = parseResult.GetRequiredValue(_public), proofPath = parseResult.GetRequiredValue(_proof);
+        var vk = SnarkjsJson.ReadVerificationKey(vkPath);
+        var pub = SnarkjsJson.ReadPublic(publicPath);
+        var proof = SnarkjsJson.ReadProof(proofPath);
         if (pub.Length != vk.NPublic)
-            throw new ProvingFormatException(a.Positional[1], $"has {pub.Length} public signals but the verification key expects {vk.NPublic}");
+            throw new ProvingFormatException(publicPath, $"has {pub.Length} public signals but the verification key expects {vk.NPublic}");
         if (Groth16Verifier.Verify(vk, pub, proof))
         {
             ctx.Out.WriteLine("OK");
-            return 0;
+            return ExitCodes.Success;
         }
 
         ctx.Out.WriteLine("INVALID");
-        ctx.Err.WriteLine($"pmc verify: proof {a.Positional[2]} is not valid for {a.Positional[1]} under {a.Positional[0]}");
-        return 1;
+        ctx.Err.WriteLine($"pmc verify: proof {proofPath} is not valid for {publicPath} under {vkPath}");
+        return ExitCodes.Failure;
     }
 }

@@ -1,28 +1,32 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Witness;
 
 namespace ProverMarketChain.Cli.Commands;
 
 /// <summary><c>pmc witness</c>: runs circom's generated witness calculator with node.</summary>
-public sealed class WitnessCommand : ICommand
+public sealed class WitnessCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "witness";
+    private readonly Argument<string> _wasm = new("circuit.wasm") { Description = "circom's witness generator (wasm)" };
+    private readonly Argument<string> _input = new("input.json") { Description = "The circuit's input signals (JSON)" };
+    private readonly Argument<string> _witness = new("witness.wtns") { Description = "Where to write the witness" };
 
-    /// <inheritdoc />
-    public string Usage => "witness <circuit.wasm> <input.json> <witness.wtns>";
-
-    /// <inheritdoc />
-    public string Summary => "compute a witness with <name>_js/generate_witness.js";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext ctx)
+    /// <summary>Creates the command.</summary>
+    public WitnessCommand(CliIo io)
+        : base("witness", "Compute a witness from the circuit's wasm (with node)", io)
     {
-        var a = new Args(args, [], []);
-        a.ExpectPositional(3);
+        Arguments.Add(_wasm);
+        Arguments.Add(_input);
+        Arguments.Add(_witness);
+    }
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext ctx)
+    {
+        string witnessPath = parseResult.GetRequiredValue(_witness);
         var w = new WitnessCalculator(logger: ctx.Loggers.CreateLogger("pmc.witness"))
-            .Calculate(a.Positional[0], a.Positional[1], a.Positional[2]);
-        ctx.Err.WriteLine($"witness: {w.Length} values written to {a.Positional[2]}");
-        return 0;
+            .Calculate(parseResult.GetRequiredValue(_wasm), parseResult.GetRequiredValue(_input), witnessPath);
+        ctx.Err.WriteLine($"witness: {w.Length} values written to {witnessPath}");
+        return ExitCodes.Success;
     }
 }

@@ -1,66 +1,62 @@
-using System.Runtime.InteropServices;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProverMarketChain.Cli.Hosting;
 using ProverMarketChain.Worker.Configuration;
-using ProverMarketChain.Worker.Journal;
-using ProverMarketChain.Worker.Node;
 
 namespace ProverMarketChain.Cli.Commands;
 
-/// <summary><c>pmc worker --config &lt;file&gt;</c> runs the prover node; <c>pmc worker status --config &lt;file&gt;</c> prints its journal.</summary>
-public sealed class WorkerCommand : ICommand
+/// <summary>
+/// <c>pmc worker --config &lt;file&gt;</c> runs the prover node on the .NET Generic Host (<see cref="WorkerHostBuilder"/>)
+/// until SIGINT or SIGTERM, then exits 0; <c>pmc worker status --config &lt;file&gt;</c> prints its journal.
+/// </summary>
+public sealed class WorkerCommand : PmcCommand
 {
-    /// <inheritdoc />
-    public string Name => "worker";
+    private readonly WorkerSettingsOptions _settings;
 
-    /// <inheritdoc />
-    public string Usage => "worker [status] --config <worker.json>";
-
-    /// <inheritdoc />
-    public string Summary => "run the prover node (secrets from PMC_PRIVATE_KEY or a keystore + PMC_KEYSTORE_PASSWORD), or show its state";
-
-    /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, CommandContext context)
+    /// <summary>Creates the command and its <c>status</c> subcommand.</summary>
+    public WorkerCommand(CliIo io)
+        : base("worker", "Run the prover node until SIGINT/SIGTERM (secrets from PMC_PRIVATE_KEY or a keystore + PMC_KEYSTORE_PASSWORD)", io)
     {
-        bool status = args.Count > 0 && args[0] == "status";
-        var rest = status ? args.Skip(1).ToList() : args.ToList();
-        int i = rest.IndexOf("--config");
-        if (i < 0 || i + 1 >= rest.Count) throw new UsageException("--config <file> is required");
-        var options = WorkerOptions.Load(rest[i + 1]);
-        // The worker proves in-process.
-        if (!status) ProvingHeap.AdviseHugePages(context.Loggers.CreateLogger("pmc.worker"));
-
-        if (status)
-        {
-            using var journal = new WorkerJournal(options.JournalPath);
-            context.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
-            {
-                journal = options.JournalPath,
-                cursor = journal.GetCursor()?.Block,
-                followedRequests = journal.ActiveRequests().Count,
-                openBids = journal.OpenBids().Select(b => new { b.RequestId, fee = b.Fee.ToString(), b.LatencySeconds, state = b.State.ToString() }),
-                jobs = journal.JobCounts().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
-                openJobs = journal.OpenJobs().Select(j => new { j.RequestId, state = j.State.ToString() }),
-            }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            return 0;
-        }
-
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
-        try
-        {
-            return RunAsync(options, context, cts.Token).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        _settings = new WorkerSettingsOptions(this);
+        Subcommands.Add(new WorkerStatusCommand(io));
     }
 
-    private static async Task<int> RunAsync(WorkerOptions options, CommandContext context, CancellationToken ct)
+    /// <inheritdoc />
+    public override string HelpEpilog => string.Join(Environment.NewLine,
+        "Configuration, lowest precedence first (setting names are case-insensitive):",
+        "  1. the JSON file given with --config",
+        "  2. PMC_RPC_URL (the rpcUrl setting)",
+        "  3. environment variables PMC_Worker__<Setting>, nested settings joined with '__'",
+        "     (PMC_Worker__Capacity=4, PMC_Worker__CostModel__MarginBps=500); PMC_Logging__LogLevel__Default=Debug",
+        "  4. --set <setting>=<value> (--set capacity=4 --set costModel:marginBps=500)",
+        "Secrets come from the environment only: PMC_PRIVATE_KEY, or keystorePath with PMC_KEYSTORE_PASSWORD.",
+        "The settings are validated at start; every problem is named and the worker exits 1.",
+        "SIGINT or SIGTERM stop the worker: the node finishes its in-flight steps (up to 10 s; the host waits at most "
+        + $"{WorkerHostBuilder.ShutdownTimeout.TotalSeconds:F0} s), closes its journal and exits 0.");
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parseResult, CommandContext context) =>
+        RunAsync(_settings.Sources(parseResult, Io), parseResult.GetValue(Io.Verbose)).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(WorkerSettingsSources sources, bool verbose)
     {
-        await using var host = WorkerHost.Create(options, context.Loggers);
-        await host.Node.RunAsync(ct).ConfigureAwait(false);
-        return 0;
+        using var host = WorkerHostBuilder.Create(sources, verbose).Build();
+        var node = host.Services.GetRequiredService<ProverNodeService>();
+        // The worker proves in-process.
+        ProvingHeap.AdviseHugePages(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("pmc.worker"));
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException e) when (e.OptionsType == typeof(WorkerOptions))
+        {
+            throw new WorkerConfigurationException(sources.ConfigPath, [.. e.Failures]);
+        }
+
+        node.Failure?.Throw();
+        return ExitCodes.Success;
     }
 }

@@ -209,17 +209,7 @@ public sealed class WorkerOptions
             options.RpcUrl = rpc;
 
         // Relative paths in the file are relative to the file, not to the working directory.
-        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        options.DeploymentFile = Resolve(baseDir, options.DeploymentFile);
-        options.JournalPath = Resolve(baseDir, options.JournalPath);
-        options.ArtifactCacheDir = Resolve(baseDir, options.ArtifactCacheDir);
-        if (options.KeystorePath is not null) options.KeystorePath = Resolve(baseDir, options.KeystorePath);
-        foreach (var c in options.Circuits)
-        {
-            c.Zkey = Resolve(baseDir, c.Zkey);
-            c.WitnessWasm = Resolve(baseDir, c.WitnessWasm);
-        }
-
+        options.ResolveRelativePaths(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var errors = options.Validate(env);
         if (errors.Count > 0) throw new WorkerConfigurationException(path, errors);
         return options;
@@ -229,6 +219,23 @@ public sealed class WorkerOptions
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+
+    /// <summary>
+    /// Makes the relative file paths among these options (deployment file, journal, artifact cache, keystore, circuit
+    /// artifacts) absolute against <paramref name="baseDirectory"/>, the configuration file's folder.
+    /// </summary>
+    public void ResolveRelativePaths(string baseDirectory)
+    {
+        DeploymentFile = Resolve(baseDirectory, DeploymentFile);
+        JournalPath = Resolve(baseDirectory, JournalPath);
+        ArtifactCacheDir = Resolve(baseDirectory, ArtifactCacheDir);
+        if (KeystorePath is not null) KeystorePath = Resolve(baseDirectory, KeystorePath);
+        foreach (var c in Circuits)
+        {
+            c.Zkey = Resolve(baseDirectory, c.Zkey);
+            c.WitnessWasm = Resolve(baseDirectory, c.WitnessWasm);
+        }
+    }
 
     private static string Resolve(string baseDir, string p) =>
         string.IsNullOrEmpty(p) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDir, p));
