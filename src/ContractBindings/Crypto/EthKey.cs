@@ -1,14 +1,5 @@
-using System.Text;
-using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.EC;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Math.EC;
-using Org.BouncyCastle.Security;
+using Nethereum.Signer;
 using ProverMarketChain.ContractBindings.Primitives;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace ProverMarketChain.ContractBindings.Crypto;
 
@@ -62,23 +53,24 @@ public readonly record struct EthSignature(byte[] R, byte[] S, byte RecoveryId)
 }
 
 /// <summary>
-/// A secp256k1 private key with its Ethereum address. Signing is RFC 6979 deterministic (HMAC-SHA256), low-s normalised,
-/// and returns the recovery id. Thread-safe: instances are immutable.
+/// A secp256k1 private key with its Ethereum address: a thin facade over Nethereum's <see cref="EthECKey"/> (RFC 6979
+/// deterministic, low-s signing with recovery id), kept so that keys, the project's <see cref="Address"/> and
+/// <see cref="EthSignature"/> travel together through the signer and the worker. Thread-safe: instances are immutable.
 /// </summary>
 public sealed class EthKey
 {
-    private static readonly X9ECParameters Curve = CustomNamedCurves.GetByName("secp256k1");
-    private static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
-    private static readonly BigInteger HalfN = Curve.N.ShiftRight(1);
+    private static readonly System.Numerics.BigInteger N =
+        System.Numerics.BigInteger.Parse("115792089237316195423570985008687907852837564279074904382605163141518161494337", System.Globalization.CultureInfo.InvariantCulture);
 
-    private readonly ECPrivateKeyParameters _private;
+    private static readonly System.Numerics.BigInteger HalfN = N >> 1;
 
-    private EthKey(BigInteger d)
+    private readonly EthECKey _key;
+
+    private EthKey(EthECKey key)
     {
-        _private = new ECPrivateKeyParameters(d, Domain);
-        var q = Domain.G.Multiply(d).Normalize();
-        PublicKey = EncodePublic(q);
-        Address = AddressOf(PublicKey);
+        _key = key;
+        PublicKey = key.GetPubKeyNoPrefix();
+        Address = Address.Parse(key.GetPublicAddress());
     }
 
     /// <summary>The 64-byte uncompressed public key (x ‖ y, without the 0x04 prefix).</summary>
@@ -86,6 +78,9 @@ public sealed class EthKey
 
     /// <summary>The account address: the last 20 bytes of keccak256(public key).</summary>
     public Address Address { get; }
+
+    /// <summary>The Nethereum key, for Nethereum's signers and accounts.</summary>
+    public EthECKey NethereumKey => _key;
 
     /// <summary>Creates a key from a 32-byte big-endian private scalar.</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes or not in [1, n-1].</exception>
@@ -97,13 +92,13 @@ public sealed class EthKey
             throw new ArgumentException($"A secp256k1 private key is 32 bytes, got {privateKey.Length}.", nameof(privateKey));
         }
 
-        var d = new BigInteger(1, privateKey);
-        if (d.SignValue == 0 || d.CompareTo(Curve.N) >= 0)
+        var d = new System.Numerics.BigInteger(privateKey, isUnsigned: true, isBigEndian: true);
+        if (d.IsZero || d >= N)
         {
             throw new ArgumentException("The private key is outside [1, n-1] of secp256k1.", nameof(privateKey));
         }
 
-        return new EthKey(d);
+        return new EthKey(new EthECKey(privateKey, isPrivate: true));
     }
 
     /// <summary>Creates a key from a hex private key (with or without 0x).</summary>
@@ -112,23 +107,10 @@ public sealed class EthKey
     public static EthKey FromPrivateKey(string privateKeyHex) => FromPrivateKey(Hex.Decode(privateKeyHex));
 
     /// <summary>Generates a fresh random key from a cryptographic RNG.</summary>
-    public static EthKey Generate()
-    {
-        var random = new SecureRandom();
-        while (true)
-        {
-            var bytes = new byte[32];
-            random.NextBytes(bytes);
-            var d = new BigInteger(1, bytes);
-            if (d.SignValue > 0 && d.CompareTo(Curve.N) < 0)
-            {
-                return new EthKey(d);
-            }
-        }
-    }
+    public static EthKey Generate() => new(EthECKey.GenerateKey());
 
     /// <summary>The 32-byte private key. Handle with care.</summary>
-    public byte[] ExportPrivateKey() => ToBytes32(_private.D);
+    public byte[] ExportPrivateKey() => ToBytes32(_key.GetPrivateKeyAsBytes());
 
     /// <summary>Signs a 32-byte hash (RFC 6979 deterministic nonce, low-s).</summary>
     /// <exception cref="ArgumentException">The hash is not 32 bytes.</exception>
@@ -139,40 +121,20 @@ public sealed class EthKey
             throw new ArgumentException($"Sign expects a 32-byte hash, got {hash32.Length}.", nameof(hash32));
         }
 
-        var hash = hash32.ToArray();
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, _private);
-        var rs = signer.GenerateSignature(hash);
-        BigInteger r = rs[0], s = rs[1];
-        if (s.CompareTo(HalfN) > 0)
-        {
-            s = Curve.N.Subtract(s);
-        }
-
-        var rBytes = ToBytes32(r);
-        var sBytes = ToBytes32(s);
-        for (byte recId = 0; recId < 2; recId++)
-        {
-            var q = RecoverPoint(hash, r, s, recId);
-            if (q is not null && EncodePublic(q).AsSpan().SequenceEqual(PublicKey))
-            {
-                return new EthSignature(rBytes, sBytes, recId);
-            }
-        }
-
-        // r >= p - n (x overflow, recovery ids 2/3) has probability ~2^-128; treat as an internal failure.
-        throw new InvalidOperationException("Could not determine the recovery id of a fresh signature.");
+        var sig = _key.SignAndCalculateYParityV(hash32.ToArray());
+        byte parity = sig.V.Length == 0 ? (byte)0 : sig.V[^1];
+        return new EthSignature(ToBytes32(sig.R), ToBytes32(sig.S), parity);
     }
 
-    /// <summary>Signs an EIP-191 personal message (<c>"\x19Ethereum Signed Message:\n" + len + message</c>).</summary>
+    /// <summary>Signs an EIP-191 <c>personal_sign</c> message.</summary>
     public EthSignature SignMessage(ReadOnlySpan<byte> message) => Sign(PersonalSign.HashMessage(message));
 
     /// <summary>Recovers the signer's address from a 32-byte hash and a signature.</summary>
-    /// <exception cref="ArgumentException">The signature is invalid (r or s out of range, or no point recovers).</exception>
+    /// <exception cref="ArgumentException">The hash is not 32 bytes or the signature does not recover.</exception>
     public static Address Recover(ReadOnlySpan<byte> hash32, EthSignature signature) => AddressOf(RecoverPublicKey(hash32, signature));
 
     /// <summary>Recovers the signer's 64-byte public key from a 32-byte hash and a signature.</summary>
-    /// <exception cref="ArgumentException">The signature is invalid.</exception>
+    /// <exception cref="ArgumentException">The hash is not 32 bytes or the signature does not recover.</exception>
     public static byte[] RecoverPublicKey(ReadOnlySpan<byte> hash32, EthSignature signature)
     {
         if (hash32.Length != 32)
@@ -182,25 +144,26 @@ public sealed class EthKey
 
         if (signature.R is not { Length: 32 } || signature.S is not { Length: 32 } || signature.RecoveryId > 1)
         {
-            throw new ArgumentException("A signature needs 32-byte r and s and a recovery id of 0 or 1.", nameof(signature));
+            throw new ArgumentException("A signature has a 32-byte r, a 32-byte s and a recovery id of 0 or 1.", nameof(signature));
         }
 
-        var r = new BigInteger(1, signature.R);
-        var s = new BigInteger(1, signature.S);
-        if (r.SignValue == 0 || r.CompareTo(Curve.N) >= 0 || s.SignValue == 0 || s.CompareTo(Curve.N) >= 0)
+        try
         {
-            throw new ArgumentException("Signature r and s must be in [1, n-1].", nameof(signature));
+            var sig = EthECDSASignatureFactory.FromComponents(signature.R, signature.S, signature.RecoveryId);
+            var key = EthECKey.RecoverFromSignature(sig, signature.RecoveryId, hash32.ToArray());
+            return key?.GetPubKeyNoPrefix() ?? throw new ArgumentException("The signature does not recover to a valid public key.", nameof(signature));
         }
-
-        var q = RecoverPoint(hash32.ToArray(), r, s, signature.RecoveryId)
-            ?? throw new ArgumentException("The signature does not recover to a valid public key.", nameof(signature));
-        return EncodePublic(q);
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            throw new ArgumentException("The signature does not recover to a valid public key: " + e.Message, nameof(signature), e);
+        }
     }
 
-    /// <summary>True when s is in the lower half of the group order (as Ethereum requires for transactions, EIP-2).</summary>
-    public static bool IsLowS(byte[] s) => new BigInteger(1, s).CompareTo(HalfN) <= 0;
+    /// <summary>Whether a 32-byte big-endian <c>s</c> is in the lower half of the curve order (EIP-2).</summary>
+    public static bool IsLowS(byte[] s) => new System.Numerics.BigInteger(s, isUnsigned: true, isBigEndian: true) <= HalfN;
 
     /// <summary>The address of a 64-byte uncompressed public key.</summary>
+    /// <exception cref="ArgumentException">The key is not 64 bytes.</exception>
     public static Address AddressOf(ReadOnlySpan<byte> publicKey64)
     {
         if (publicKey64.Length != 64)
@@ -208,53 +171,21 @@ public sealed class EthKey
             throw new ArgumentException($"An uncompressed public key is 64 bytes (x, y), got {publicKey64.Length}.", nameof(publicKey64));
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        Keccak.Hash(publicKey64, hash);
-        return Address.FromBytes(hash[12..]);
+        var hash = Keccak.Hash(publicKey64);
+        return Address.FromBytes(hash.AsSpan(12, 20));
     }
 
-    /// <summary>SEC 1 §4.1.6 public key recovery for recovery ids 0/1 (x = r).</summary>
-    private static ECPoint? RecoverPoint(byte[] hash, BigInteger r, BigInteger s, int recId)
+    private static byte[] ToBytes32(byte[] raw)
     {
-        var n = Curve.N;
-        if (r.CompareTo(Curve.Curve.Field.Characteristic) >= 0)
-        {
-            return null;
-        }
-
-        var encoded = new byte[33];
-        encoded[0] = (byte)(0x02 | (recId & 1));
-        ToBytes32(r).CopyTo(encoded, 1);
-        ECPoint bigR;
-        try
-        {
-            bigR = Curve.Curve.DecodePoint(encoded);
-        }
-        catch (ArgumentException)
-        {
-            return null; // x is not on the curve
-        }
-
-        var e = new BigInteger(1, hash);
-        var rInv = r.ModInverse(n);
-        var u1 = n.Subtract(e).Multiply(rInv).Mod(n);
-        var u2 = s.Multiply(rInv).Mod(n);
-        var q = ECAlgorithms.SumOfTwoMultiplies(Curve.G, u1, bigR, u2).Normalize();
-        return q.IsInfinity ? null : q;
-    }
-
-    private static byte[] EncodePublic(ECPoint q)
-    {
-        var full = q.Normalize().GetEncoded(false); // 0x04 || x || y
-        return full.AsSpan(1).ToArray();
-    }
-
-    private static byte[] ToBytes32(BigInteger value)
-    {
-        var raw = value.ToByteArrayUnsigned();
         if (raw.Length == 32)
         {
             return raw;
+        }
+
+        if (raw.Length > 32)
+        {
+            // A leading sign byte from a big-integer export.
+            return raw[^32..];
         }
 
         var result = new byte[32];
@@ -263,18 +194,13 @@ public sealed class EthKey
     }
 }
 
-/// <summary>EIP-191 version 0x45 ("personal_sign") message hashing and signer recovery.</summary>
+/// <summary>EIP-191 version 0x45 ("personal_sign") message hashing and signer recovery, through Nethereum's <see cref="EthereumMessageSigner"/>.</summary>
 public static class PersonalSign
 {
+    private static readonly EthereumMessageSigner Signer = new();
+
     /// <summary>keccak256("\x19Ethereum Signed Message:\n" + decimal length + message).</summary>
-    public static byte[] HashMessage(ReadOnlySpan<byte> message)
-    {
-        var prefix = Encoding.ASCII.GetBytes("\u0019Ethereum Signed Message:\n" + message.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var buffer = new byte[prefix.Length + message.Length];
-        prefix.CopyTo(buffer, 0);
-        message.CopyTo(buffer.AsSpan(prefix.Length));
-        return Keccak.Hash(buffer);
-    }
+    public static byte[] HashMessage(ReadOnlySpan<byte> message) => Signer.HashPrefixedMessage(message.ToArray());
 
     /// <summary>Recovers the address that signed <paramref name="message"/> with a 65-byte r ‖ s ‖ v signature.</summary>
     /// <exception cref="ArgumentException">The signature is malformed.</exception>

@@ -1,7 +1,9 @@
 using System.Numerics;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
-using ProverMarketChain.ContractBindings.Rlp;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Model;
+using Nethereum.Signer;
 
 namespace ProverMarketChain.ContractBindings.Transactions;
 
@@ -52,7 +54,10 @@ public abstract record UnsignedTransaction
         }
     }
 
-    private protected static RlpItem ToItem(Address? to) => to is { } a ? new RlpString(a.ToArray()) : RlpString.Empty;
+    /// <summary>This transaction as Nethereum's model, which encodes and hashes it.</summary>
+    public abstract ISignedTransaction ToNethereum();
+
+    private protected static string? ToHex(Address? to) => to?.ToString();
 
     private protected static void CheckFee(BigInteger fee, string name)
     {
@@ -63,19 +68,22 @@ public abstract record UnsignedTransaction
     }
 }
 
-/// <summary>An EIP-1559 (type 2) transaction.</summary>
+/// <summary>
+/// An EIP-1559 (type 2) transaction. Encoding, hashing and signing are Nethereum's (<see cref="Transaction1559"/>,
+/// <see cref="Transaction1559Signer"/>); this record is the field set the signer and worker build and journal.
+/// </summary>
 public sealed record Eip1559Transaction : UnsignedTransaction
 {
     /// <summary>EIP-2718 transaction type byte.</summary>
     public const byte TypeByte = 0x02;
 
-    /// <summary>Chain id (EIP-155 replay protection).</summary>
+    /// <summary>EIP-155 chain id.</summary>
     public required ulong ChainId { get; init; }
 
-    /// <summary>Priority fee (tip) per gas, in wei.</summary>
+    /// <summary>Tip per gas paid to the block producer.</summary>
     public required BigInteger MaxPriorityFeePerGas { get; init; }
 
-    /// <summary>Maximum total fee per gas, in wei.</summary>
+    /// <summary>Maximum total fee per gas (base fee + tip).</summary>
     public required BigInteger MaxFeePerGas { get; init; }
 
     /// <summary>EIP-2930 access list.</summary>
@@ -90,77 +98,47 @@ public sealed record Eip1559Transaction : UnsignedTransaction
         {
             throw new ArgumentException($"MaxPriorityFeePerGas ({MaxPriorityFeePerGas}) exceeds MaxFeePerGas ({MaxFeePerGas}).");
         }
-    }
 
-    internal List<RlpItem> Fields()
-    {
-        var access = new List<RlpItem>(AccessList.Count);
         foreach (var entry in AccessList)
         {
-            var keys = new List<RlpItem>(entry.StorageKeys.Count);
-            foreach (var k in entry.StorageKeys)
+            if (entry.StorageKeys.Any(k => k is not { Length: 32 }))
             {
-                if (k is not { Length: 32 })
-                {
-                    throw new ArgumentException("Access list storage keys must be 32 bytes.");
-                }
-
-                keys.Add(new RlpString(k));
+                throw new ArgumentException("Access list storage keys must be 32 bytes.");
             }
-
-            access.Add(new RlpList(new RlpString(entry.Address.ToArray()), new RlpList(keys)));
         }
-
-        return
-        [
-            RlpString.FromUInt(ChainId),
-            RlpString.FromUInt(Nonce),
-            RlpString.FromUInt(MaxPriorityFeePerGas),
-            RlpString.FromUInt(MaxFeePerGas),
-            RlpString.FromUInt(GasLimit),
-            ToItem(To),
-            RlpString.FromUInt(Value),
-            new RlpString(Data),
-            new RlpList(access),
-        ];
     }
 
     /// <inheritdoc />
-    public override byte[] SigningHash()
+    public override ISignedTransaction ToNethereum()
     {
         Validate();
-        return Keccak.Hash(Typed(new RlpList(Fields())));
+        var access = AccessList.Select(e => new AccessListItem(e.Address.ToString(), e.StorageKeys.ToList())).ToList();
+        return new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, GasLimit, ToHex(To), Value, Data.ToHex(true), access);
     }
+
+    /// <inheritdoc />
+    public override byte[] SigningHash() => ToNethereum().RawHash;
 
     /// <inheritdoc />
     public override SignedTransaction Sign(EthKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var sig = key.Sign(SigningHash());
-        var fields = Fields();
-        fields.Add(RlpString.FromUInt(sig.RecoveryId));
-        fields.Add(RlpString.FromUInt(new BigInteger(sig.R, isUnsigned: true, isBigEndian: true)));
-        fields.Add(RlpString.FromUInt(new BigInteger(sig.S, isUnsigned: true, isBigEndian: true)));
-        var raw = Typed(new RlpList(fields));
-        return new SignedTransaction(this, sig, raw, key.Address);
-    }
-
-    internal static byte[] Typed(RlpList list)
-    {
-        var raw = new byte[1 + list.EncodedLength];
-        raw[0] = TypeByte;
-        list.WriteTo(raw.AsSpan(1));
-        return raw;
+        var tx = (Transaction1559)ToNethereum();
+        var raw = new Transaction1559Signer().SignTransaction(key.NethereumKey, tx).HexToByteArray();
+        return new SignedTransaction(this, SignedTransaction.SignatureOf(tx.Signature), raw, key.Address);
     }
 }
 
-/// <summary>A legacy (type 0) transaction, EIP-155 replay-protected when <see cref="ChainId"/> is set.</summary>
+/// <summary>
+/// A legacy (pre-EIP-2718) transaction, optionally EIP-155 replay-protected. Encoding and signing are Nethereum's
+/// (<see cref="LegacyTransactionChainId"/>, <see cref="LegacyTransactionSigner"/>).
+/// </summary>
 public sealed record LegacyTransaction : UnsignedTransaction
 {
     /// <summary>Gas price in wei.</summary>
     public required BigInteger GasPrice { get; init; }
 
-    /// <summary>Chain id for EIP-155 signing; null signs a pre-EIP-155 (replayable) transaction.</summary>
+    /// <summary>EIP-155 chain id; null for an unprotected (pre-EIP-155) transaction.</summary>
     public ulong? ChainId { get; init; }
 
     internal override void Validate()
@@ -169,42 +147,28 @@ public sealed record LegacyTransaction : UnsignedTransaction
         CheckFee(GasPrice, nameof(GasPrice));
     }
 
-    internal List<RlpItem> Fields() =>
-    [
-        RlpString.FromUInt(Nonce),
-        RlpString.FromUInt(GasPrice),
-        RlpString.FromUInt(GasLimit),
-        ToItem(To),
-        RlpString.FromUInt(Value),
-        new RlpString(Data),
-    ];
-
     /// <inheritdoc />
-    public override byte[] SigningHash()
+    public override ISignedTransaction ToNethereum()
     {
         Validate();
-        var fields = Fields();
-        if (ChainId is { } id)
-        {
-            fields.Add(RlpString.FromUInt(id));
-            fields.Add(RlpString.Empty);
-            fields.Add(RlpString.Empty);
-        }
-
-        return Keccak.Hash(new RlpList(fields).Encode());
+        return ChainId is { } id
+            ? new LegacyTransactionChainId(ToHex(To), Value, Nonce, GasPrice, GasLimit, Data.ToHex(true), id)
+            : new Nethereum.Model.LegacyTransaction(ToHex(To), Value, Nonce, GasPrice, GasLimit, Data.ToHex(true));
     }
+
+    /// <inheritdoc />
+    public override byte[] SigningHash() => ToNethereum().RawHash;
 
     /// <inheritdoc />
     public override SignedTransaction Sign(EthKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var sig = key.Sign(SigningHash());
-        var fields = Fields();
-        BigInteger v = ChainId is { } id ? (BigInteger)id * 2 + 35 + sig.RecoveryId : 27 + sig.RecoveryId;
-        fields.Add(RlpString.FromUInt(v));
-        fields.Add(RlpString.FromUInt(new BigInteger(sig.R, isUnsigned: true, isBigEndian: true)));
-        fields.Add(RlpString.FromUInt(new BigInteger(sig.S, isUnsigned: true, isBigEndian: true)));
-        return new SignedTransaction(this, sig, new RlpList(fields).Encode(), key.Address);
+        var signer = new LegacyTransactionSigner();
+        var priv = key.ExportPrivateKey();
+        var tx = ToNethereum();
+        var rawHex = tx is LegacyTransactionChainId withId ? signer.SignTransaction(priv, withId) : signer.SignTransaction(priv, (Nethereum.Model.LegacyTransaction)tx);
+        var raw = rawHex.HexToByteArray();
+        return SignedTransaction.Decode(raw);
     }
 }
 
@@ -239,10 +203,10 @@ public sealed class SignedTransaction
     public string RawHex => Hex.Encode(RawBytes);
 
     /// <summary>
-    /// Decodes a raw signed transaction (type 2 or legacy), checks the signature (low s, valid recovery) and recovers the sender.
+    /// Decodes a raw signed transaction (type 2 or legacy) with Nethereum's <see cref="TransactionFactory"/>, checks the
+    /// signature (low s, valid recovery) and recovers the sender.
     /// </summary>
-    /// <exception cref="RlpException">The encoding is malformed or non-canonical.</exception>
-    /// <exception cref="FormatException">Wrong field count, an unsupported type, or an invalid signature.</exception>
+    /// <exception cref="FormatException">Malformed bytes, an unsupported type, or an invalid signature.</exception>
     public static SignedTransaction Decode(ReadOnlySpan<byte> raw)
     {
         if (raw.Length == 0)
@@ -250,147 +214,125 @@ public sealed class SignedTransaction
             throw new FormatException("Empty transaction bytes.");
         }
 
-        if (raw[0] == Eip1559Transaction.TypeByte)
-        {
-            return Decode1559(raw);
-        }
-
-        if (raw[0] < 0xc0)
+        if (raw[0] < 0xc0 && raw[0] != Eip1559Transaction.TypeByte)
         {
             throw new FormatException($"Unsupported transaction type 0x{raw[0]:x2} (supported: 0x02 and legacy).");
         }
 
-        return DecodeLegacy(raw);
-    }
-
-    private static SignedTransaction Decode1559(ReadOnlySpan<byte> raw)
-    {
-        var list = RlpDecoder.Decode(raw[1..]).AsList("type-2 transaction");
-        if (list.Items.Count != 12)
+        ISignedTransaction tx;
+        try
         {
-            throw new FormatException($"A type-2 transaction has 12 fields, got {list.Items.Count}.");
+            tx = TransactionFactory.CreateTransaction(raw.ToArray());
+        }
+        catch (Exception e) when (e is not FormatException)
+        {
+            throw new FormatException($"Malformed transaction encoding: {e.Message}", e);
         }
 
-        var f = list.Items;
-        var access = new List<AccessListEntry>();
-        foreach (var entry in f[8].AsList("accessList").Items)
+        if (tx?.Signature is not { R: { Length: > 0 }, S: { Length: > 0 } })
         {
-            var pair = entry.AsList("accessList entry");
-            if (pair.Items.Count != 2)
+            throw new FormatException("The transaction is not signed.");
+        }
+
+        UnsignedTransaction fields;
+        byte recoveryId;
+        try
+        {
+            (fields, recoveryId) = tx switch
             {
-                throw new FormatException("An access list entry has 2 fields (address, storageKeys).");
-            }
-
-            var keys = pair.Items[1].AsList("storageKeys").Items.Select(k => Fixed(k.AsString("storage key").Bytes, 32, "storage key")).ToList();
-            access.Add(new AccessListEntry(Address.FromBytes(Fixed(pair.Items[0].AsString("access address").Bytes, 20, "access list address")), keys));
+                Transaction1559 t => ((UnsignedTransaction)Fields1559(t), Parity(t.Signature.V)),
+                LegacyTransactionChainId t => (LegacyFields(t, checked((ulong)t.GetChainIdAsBigInteger())), LegacyParity(t.Signature.V, t.GetChainIdAsBigInteger())),
+                Nethereum.Model.LegacyTransaction t => (LegacyFields(t, null), LegacyParity(t.Signature.V, null)),
+                _ => throw new FormatException($"Unsupported transaction type {tx.TransactionType}."),
+            };
+        }
+        catch (OverflowException e)
+        {
+            throw new FormatException($"A transaction field is out of range: {e.Message}", e);
         }
 
-        var tx = new Eip1559Transaction
-        {
-            ChainId = f[0].AsString("chainId").ToUInt64("chainId"),
-            Nonce = f[1].AsString("nonce").ToUInt64("nonce"),
-            MaxPriorityFeePerGas = f[2].AsString("maxPriorityFeePerGas").ToBigInteger("maxPriorityFeePerGas"),
-            MaxFeePerGas = f[3].AsString("maxFeePerGas").ToBigInteger("maxFeePerGas"),
-            GasLimit = f[4].AsString("gasLimit").ToUInt64("gasLimit"),
-            To = DecodeTo(f[5]),
-            Value = f[6].AsString("value").ToBigInteger("value"),
-            Data = f[7].AsString("data").Bytes,
-            AccessList = access,
-        };
-        ulong yParity = f[9].AsString("yParity").ToUInt64("yParity");
-        if (yParity > 1)
-        {
-            throw new FormatException($"yParity must be 0 or 1, got {yParity}.");
-        }
-
-        var sig = DecodeSignature(f[10], f[11], (byte)yParity);
-        return new SignedTransaction(tx, sig, raw.ToArray(), Recover(tx, sig));
-    }
-
-    private static SignedTransaction DecodeLegacy(ReadOnlySpan<byte> raw)
-    {
-        var list = RlpDecoder.Decode(raw).AsList("legacy transaction");
-        if (list.Items.Count != 9)
-        {
-            throw new FormatException($"A legacy transaction has 9 fields, got {list.Items.Count}.");
-        }
-
-        var f = list.Items;
-        var v = f[6].AsString("v").ToBigInteger("v");
-        ulong? chainId;
-        byte recId;
-        if (v == 27 || v == 28)
-        {
-            chainId = null;
-            recId = (byte)(v - 27);
-        }
-        else if (v >= 37)
-        {
-            var id = (v - 35) / 2;
-            if (id > ulong.MaxValue)
-            {
-                throw new FormatException($"EIP-155 v {v} implies a chain id above 2^64.");
-            }
-
-            chainId = (ulong)id;
-            recId = (byte)((v - 35) % 2);
-        }
-        else
-        {
-            throw new FormatException($"Invalid legacy v {v} (expected 27, 28 or chainId*2+35/36).");
-        }
-
-        var tx = new LegacyTransaction
-        {
-            Nonce = f[0].AsString("nonce").ToUInt64("nonce"),
-            GasPrice = f[1].AsString("gasPrice").ToBigInteger("gasPrice"),
-            GasLimit = f[2].AsString("gasLimit").ToUInt64("gasLimit"),
-            To = DecodeTo(f[3]),
-            Value = f[4].AsString("value").ToBigInteger("value"),
-            Data = f[5].AsString("data").Bytes,
-            ChainId = chainId,
-        };
-        var sig = DecodeSignature(f[7], f[8], recId);
-        return new SignedTransaction(tx, sig, raw.ToArray(), Recover(tx, sig));
-    }
-
-    private static Address? DecodeTo(RlpItem item)
-    {
-        var bytes = item.AsString("to").Bytes;
-        return bytes.Length == 0 ? null : Address.FromBytes(Fixed(bytes, 20, "to"));
-    }
-
-    private static byte[] Fixed(byte[] bytes, int length, string what) =>
-        bytes.Length == length ? bytes : throw new FormatException($"{what} must be {length} bytes, got {bytes.Length}.");
-
-    private static EthSignature DecodeSignature(RlpItem rItem, RlpItem sItem, byte recId)
-    {
-        static byte[] Pad(BigInteger x)
-        {
-            var result = new byte[32];
-            x.TryWriteBytes(result.AsSpan(32 - x.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
-            return result;
-        }
-
-        var r = Pad(rItem.AsString("r").ToBigInteger("r"));
-        var s = Pad(sItem.AsString("s").ToBigInteger("s"));
-        if (!EthKey.IsLowS(s))
+        var sig = SignatureOf(tx.Signature, recoveryId);
+        if (!EthKey.IsLowS(sig.S))
         {
             throw new FormatException("Signature s is in the upper half of the curve order (EIP-2 forbids it).");
         }
 
-        return new EthSignature(r, s, recId);
-    }
-
-    private static Address Recover(UnsignedTransaction tx, EthSignature sig)
-    {
+        Address sender;
         try
         {
-            return EthKey.Recover(tx.SigningHash(), sig);
+            sender = EthKey.Recover(tx.RawHash, sig);
         }
         catch (ArgumentException e)
         {
             throw new FormatException($"Invalid transaction signature: {e.Message}", e);
         }
+
+        return new SignedTransaction(fields, sig, raw.ToArray(), sender);
+    }
+
+    internal static EthSignature SignatureOf(ISignature signature, byte? recoveryId = null) =>
+        new(Pad32(signature.R), Pad32(signature.S), recoveryId ?? Parity(signature.V));
+
+    private static Eip1559Transaction Fields1559(Transaction1559 t) => new()
+    {
+        ChainId = checked((ulong)t.ChainId),
+        Nonce = checked((ulong)(t.Nonce ?? 0)),
+        MaxPriorityFeePerGas = t.MaxPriorityFeePerGas ?? 0,
+        MaxFeePerGas = t.MaxFeePerGas ?? 0,
+        GasLimit = checked((ulong)(t.GasLimit ?? 0)),
+        To = ToAddress(t.ReceiverAddress),
+        Value = t.Amount ?? 0,
+        Data = string.IsNullOrEmpty(t.Data) ? [] : t.Data.HexToByteArray(),
+        AccessList = (t.AccessList ?? []).Select(a => new AccessListEntry(Address.Parse(a.Address), a.StorageKeys ?? [])).ToList(),
+    };
+
+    private static LegacyTransaction LegacyFields(SignedLegacyTransaction t, ulong? chainId) => new()
+    {
+        Nonce = checked((ulong)Big(t.Nonce)),
+        GasPrice = Big(t.GasPrice),
+        GasLimit = checked((ulong)Big(t.GasLimit)),
+        To = t.ReceiveAddress is { Length: > 0 } to ? Address.FromBytes(to) : null,
+        Value = Big(t.Value),
+        Data = t.Data ?? [],
+        ChainId = chainId,
+    };
+
+    private static Address? ToAddress(string? hex) => string.IsNullOrEmpty(hex) || hex == "0x" ? null : Address.Parse(hex);
+
+    private static BigInteger Big(byte[]? bytes) => bytes is { Length: > 0 } ? new BigInteger(bytes, isUnsigned: true, isBigEndian: true) : BigInteger.Zero;
+
+    private static byte Parity(byte[]? v)
+    {
+        var p = Big(v);
+        return p <= 1 ? (byte)p : throw new FormatException($"yParity must be 0 or 1, got {p}.");
+    }
+
+    private static byte LegacyParity(byte[]? vBytes, BigInteger? chainId)
+    {
+        var v = Big(vBytes);
+        if (v == 27 || v == 28)
+        {
+            return (byte)(v - 27);
+        }
+
+        if (chainId is { } id && (v == id * 2 + 35 || v == id * 2 + 36))
+        {
+            return (byte)(v - id * 2 - 35);
+        }
+
+        throw new FormatException($"Invalid legacy v {v} (expected 27, 28 or chainId*2+35/36).");
+    }
+
+    private static byte[] Pad32(byte[] x)
+    {
+        var trimmed = x.AsSpan().TrimStart((byte)0);
+        if (trimmed.Length > 32)
+        {
+            throw new FormatException($"A signature component is {trimmed.Length} bytes; at most 32.");
+        }
+
+        var result = new byte[32];
+        trimmed.CopyTo(result.AsSpan(32 - trimmed.Length));
+        return result;
     }
 }

@@ -1,12 +1,13 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using ProverMarketChain.ContractBindings.Primitives;
+using Nethereum.KeyStore;
+using Nethereum.KeyStore.Crypto;
 
 namespace ProverMarketChain.Worker.Configuration;
 
 /// <summary>
-/// Reads Web3 Secret Storage (version 3) keystore files, as written by geth and <c>cast wallet new</c>:
-/// scrypt or PBKDF2-HMAC-SHA256 key derivation, AES-128-CTR, and a Keccak-256 MAC over the ciphertext.
+/// Reads Web3 Secret Storage (version 3) keystore files, as written by geth and <c>cast wallet new</c>, through Nethereum's
+/// <see cref="KeyStoreService"/>. The one thing added here is a check of the file's parameters before Nethereum sees it:
+/// Nethereum runs whatever scrypt cost or PBKDF2 count the file names, so a planted file could demand gigabytes or hours.
 /// </summary>
 public static class Keystore
 {
@@ -14,18 +15,10 @@ public static class Keystore
     /// <exception cref="KeystoreException">The file is malformed, uses unsupported parameters, or the password is wrong.</exception>
     public static byte[] Decrypt(string path, string password)
     {
-        JsonElement crypto;
+        string json;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("version", out var v) || v.GetInt32() != 3)
-                throw new KeystoreException(path, "not a version 3 keystore");
-            crypto = (root.TryGetProperty("crypto", out var c) ? c : root.GetProperty("Crypto")).Clone();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new KeystoreException(path, $"malformed keystore JSON ({e.Message})");
+            json = File.ReadAllText(path);
         }
         catch (IOException e)
         {
@@ -34,72 +27,55 @@ public static class Keystore
 
         try
         {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("version", out var v) || v.GetInt32() != 3)
+                throw new KeystoreException(path, "not a version 3 keystore");
+            var crypto = root.TryGetProperty("crypto", out var c) ? c : root.GetProperty("Crypto");
             var cipher = crypto.GetProperty("cipher").GetString();
             if (cipher != "aes-128-ctr") throw new KeystoreException(path, $"unsupported cipher '{cipher}' (only aes-128-ctr)");
             var iv = Convert.FromHexString(crypto.GetProperty("cipherparams").GetProperty("iv").GetString()!);
-            var ciphertext = Convert.FromHexString(crypto.GetProperty("ciphertext").GetString()!);
             var mac = Convert.FromHexString(crypto.GetProperty("mac").GetString()!);
-            var kdf = crypto.GetProperty("kdf").GetString();
+            _ = Convert.FromHexString(crypto.GetProperty("ciphertext").GetString()!);
             var p = crypto.GetProperty("kdfparams");
-            var salt = Convert.FromHexString(p.GetProperty("salt").GetString()!);
-            int dklen = p.GetProperty("dklen").GetInt32();
-            if (dklen < 32 || iv.Length != 16 || mac.Length != 32)
+            _ = Convert.FromHexString(p.GetProperty("salt").GetString()!);
+            if (p.GetProperty("dklen").GetInt32() < 32 || iv.Length != 16 || mac.Length != 32)
                 throw new KeystoreException(path, "bad key length, IV or MAC size");
-            var pw = System.Text.Encoding.UTF8.GetBytes(password);
-            byte[] derived = kdf switch
+            switch (crypto.GetProperty("kdf").GetString())
             {
-                "scrypt" => ScryptDerive(path, pw, salt, p, dklen),
-                "pbkdf2" => Pbkdf2Derive(path, pw, salt, p, dklen),
-                _ => throw new KeystoreException(path, $"unsupported kdf '{kdf}' (scrypt or pbkdf2)"),
-            };
-
-            var macInput = new byte[16 + ciphertext.Length];
-            derived.AsSpan(16, 16).CopyTo(macInput);
-            ciphertext.CopyTo(macInput, 16);
-            if (!CryptographicOperations.FixedTimeEquals(Keccak.Hash(macInput), mac))
-                throw new KeystoreException(path, "wrong password (MAC mismatch)");
-            return AesCtr(derived.AsSpan(0, 16), iv, ciphertext);
+                case "scrypt":
+                    int n = p.GetProperty("n").GetInt32(), r = p.GetProperty("r").GetInt32(), par = p.GetProperty("p").GetInt32();
+                    // Bounds keep a hostile file from demanding gigabytes or hours: 128 * r * n bytes of memory.
+                    if (n < 2 || (n & (n - 1)) != 0 || n > 1 << 20 || r is < 1 or > 32 || par is < 1 or > 16)
+                        throw new KeystoreException(path, $"scrypt parameters out of range (n={n}, r={r}, p={par})");
+                    break;
+                case "pbkdf2":
+                    var prf = p.GetProperty("prf").GetString();
+                    int count = p.GetProperty("c").GetInt32();
+                    if (prf != "hmac-sha256") throw new KeystoreException(path, $"unsupported pbkdf2 prf '{prf}'");
+                    if (count is < 1 or > 10_000_000) throw new KeystoreException(path, $"pbkdf2 iteration count {count} out of range");
+                    break;
+                case var kdf:
+                    throw new KeystoreException(path, $"unsupported kdf '{kdf}' (scrypt or pbkdf2)");
+            }
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new KeystoreException(path, $"malformed keystore crypto section ({e.Message})");
+            throw new KeystoreException(path, $"malformed keystore JSON ({e.Message})");
         }
-    }
 
-    private static byte[] ScryptDerive(string path, byte[] pw, byte[] salt, JsonElement p, int dklen)
-    {
-        int n = p.GetProperty("n").GetInt32(), r = p.GetProperty("r").GetInt32(), par = p.GetProperty("p").GetInt32();
-        // Bounds keep a hostile file from demanding gigabytes or hours: 128 * r * n bytes of memory.
-        if (n < 2 || (n & (n - 1)) != 0 || n > 1 << 20 || r is < 1 or > 32 || par is < 1 or > 16)
-            throw new KeystoreException(path, $"scrypt parameters out of range (n={n}, r={r}, p={par})");
-        return Org.BouncyCastle.Crypto.Generators.SCrypt.Generate(pw, salt, n, r, par, dklen);
-    }
-
-    private static byte[] Pbkdf2Derive(string path, byte[] pw, byte[] salt, JsonElement p, int dklen)
-    {
-        var prf = p.GetProperty("prf").GetString();
-        int c = p.GetProperty("c").GetInt32();
-        if (prf != "hmac-sha256") throw new KeystoreException(path, $"unsupported pbkdf2 prf '{prf}'");
-        if (c is < 1 or > 10_000_000) throw new KeystoreException(path, $"pbkdf2 iteration count {c} out of range");
-        return Rfc2898DeriveBytes.Pbkdf2(pw, salt, c, HashAlgorithmName.SHA256, dklen);
-    }
-
-    /// <summary>AES-128 in counter mode (big-endian 128-bit counter starting at the IV), built on ECB.</summary>
-    private static byte[] AesCtr(ReadOnlySpan<byte> key, byte[] iv, byte[] input)
-    {
-        using var aes = Aes.Create();
-        aes.Key = key.ToArray();
-        var counter = (byte[])iv.Clone();
-        var block = new byte[16];
-        var output = new byte[input.Length];
-        for (int off = 0; off < input.Length; off += 16)
+        try
         {
-            aes.EncryptEcb(counter, block, PaddingMode.None);
-            int n = Math.Min(16, input.Length - off);
-            for (int i = 0; i < n; i++) output[off + i] = (byte)(input[off + i] ^ block[i]);
-            for (int i = 15; i >= 0 && ++counter[i] == 0; i--) { }
+            return new KeyStoreService().DecryptKeyStoreFromJson(password, json);
         }
-        return output;
+        catch (DecryptionException)
+        {
+            throw new KeystoreException(path, "wrong password (MAC mismatch)");
+        }
+        catch (Exception e) when (e is not KeystoreException)
+        {
+            throw new KeystoreException(path, $"malformed keystore ({e.Message})");
+        }
     }
 }
 

@@ -150,9 +150,9 @@ public class TransactionTests
         var n = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber);
         var s = new BigInteger(signed.Signature.S, isUnsigned: true, isBigEndian: true);
         var highS = (n - s).ToByteArray(isUnsigned: true, isBigEndian: true);
-        var fields = ((ProverMarketChain.ContractBindings.Rlp.RlpList)ProverMarketChain.ContractBindings.Rlp.RlpDecoder.Decode(signed.RawBytes.AsSpan(1))).Items.ToList();
-        fields[11] = new ProverMarketChain.ContractBindings.Rlp.RlpString(highS);
-        var tampered = new byte[] { 0x02 }.Concat(new ProverMarketChain.ContractBindings.Rlp.RlpList(fields).Encode()).ToArray();
+        var decoded = Nethereum.Model.Transaction1559Encoder.Current.Decode(signed.RawBytes);
+        decoded.SetSignature(new Nethereum.Model.Signature(decoded.Signature.R, highS, decoded.Signature.V));
+        var tampered = decoded.GetRLPEncoded();
         var e = Assert.Throws<FormatException>(() => SignedTransaction.Decode(tampered));
         Assert.Contains("EIP-2", e.Message);
         Assert.Throws<ArgumentException>(() => new Eip1559Transaction { ChainId = 1, Nonce = 0, MaxPriorityFeePerGas = 3, MaxFeePerGas = 2, GasLimit = 1 }.SigningHash());
