@@ -142,7 +142,8 @@ public sealed class JsonRpcClient : IDisposable
             var response = await inner.SendAsync(request, null).ConfigureAwait(false)
                 ?? throw new TransientJsonRpcException($"JSON-RPC {method}: empty response body from {_endpoint}.", method);
             CheckId(response, id, method);
-            return Interpret(response, method);
+            var outcome = Interpret(response, method);
+            return outcome.Error is TransientJsonRpcException limited ? throw limited : outcome; // a rate limit: back off and retry
         }, cancellationToken).ConfigureAwait(false);
         return result.GetResultOrThrow();
     }
