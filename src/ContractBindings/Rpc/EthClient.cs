@@ -155,6 +155,14 @@ public sealed class EthClient
     public async Task<BlockHeader?> GetBlockByTagAsync(string tag, CancellationToken cancellationToken = default) =>
         ParseHeader(await Rpc.SendAsync("eth_getBlockByNumber", [tag, false], cancellationToken).ConfigureAwait(false));
 
+    /// <summary><c>eth_getBlockByHash</c> (header only); null when the node does not know the block (for example a
+    /// block of an abandoned branch that the node has dropped).</summary>
+    public async Task<BlockHeader?> GetBlockByHashAsync(byte[] hash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return ParseHeader(await Rpc.SendAsync("eth_getBlockByHash", [Hex.Encode(hash), false], cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Fetches several headers in one JSON-RPC batch; entries are null for blocks that do not exist.</summary>
     public async Task<IReadOnlyList<BlockHeader?>> GetBlocksByNumberAsync(IReadOnlyList<ulong> numbers, CancellationToken cancellationToken = default)
     {

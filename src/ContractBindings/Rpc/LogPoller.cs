@@ -11,45 +11,95 @@ public sealed record LogPollerOptions
     /// <summary>Delay between polls when caught up. Default 1 s.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Largest block range per <c>eth_getLogs</c>. Default 2000.</summary>
+    /// <summary>Largest block range per <c>eth_getLogs</c>; halved for good when the node answers "range too large". Default 2000.</summary>
     public ulong MaxBlockRange { get; init; } = 2000;
 
-    /// <summary>How many recent block hashes are remembered to detect reorganisations. Default 128.</summary>
+    /// <summary>
+    /// How many processed blocks are remembered (hash and emitted logs) to resolve a reorganisation, and how far back a
+    /// resumed poller re-reads when its persisted block was reorganised away and the fork point cannot be found. Default 128.
+    /// </summary>
     public int ReorgDepth { get; init; } = 128;
 }
 
+/// <summary>Where a <see cref="LogPoller"/> stands: the last block it has fully processed, and that block's hash.</summary>
+/// <param name="Block">The block number.</param>
+/// <param name="Hash">The block's hash when it was processed; checked against the chain when polling resumes.</param>
+public sealed record LogCursor(ulong Block, byte[] Hash);
+
 /// <summary>
-/// Polls <c>eth_getLogs</c> over consecutive block ranges and detects chain reorganisations by block-hash continuity:
-/// it remembers the hashes (and emitted logs) of the last <see cref="LogPollerOptions.ReorgDepth"/> blocks; when a
-/// remembered hash no longer matches the chain it rewinds to the common ancestor, emits the rolled-back logs again
-/// with <see cref="LogEntry.Removed"/> = true (newest first), and re-reads the new branch. Not thread-safe: one consumer.
+/// Follows <c>eth_getLogs</c> over consecutive block ranges, reorganisation-aware.
+/// <para>
+/// Each poll checks one header: the last processed block's hash against the chain. Only on a mismatch does it walk back
+/// through the blocks it remembers (range ends and blocks that had logs, the last <see cref="LogPollerOptions.ReorgDepth"/>),
+/// newest first, to the newest one still on the chain (the fork point); the logs it had emitted above that are emitted
+/// again with <see cref="LogEntry.Removed"/> = true (newest first) and the new branch is read from there. A poller resumed
+/// from a persisted <see cref="LogCursor"/> remembers only that block: if it was reorganised away, the poller follows the
+/// abandoned branch back by parent hash (<c>eth_getBlockByHash</c>) to the fork point while the node still has it, and
+/// otherwise re-reads the last <see cref="LogPollerOptions.ReorgDepth"/> blocks (consumers must tolerate a log delivered twice).
+/// </para>
+/// <para>
+/// A range is read between two reads of its last header (which must agree), and every log's block hash is checked against
+/// the chain, so a reorganisation during the read is not half-applied. When the node refuses a range as too large
+/// (<see cref="JsonRpcException.IsRangeTooLarge"/>) the range is split in half, down to single blocks.
+/// </para>
+/// <para>
+/// Nethereum.BlockchainProcessing's <c>LogOrchestrator</c> is not used: it persists a block number only (no hash), handles
+/// reorganisations by re-processing a fixed trailing buffer without telling the consumer what was removed, and shrinks its
+/// range on any exception (a transient RPC fault too); its <c>BlockCrawlOrchestrator</c> detects reorganisations but
+/// crawls whole blocks with their transactions. Not thread-safe: one consumer.
+/// </para>
 /// </summary>
 public sealed class LogPoller
 {
+    private const int WalkBackBatch = 16;
+
     private readonly EthClient _client;
     private readonly IReadOnlyList<Address>? _addresses;
     private readonly IReadOnlyList<byte[]?>? _topics;
     private readonly LogPollerOptions _options;
     private readonly ILogger _logger;
+    private readonly ulong _start;
 
-    // Processed blocks, oldest first: number, hash and the logs emitted for it.
+    // Processed blocks that matter for a reorganisation, oldest first: every range's last block and every block that had
+    // logs, with the logs emitted for it. The newest entry is the cursor.
     private readonly LinkedList<(ulong Number, byte[] Hash, List<LogEntry> Logs)> _recent = new();
     private ulong _next;
+    private ulong _rangeLimit;
 
     /// <summary>Creates a poller starting at <see cref="LogFilter.FromBlock"/> (its <see cref="LogFilter.ToBlock"/> is ignored).</summary>
-    public LogPoller(EthClient client, LogFilter filter, LogPollerOptions? options = null, ILogger<LogPoller>? logger = null)
+    /// <param name="client">The node.</param>
+    /// <param name="filter">Addresses and topics to follow, and the first block; the poller never rewinds below it.</param>
+    /// <param name="options">Poll interval, range and reorganisation depth.</param>
+    /// <param name="logger">Logger for reorganisations and split ranges.</param>
+    /// <param name="resumeAfter">
+    /// A persisted <see cref="Cursor"/>: reading resumes after it, once its hash has been checked against the chain.
+    /// </param>
+    public LogPoller(EthClient client, LogFilter filter, LogPollerOptions? options = null, ILogger? logger = null, LogCursor? resumeAfter = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(filter);
         _addresses = filter.Addresses;
         _topics = filter.Topics;
-        _next = filter.FromBlock;
+        _start = filter.FromBlock;
         _options = options ?? new LogPollerOptions();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _rangeLimit = Math.Max(1, _options.MaxBlockRange);
+        _logger = logger ?? NullLogger.Instance;
+        _next = _start;
+        if (resumeAfter is { } cursor)
+        {
+            _recent.AddLast((cursor.Block, cursor.Hash, []));
+            _next = cursor.Block + 1;
+        }
     }
 
     /// <summary>The next block number that will be read.</summary>
     public ulong NextBlock => _next;
+
+    /// <summary>
+    /// The last processed block (<see cref="NextBlock"/> − 1) and its hash: persist it and pass it back as
+    /// <c>resumeAfter</c> to resume. Null before the first block has been read.
+    /// </summary>
+    public LogCursor? Cursor => _recent.Last is { } last ? new LogCursor(last.Value.Number, last.Value.Hash) : null;
 
     /// <summary>
     /// Reads up to the chain head once: returns removed logs (on a reorg) followed by new logs in chain order.
@@ -59,15 +109,14 @@ public sealed class LogPoller
     {
         var output = new List<LogEntry>();
         ulong head = await _client.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-
-        await DetectReorgAsync(head, output, cancellationToken).ConfigureAwait(false);
+        await CheckCursorAsync(output, cancellationToken).ConfigureAwait(false);
         while (_next <= head)
         {
-            ulong to = Math.Min(head, _next + Math.Max(1, _options.MaxBlockRange) - 1);
+            ulong to = Math.Min(head, _next + _rangeLimit - 1);
             if (!await ReadRangeAsync(_next, to, output, cancellationToken).ConfigureAwait(false))
             {
-                // The chain changed under us mid-read: resolve it on the next round.
-                await DetectReorgAsync(head, output, cancellationToken).ConfigureAwait(false);
+                // The chain changed under the read: nothing of the range was taken; the next poll's check resolves it.
+                _logger.LogInformation("The chain changed while blocks {From}-{To} were read; re-checking on the next poll", _next, to);
                 break;
             }
         }
@@ -117,114 +166,180 @@ public sealed class LogPoller
         }
     }
 
-    private async Task DetectReorgAsync(ulong head, List<LogEntry> output, CancellationToken cancellationToken)
+    /// <summary>One header: is the last processed block still on the chain? Walks back only when it is not.</summary>
+    private async Task CheckCursorAsync(List<LogEntry> output, CancellationToken cancellationToken)
     {
-        if (_recent.Count == 0)
+        if (_recent.Last is not { } last)
         {
             return;
         }
 
-        // Walk back from the newest remembered block until its hash still matches the chain.
-        var numbers = _recent.Select(r => r.Number).Where(n => n <= head).ToList();
-        var current = numbers.Count == 0 ? [] : await _client.GetBlocksByNumberAsync(numbers, cancellationToken).ConfigureAwait(false);
-        var canonical = new Dictionary<ulong, byte[]>();
-        for (int i = 0; i < numbers.Count; i++)
+        var now = await _client.GetBlockByNumberAsync(last.Value.Number, cancellationToken).ConfigureAwait(false);
+        if (now is not null && now.Hash.AsSpan().SequenceEqual(last.Value.Hash))
         {
-            if (current[i] is { } h)
+            return;
+        }
+
+        await WalkBackAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops remembered blocks, newest first, until one is still on the chain; the newest is known to be stale.</summary>
+    private async Task WalkBackAsync(List<LogEntry> output, CancellationToken cancellationToken)
+    {
+        var (staleNumber, staleHash, _) = _recent.Last!.Value;
+        int rolledBack = 1;
+        RollBackNewest(output);
+        while (_recent.Count > 0)
+        {
+            var candidates = new List<(ulong Number, byte[] Hash)>();
+            for (var node = _recent.Last; node is not null && candidates.Count < WalkBackBatch; node = node.Previous)
             {
-                canonical[numbers[i]] = h.Hash;
+                candidates.Add((node.Value.Number, node.Value.Hash));
+            }
+
+            var headers = await _client.GetBlocksByNumberAsync(candidates.Select(c => c.Number).ToList(), cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                if (headers[i] is { } h && h.Hash.AsSpan().SequenceEqual(candidates[i].Hash))
+                {
+                    _next = candidates[i].Number + 1;
+                    _logger.LogWarning("Chain reorganisation: rolled back {Count} remembered block(s) above block {Fork}; resuming at {Next}",
+                        rolledBack, candidates[i].Number, _next);
+                    return;
+                }
+
+                (staleNumber, staleHash, _) = _recent.Last!.Value;
+                RollBackNewest(output);
+                rolledBack++;
             }
         }
 
-        int rolledBack = 0;
-        while (_recent.Last is { } last)
+        await RewindPastUnknownForkAsync(staleNumber, staleHash, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RollBackNewest(List<LogEntry> output)
+    {
+        var logs = _recent.Last!.Value.Logs;
+        for (int i = logs.Count - 1; i >= 0; i--)
         {
-            var (number, hash, logs) = last.Value;
-            if (canonical.TryGetValue(number, out var now) && now.AsSpan().SequenceEqual(hash))
+            output.Add(logs[i] with { Removed = true });
+        }
+
+        _recent.RemoveLast();
+    }
+
+    /// <summary>
+    /// No remembered block is on the chain any more (a restart after a reorg, or one deeper than the memory). Follow the
+    /// abandoned branch back from <paramref name="staleHash"/> while the node still serves it, to the first ancestor on the
+    /// chain; if the node has dropped it, re-read the last <see cref="LogPollerOptions.ReorgDepth"/> blocks.
+    /// </summary>
+    private async Task RewindPastUnknownForkAsync(ulong staleNumber, byte[] staleHash, CancellationToken cancellationToken)
+    {
+        var hash = staleHash;
+        for (int step = 0; step < _options.ReorgDepth; step++)
+        {
+            var abandoned = await _client.GetBlockByHashAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (abandoned is null || abandoned.Number == 0 || abandoned.Number <= _start)
             {
                 break;
             }
 
-            for (int i = logs.Count - 1; i >= 0; i--)
+            var canonical = await _client.GetBlockByNumberAsync(abandoned.Number - 1, cancellationToken).ConfigureAwait(false);
+            if (canonical is not null && canonical.Hash.AsSpan().SequenceEqual(abandoned.ParentHash))
             {
-                output.Add(logs[i] with { Removed = true });
+                _recent.AddLast((canonical.Number, canonical.Hash, []));
+                _next = canonical.Number + 1;
+                _logger.LogWarning("Chain reorganisation below the remembered blocks: block {Stale} was abandoned; the fork point is block {Fork}, resuming at {Next}",
+                    staleNumber, canonical.Number, _next);
+                return;
             }
 
-            _recent.RemoveLast();
-            _next = number;
-            rolledBack++;
+            hash = abandoned.ParentHash;
         }
 
-        if (rolledBack > 0)
+        ulong depth = (ulong)Math.Max(1, _options.ReorgDepth);
+        ulong resume = Math.Max(_start, staleNumber + 1 > depth ? staleNumber + 1 - depth : 0);
+        if (resume > 0 && await _client.GetBlockByNumberAsync(resume - 1, cancellationToken).ConfigureAwait(false) is { } below)
         {
-            _logger.LogWarning("Chain reorganisation: rolled back {Count} block(s); resuming at {Next}", rolledBack, _next);
-            if (_recent.Count == 0)
-            {
-                _logger.LogError("Reorganisation deeper than the {Depth} remembered blocks; resuming at {Next}", _options.ReorgDepth, _next);
-            }
+            _recent.AddLast((below.Number, below.Hash, []));
         }
+
+        _next = resume;
+        _logger.LogError("Chain reorganisation below the remembered blocks: block {Stale} was abandoned and the node no longer has its branch; re-reading from block {Next}",
+            staleNumber, _next);
     }
 
-    /// <summary>Reads [from, to]; false when the logs and headers disagree (a reorg happened between the calls).</summary>
+    /// <summary>Reads [from, to]; false, with nothing taken, when the chain changed during the read.</summary>
     private async Task<bool> ReadRangeAsync(ulong from, ulong to, List<LogEntry> output, CancellationToken cancellationToken)
     {
-        var logs = await _client.GetLogsAsync(new LogFilter(from, to, _addresses, _topics), cancellationToken).ConfigureAwait(false);
-
-        // Headers for the blocks we will remember, plus the parent of `from` to check continuity with our history.
-        ulong rememberFrom = to + 1 > (ulong)_options.ReorgDepth ? Math.Max(from, to + 1 - (ulong)_options.ReorgDepth) : from;
-        var numbers = new List<ulong>();
-        for (ulong n = rememberFrom; n <= to; n++)
+        var before = await _client.GetBlockByNumberAsync(to, cancellationToken).ConfigureAwait(false);
+        if (before is null)
         {
-            numbers.Add(n);
+            return false; // the head moved back
+        }
+
+        var logs = (await GetLogsAsync(from, to, cancellationToken).ConfigureAwait(false)).Where(l => !l.Removed).ToList();
+
+        // One batch: the blocks that had logs, the last processed block and the range end again.
+        var numbers = logs.Select(l => l.BlockNumber).Append(to).Distinct().Order().ToList();
+        int lastIndex = -1;
+        if (_recent.Last is { } last && !numbers.Contains(last.Value.Number))
+        {
+            lastIndex = numbers.Count;
+            numbers.Add(last.Value.Number);
         }
 
         var headers = await _client.GetBlocksByNumberAsync(numbers, cancellationToken).ConfigureAwait(false);
-        var hashes = new Dictionary<ulong, byte[]>();
-        for (int i = 0; i < numbers.Count; i++)
+        if (headers.Any(h => h is null))
         {
-            if (headers[i] is not { } h)
-            {
-                return false; // head moved back
-            }
-
-            hashes[numbers[i]] = h.Hash;
+            return false;
         }
 
-        if (rememberFrom == from && _recent.Last is { } last && last.Value.Number + 1 == from
-            && !headers[0]!.ParentHash.AsSpan().SequenceEqual(last.Value.Hash))
+        var hashes = numbers.Zip(headers, (n, h) => (n, h!.Hash)).ToDictionary(p => p.n, p => p.Hash);
+        if (!hashes[to].AsSpan().SequenceEqual(before.Hash)
+            || (lastIndex >= 0 && !headers[lastIndex]!.Hash.AsSpan().SequenceEqual(_recent.Last!.Value.Hash))
+            || logs.Any(l => !hashes[l.BlockNumber].AsSpan().SequenceEqual(l.BlockHash)))
         {
-            return false; // our newest remembered block is no longer the parent: reorg
+            return false;
         }
 
-        for (int i = 1; i < headers.Count; i++)
-        {
-            if (!headers[i]!.ParentHash.AsSpan().SequenceEqual(headers[i - 1]!.Hash))
-            {
-                return false; // headers fetched across a reorg
-            }
-        }
-
-        foreach (var log in logs)
-        {
-            if (hashes.TryGetValue(log.BlockNumber, out var expected) && !expected.AsSpan().SequenceEqual(log.BlockHash))
-            {
-                return false; // logs from another branch than the headers
-            }
-        }
-
-        var sorted = logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).ToList();
+        var sorted = logs.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).ToList();
         output.AddRange(sorted);
-        foreach (ulong n in numbers)
+        foreach (ulong n in numbers.Where(n => n >= from).Order())
         {
-            var blockLogs = sorted.Where(l => l.BlockNumber == n).ToList();
-            _recent.AddLast((n, hashes[n], blockLogs));
-            while (_recent.Count > _options.ReorgDepth)
-            {
-                _recent.RemoveFirst();
-            }
+            _recent.AddLast((n, hashes[n], sorted.Where(l => l.BlockNumber == n).ToList()));
+        }
+
+        while (_recent.Count > Math.Max(1, _options.ReorgDepth))
+        {
+            _recent.RemoveFirst();
         }
 
         _next = to + 1;
         return true;
+    }
+
+    /// <summary><c>eth_getLogs</c> over [from, to], halving the range while the node refuses it as too large.</summary>
+    private async Task<List<LogEntry>> GetLogsAsync(ulong from, ulong to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return [.. await _client.GetLogsAsync(new LogFilter(from, to, _addresses, _topics), cancellationToken).ConfigureAwait(false)];
+        }
+        catch (JsonRpcException e) when (e.IsRangeTooLarge && from < to)
+        {
+            ulong mid = from + ((to - from) / 2);
+            ulong half = mid - from + 1;
+            if (half < _rangeLimit)
+            {
+                _rangeLimit = half;
+                _logger.LogInformation("The node refused blocks {From}-{To} as too large ({Error}); reading at most {Range} blocks per query from now on",
+                    from, to, e.NodeMessage, half);
+            }
+
+            var first = await GetLogsAsync(from, mid, cancellationToken).ConfigureAwait(false);
+            first.AddRange(await GetLogsAsync(mid + 1, to, cancellationToken).ConfigureAwait(false));
+            return first;
+        }
     }
 }

@@ -66,9 +66,13 @@ public sealed class ProverNode
         await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
         await OpenBidLanesAsync(cancellationToken).ConfigureAwait(false);
         _preflight.Sweep(_ctx.Journal.ActiveRequests().Select(r => r.RequestId));
-        var from = _ctx.Journal.GetCursor() is { } c ? c.Block + 1 : _ctx.Deployment.DeployBlock;
-        var poller = new LogPoller(_ctx.Signer.Client, new LogFilter(from, null, [_ctx.Deployment.ProverMarket], null),
-            new LogPollerOptions { PollInterval = _ctx.Options.PollInterval });
+        // The cursor's hash is checked against the chain before reading on: a block reorganised away while the worker
+        // was down is re-read from the fork point. A journal from before hashes were kept resumes unchecked.
+        var saved = _ctx.Journal.GetCursor();
+        var resume = saved is { Hash.Length: > 0 } s ? new LogCursor(s.Block, Hex.Decode(s.Hash)) : null;
+        var from = saved is { } c ? c.Block + 1 : _ctx.Deployment.DeployBlock;
+        var poller = new LogPoller(_ctx.Signer.Client, new LogFilter(resume is null ? from : _ctx.Deployment.DeployBlock, null, [_ctx.Deployment.ProverMarket], null),
+            new LogPollerOptions { PollInterval = _ctx.Options.PollInterval }, _ctx.Log, resume);
         _ctx.Log.LogInformation("Worker {Prover} following market {Market} from block {Block}", Prover, _ctx.Deployment.ProverMarket, from);
 
         while (!cancellationToken.IsCancellationRequested)
@@ -77,7 +81,7 @@ public sealed class ProverNode
             {
                 foreach (var log in await poller.PollOnceAsync(cancellationToken).ConfigureAwait(false))
                     Ingest(log);
-                if (poller.NextBlock > 0) _ctx.Journal.SetCursor(poller.NextBlock - 1, "");
+                if (poller.Cursor is { } at) _ctx.Journal.SetCursor(at.Block, Hex.Encode(at.Hash));
                 await TickAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

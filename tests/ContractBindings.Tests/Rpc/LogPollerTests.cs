@@ -39,6 +39,45 @@ public class LogPollerTests(AnvilFixture anvil) : IClassFixture<AnvilFixture>
     }
 
     [Fact]
+    public async Task RestartWithAStalePersistedHash_reReadsFromTheForkPoint()
+    {
+        var signer = anvil.CreateSigner(AnvilFixture.PrivateKey2);
+        var contract = (await signer.SendTransactionAsync(null, TestContracts.EmitterInit, 0)).ContractAddress!.Value;
+        byte[] T(string name) => AbiSignature.EventTopic(name + "()");
+        string Name(LogEntry l) => new[] { "P", "Q", "R", "S", "U" }.First(n => T(n).AsSpan().SequenceEqual(l.Topics[0]));
+        var filter = new LogFilter(0, null, [contract], null);
+
+        var p = await signer.SendTransactionAsync(contract, T("P"), 0);
+        var snapshot = (await signer.Client.Rpc.SendAsync("evm_snapshot", [])).GetString();
+        await signer.SendTransactionAsync(contract, T("Q"), 0);
+        await signer.SendTransactionAsync(contract, T("R"), 0);
+        var first = new LogPoller(signer.Client, filter);
+        Assert.Equal(["P", "Q", "R"], (await first.PollOnceAsync()).Select(Name));
+        var persisted = first.Cursor!; // what the worker journal keeps: the block of R and its hash
+
+        // While the consumer is down, Q and R are reorganised away and a longer branch replaces them.
+        Assert.True((await signer.Client.Rpc.SendAsync("evm_revert", [snapshot])).GetBoolean());
+        signer.Nonces.Reset();
+        await signer.SendTransactionAsync(contract, T("S"), 0);
+        await signer.SendTransactionAsync(contract, T("U"), 0);
+        await signer.Client.Rpc.SendAsync("evm_mine", []);
+        Assert.NotEqual(persisted.Hash, (await signer.Client.GetBlockByNumberAsync(persisted.Block))!.Hash);
+
+        // anvil drops abandoned blocks, so the fork point cannot be traced by parent hash: the poller re-reads the last
+        // ReorgDepth blocks before the persisted one, which here reach exactly down to the fork point (P's block).
+        ulong depth = persisted.Block - p.BlockNumber;
+        var resumed = new LogPoller(signer.Client, filter, new LogPollerOptions { ReorgDepth = (int)depth }, resumeAfter: persisted);
+        var logs = await resumed.PollOnceAsync();
+
+        Assert.Equal(["S", "U"], logs.Select(Name));
+        Assert.All(logs, l => Assert.False(l.Removed));
+        var head = await signer.Client.BlockNumberAsync();
+        Assert.Equal(head, resumed.Cursor!.Block);
+        Assert.Equal((await signer.Client.GetBlockByNumberAsync(head))!.Hash, resumed.Cursor.Hash);
+        Assert.Empty(await resumed.PollOnceAsync());
+    }
+
+    [Fact]
     public async Task StreamDeliversNewLogs()
     {
         var signer = anvil.CreateSigner(AnvilFixture.PrivateKey1);
