@@ -15,14 +15,14 @@ namespace ProverMarketChain.ContractBindings.Rpc;
 
 /// <summary>
 /// A Nethereum <c>Web3</c> whose account sends through the project's <see cref="Signer"/> and whose client is the
-/// resilient <see cref="JsonRpcClient"/>: generated contract services used on it get Nethereum's typed API and the
+/// resilient <see cref="JsonRpcClient.Client"/> (Nethereum's RPC client behind retries, timeouts and a circuit breaker): generated contract services used on it get Nethereum's typed API and the
 /// worker's transaction pipeline (nonce management, fee caps, stuck-transaction replacement, the broadcast journal hook).
 /// </summary>
 public sealed class SignerWeb3 : Nethereum.Web3.Web3
 {
     /// <summary>A Web3 that sends as <paramref name="signer"/>.</summary>
     public SignerWeb3(Signer signer)
-        : base(new SignerAccount(signer), new NethereumClient(signer.Client.Rpc))
+        : base(new SignerAccount(signer), signer.Client.Rpc.Client)
     {
         Signer = signer;
     }
@@ -34,7 +34,7 @@ public sealed class SignerWeb3 : Nethereum.Web3.Web3
     public static Nethereum.Web3.Web3 ReadOnly(EthClient client)
     {
         ArgumentNullException.ThrowIfNull(client);
-        return new Nethereum.Web3.Web3(new NethereumClient(client.Rpc));
+        return new Nethereum.Web3.Web3(client.Rpc.Client);
     }
 }
 
