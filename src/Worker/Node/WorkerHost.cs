@@ -84,6 +84,8 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             // Promises (reveals, proofs) are sent up to the obligation cap; new work is gated at MaxGasPrice by the planner.
             MaxFeePerGasCap = options.ObligationMaxGasPrice,
+            MinPriorityFeePerGas = options.MinPriorityFee,
+            MaxPriorityFeePerGas = options.MaxPriorityFee,
             Confirmations = 1,
             ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
         }, loggers.CreateLogger<Signer>());
