@@ -19,10 +19,19 @@ namespace ProverMarketChain.ContractBindings.Rpc;
 /// <item>A transaction seen mined whose nonce is no longer used on the canonical chain was removed by a reorg: it is
 /// broadcast again and followed until it is deep enough.</item>
 /// <item>A nonce below the signer's next one that the node lacks and no tracked transaction holds (one forgotten
-/// after <see cref="SignerOptions.TrackingTimeout"/>) is filled with a zero-value transfer to ourselves.</item>
+/// after <see cref="SignerOptions.TrackingTimeout"/>) is filled with a zero-value transfer to ourselves, once two
+/// passes in a row saw it missing.</item>
 /// </list>
-/// The loop runs only while something is tracked or a gap is open. Re-broadcasting the same bytes is idempotent, so a load-balanced RPC
-/// whose backends disagree about the pool costs requests, never a second action. Thread-safe.
+/// The loop runs only while something is tracked or a gap is open.
+/// <para>
+/// The RPC node is trusted for what it reports, and what a wrong answer can cost is bounded: re-broadcasting the same
+/// signed bytes is idempotent (a lagging or lying node costs requests, never a second action); a filler at a nonce
+/// already used on chain can never be mined (so it costs nothing), and at most a few are signed per pass; a replacement
+/// happens only for a transaction unmined for <see cref="SignerOptions.RebroadcastInterval"/> or dropped, is priced
+/// from today's fee history with the tip under <see cref="SignerOptions.MaxPriorityFeePerGas"/>, and never exceeds the
+/// cap the transaction was sent under, so fee history inflated by whoever buys block space raises what one
+/// transaction may cost only up to that cap. Thread-safe.
+/// </para>
 /// </summary>
 public sealed class TransactionTracker
 {
@@ -39,6 +48,9 @@ public sealed class TransactionTracker
     private readonly SemaphoreSlim _pass = new(1, 1);
     private bool _running;
     private volatile bool _gapOpen;
+    // Untracked nonces the node lacked in the last pass: one is filled only when two passes in a row saw it missing,
+    // so one stale answer (a load-balanced RPC's lagging backend) does not sign a filler.
+    private HashSet<ulong> _missingLastPass = [];
 
     internal TransactionTracker(Signer signer, ILogger logger)
     {
@@ -305,12 +317,16 @@ public sealed class TransactionTracker
 
         if (untracked.Count == 0)
         {
+            _missingLastPass = [];
             return;
         }
 
         // Re-read: the re-broadcasts of this pass may have closed the gap already.
         ulong fresh = await _signer.Client.GetTransactionCountAsync(_signer.From, "pending", ct).ConfigureAwait(false);
-        foreach (var n in untracked.Where(n => n >= fresh))
+        var missing = untracked.Where(n => n >= fresh).ToHashSet();
+        var seenBefore = _missingLastPass;
+        _missingLastPass = missing;
+        foreach (var n in missing.Where(seenBefore.Contains).Order())
         {
             _logger.LogWarning("Nonce {Nonce} of {Account} is below the next one ({Next}) but unknown to the node and not followed; filling the gap with a no-op transfer",
                 n, _signer.From, next);
