@@ -365,7 +365,10 @@ public sealed class Signer : IContractTransport
             if (receipt is null && tracked is null && DateTime.UtcNow - lastBroadcast > Options.RebroadcastInterval)
             {
                 lastBroadcast = DateTime.UtcNow;
-                await RebroadcastAsync(versions[^1], cancellationToken).ConfigureAwait(false);
+                if (await RebroadcastAsync(versions[^1], cancellationToken).ConfigureAwait(false) is { } refusal)
+                {
+                    _logger.LogWarning("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(versions[^1].Hash), refusal);
+                }
             }
 
             await Task.Delay(Options.ReceiptPollInterval, cancellationToken).ConfigureAwait(false);
@@ -430,17 +433,21 @@ public sealed class Signer : IContractTransport
         }
     }
 
-    /// <summary>Broadcasts the exact signed bytes again; a refusal (already mined, a better version pending) is logged, not thrown.</summary>
-    internal async Task RebroadcastAsync(SignedTransaction signed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Broadcasts the exact signed bytes again. A refusal (already mined, a better version pending, under the base fee)
+    /// is not thrown: its reason is returned (null when the node has the transaction) and logged at debug level.
+    /// </summary>
+    internal async Task<string?> RebroadcastAsync(SignedTransaction signed, CancellationToken cancellationToken)
     {
         try
         {
             await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (TransactionRejectedException e)
         {
-            // An underpriced replacement or a version already mined: the receipts decide.
-            _logger.LogWarning("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(signed.Hash), e.Message);
+            _logger.LogDebug("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(signed.Hash), e.Message);
+            return e.Message;
         }
     }
 

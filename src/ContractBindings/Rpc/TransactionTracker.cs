@@ -218,8 +218,13 @@ public sealed class TransactionTracker
                 // The node's pending nonce does not reach it: the pool lost it (dropped, evicted) or an earlier nonce.
                 if (!await client.IsTransactionKnownAsync(e.Latest.Hash, ct).ConfigureAwait(false))
                 {
-                    _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is unknown to the node (pending nonce {Pending}); re-broadcasting it",
-                        Hex.Encode(e.Latest.Hash), e.Nonce, pending);
+                    if (now - e.DropWarnedAt >= options.RebroadcastInterval)
+                    {
+                        e.DropWarnedAt = now;
+                        _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is unknown to the node (pending nonce {Pending}); re-broadcasting it",
+                            Hex.Encode(e.Latest.Hash), e.Nonce, pending);
+                    }
+
                     broadcastNow = true;
                 }
             }
@@ -247,9 +252,13 @@ public sealed class TransactionTracker
             if (broadcastNow)
             {
                 e.LastBroadcast = now;
-                await _signer.RebroadcastAsync(e.Latest, ct).ConfigureAwait(false);
+                if (await _signer.RebroadcastAsync(e.Latest, ct).ConfigureAwait(false) is { } refusal && now - e.RefusalWarnedAt >= options.RebroadcastInterval)
+                {
+                    // An underpriced replacement or a version already mined: the receipts decide. Logged once an interval.
+                    e.RefusalWarnedAt = now;
+                    _logger.LogWarning("Re-broadcast of {Hash} (nonce {Nonce}) refused: {Error}", Hex.Encode(e.Latest.Hash), e.Nonce, refusal);
+                }
             }
-
         }
 
         await FillGapsAsync(latest, pending, ct).ConfigureAwait(false);
@@ -376,6 +385,8 @@ public sealed class TransactionTracker
         public ulong? MinedBlock { get; set; }
         public DateTime? TakenSince { get; set; }
         public bool Reorged { get; set; }
+        public DateTime DropWarnedAt { get; set; } = DateTime.MinValue;
+        public DateTime RefusalWarnedAt { get; set; } = DateTime.MinValue;
     }
 }
 

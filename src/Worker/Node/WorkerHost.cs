@@ -87,6 +87,8 @@ public sealed class WorkerHost : IAsyncDisposable
             MinPriorityFeePerGas = options.MinPriorityFee,
             MaxPriorityFeePerGas = options.MaxPriorityFee,
             Confirmations = 1,
+            // Own transactions are followed (and re-sent after a reorg) at least as deep as events are trusted.
+            TrackConfirmations = Math.Max(options.Confirmations, new SignerOptions().TrackConfirmations),
             ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
         }, loggers.CreateLogger<Signer>());
         return (signer, rpc);
