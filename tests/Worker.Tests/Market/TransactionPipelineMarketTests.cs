@@ -93,6 +93,7 @@ public sealed class RevealBondShareMarketTests : IClassFixture<BlockTimeAnvil>
     public async Task BaseFeeAboveTheObligationCap_theRevealSpendsFromItsBondShare_whileOtherSendsAreRefused()
     {
         await using var h = await MarketHarness.CreateAsync(_anvil);
+        await CalmAsync(h);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "bondshare", "300000000000000");
         o.MaxGasPriceWei = "20000000000"; // 20 gwei, for new work and (below) for promises too
@@ -143,5 +144,69 @@ public sealed class RevealBondShareMarketTests : IClassFixture<BlockTimeAnvil>
         // is the obligation cap's trade-off, not the reveal's).
         Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BondForfeitedEvent.TryDecode(l, out _));
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [key.Address]));
+    }
+    /// <summary>
+    /// A base fee so high that the reveal would cost more than its share of the bond: the reveal is refused (at a cap
+    /// above the obligation cap, but within the share), logged, and retried; it never goes out during the spike.
+    /// </summary>
+    [Fact]
+    public async Task RevealNeedingMoreThanItsBondShare_isRefused()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await CalmAsync(h);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "overshare", "300000000000000");
+        o.MaxGasPriceWei = "20000000000";
+        o.ObligationMaxGasPriceWei = "20000000000";
+        o.MaxPriorityFeeWei = "2000000000";
+        o.RevealMaxGasShareOfBondBps = 1000; // 0.01 ETH of a 0.1 ETH bond: tens of gwei per gas for a reveal, not 200
+        Assert.Empty(o.Validate(env));
+        h.StartWorker(o, env);
+        var (request, id) = await h.SubmitAsync(mode: 0, a: 2, b: 7, bidSeconds: 8, minCollateral: MarketHarness.Ether / 10);
+        await TransactionPipelineMarketTests.WaitForAsync(h, async () => (await h.MarketLogsAsync(id)).Any(l => IProverMarket.BidCommittedEvent.TryDecode(l, out var e) && e.Prover == key.Address),
+            "the worker never committed");
+
+        using var spike = new CancellationTokenSource();
+        var spiking = Task.Run(async () =>
+        {
+            while (!spike.IsCancellationRequested)
+            {
+                await h.SetNextBaseFeeAsync(200 * Gwei);
+                await Task.Delay(200);
+            }
+        });
+        try
+        {
+            var refusal = new System.Text.RegularExpressions.Regex("revealing needs (\\d+) wei per gas, over the reveal's cap of (\\d+)");
+            System.Text.RegularExpressions.Match? seen = null;
+            await TransactionPipelineMarketTests.WaitForAsync(h, () =>
+            {
+                seen = h.Log.Lines.Where(l => l.Contains(Hex.Encode(id), StringComparison.Ordinal)).Select(l => refusal.Match(l)).FirstOrDefault(m => m.Success);
+                return Task.FromResult(seen is not null);
+            }, "the reveal was not refused");
+            var cap = BigInteger.Parse(seen!.Groups[2].Value, CultureInfo.InvariantCulture);
+            var needed = BigInteger.Parse(seen.Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(cap > o.ObligationMaxGasPrice, $"the reveal's cap {cap} is not raised above the obligation cap");
+            Assert.True(needed > cap);
+
+            // Until the reveal deadline passes, no reveal of ours goes out.
+            while ((await h.Client.GetBlockByTagAsync("latest"))!.Timestamp <= request.RevealDeadline)
+            {
+                Assert.DoesNotContain(await h.MarketLogsAsync(id), l => IProverMarket.BidRevealedEvent.TryDecode(l, out var e) && e.Prover == key.Address);
+                await Task.Delay(500);
+            }
+        }
+        finally
+        {
+            await spike.CancelAsync();
+            await spiking;
+        }
+    }
+
+    /// <summary>A low base fee to start from (a test before may have left a spike behind on this anvil).</summary>
+    private static async Task CalmAsync(MarketHarness h)
+    {
+        await h.SetNextBaseFeeAsync(Gwei);
+        await TransactionPipelineMarketTests.WaitForAsync(h, async () => (await h.Client.GetBlockByTagAsync("latest"))!.BaseFeePerGas <= 2 * Gwei, "the base fee stayed high");
     }
 }
