@@ -83,6 +83,11 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"10.0.0.0/8\", \"not a host!\"]", "allowedInputHosts[1]: 'not a host!' is neither a host name")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"10.0.0.1/8\"]", "allowedInputHosts[0]: '10.0.0.1/8' is not a valid CIDR range")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"allowedInputHosts\": [\"\"]", "allowedInputHosts[0]: '' is empty")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"minPriorityFeeWei\": \"-1\"", "minPriorityFeeWei: '-1' is not a non-negative integer")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"minPriorityFeeWei\": \"5\", \"maxPriorityFeeWei\": \"4\"", "maxPriorityFeeWei: 4 is below minPriorityFeeWei 5")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"maxPriorityFeeWei\": \"2000000000000\"", "maxPriorityFeeWei: 2000000000000 exceeds obligationMaxGasPriceWei 1000000000000")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"revealMaxGasShareOfBondBps\": 5001", "revealMaxGasShareOfBondBps: 5001 is outside 0..5000")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"revealMaxGasShareOfBondBps\": -1", "revealMaxGasShareOfBondBps: -1 is outside 0..5000")]
     public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() =>
@@ -123,6 +128,27 @@ public sealed class OptionsTests : IDisposable
         Assert.True(policy.IsAllowListed("inputs.internal"));
         Assert.True(policy.IsAllowListed(System.Net.IPAddress.Parse("10.20.3.4")));
         Assert.False(policy.IsAllowListed(System.Net.IPAddress.Parse("10.21.0.1")));
+    }
+
+    [Fact]
+    public void Load_tipBoundsAndTheRevealBondShare_defaultSensibly_allowSubGweiTips_andReachTheSigner()
+    {
+        var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key };
+        var o = WorkerOptions.Load(Write(Valid), env);
+        Assert.Equal(System.Numerics.BigInteger.Pow(10, 9), o.MinPriorityFee);
+        Assert.Equal(50 * System.Numerics.BigInteger.Pow(10, 9), o.MaxPriorityFee);
+        Assert.Equal(1000, o.RevealMaxGasShareOfBondBps);
+
+        // An L2: no minimum tip, at most 0.001 gwei; no bond share for reveals.
+        var l2 = WorkerOptions.Load(Write(Valid.Replace("\"capacity\": 2", "\"capacity\": 2, \"minPriorityFeeWei\": \"0\", \"maxPriorityFeeWei\": \"1000000\", \"revealMaxGasShareOfBondBps\": 0")), env);
+        var (signer, rpc) = ProverMarketChain.Worker.Node.WorkerHost.CreateSigner(l2, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, env);
+        using (rpc)
+        {
+            Assert.Equal(System.Numerics.BigInteger.Zero, signer.Options.MinPriorityFeePerGas);
+            Assert.Equal(new System.Numerics.BigInteger(1_000_000), signer.Options.MaxPriorityFeePerGas);
+            Assert.Equal(l2.ObligationMaxGasPrice, signer.Options.MaxFeePerGasCap);
+        }
+        Assert.Equal(0, l2.RevealMaxGasShareOfBondBps);
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public sealed class NonceManager
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private ulong? _next;
+    // _next as the tracker reads it without the lease lock: -1 when unknown.
+    private long _published = -1;
 
     /// <summary>Creates a nonce manager for <paramref name="account"/>.</summary>
     public NonceManager(EthClient client, Address account, ILogger? logger = null)
@@ -26,14 +28,39 @@ public sealed class NonceManager
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// The next nonce this manager would hand out (every lower one was accepted by the node), or null before the first
+    /// lease and after <see cref="Reset"/>. Read without waiting for a lease: the <see cref="TransactionTracker"/>
+    /// compares it with the node's pending nonce to find gaps.
+    /// </summary>
+    public ulong? LocalNext
+    {
+        get
+        {
+            long v = Interlocked.Read(ref _published);
+            return v < 0 ? null : (ulong)v;
+        }
+    }
+
+    private void SetNext(ulong? next)
+    {
+        _next = next;
+        Interlocked.Exchange(ref _published, next is { } n ? (long)n : -1);
+    }
+
     /// <summary>Waits for exclusive use of the next nonce.</summary>
     public async Task<NonceLease> AcquireAsync(CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _next ??= await _client.GetTransactionCountAsync(_account, "pending", cancellationToken).ConfigureAwait(false);
-            return new NonceLease(this, _next.Value);
+            if (_next is not { } next)
+            {
+                next = await _client.GetTransactionCountAsync(_account, "pending", cancellationToken).ConfigureAwait(false);
+                SetNext(next);
+            }
+
+            return new NonceLease(this, next);
         }
         catch
         {
@@ -48,7 +75,7 @@ public sealed class NonceManager
         _lock.Wait();
         try
         {
-            _next = null;
+            SetNext(null);
         }
         finally
         {
@@ -78,7 +105,7 @@ public sealed class NonceManager
             ulong fresh = await _owner._client.GetTransactionCountAsync(_owner._account, "pending", cancellationToken).ConfigureAwait(false);
             _owner._logger.LogWarning("Nonce for {Account} resynced from {Old} to {New}", _owner._account, Nonce, fresh);
             Nonce = fresh;
-            _owner._next = fresh;
+            _owner.SetNext(fresh);
             return fresh;
         }
 
@@ -90,7 +117,7 @@ public sealed class NonceManager
                 return;
             }
 
-            _owner._next = Nonce + 1;
+            _owner.SetNext(Nonce + 1);
             _done = true;
             _owner._lock.Release();
         }

@@ -15,8 +15,20 @@ public sealed record SignerOptions
     /// next block's base fee plus the tip exceeds it. Default 500 gwei.</summary>
     public BigInteger MaxFeePerGasCap { get; init; } = BigInteger.Parse("500000000000", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Minimum priority fee (tip) in wei. Default 1 gwei.</summary>
+    /// <summary>
+    /// Minimum priority fee (tip) in wei: the tip is today's sampled tip, raised to this. Default 1 gwei; 0 and sub-gwei
+    /// values are valid (L2s such as OP Stack or Arbitrum chains include transactions at tips far below 1 gwei).
+    /// </summary>
     public BigInteger MinPriorityFeePerGas { get; init; } = 1_000_000_000;
+
+    /// <summary>
+    /// Maximum priority fee (tip) in wei: the sampled tip is held under it. The sample is the reward percentile of recent
+    /// blocks, which anyone who buys block space sets: without a cap, a few transactions paying huge tips in the
+    /// sampled blocks would make every send overpay. Only a replacement's mandatory bump of our own earlier tip may go
+    /// above it (nodes require it), and <see cref="MaxFeePerGasCap"/> bounds that. At least
+    /// <see cref="MinPriorityFeePerGas"/>. Default 50 gwei.
+    /// </summary>
+    public BigInteger MaxPriorityFeePerGas { get; init; } = 50_000_000_000;
 
     /// <summary>Blocks of fee history to sample. Default 10.</summary>
     public int FeeHistoryBlocks { get; init; } = 10;
@@ -33,8 +45,23 @@ public sealed record SignerOptions
     /// <summary>Receipt polling interval. Default 200 ms.</summary>
     public TimeSpan ReceiptPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often the same signed transaction is re-broadcast while waiting. Default 15 s.</summary>
+    /// <summary>
+    /// How long a transaction may stay unmined before the <see cref="TransactionTracker"/> re-broadcasts it, or
+    /// replaces it when its fees are stuck. Default 15 s.
+    /// </summary>
     public TimeSpan RebroadcastInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How deep (in blocks, 1 = mined) the <see cref="TransactionTracker"/> follows every sent transaction; one removed
+    /// by a reorg before that is broadcast again. Default 12.
+    /// </summary>
+    public int TrackConfirmations { get; init; } = 12;
+
+    /// <summary>How often the <see cref="TransactionTracker"/> checks the account while it follows anything. Default 1 s.</summary>
+    public TimeSpan TrackerPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <see cref="TransactionTracker"/> stops following a transaction this long after it was sent. Default 1 hour.</summary>
+    public TimeSpan TrackingTimeout { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Give up waiting for a receipt after this long. Default 5 minutes.</summary>
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(5);
@@ -42,7 +69,10 @@ public sealed record SignerOptions
     /// <summary>Attempts to get one signed transaction accepted (each after the client's own retries). Default 5.</summary>
     public int SendAttempts { get; init; } = 5;
 
-    /// <summary>How much a replacement raises both fees, in percent (nodes require at least 10). Default 15.</summary>
+    /// <summary>
+    /// How much a replacement raises both fees (max fee and tip), in percent; nodes require at least 10, and a lower
+    /// value is raised to 10. Default 15.
+    /// </summary>
     public int ReplacementBumpPercent { get; init; } = 15;
 }
 
@@ -89,23 +119,36 @@ public sealed record FeeEstimate(BigInteger MaxFeePerGas, BigInteger MaxPriority
 /// Sends EIP-1559 transactions with gas estimation (reverts throw <see cref="ContractRevertException"/>), fees from
 /// <c>eth_feeHistory</c> under a cap, a gap-free <see cref="NonceManager"/> that recovers from "nonce too low", and
 /// idempotent delivery: a signed transaction is re-sent unchanged (same hash) after timeouts and looked up by hash, so
-/// it lands exactly once. Thread-safe; concurrent sends are serialised only while their nonce is being claimed.
+/// it lands exactly once. Every accepted transaction is then followed by the <see cref="Tracker"/> in the background
+/// (re-broadcast when dropped, replaced when stuck, sent again when a reorg removes it), so a caller may return as
+/// soon as <see cref="SignAndSendAsync"/> does. Thread-safe; concurrent sends are serialised only while their nonce is
+/// being claimed.
 /// </summary>
 public sealed class Signer : IContractTransport
 {
     private readonly EthKey _key;
     private readonly ILogger _logger;
     private readonly NonceManager _nonces;
+    private readonly AsyncLocal<Func<ulong, BigInteger>?> _feeCapOverride = new();
     private ulong? _chainId;
 
     /// <summary>Creates a signer.</summary>
+    /// <exception cref="ArgumentException">The options are inconsistent (a negative fee, a tip minimum over its maximum).</exception>
     public Signer(EthClient client, EthKey key, SignerOptions? options = null, ILogger<Signer>? logger = null)
     {
         Client = client ?? throw new ArgumentNullException(nameof(client));
         _key = key ?? throw new ArgumentNullException(nameof(key));
         Options = options ?? new SignerOptions();
+        if (Options.MinPriorityFeePerGas.Sign < 0 || Options.MaxPriorityFeePerGas < Options.MinPriorityFeePerGas || Options.MaxFeePerGasCap.Sign < 0)
+        {
+            throw new ArgumentException(
+                $"Signer fees: need 0 <= minPriorityFeePerGas ({Options.MinPriorityFeePerGas}) <= maxPriorityFeePerGas ({Options.MaxPriorityFeePerGas}) and maxFeePerGasCap ({Options.MaxFeePerGasCap}) >= 0.",
+                nameof(options));
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _nonces = new NonceManager(client, key.Address, _logger);
+        Tracker = new TransactionTracker(this, _logger);
     }
 
     /// <summary>The typed RPC client.</summary>
@@ -117,12 +160,17 @@ public sealed class Signer : IContractTransport
     /// <summary>
     /// Called with every signed transaction before it is broadcast (and again for each re-signed one): a caller that
     /// must survive a crash journals the hash here, so after a restart it can tell a transaction in flight from one
-    /// never sent instead of sending the same action twice. An exception thrown here stops the send.
+    /// never sent instead of sending the same action twice. A replacement the <see cref="Tracker"/> signs later is
+    /// passed in the execution context of the send it replaces, so AsyncLocal state the caller set around that send
+    /// is seen again. An exception thrown here stops the send (or that replacement).
     /// </summary>
     public Func<SignedTransaction, CancellationToken, Task>? BeforeBroadcast { get; set; }
 
     /// <summary>The nonce manager of this account.</summary>
     public NonceManager Nonces => _nonces;
+
+    /// <summary>Follows this account's accepted transactions until they are deep enough (see <see cref="TransactionTracker"/>).</summary>
+    public TransactionTracker Tracker { get; }
 
     /// <inheritdoc />
     public Address From => _key.Address;
@@ -134,6 +182,24 @@ public sealed class Signer : IContractTransport
     /// <inheritdoc />
     public Task<IReadOnlyList<LogEntry>> GetLogsAsync(LogFilter filter, CancellationToken cancellationToken = default) =>
         Client.GetLogsAsync(filter, cancellationToken);
+
+    /// <summary>
+    /// Overrides <see cref="SignerOptions.MaxFeePerGasCap"/> for the sends made in the current async flow until the
+    /// returned scope is disposed (bindings calls made inside it included, and the replacements of those sends).
+    /// <paramref name="capForGasLimit"/> gets each send's gas limit and returns its cap per gas, so a caller can bound
+    /// what the transaction may cost in total (<c>cap = budget / gasLimit</c>): gas the callee burns then lowers the
+    /// price the signer may pay, never the total. The caller decides whether the override may exceed the normal cap.
+    /// </summary>
+    public IDisposable OverrideFeeCap(Func<ulong, BigInteger> capForGasLimit)
+    {
+        ArgumentNullException.ThrowIfNull(capForGasLimit);
+        var previous = _feeCapOverride.Value;
+        _feeCapOverride.Value = capForGasLimit;
+        return new Scope(() => _feeCapOverride.Value = previous);
+    }
+
+    /// <summary>The fee cap per gas a send with <paramref name="gasLimit"/> gets in the current async flow.</summary>
+    public BigInteger FeeCapFor(ulong gasLimit) => _feeCapOverride.Value is { } f ? f(gasLimit) : Options.MaxFeePerGasCap;
 
     /// <inheritdoc />
     public async Task<TransactionReceipt> SendTransactionAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken = default)
@@ -148,10 +214,28 @@ public sealed class Signer : IContractTransport
         return receipt;
     }
 
-    /// <summary>Estimates EIP-1559 fees from <c>eth_feeHistory</c>: tip = max(percentile reward, minimum);
+    /// <summary>Estimates EIP-1559 fees from <c>eth_feeHistory</c>: tip = the percentile reward held within
+    /// [<see cref="SignerOptions.MinPriorityFeePerGas"/>, <see cref="SignerOptions.MaxPriorityFeePerGas"/>];
     /// maxFee = min(2 × next base fee + tip, cap).</summary>
     /// <exception cref="FeeCapExceededException">Next base fee + tip exceeds the cap.</exception>
-    public async Task<FeeEstimate> EstimateFeesAsync(CancellationToken cancellationToken = default)
+    public Task<FeeEstimate> EstimateFeesAsync(CancellationToken cancellationToken = default) =>
+        EstimateFeesAsync(Options.MaxFeePerGasCap, cancellationToken);
+
+    private async Task<FeeEstimate> EstimateFeesAsync(BigInteger cap, CancellationToken cancellationToken)
+    {
+        var today = await TodaysFeesAsync(cancellationToken).ConfigureAwait(false);
+        var required = today.NextBaseFee + today.MaxPriorityFeePerGas;
+        if (required > cap)
+        {
+            throw new FeeCapExceededException(required, cap);
+        }
+
+        return today with { MaxFeePerGas = BigInteger.Min(today.MaxFeePerGas, cap) };
+    }
+
+    /// <summary>Today's fees from <c>eth_feeHistory</c>, uncapped: next base fee, tip held within the tip bounds,
+    /// max fee = 2 × next base fee + tip.</summary>
+    private async Task<FeeEstimate> TodaysFeesAsync(CancellationToken cancellationToken)
     {
         var history = await Client.FeeHistoryAsync(Options.FeeHistoryBlocks, "latest", [Options.PriorityFeePercentile], cancellationToken).ConfigureAwait(false);
         if (history.BaseFeePerGas.Count == 0)
@@ -162,20 +246,15 @@ public sealed class Signer : IContractTransport
         var nextBase = history.BaseFeePerGas[^1];
         var rewards = history.Reward.Where(r => r.Count > 0).Select(r => r[0]).OrderBy(x => x).ToList();
         var tip = rewards.Count > 0 ? rewards[rewards.Count / 2] : BigInteger.Zero;
-        tip = BigInteger.Max(tip, Options.MinPriorityFeePerGas);
-        var required = nextBase + tip;
-        if (required > Options.MaxFeePerGasCap)
-        {
-            throw new FeeCapExceededException(required, Options.MaxFeePerGasCap);
-        }
-
-        var maxFee = BigInteger.Min(2 * nextBase + tip, Options.MaxFeePerGasCap);
-        return new FeeEstimate(maxFee, tip, nextBase);
+        tip = BigInteger.Min(BigInteger.Max(tip, Options.MinPriorityFeePerGas), Options.MaxPriorityFeePerGas);
+        return new FeeEstimate((2 * nextBase) + tip, tip, nextBase);
     }
 
     /// <summary>
     /// Estimates gas, prices, claims a nonce, signs and broadcasts a transaction; returns once the node has accepted it
-    /// (not mined). <paramref name="gasLimit"/> skips estimation when given.
+    /// (not mined), after handing it to the <see cref="Tracker"/>. <paramref name="gasLimit"/> skips estimation when
+    /// given. The fee cap is <see cref="SignerOptions.MaxFeePerGasCap"/>, or what <see cref="OverrideFeeCap"/> set for
+    /// this flow.
     /// </summary>
     /// <exception cref="ContractRevertException">Gas estimation reverted.</exception>
     /// <exception cref="FeeCapExceededException">Fees exceed the cap.</exception>
@@ -185,7 +264,8 @@ public sealed class Signer : IContractTransport
         ArgumentNullException.ThrowIfNull(data);
         _chainId ??= await Client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
         ulong gas = gasLimit ?? await EstimateGasLimitAsync(to, data, value, cancellationToken).ConfigureAwait(false);
-        var fees = await EstimateFeesAsync(cancellationToken).ConfigureAwait(false);
+        var cap = FeeCapFor(gas);
+        var fees = await EstimateFeesAsync(cap, cancellationToken).ConfigureAwait(false);
 
         using var lease = await _nonces.AcquireAsync(cancellationToken).ConfigureAwait(false);
         for (int round = 0; ; round++)
@@ -202,15 +282,12 @@ public sealed class Signer : IContractTransport
                 Data = data,
             }.Sign(_key);
 
-            if (BeforeBroadcast is { } hook)
-            {
-                await hook(signed, cancellationToken).ConfigureAwait(false);
-            }
-
+            await InvokeBeforeBroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
             var outcome = await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
             if (outcome == BroadcastOutcome.Accepted)
             {
                 lease.Commit();
+                Tracker.Track(signed, cap);
                 _logger.LogDebug("Sent {Hash} nonce {Nonce} from {From}", Hex.Encode(signed.Hash), lease.Nonce, From);
                 return signed;
             }
@@ -227,13 +304,12 @@ public sealed class Signer : IContractTransport
 
     /// <summary>
     /// Waits until the transaction (or a fee-bumped replacement of it) has <paramref name="confirmations"/>
-    /// confirmations, and checks the receipt is still canonical at the end. Every <see cref="SignerOptions.RebroadcastInterval"/>
-    /// without a receipt the latest signed bytes are broadcast again; if the base fee has meanwhile risen past what the
-    /// transaction offers, it is re-signed with the same nonce and fees raised by at least
-    /// <see cref="SignerOptions.ReplacementBumpPercent"/> (as nodes require of a replacement), up to
-    /// <see cref="SignerOptions.MaxFeePerGasCap"/>, and broadcast (through <see cref="BeforeBroadcast"/> like every signed
-    /// transaction). A stuck transaction would otherwise hold every later nonce of the account, reveals included. Whichever
-    /// of the signed versions is mined is the receipt returned.
+    /// confirmations, and checks the receipt is still canonical at the end. It only watches: the
+    /// <see cref="Tracker"/> re-broadcasts, replaces (same nonce, both fees bumped by at least
+    /// <see cref="SignerOptions.ReplacementBumpPercent"/>, up to the cap the transaction was sent under) and re-sends
+    /// after reorgs, whether or not anyone waits. Whichever of the signed versions is mined is the receipt returned.
+    /// (A transaction the tracker does not follow, such as one signed elsewhere, is re-broadcast here unchanged every
+    /// <see cref="SignerOptions.RebroadcastInterval"/>.)
     /// </summary>
     /// <exception cref="TimeoutException">No receipt within <see cref="SignerOptions.ReceiptTimeout"/>.</exception>
     public async Task<TransactionReceipt> WaitForReceiptAsync(SignedTransaction signed, int confirmations = 1, CancellationToken cancellationToken = default)
@@ -245,16 +321,21 @@ public sealed class Signer : IContractTransport
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var tracked = Tracker.VersionsOf(signed);
+            foreach (var v in tracked ?? [])
+            {
+                if (!versions.Any(k => k.Hash.AsSpan().SequenceEqual(v.Hash)))
+                {
+                    versions.Add(v);
+                }
+            }
+
             TransactionReceipt? receipt = null;
             SignedTransaction mined = signed;
-            foreach (var version in versions)
+            for (int i = versions.Count - 1; i >= 0 && receipt is null; i--)
             {
-                receipt = await Client.GetTransactionReceiptAsync(version.Hash, cancellationToken).ConfigureAwait(false);
-                if (receipt is not null)
-                {
-                    mined = version;
-                    break;
-                }
+                receipt = await Client.GetTransactionReceiptAsync(versions[i].Hash, cancellationToken).ConfigureAwait(false);
+                mined = versions[i];
             }
 
             if (receipt is not null)
@@ -281,31 +362,12 @@ public sealed class Signer : IContractTransport
                 throw new TimeoutException($"No receipt with {confirmations} confirmation(s) for {Hex.Encode(signed.Hash)} after {Options.ReceiptTimeout}.");
             }
 
-            if (receipt is null && DateTime.UtcNow - lastBroadcast > Options.RebroadcastInterval)
+            if (receipt is null && tracked is null && DateTime.UtcNow - lastBroadcast > Options.RebroadcastInterval)
             {
                 lastBroadcast = DateTime.UtcNow;
-                var latest = versions[^1];
-                if (await BumpedAsync(latest, cancellationToken).ConfigureAwait(false) is { } bumped)
+                if (await RebroadcastAsync(versions[^1], cancellationToken).ConfigureAwait(false) is { } refusal)
                 {
-                    if (BeforeBroadcast is { } hook)
-                    {
-                        await hook(bumped, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    versions.Add(bumped);
-                    latest = bumped;
-                    _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is priced under the base fee; replaced by {Replacement} at max fee {MaxFee}",
-                        Hex.Encode(versions[^2].Hash), latest.Transaction.Nonce, Hex.Encode(latest.Hash), ((Eip1559Transaction)latest.Transaction).MaxFeePerGas);
-                }
-
-                try
-                {
-                    await BroadcastAsync(latest, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TransactionRejectedException e)
-                {
-                    // An underpriced replacement or a version already mined: the receipts decide.
-                    _logger.LogWarning("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(latest.Hash), e.Message);
+                    _logger.LogWarning("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(versions[^1].Hash), refusal);
                 }
             }
 
@@ -313,45 +375,101 @@ public sealed class Signer : IContractTransport
         }
     }
 
+    /// <summary>Runs <see cref="BeforeBroadcast"/>, if set.</summary>
+    internal Task InvokeBeforeBroadcastAsync(SignedTransaction signed, CancellationToken cancellationToken) =>
+        BeforeBroadcast is { } hook ? hook(signed, cancellationToken) : Task.CompletedTask;
+
     /// <summary>
-    /// A re-signed copy of <paramref name="latest"/> (same nonce, same call) with fees raised enough to be mined and to
-    /// replace it, or null when it still pays the next base fee or the cap leaves no room for a valid replacement.
+    /// A re-signed copy of <paramref name="latest"/> (same nonce, same call) with both fees raised enough to be mined and
+    /// to replace it, or null when it is not stuck at today's fees or <paramref name="cap"/> leaves no room for a valid
+    /// replacement (<see cref="FeeReplacement"/>).
     /// </summary>
-    private async Task<SignedTransaction?> BumpedAsync(SignedTransaction latest, CancellationToken cancellationToken)
+    internal async Task<SignedTransaction?> ReplacementAsync(SignedTransaction latest, BigInteger cap, CancellationToken cancellationToken)
     {
         if (latest.Transaction is not Eip1559Transaction tx)
         {
             return null;
         }
 
-        var fees = await EstimateFeesUncappedAsync(cancellationToken).ConfigureAwait(false);
-        if (tx.MaxFeePerGas >= fees.NextBaseFee + tx.MaxPriorityFeePerGas)
+        var today = await TodaysFeesAsync(cancellationToken).ConfigureAwait(false);
+        if (!FeeReplacement.IsStuck(tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, today))
         {
-            return null; // still includable: waiting is enough
+            return null; // includable at today's fees: waiting is enough
         }
 
-        BigInteger Bump(BigInteger x) => x + (x * Options.ReplacementBumpPercent + 99) / 100;
-        var tip = BigInteger.Max(Bump(tx.MaxPriorityFeePerGas), fees.MaxPriorityFeePerGas);
-        var maxFee = BigInteger.Min(BigInteger.Max(Bump(tx.MaxFeePerGas), 2 * fees.NextBaseFee + tip), Options.MaxFeePerGasCap);
-        tip = BigInteger.Min(tip, maxFee);
-        if (maxFee < Bump(tx.MaxFeePerGas) || tip < Bump(tx.MaxPriorityFeePerGas) || maxFee < fees.NextBaseFee + tip)
+        if (FeeReplacement.Compute(tx.MaxFeePerGas, tx.MaxPriorityFeePerGas, today, Options.ReplacementBumpPercent, cap) is not { } fees)
         {
-            _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is priced under the base fee {BaseFee}, and the fee cap {Cap} leaves no room for a replacement that would be mined",
-                Hex.Encode(latest.Hash), tx.Nonce, fees.NextBaseFee, Options.MaxFeePerGasCap);
+            _logger.LogWarning("Transaction {Hash} (nonce {Nonce}) is stuck under the base fee {BaseFee}, and the fee cap {Cap} leaves no room for a replacement that would be mined",
+                Hex.Encode(latest.Hash), tx.Nonce, today.NextBaseFee, cap);
             return null;
         }
 
-        return (tx with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(_key);
+        return Resign(tx, fees.MaxFeePerGas, fees.MaxPriorityFeePerGas);
     }
 
-    /// <summary>Today's fees from <c>eth_feeHistory</c> without the cap check (a replacement decides against the cap itself).</summary>
-    private async Task<FeeEstimate> EstimateFeesUncappedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills a nonce gap the node has and nothing tracked holds: a zero-value transfer to ourselves at
+    /// <paramref name="nonce"/>, at today's fees under the normal cap, tracked like any send.
+    /// </summary>
+    internal async Task FillGapAsync(ulong nonce, CancellationToken cancellationToken)
     {
-        var history = await Client.FeeHistoryAsync(Options.FeeHistoryBlocks, "latest", [Options.PriorityFeePercentile], cancellationToken).ConfigureAwait(false);
-        var nextBase = history.BaseFeePerGas.Count > 0 ? history.BaseFeePerGas[^1] : BigInteger.Zero;
-        var rewards = history.Reward.Where(r => r.Count > 0).Select(r => r[0]).OrderBy(x => x).ToList();
-        var tip = BigInteger.Max(rewards.Count > 0 ? rewards[rewards.Count / 2] : BigInteger.Zero, Options.MinPriorityFeePerGas);
-        return new FeeEstimate(2 * nextBase + tip, tip, nextBase);
+        _chainId ??= await Client.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+        var fees = await EstimateFeesAsync(Options.MaxFeePerGasCap, cancellationToken).ConfigureAwait(false);
+        var filler = new Eip1559Transaction
+        {
+            ChainId = _chainId.Value,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
+            MaxFeePerGas = fees.MaxFeePerGas,
+            GasLimit = 21_000,
+            To = From,
+            Value = BigInteger.Zero,
+            Data = [],
+        }.Sign(_key);
+        await InvokeBeforeBroadcastAsync(filler, cancellationToken).ConfigureAwait(false);
+        if (await BroadcastAsync(filler, cancellationToken).ConfigureAwait(false) == BroadcastOutcome.Accepted)
+        {
+            Tracker.Track(filler, Options.MaxFeePerGasCap);
+        }
+    }
+
+    /// <summary>
+    /// Broadcasts the exact signed bytes again. A refusal (already mined, a better version pending, under the base fee)
+    /// is not thrown: its reason is returned (null when the node has the transaction) and logged at debug level.
+    /// </summary>
+    internal async Task<string?> RebroadcastAsync(SignedTransaction signed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (TransactionRejectedException e)
+        {
+            _logger.LogDebug("Re-broadcast of {Hash} refused: {Error}", Hex.Encode(signed.Hash), e.Message);
+            return e.Message;
+        }
+    }
+
+    /// <summary>The same transaction (nonce, call, gas) with new fees, signed.</summary>
+    private SignedTransaction Resign(Eip1559Transaction tx, BigInteger maxFee, BigInteger tip) =>
+        new Eip1559Transaction
+        {
+            ChainId = tx.ChainId,
+            Nonce = tx.Nonce,
+            MaxPriorityFeePerGas = tip,
+            MaxFeePerGas = maxFee,
+            GasLimit = tx.GasLimit,
+            To = tx.To,
+            Value = tx.Value,
+            Data = tx.Data,
+        }.Sign(_key);
+
+    private sealed class Scope(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
     }
 
     internal async Task<ulong> EstimateGasLimitAsync(Address? to, byte[] data, BigInteger value, CancellationToken cancellationToken)

@@ -57,6 +57,33 @@ public sealed class WorkerOptions
     public string ObligationMaxGasPriceWei { get; set; } = "1000000000000";
 
     /// <summary>
+    /// Smallest priority fee (tip) per gas, in wei, the worker offers; today's sampled tip is raised to it. 0 and
+    /// sub-gwei values are valid: L2s include transactions at tips far below 1 gwei. Default 1 gwei.
+    /// </summary>
+    public string MinPriorityFeeWei { get; set; } = "1000000000";
+
+    /// <summary>
+    /// Largest priority fee (tip) per gas, in wei, the worker offers. The tip is sampled from recent blocks, which
+    /// anyone buying block space shapes: a few transactions paying huge tips would otherwise make every send of the
+    /// worker overpay. At least <see cref="MinPriorityFeeWei"/> and at most <see cref="ObligationMaxGasPriceWei"/>.
+    /// Default 50 gwei.
+    /// </summary>
+    public string MaxPriorityFeeWei { get; set; } = "50000000000";
+
+    /// <summary>
+    /// The share of a sealed bid's bond, in basis points, its reveal may spend in gas (max fee per gas × gas limit), even
+    /// above <see cref="ObligationMaxGasPriceWei"/>: losing the bond for want of gas costs more. 0 disables it (the
+    /// obligation cap holds). Only bonds in ETH (asset 0) count: gas is paid in ETH, and a bond in a token of the
+    /// requester's choosing has no ETH value the worker can trust. Bounds, against whoever would drain it: the share
+    /// applies to a bond the exposure limits already accepted (at most <see cref="MaxCollateralPerJobWei"/>), the total
+    /// is fixed (rival bids that make the reveal burn more gas lower the price per gas the worker may pay, not the
+    /// total), and the fee is still today's (next base fee + a tip within <see cref="MaxPriorityFeeWei"/>), so a base fee
+    /// spiked to force it costs the spiker that fee on every gas unit of the block space it fills. Default 1000 (10%);
+    /// at most 5000.
+    /// </summary>
+    public int RevealMaxGasShareOfBondBps { get; set; } = 1000;
+
+    /// <summary>
     /// The most collateral (or sealed-bid bond) one job may put at risk, in wei of its asset: a request that asks for
     /// more is never bid on, locked or accepted. Default 1 ether.
     /// </summary>
@@ -150,6 +177,17 @@ public sealed class WorkerOptions
     /// <summary>Parsed <see cref="ObligationMaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger ObligationMaxGasPrice => BigInteger.Parse(ObligationMaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="MinPriorityFeeWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger MinPriorityFee => BigInteger.Parse(MinPriorityFeeWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Parsed <see cref="MaxPriorityFeeWei"/>.</summary>
+    [JsonIgnore]
+    public BigInteger MaxPriorityFee => BigInteger.Parse(MaxPriorityFeeWei, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The most <see cref="RevealMaxGasShareOfBondBps"/> may be (half the bond).</summary>
+    public const int MaxRevealGasShareOfBondBps = 5000;
 
     /// <summary>Parsed <see cref="MaxCollateralPerJobWei"/>.</summary>
     [JsonIgnore]
@@ -278,6 +316,16 @@ public sealed class WorkerOptions
             errors.Add($"obligationMaxGasPriceWei: '{ObligationMaxGasPriceWei}' is not a non-negative integer");
         else if (WeiAmount.TryParse(MaxGasPriceWei, out var newWorkGas) && obligationGas < newWorkGas)
             errors.Add($"obligationMaxGasPriceWei: {obligationGas} is below maxGasPriceWei {newWorkGas} (a promise must be kept at any price new work is taken at)");
+        bool minTipOk = WeiAmount.TryParse(MinPriorityFeeWei, out var minTip);
+        if (!minTipOk) errors.Add($"minPriorityFeeWei: '{MinPriorityFeeWei}' is not a non-negative integer");
+        if (!WeiAmount.TryParse(MaxPriorityFeeWei, out var maxTip))
+            errors.Add($"maxPriorityFeeWei: '{MaxPriorityFeeWei}' is not a non-negative integer");
+        else if (minTipOk && maxTip < minTip)
+            errors.Add($"maxPriorityFeeWei: {maxTip} is below minPriorityFeeWei {minTip}");
+        else if (WeiAmount.TryParse(ObligationMaxGasPriceWei, out var obligationCap) && maxTip > obligationCap)
+            errors.Add($"maxPriorityFeeWei: {maxTip} exceeds obligationMaxGasPriceWei {obligationCap} (a tip alone may not exceed the fee cap)");
+        if (RevealMaxGasShareOfBondBps is < 0 or > MaxRevealGasShareOfBondBps)
+            errors.Add($"revealMaxGasShareOfBondBps: {RevealMaxGasShareOfBondBps} is outside 0..{MaxRevealGasShareOfBondBps}");
         bool perJobOk = WeiAmount.TryParse(MaxCollateralPerJobWei, out var perJob);
         if (!perJobOk) errors.Add($"maxCollateralPerJobWei: '{MaxCollateralPerJobWei}' is not a non-negative integer");
         if (!WeiAmount.TryParse(MaxCollateralAtRiskWei, out var atRisk))

@@ -235,6 +235,9 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
                 await ctx.Sends.SendAsync(r.RequestId, "revealBid", async () =>
                 {
                     ctx.Log.LogInformation("Request {Id}: revealing bid", r.RequestId);
+                    // An unrevealed bid forfeits its bond: the reveal may spend a share of it in gas, above the normal cap.
+                    using var allowance = ctx.Signer.OverrideFeeCap(gasLimit => RevealGasAllowance.FeeCap(
+                        req.MinCollateral, (byte)req.AssetId, ctx.Options.RevealMaxGasShareOfBondBps, gasLimit, ctx.Signer.Options.MaxFeePerGasCap));
                     await ctx.Market.RevealBidRequestAndWaitForReceiptAsync(req, bid.Fee, bid.LatencySeconds, bid.Salt, bid.Lane, ct).ConfigureAwait(false);
                     ctx.Metrics.BidsRevealed.Add(1);
                 }, ct).ConfigureAwait(false);
@@ -243,6 +246,13 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             {
                 // An earlier reveal landed although its reply was lost: chain state says we are done.
                 ctx.Journal.AdvanceBid(r.RequestId, BidState.Revealed);
+            }
+            catch (FeeCapExceededException e)
+            {
+                // Over even the bond-share allowance: paying more would cost more than the bond. Retried next tick
+                // (the base fee may fall before the reveal deadline).
+                ctx.Log.LogWarning("Request {Id}: revealing needs {Required} wei per gas, over the reveal's cap of {Cap}; retrying next tick",
+                    r.RequestId, e.Required, e.Cap);
             }
             return; // a later step reads the reveal on chain (Best or RunnerUp, or released at once when it did not lead)
         }

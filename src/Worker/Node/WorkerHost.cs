@@ -84,7 +84,11 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             // Promises (reveals, proofs) are sent up to the obligation cap; new work is gated at MaxGasPrice by the planner.
             MaxFeePerGasCap = options.ObligationMaxGasPrice,
+            MinPriorityFeePerGas = options.MinPriorityFee,
+            MaxPriorityFeePerGas = options.MaxPriorityFee,
             Confirmations = 1,
+            // Own transactions are followed (and re-sent after a reorg) at least as deep as events are trusted.
+            TrackConfirmations = Math.Max(options.Confirmations, new SignerOptions().TrackConfirmations),
             ReceiptPollInterval = TimeSpan.FromMilliseconds(100),
         }, loggers.CreateLogger<Signer>());
         return (signer, rpc);
