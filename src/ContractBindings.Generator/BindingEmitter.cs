@@ -26,7 +26,7 @@ internal sealed class BindingEmitter
     private static readonly string[] ObjectReserved =
     {
         "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone",
-        "Finalize", "Clone",
+        "Finalize", "Clone", "AbiSignature",
     };
 
     // Members of Nethereum's FunctionMessage and ContractDeploymentMessage that a parameter must not hide.
@@ -293,6 +293,8 @@ internal sealed class BindingEmitter
         w.Doc($"The call <c>{Naming.Xml(f.Signature)}</c> ({mutability}).", f.Documentation);
         w.Line(functionAttr);
         w.Open($"public sealed partial class {functionType} : global::Nethereum.Contracts.FunctionMessage");
+        w.Doc("The canonical signature from the artifact's ABI; Nethereum derives the selector from the attributes, and a test holds the two equal.");
+        w.Line($"public const string AbiSignature = {Naming.Literal(f.Signature)};");
         EmitProperties(w, f.Inputs, props, events: false);
         w.Close();
 
@@ -359,6 +361,7 @@ internal sealed class BindingEmitter
         w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}) and waits for its receipt.", f.Documentation);
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
         w.Open($"public async {Task}<{Receipt}> {waitMethod}({functionType} function, {CancellationToken} cancellationToken = default)");
+        w.Line($"using var scope = {Root}.Rpc.SendCancellation.Enter(cancellationToken);");
         w.Line("try");
         w.Line("{");
         w.Line("    return await ContractHandler.SendRequestAndWaitForReceiptAsync(function, cancellationToken).ConfigureAwait(false);");
@@ -384,10 +387,10 @@ internal sealed class BindingEmitter
         w.Line();
         w.Doc(what, f.Documentation);
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The call reverted (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
-        w.Open($"public async {returnType} {method}({functionType} function, {Block}? blockParameter = null)");
+        w.Open($"public async {returnType} {method}({functionType} function, {Block}? blockParameter = null, {CancellationToken} cancellationToken = default)");
         w.Line("try");
         w.Line("{");
-        w.Line("    " + body);
+        w.Line("    " + body.Replace(".ConfigureAwait(false);", ".WaitAsync(cancellationToken).ConfigureAwait(false);"));
         if (tail != null)
         {
             w.Line("    " + tail);
@@ -404,15 +407,16 @@ internal sealed class BindingEmitter
         {
             var ps = f.Inputs.Select((p, i) => $"{_types.CsType(p.Type)} {names[i]}").ToList();
             ps.Add($"{Block}? blockParameter = null");
+            ps.Add($"{CancellationToken} cancellationToken = default");
             w.Line();
             w.Doc(what, f.Documentation);
-            w.Line($"public {returnType} {method}({string.Join(", ", ps)}) => {method}({BuildMessage(functionType, props, names, false)}, blockParameter);");
+            w.Line($"public {returnType} {method}({string.Join(", ", ps)}) => {method}({BuildMessage(functionType, props, names, false)}, blockParameter, cancellationToken);");
         }
         else
         {
             w.Line();
             w.Doc(what, f.Documentation);
-            w.Line($"public {returnType} {method}({Block}? blockParameter = null) => {method}(new {functionType}(), blockParameter);");
+            w.Line($"public {returnType} {method}({Block}? blockParameter = null, {CancellationToken} cancellationToken = default) => {method}(new {functionType}(), blockParameter, cancellationToken);");
         }
     }
 
@@ -439,6 +443,8 @@ internal sealed class BindingEmitter
         w.Doc($"The event <c>{Naming.Xml(e.Signature)}</c>{(e.Anonymous ? " (anonymous)" : string.Empty)}.", e.Documentation);
         w.Line(e.Anonymous ? $"[{A}.Event({Naming.Literal(e.Name)}, true)]" : $"[{A}.Event({Naming.Literal(e.Name)})]");
         w.Open($"public sealed partial class {typeName} : {A}.IEventDTO");
+        w.Doc("The canonical signature from the artifact's ABI; Nethereum derives the topic from the attributes, and a test holds the two equal.");
+        w.Line($"public const string AbiSignature = {Naming.Literal(e.Signature)};");
         EmitProperties(w, e.Inputs, props, events: true);
         w.Close();
 
@@ -487,6 +493,8 @@ internal sealed class BindingEmitter
         w.Doc($"The custom error <c>{Naming.Xml(e.Signature)}</c>.", e.Documentation);
         w.Line($"[{A}.Error({Naming.Literal(e.Name)})]");
         w.Open($"public sealed partial class {typeName} : {A}.IErrorDTO");
+        w.Doc("The canonical signature from the artifact's ABI; Nethereum derives the selector from the attributes, and a test holds the two equal.");
+        w.Line($"public const string AbiSignature = {Naming.Literal(e.Signature)};");
         EmitProperties(w, e.Inputs, props, events: false);
         w.Close();
     }

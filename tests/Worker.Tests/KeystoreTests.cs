@@ -56,6 +56,12 @@ public sealed class KeystoreTests : IDisposable
         var tampered = file + ".tampered";
         File.WriteAllText(tampered, text.Replace("\"n\":8192", "\"n\":1000"));
         Assert.Contains("scrypt parameters out of range", Assert.Throws<KeystoreException>(() => Keystore.Decrypt(tampered, "pw")).Message);
+        // Nethereum reads keys case-insensitively and keeps the last duplicate: a second, capitalised cost must be the one
+        // that is bounded, not slip past a check of the first (a review found this bypass).
+        File.WriteAllText(tampered, text.Replace("\"n\":8192", "\"n\":8192,\"N\":16777216"));
+        Assert.Contains("scrypt parameters out of range (n=16777216", Assert.Throws<KeystoreException>(() => Keystore.Decrypt(tampered, "pw")).Message);
+        File.WriteAllText(tampered, text.Replace("\"dklen\":32", "\"dklen\":100000"));
+        Assert.Contains("bad key length", Assert.Throws<KeystoreException>(() => Keystore.Decrypt(tampered, "pw")).Message);
         File.WriteAllText(tampered, "{ not json");
         Assert.Contains("malformed keystore JSON", Assert.Throws<KeystoreException>(() => Keystore.Decrypt(tampered, "pw")).Message);
     }

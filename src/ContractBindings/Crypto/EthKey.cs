@@ -147,6 +147,13 @@ public sealed class EthKey
             throw new ArgumentException("A signature has a 32-byte r, a 32-byte s and a recovery id of 0 or 1.", nameof(signature));
         }
 
+        var r = new System.Numerics.BigInteger(signature.R, isUnsigned: true, isBigEndian: true);
+        var s = new System.Numerics.BigInteger(signature.S, isUnsigned: true, isBigEndian: true);
+        if (r.IsZero || r >= N || s.IsZero || s >= N)
+        {
+            throw new ArgumentException("Signature r and s must be in [1, n-1].", nameof(signature));
+        }
+
         try
         {
             var sig = EthECDSASignatureFactory.FromComponents(signature.R, signature.S, signature.RecoveryId);

@@ -88,7 +88,8 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
     // What this manager broadcast and is still to be waited for, by hash: Nethereum's contract handlers send, then poll
     // the receipt service by hash, and the wait must go through the signer (fee-bumped replacement of a stuck
     // transaction, failure explained). Entries leave when their wait ends.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Transactions.SignedTransaction> _pending = new(StringComparer.OrdinalIgnoreCase);
+    // An entry nobody waits for (a send-only call) is evicted after the signer's tracking timeout.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Transactions.SignedTransaction Signed, DateTime SentAt)> _pending = new(StringComparer.OrdinalIgnoreCase);
 
     internal Signer Signer => _signer;
 
@@ -99,10 +100,12 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
     /// <exception cref="Contracts.ContractRevertException">The mined transaction reverted.</exception>
     internal async Task<NethereumReceipt?> WaitAsync(string transactionHash, CancellationToken cancellationToken)
     {
-        if (!_pending.TryRemove(transactionHash, out var signed))
+        if (!_pending.TryRemove(transactionHash, out var entry))
         {
             return null;
         }
+
+        var signed = entry.Signed;
 
         var mined = await _signer.WaitForReceiptAsync(signed, _signer.Options.Confirmations, cancellationToken).ConfigureAwait(false);
         if (!mined.Succeeded)
@@ -110,8 +113,9 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
             throw await _signer.ExplainFailureAsync(signed, mined, cancellationToken).ConfigureAwait(false);
         }
 
-        return await new EthGetTransactionReceipt(Client).SendRequestAsync(Hex.Encode(mined.TransactionHash)).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"The node has no receipt for mined transaction {Hex.Encode(mined.TransactionHash)}.");
+        // Built from the receipt the signer already holds: asking again could reach a backend that has not seen the block
+        // yet and turn a success into an error.
+        return ToNethereum(mined);
     }
 
     /// <inheritdoc />
@@ -123,9 +127,18 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
     {
         ArgumentNullException.ThrowIfNull(transactionInput);
         var (to, data, value, gas) = Unpack(transactionInput);
-        var signed = await _signer.SignAndSendAsync(to, data, value, gas).ConfigureAwait(false);
+        var signed = await _signer.SignAndSendAsync(to, data, value, gas, SendCancellation.Current).ConfigureAwait(false);
         var hash = Hex.Encode(signed.Hash);
-        _pending[hash] = signed;
+        var now = DateTime.UtcNow;
+        foreach (var (key, old) in _pending)
+        {
+            if (now - old.SentAt > _signer.Options.TrackingTimeout)
+            {
+                _pending.TryRemove(key, out _);
+            }
+        }
+
+        _pending[hash] = (signed, now);
         return hash;
     }
 
@@ -146,7 +159,7 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
     {
         ArgumentNullException.ThrowIfNull(callInput);
         var to = string.IsNullOrEmpty(callInput.To) ? (Address?)null : Address.Parse(callInput.To);
-        var gas = await _signer.EstimateGasLimitAsync(to, Data(callInput.Data), callInput.Value?.Value ?? BigInteger.Zero, CancellationToken.None).ConfigureAwait(false);
+        var gas = await _signer.EstimateGasLimitAsync(to, Data(callInput.Data), callInput.Value?.Value ?? BigInteger.Zero, SendCancellation.Current).ConfigureAwait(false);
         return new HexBigInteger(gas);
     }
 
@@ -169,6 +182,19 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
         ulong? gas = input.Gas is { } g && g.Value > 0 ? checked((ulong)g.Value) : null;
         return (to, Data(input.Data), input.Value?.Value ?? BigInteger.Zero, gas);
     }
+
+    /// <summary>Nethereum's receipt DTO for a receipt the signer read.</summary>
+    internal static NethereumReceipt ToNethereum(TransactionReceipt mined) => new()
+    {
+        TransactionHash = Hex.Encode(mined.TransactionHash),
+        BlockHash = Hex.Encode(mined.BlockHash),
+        BlockNumber = new HexBigInteger(mined.BlockNumber),
+        Status = new HexBigInteger(mined.Succeeded ? 1 : 0),
+        GasUsed = new HexBigInteger(mined.GasUsed),
+        EffectiveGasPrice = new HexBigInteger(mined.EffectiveGasPrice),
+        ContractAddress = mined.ContractAddress?.ToString(),
+        Logs = mined.Logs.Select(l => Contracts.EventDecoding.ToFilterLog(l)).ToArray(),
+    };
 
     private static byte[] Data(string? hex) => string.IsNullOrEmpty(hex) || hex == "0x" ? [] : Hex.Decode(hex);
 }
@@ -211,12 +237,22 @@ public sealed class SignerReceiptService : ITransactionReceiptService
             return receipt;
         }
 
+        // A transaction this manager did not send (or sent without waiting, long ago): polled plainly, but with the same
+        // guarantees as a send — a deadline, and a reverted transaction thrown, not returned.
         var poll = new EthGetTransactionReceipt(_manager.Client);
+        var deadline = DateTime.UtcNow + _manager.Signer.Options.ReceiptTimeout;
         while (true)
         {
             if (await poll.SendRequestAsync(transactionHash).ConfigureAwait(false) is { } found)
             {
-                return found;
+                return found.Status?.Value == 0
+                    ? throw new Contracts.ContractRevertException($"Transaction {transactionHash} was mined and reverted.", [])
+                    : found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No receipt for {transactionHash} after {_manager.Signer.Options.ReceiptTimeout}.");
             }
 
             await Task.Delay(_pollMs, cancellationToken).ConfigureAwait(false);
@@ -286,5 +322,31 @@ public sealed class SignerReceiptService : ITransactionReceiptService
         return string.IsNullOrEmpty(transactionReceipt.ContractAddress)
             ? throw new Contracts.ContractRevertException($"Deployment {transactionReceipt.TransactionHash} created no contract.", [])
             : Task.FromResult(transactionReceipt);
+    }
+}
+
+/// <summary>
+/// The cancellation of the contract call in progress on this logical flow. Nethereum's contract handlers take no
+/// cancellation token for a send (only for its receipt wait), so a generated service's send-and-wait enters a scope
+/// here and the signer's nonce wait, gas estimate and broadcast honour it: a stopping worker does not sit out a send.
+/// </summary>
+public static class SendCancellation
+{
+    private static readonly AsyncLocal<CancellationToken> Ambient = new();
+
+    /// <summary>The token of the innermost scope, or none.</summary>
+    public static CancellationToken Current => Ambient.Value;
+
+    /// <summary>Makes <paramref name="cancellationToken"/> the ambient one until the scope is disposed.</summary>
+    public static IDisposable Enter(CancellationToken cancellationToken)
+    {
+        var previous = Ambient.Value;
+        Ambient.Value = cancellationToken;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(CancellationToken previous) : IDisposable
+    {
+        public void Dispose() => Ambient.Value = previous;
     }
 }

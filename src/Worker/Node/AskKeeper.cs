@@ -36,10 +36,10 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBookService book)
             if (_retryAt.TryGetValue(c.CircuitId, out var retryAt) && DateTime.UtcNow < retryAt) continue;
             try
             {
-                var terms = await registry.CircuitTermsQueryAsync(c.CircuitId).ConfigureAwait(false);
+                var terms = await registry.CircuitTermsQueryAsync(c.CircuitId, cancellationToken: ct).ConfigureAwait(false);
                 var units = (ulong)terms.ProvingUnits;
                 if (units == 0) continue;
-                var current = await book.AskOfQueryAsync(c.CircuitId, ctx.Prover).ConfigureAwait(false);
+                var current = await book.AskOfQueryAsync(c.CircuitId, ctx.Prover, cancellationToken: ct).ConfigureAwait(false);
                 if (free == 0)
                 {
                     if (current.Listed && current.Capacity > 0)
@@ -62,8 +62,8 @@ internal sealed class AskKeeper(NodeContext ctx, IAskBookService book)
                     : null;
                 if (why is null) continue;
 
-                var bond = await ctx.Market.BondBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId).ConfigureAwait(false);
-                var vaultFree = bond >= cap ? BigInteger.Zero : await ctx.Vault.FreeBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId).ConfigureAwait(false);
+                var bond = await ctx.Market.BondBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId, cancellationToken: ct).ConfigureAwait(false);
+                var vaultFree = bond >= cap ? BigInteger.Zero : await ctx.Vault.FreeBalanceQueryAsync(ctx.Prover, ctx.Options.AskAssetId, cancellationToken: ct).ConfigureAwait(false);
                 if (bond < cap && vaultFree < cap)
                 {
                     if (_warned.Add($"unbacked:{c.CircuitId}"))

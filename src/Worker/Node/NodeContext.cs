@@ -156,9 +156,9 @@ internal sealed class NodeContext
         var need = req.MinCollateral;
         if (need.IsZero) return true;
         byte asset = (byte)req.AssetId;
-        var bond = await Market.BondBalanceQueryAsync(Prover, asset).ConfigureAwait(false);
+        var bond = await Market.BondBalanceQueryAsync(Prover, asset, cancellationToken: ct).ConfigureAwait(false);
         if (bond >= need) return true;
-        var free = await Vault.FreeBalanceQueryAsync(Prover, asset).ConfigureAwait(false);
+        var free = await Vault.FreeBalanceQueryAsync(Prover, asset, cancellationToken: ct).ConfigureAwait(false);
         if (free >= need) return true;
         SkipOnce(r, $"collateral: it needs {need} of asset {asset}, but the bond balance is {bond} and the free vault balance {free}", LogLevel.Warning);
         return false;

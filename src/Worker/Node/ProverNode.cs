@@ -202,7 +202,7 @@ public sealed class ProverNode
         var registry = new ICircuitRegistryService(_ctx.Signer.Web3(), _ctx.Deployment.CircuitRegistry.ToString());
         foreach (var c in _ctx.Options.Circuits)
         {
-            var onChain = await registry.CircuitQueryAsync(c.CircuitId).ConfigureAwait(false);
+            var onChain = await registry.CircuitQueryAsync(c.CircuitId, cancellationToken: ct).ConfigureAwait(false);
             if (onChain.Owner == Address.Zero)
             {
                 _ctx.Log.LogError("Circuit {Circuit} is not registered; its jobs are skipped", c.CircuitId);
@@ -241,11 +241,11 @@ public sealed class ProverNode
     private async Task CheckAskOptionsAsync(CancellationToken ct)
     {
         if (!_ctx.Options.PostStandingAsks) return;
-        var bookAddress = await new ProverMarketService(_ctx.Signer.Web3(), _ctx.Deployment.ProverMarket.ToString()).AskBookQueryAsync().ConfigureAwait(false);
+        var bookAddress = await new ProverMarketService(_ctx.Signer.Web3(), _ctx.Deployment.ProverMarket.ToString()).AskBookQueryAsync(cancellationToken: ct).ConfigureAwait(false);
         _asks = new AskKeeper(_ctx, new IAskBookService(_ctx.Signer.Web3(), bookAddress.ToString()));
         var book = new AskBookService(_ctx.Signer.Web3(), bookAddress.ToString());
-        var min = await book.MIN_ASK_COLLATERALQueryAsync().ConfigureAwait(false);
-        var maxLifetime = await book.MAX_ASK_LIFETIMEQueryAsync().ConfigureAwait(false);
+        var min = await book.MIN_ASK_COLLATERALQueryAsync(cancellationToken: ct).ConfigureAwait(false);
+        var maxLifetime = await book.MAX_ASK_LIFETIMEQueryAsync(cancellationToken: ct).ConfigureAwait(false);
         var problems = new List<string>();
         if (_ctx.Options.AskMaxCollateral < min)
             problems.Add($"askMaxCollateralWei: {_ctx.Options.AskMaxCollateral} is below the ask book's MIN_ASK_COLLATERAL {min}");
@@ -260,13 +260,13 @@ public sealed class ProverNode
         if (_ctx.Options.CollateralReserve.Count == 0) return;
         foreach (var target in _ctx.Options.CollateralReserve)
         {
-            var held = await _ctx.Market.BondBalanceQueryAsync(Prover, target.AssetId).ConfigureAwait(false);
+            var held = await _ctx.Market.BondBalanceQueryAsync(Prover, target.AssetId, cancellationToken: ct).ConfigureAwait(false);
             if (held >= target.Amount)
             {
                 _ctx.Log.LogInformation("Collateral asset {Asset}: bond balance {Held} already meets the target {Target}", target.AssetId, held, target.Amount);
                 continue;
             }
-            var free = await _ctx.Vault.FreeBalanceQueryAsync(Prover, target.AssetId).ConfigureAwait(false);
+            var free = await _ctx.Vault.FreeBalanceQueryAsync(Prover, target.AssetId, cancellationToken: ct).ConfigureAwait(false);
             var amount = BigInteger.Min(target.Amount - held, free);
             if (amount > 0)
             {
@@ -286,7 +286,7 @@ public sealed class ProverNode
     private async Task OpenBidLanesAsync(CancellationToken ct)
     {
         int count = Math.Min(_ctx.Options.Capacity, 255); // openBidLanes takes a uint8 count; lane 255 opens on first use
-        if (await _ctx.Market.BidLaneQueryAsync(Prover, count - 1).ConfigureAwait(false) != BigInteger.Zero) return;
+        if (await _ctx.Market.BidLaneQueryAsync(Prover, count - 1, cancellationToken: ct).ConfigureAwait(false) != BigInteger.Zero) return;
         await _ctx.Market.OpenBidLanesRequestAndWaitForReceiptAsync(0, count, ct).ConfigureAwait(false);
         _ctx.Log.LogInformation("Opened bid lanes 0..{Last}", count - 1);
     }

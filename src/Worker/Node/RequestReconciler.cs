@@ -48,7 +48,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     {
         var req = NodeContext.Decode(r);
         var id = Hex.Decode(r.RequestId);
-        var view = await ctx.Market.RequestStateQueryAsync(id).ConfigureAwait(false);
+        var view = await ctx.Market.RequestStateQueryAsync(id, cancellationToken: ct).ConfigureAwait(false);
         var status = (ChainStatus)(int)view.Status;
         var mode = (AllocationMode)(int)req.Mode;
         var now = head.Timestamp;
@@ -303,7 +303,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             var plan = ctx.Planner.Plan(Terms(r, req, AllocationMode.Dutch, 0), gas, ctx.Options.MaxGasPrice);
             if (plan is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
             var first = (JobDecision.Take)plan;
-            var price = await ctx.Market.DutchPriceQueryAsync(req).ConfigureAwait(false);
+            var price = await ctx.Market.DutchPriceQueryAsync(req, cancellationToken: ct).ConfigureAwait(false);
             if (price < first.Fee) return; // wait for the price to reach our ask
             if (!PreflightPassed(r, req, ct)) return;
             if (!await ctx.CollateralCoversAsync(r, req, ct).ConfigureAwait(false)) return;
@@ -387,8 +387,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
 
         // Two-step submission: commit hash(proof, submitter), reveal in a later block.
-        var commitment = await ctx.Market.ProofCommitmentQueryAsync(id, Prover, proof.ToList()).ConfigureAwait(false);
-        var committedAt = await ctx.Market.ProofCommitBlockQueryAsync(commitment).ConfigureAwait(false);
+        var commitment = await ctx.Market.ProofCommitmentQueryAsync(id, Prover, proof.ToList(), cancellationToken: ct).ConfigureAwait(false);
+        var committedAt = await ctx.Market.ProofCommitBlockQueryAsync(commitment, cancellationToken: ct).ConfigureAwait(false);
         if (committedAt.IsZero)
         {
             await ctx.Sends.SendAsync(r.RequestId, "commitProof", async () =>
@@ -418,7 +418,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
         catch (CustomErrorException<IProverMarketService.EarlierCommitmentPendingError> e)
         {
-            _revealNotBefore[r.RequestId] = (ulong)e.Error.RevealableFrom;
+            // Matched by selector, whatever contract raised it: a value past any block is clamped, never an overflow here.
+            _revealNotBefore[r.RequestId] = e.Error.RevealableFrom > ulong.MaxValue ? ulong.MaxValue : (ulong)e.Error.RevealableFrom;
             ctx.Log.LogInformation("Request {Id}: an earlier proof commitment (block {First}) has until block {From} to be revealed; our reveal waits (retrying then)",
                 r.RequestId, e.Error.FirstCommitBlock, e.Error.RevealableFrom);
         }
@@ -472,7 +473,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
 
     /// <summary>Where our journalled bid stands on chain.</summary>
     private async Task<BidStatus> BidStatusAsync(byte[] requestId, BidRecord bid, CancellationToken ct) =>
-        (BidStatus)(int)await ctx.Market.BidStatusQueryAsync(requestId, Prover, bid.Lane, bid.Commitment).ConfigureAwait(false);
+        (BidStatus)(int)await ctx.Market.BidStatusQueryAsync(requestId, Prover, bid.Lane, bid.Commitment, cancellationToken: ct).ConfigureAwait(false);
 
     /// <summary>
     /// The lowest bid lane that neither an open bid of ours (journal) nor the chain holds (a lane the chain still holds
@@ -485,7 +486,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         for (int lane = 0; lane < 256; lane++)
         {
             if (inUse.Contains((byte)lane)) continue;
-            if (await ctx.Market.BidLaneQueryAsync(Prover, lane).ConfigureAwait(false) <= BigInteger.One) return (byte)lane;
+            if (await ctx.Market.BidLaneQueryAsync(Prover, lane, cancellationToken: ct).ConfigureAwait(false) <= BigInteger.One) return (byte)lane;
         }
         ctx.SkipOnce(r, "all 256 bid lanes are busy", LogLevel.Warning);
         return null;

@@ -160,8 +160,8 @@ public sealed class GeneratorTests
             },
             methods);
         Assert.DoesNotContain("Get_valueRequestAsync", methods); // a view has no transaction
-        var getValue = type.GetMethods().Single(m => m.Name == "Get_valueQueryAsync" && m.GetParameters().Length == 4);
-        Assert.Equal(["event", "class", "arg2", "blockParameter"], getValue.GetParameters().Select(p => p.Name));
+        var getValue = type.GetMethods().Single(m => m.Name == "Get_valueQueryAsync" && m.GetParameters().Length == 5);
+        Assert.Equal(["event", "class", "arg2", "blockParameter", "cancellationToken"], getValue.GetParameters().Select(p => p.Name));
         var transfer = type.GetMethods().Single(m => m.Name == "TransferRequestAndWaitForReceiptAsync" && m.GetParameters().Length == 4);
         Assert.Equal(["to", "value", "amountToSend", "cancellationToken"], transfer.GetParameters().Select(p => p.Name));
         Assert.Equal(["Fee", "Name"], type.GetNestedType("NamesDeployment")!.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(p => p.Name));
