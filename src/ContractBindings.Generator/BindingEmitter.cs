@@ -208,6 +208,24 @@ internal sealed class BindingEmitter
         return w.ToString();
     }
 
+    /// <summary>Writes <paramref name="statements"/> inside a try whose catch rethrows a revert as the contract's typed error.</summary>
+    private static void Guarded(CodeWriter w, params string[] statements)
+    {
+        w.Line("try");
+        w.Line("{");
+        foreach (var statement in statements)
+        {
+            w.Line("    " + statement);
+        }
+
+        w.Line("}");
+        w.Line("catch (global::System.Exception e)");
+        w.Line("{");
+        w.Line("    Rethrow(e);");
+        w.Line("    throw;");
+        w.Line("}");
+    }
+
     private static bool NeedsOutputDto(AbiFunction f) =>
         f.Outputs.Count > 1 || (f.Outputs.Count == 1 && HasTuple(f.Outputs[0].Type));
 
@@ -243,15 +261,7 @@ internal sealed class BindingEmitter
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The constructor reverted.</exception>");
         w.Open($"public static async {Task}<{Receipt}> DeployContractAndWaitForReceiptAsync({Web3} web3, {deploymentType} deployment, {CancellationToken} cancellationToken = default)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(web3);");
-        w.Line("try");
-        w.Line("{");
-        w.Line($"    return await web3.Eth.GetContractDeploymentHandler<{deploymentType}>().SendRequestAndWaitForReceiptAsync(deployment, cancellationToken).ConfigureAwait(false);");
-        w.Line("}");
-        w.Line("catch (global::System.Exception e)");
-        w.Line("{");
-        w.Line("    Rethrow(e);");
-        w.Line("    throw;");
-        w.Line("}");
+        Guarded(w, $"return await web3.Eth.GetContractDeploymentHandler<{deploymentType}>().SendRequestAndWaitForReceiptAsync(deployment, cancellationToken).ConfigureAwait(false);");
         w.Close();
         w.Line();
         w.Doc("Deploys the contract, waits for the receipt and binds a service to it.");
@@ -343,15 +353,7 @@ internal sealed class BindingEmitter
         w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}); returns its hash once broadcast.", f.Documentation);
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
         w.Open($"public async {Task}<string> {requestMethod}({functionType} function)");
-        w.Line("try");
-        w.Line("{");
-        w.Line("    return await ContractHandler.SendRequestAsync(function).ConfigureAwait(false);");
-        w.Line("}");
-        w.Line("catch (global::System.Exception e)");
-        w.Line("{");
-        w.Line("    Rethrow(e);");
-        w.Line("    throw;");
-        w.Line("}");
+        Guarded(w, "return await ContractHandler.SendRequestAsync(function).ConfigureAwait(false);");
         w.Close();
         w.Line();
         w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}); returns its hash once broadcast.", f.Documentation);
@@ -362,15 +364,7 @@ internal sealed class BindingEmitter
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The transaction would revert (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
         w.Open($"public async {Task}<{Receipt}> {waitMethod}({functionType} function, {CancellationToken} cancellationToken = default)");
         w.Line($"using var scope = {Root}.Rpc.SendCancellation.Enter(cancellationToken);");
-        w.Line("try");
-        w.Line("{");
-        w.Line("    return await ContractHandler.SendRequestAndWaitForReceiptAsync(function, cancellationToken).ConfigureAwait(false);");
-        w.Line("}");
-        w.Line("catch (global::System.Exception e)");
-        w.Line("{");
-        w.Line("    Rethrow(e);");
-        w.Line("    throw;");
-        w.Line("}");
+        Guarded(w, "return await ContractHandler.SendRequestAndWaitForReceiptAsync(function, cancellationToken).ConfigureAwait(false);");
         w.Close();
         w.Line();
         w.Doc($"Sends a transaction calling <c>{Naming.Xml(f.Signature)}</c> ({mutability}) and waits for its receipt.", f.Documentation);
@@ -388,20 +382,8 @@ internal sealed class BindingEmitter
         w.Doc(what, f.Documentation);
         w.Line($"/// <exception cref=\"{Root}.Contracts.ContractRevertException\">The call reverted (a <see cref=\"{Root}.Contracts.CustomErrorException{{TError}}\"/> for a declared custom error).</exception>");
         w.Open($"public async {returnType} {method}({functionType} function, {Block}? blockParameter = null, {CancellationToken} cancellationToken = default)");
-        w.Line("try");
-        w.Line("{");
-        w.Line("    " + body.Replace(".ConfigureAwait(false);", ".WaitAsync(cancellationToken).ConfigureAwait(false);"));
-        if (tail != null)
-        {
-            w.Line("    " + tail);
-        }
-
-        w.Line("}");
-        w.Line("catch (global::System.Exception e)");
-        w.Line("{");
-        w.Line("    Rethrow(e);");
-        w.Line("    throw;");
-        w.Line("}");
+        var cancellable = body.Replace(".ConfigureAwait(false);", ".WaitAsync(cancellationToken).ConfigureAwait(false);");
+        Guarded(w, tail == null ? new[] { cancellable } : new[] { cancellable, tail });
         w.Close();
         if (f.Inputs.Count > 0 || f.Mutability == Mutability.Payable)
         {
