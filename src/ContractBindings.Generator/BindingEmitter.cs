@@ -447,9 +447,8 @@ internal sealed class BindingEmitter
         w.Line($"var __ev = {getter}();");
         w.Line($"var __from = new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(fromBlock));");
         w.Line($"var __to = toBlock is {{ }} __t ? new {Block}(new global::Nethereum.Hex.HexTypes.HexBigInteger(__t)) : {Block}.CreateLatest();");
-        var topics = filterNames.Select((n, k) => FilterType(indexed[k].Param.Type).StartsWith(TypeMapper.BigInteger, System.StringComparison.Ordinal) || FilterType(indexed[k].Param.Type) == "bool?"
-            ? $"{n} is null ? null : new object[] {{ {n}.Value }}"
-            : $"{n} is null ? null : new object[] {{ {n} }}").ToList();
+        // A nullable value type boxes as its value, so one form serves every filter argument.
+        var topics = filterNames.Select(n => $"{n} is null ? null : new object[] {{ {n} }}").ToList();
         w.Line(topics.Count == 0
             ? "var __filter = __ev.CreateFilterInput(__from, __to);"
             : $"var __filter = __ev.CreateFilterInput({string.Join(", ", topics)}, __from, __to);");

@@ -37,14 +37,16 @@ public sealed class SoakAuditor(EthClient client, IProverMarketService market)
         var forfeits = new List<(string Id, Address Prover, ulong Block)>();
         var slashes = new List<(string Id, Address Prover, ulong Block)>();
         var assigned = new HashSet<(string, Address)>();
-        foreach (var log in logs)
+        foreach (var entry in logs)
         {
+            var log = entry.ToFilterLog(); // converted once, tried against each event
+            ulong block = entry.BlockNumber;
             if (log.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var f)) fulfilled.Add(Hex.Encode(f.RequestId));
             else if (log.TryDecodeEvent<IProverMarketService.MatchDeclinedEventDTO>(out var d) && !d.Silent && workers.Contains(Address.Parse(d.Prover))) declined.Add(Hex.Encode(d.RequestId));
             else if (log.TryDecodeEvent<IProverMarketService.BidCommittedEventDTO>(out var c) && workers.Contains(Address.Parse(c.Prover))) Bump(commits, (Hex.Encode(c.RequestId), Address.Parse(c.Prover)));
             else if (log.TryDecodeEvent<IProverMarketService.BidRevealedEventDTO>(out var rv) && workers.Contains(Address.Parse(rv.Prover))) Bump(reveals, (Hex.Encode(rv.RequestId), Address.Parse(rv.Prover)));
-            else if (log.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out var bf) && workers.Contains(Address.Parse(bf.Prover))) forfeits.Add((Hex.Encode(bf.RequestId), Address.Parse(bf.Prover), log.BlockNumber));
-            else if (log.TryDecodeEvent<IProverMarketService.ProverSlashedEventDTO>(out var s) && workers.Contains(Address.Parse(s.Prover))) slashes.Add((Hex.Encode(s.RequestId), Address.Parse(s.Prover), log.BlockNumber));
+            else if (log.TryDecodeEvent<IProverMarketService.BondForfeitedEventDTO>(out var bf) && workers.Contains(Address.Parse(bf.Prover))) forfeits.Add((Hex.Encode(bf.RequestId), Address.Parse(bf.Prover), block));
+            else if (log.TryDecodeEvent<IProverMarketService.ProverSlashedEventDTO>(out var s) && workers.Contains(Address.Parse(s.Prover))) slashes.Add((Hex.Encode(s.RequestId), Address.Parse(s.Prover), block));
             else if (log.TryDecodeEvent<IProverMarketService.RequestAssignedEventDTO>(out var a) && workers.Contains(Address.Parse(a.Prover))) assigned.Add((Hex.Encode(a.RequestId), Address.Parse(a.Prover)));
             else if (log.TryDecodeEvent<IProverMarketService.AuctionSettledEventDTO>(out var st) && workers.Contains(Address.Parse(st.Winner))) assigned.Add((Hex.Encode(st.RequestId), Address.Parse(st.Winner)));
         }

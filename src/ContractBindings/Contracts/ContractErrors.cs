@@ -122,8 +122,15 @@ public static class ContractErrors
                     reason = r.RevertMessage;
                     data = HexOrEmpty(r.EncodedData);
                     return true;
-                case RpcResponseException { RpcError: { } error } when error.Code == 3 || (error.Message ?? string.Empty).Contains("revert", StringComparison.OrdinalIgnoreCase):
-                    data = HexOrEmpty(DataString(error.Data));
+                case RpcResponseException { RpcError: { } error } when IsRevertError(error.Code, error.Message):
+                    data = RevertPayload(error.Data switch
+                    {
+                        null => null,
+                        string text => JsonSerializer.Serialize(text),
+                        Newtonsoft.Json.Linq.JToken token => token.ToString(Newtonsoft.Json.Formatting.None),
+                        JsonElement element => element.GetRawText(),
+                        _ => null,
+                    });
                     return true;
             }
         }
@@ -151,15 +158,35 @@ public static class ContractErrors
         _ => value.ToString() ?? string.Empty,
     };
 
-    private static string? DataString(object? data) => data switch
+    /// <summary>Whether a node's JSON-RPC error is a revert: code 3, or a message naming one (nodes differ).</summary>
+    internal static bool IsRevertError(int? code, string? message) =>
+        code == 3 || (message ?? string.Empty).Contains("revert", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The revert payload a node put in an error's <c>data</c> (given as raw JSON): a 0x-hex string, or an object whose
+    /// <c>data</c> member is one. Anything else (absent, malformed, unprefixed) is an empty payload.
+    /// </summary>
+    internal static byte[] RevertPayload(string? dataJson)
     {
-        null => null,
-        string s => s,
-        Newtonsoft.Json.Linq.JValue v => v.Value?.ToString(),
-        Newtonsoft.Json.Linq.JObject o => o["data"]?.ToString(),
-        JsonElement { ValueKind: JsonValueKind.String } j => j.GetString(),
-        _ => data.ToString(),
-    };
+        if (dataJson is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(dataJson);
+            var root = doc.RootElement;
+            string? hex = root.ValueKind == JsonValueKind.String ? root.GetString()
+                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var inner) && inner.ValueKind == JsonValueKind.String ? inner.GetString()
+                : null;
+            return hex is not null && Hex.HasPrefix(hex) ? Hex.Decode(hex) : [];
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return [];
+        }
+    }
 
     private static byte[] HexOrEmpty(string? hex)
     {

@@ -33,10 +33,16 @@ public static class EventDecoding
 
     /// <summary>Decodes <paramref name="log"/> as event <typeparamref name="TEvent"/>; false when it is another event or malformed.</summary>
     public static bool TryDecodeEvent<TEvent>(this LogEntry log, [NotNullWhen(true)] out TEvent? decoded)
+        where TEvent : class, IEventDTO, new() =>
+        log.ToFilterLog().TryDecodeEvent(out decoded);
+
+    /// <summary>Decodes <paramref name="filterLog"/> as event <typeparamref name="TEvent"/>; false when it is another event or malformed
+    /// (for trying one log against several events without converting it each time).</summary>
+    public static bool TryDecodeEvent<TEvent>(this FilterLog filterLog, [NotNullWhen(true)] out TEvent? decoded)
         where TEvent : class, IEventDTO, new()
     {
+        ArgumentNullException.ThrowIfNull(filterLog);
         decoded = null;
-        var filterLog = log.ToFilterLog();
         if (!filterLog.IsLogForEvent<TEvent>())
         {
             return false;

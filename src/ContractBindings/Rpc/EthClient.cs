@@ -227,40 +227,12 @@ public sealed class EthClient
     {
         ArgumentNullException.ThrowIfNull(error);
         revert = null!;
-        if (error is TransientJsonRpcException)
+        if (error is TransientJsonRpcException || !ContractErrors.IsRevertError(error.Code, error.NodeMessage))
         {
             return false;
         }
 
-        string message = error.NodeMessage ?? string.Empty;
-        bool looksLikeRevert = error.Code == 3 || message.Contains("revert", StringComparison.OrdinalIgnoreCase);
-        if (!looksLikeRevert)
-        {
-            return false;
-        }
-
-        byte[] data = [];
-        if (error.ErrorData is { } raw)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(raw);
-                var root = doc.RootElement;
-                string? hex = root.ValueKind == JsonValueKind.String ? root.GetString()
-                    : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var inner) && inner.ValueKind == JsonValueKind.String ? inner.GetString()
-                    : null;
-                if (hex is not null && Hex.HasPrefix(hex))
-                {
-                    data = Hex.Decode(hex);
-                }
-            }
-            catch (Exception e) when (e is JsonException or FormatException)
-            {
-                data = [];
-            }
-        }
-
-        revert = ContractRevertException.FromRevertData(data);
+        revert = ContractRevertException.FromRevertData(ContractErrors.RevertPayload(error.ErrorData));
         return true;
     }
 

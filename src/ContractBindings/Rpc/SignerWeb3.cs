@@ -87,8 +87,8 @@ public sealed class SignerTransactionManager : TransactionManagerBase, ITransact
 
     // What this manager broadcast and is still to be waited for, by hash: Nethereum's contract handlers send, then poll
     // the receipt service by hash, and the wait must go through the signer (fee-bumped replacement of a stuck
-    // transaction, failure explained). Entries leave when their wait ends.
-    // An entry nobody waits for (a send-only call) is evicted after the signer's tracking timeout.
+    // transaction, failure explained). Entries leave when their wait ends, or after the signer's tracking timeout when
+    // nobody waits for them (a send-only call).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Transactions.SignedTransaction Signed, DateTime SentAt)> _pending = new(StringComparer.OrdinalIgnoreCase);
 
     internal Signer Signer => _signer;

@@ -167,8 +167,9 @@ public sealed record LegacyTransaction : UnsignedTransaction
         var priv = key.ExportPrivateKey();
         var tx = ToNethereum();
         var rawHex = tx is LegacyTransactionChainId withId ? signer.SignTransaction(priv, withId) : signer.SignTransaction(priv, (Nethereum.Model.LegacyTransaction)tx);
-        var raw = rawHex.HexToByteArray();
-        return SignedTransaction.Decode(raw);
+        // The signer set the signature on tx; the sender is the key's (decoding the bytes again would recover it).
+        var sig = SignedTransaction.SignatureOf(tx.Signature, SignedTransaction.LegacyParity(tx.Signature.V, ChainId));
+        return new SignedTransaction(this, sig, rawHex.HexToByteArray(), key.Address);
     }
 }
 
@@ -307,7 +308,7 @@ public sealed class SignedTransaction
         return p <= 1 ? (byte)p : throw new FormatException($"yParity must be 0 or 1, got {p}.");
     }
 
-    private static byte LegacyParity(byte[]? vBytes, BigInteger? chainId)
+    internal static byte LegacyParity(byte[]? vBytes, BigInteger? chainId)
     {
         var v = Big(vBytes);
         if (v == 27 || v == 28)

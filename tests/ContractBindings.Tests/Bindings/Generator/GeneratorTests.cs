@@ -202,7 +202,7 @@ public sealed class GeneratorTests
         var log = new LogEntry(Address.Parse("0x00000000000000000000000000000000000000e1"),
             [Hex.Decode(topic0), Hex.Decode("0x" + new string('0', 24) + who[2..]), Hex.Decode(id), Hex.Decode("0x" + new string('0', 62) + "2a")],
             data, 1, new byte[32], new byte[32], 0, false);
-        var decode = typeof(EventDecoding).GetMethod(nameof(EventDecoding.TryDecodeEvent))!.MakeGenericMethod(dto);
+        var decode = typeof(EventDecoding).GetMethods().Single(m => m.Name == nameof(EventDecoding.TryDecodeEvent) && m.GetParameters()[0].ParameterType == typeof(LogEntry)).MakeGenericMethod(dto);
         var args = new object?[] { log, null };
         Assert.True((bool)decode.Invoke(null, args)!);
         dynamic ev = args[1]!;
