@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Cli.Hosting;

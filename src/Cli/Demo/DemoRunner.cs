@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;

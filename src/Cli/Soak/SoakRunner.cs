@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.Cli.Local;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;

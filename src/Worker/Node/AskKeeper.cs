@@ -1,5 +1,6 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.ContractBindings.Primitives;

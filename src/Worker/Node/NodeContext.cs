@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Proving.Msm;
@@ -45,7 +46,9 @@ public sealed class WorkerHost : IAsyncDisposable
         var host = new WorkerHost(null!);
         var (signer, rpc) = CreateSigner(options, loggers, environment);
         host._owned.Add(rpc);
-        var deployment = Deployment.Load(options.DeploymentFile);
+        Deployment deployment;
+        try { deployment = Deployment.Load(options.DeploymentFile); }
+        catch (InvalidDataException e) { throw new WorkerConfigurationException(options.DeploymentFile, [e.Message]); }
         var journal = new WorkerJournal(options.JournalPath);
         host._owned.Add(journal);
         // Local artifacts open now; the others are fetched from the registry when the node starts.

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;

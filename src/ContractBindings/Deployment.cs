@@ -3,7 +3,7 @@ using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 
-namespace ProverMarketChain.Worker.Configuration;
+namespace ProverMarketChain.ContractBindings;
 
 /// <summary>Addresses of a market deployment, as written by <c>pmc demo</c> and the deploy script.</summary>
 /// <param name="ChainId">Chain the contracts live on.</param>
@@ -11,6 +11,7 @@ namespace ProverMarketChain.Worker.Configuration;
 /// <param name="CollateralVault">The collateral vault.</param>
 /// <param name="ProverMarket">The market.</param>
 /// <param name="DeployBlock">Block of the deployment: where event scans start.</param>
+/// <remarks>Lives beside the bindings because every reader of the market (worker, indexer, CLI) needs the same file.</remarks>
 public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address CollateralVault, Address ProverMarket, ulong DeployBlock)
 {
     /// <summary>
@@ -42,7 +43,7 @@ public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address 
     }
 
     /// <summary>Reads a deployment file.</summary>
-    /// <exception cref="WorkerConfigurationException">Missing file, bad JSON or a bad address, naming the field.</exception>
+    /// <exception cref="InvalidDataException">Missing file, bad JSON or a bad address: the message names the file and the field.</exception>
     public static Deployment Load(string path)
     {
         try
@@ -57,7 +58,7 @@ public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address 
         }
         catch (Exception e) when (e is IOException or JsonException or FormatException)
         {
-            throw new WorkerConfigurationException(path, [$"bad deployment file: {e.Message}"]);
+            throw new InvalidDataException($"{path}: bad deployment file: {e.Message}", e);
         }
     }
 
