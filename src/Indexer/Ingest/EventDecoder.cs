@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.ABI;
+using Nethereum.ABI.Model;
+using Nethereum.Contracts;
+using ProverMarketChain.ContractBindings.Contracts;
+using ProverMarketChain.ContractBindings.Primitives;
+using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Indexer.Model;
+using ProverMarketChain.Indexer.Projection;
+
+namespace ProverMarketChain.Indexer.Ingest;
+
+/// <summary>The four contracts the indexer follows.</summary>
+/// <param name="ProverMarket">The market (its extension's events come from this address too: it runs by delegatecall).</param>
+/// <param name="CollateralVault">The vault.</param>
+/// <param name="CircuitRegistry">The registry.</param>
+/// <param name="AskBook">The market's ask book.</param>
+public sealed record MarketContracts(Address ProverMarket, Address CollateralVault, Address CircuitRegistry, Address AskBook)
+{
+    /// <summary>The addresses, for an <c>eth_getLogs</c> filter.</summary>
+    public IReadOnlyList<Address> All => [ProverMarket, CollateralVault, CircuitRegistry, AskBook];
+}
+
+/// <summary>
+/// Turns logs into <see cref="ChainEvent"/>s with the event ABIs of the generated bindings (Nethereum's
+/// <c>EventTopicDecoder</c> on each <c>[Event]</c> DTO's ABI), so a new event in the contracts is decoded without a
+/// change here. A log this decoder does not know (another contract's, or a topic no ABI has) is skipped and counted.
+/// </summary>
+public sealed class EventDecoder
+{
+    private readonly Dictionary<(Address, string), (string Contract, EventABI Abi)> _events = new();
+    private readonly MarketContracts _contracts;
+
+    /// <summary>Builds the table of the four contracts' events.</summary>
+    public EventDecoder(MarketContracts contracts)
+    {
+        _contracts = contracts;
+        Register(contracts.ProverMarket, "ProverMarket", typeof(ProverMarketService), typeof(ProverMarketExtensionService));
+        Register(contracts.CollateralVault, "CollateralVault", typeof(CollateralVaultService));
+        Register(contracts.CircuitRegistry, "CircuitRegistry", typeof(CircuitRegistryService));
+        Register(contracts.AskBook, "AskBook", typeof(AskBookService));
+    }
+
+    /// <summary>Logs skipped as unknown.</summary>
+    public long Unknown { get; private set; }
+
+    private void Register(Address address, string contract, params Type[] services)
+    {
+        foreach (var service in services)
+            foreach (var type in service.GetNestedTypes().Where(t => typeof(IEventDTO).IsAssignableFrom(t)))
+            {
+                var abi = ABITypedRegistry.GetEvent(type);
+                _events.TryAdd((address, abi.Sha3Signature.ToLowerInvariant()), (contract, abi));
+            }
+    }
+
+    /// <summary>Decodes one log of block time <paramref name="timestamp"/>; null when it is not one of the followed events.</summary>
+    /// <param name="log">The log.</param>
+    /// <param name="timestamp">Its block's time.</param>
+    /// <param name="gasShare">Gas attributed to its request (see <see cref="ChainEvent.GasShare"/>).</param>
+    public ChainEvent? Decode(LogEntry log, ulong timestamp, long gasShare = 0)
+    {
+        if (log.Topics.Count == 0 || !_events.TryGetValue((log.Address, Hex.Encode(log.Topics[0], prefix: false)), out var ev))
+        {
+            Unknown++;
+            return null;
+        }
+        var decoded = new EventTopicDecoder().DecodeDefaultTopics(ev.Abi, log.Topics.Select(t => (object)Hex.Encode(t)).ToArray(), Hex.Encode(log.Data));
+        var data = new JsonObject();
+        foreach (var p in decoded) data[p.Parameter.Name] = ToJson(p.Result, p.Parameter.ABIType);
+        var e = new ChainEvent(log.BlockNumber, (int)log.LogIndex, Hex.Encode(log.BlockHash), Hex.Encode(log.TransactionHash), timestamp,
+            ev.Contract, ev.Abi.Name, null, null, 0, data);
+        var requestId = RequestIdOf(e);
+        return e with { RequestId = requestId, AccountKey = AccountKeyOf(e), GasShare = requestId is null ? 0 : gasShare };
+    }
+
+    /// <summary>The request an event belongs to: the market's <c>requestId</c>, or the vault's slash <c>reason</c>.</summary>
+    public static string? RequestIdOf(ChainEvent e) =>
+        e.Data.ContainsKey("requestId") ? e.Text("requestId")
+        : e.Contract == "CollateralVault" && e.Name == "Slashed" ? e.Text("reason")
+        : null;
+
+    /// <summary>The entity an event updates besides a request, if any (see <see cref="EntityFold"/>).</summary>
+    public static string? AccountKeyOf(ChainEvent e) => e.Contract switch
+    {
+        "CollateralVault" when e.Data.ContainsKey("account") && e.Data.ContainsKey("assetId") => EntityFold.AccountKey(e.Address("account"), e.Long("assetId")),
+        "AskBook" when e.Data.ContainsKey("prover") => EntityFold.AskKey(e.Long("circuitId"), e.Address("prover")),
+        "CircuitRegistry" when e.Data.ContainsKey("circuitId") => EntityFold.CircuitKey(e.Long("circuitId")),
+        _ => null,
+    };
+
+    // Inline input bytes can be large: the history keeps up to this many bytes and otherwise their length and hash.
+    private const int MaxInlineBytes = 1024;
+
+    private static JsonNode? ToJson(object? value, ABIType type) => value switch
+    {
+        null => null,
+        BigInteger b => b.ToString(CultureInfo.InvariantCulture),
+        string s when type is AddressType => s.ToLowerInvariant(),
+        string s => s,
+        bool b => b,
+        byte[] bytes when bytes.Length > MaxInlineBytes => $"keccak256:{Hex.Encode(Keccak.Hash(bytes))} ({bytes.Length} bytes)",
+        byte[] bytes => Hex.Encode(bytes),
+        List<ParameterOutput> tuple => Tuple(tuple),
+        System.Collections.IEnumerable list => new JsonArray(list.Cast<object?>().Select(v => ToJson(v, ElementType(type))).ToArray()),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    private static JsonObject Tuple(List<ParameterOutput> fields)
+    {
+        var o = new JsonObject();
+        foreach (var f in fields) o[f.Parameter.Name] = ToJson(f.Result, f.Parameter.ABIType);
+        return o;
+    }
+
+    private static ABIType ElementType(ABIType type) => type is ArrayType a ? a.ElementType : type;
+}

@@ -1,0 +1,458 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ProverMarketChain.Indexer.Model;
+using ProverMarketChain.Indexer.Projection;
+
+namespace ProverMarketChain.Indexer.Storage;
+
+/// <summary>
+/// Applies events to the projections inside one transaction: forwards (<see cref="ApplyAsync"/>: the stored rows plus the
+/// new events) or after removing events (<see cref="RefoldAsync"/>: the rows folded again from the events that remain).
+/// Either way each changed request's old and new contributions go into one delta per summary row, written once at
+/// <see cref="FlushAsync"/>. Statements are batched (many rows per statement) so that PostgreSQL's round trips do not
+/// dominate.
+/// </summary>
+internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx)
+{
+    private const int Chunk = 200;
+
+    private readonly Dictionary<AggregateKey, AggregateValues> _delta = new();
+    private readonly Dictionary<(long, int, long), long> _histogram = new();
+
+    // ------------------------------------------------------------------ events
+
+    /// <summary>Inserts events (an event already stored is left as it is).</summary>
+    public async Task InsertEventsAsync(IReadOnlyList<ChainEvent> events, CancellationToken ct)
+    {
+        foreach (var chunk in events.Chunk(Chunk))
+        {
+            var sql = new StringBuilder("INSERT INTO events (block_number, log_index, block_hash, tx_hash, ts, contract, name, request_id, account_key, gas_share, data) VALUES ");
+            await using var cmd = Db.Command(c, tx, "");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var e = chunk[i];
+                sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@b{i},@l{i},@h{i},@t{i},@s{i},@c{i},@n{i},@r{i},@a{i},@g{i},@d{i})");
+                Db.Add(cmd, $"@b{i}", (long)e.Block);
+                Db.Add(cmd, $"@l{i}", e.LogIndex);
+                Db.Add(cmd, $"@h{i}", e.BlockHash);
+                Db.Add(cmd, $"@t{i}", e.TxHash);
+                Db.Add(cmd, $"@s{i}", (long)e.Timestamp);
+                Db.Add(cmd, $"@c{i}", e.Contract);
+                Db.Add(cmd, $"@n{i}", e.Name);
+                Db.Add(cmd, $"@r{i}", e.RequestId);
+                Db.Add(cmd, $"@a{i}", e.AccountKey);
+                Db.Add(cmd, $"@g{i}", e.GasShare);
+                Db.Add(cmd, $"@d{i}", e.Data.ToJsonString());
+            }
+            sql.Append(" ON CONFLICT (block_number, log_index) DO NOTHING");
+            cmd.CommandText = sql.ToString();
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads stored events back (oldest first) for the given requests or entity keys.</summary>
+    public async Task<List<ChainEvent>> LoadEventsAsync(string column, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var result = new List<ChainEvent>();
+        foreach (var chunk in keys.Chunk(Chunk))
+        {
+            await using var cmd = Db.Command(c, tx, "");
+            cmd.CommandText = $"SELECT block_number, log_index, block_hash, tx_hash, ts, contract, name, request_id, account_key, gas_share, data FROM events WHERE {column} IN ({Params(cmd, "k", chunk)}) ORDER BY block_number, log_index";
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) result.Add(ReadEvent(r));
+        }
+        result.Sort((a, b) => a.Block != b.Block ? a.Block.CompareTo(b.Block) : a.LogIndex.CompareTo(b.LogIndex));
+        return result;
+    }
+
+    /// <summary>Reads an event row (columns as in <see cref="LoadEventsAsync"/>).</summary>
+    public static ChainEvent ReadEvent(DbDataReader r) => new(
+        (ulong)r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), (ulong)r.GetInt64(4), r.GetString(5), r.GetString(6),
+        Db.Str(r, 7), Db.Str(r, 8), r.GetInt64(9), (JsonObject)JsonNode.Parse(r.GetString(10))!);
+
+    // ------------------------------------------------------------------ forwards
+
+    /// <summary>Applies new events (chain order) to the stored projections.</summary>
+    public async Task ApplyAsync(IReadOnlyList<ChainEvent> events, CancellationToken ct)
+    {
+        var byRequest = events.Where(e => e.RequestId is not null).GroupBy(e => e.RequestId!).ToList();
+        if (byRequest.Count > 0)
+        {
+            var stored = await LoadRequestsAsync(byRequest.Select(g => g.Key).ToList(), ct).ConfigureAwait(false);
+            var changed = new List<RequestRow>();
+            foreach (var g in byRequest)
+            {
+                stored.TryGetValue(g.Key, out var old);
+                var row = old?.Clone();
+                foreach (var e in g) row = RequestFold.Apply(row, e);
+                Delta(old, row);
+                if (row is not null) changed.Add(row);
+            }
+            await UpsertRequestsAsync(changed, ct).ConfigureAwait(false);
+        }
+        var byEntity = events.Where(e => e.AccountKey is not null).GroupBy(e => e.AccountKey!).ToList();
+        if (byEntity.Count > 0) await ApplyEntitiesAsync(byEntity.ToDictionary(g => g.Key, g => (IReadOnlyList<ChainEvent>)g.ToList()), fromScratch: false, ct).ConfigureAwait(false);
+        await InsertReservePricesAsync(events.Where(e => e.Name == "ReservePriceUpdated").ToList(), ct).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ after removal
+
+    /// <summary>Folds the given requests and entities again from the events that remain (after a reorganisation removed some).</summary>
+    public async Task RefoldAsync(IReadOnlyCollection<string> requestIds, IReadOnlyCollection<string> entityKeys, CancellationToken ct)
+    {
+        if (requestIds.Count > 0)
+        {
+            var stored = await LoadRequestsAsync(requestIds, ct).ConfigureAwait(false);
+            var events = (await LoadEventsAsync("request_id", requestIds, ct).ConfigureAwait(false)).GroupBy(e => e.RequestId!).ToDictionary(g => g.Key, g => g.ToList());
+            var changed = new List<RequestRow>();
+            var gone = new List<string>();
+            foreach (var id in requestIds)
+            {
+                stored.TryGetValue(id, out var old);
+                var row = events.TryGetValue(id, out var list) ? RequestFold.Fold(list) : null;
+                Delta(old, row);
+                if (row is null) gone.Add(id);
+                else changed.Add(row);
+            }
+            await UpsertRequestsAsync(changed, ct).ConfigureAwait(false);
+            await DeleteWhereInAsync("requests", "request_id", gone, ct).ConfigureAwait(false);
+        }
+        if (entityKeys.Count > 0)
+        {
+            var events = (await LoadEventsAsync("account_key", entityKeys, ct).ConfigureAwait(false)).GroupBy(e => e.AccountKey!).ToDictionary(g => g.Key, g => (IReadOnlyList<ChainEvent>)g.ToList());
+            foreach (var key in entityKeys) events.TryAdd(key, []);
+            await ApplyEntitiesAsync(events, fromScratch: true, ct).ConfigureAwait(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    private async Task<Dictionary<string, RequestRow>> LoadRequestsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, RequestRow>(ids.Count);
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            await using var cmd = Db.Command(c, tx, "");
+            cmd.CommandText = $"SELECT state FROM requests WHERE request_id IN ({Params(cmd, "k", chunk)})";
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var row = JsonSerializer.Deserialize<RequestRow>(r.GetString(0), RowJson.Options)!;
+                rows[row.RequestId] = row;
+            }
+        }
+        return rows;
+    }
+
+    private async Task UpsertRequestsAsync(IReadOnlyList<RequestRow> rows, CancellationToken ct)
+    {
+        foreach (var chunk in rows.Chunk(Chunk))
+        {
+            await using var cmd = Db.Command(c, tx, "");
+            var sql = new StringBuilder("INSERT INTO requests (request_id, requester, circuit_id, mode, status, prover, slash_count, max_fee, reserve_fee, payment, submitted_block, submitted_log, submitted_at, fulfilled_at, delivered_latency, state) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var r = chunk[i];
+                sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@i{i},@q{i},@c{i},@m{i},@s{i},@p{i},@x{i},@f{i},@r{i},@y{i},@b{i},@l{i},@t{i},@u{i},@d{i},@j{i})");
+                Db.Add(cmd, $"@i{i}", r.RequestId);
+                Db.Add(cmd, $"@q{i}", r.Requester);
+                Db.Add(cmd, $"@c{i}", r.CircuitId);
+                Db.Add(cmd, $"@m{i}", (int)r.Mode);
+                Db.Add(cmd, $"@s{i}", (int)r.Status);
+                Db.Add(cmd, $"@p{i}", r.Prover);
+                Db.Add(cmd, $"@x{i}", r.Slashes.Count);
+                Db.Add(cmd, $"@f{i}", Uint256Text.Encode(r.MaxFee));
+                Db.Add(cmd, $"@r{i}", Uint256Text.Encode(r.ReserveFee));
+                Db.Add(cmd, $"@y{i}", r.Payment is { } pay ? Uint256Text.Encode(pay) : null);
+                Db.Add(cmd, $"@b{i}", r.SubmittedBlock);
+                Db.Add(cmd, $"@l{i}", r.SubmittedLog);
+                Db.Add(cmd, $"@t{i}", r.SubmittedAt);
+                Db.Add(cmd, $"@u{i}", r.FulfilledAt);
+                Db.Add(cmd, $"@d{i}", r.DeliveredLatency);
+                Db.Add(cmd, $"@j{i}", JsonSerializer.Serialize(r, RowJson.Options));
+            }
+            sql.Append("""
+                 ON CONFLICT (request_id) DO UPDATE SET requester = excluded.requester, circuit_id = excluded.circuit_id, mode = excluded.mode,
+                 status = excluded.status, prover = excluded.prover, slash_count = excluded.slash_count, max_fee = excluded.max_fee,
+                 reserve_fee = excluded.reserve_fee, payment = excluded.payment, submitted_block = excluded.submitted_block,
+                 submitted_log = excluded.submitted_log, submitted_at = excluded.submitted_at, fulfilled_at = excluded.fulfilled_at,
+                 delivered_latency = excluded.delivered_latency, state = excluded.state
+                """);
+            cmd.CommandText = sql.ToString();
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private void Delta(RequestRow? old, RequestRow? now)
+    {
+        if (old is not null) AddContribution(old, -1);
+        if (now is not null) AddContribution(now, +1);
+    }
+
+    private void AddContribution(RequestRow row, int sign)
+    {
+        foreach (var (key, values) in Contributions.Of(row))
+        {
+            if (!_delta.TryGetValue(key, out var d)) _delta[key] = d = new AggregateValues();
+            d.Add(values, sign);
+        }
+        if (Contributions.Latency(row) is { } h) _histogram[h] = _histogram.GetValueOrDefault(h) + sign;
+    }
+
+    // ------------------------------------------------------------------ entities
+
+    private async Task ApplyEntitiesAsync(Dictionary<string, IReadOnlyList<ChainEvent>> byKey, bool fromScratch, CancellationToken ct)
+    {
+        foreach (var (key, events) in byKey)
+        {
+            var parts = key.Split(':');
+            switch (parts[0])
+            {
+                case "vault":
+                {
+                    var state = fromScratch ? null : await LoadAccountAsync(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
+                    foreach (var e in events) state = EntityFold.ApplyAccount(state, e);
+                    await SaveAccountAsync(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture), state, ct).ConfigureAwait(false);
+                    break;
+                }
+                case "ask":
+                case "circuit":
+                {
+                    var (table, where) = parts[0] == "ask" ? ("asks", "circuit_id = @c AND prover = @p") : ("circuits", "circuit_id = @c");
+                    JsonObject? state = null;
+                    if (!fromScratch)
+                    {
+                        await using var q = Db.Command(c, tx, $"SELECT state FROM {table} WHERE {where}");
+                        Db.Add(q, "@c", long.Parse(parts[1], CultureInfo.InvariantCulture));
+                        if (parts[0] == "ask") Db.Add(q, "@p", parts[2]);
+                        if (await q.ExecuteScalarAsync(ct).ConfigureAwait(false) is string s) state = (JsonObject)JsonNode.Parse(s)!;
+                    }
+                    foreach (var e in events) state = EntityFold.ApplyEntity(state, e);
+                    await using var cmd = Db.Command(c, tx, "");
+                    Db.Add(cmd, "@c", long.Parse(parts[1], CultureInfo.InvariantCulture));
+                    if (state is null || state.Count == 0)
+                    {
+                        if (parts[0] == "ask") Db.Add(cmd, "@p", parts[2]);
+                        cmd.CommandText = $"DELETE FROM {table} WHERE {where}";
+                    }
+                    else if (parts[0] == "ask")
+                    {
+                        Db.Add(cmd, "@p", parts[2]);
+                        Db.Add(cmd, "@a", state["active"]?.GetValue<bool>() == true ? 1 : 0);
+                        Db.Add(cmd, "@s", state.ToJsonString());
+                        cmd.CommandText = "INSERT INTO asks (circuit_id, prover, active, state) VALUES (@c, @p, @a, @s) ON CONFLICT (circuit_id, prover) DO UPDATE SET active = excluded.active, state = excluded.state";
+                    }
+                    else
+                    {
+                        Db.Add(cmd, "@s", state.ToJsonString());
+                        cmd.CommandText = "INSERT INTO circuits (circuit_id, state) VALUES (@c, @s) ON CONFLICT (circuit_id) DO UPDATE SET state = excluded.state";
+                    }
+                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task<AccountState?> LoadAccountAsync(string account, int asset, CancellationToken ct)
+    {
+        await using var q = Db.Command(c, tx, "SELECT free, locked, pending FROM accounts WHERE account = @a AND asset_id = @s");
+        Db.Add(q, "@a", account);
+        Db.Add(q, "@s", asset);
+        await using var r = await q.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await r.ReadAsync(ct).ConfigureAwait(false)
+            ? new AccountState { Free = Uint256Text.Decode(r.GetString(0)), Locked = Uint256Text.Decode(r.GetString(1)), Pending = Uint256Text.Decode(r.GetString(2)) }
+            : null;
+    }
+
+    private async Task SaveAccountAsync(string account, int asset, AccountState? s, CancellationToken ct)
+    {
+        await using var cmd = Db.Command(c, tx, s is null
+            ? "DELETE FROM accounts WHERE account = @a AND asset_id = @s"
+            : "INSERT INTO accounts (account, asset_id, free, locked, pending) VALUES (@a, @s, @f, @l, @p) ON CONFLICT (account, asset_id) DO UPDATE SET free = excluded.free, locked = excluded.locked, pending = excluded.pending");
+        Db.Add(cmd, "@a", account);
+        Db.Add(cmd, "@s", asset);
+        if (s is not null)
+        {
+            Db.Add(cmd, "@f", Uint256Text.Encode(s.Free));
+            Db.Add(cmd, "@l", Uint256Text.Encode(s.Locked));
+            Db.Add(cmd, "@p", Uint256Text.Encode(s.Pending));
+        }
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task InsertReservePricesAsync(IReadOnlyList<ChainEvent> events, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            await using var cmd = Db.Command(c, tx, "INSERT INTO reserve_prices (circuit_id, block_number, log_index, ts, per_unit) VALUES (@c, @b, @l, @t, @p) ON CONFLICT (circuit_id, block_number, log_index) DO NOTHING");
+            Db.Add(cmd, "@c", e.Long("circuitId"));
+            Db.Add(cmd, "@b", (long)e.Block);
+            Db.Add(cmd, "@l", e.LogIndex);
+            Db.Add(cmd, "@t", (long)e.Timestamp);
+            Db.Add(cmd, "@p", Uint256Text.Encode(e.Big("newPerUnit")));
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ summaries
+
+    /// <summary>Writes the accumulated summary deltas: each touched aggregate row read once, added to, and written once.</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var keys = _delta.Where(kv => !kv.Value.IsZero).Select(kv => kv.Key).ToList();
+        foreach (var chunk in keys.Chunk(Chunk))
+        {
+            var current = new Dictionary<AggregateKey, AggregateValues>();
+            await using (var q = Db.Command(c, tx, ""))
+            {
+                var sb = new StringBuilder($"SELECT {AggregateColumns} FROM aggregates WHERE ");
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    sb.Append(i == 0 ? "" : " OR ").Append(CultureInfo.InvariantCulture, $"(dim = @d{i} AND agg_key = @k{i} AND bucket = @b{i} AND mode = @m{i})");
+                    Db.Add(q, $"@d{i}", chunk[i].Dim);
+                    Db.Add(q, $"@k{i}", chunk[i].Key);
+                    Db.Add(q, $"@b{i}", chunk[i].Bucket);
+                    Db.Add(q, $"@m{i}", chunk[i].Mode);
+                }
+                q.CommandText = sb.ToString();
+                await using var r = await q.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await r.ReadAsync(ct).ConfigureAwait(false)) current[ReadAggregateKey(r)] = ReadAggregate(r, 4);
+            }
+            var upserts = new List<(AggregateKey, AggregateValues)>();
+            var deletes = new List<AggregateKey>();
+            foreach (var key in chunk)
+            {
+                var v = current.GetValueOrDefault(key) ?? new AggregateValues();
+                v.Add(_delta[key], +1);
+                if (v.IsZero) deletes.Add(key);
+                else upserts.Add((key, v));
+            }
+            await UpsertAggregatesAsync(upserts, ct).ConfigureAwait(false);
+            foreach (var key in deletes)
+            {
+                await using var d = Db.Command(c, tx, "DELETE FROM aggregates WHERE dim = @d AND agg_key = @k AND bucket = @b AND mode = @m");
+                Db.Add(d, "@d", key.Dim);
+                Db.Add(d, "@k", key.Key);
+                Db.Add(d, "@b", key.Bucket);
+                Db.Add(d, "@m", key.Mode);
+                await d.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+        }
+        _delta.Clear();
+        foreach (var chunk in _histogram.Where(kv => kv.Value != 0).Chunk(Chunk))
+        {
+            await using var cmd = Db.Command(c, tx, "");
+            var sb = new StringBuilder("INSERT INTO latency_histogram (bucket, mode, latency, n) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var ((bucket, mode, latency), n) = chunk[i];
+                sb.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@b{i},@m{i},@l{i},@n{i})");
+                Db.Add(cmd, $"@b{i}", bucket);
+                Db.Add(cmd, $"@m{i}", mode);
+                Db.Add(cmd, $"@l{i}", latency);
+                Db.Add(cmd, $"@n{i}", n);
+            }
+            sb.Append(" ON CONFLICT (bucket, mode, latency) DO UPDATE SET n = latency_histogram.n + excluded.n");
+            cmd.CommandText = sb.ToString();
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (_histogram.Count > 0)
+        {
+            await using var d = Db.Command(c, tx, "DELETE FROM latency_histogram WHERE n = 0");
+            await d.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        _histogram.Clear();
+    }
+
+    /// <summary>The aggregate columns, key first, in the order <see cref="ReadAggregate"/> reads them.</summary>
+    public const string AggregateColumns =
+        "dim, agg_key, bucket, mode, requests, n_open, n_assigned, n_secondary, n_fulfilled, n_cancelled, n_expired, n_matched, slashes, " +
+        "slashed_amount, fees_paid, max_fees, reserve_fees, protocol_fees, gas_used, latency_sum, latency_count, auctions, best_score_won, payment_over_bid_ppm";
+
+    private static AggregateKey ReadAggregateKey(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3));
+
+    /// <summary>Reads the figures of an aggregate row from column <paramref name="o"/> on (after the key columns).</summary>
+    public static AggregateValues ReadAggregate(DbDataReader r, int o)
+    {
+        var v = new AggregateValues { Requests = r.GetInt64(o) };
+        v.ByStatus[(int)RequestStatus.Open] = r.GetInt64(o + 1);
+        v.ByStatus[(int)RequestStatus.Assigned] = r.GetInt64(o + 2);
+        v.ByStatus[(int)RequestStatus.Secondary] = r.GetInt64(o + 3);
+        v.ByStatus[(int)RequestStatus.Fulfilled] = r.GetInt64(o + 4);
+        v.ByStatus[(int)RequestStatus.Cancelled] = r.GetInt64(o + 5);
+        v.ByStatus[(int)RequestStatus.Expired] = r.GetInt64(o + 6);
+        v.ByStatus[(int)RequestStatus.Matched] = r.GetInt64(o + 7);
+        v.Slashes = r.GetInt64(o + 8);
+        v.SlashedAmount = Uint256Text.Decode(r.GetString(o + 9));
+        v.FeesPaid = Uint256Text.Decode(r.GetString(o + 10));
+        v.MaxFees = Uint256Text.Decode(r.GetString(o + 11));
+        v.ReserveFees = Uint256Text.Decode(r.GetString(o + 12));
+        v.ProtocolFees = Uint256Text.Decode(r.GetString(o + 13));
+        v.GasUsed = r.GetInt64(o + 14);
+        v.LatencySum = r.GetInt64(o + 15);
+        v.LatencyCount = r.GetInt64(o + 16);
+        v.Auctions = r.GetInt64(o + 17);
+        v.BestScoreWon = r.GetInt64(o + 18);
+        v.PaymentOverBidPpm = r.GetInt64(o + 19);
+        return v;
+    }
+
+    private async Task UpsertAggregatesAsync(List<(AggregateKey Key, AggregateValues V)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var cmd = Db.Command(c, tx, "");
+        var sb = new StringBuilder($"INSERT INTO aggregates ({AggregateColumns}) VALUES ");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (k, v) = rows[i];
+            object?[] values =
+            [
+                k.Dim, k.Key, k.Bucket, k.Mode, v.Requests,
+                v.ByStatus[(int)RequestStatus.Open], v.ByStatus[(int)RequestStatus.Assigned], v.ByStatus[(int)RequestStatus.Secondary],
+                v.ByStatus[(int)RequestStatus.Fulfilled], v.ByStatus[(int)RequestStatus.Cancelled], v.ByStatus[(int)RequestStatus.Expired],
+                v.ByStatus[(int)RequestStatus.Matched], v.Slashes, Uint256Text.Encode(v.SlashedAmount), Uint256Text.Encode(v.FeesPaid),
+                Uint256Text.Encode(v.MaxFees), Uint256Text.Encode(v.ReserveFees), Uint256Text.Encode(v.ProtocolFees), v.GasUsed,
+                v.LatencySum, v.LatencyCount, v.Auctions, v.BestScoreWon, v.PaymentOverBidPpm,
+            ];
+            sb.Append(i == 0 ? "(" : ",(");
+            for (var j = 0; j < values.Length; j++)
+            {
+                sb.Append(j == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"@v{i}_{j}");
+                Db.Add(cmd, $"@v{i}_{j}", values[j]);
+            }
+            sb.Append(')');
+        }
+        sb.Append(" ON CONFLICT (dim, agg_key, bucket, mode) DO UPDATE SET ");
+        sb.Append(string.Join(", ", AggregateColumns.Split(", ").Skip(4).Select(col => $"{col} = excluded.{col}")));
+        cmd.CommandText = sb.ToString();
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>Deletes the rows of <paramref name="table"/> whose <paramref name="column"/> is one of <paramref name="keys"/>.</summary>
+    public async Task DeleteWhereInAsync(string table, string column, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        foreach (var chunk in keys.Chunk(Chunk))
+        {
+            await using var cmd = Db.Command(c, tx, "");
+            cmd.CommandText = $"DELETE FROM {table} WHERE {column} IN ({Params(cmd, "k", chunk)})";
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static string Params(DbCommand cmd, string prefix, IReadOnlyList<string> values)
+    {
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            names[i] = $"@{prefix}{i}";
+            Db.Add(cmd, names[i], values[i]);
+        }
+        return string.Join(",", names);
+    }
+}
