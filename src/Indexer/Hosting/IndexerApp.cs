@@ -24,7 +24,7 @@ namespace ProverMarketChain.Indexer.Hosting;
 /// </summary>
 public static class IndexerApp
 {
-    /// <summary>Builds the host (not started).</summary>
+    /// <summary>Builds the host (not started): the follower loop, the API and the dashboard.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="configureLogging">Adds logging providers (the CLI's console format).</param>
     /// <param name="ct">Cancels start-up.</param>
@@ -36,15 +36,6 @@ public static class IndexerApp
         System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), annotations, validateAllProperties: true);
         problems.AddRange(annotations.Select(a => a.ErrorMessage ?? "invalid setting"));
         if (problems.Count > 0) throw new OptionsValidationException(nameof(IndexerOptions), typeof(IndexerOptions), problems);
-
-        var web = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, WebRootPath = Directory.Exists(web) ? web : null });
-        builder.WebHost.UseUrls(options.Listen);
-        builder.Logging.ClearProviders();
-        configureLogging?.Invoke(builder.Logging);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddOpenApi();
 
         var db = IndexerDatabase.Parse(options.Db);
         var store = new IndexerStore(db);
@@ -59,14 +50,40 @@ public static class IndexerApp
         var askBook = Address.Parse(await market.AskBookQueryAsync(null, ct).ConfigureAwait(false));
         var contracts = new MarketContracts(deployment.ProverMarket, deployment.CollateralVault, deployment.CircuitRegistry, askBook);
 
-        builder.Services.AddSingleton(db);
+        return Build(store, options, configureLogging, services =>
+        {
+            services.AddSingleton(rpc);
+            services.AddSingleton(sp => new ChainFollower(client, store, contracts, chainId, options.FromBlock ?? deployment.DeployBlock,
+                options.Confirmations, options.MaxBlockRange, options.ReorgSearchDepth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ChainFollower>()));
+            services.AddHostedService<IndexerLoop>();
+        });
+    }
+
+    /// <summary>
+    /// Builds a host that serves an existing (migrated) database's API and dashboard without following a chain: for the
+    /// benchmark, the browser tests, and browsing a copied database.
+    /// </summary>
+    /// <param name="store">The projections.</param>
+    /// <param name="listen">Where to listen (port 0 picks a free one).</param>
+    /// <param name="configureLogging">Adds logging providers.</param>
+    public static WebApplication BuildServeOnly(IndexerStore store, string listen, Action<ILoggingBuilder>? configureLogging = null) =>
+        Build(store, new IndexerOptions { Listen = listen, Confirmations = 0 }, configureLogging, _ => { });
+
+    private static WebApplication Build(IndexerStore store, IndexerOptions options, Action<ILoggingBuilder>? configureLogging, Action<IServiceCollection> addIndexing)
+    {
+        var web = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, WebRootPath = Directory.Exists(web) ? web : null });
+        builder.WebHost.UseUrls(options.Listen);
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton(store.Database);
         builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(rpc);
-        builder.Services.AddSingleton(new IndexerQueries(db));
+        builder.Services.AddSingleton(new IndexerQueries(store.Database));
         builder.Services.AddSingleton<IndexerStatus>();
-        builder.Services.AddSingleton(sp => new ChainFollower(client, store, contracts, chainId, options.FromBlock ?? deployment.DeployBlock,
-            options.Confirmations, options.MaxBlockRange, options.ReorgSearchDepth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ChainFollower>()));
-        builder.Services.AddHostedService<IndexerLoop>();
+        addIndexing(builder.Services);
 
         var app = builder.Build();
         app.MapOpenApi();
