@@ -15,7 +15,30 @@ public sealed class DemoCommand : PmcCommand
         HelpName = "N",
     };
 
-    private readonly Option<bool> _json = new("--json") { Description = "Print the summary as one line of JSON (progress goes to stderr)" };
+    private readonly Option<bool> _json = new("--json") { Description = "Print the summary as one line of JSON (progress goes to stderr) and exit" };
+
+    private readonly Option<bool> _exit = new("--exit") { Description = "Exit after the summary instead of keeping the market and dashboard open until Ctrl-C" };
+
+    private readonly Option<string?> _db = new("--db")
+    {
+        Description = "The indexer's database: an SQLite file or postgres://user:password@host:port/database (default: a file in the demo's working folder)",
+        HelpName = "PATH|URL",
+    };
+
+    private readonly Option<string> _dashboard = new("--dashboard")
+    {
+        Description = "Where the indexer's dashboard and API listen (a busy port falls back to a free one)",
+        DefaultValueFactory = _ => "http://127.0.0.1:5080",
+        HelpName = "URL",
+    };
+
+    // For tests of the market machinery: a 4-constraint circuit proves in milliseconds and needs no demo circuit build.
+    private readonly Option<string> _circuit = new("--circuit")
+    {
+        Description = "The circuit the batches are proven with (rollup_batch or multiplier)",
+        DefaultValueFactory = _ => "rollup_batch",
+        Hidden = true,
+    };
 
     private readonly Option<Uri> _rpc = new("--rpc")
     {
@@ -40,33 +63,47 @@ public sealed class DemoCommand : PmcCommand
         Options.Add(_json);
         Options.Add(_rpc);
         Options.Add(_timeout);
+        Options.Add(_exit);
+        Options.Add(_db);
+        Options.Add(_dashboard);
+        Options.Add(_circuit);
+        _circuit.AcceptOnlyFromAmong("rollup_batch", "multiplier");
     }
 
     /// <inheritdoc />
-    public override string HelpEpilog => "Exits 0 when every request was fulfilled, 1 otherwise, 130 when interrupted.";
+    public override string HelpEpilog =>
+        "Prints 'dashboard: URL' once the indexer runs. Without --exit or --json the market and the dashboard stay open after\n" +
+        "the summary until Ctrl-C. Exits 0 when every request was fulfilled, 1 otherwise, 130 when interrupted before the summary.";
 
     /// <inheritdoc />
     protected override int Run(ParseResult parseResult, CommandContext context)
     {
         bool json = parseResult.GetValue(_json);
-        var options = new DemoOptions(parseResult.GetValue(_requests), parseResult.GetValue(_rpc)?.OriginalString, parseResult.GetValue(_timeout));
+        var options = new DemoOptions(parseResult.GetValue(_requests), parseResult.GetValue(_rpc)?.OriginalString, parseResult.GetValue(_timeout),
+            parseResult.GetValue(_circuit)!, parseResult.GetValue(_db), parseResult.GetValue(_dashboard)!, KeepOpen: !json && !parseResult.GetValue(_exit));
         using var interrupt = new ConsoleInterrupt();
         var progress = json ? context.Err : context.Out;
-        DemoSummary summary;
+        DemoSummary? summary = null;
+        void Print(DemoSummary s)
+        {
+            summary = s;
+            var text = JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = !json, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+            if (!json) context.Out.WriteLine("summary:");
+            context.Out.WriteLine(text);
+            context.Out.Flush();
+        }
         try
         {
-            summary = new DemoRunner(options, context.Loggers, progress).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+            new DemoRunner(options, context.Loggers, progress).RunAsync(interrupt.Token, Print).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (interrupt.Requested)
+        catch (OperationCanceledException) when (interrupt.Requested && summary is null)
         {
             context.Err.WriteLine("pmc demo: interrupted");
             return ExitCodes.Interrupted;
         }
 
-        var text = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = !json, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
-        if (!json) context.Out.WriteLine("summary:");
-        context.Out.WriteLine(text);
-        if (interrupt.Requested) return ExitCodes.Interrupted;
+        // Ctrl-C after the summary only ends the browsing: the outcome stands.
+        if (summary is null) return interrupt.Requested ? ExitCodes.Interrupted : ExitCodes.Failure;
         return summary.Fulfilled == summary.Requests ? ExitCodes.Success : ExitCodes.Failure;
     }
 

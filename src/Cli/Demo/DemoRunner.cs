@@ -21,7 +21,22 @@ namespace ProverMarketChain.Cli.Demo;
 /// <param name="Requests">Proof requests the sequencer posts (modes cycle: sealed bid, Dutch, standing ask, open race).</param>
 /// <param name="RpcUrl">An existing node (its first five default anvil keys must be funded); null starts an embedded anvil.</param>
 /// <param name="TimeoutSeconds">Give up waiting for outcomes after this long.</param>
-public sealed record DemoOptions(int Requests, string? RpcUrl, int TimeoutSeconds = 300);
+/// <param name="Circuit">The circuit the sequencer's batches are proven with: rollup_batch, or multiplier (a 4-constraint
+/// circuit for fast tests of the market machinery).</param>
+/// <param name="IndexerDb">Where the demo's indexer stores its projections (null: an SQLite file in the working folder).</param>
+/// <param name="Dashboard">Where the indexer's API and dashboard listen (a busy port falls back to a free one).</param>
+/// <param name="KeepOpen">After the summary, keep the chain, workers and dashboard running until <c>ct</c> is cancelled.</param>
+public sealed record DemoOptions(int Requests, string? RpcUrl, int TimeoutSeconds = 300, string Circuit = "rollup_batch",
+    string? IndexerDb = null, string Dashboard = "http://127.0.0.1:5080", bool KeepOpen = false);
+
+/// <summary>What the demo's indexer counted, for comparison with the demo's own summary (read from the chain).</summary>
+/// <param name="Dashboard">The dashboard's address.</param>
+/// <param name="Requests">Requests indexed.</param>
+/// <param name="Fulfilled">Fulfilled.</param>
+/// <param name="Slashed">Slashes.</param>
+/// <param name="FulfilledByMode">Fulfilled per allocation mode (the demo's mode names).</param>
+/// <param name="GasPerRequest">Gas per request as the indexer attributes it.</param>
+public sealed record DemoIndexerCounts(string Dashboard, long Requests, long Fulfilled, long Slashed, IReadOnlyDictionary<string, long> FulfilledByMode, long? GasPerRequest);
 
 /// <summary>The demo's outcome (printed as one JSON object by <c>--json</c>).</summary>
 public sealed record DemoSummary(
@@ -35,12 +50,14 @@ public sealed record DemoSummary(
     IReadOnlyDictionary<string, int> FulfilledByMode,
     double? MeanProvingSeconds,
     double? MeanAssignedToFulfilledSeconds,
-    double WallSeconds);
+    double WallSeconds,
+    DemoIndexerCounts? Indexer = null);
 
 /// <summary>
 /// A whole local market: deploys the contracts, registers the rollup circuit with its generated verifier, starts three
 /// workers with different cost and speed profiles, has a sequencer post rollup batches as proof requests in every
-/// allocation mode, follows them live and summarises the outcome from chain state.
+/// allocation mode, follows them live and summarises the outcome from chain state. An indexer follows the market from
+/// its deployment and serves the dashboard; the summary carries its counts beside the chain's.
 /// </summary>
 public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, TextWriter progress)
 {
@@ -51,10 +68,13 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     private void Say(string line) => progress.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F1}s] {line}");
 
     /// <summary>Runs the demo end to end.</summary>
-    public async Task<DemoSummary> RunAsync(CancellationToken ct)
+    /// <param name="ct">Cancels the demo (and, with <see cref="DemoOptions.KeepOpen"/>, ends the browsing after the summary).</param>
+    /// <param name="onSummary">Called with the summary while the market is still up (before browsing).</param>
+    public async Task<DemoSummary> RunAsync(CancellationToken ct, Action<DemoSummary>? onSummary = null)
     {
         var root = RepoPaths.Root();
-        var circuit = await CircuitBuild.EnsureAsync(root, "rollup_batch", Say, ct).ConfigureAwait(false);
+        if (options.Circuit is not ("rollup_batch" or "multiplier")) throw new ArgumentException($"demo circuit must be rollup_batch or multiplier, got '{options.Circuit}'");
+        var circuit = await CircuitBuild.EnsureAsync(root, options.Circuit, Say, ct).ConfigureAwait(false);
 
         using var anvil = options.RpcUrl is null ? await AnvilProcess.StartAsync(root, 1, ct).ConfigureAwait(false) : null;
         var endpoint = anvil?.Endpoint ?? new Uri(options.RpcUrl!);
@@ -74,7 +94,11 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var deployBlock = deployment.DeployBlock;
         Say($"deployed registry {deployment.CircuitRegistry}, vault {deployment.CollateralVault}, market {deployment.ProverMarket}");
         const uint circuitId = LocalMarket.CircuitId;
-        Say($"registered rollup_batch ({circuit.Constraints} constraints, {circuit.PublicInputs} public inputs) with verifier {local.Verifier}, artifacts {new Uri(local.Manifest).AbsoluteUri}");
+        Say($"registered {options.Circuit} ({circuit.Constraints} constraints, {circuit.PublicInputs} public inputs) with verifier {local.Verifier}, artifacts {new Uri(local.Manifest).AbsoluteUri}");
+
+        // ------------------------------------------------------------ indexer and dashboard
+        await using var indexer = await DemoIndexer.StartAsync(endpoint, local.DeploymentFile, options.IndexerDb ?? Path.Combine(work, "indexer.db"), options.Dashboard, loggers, ct).ConfigureAwait(false);
+        progress.WriteLine($"dashboard: {indexer.Dashboard}");
 
         // ------------------------------------------------------------ workers
         var baseSpeed = WorkerHost.CalibrateUnitsPerSecond(loggers.CreateLogger("demo"));
@@ -121,7 +145,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         for (int i = 0; i < options.Requests; i++)
         {
             int mode = i % 4;
-            var (input, publics) = await MakeBatchAsync(root, work, $"demo-{runTag}-{i}", ct).ConfigureAwait(false);
+            var (input, publics) = options.Circuit == "multiplier" ? MakeProduct(i) : await MakeBatchAsync(root, work, $"demo-{runTag}-{i}", ct).ConfigureAwait(false);
             var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
             var maxFee = Ether / 100;
             var request = new Request(
@@ -194,7 +218,24 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
         foreach (var h in hosts) await h.DisposeAsync().ConfigureAwait(false);
 
-        return await SummariseAsync(client, market, submitted, names, deployBlock, meanProving, ct).ConfigureAwait(false);
+        var summary = await SummariseAsync(client, market, submitted, names, deployBlock, meanProving, ct).ConfigureAwait(false);
+        var counts = await indexer.CountsAsync(await client.BlockNumberAsync(ct).ConfigureAwait(false), ModeNames, ct).ConfigureAwait(false);
+        summary = summary with { Indexer = counts };
+        onSummary?.Invoke(summary);
+        if (options.KeepOpen)
+        {
+            progress.WriteLine($"dashboard: {indexer.Dashboard} (the market stays open for browsing; Ctrl-C to stop)");
+            try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        return summary;
+    }
+
+    /// <summary>A multiplier job: factors a = i + 2, b = i + 3 (both above 1), public [c, d] = [a·b, c² + b].</summary>
+    private static (byte[] Input, BigInteger[] Publics) MakeProduct(int i)
+    {
+        BigInteger a = i + 2, b = i + 3, c = a * b;
+        return (Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}"), [c, c * c + b]);
     }
 
     /// <summary>Who was paid for a fulfilled request, from its <c>RequestFulfilled</c> event: the state slot no longer

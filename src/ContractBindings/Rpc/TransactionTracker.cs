@@ -161,6 +161,14 @@ public sealed class TransactionTracker
             catch (Exception e)
 #pragma warning restore CA1031
             {
+                if (IsClientDisposed(e))
+                {
+                    // The owner disposed the RPC client (a worker host shutting down): nothing can be followed any more.
+                    _logger.LogDebug("Transaction tracker for {Account} stops: its RPC client was disposed", _signer.From);
+                    lock (_gate) _running = false;
+                    return;
+                }
+
                 if (DateTime.UtcNow - warnedAt > TimeSpan.FromMinutes(1))
                 {
                     warnedAt = DateTime.UtcNow;
@@ -168,6 +176,13 @@ public sealed class TransactionTracker
                 }
             }
         }
+    }
+
+    private static bool IsClientDisposed(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is ObjectDisposedException) return true;
+        return false;
     }
 
     private async Task CheckCoreAsync(CancellationToken ct)

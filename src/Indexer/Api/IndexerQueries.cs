@@ -333,6 +333,26 @@ public sealed class IndexerQueries(IndexerDatabase db)
         return new ModeConcentration(mode, n, Dec(fees), byWins.Hhi, byFees.Hhi, byWins.Nakamoto, byFees.Nakamoto, byWins.Gini, byFees.Gini, shares);
     }
 
+    /// <summary>All-time figures of the whole market, in total and per allocation mode (the sum of the per-circuit rows).</summary>
+    public async Task<(AggregateValues Total, IReadOnlyDictionary<AllocationMode, AggregateValues> ByMode)> AllTimeAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct).ConfigureAwait(false);
+        await using var q = Db.Command(c, null, $"SELECT {ProjectionWriter.AggregateColumns} FROM aggregates WHERE dim = @d");
+        Db.Add(q, "@d", Dims.Circuit);
+        var total = new AggregateValues();
+        var byMode = new Dictionary<AllocationMode, AggregateValues>();
+        await using var r = await q.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var v = ProjectionWriter.ReadAggregate(r, 4);
+            total.Add(v, +1);
+            var mode = (AllocationMode)r.GetInt32(3);
+            if (!byMode.TryGetValue(mode, out var m)) byMode[mode] = m = new AggregateValues();
+            m.Add(v, +1);
+        }
+        return (total, byMode);
+    }
+
     /// <summary>How often the best revealed score won the sealed auctions, and the payment against the winner's own bid.</summary>
     public async Task<EfficiencyReport> EfficiencyAsync(CancellationToken ct)
     {

@@ -8,7 +8,7 @@ public sealed class HelpTests
 {
     /// <summary>The commands pmc has had since before System.CommandLine; none may disappear.</summary>
     private static readonly string[] CommandPaths =
-        ["prove", "verify", "setup", "export", "witness", "bench", "bench-client", "worker", "worker status", "collateral", "demo", "soak"];
+        ["prove", "verify", "setup", "export", "witness", "bench", "bench-client", "worker", "worker status", "collateral", "demo", "soak", "indexer"];
 
     /// <summary><see cref="CommandPaths"/> as theory data.</summary>
     public static readonly TheoryData<string> Commands = new(CommandPaths);
@@ -23,7 +23,8 @@ public sealed class HelpTests
         { "worker", ["--config", "--set"] },
         { "worker status", ["--config", "--set"] },
         { "collateral", ["--config", "--asset", "--set"] },
-        { "demo", ["--requests", "--json", "--rpc", "--timeout"] },
+        { "demo", ["--requests", "--json", "--rpc", "--timeout", "--exit", "--db", "--dashboard"] },
+        { "indexer", ["--deployment", "--db", "--rpc", "--listen", "--confirmations", "--from-block", "--poll-ms"] },
         { "soak", ["--minutes", "--seed", "--hostile", "--json"] },
     };
 
