@@ -11,10 +11,12 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo soak clean
+.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo soak clean
 
-## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady), NuGet restore. Idempotent.
+## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady, chart.js), NuGet restore, and from Debian
+## when missing: PostgreSQL (the indexer's tests) and chromium + chromium-driver (the dashboard's browser test). Idempotent.
 setup: $(STAMP)
+	@bash tools/setup-system.sh
 	@$(DOTNET) restore ProverMarketChain.sln --verbosity quiet
 
 $(STAMP): package.json package-lock.json
@@ -76,6 +78,10 @@ bench: dotnet-build
 ## demo: the whole market on an embedded anvil (three workers, every allocation mode).
 demo: build circuits-demo
 	./pmc demo --requests $(or $(REQUESTS),8)
+
+## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
+indexer: dotnet-build
+	./pmc indexer --deployment $(DEPLOYMENT) $(if $(DB),--db $(DB)) $(if $(RPC),--rpc $(RPC))
 
 ## soak: `./pmc soak` (not part of `make test`): two honest requesters (every mode) and a hostile one against three worker
 ## processes on an embedded anvil, each behind a proxy failing 20% of its RPC calls, one killed with -9 and restarted
