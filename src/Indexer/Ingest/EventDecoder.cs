@@ -93,14 +93,17 @@ public sealed class EventDecoder
         _ => null,
     };
 
-    // Inline input bytes can be large: the history keeps up to this many bytes and otherwise their length and hash.
-    private const int MaxInlineBytes = 1024;
+    // A requester chooses the inline input bytes and the input URI, so their size is the attacker's: the history keeps up
+    // to these many bytes or characters and otherwise their length and keccak-256 (the chain keeps the whole value).
+    internal const int MaxInlineBytes = 1024;
+    internal const int MaxInlineChars = 2048;
 
-    private static JsonNode? ToJson(object? value, ABIType type) => value switch
+    internal static JsonNode? ToJson(object? value, ABIType type) => value switch
     {
         null => null,
         BigInteger b => b.ToString(CultureInfo.InvariantCulture),
         string s when type is AddressType => s.ToLowerInvariant(),
+        string s when s.Length > MaxInlineChars => $"keccak256:{Hex.Encode(Keccak.Hash(System.Text.Encoding.UTF8.GetBytes(s)))} ({s.Length} characters)",
         string s => s,
         bool b => b,
         byte[] bytes when bytes.Length > MaxInlineBytes => $"keccak256:{Hex.Encode(Keccak.Hash(bytes))} ({bytes.Length} bytes)",
