@@ -484,9 +484,9 @@ function dashboard() {
       data: {
         labels: [],
         datasets: [
-          line('Mean fee paid', T.fee, []),
-          line('Mean reserve', T.reserve, [6, 4]),
-          line('Mean max fee', T.max, [2, 3]),
+          line('Fee per fulfilled request', T.fee, []),
+          line('Reserve per request', T.reserve, [6, 4]),
+          line('Max fee per request', T.max, [2, 3]),
         ],
       },
       options: {
@@ -495,7 +495,7 @@ function dashboard() {
           x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
           y: {
             beginAtZero: true,
-            title: { display: true, text: 'ETH per request' },
+            title: { display: true, text: 'ETH (mean)' },
             ticks: { callback: (v) => `${Number(v).toLocaleString(undefined, { maximumFractionDigits: 6 })}` },
           },
         },
@@ -624,24 +624,68 @@ function dashboard() {
     setEmpty(canvasId, total === 0);
   }
 
+  function gcd(a, b) {
+    while (b) [a, b] = [b, a % b];
+    return a;
+  }
+
   /**
-   * Bars of the latency histogram. Up to 40 distinct seconds: one bar per second over the whole range (empty
-   * seconds included, so the axis is linear). Wider ranges: about 30 bins of a round width.
+   * The step latencies come in. A latency is a block's time minus the clock's start (a block's time, or a deadline the
+   * request set), so on a chain with a steady block time (12 s on mainnet, 1 or 2 s on a local node) the latencies of
+   * each kind of start are whole blocks apart: a few residues modulo the block time hold them all. The step is the
+   * multiple b of the common divisor g with the most seconds per residue needed for 99 % of the requests (ties: the
+   * smaller b): 12 for latencies that are all whole blocks, still 12 when a sealed bid's clock starts at its reveal
+   * deadline 20 s after submission, 1 for latencies that take any value.
+   */
+  function latencyStep(pts, g, limit) {
+    const total = pts.reduce((a, p) => a + p.n, 0);
+    let best = g;
+    let bestDensity = g;
+    for (let b = 2 * g; b <= limit; b += g) {
+      const weights = new Map();
+      for (const p of pts) weights.set(p.x % b, (weights.get(p.x % b) || 0) + p.n);
+      const sorted = [...weights.values()].sort((x, y) => y - x);
+      let held = 0;
+      let residues = 0;
+      while (held * 100 < total * 99 && residues < sorted.length) held += sorted[residues++];
+      if (b / Math.max(1, residues) > bestDensity) {
+        best = b;
+        bestDensity = b / Math.max(1, residues);
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Bars of the latency histogram, each a whole number of steps wide (see latencyStep), so that bars do not alternate
+   * between holding one possible value and none (5-second bars over 12-second blocks would draw a comb). Up to 40
+   * steps from the lowest to the highest latency: one bar per step (empty ones included, so the axis is linear).
+   * Wider ranges: about 30 bars of a round width.
    */
   function binLatency(histogram) {
     const pts = (histogram || [])
       .map((p) => ({ x: Number(p.latency), n: Number(p.count) || 0 }))
-      .filter((p) => Number.isFinite(p.x))
+      .filter((p) => Number.isInteger(p.x) && p.x >= 0)
       .sort((a, b) => a.x - b.x);
     if (!pts.length) return [];
     const min = pts[0].x;
     const max = pts[pts.length - 1].x;
-    let width = 1;
-    if (max - min + 1 > 40) {
-      const rough = (max - min + 1) / 30;
-      width = [2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400].find((w) => w >= rough)
-        || Math.ceil(rough / 86400) * 86400;
+    let g = 0;
+    for (const p of pts) g = gcd(g, p.x - min);
+    g = Math.max(1, g);
+    const step = latencyStep(pts, g, Math.min(600, Math.max(g, Math.floor((max - min) / 4))));
+    if ((max - min) / step + 1 <= 40) {
+      // One bar per step from the lowest latency; a bar holds one possible value when every latency is in one residue.
+      const single = step === g;
+      const count = Math.floor((max - min) / step) + 1;
+      const bins = Array.from({ length: count }, (_, i) => ({ lo: min + i * step, hi: min + i * step + (single ? 0 : step - 1), n: 0 }));
+      for (const p of pts) bins[Math.floor((p.x - min) / step)].n += p.n;
+      return bins;
     }
+    const rough = (max - min + step) / 30;
+    const round = [2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400]
+      .find((w) => w >= rough && w % step === 0);
+    const width = round !== undefined && round <= 3 * rough ? round : Math.ceil(rough / step) * step;
     const start = Math.floor(min / width) * width;
     const count = Math.floor((max - start) / width) + 1;
     const bins = Array.from({ length: count }, (_, i) => ({ lo: start + i * width, hi: start + (i + 1) * width - 1, n: 0 }));
@@ -673,8 +717,9 @@ function dashboard() {
   const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
   /**
-   * The fee chart: per bucket, feesPaid/requests (mean fee), reserveFees/requests and maxFees/requests. Missing
-   * buckets between the first and the last are filled with gaps so the time axis stays linear.
+   * The fee chart: per bucket, feesPaid/fulfilled (the mean fee of a fulfilled request: only those pay one), against
+   * reserveFees/requests and maxFees/requests (every request sets both). Missing buckets between the first and the
+   * last are filled with gaps so the time axis stays linear.
    */
   function renderFees(summary) {
     const step = summary.interval === 'day' ? 86400 : 3600;
@@ -691,7 +736,7 @@ function dashboard() {
     }
 
     const means = buckets.map((b) => ({
-      fee: PM.meanWei(b.feesPaid, b.requests),
+      fee: PM.meanWei(b.feesPaid, b.fulfilled),
       reserve: PM.meanWei(b.reserveFees, b.requests),
       max: PM.meanWei(b.maxFees, b.requests),
     }));
@@ -714,7 +759,7 @@ function dashboard() {
       ds.data = means.map((m) => (m[key] === null ? null : PM.weiToNumber(m[key], feeUnit.decimals)));
       ds.pointRadius = buckets.length > 48 ? 0 : 2;
     }
-    chart.options.scales.y.title.text = `${feeUnit.name} per request`;
+    chart.options.scales.y.title.text = `${feeUnit.name} (mean)`;
     chart.update();
   }
 
