@@ -887,7 +887,7 @@ function dashboard() {
         const prover = tid('recent-prover', tr);
         setText(prover, r.prover ? PM.shortHex(r.prover) : '—');
         prover.title = r.prover || '';
-        setAmount(tid('recent-fee', tr), r.fee); // null ('—') until a fee is set
+        setAmount(tid('recent-fee', tr), r.payment ?? r.fee); // paid when fulfilled, else the agreed fee; null ('—') before either
         const latency = tid('recent-latency', tr);
         setText(latency, PM.numText(r.deliveredLatency));
         latency.title = r.promisedLatency !== null && r.promisedLatency !== undefined ? `promised ${r.promisedLatency} s` : '';

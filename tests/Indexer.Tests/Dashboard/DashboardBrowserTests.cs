@@ -121,6 +121,27 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.Histories histor
     }
 
     [Fact]
+    public async Task test_requestPage_showsARequestersMarkupAsText()
+    {
+        // A hostile requester chooses its input URI (and its bytes): the request's page must show it as text, never run it.
+        const string payload = "\"><img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
+        var blocks = new SyntheticMarket(new SyntheticOptions(Requests: 8, Provers: 3, Seed: 31)).Blocks().ToList();
+        var submitted = blocks.SelectMany(b => b.Events).First(e => e.Name == "RequestSubmitted");
+        submitted.Data["inputUri"] = payload;
+        var store = await TestDatabases.CreateAsync(DatabaseKind.Sqlite);
+        await IndexAsync(store, blocks);
+        await using var site = await ServedIndex.StartAsync(store);
+        using var browser = HeadlessChromium.Start();
+        browser.Open(site.Page($"/request.html?id={submitted.RequestId}&refresh=0"));
+        browser.WaitUntil(() => browser.Driver.FindElements(By.CssSelector("[data-testid='timeline-item']")).Count > 0, "the timeline is shown");
+        browser.WaitUntil(() => browser.Driver.FindElement(By.TagName("body")).Text.Contains("window.__xss=2", StringComparison.Ordinal),
+            "the payload is shown literally", () => browser.Driver.FindElement(By.TagName("body")).Text);
+        Assert.Null(browser.Js("return window.__xss === undefined ? null : window.__xss;"));
+        Assert.Empty(browser.Driver.FindElements(By.CssSelector("main img[src='x'], body script:not([src])")));
+        browser.AssertNoJsErrors();
+    }
+
+    [Fact]
     public async Task test_phoneWidth_noHorizontalScrollAndKeyPanelsVisible()
     {
         var site = await histories.ServedAsync(DatabaseKind.Sqlite);
@@ -259,7 +280,7 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.Histories histor
         e["prover-rows"] = string.Join("\n", provers
             .Select(p => $"{Str(p!["address"])} {Num(p["fulfilments"])} {Pct(p["fulfilmentShare"])} {Str(p["fees"])} {Pct(p["feeShare"])}"));
         e["recent-rows"] = string.Join("\n", recent["items"]!.AsArray()
-            .Select(r => $"{Str(r!["requestId"])} {Str(r["mode"])} {Str(r["status"])} {Str(r["prover"]) ?? "—"} {Str(r["fee"]) ?? ""} {Num(r["deliveredLatency"])}"));
+            .Select(r => $"{Str(r!["requestId"])} {Str(r["mode"])} {Str(r["status"])} {Str(r["prover"]) ?? "—"} {Str(r["payment"]) ?? Str(r["fee"]) ?? ""} {Num(r["deliveredLatency"])}"));
         return e;
     }
 
