@@ -32,6 +32,16 @@ public sealed record MarketContracts(Address ProverMarket, Address CollateralVau
 /// </summary>
 public sealed class EventDecoder
 {
+    // Each followed contract's name (as stored in ChainEvent.Contract) and the generated services whose event DTOs it
+    // emits (the market's extension runs by delegatecall, so its events come from the market's address).
+    private static readonly (string Contract, Type[] Services)[] Sources =
+    [
+        ("ProverMarket", [typeof(ProverMarketService), typeof(ProverMarketExtensionService)]),
+        ("CollateralVault", [typeof(CollateralVaultService)]),
+        ("CircuitRegistry", [typeof(CircuitRegistryService)]),
+        ("AskBook", [typeof(AskBookService)]),
+    ];
+
     private readonly Dictionary<(Address, string), (string Contract, EventABI Abi)> _events = new();
     private readonly MarketContracts _contracts;
 
@@ -39,24 +49,34 @@ public sealed class EventDecoder
     public EventDecoder(MarketContracts contracts)
     {
         _contracts = contracts;
-        Register(contracts.ProverMarket, "ProverMarket", typeof(ProverMarketService), typeof(ProverMarketExtensionService));
-        Register(contracts.CollateralVault, "CollateralVault", typeof(CollateralVaultService));
-        Register(contracts.CircuitRegistry, "CircuitRegistry", typeof(CircuitRegistryService));
-        Register(contracts.AskBook, "AskBook", typeof(AskBookService));
+        var addresses = new Dictionary<string, Address>
+        {
+            ["ProverMarket"] = contracts.ProverMarket,
+            ["CollateralVault"] = contracts.CollateralVault,
+            ["CircuitRegistry"] = contracts.CircuitRegistry,
+            ["AskBook"] = contracts.AskBook,
+        };
+        foreach (var (contract, abi) in EventAbis())
+            _events.TryAdd((addresses[contract], abi.Sha3Signature.ToLowerInvariant()), (contract, abi));
     }
+
+    /// <summary>
+    /// Every (contract, event name) this decoder turns into a <see cref="ChainEvent"/>: the events of the four contracts'
+    /// generated bindings (the market's and its extension's together), in a fixed order.
+    /// </summary>
+    public static IReadOnlyCollection<(string Contract, string Event)> KnownEvents { get; } =
+        EventAbis().Select(e => (e.Contract, Event: e.Abi.Name)).Distinct().OrderBy(e => e.Contract, StringComparer.Ordinal)
+            .ThenBy(e => e.Event, StringComparer.Ordinal).ToArray();
 
     /// <summary>Logs skipped as unknown.</summary>
     public long Unknown { get; private set; }
 
-    private void Register(Address address, string contract, params Type[] services)
-    {
-        foreach (var service in services)
-            foreach (var type in service.GetNestedTypes().Where(t => typeof(IEventDTO).IsAssignableFrom(t)))
-            {
-                var abi = ABITypedRegistry.GetEvent(type);
-                _events.TryAdd((address, abi.Sha3Signature.ToLowerInvariant()), (contract, abi));
-            }
-    }
+    private static IEnumerable<(string Contract, EventABI Abi)> EventAbis() =>
+        from source in Sources
+        from service in source.Services
+        from type in service.GetNestedTypes()
+        where typeof(IEventDTO).IsAssignableFrom(type)
+        select (source.Contract, ABITypedRegistry.GetEvent(type));
 
     /// <summary>Decodes one log of block time <paramref name="timestamp"/>; null when it is not one of the followed events.</summary>
     /// <param name="log">The log.</param>

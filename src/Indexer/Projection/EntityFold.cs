@@ -95,24 +95,31 @@ public static class EntityFold
                 s["registeredAt"] = e.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 break;
             case "VerifierUpgradeProposed":
+                // The artifacts go with the proposed verifier: provers check the new verifier against them before the
+                // upgrade takes effect (the registry's view reports them as pendingArtifactsHash/URI).
                 s["pendingVerifier"] = e.Text("newVerifier");
                 s["pendingActivatesAt"] = e.Text("activatesAt");
+                s["pendingArtifactsHash"] = e.Text("artifactsHash");
+                s["pendingArtifactsURI"] = e.Text("artifactsURI");
                 break;
             case "VerifierUpgradeCancelled":
-                s.Remove("pendingVerifier");
-                s.Remove("pendingActivatesAt");
+                RemovePending(s);
                 break;
             case "VerifierUpgradeActivated":
                 s["verifier"] = e.Text("verifier");
                 s["artifactsHash"] = e.Text("artifactsHash");
                 s["artifactsURI"] = e.Text("artifactsURI");
-                s.Remove("pendingVerifier");
-                s.Remove("pendingActivatesAt");
+                RemovePending(s);
                 break;
             case "CircuitOwnershipTransferred":
                 s["owner"] = e.Text("newOwner");
                 break;
         }
         return s;
+    }
+
+    private static void RemovePending(JsonObject s)
+    {
+        foreach (var f in new[] { "pendingVerifier", "pendingActivatesAt", "pendingArtifactsHash", "pendingArtifactsURI" }) s.Remove(f);
     }
 }

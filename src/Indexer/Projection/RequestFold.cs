@@ -158,6 +158,9 @@ public static class RequestFold
             ProvingWindow = e.Long("request.provingWindow"),
             BidDeadline = e.Long("request.bidDeadline"),
             RevealDeadline = e.Long("request.revealDeadline"),
+            // An open race runs from its submission to submission + provingWindow (the market stores that deadline and
+            // expires the race after it); no other mode has a deadline before an assignment.
+            Deadline = mode == AllocationMode.OpenRace ? (long)e.Timestamp + e.Long("request.provingWindow") : null,
             SubmittedBlock = (long)e.Block,
             SubmittedLog = e.LogIndex,
             SubmittedAt = (long)e.Timestamp,
