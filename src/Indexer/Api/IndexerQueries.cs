@@ -387,7 +387,8 @@ public sealed class IndexerQueries(IndexerDatabase db)
             ? value.ToLowerInvariant()
             : throw new BadQueryException($"a request id must be 0x and 64 hex digits; got '{value}'");
 
-    private static string EncodeCursor(long block, int log) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"{block}:{log}"));
+    /// <summary>The page cursor that continues below (<paramref name="block"/>, <paramref name="log"/>).</summary>
+    internal static string EncodeCursor(long block, int log) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"{block}:{log}"));
 
     private static (long Block, int Log) ParseCursor(string cursor)
     {
