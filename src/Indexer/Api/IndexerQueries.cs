@@ -48,7 +48,9 @@ public sealed class IndexerQueries(IndexerDatabase db)
         if (cursor is not null)
         {
             var (b, l) = ParseCursor(cursor);
-            where.Add("(submitted_block < @cb OR (submitted_block = @cb AND submitted_log < @cl))");
+            // A row-value comparison, not the equivalent OR: both engines seek the (…, submitted_block, submitted_log) index
+            // to the cursor with it, where the OR made them walk the index from the newest request down to the cursor.
+            where.Add("(submitted_block, submitted_log) < (@cb, @cl)");
             Db.Add(q, "@cb", b);
             Db.Add(q, "@cl", l);
         }
