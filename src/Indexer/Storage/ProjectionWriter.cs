@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using ProverMarketChain.Indexer.Model;
 using ProverMarketChain.Indexer.Projection;
 
@@ -25,12 +26,15 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
     private readonly Dictionary<(long, int, long), long> _histogram = new();
     private readonly bool _sqlite = c is SqliteConnection;
     private readonly Dictionary<string, DbCommand> _prepared = new();
+    private readonly Dictionary<string, RawStatement> _raw = new();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         foreach (var cmd in _prepared.Values) await cmd.DisposeAsync().ConfigureAwait(false);
         _prepared.Clear();
+        foreach (var stmt in _raw.Values) stmt.Dispose();
+        _raw.Clear();
     }
 
     // ------------------------------------------------------------------ statements
@@ -40,17 +44,18 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
     /// one statement. On SQLite each row executes one prepared statement: SQLite pays no round trip per statement, and
     /// binding a statement of thousands of named parameters is quadratic (each name is looked up in a list), which made
     /// the multi-row form the bulk of an SQLite batch's time. The keys within one call are distinct, so both forms write
-    /// the same rows.
+    /// the same rows. The SQLite statement is prepared on the connection's own handle and bound by position
+    /// (<see cref="RawStatement"/>), since Microsoft.Data.Sqlite binds every parameter by name on every execution.
     /// </summary>
     private async Task WriteRowsAsync(string head, int columns, string tail, IEnumerable<object?[]> rows, CancellationToken ct)
     {
         if (_sqlite)
         {
-            var cmd = Prepared($"{head} VALUES ({string.Join(",", Enumerable.Range(0, columns).Select(j => $"@p{j}"))}){tail}", columns);
+            var stmt = Raw($"{head} VALUES ({string.Join(",", Enumerable.Range(1, columns).Select(j => $"?{j}"))}){tail}");
             foreach (var row in rows)
             {
-                for (var j = 0; j < columns; j++) cmd.Parameters[j].Value = row[j] ?? DBNull.Value;
-                cmd.ExecuteNonQuery();
+                for (var j = 0; j < columns; j++) stmt.Bind(j + 1, row[j]);
+                stmt.Execute();
             }
             return;
         }
@@ -71,6 +76,53 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
             cmd.CommandText = sb.Append(tail).ToString();
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
+    }
+
+    private RawStatement Raw(string sql)
+    {
+        if (!_raw.TryGetValue(sql, out var stmt)) _raw[sql] = stmt = new RawStatement(((SqliteConnection)c).Handle!, sql);
+        return stmt;
+    }
+
+    /// <summary>
+    /// An SQLite statement prepared once on the connection's handle (so inside its open transaction), executed many times
+    /// with values bound by position: what Microsoft.Data.Sqlite does for a prepared command, less looking up each
+    /// parameter's name and converting it to UTF-8 on every execution (a fifth of an ingest batch's time). Values are
+    /// bound as Microsoft.Data.Sqlite binds them: integers as 64-bit, text as UTF-8, null as NULL.
+    /// </summary>
+    private sealed class RawStatement : IDisposable
+    {
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _stmt;
+
+        public RawStatement(sqlite3 db, string sql)
+        {
+            _db = db;
+            Check(raw.sqlite3_prepare_v2(db, sql, out _stmt));
+        }
+
+        public void Bind(int index, object? value) => Check(value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(_stmt, index),
+            long l => raw.sqlite3_bind_int64(_stmt, index, l),
+            int i => raw.sqlite3_bind_int64(_stmt, index, i),
+            string t => raw.sqlite3_bind_text(_stmt, index, t),
+            _ => throw new ArgumentException($"no SQLite binding for a {value.GetType().Name}", nameof(value)),
+        });
+
+        public void Execute()
+        {
+            var rc = raw.sqlite3_step(_stmt);
+            raw.sqlite3_reset(_stmt);
+            if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+        }
+
+        private void Check(int rc)
+        {
+            if (rc != raw.SQLITE_OK) throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(_db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(_db));
+        }
+
+        public void Dispose() => _stmt.Dispose();
     }
 
     /// <summary>An SQLite command prepared once per writer (parameters <c>@p0</c>..), reused with new values.</summary>
@@ -343,21 +395,20 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
             await UpsertAggregatesAsync(upserts, ct).ConfigureAwait(false);
             foreach (var key in deletes)
             {
-                var d = _sqlite ? Prepared("DELETE FROM aggregates WHERE dim = @p0 AND agg_key = @p1 AND bucket = @p2 AND mode = @p3", 4) : Db.Command(c, tx, "");
-                try
+                if (_sqlite)
                 {
-                    if (!_sqlite)
-                    {
-                        d.CommandText = "DELETE FROM aggregates WHERE dim = @p0 AND agg_key = @p1 AND bucket = @p2 AND mode = @p3";
-                        for (var j = 0; j < 4; j++) Db.Add(d, $"@p{j}", null);
-                    }
-                    SetKey(d, key);
-                    await d.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    var stmt = Raw("DELETE FROM aggregates WHERE dim = ?1 AND agg_key = ?2 AND bucket = ?3 AND mode = ?4");
+                    stmt.Bind(1, key.Dim);
+                    stmt.Bind(2, key.Key);
+                    stmt.Bind(3, key.Bucket);
+                    stmt.Bind(4, key.Mode);
+                    stmt.Execute();
+                    continue;
                 }
-                finally
-                {
-                    if (!_sqlite) await d.DisposeAsync().ConfigureAwait(false);
-                }
+                await using var d = Db.Command(c, tx, "DELETE FROM aggregates WHERE dim = @p0 AND agg_key = @p1 AND bucket = @p2 AND mode = @p3");
+                for (var j = 0; j < 4; j++) Db.Add(d, $"@p{j}", null);
+                SetKey(d, key);
+                await d.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }
         _delta.Clear();
