@@ -61,6 +61,8 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
         }
         foreach (var chunk in rows.Chunk(Chunk))
         {
+            // Positional parameters ($1, $2, ...: unnamed DbParameters), which Npgsql sends as they are, where named ones
+            // make it parse the statement and rewrite thousands of names into positions first.
             await using var cmd = Db.Command(c, tx, "");
             var sb = new StringBuilder(head).Append(" VALUES ");
             for (var i = 0; i < chunk.Length; i++)
@@ -68,8 +70,10 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
                 sb.Append(i == 0 ? "(" : ",(");
                 for (var j = 0; j < columns; j++)
                 {
-                    sb.Append(j == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"@v{i}_{j}");
-                    Db.Add(cmd, $"@v{i}_{j}", chunk[i][j]);
+                    sb.Append(j == 0 ? "$" : ",$").Append(cmd.Parameters.Count + 1);
+                    var p = cmd.CreateParameter();
+                    p.Value = chunk[i][j] ?? DBNull.Value;
+                    cmd.Parameters.Add(p);
                 }
                 sb.Append(')');
             }
