@@ -418,9 +418,35 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
         _delta.Clear();
         await WriteRowsAsync("INSERT INTO latency_histogram (bucket, mode, latency, n)", 4, " ON CONFLICT (bucket, mode, latency) DO UPDATE SET n = latency_histogram.n + excluded.n",
             _histogram.Where(kv => kv.Value != 0).Select(kv => new object?[] { kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value }), ct).ConfigureAwait(false);
-        if (_histogram.Count > 0)
+        // Counts that reached zero go. Only a count this flush lowered can have (every flush removes its zeros, so no row
+        // was zero before): those keys are checked, where a scan of the whole table per batch grew with the hours indexed.
+        foreach (var chunk in _histogram.Where(kv => kv.Value < 0).Select(kv => kv.Key).Chunk(Chunk))
         {
-            await using var d = Db.Command(c, tx, "DELETE FROM latency_histogram WHERE n = 0");
+            if (_sqlite)
+            {
+                var stmt = Raw("DELETE FROM latency_histogram WHERE bucket = ?1 AND mode = ?2 AND latency = ?3 AND n = 0");
+                foreach (var (bucket, mode, latency) in chunk)
+                {
+                    stmt.Bind(1, bucket);
+                    stmt.Bind(2, mode);
+                    stmt.Bind(3, latency);
+                    stmt.Execute();
+                }
+                continue;
+            }
+            await using var d = Db.Command(c, tx, "");
+            var sb = new StringBuilder("DELETE FROM latency_histogram WHERE n = 0 AND (bucket, mode, latency) IN (");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sb.Append(i == 0 ? "(" : ",(").Append(CultureInfo.InvariantCulture, $"${3 * i + 1},${3 * i + 2},${3 * i + 3})");
+                foreach (var v in new object[] { chunk[i].Item1, chunk[i].Item2, chunk[i].Item3 })
+                {
+                    var p = d.CreateParameter();
+                    p.Value = v;
+                    d.Parameters.Add(p);
+                }
+            }
+            d.CommandText = sb.Append(')').ToString();
             await d.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         _histogram.Clear();
