@@ -20,10 +20,9 @@ public sealed class BenchIndexerCommand : PmcCommand
         HelpName = "N",
     };
 
-    private readonly Option<DatabaseKind[]> _engines = new("--engines")
+    private readonly Option<DatabaseKind[]?> _engines = new("--engines")
     {
-        Description = "Engines to measure, comma-separated: sqlite, postgres",
-        DefaultValueFactory = _ => [DatabaseKind.Sqlite, DatabaseKind.Postgres],
+        Description = "Engines to measure, comma-separated: sqlite, postgres (default: both)",
         CustomParser = ParseEngines,
         HelpName = "LIST",
     };
@@ -78,7 +77,7 @@ public sealed class BenchIndexerCommand : PmcCommand
         var options = new IndexerBenchmarkOptions
         {
             Requests = parseResult.GetValue(_requests),
-            Engines = parseResult.GetValue(_engines)!,
+            Engines = parseResult.GetValue(_engines) is { Length: > 0 } engines ? engines : [DatabaseKind.Sqlite, DatabaseKind.Postgres],
             PostgresUrl = postgres,
             Queries = parseResult.GetValue(_queries),
             Seed = parseResult.GetValue(_seed),

@@ -124,9 +124,11 @@ public static class IndexerBenchmark
     /// <param name="options">What to measure.</param>
     /// <param name="progress">Progress lines (null: none).</param>
     /// <param name="ct">Cancels.</param>
+    /// <exception cref="ArgumentException">No engine is named.</exception>
     /// <exception cref="InvalidOperationException">PostgreSQL is missing or the given database is not empty, or the store lost events.</exception>
     public static async Task<IndexerBenchmarkReport> RunAsync(IndexerBenchmarkOptions options, TextWriter? progress = null, CancellationToken ct = default)
     {
+        if (options.Engines.Count == 0) throw new ArgumentException("name at least one engine to measure", nameof(options));
         progress ??= TextWriter.Null;
         progress.WriteLine($"decoding ABI-encoded logs ({options.DecodeLogs:N0} per event type)...");
         var (decode, roundTrips) = MeasureDecode(options);

@@ -48,6 +48,13 @@ public sealed class IndexerBenchmarkTests
     }
 
     [Fact]
+    public async Task test_run_noEngine_isRefusedRatherThanAnEmptyPass()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => IndexerBenchmark.RunAsync(new IndexerBenchmarkOptions { Engines = [] }));
+        Assert.Contains("engine", e.Message);
+    }
+
+    [Fact]
     public void test_encodeLog_decodesBackToTheSameEvent()
     {
         var market = Address.Parse("0x00000000000000000000000000000000000000aa");
