@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench demo soak clean
+.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady, chart.js), NuGet restore, and from Debian
 ## when missing: PostgreSQL (the indexer's tests) and chromium + chromium-driver (the dashboard's browser test). Idempotent.
@@ -74,6 +74,12 @@ layout: $(STAMP)
 bench: dotnet-build
 	bash circuits/build.sh poseidon_chain_2e16
 	./pmc bench
+
+## bench-indexer: `./pmc bench-indexer` (not part of `make test`): a synthetic history of REQUESTS (default 100,000)
+## requests ingested on SQLite and on a temporary PostgreSQL (events/s), then every API endpoint timed over HTTP (p50/p99),
+## and the event decoder's rate; PASS/FAIL against 5,000 events/s on SQLite and 50 ms p99. ENGINES=sqlite skips PostgreSQL.
+bench-indexer: dotnet-build
+	./pmc bench-indexer $(if $(REQUESTS),--requests $(REQUESTS)) $(if $(ENGINES),--engines $(ENGINES))
 
 ## demo: the whole market on an embedded anvil (three workers, every allocation mode).
 demo: build circuits-demo

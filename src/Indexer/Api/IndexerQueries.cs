@@ -48,7 +48,9 @@ public sealed class IndexerQueries(IndexerDatabase db)
         if (cursor is not null)
         {
             var (b, l) = ParseCursor(cursor);
-            where.Add("(submitted_block < @cb OR (submitted_block = @cb AND submitted_log < @cl))");
+            // A row-value comparison, not the equivalent OR: both engines seek the (…, submitted_block, submitted_log) index
+            // to the cursor with it, where the OR made them walk the index from the newest request down to the cursor.
+            where.Add("(submitted_block, submitted_log) < (@cb, @cl)");
             Db.Add(q, "@cb", b);
             Db.Add(q, "@cl", l);
         }
@@ -291,7 +293,9 @@ public sealed class IndexerQueries(IndexerDatabase db)
         var end = Contributions.Floor(now, Contributions.Hour) + Contributions.Hour;
         var start = span is null ? 0 : end - span.Value;
         await using var c = await db.OpenAsync(ct).ConfigureAwait(false);
-        await using var q = Db.Command(c, null, "SELECT agg_key, mode, n_fulfilled, fees_paid FROM aggregates WHERE dim = @d AND bucket >= @f AND bucket < @t AND n_fulfilled > 0");
+        // One row per prover and mode (the hours summed by the database; the 256-bit fees, which SQL cannot add, listed).
+        await using var q = Db.Command(c, null, $"SELECT agg_key, mode, CAST(SUM(n_fulfilled) AS BIGINT), {db.Sql.ListAgg}(fees_paid, ',') FROM aggregates " +
+            "WHERE dim = @d AND bucket >= @f AND bucket < @t AND n_fulfilled > 0 GROUP BY agg_key, mode");
         Db.Add(q, "@d", Dims.ProverHour);
         Db.Add(q, "@f", start);
         Db.Add(q, "@t", end);
@@ -301,8 +305,9 @@ public sealed class IndexerQueries(IndexerDatabase db)
             {
                 var m = r.GetInt32(1);
                 if (!perMode.TryGetValue(m, out var d)) perMode[m] = d = new();
-                var prev = d.GetValueOrDefault(r.GetString(0));
-                d[r.GetString(0)] = (prev.N + r.GetInt64(2), prev.Fees + Uint256Text.Decode(r.GetString(3)));
+                var fees = BigInteger.Zero;
+                foreach (var part in r.GetString(3).Split(',')) fees += Uint256Text.Decode(part);
+                d[r.GetString(0)] = (r.GetInt64(2), fees);
             }
         var modes = new List<ModeConcentration>();
         if (onlyMode is null)
@@ -407,7 +412,8 @@ public sealed class IndexerQueries(IndexerDatabase db)
             ? value.ToLowerInvariant()
             : throw new BadQueryException($"a request id must be 0x and 64 hex digits; got '{value}'");
 
-    private static string EncodeCursor(long block, int log) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"{block}:{log}"));
+    /// <summary>The page cursor that continues below (<paramref name="block"/>, <paramref name="log"/>).</summary>
+    internal static string EncodeCursor(long block, int log) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"{block}:{log}"));
 
     private static (long Block, int Log) ParseCursor(string cursor)
     {

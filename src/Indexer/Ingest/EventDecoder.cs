@@ -68,6 +68,14 @@ public sealed class EventDecoder
         EventAbis().Select(e => (e.Contract, Event: e.Abi.Name)).Distinct().OrderBy(e => e.Contract, StringComparer.Ordinal)
             .ThenBy(e => e.Event, StringComparer.Ordinal).ToArray();
 
+    /// <summary>The address and ABI of a followed event (for the benchmark, which encodes logs to decode); null when unknown.</summary>
+    internal (Address Address, EventABI Abi)? Find(string contract, string name)
+    {
+        foreach (var ((address, _), ev) in _events)
+            if (ev.Contract == contract && ev.Abi.Name == name) return (address, ev.Abi);
+        return null;
+    }
+
     /// <summary>Logs skipped as unknown.</summary>
     public long Unknown { get; private set; }
 

@@ -110,11 +110,13 @@ public sealed class IndexerDatabase : IAsyncDisposable
 /// <summary>The few words in which the two dialects differ.</summary>
 /// <param name="Amount">The column type of a <see cref="Uint256Text"/> amount.</param>
 /// <param name="BigSerial">An auto-numbered 64-bit key.</param>
-public sealed record Sql(string Amount, string BigSerial)
+/// <param name="ListAgg">The aggregate joining a group's texts with a separator: <c>ListAgg(text, ',')</c>.</param>
+/// <param name="WithoutRowid">The table option that makes a table its primary key's b-tree (SQLite), or empty.</param>
+public sealed record Sql(string Amount, string BigSerial, string ListAgg, string WithoutRowid)
 {
     /// <summary>SQLite.</summary>
-    public static readonly Sql Sqlite = new("TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT");
+    public static readonly Sql Sqlite = new("TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT", "group_concat", " WITHOUT ROWID");
 
     /// <summary>PostgreSQL: amounts compare byte-wise (<c>COLLATE "C"</c>) so that text order is numeric order.</summary>
-    public static readonly Sql Postgres = new("TEXT COLLATE \"C\"", "BIGSERIAL PRIMARY KEY");
+    public static readonly Sql Postgres = new("TEXT COLLATE \"C\"", "BIGSERIAL PRIMARY KEY", "string_agg", "");
 }

@@ -62,15 +62,9 @@ public sealed class IndexerStore(IndexerDatabase db)
         if (stored is not null && (stored.ChainId != cursor.ChainId || !string.Equals(stored.Market, cursor.Market, StringComparison.OrdinalIgnoreCase)))
             throw new InvalidOperationException($"{Database.Display} indexes market {stored.Market} on chain {stored.ChainId}, not {cursor.Market} on chain {cursor.ChainId}: use another database");
         var fresh = stored is null ? events : events.Where(e => (long)e.Block > stored.Block).ToList();
-        foreach (var b in blocks.Where(b => stored is null || b.Number > stored.Block))
-        {
-            await using var cmd = Db.Command(c, tx, "INSERT INTO blocks (number, hash, ts) VALUES (@n, @h, @t) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, ts = excluded.ts");
-            Db.Add(cmd, "@n", b.Number);
-            Db.Add(cmd, "@h", b.Hash);
-            Db.Add(cmd, "@t", b.Timestamp);
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        var writer = new ProjectionWriter(c, tx);
+        await using var writer = new ProjectionWriter(c, tx);
+        // A block listed twice is written once, as its last entry (one multi-row statement may not update a row twice).
+        await writer.UpsertBlocksAsync(blocks.Where(b => stored is null || b.Number > stored.Block).GroupBy(b => b.Number).Select(g => g.Last()), ct).ConfigureAwait(false);
         await writer.InsertEventsAsync(fresh, ct).ConfigureAwait(false);
         await writer.ApplyAsync(fresh, ct).ConfigureAwait(false);
         await writer.FlushAsync(ct).ConfigureAwait(false);
@@ -150,7 +144,7 @@ public sealed class IndexerStore(IndexerDatabase db)
             Db.Add(keep, "@t", fork.Timestamp);
             await keep.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
-        var writer = new ProjectionWriter(c, tx);
+        await using var writer = new ProjectionWriter(c, tx);
         await writer.RefoldAsync(requests, entities, ct).ConfigureAwait(false);
         await writer.FlushAsync(ct).ConfigureAwait(false);
         await WriteCursorAsync(c, tx, stored with { Block = fork.Number, Hash = fork.Hash }, ct).ConfigureAwait(false);

@@ -19,6 +19,7 @@ public static class Migrations
     public static readonly IReadOnlyList<Migration> All =
     [
         new(1, "market projections", V1),
+        new(2, "window scans from a covering index; the latency histogram clustered by its key", V2),
     ];
 
     /// <summary>The version this build writes.</summary>
@@ -128,6 +129,24 @@ public static class Migrations
         "CREATE TABLE asks (circuit_id BIGINT NOT NULL, prover TEXT NOT NULL, active INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (circuit_id, prover))",
         "CREATE TABLE circuits (circuit_id BIGINT PRIMARY KEY, state TEXT NOT NULL)",
         $"CREATE TABLE reserve_prices (circuit_id BIGINT NOT NULL, block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, ts BIGINT NOT NULL, per_unit {s.Amount} NOT NULL, PRIMARY KEY (circuit_id, block_number, log_index))",
+    ];
+
+    private static IReadOnlyList<string> V2(Sql s) =>
+    [
+        // The decentralization and unique-participant reads scan a window of prover_hour/requester_hour rows for these
+        // columns only: with them in the index the scan never visits the table (on SQLite a row visit cost as much as
+        // reading the row's index entry; measured at 100,000 requests: decentralization 9.3 -> 7.2 ms).
+        "DROP INDEX aggregates_by_bucket",
+        "CREATE INDEX aggregates_by_window ON aggregates (dim, bucket, agg_key, mode, requests, n_fulfilled, fees_paid)",
+        // SQLite: the histogram's rows are small and always read and written by key ranges, so the table is its key's
+        // b-tree (no rowid table behind the key index). PostgreSQL has no such choice: nothing to do there.
+        .. (s.WithoutRowid.Length == 0 ? [] : new[]
+        {
+            $"CREATE TABLE latency_histogram_v2 (bucket BIGINT NOT NULL, mode INTEGER NOT NULL, latency BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (bucket, mode, latency)){s.WithoutRowid}",
+            "INSERT INTO latency_histogram_v2 (bucket, mode, latency, n) SELECT bucket, mode, latency, n FROM latency_histogram",
+            "DROP TABLE latency_histogram",
+            "ALTER TABLE latency_histogram_v2 RENAME TO latency_histogram",
+        }),
     ];
 
     /// <summary>Applies the migrations <paramref name="db"/> lacks; returns the versions applied.</summary>

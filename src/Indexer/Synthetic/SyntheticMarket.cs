@@ -53,6 +53,12 @@ public sealed class SyntheticMarket
         _genesis = 1_780_000_000 - 1_780_000_000 % Contributions.Day;
     }
 
+    /// <summary>The provers' addresses (lowercase 0x-hex), most active first.</summary>
+    public IReadOnlyList<string> Provers => _provers;
+
+    /// <summary>The id of the <paramref name="n"/>th request generated (from 0).</summary>
+    public static string RequestId(long n) => "0x" + n.ToString("x64", CultureInfo.InvariantCulture);
+
     /// <summary>Requests fulfilled so far (the rest were cancelled, expired or are still open at the end).</summary>
     public int Fulfilled { get; private set; }
 
@@ -85,7 +91,7 @@ public sealed class SyntheticMarket
     private void NewRequest(long ts)
     {
         var n = _nextRequest++;
-        var id = "0x" + n.ToString("x64", CultureInfo.InvariantCulture);
+        var id = RequestId(n);
         var mode = (AllocationMode)(n % 4);
         var requester = _requesters[_rng.Next(_requesters.Length)];
         var circuit = 1 + _rng.Next(_o.Circuits);

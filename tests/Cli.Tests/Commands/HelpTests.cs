@@ -8,7 +8,7 @@ public sealed class HelpTests
 {
     /// <summary>The commands pmc has had since before System.CommandLine; none may disappear.</summary>
     private static readonly string[] CommandPaths =
-        ["prove", "verify", "setup", "export", "witness", "bench", "bench-client", "worker", "worker status", "collateral", "demo", "soak", "indexer"];
+        ["prove", "verify", "setup", "export", "witness", "bench", "bench-client", "worker", "worker status", "collateral", "demo", "soak", "indexer", "bench-indexer"];
 
     /// <summary><see cref="CommandPaths"/> as theory data.</summary>
     public static readonly TheoryData<string> Commands = new(CommandPaths);
@@ -20,6 +20,7 @@ public sealed class HelpTests
         { "setup", ["--ptau"] },
         { "bench", ["--quick", "--runs", "--zkey", "--wtns", "--snarkjs"] },
         { "bench-client", ["--count"] },
+        { "bench-indexer", ["--requests", "--engines", "--postgres", "--queries", "--seed", "--json"] },
         { "worker", ["--config", "--set"] },
         { "worker status", ["--config", "--set"] },
         { "collateral", ["--config", "--asset", "--set"] },

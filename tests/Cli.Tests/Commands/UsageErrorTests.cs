@@ -12,6 +12,7 @@ public sealed class UsageErrorTests
     [InlineData("worker", "--config", "w.json", "--bogus")]
     [InlineData("worker", "status", "--config", "w.json", "--bogus")]
     [InlineData("bench", "--bogus")]
+    [InlineData("bench-indexer", "--bogus")]
     public void AnUnknownOptionIsAUsageErrorNamingIt(params string[] args)
     {
         var r = PmcRun.Invoke(args);
@@ -44,6 +45,10 @@ public sealed class UsageErrorTests
     [InlineData("demo", "--rpc", "not a url")]
     [InlineData("bench", "--runs", "51")]
     [InlineData("bench-client", "--count", "x")]
+    [InlineData("bench-indexer", "--requests", "999")]
+    [InlineData("bench-indexer", "--engines", "oracle")]
+    [InlineData("bench-indexer", "--queries", "0")]
+    [InlineData("bench-indexer", "--postgres", "not-a-url", "--engines", "postgres")]
     [InlineData("worker")]
     [InlineData("worker", "--config", "w.json", "--set", "no-equals-sign")]
     [InlineData("collateral", "fly", "--config", "w.json")]
@@ -81,6 +86,9 @@ public sealed class UsageErrorTests
     [InlineData("bench", "--quick", "--runs", "5")]
     [InlineData("bench", "--zkey", "c.zkey", "--wtns", "w.wtns", "--snarkjs", "/usr/bin/snarkjs")]
     [InlineData("bench-client", "--count", "100")]
+    [InlineData("bench-indexer")]
+    [InlineData("bench-indexer", "--requests", "100000", "--engines", "sqlite,postgres", "--queries", "200", "--seed", "1", "--json")]
+    [InlineData("bench-indexer", "--engines", "sqlite", "--postgres", "postgres://postgres@127.0.0.1:5432/bench")]
     [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--r1cs", "c.r1cs", "--stats")]
     [InlineData("verify", "vk.json", "public.json", "proof.json")]
     [InlineData("setup", "c.r1cs", "c.zkey", "--ptau", "p.ptau")]
