@@ -56,6 +56,7 @@ public sealed class TemporaryPostgres : IDisposable
             try
             {
                 Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(dir, "log")} -w -t 60 -o \"{settings}\" start", asPostgres);
+                Watch(dir, bin, asPostgres);
                 return new TemporaryPostgres(dir, bin, port, asPostgres);
             }
             catch (InvalidOperationException) when (attempt < 2)
@@ -90,6 +91,22 @@ public sealed class TemporaryPostgres : IDisposable
         {
             // Best effort: the folder is under the temporary directory.
         }
+    }
+
+    // A process killed (SIGKILL, a test host torn down) runs no exit handler: a detached watchdog (its own session, so a
+    // signal to this process group does not reach it) stops the server and deletes its folder once this process is gone.
+    private static void Watch(string dir, string bin, bool asPostgres)
+    {
+        var stop = (asPostgres ? "runuser -u postgres -- " : "") + $"{Path.Combine(bin, "pg_ctl")} -D {Path.Combine(dir, "data")} -m immediate -w stop";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 2; done; {stop} >/dev/null 2>&1; rm -rf {dir}";
+        var psi = new ProcessStartInfo("setsid", ["bash", "-c", script])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var watchdog = Process.Start(psi);
     }
 
     // A process killed before its exit handler ran leaves its folder behind: remove those whose server is not running.
