@@ -181,7 +181,7 @@ public sealed class TransactionTracker
     private static bool IsClientDisposed(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is ObjectDisposedException) return true;
+            if (x is ObjectDisposedException { ObjectName: "System.Net.Http.HttpClient" }) return true;
         return false;
     }
 

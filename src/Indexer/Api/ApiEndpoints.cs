@@ -54,7 +54,7 @@ public static class ApiEndpoints
         app.MapGet("/health", async (IndexerQueries q, IndexerStatus status, CancellationToken ct) =>
             {
                 var h = await q.HealthAsync(confirmations, ct).ConfigureAwait(false);
-                return Results.Json(new { h.Status, h.HeadBlock, h.IndexedBlock, h.LagBlocks, h.LagSeconds, h.IndexedBlockTime, h.Database, h.SchemaVersion, status.Reorgs, status.LastError },
+                return Results.Json(new { h.Status, h.HeadBlock, h.IndexedBlock, h.LagBlocks, h.LagSeconds, h.IndexedBlockTime, h.Database, h.SchemaVersion, status.Reorgs, status.LastError, UnprojectableEvents = Projection.RequestFold.Unprojectable },
                     statusCode: status.LastError is null ? 200 : 503);
             })
             .WithSummary("How far indexing lags behind the head (503 while the loop is failing).");

@@ -20,6 +20,9 @@ public sealed class BadQueryException(string message) : Exception(message);
 /// </summary>
 public sealed class IndexerQueries(IndexerDatabase db)
 {
+    /// <summary>The latest time a query may name (2^40 - 1 seconds: the width of the market's timestamps).</summary>
+    public const long MaxTime = (1L << 40) - 1;
+
     /// <summary>Largest page of requests.</summary>
     public const int MaxPage = 200;
 
@@ -187,6 +190,8 @@ public sealed class IndexerQueries(IndexerDatabase db)
             "day" => (Dims.Day, Contributions.Day),
             var other => throw new BadQueryException($"interval must be 'hour' or 'day', got '{other}'"),
         };
+        // Block times fit 40 bits: anything outside is refused before any arithmetic on it can wrap.
+        if (from is < 0 or > MaxTime || to is < 0 or > MaxTime) throw new BadQueryException($"from and to must be unix seconds from 0 to {MaxTime}");
         var now = await IndexedTimeAsync(ct).ConfigureAwait(false) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var end = to ?? Contributions.Floor(now, width) + width;
         var start = from ?? end - (dim == Dims.Hour ? 24 * Contributions.Hour : 30 * Contributions.Day);

@@ -52,7 +52,7 @@ public static class IndexerApp
 
         return Build(store, options, configureLogging, services =>
         {
-            services.AddSingleton(rpc);
+            services.AddSingleton(_ => rpc); // a factory registration: the container disposes it with the host
             services.AddSingleton(sp => new ChainFollower(client, store, contracts, chainId, options.FromBlock ?? deployment.DeployBlock,
                 options.Confirmations, options.MaxBlockRange, options.ReorgSearchDepth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ChainFollower>()));
             services.AddHostedService<IndexerLoop>();
@@ -79,13 +79,27 @@ public static class IndexerApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddOpenApi();
-        builder.Services.AddSingleton(store.Database);
+        builder.Services.AddSingleton(_ => store.Database); // disposed with the host (the connection pool or data source)
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(new IndexerQueries(store.Database));
         builder.Services.AddSingleton<IndexerStatus>();
         addIndexing(builder.Services);
 
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         var app = builder.Build();
+        // A query parameter that does not bind (limit=abc) answers like every other bad parameter: 400 with {"error": "…"}.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsJsonAsync(new Api.ApiError(e.Message)).ConfigureAwait(false);
+            }
+        });
         app.MapOpenApi();
         if (app.Environment.WebRootPath is { } root && Directory.Exists(root))
         {

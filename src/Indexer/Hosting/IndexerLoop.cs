@@ -30,7 +30,7 @@ public sealed class IndexerLoop(ChainFollower follower, IndexerStatus status, IO
                     log.LogInformation("caught up with the chain ({Events} events so far)", status.Events);
                 }
                 failures = 0;
-                wait = step.CaughtUp ? options.Value.PollInterval : TimeSpan.Zero;
+                wait = step.CaughtUp || !step.Progress ? options.Value.PollInterval : TimeSpan.Zero;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

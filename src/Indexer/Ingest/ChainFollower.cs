@@ -11,7 +11,8 @@ namespace ProverMarketChain.Indexer.Ingest;
 /// <param name="Applied">Events projected.</param>
 /// <param name="Removed">Events rolled back by a reorganisation.</param>
 /// <param name="CaughtUp">True when the cursor has reached the confirmed head.</param>
-public sealed record FollowStep(int Applied, int Removed, bool CaughtUp);
+/// <param name="Progress">False when the step could not move (the chain changed under the read, the node lags): wait before the next.</param>
+public sealed record FollowStep(int Applied, int Removed, bool CaughtUp, bool Progress = true);
 
 /// <summary>
 /// Follows the four contracts' logs a configurable number of blocks behind the head and hands each block range to the
@@ -37,7 +38,6 @@ public sealed class ChainFollower
     private readonly int _reorgSearchDepth;
     private readonly ILogger _log;
     private ulong _range;
-    private bool _blockReceipts = true;
 
     /// <summary>Creates a follower.</summary>
     /// <param name="client">The node.</param>
@@ -67,23 +67,34 @@ public sealed class ChainFollower
     /// <summary>Reorganisations rolled back so far.</summary>
     public int Reorgs { get; private set; }
 
+    private const int RpcBatch = 100;
+
     /// <summary>One step: resolve a reorganisation if there is one, else project the next range (up to the confirmed head).</summary>
+    /// <exception cref="InvalidOperationException">The database indexes another chain or market (checked before anything is rolled back).</exception>
     public async Task<FollowStep> StepAsync(CancellationToken ct)
     {
         var head = await _client.BlockNumberAsync(ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var cursor = await _store.GetCursorAsync(ct).ConfigureAwait(false);
+        var market = _contracts.ProverMarket.ToString().ToLowerInvariant();
+        if (cursor is not null && (cursor.ChainId != (long)_chainId || !string.Equals(cursor.Market, market, StringComparison.OrdinalIgnoreCase)))
+            throw new InvalidOperationException($"{_store.Database.Display} indexes market {cursor.Market} on chain {cursor.ChainId}, not {market} on chain {_chainId}: use another database");
+        // A cursor below the first block is a database rolled back to its start: index from the start again.
+        if (cursor is not null && cursor.Block < (long)_startBlock) cursor = null;
         if (cursor is not null)
         {
             await _store.SetHeadAsync((long)head, now, ct).ConfigureAwait(false);
             var removed = await ResolveReorgAsync(cursor, ct).ConfigureAwait(false);
-            if (removed is not null) return new FollowStep(0, removed.Value, false);
+            if (removed is { } r) return new FollowStep(0, Math.Max(r, 0), false, Progress: r >= 0);
         }
         if (head < (ulong)_confirmations) return new FollowStep(0, 0, true);
         var target = head - (ulong)_confirmations;
         var from = cursor is null ? _startBlock : (ulong)cursor.Block + 1;
         if (from > target) return new FollowStep(0, 0, true);
         var to = Math.Min(target, from + _range - 1);
+        // The range's last header is read before the logs and again after: if it moved, the chain changed under the read.
+        var before = await _client.GetBlockByNumberAsync(to, ct).ConfigureAwait(false);
+        if (before is null) return NoProgress("the node does not have block {Block} yet", to);
         IReadOnlyList<LogEntry> logs;
         try
         {
@@ -95,25 +106,34 @@ public sealed class ChainFollower
             _log.LogInformation("the node refused {Count} blocks of logs as too many; reading {Range} at a time", to - from + 1, _range);
             return new FollowStep(0, 0, false);
         }
-        var numbers = logs.Select(l => l.BlockNumber).Append(to).Distinct().Order().ToList();
-        var headers = await _client.GetBlocksByNumberAsync(numbers, ct).ConfigureAwait(false);
+        var numbers = logs.Select(l => l.BlockNumber).Append(from).Append(to).Distinct().Order().ToList();
         var byNumber = new Dictionary<ulong, BlockHeader>();
-        for (var i = 0; i < numbers.Count; i++)
+        foreach (var chunk in numbers.Chunk(RpcBatch))
         {
-            if (headers[i] is not { } h) return new FollowStep(0, 0, false); // the chain shrank under the read: next step resolves it
-            byNumber[numbers[i]] = h;
+            var headers = await _client.GetBlocksByNumberAsync(chunk, ct).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (headers[i] is not { } h) return NoProgress("block {Block} vanished while it was read", chunk[i]);
+                byNumber[chunk[i]] = h;
+            }
         }
-        if (logs.Any(l => !l.BlockHash.AsSpan().SequenceEqual(byNumber[l.BlockNumber].Hash)))
-        {
-            _log.LogInformation("blocks {From}-{To} changed while they were read; reading them again", from, to);
-            return new FollowStep(0, 0, false);
-        }
+        // Every log's block, the range's first block's parent (the cursor) and its last block must be the ones read.
+        if (!byNumber[to].Hash.AsSpan().SequenceEqual(before.Hash) ||
+            cursor is not null && !string.Equals(Hex.Encode(byNumber[from].ParentHash), cursor.Hash, StringComparison.OrdinalIgnoreCase) ||
+            logs.Any(l => !l.BlockHash.AsSpan().SequenceEqual(byNumber[l.BlockNumber].Hash)))
+            return NoProgress("blocks from {Block} changed while they were read; reading them again", from);
         var gas = await GasByTransactionAsync(logs, ct).ConfigureAwait(false);
         var events = Decode(logs, byNumber, gas);
         var blocks = numbers.Select(n => new IndexedBlock((long)n, Hex.Encode(byNumber[n].Hash), (long)byNumber[n].Timestamp)).ToList();
         var applied = await _store.ApplyBatchAsync(blocks, events,
-            new IndexCursor((long)_chainId, _contracts.ProverMarket.ToString().ToLowerInvariant(), (long)to, Hex.Encode(byNumber[to].Hash), (long)head, now), ct).ConfigureAwait(false);
+            new IndexCursor((long)_chainId, market, (long)to, Hex.Encode(byNumber[to].Hash), (long)head, now), ct).ConfigureAwait(false);
         return new FollowStep(applied, 0, to >= target);
+    }
+
+    private FollowStep NoProgress(string message, ulong block)
+    {
+        _log.LogInformation(message, block);
+        return new FollowStep(0, 0, false, Progress: false);
     }
 
     private List<ChainEvent> Decode(IReadOnlyList<LogEntry> logs, Dictionary<ulong, BlockHeader> headers, Dictionary<string, long> gas)
@@ -130,31 +150,18 @@ public sealed class ChainFollower
         return decoded;
     }
 
+    // Receipts of exactly the transactions that emitted followed events, a bounded batch at a time (whole-block receipts of
+    // a busy chain, or one batch for a long range, would exceed a provider's response or batch limits).
     private async Task<Dictionary<string, long>> GasByTransactionAsync(IReadOnlyList<LogEntry> logs, CancellationToken ct)
     {
         var gas = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         var wanted = logs.Select(l => Hex.Encode(l.TransactionHash)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (wanted.Count == 0) return gas;
-        if (_blockReceipts)
+        foreach (var chunk in wanted.Chunk(RpcBatch))
         {
-            try
-            {
-                var blocks = logs.Select(l => l.BlockNumber).Distinct().ToList();
-                var calls = blocks.Select(n => ("eth_getBlockReceipts", (IReadOnlyList<object?>)[Quantity.Encode(n)])).ToList();
-                foreach (var result in await _client.Rpc.SendBatchAsync(calls, ct).ConfigureAwait(false))
-                    foreach (var receipt in result.GetResultOrThrow().EnumerateArray())
-                        AddReceipt(gas, wanted, receipt);
-                return gas;
-            }
-            catch (JsonRpcException e) when (e.Code == -32601)
-            {
-                _log.LogInformation("the node lacks eth_getBlockReceipts; reading receipts one transaction at a time");
-                _blockReceipts = false;
-            }
+            var calls = chunk.Select(h => ("eth_getTransactionReceipt", (IReadOnlyList<object?>)[h])).ToList();
+            foreach (var result in await _client.Rpc.SendBatchAsync(calls, ct).ConfigureAwait(false))
+                if (result.GetResultOrThrow() is { ValueKind: JsonValueKind.Object } receipt) AddReceipt(gas, wanted, receipt);
         }
-        var perTx = wanted.Select(h => ("eth_getTransactionReceipt", (IReadOnlyList<object?>)[h])).ToList();
-        foreach (var result in await _client.Rpc.SendBatchAsync(perTx, ct).ConfigureAwait(false))
-            if (result.GetResultOrThrow() is { ValueKind: JsonValueKind.Object } receipt) AddReceipt(gas, wanted, receipt);
         return gas;
     }
 
@@ -164,12 +171,19 @@ public sealed class ChainFollower
         if (wanted.Contains(hash)) gas[hash.ToLowerInvariant()] = (long)Quantity.ParseULong(receipt.GetProperty("gasUsed").GetString()!);
     }
 
-    // Null when the cursor is on the chain; else the number of events rolled back.
+    // Null when the cursor is on the chain; -1 when the node does not have the cursor's block (a lagging replica: wait,
+    // roll nothing back); else the number of events rolled back.
     private async Task<int?> ResolveReorgAsync(IndexCursor cursor, CancellationToken ct)
     {
         var header = await _client.GetBlockByNumberAsync((ulong)cursor.Block, ct).ConfigureAwait(false);
-        if (header is not null && string.Equals(Hex.Encode(header.Hash), cursor.Hash, StringComparison.OrdinalIgnoreCase)) return null;
-        var stored = await _store.RecentBlocksAsync(cursor.Block - 1, _reorgSearchDepth, ct).ConfigureAwait(false);
+        if (header is null)
+        {
+            _log.LogInformation("the node does not have block {Block} (the indexed cursor); waiting for it", cursor.Block);
+            return -1;
+        }
+        if (string.Equals(Hex.Encode(header.Hash), cursor.Hash, StringComparison.OrdinalIgnoreCase)) return null;
+        var stored = (await _store.RecentBlocksAsync(cursor.Block - 1, _reorgSearchDepth, ct).ConfigureAwait(false))
+            .Where(b => b.Number >= (long)_startBlock).ToList();
         IndexedBlock? fork = null;
         foreach (var batch in stored.Chunk(32))
         {
@@ -180,12 +194,10 @@ public sealed class ChainFollower
         }
         if (fork is null)
         {
-            // Deeper than every stored block searched: start again just below the oldest one, as the chain has it now.
-            var below = (ulong)Math.Max((long)_startBlock - 1, (stored.Count > 0 ? stored[^1].Number : cursor.Block) - 1);
-            var h = await _client.GetBlockByNumberAsync(below, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"block {below} is missing from the node while rolling back a reorganisation");
-            fork = new IndexedBlock((long)below, Hex.Encode(h.Hash), (long)h.Timestamp);
-            _log.LogWarning("no fork point among the last {Depth} stored blocks; rolling back to block {Block}", _reorgSearchDepth, below);
+            // No stored block within the search depth is on the chain (a reorganisation deeper than it, or a chain reset
+            // with the same addresses): nothing indexed can be trusted, so everything is rolled back and indexed again.
+            fork = new IndexedBlock((long)_startBlock - 1, "", 0);
+            _log.LogWarning("no fork point among the last {Depth} stored blocks; rolling everything back and indexing again from block {Start}", _reorgSearchDepth, _startBlock);
         }
         var removed = await _store.RollbackAsync(fork, ct).ConfigureAwait(false);
         Reorgs++;

@@ -137,9 +137,20 @@ public sealed class EventDecoder
         byte[] bytes when bytes.Length > MaxInlineBytes => $"keccak256:{Hex.Encode(Keccak.Hash(bytes))} ({bytes.Length} bytes)",
         byte[] bytes => Hex.Encode(bytes),
         List<ParameterOutput> tuple => Tuple(tuple),
-        System.Collections.IEnumerable list => new JsonArray(list.Cast<object?>().Select(v => ToJson(v, ElementType(type))).ToArray()),
+        System.Collections.IEnumerable list => Array(list.Cast<object?>().ToList(), ElementType(type)),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
+
+    // Arrays too (a request's public inputs): past MaxInlineItems the history keeps their count and the hash of their JSON.
+    internal const int MaxInlineItems = 64;
+
+    private static JsonNode Array(List<object?> items, ABIType elementType)
+    {
+        var array = new JsonArray(items.Select(v => ToJson(v, elementType)).ToArray());
+        if (items.Count <= MaxInlineItems) return array;
+        var all = array.ToJsonString();
+        return $"keccak256:{Hex.Encode(Keccak.Hash(System.Text.Encoding.UTF8.GetBytes(all)))} ({items.Count} items)";
+    }
 
     private static JsonObject Tuple(List<ParameterOutput> fields)
     {

@@ -40,8 +40,15 @@ public sealed record ChainEvent(
     /// <summary>An unsigned integer field of any width.</summary>
     public BigInteger Big(string name) => BigInteger.Parse(Text(name), NumberStyles.None, CultureInfo.InvariantCulture);
 
-    /// <summary>An integer field that fits 64 bits.</summary>
-    public long Long(string name) => (long)Big(name);
+    /// <summary>
+    /// An integer field as 64 bits, saturating at <see cref="long.MaxValue"/>: a uint64 a participant chooses (a circuit's
+    /// proving units, a nonce) may exceed it, and must not stop the indexer.
+    /// </summary>
+    public long Long(string name)
+    {
+        var v = Big(name);
+        return v > long.MaxValue ? long.MaxValue : (long)v;
+    }
 
     /// <summary>An address field (lowercase 0x-hex).</summary>
     public string Address(string name) => Text(name);

@@ -123,8 +123,14 @@ public sealed class RequestRow
     /// <summary>Sealed: reveals.</summary>
     public int BidsRevealed { get; set; }
 
-    /// <summary>Sealed: the lowest revealed score.</summary>
+    /// <summary>Sealed: the score of the bid the market ranks best (the last reveal with rank 1).</summary>
     public BigInteger? BestScore { get; set; }
+
+    /// <summary>Sealed: the lowest score of any revealed bid.</summary>
+    public BigInteger? LowestScore { get; set; }
+
+    /// <summary>Sealed: the payment the settlement fixed (a runner-up takeover later changes <see cref="Fee"/>, not this).</summary>
+    public BigInteger? SettledPayment { get; set; }
 
     /// <summary>Sealed: fee and latency of the best revealed bid.</summary>
     public BigInteger? BestBidFee { get; set; }

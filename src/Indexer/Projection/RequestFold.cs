@@ -14,8 +14,32 @@ public static class RequestFold
     public static RequestRow? Fold(IEnumerable<ChainEvent> events)
     {
         RequestRow? row = null;
-        foreach (var e in events) row = Apply(row, e);
+        foreach (var e in events) row = ApplyOrKeep(row, e);
         return row;
+    }
+
+    private static long _unprojectable;
+
+    /// <summary>Events whose fold failed since start (their history is kept; the row is left as the event found it).</summary>
+    public static long Unprojectable => Interlocked.Read(ref _unprojectable);
+
+    /// <summary>
+    /// <see cref="Apply"/>, except that an event whose fields cannot be folded (a value no rule expects) leaves the row as
+    /// it stood (none of the event's changes) instead of throwing: one hostile transaction must not stop indexing. The outcome is the same whether the
+    /// event is applied live or folded again after a reorganisation, so the summaries stay exact.
+    /// </summary>
+    public static RequestRow? ApplyOrKeep(RequestRow? row, ChainEvent e)
+    {
+        try
+        {
+            // On a copy: a rule that fails half-way must not leave half its changes.
+            return Apply(row?.Clone(), e);
+        }
+        catch (Exception x) when (x is OverflowException or InvalidDataException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            Interlocked.Increment(ref _unprojectable);
+            return row;
+        }
     }
 
     /// <summary>Applies one event of the request to <paramref name="row"/> (null before its submission) and returns the row.</summary>
@@ -82,13 +106,15 @@ public static class RequestFold
                 row.AssignedAt = t;
                 row.ClockStart = Math.Min(row.RevealDeadline, t);
                 row.Collateral = row.MinCollateral;
+                row.SettledPayment = row.Fee;
                 if (winner == row.BestBidder)
                 {
                     row.PromisedLatency = row.BestBidLatency;
                     row.WinnerScore = row.BestScore;
                 }
-                // The best revealed score won when the winner holds it (ties go to the earlier reveal, which holds it too).
-                row.BestScoreWon = row.BestScore is null || winner == row.BestBidder;
+                // Did the lowest revealed score win? The market ranks by score, then latency, then a hash (AuctionLib.beats),
+                // so a tie lost to that rule still counts as won by the best score.
+                row.BestScoreWon = row.LowestScore is null || row.WinnerScore is { } ws && ws <= row.LowestScore;
                 break;
             case "RequestFulfilled":
                 row.Status = RequestStatus.Fulfilled;
@@ -125,7 +151,9 @@ public static class RequestFold
                 var fee = e.Big("fee");
                 var latency = e.Long("latency");
                 var score = fee + row.LatencyWeight * latency;
-                if (row.BestScore is null || score < row.BestScore)
+                if (row.LowestScore is null || score < row.LowestScore) row.LowestScore = score;
+                // The market's own ranking decides the leader (rank 1: now best), ties and the leader's re-reveals included.
+                if (e.Long("rank") == 1)
                 {
                     row.BestScore = score;
                     row.BestBidFee = fee;
@@ -183,9 +211,13 @@ public static class RequestFold
         row.GasUsed += e.GasShare;
     }
 
-    /// <summary>The payment as a share of the winner's own bid, in parts per million (sealed, settled, bid above 0).</summary>
+    /// <summary>The most <see cref="PaymentOverBidPpm"/> reports: 1,000× the bid. A lone bid is paid the maximum fee, which can be
+    /// any multiple of a tiny bid (4 wei against 0.01 ETH); clamping keeps the figure and its sums in range.</summary>
+    public const long MaxPaymentOverBidPpm = 1_000_000_000;
+
+    /// <summary>The settlement's payment as a share of the winner's own bid, in parts per million (sealed, settled, bid above 0), at most <see cref="MaxPaymentOverBidPpm"/>.</summary>
     public static long? PaymentOverBidPpm(RequestRow row) =>
-        row.WinnerFee is { } bid && bid > 0 && row.Fee is { } pay ? (long)(pay * 1_000_000 / bid) : null;
+        row.WinnerFee is { } bid && bid > 0 && row.SettledPayment is { } pay ? (long)BigInteger.Min(pay * 1_000_000 / bid, MaxPaymentOverBidPpm) : null;
 
     internal static BigInteger OrZero(BigInteger? v) => v ?? BigInteger.Zero;
 }

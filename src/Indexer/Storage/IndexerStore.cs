@@ -58,6 +58,7 @@ public sealed class IndexerStore(IndexerDatabase db)
     {
         await using var c = await Database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await LockWritersAsync(c, tx, ct).ConfigureAwait(false);
         var stored = await ReadCursorAsync(c, tx, ct).ConfigureAwait(false);
         if (stored is not null && (stored.ChainId != cursor.ChainId || !string.Equals(stored.Market, cursor.Market, StringComparison.OrdinalIgnoreCase)))
             throw new InvalidOperationException($"{Database.Display} indexes market {stored.Market} on chain {stored.ChainId}, not {cursor.Market} on chain {cursor.ChainId}: use another database");
@@ -71,6 +72,16 @@ public sealed class IndexerStore(IndexerDatabase db)
         if (stored is null || cursor.Block >= stored.Block) await WriteCursorAsync(c, tx, cursor, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return fresh.Count;
+    }
+
+    // One writer at a time, whatever runs against the database: two indexers on one PostgreSQL database would otherwise both
+    // read the same cursor and add the same batch to the summaries twice. The second waits, then sees the first's cursor and
+    // skips the events at or below it. (SQLite's writing transactions begin IMMEDIATE and are serialised already.)
+    private async Task LockWritersAsync(DbConnection c, DbTransaction tx, CancellationToken ct)
+    {
+        if (Database.Kind != DatabaseKind.Postgres) return;
+        await using var cmd = Db.Command(c, tx, "SELECT pg_advisory_xact_lock(7273100)");
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Records the chain head (for <c>/health</c>) without moving the cursor.</summary>
@@ -122,6 +133,7 @@ public sealed class IndexerStore(IndexerDatabase db)
     {
         await using var c = await Database.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await LockWritersAsync(c, tx, ct).ConfigureAwait(false);
         var stored = await ReadCursorAsync(c, tx, ct).ConfigureAwait(false) ?? throw new InvalidOperationException("nothing is indexed: no cursor to roll back");
         var requests = await DistinctAsync(c, tx, "request_id", fork.Number, ct).ConfigureAwait(false);
         var entities = await DistinctAsync(c, tx, "account_key", fork.Number, ct).ConfigureAwait(false);

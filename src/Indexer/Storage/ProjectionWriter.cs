@@ -190,7 +190,7 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
             {
                 stored.TryGetValue(g.Key, out var old);
                 var row = old?.Clone();
-                foreach (var e in g) row = RequestFold.Apply(row, e);
+                foreach (var e in g) row = RequestFold.ApplyOrKeep(row, e);
                 Delta(old, row);
                 if (row is not null) changed.Add(row);
             }

@@ -97,14 +97,14 @@ public sealed class TemporaryPostgres : IDisposable
     // signal to this process group does not reach it) stops the server and deletes its folder once this process is gone.
     private static void Watch(string dir, string bin, bool asPostgres)
     {
-        var stop = (asPostgres ? "runuser -u postgres -- " : "") + $"{Path.Combine(bin, "pg_ctl")} -D {Path.Combine(dir, "data")} -m immediate -w stop";
-        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 2; done; {stop} >/dev/null 2>&1; rm -rf {dir}";
-        var psi = new ProcessStartInfo("setsid", ["bash", "-c", script])
+        // The paths travel as arguments ($1..), never inside the script's text; the output goes to /dev/null, not to pipes
+        // this process would close.
+        const string Script = "while kill -0 \"$1\" 2>/dev/null; do sleep 2; done; if [ \"$4\" = 1 ]; then runuser -u postgres -- \"$2\" -D \"$3/data\" -m immediate -w stop; " +
+                              "else \"$2\" -D \"$3/data\" -m immediate -w stop; fi >/dev/null 2>&1; rm -rf \"$3\"";
+        var psi = new ProcessStartInfo("setsid", ["bash", "-c", Script + " </dev/null >/dev/null 2>&1", "watchdog",
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), Path.Combine(bin, "pg_ctl"), dir, asPostgres ? "1" : "0"])
         {
             UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         using var watchdog = Process.Start(psi);
     }

@@ -103,6 +103,8 @@ public sealed class ApiTests
     [InlineData("/v1/market/summary?interval=hour&from=10&to=5", "must be before to")]
     [InlineData("/v1/market/summary?interval=hour&from=0&to=100000000", "spans more than 10,000")]
     [InlineData("/v1/decentralization?window=2w", "window must be one of")]
+    [InlineData("/v1/requests?limit=abc", "limit")]
+    [InlineData("/v1/market/summary?interval=hour&from=-4611686018427387904&to=4611686018427387904", "from and to must be unix seconds")]
     [InlineData("/v1/provers/0xZZ", "address must be a 0x-prefixed")]
     public async Task test_api_badParametersAnswer400NamingThem(string url, string message)
     {
