@@ -50,9 +50,12 @@ public sealed record Deployment(ulong ChainId, Address CircuitRegistry, Address 
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var r = doc.RootElement;
-            Address A(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-                ? Address.Parse(v.GetString()!)
-                : throw new FormatException($"'{name}' is missing or not a string");
+            Address A(string name)
+            {
+                if (!r.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) throw new FormatException($"'{name}' is missing or not a string");
+                try { return Address.Parse(v.GetString()!); }
+                catch (FormatException e) { throw new FormatException($"'{name}': {e.Message}", e); }
+            }
             ulong U(string name) => r.TryGetProperty(name, out var v) && v.TryGetUInt64(out var u) ? u : throw new FormatException($"'{name}' is missing or not an integer");
             return new Deployment(U("chainId"), A("circuitRegistry"), A("collateralVault"), A("proverMarket"), U("deployBlock"));
         }

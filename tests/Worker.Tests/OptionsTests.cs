@@ -167,4 +167,24 @@ public sealed class OptionsTests : IDisposable
         var e = Assert.Throws<WorkerConfigurationException>(() => WorkerOptions.Load(Path.Combine(_dir, "nope.json")));
         Assert.Contains("file not found", e.Message);
     }
+
+    /// <summary>
+    /// The deployment file says which contracts the worker bonds collateral to: whoever hands an operator a broken or
+    /// hostile one (an address that is not one, fields missing, not JSON) gets a configuration error naming the file and
+    /// the field at start-up, before the worker signs anything.
+    /// </summary>
+    [Theory]
+    [InlineData("{}", "'chainId' is missing")]
+    [InlineData("""{"chainId":1,"circuitRegistry":"0xnot-an-address","collateralVault":"0x0000000000000000000000000000000000000001","proverMarket":"0x0000000000000000000000000000000000000002","deployBlock":1}""", "'circuitRegistry': An address has 40 hex digits")]
+    [InlineData("""{"chainId":1,"circuitRegistry":"0x0000000000000000000000000000000000000001","collateralVault":"0x0000000000000000000000000000000000000001","proverMarket":7,"deployBlock":1}""", "'proverMarket' is missing or not a string")]
+    [InlineData("not json at all", "bad deployment file")]
+    public void Create_aBrokenOrHostileDeploymentFile_isAConfigurationErrorNamingTheFileAndField(string deployment, string message)
+    {
+        var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key };
+        var o = WorkerOptions.Load(Write(Valid), env);
+        File.WriteAllText(o.DeploymentFile, deployment);
+        var e = Assert.Throws<WorkerConfigurationException>(() => ProverMarketChain.Worker.Node.WorkerHost.Create(o, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, env));
+        Assert.Contains(o.DeploymentFile, e.Message);
+        Assert.Contains(message, e.Message);
+    }
 }

@@ -47,6 +47,15 @@ public sealed class TransactionTracker
     private readonly SortedDictionary<ulong, Entry> _entries = [];
     private readonly SemaphoreSlim _pass = new(1, 1);
     private bool _running;
+
+    /// <summary>Whether the background loop is following transactions (for tests).</summary>
+    internal bool IsRunning
+    {
+        get
+        {
+            lock (_gate) return _running;
+        }
+    }
     private volatile bool _gapOpen;
     // Untracked nonces the node lacked in the last pass: one is filled only when two passes in a row saw it missing,
     // so one stale answer (a load-balanced RPC's lagging backend) does not sign a filler.
