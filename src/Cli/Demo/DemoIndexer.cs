@@ -63,7 +63,7 @@ public sealed class DemoIndexer : IAsyncDisposable
     {
         var store = _app.Services.GetRequiredService<IndexerStore>();
         var until = DateTime.UtcNow.AddSeconds(60);
-        while ((await store.GetCursorAsync(ct).ConfigureAwait(false))?.Block < (long)head || await store.GetCursorAsync(ct).ConfigureAwait(false) is null)
+        while ((await store.GetCursorAsync(ct).ConfigureAwait(false))?.Block is not { } indexed || indexed < (long)head)
         {
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"the demo's indexer did not reach block {head} within 60 s: {_app.Services.GetRequiredService<IndexerStatus>().LastError}");

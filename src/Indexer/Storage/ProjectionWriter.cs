@@ -189,7 +189,8 @@ internal sealed class ProjectionWriter(DbConnection c, DbTransaction tx) : IAsyn
             foreach (var g in byRequest)
             {
                 stored.TryGetValue(g.Key, out var old);
-                var row = old?.Clone();
+                // ApplyOrKeep folds onto a copy, so the stored row (old) stays as it was for the delta.
+                var row = old;
                 foreach (var e in g) row = RequestFold.ApplyOrKeep(row, e);
                 Delta(old, row);
                 if (row is not null) changed.Add(row);
