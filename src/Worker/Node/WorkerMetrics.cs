@@ -10,14 +10,17 @@ using OpenTelemetry.Resources;
 namespace ProverMarketChain.Worker.Node;
 
 /// <summary>
-/// The worker's instruments on a <see cref="Meter"/> named <see cref="MeterName"/>, exported through the OpenTelemetry
+/// The worker's instruments on its own <see cref="Meter"/>, named <see cref="MeterName"/> followed by a number unique in
+/// the process (<see cref="InstanceMeterName"/>), exported through the OpenTelemetry
 /// SDK: a Prometheus scrape endpoint at <c>&lt;metricsUrl&gt;/metrics</c> (OpenTelemetry's Prometheus exporter) and,
 /// when configured, OTLP push to a collector. The worker's state is served as JSON at <c>&lt;metricsUrl&gt;/status/</c>.
 /// </summary>
 public sealed class WorkerMetrics : IDisposable
 {
-    /// <summary>The meter's name.</summary>
+    /// <summary>The start of every worker meter's name.</summary>
     public const string MeterName = "ProverMarketChain.Worker";
+
+    private static int s_instances;
 
     private readonly Meter _meter;
     private readonly MeterListener _listener = new();
@@ -31,7 +34,11 @@ public sealed class WorkerMetrics : IDisposable
     public WorkerMetrics(string prover)
     {
         Prover = prover;
-        _meter = new Meter(MeterName);
+        // One meter name per instance: OpenTelemetry subscribes by name, and when several workers in one process (the
+        // demo, the tests) shared a name, each provider also took the others' instruments as its own streams, and one
+        // worker stopping ended those streams for every other worker's exporter.
+        InstanceMeterName = $"{MeterName}.{Interlocked.Increment(ref s_instances)}";
+        _meter = new Meter(InstanceMeterName);
         BidsCommitted = _meter.CreateCounter<long>("pmc_bids_committed", description: "Sealed-bid commitments sent");
         BidsRevealed = _meter.CreateCounter<long>("pmc_bids_revealed", description: "Sealed-bid reveals sent");
         JobsSkipped = _meter.CreateCounter<long>("pmc_jobs_skipped", description: "Jobs skipped: unprofitable, infeasible or bad input");
@@ -54,6 +61,9 @@ public sealed class WorkerMetrics : IDisposable
 
     /// <summary>The prover's address.</summary>
     public string Prover { get; }
+
+    /// <summary>This instance's meter name: <see cref="MeterName"/>, a dot and a number unique in the process.</summary>
+    public string InstanceMeterName { get; }
 
     /// <summary>Publishes the number of jobs being proved now as the observable gauge <c>pmc_jobs_in_flight</c>.</summary>
     public void ObserveJobsInFlight(Func<int> read) =>
@@ -97,7 +107,7 @@ public sealed class WorkerMetrics : IDisposable
         if (prefix is null && otlpEndpoint is null) return;
         var builder = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(r => r.AddService("pmc-worker", serviceInstanceId: Prover))
-            .AddMeter(MeterName);
+            .AddMeter(InstanceMeterName);
         if (prefix is not null)
         {
             var root = prefix.EndsWith('/') ? prefix : prefix + "/";
