@@ -85,6 +85,19 @@ interface IProverMarket is IProverMarketTypes {
     // ------------------------------------------------------------------ proofs and deadlines
     /// @notice The assigned prover delivers its proof before its deadline and is paid.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
+    /// @notice The assigned prover delivers several proofs for one circuit and verifier in one transaction: each request
+    ///         is checked, paid and called back exactly as by `fulfill`, and the proofs are verified together by the
+    ///         verifier's `verifyProofBatch` (n + 3 pairings for n proofs instead of 4n).
+    /// @dev Every request must be assigned to the caller (a sealed auction it won is settled here, as in `fulfill`) and
+    ///      be for `requests[0]`'s circuit and verifier (`BatchMixesCircuits`). One bad proof reverts the whole batch,
+    ///      naming its index (`IGroth16Verifier.InvalidProofAt`). At most `MAX_BATCH` requests.
+    /// @param proofs One proof per request, in the order of `fulfill`'s `proof`.
+    /// @param publicInputs One list of public inputs per request.
+    function fulfillBatch(
+        Request[] calldata requests,
+        uint256[8][] calldata proofs,
+        uint256[][] calldata publicInputs
+    ) external;
     /// @notice Step one of an open submission (race or secondary): `proofCommitment(requestId, msg.sender, proof)`.
     ///         The first commitment to an open race or secondary delivery is recorded in the request (its block).
     function commitProof(bytes32 requestId, bytes32 commitment) external;
@@ -194,6 +207,10 @@ interface IProverMarket is IProverMarketTypes {
     function MAX_MATCH_ATTEMPTS() external view returns (uint8);
     /// @notice Blocks the first proof commitment has to be revealed before a later one can be paid.
     function PROOF_REVEAL_BLOCKS() external view returns (uint64);
+    /// @notice The largest `callbackGasLimit` a request may set.
+    function MAX_CALLBACK_GAS() external view returns (uint32);
+    /// @notice The most requests one `fulfillBatch` takes.
+    function MAX_BATCH() external view returns (uint256);
 
     /// @notice The collateral vault, circuit registry, ask book and the delegate holding the cold-path code.
     function vault() external view returns (address);

@@ -57,6 +57,9 @@ interface IProverMarketTypes {
     /// @param protocolFeeBps The protocol fee this request pays: must equal the market's effective fee at submission,
     ///        so a later (timelocked) change never reaches a request in flight. (The slash split, the other parameter
     ///        that moves money in flight, is fixed in code: see `slash`.)
+    /// @param callbackGasLimit Gas for `IProofCallback.onProofFulfilled` on the requester after the proof is accepted
+    ///        (0: no callback; at most `MAX_CALLBACK_GAS`). The deliverer pays it, so it is part of the terms a prover
+    ///        prices; the call runs with exactly this gas or the delivery reverts, so a deliverer cannot starve it.
     struct Request {
         address requester;
         uint32 circuitId;
@@ -75,6 +78,7 @@ interface IProverMarketTypes {
         bytes32 inputHash;
         bytes32 publicInputsHash;
         uint16 protocolFeeBps;
+        uint32 callbackGasLimit;
     }
 
     /// @notice Mutable state of a request.
@@ -174,6 +178,9 @@ interface IProverMarketTypes {
         uint256 bounty,
         uint8 assetId
     );
+    /// @notice The requester's `onProofFulfilled` reverted or ran out of its gas. The delivery stands and is paid; the
+    ///         requester can read the outcome from `requestState` (see `IProofCallback`).
+    event CallbackFailed(bytes32 indexed requestId, address indexed requester);
     /// @param burned The share burnt (`SLASH_BURN_BPS` of `amount`); `toRequester` and `toBounty` split the rest.
     event ProverSlashed(
         bytes32 indexed requestId,
@@ -293,6 +300,14 @@ interface IProverMarketTypes {
     error WindowOutOfRange(uint256 value, uint256 min, uint256 max);
     error BidBondBelowMaxFee(uint256 minCollateral, uint256 maxFee);
     error PublicInputsMissing();
+    /// @notice `callbackGasLimit` above `MAX_CALLBACK_GAS`.
+    error CallbackGasTooHigh(uint256 gasLimit, uint256 max);
+    /// @notice Too little gas left to run a callback with its full `callbackGasLimit` (the deliverer must send more).
+    error CallbackGasShort(bytes32 requestId, uint256 gasLeft, uint256 needed);
+    /// @notice `fulfillBatch` got arrays of different lengths, none, or more than `MAX_BATCH`.
+    error BatchSizeInvalid(uint256 requests, uint256 proofs, uint256 publicInputs);
+    /// @notice Request `index` of a batch is for another circuit or pins another verifier than request 0.
+    error BatchMixesCircuits(uint256 index);
     error ProtocolFeeMismatch(uint16 inTerms, uint16 effective);
     error CommitmentsExist(bytes32 requestId);
     error EarlierCommitmentPending(bytes32 requestId, uint256 firstCommitBlock, uint256 revealableFrom);

@@ -37,7 +37,7 @@ public sealed class BenchClientCommand : PmcCommand
 
         var request = new Request("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 7, 0, 1, 0, 1_700_000_000, 1_700_000_060, 600,
             "0x5FbDB2315678afecb367f032d93F642f64180aa3", BigInteger.Pow(10, 16), BigInteger.Pow(10, 15), BigInteger.Pow(10, 16),
-            BigInteger.Pow(10, 12), 42, Keccak.Hash("input"u8), Keccak.Hash("public inputs"u8), 250);
+            BigInteger.Pow(10, 12), 42, Keccak.Hash("input"u8), Keccak.Hash("public inputs"u8), 250, 300_000);
         o.WriteLine($"{"benchmark",-34}{"ops",10}{"ns/op",12}{"ops/s",14}{"B/op",10}");
         foreach (var r in ClientBenchmark.RunAbi(request, 100_000))
             o.WriteLine($"{r.Name + " (market Request)",-34}{r.Operations,10}{r.NanosecondsPerOp,12:F0}{r.OpsPerSecond,14:N0}{r.AllocatedBytesPerOp,10:F0}");

@@ -155,7 +155,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                 // The collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
                 Verifier: local.Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
                 LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
-                ProtocolFeeBps: protocolFeeBps);
+                ProtocolFeeBps: protocolFeeBps, CallbackGasLimit: 0);
             var receipt = await market.SubmitRequestRequestAndWaitForReceiptAsync(request, input, string.Empty, publics.ToList(), maxFee, ct).ConfigureAwait(false);
             var e = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
             submitted.Add((e.RequestId, mode, maxFee, (ulong)receipt.BlockNumber.Value, request));

@@ -85,7 +85,7 @@ public sealed class RequestPoster(Signer requester, IProverMarketService market,
             RevealDeadline: now + CommitSeconds + RevealSeconds, ProvingWindow: ProvingWindowSeconds,
             Verifier: verifier, MaxFee: MaxFee, MinFee: mode == 1 ? MaxFee / 10 : 0, MinCollateral: minCollateral ?? MaxFee,
             LatencyWeight: 0, Nonce: nonce, InputHash: inputHash, PublicInputsHash: PublicInputs.Hash(publics),
-            ProtocolFeeBps: protocolFeeBps);
+            ProtocolFeeBps: protocolFeeBps, CallbackGasLimit: 0);
         Nethereum.RPC.Eth.DTOs.TransactionReceipt receipt;
         try
         {

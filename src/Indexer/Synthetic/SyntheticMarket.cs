@@ -107,7 +107,7 @@ public sealed class SyntheticMarket
             ["bidDeadline"] = S(bidDeadline), ["revealDeadline"] = S(revealDeadline), ["provingWindow"] = S(window),
             ["verifier"] = Address(0x30_0000 + circuit), ["maxFee"] = S(maxFee), ["minFee"] = S(maxFee / 10),
             ["minCollateral"] = S(maxFee), ["latencyWeight"] = "1000000000", ["nonce"] = S(n),
-            ["inputHash"] = Hash(n, 1), ["publicInputsHash"] = Hash(n, 2), ["protocolFeeBps"] = "100",
+            ["inputHash"] = Hash(n, 1), ["publicInputsHash"] = Hash(n, 2), ["protocolFeeBps"] = "100", ["callbackGasLimit"] = "0",
         };
         At(0, "ProverMarket", "RequestSubmitted", id, null, tx, new JsonObject
         {

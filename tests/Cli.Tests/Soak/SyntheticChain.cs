@@ -23,7 +23,7 @@ internal static class SyntheticChain
     public static Request Terms(ulong nonce) => new(
         Requester: Addr(0x01), CircuitId: 1, Mode: 0, OnMiss: 0, AssetId: 0, BidDeadline: 100, RevealDeadline: 120,
         ProvingWindow: 60, Verifier: Addr(0x02), MaxFee: BigInteger.Pow(10, 16), MinFee: 0, MinCollateral: BigInteger.Pow(10, 16),
-        LatencyWeight: 0, Nonce: nonce, InputHash: new byte[32], PublicInputsHash: Keccak.Hash([1, 2, 3]), ProtocolFeeBps: 0);
+        LatencyWeight: 0, Nonce: nonce, InputHash: new byte[32], PublicInputsHash: Keccak.Hash([1, 2, 3]), ProtocolFeeBps: 0, CallbackGasLimit: 0);
 
     /// <summary>The market's request id: keccak256(abi.encode(request)).</summary>
     public static byte[] IdOf(Request r) => Keccak.Hash(AbiStructs.Encode(r));

@@ -19,12 +19,12 @@ public class NethereumAbiCrossCheckTests
     private static Request SampleRequest() => new(
         "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 7, 0, 1, 2, 1_700_000_000, 1_700_000_060, 600,
         "0x5FbDB2315678afecb367f032d93F642f64180aa3", BigInteger.Pow(10, 16), BigInteger.Pow(10, 15), BigInteger.Pow(10, 16),
-        BigInteger.Pow(10, 12), 42, Keccak.Hash("input"u8), Keccak.Hash("public inputs"u8), 250);
+        BigInteger.Pow(10, 12), 42, Keccak.Hash("input"u8), Keccak.Hash("public inputs"u8), 250, 300_000);
 
     private static string CastTuple(Request r) =>
         "(" + string.Join(",", r.Requester, r.CircuitId, r.Mode, r.OnMiss, r.AssetId, r.BidDeadline, r.RevealDeadline, r.ProvingWindow,
             r.Verifier, r.MaxFee, r.MinFee, r.MinCollateral, r.LatencyWeight, r.Nonce, Hex.Encode(r.InputHash), Hex.Encode(r.PublicInputsHash),
-            r.ProtocolFeeBps) + ")";
+            r.ProtocolFeeBps, r.CallbackGasLimit) + ")";
 
     [Fact]
     public async Task RequestStructEncodingMatchesCastAndRoundTrips()

@@ -194,7 +194,7 @@ public sealed class ScriptedMarket
             BidDeadline: mode is AllocationMode.SealedBid or AllocationMode.Dutch ? now + bidSeconds : 0,
             RevealDeadline: mode == AllocationMode.SealedBid ? now + bidSeconds + revealSeconds : 0,
             ProvingWindow: provingWindow, Verifier: VerifierA, MaxFee: maxFee, MinFee: minFee ?? 0, MinCollateral: minCollateral ?? maxFee,
-            LatencyWeight: latencyWeight ?? 0, Nonce: n, InputHash: Keccak.Hash(input), PublicInputsHash: PackedHash(publics), ProtocolFeeBps: FeeBps);
+            LatencyWeight: latencyWeight ?? 0, Nonce: n, InputHash: Keccak.Hash(input), PublicInputsHash: PackedHash(publics), ProtocolFeeBps: FeeBps, CallbackGasLimit: 0);
         await MarketAsync(requester, new IProverMarketService.SubmitRequestFunction
         {
             Request = terms, Input = input, InputUri = "", PublicInputs = [.. publics], AmountToSend = maxFee,

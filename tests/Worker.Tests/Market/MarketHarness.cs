@@ -169,7 +169,7 @@ public sealed class MarketHarness : IAsyncDisposable
             BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: minCollateral ?? Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
-            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps);
+            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps, CallbackGasLimit: 0);
         var receipt = await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics.ToList(), maxFee);
         return (request, receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event.RequestId);
     }

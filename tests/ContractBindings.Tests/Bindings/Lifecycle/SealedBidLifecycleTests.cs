@@ -126,7 +126,7 @@ public sealed class SealedBidLifecycleTests(AnvilFixture anvil) : IClassFixture<
             MaxFee: maxFee, MinFee: 0, MinCollateral: minCollateral, LatencyWeight: latencyWeight, Nonce: 1,
             InputHash: Keccak.Hash(input),
             PublicInputsHash: Keccak.Hash(new ABIEncode().GetABIEncoded(new ABIValue("uint256", publicInputs[0]))),
-            ProtocolFeeBps: 250);
+            ProtocolFeeBps: 250, CallbackGasLimit: 0);
 
         // The id is keccak256(abi.encode(request)): computed here independently and by the contract.
         var expectedId = Keccak.Hash(AbiStructs.Encode(request));
