@@ -6,6 +6,7 @@ import {IProofCallback} from "../interfaces/IProofCallback.sol";
 import {IProverMarket} from "../interfaces/IProverMarket.sol";
 import {IProverMarketTypes} from "../interfaces/IProverMarketTypes.sol";
 import {ICircuitRegistry} from "../interfaces/ICircuitRegistry.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {Owned} from "../utils/Owned.sol";
 
 /// @title ExampleRollup
@@ -15,8 +16,8 @@ import {Owned} from "../utils/Owned.sol";
 ///      the callback reads the batch, writes its status and finalizes at most `MAX_FINALIZE_PER_CALL` batches (two cold
 ///      reads and an event each, no write: a batch below `finalizedBatches` reads as `Finalized`), within
 ///      `CALLBACK_GAS` (measured in contracts/test/examples/ExampleRollup.t.sol, `test_callback_gasWithinLimit`).
-///      No reentrancy lock: the only contract called is the market fixed at deployment; its `withdraw` sends ETH here,
-///      and `receive` only emits an event.
+///      No reentrancy lock: the only contracts called are the market and its vault, fixed at deployment; their
+///      `withdraw` and `claim` send ETH here, and `receive` only emits an event.
 contract ExampleRollup is IExampleRollup, Owned {
     /// @inheritdoc IExampleRollup
     uint32 public constant CALLBACK_GAS = 100_000;
@@ -25,11 +26,14 @@ contract ExampleRollup is IExampleRollup, Owned {
     /// @dev BN254 scalar field order: public inputs must be below it.
     uint256 internal constant SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev The vault's asset id of ETH.
+    uint8 internal constant ETH_ASSET = 0;
     /// @dev [oldRoot, newRoot, batchHash].
     uint256 internal constant PUBLIC_INPUT_COUNT = 3;
 
     IProverMarket internal immutable _market;
     ICircuitRegistry internal immutable _registry;
+    ICollateralVault internal immutable _vault;
     /// @inheritdoc IExampleRollup
     uint32 public immutable circuitId;
     /// @inheritdoc IExampleRollup
@@ -94,6 +98,7 @@ contract ExampleRollup is IExampleRollup, Owned {
         if (CALLBACK_GAS > maxGas) revert CallbackGasAboveMarketMax(CALLBACK_GAS, maxGas);
         _market = market_;
         _registry = registry_;
+        _vault = ICollateralVault(market_.vault());
         circuitId = circuitId_;
         genesisRoot = genesisRoot_;
         finalizedRoot = genesisRoot_;
@@ -113,9 +118,10 @@ contract ExampleRollup is IExampleRollup, Owned {
         _;
     }
 
-    /// @notice Escrow deposits; the market's `withdraw` (refunds) lands here too.
+    /// @notice Escrow deposits; refunds from the market and slash proceeds from the vault land here too
+    ///         (`RefundsPulled` reports those).
     receive() external payable {
-        if (msg.sender != address(_market)) emit EscrowDeposited(msg.sender, msg.value);
+        if (msg.sender != address(_market) && msg.sender != address(_vault)) emit EscrowDeposited(msg.sender, msg.value);
     }
 
     // ------------------------------------------------------------------ sequencer
@@ -439,12 +445,15 @@ contract ExampleRollup is IExampleRollup, Owned {
         }
     }
 
+    /// @dev The rollup's market balance (refunds, unspent escrow) and its ETH slash proceeds in the vault (a requester's
+    ///      share of a slashed prover's collateral), into the escrow.
     function _pullRefunds() internal returns (uint256 amount) {
         amount = _market.balanceOf(address(this));
-        if (amount != 0) {
-            _market.withdraw(amount, address(this));
-            emit RefundsPulled(amount);
-        }
+        if (amount != 0) _market.withdraw(amount, address(this));
+        uint256 slashed = _vault.claimableBalance(address(this), ETH_ASSET);
+        if (slashed != 0) _vault.claim(ETH_ASSET, slashed, address(this));
+        amount += slashed; // both are ETH amounts far below 2^255
+        if (amount != 0) emit RefundsPulled(amount);
     }
 
     function _storeTerms(StoredBatch storage b, ProofTerms calldata t) internal {

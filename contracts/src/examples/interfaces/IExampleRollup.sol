@@ -124,7 +124,8 @@ interface IExampleRollup is IProofCallback {
     event VerifierAdopted(address indexed previous, address indexed verifier);
     /// @notice `from` added `amount` wei to the proving escrow.
     event EscrowDeposited(address indexed from, uint256 amount);
-    /// @notice `amount` wei of refunds (expired requests, unspent escrow) came back from the market's balance.
+    /// @notice `amount` wei came back into the escrow: refunds from the rollup's market balance (expired requests,
+    ///         unspent escrow) and its ETH slash proceeds from the vault.
     event RefundsPulled(uint256 amount);
 
     // ------------------------------------------------------------------ errors
@@ -233,7 +234,9 @@ interface IExampleRollup is IProofCallback {
     /// @notice Adds `msg.value` to the proving escrow (a plain transfer does the same).
     function deposit() external payable;
 
-    /// @notice Pulls the rollup's market balance (refunds) into the escrow. Permissionless.
+    /// @notice Pulls the rollup's market balance (refunds) and its ETH slash proceeds (claimable in the vault) into the
+    ///         escrow. Permissionless. (Slash proceeds in a collateral token stay claimable in the vault: this example
+    ///         handles ETH only.)
     function pullRefunds() external returns (uint256 amount);
 
     // ------------------------------------------------------------------ views
