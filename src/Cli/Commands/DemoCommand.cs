@@ -57,7 +57,7 @@ public sealed class DemoCommand : PmcCommand
 
     /// <summary>Creates the command.</summary>
     public DemoCommand(CliIo io)
-        : base("demo", "Deploy the market on an embedded anvil, start three workers, post rollup batches in every mode, summarise", io)
+        : base("demo", "Deploy the market and a rollup on an embedded anvil, start three workers, prove and finalize the rollup's batches in every mode, summarise", io)
     {
         Options.Add(_requests);
         Options.Add(_json);
@@ -73,7 +73,8 @@ public sealed class DemoCommand : PmcCommand
     /// <inheritdoc />
     public override string HelpEpilog =>
         "Prints 'dashboard: URL' once the indexer runs. Without --exit or --json the market and the dashboard stay open after\n" +
-        "the summary until Ctrl-C. Exits 0 when every request was fulfilled, 1 otherwise, 130 when interrupted before the summary.";
+        "the summary until Ctrl-C. Exits 0 when the rollup finalized every batch (with --circuit multiplier: every request was\n" +
+        "fulfilled), 1 otherwise, 130 when interrupted before the summary.";
 
     /// <inheritdoc />
     protected override int Run(ParseResult parseResult, CommandContext context)
@@ -104,7 +105,10 @@ public sealed class DemoCommand : PmcCommand
 
         // Ctrl-C after the summary only ends the browsing: the outcome stands.
         if (summary is null) return interrupt.Requested ? ExitCodes.Interrupted : ExitCodes.Failure;
-        return summary.Fulfilled == summary.Requests ? ExitCodes.Success : ExitCodes.Failure;
+        bool succeeded = summary.Rollup is { } rollup
+            ? summary.FinalizedBatches == rollup.CommittedBatches && rollup.CommittedBatches == options.Requests
+            : summary.Fulfilled == summary.Requests;
+        return succeeded ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     private static Uri Fail(System.CommandLine.Parsing.ArgumentResult result)

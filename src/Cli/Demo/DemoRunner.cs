@@ -11,6 +11,9 @@ using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Cli.Local;
+using ProverMarketChain.Sequencer.Chain;
+using ProverMarketChain.Sequencer.Poseidon;
+using ProverMarketChain.Sequencer.State;
 using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Node;
 using ProverMarketChain.Worker.Proving;
@@ -18,11 +21,13 @@ using ProverMarketChain.Worker.Proving;
 namespace ProverMarketChain.Cli.Demo;
 
 /// <summary>Options of <c>pmc demo</c>.</summary>
-/// <param name="Requests">Proof requests the sequencer posts (modes cycle: sealed bid, Dutch, standing ask, open race).</param>
+/// <param name="Requests">Rollup batches the sequencer commits, each proven through one market request (modes cycle:
+/// sealed bid, Dutch, standing ask, open race).</param>
 /// <param name="RpcUrl">An existing node (its first five default anvil keys must be funded); null starts an embedded anvil.</param>
 /// <param name="TimeoutSeconds">Give up waiting for outcomes after this long.</param>
-/// <param name="Circuit">The circuit the sequencer's batches are proven with: rollup_batch, or multiplier (a 4-constraint
-/// circuit for fast tests of the market machinery).</param>
+/// <param name="Circuit">The circuit the sequencer's batches are proven with: rollup_batch (the rollup story: an
+/// ExampleRollup contract, batches built by src/Sequencer), or multiplier (a 4-constraint circuit for fast tests of the
+/// market machinery: a plain requester posts products, no rollup).</param>
 /// <param name="IndexerDb">Where the demo's indexer stores its projections (null: an SQLite file in the working folder).</param>
 /// <param name="Dashboard">Where the indexer's API and dashboard listen (a busy port falls back to a free one).</param>
 /// <param name="KeepOpen">After the summary, keep the chain, workers and dashboard running until <c>ct</c> is cancelled.</param>
@@ -38,7 +43,19 @@ public sealed record DemoOptions(int Requests, string? RpcUrl, int TimeoutSecond
 /// <param name="GasPerRequest">Gas per request as the indexer attributes it.</param>
 public sealed record DemoIndexerCounts(string Dashboard, long Requests, long Fulfilled, long Slashed, IReadOnlyDictionary<string, long> FulfilledByMode, long? GasPerRequest);
 
+/// <summary>The demo rollup at the end of the run.</summary>
+/// <param name="Address">The ExampleRollup contract.</param>
+/// <param name="Rpc">The chain it lives on (an embedded anvil is gone once the demo ends).</param>
+/// <param name="CommittedBatches">Batches the sequencer committed.</param>
+/// <param name="SequencerStateRoot">The root of the sequencer's local account tree after its last batch (bytes32 hex).</param>
+/// <param name="Reposts">Batch requests that ended unproven and were posted again.</param>
+public sealed record DemoRollup(string Address, string Rpc, int CommittedBatches, string SequencerStateRoot, int Reposts);
+
 /// <summary>The demo's outcome (printed as one JSON object by <c>--json</c>).</summary>
+/// <remarks>With the rollup (the default circuit), <c>Requests</c> counts every market request the rollup posted (a
+/// batch reposted after its request expired counts twice), and the run succeeds when <c>FinalizedBatches</c> reaches
+/// the batches committed. <c>FinalizedBatches</c>, <c>FinalizedStateRoot</c> and <c>Rollup</c> are null for the
+/// multiplier circuit (no rollup).</remarks>
 public sealed record DemoSummary(
     int Requests,
     int Fulfilled,
@@ -51,13 +68,19 @@ public sealed record DemoSummary(
     double? MeanProvingSeconds,
     double? MeanAssignedToFulfilledSeconds,
     double WallSeconds,
-    DemoIndexerCounts? Indexer = null);
+    DemoIndexerCounts? Indexer = null,
+    int? FinalizedBatches = null,
+    string? FinalizedStateRoot = null,
+    DemoRollup? Rollup = null);
 
 /// <summary>
-/// A whole local market: deploys the contracts, registers the rollup circuit with its generated verifier, starts three
-/// workers with different cost and speed profiles, has a sequencer post rollup batches as proof requests in every
-/// allocation mode, follows them live and summarises the outcome from chain state. An indexer follows the market from
-/// its deployment and serves the dashboard; the summary carries its counts beside the chain's.
+/// A whole local market with a rollup on it: deploys the contracts, registers the rollup circuit with its generated
+/// verifier, starts three workers with different cost and speed profiles, deploys an <c>ExampleRollup</c>, and has its
+/// sequencer (<see cref="SequencerService"/>) commit batches of transfers built on its local state; the rollup buys each
+/// batch's proof on the market, cycling through every allocation mode, and its finalized root advances as the proofs
+/// come back. The narration follows each batch (mode, winning prover, price, latency) and the finalized root; the
+/// summary is read from chain state. An indexer follows the market from its deployment and serves the dashboard; the
+/// summary carries its counts beside the chain's.
 /// </summary>
 public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, TextWriter progress)
 {
@@ -135,76 +158,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         for (int i = 0; i < 60 && (await askBook.AskHeadQueryAsync(circuitId).ConfigureAwait(false)) == Address.Zero; i++)
             await Task.Delay(250, ct).ConfigureAwait(false);
 
-        // ------------------------------------------------------------ sequencer
+        // ------------------------------------------------------------ requests
         // Every request carries the protocol fee in force (a later, timelocked change never reaches it), and a sealed
         // auction's reveal phase is at least the market's minimum (so every bidder gets to reveal).
-        var protocolFeeBps = await market.EffectiveProtocolFeeQueryAsync().ConfigureAwait(false);
-        var minReveal = (ulong)await market.MIN_REVEAL_WINDOWQueryAsync().ConfigureAwait(false);
-        var submitted = new List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)>();
-        var runTag = Convert.ToHexString(RandomNumberGeneratorBytes(4));
-        for (int i = 0; i < options.Requests; i++)
-        {
-            int mode = i % 4;
-            var (input, publics) = options.Circuit == "multiplier" ? MakeProduct(i) : await MakeBatchAsync(root, work, $"demo-{runTag}-{i}", ct).ConfigureAwait(false);
-            var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
-            var maxFee = Ether / 100;
-            var request = new Request(
-                Requester: sequencer.From, CircuitId: circuitId, Mode: mode, OnMiss: 0, AssetId: 0,
-                // A sealed bid's window leaves room for each worker's preflight (fetch and witness) before it commits.
-                BidDeadline: now + (mode == 1 ? 8UL : 6UL), RevealDeadline: now + (mode == 0 ? 6UL + minReveal : 8UL), ProvingWindow: 60,
-                // The collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
-                Verifier: local.Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
-                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
-                ProtocolFeeBps: protocolFeeBps, CallbackGasLimit: 0);
-            var receipt = await market.SubmitRequestRequestAndWaitForReceiptAsync(request, input, string.Empty, publics.ToList(), maxFee, ct).ConfigureAwait(false);
-            var e = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
-            submitted.Add((e.RequestId, mode, maxFee, (ulong)receipt.BlockNumber.Value, request));
-            Say($"request #{i} ({ModeNames[mode]}) posted: {Hex.Encode(e.RequestId)[..10]}…, max fee {Format(maxFee)}");
-            await Task.Delay(1000, ct).ConfigureAwait(false);
-        }
-
-        // ------------------------------------------------------------ live progress until every request is settled
-        var outcome = new Dictionary<string, string>();
-        var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
-        var seen = new HashSet<string>();
-        var assignedTo = new Dictionary<int, string>();
-        while (DateTime.UtcNow < deadline)
-        {
-            int done = 0;
-            for (int i = 0; i < submitted.Count; i++)
-            {
-                var view = await market.RequestStateQueryAsync(submitted[i].Id).ConfigureAwait(false);
-                var status = (int)view.Status;
-                var key = $"{i}:{status}:{view.Prover}";
-                if (seen.Add(key) && status is 2 or 3 or 4 or 7)
-                {
-                    // A locked Dutch job's price follows from its terms and lock time (requestState, keyed by id alone,
-                    // reports 0 for it): ask dutchPrice.
-                    var fee = status == 2 && submitted[i].Mode == 1
-                        ? await market.DutchPriceQueryAsync(submitted[i].Request).ConfigureAwait(false)
-                        : view.Fee;
-                    var who = view.Prover != Address.Zero ? names.GetValueOrDefault(Address.Parse(view.Prover), view.Prover)
-                        : status == 4 ? await FulfillerAsync(market, submitted[i].Block, submitted[i].Id, names, ct).ConfigureAwait(false)
-                        : assignedTo.GetValueOrDefault(i, "the first valid proof (open race or secondary)");
-                    if (status == 2) assignedTo[i] = who;
-                    Say(status switch
-                    {
-                        2 => $"request #{i} assigned to {who} at {Format(fee)}",
-                        3 => $"request #{i} open for secondary fulfilment (bounty {Format(view.Bounty)})",
-                        7 => $"request #{i} matched {who}'s standing ask at {Format(view.Fee)}; awaiting its acceptance",
-                        _ => $"request #{i} fulfilled by {who}",
-                    });
-                }
-                if (status is 4 or 5 or 6) done++;
-                else if (status is 1 or 3 && await TryExpireAsync(market, submitted[i].Request, ct).ConfigureAwait(false))
-                {
-                    Say($"request #{i} expired unfulfilled; escrow refunded");
-                    done++;
-                }
-            }
-            if (done == submitted.Count) break;
-            await Task.Delay(500, ct).ConfigureAwait(false);
-        }
+        var minReveal = (uint)await market.MIN_REVEAL_WINDOWQueryAsync().ConfigureAwait(false);
+        var submitted = new List<Submitted>();
+        RollupRun? rollup = null;
+        if (options.Circuit == "rollup_batch")
+            rollup = await RunRollupAsync(owner, sequencer, client, market, deployment.ProverMarket, minReveal, names, submitted, ct).ConfigureAwait(false);
+        else
+            await RunProductsAsync(sequencer, client, market, local.Verifier, minReveal, names, submitted, ct).ConfigureAwait(false);
 
         double provingSum = 0, provingCount = 0;
         foreach (var h in hosts)
@@ -221,6 +184,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var summary = await SummariseAsync(client, market, submitted, names, deployBlock, meanProving, ct).ConfigureAwait(false);
         var counts = await indexer.CountsAsync(await client.BlockNumberAsync(ct).ConfigureAwait(false), ModeNames, ct).ConfigureAwait(false);
         summary = summary with { Indexer = counts };
+        if (rollup is not null)
+        {
+            var seq = rollup.Sequencer;
+            summary = summary with
+            {
+                FinalizedBatches = (int)await seq.Contract.FinalizedBatchesQueryAsync(cancellationToken: ct).ConfigureAwait(false),
+                FinalizedStateRoot = Hex.Encode(Words.Bytes32(await seq.FinalizedRootAsync(ct).ConfigureAwait(false))),
+                Rollup = new DemoRollup(seq.Rollup.ToString(), endpoint.ToString(), seq.CommittedBatches, Hex.Encode(Words.Bytes32(seq.Head.Root)), rollup.Reposts),
+            };
+        }
         onSummary?.Invoke(summary);
         if (options.KeepOpen)
         {
@@ -238,22 +211,184 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         return (Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}"), [c, c * c + b]);
     }
 
-    /// <summary>Who was paid for a fulfilled request, from its <c>RequestFulfilled</c> event: the state slot no longer
-    ///     names the prover once it is paid, and an auction settled inside its fulfilment is never seen assigned.</summary>
-    private static async Task<string> FulfillerAsync(IProverMarketService market, ulong fromBlock, byte[] id,
+    /// <summary>A market request the demo posted (or the rollup posted for a batch): its id, mode, escrow, block and terms.</summary>
+    private sealed record Submitted(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request, int Batch = -1);
+
+    /// <summary>The rollup part of a run: its sequencer and how many batch requests were reposted.</summary>
+    private sealed record RollupRun(SequencerService Sequencer, int Reposts);
+
+    /// <summary>
+    /// The rollup story: deploys an ExampleRollup with a random genesis state, funds its proving escrow, and has the
+    /// sequencer commit <see cref="DemoOptions.Requests"/> batches of random transfers (built by src/Sequencer), the
+    /// allocation mode cycling from batch to batch; then follows every batch until it is finalized (or the timeout),
+    /// narrating its mode, winning prover, price and latency and the finalized root as it advances. The sequencer syncs a
+    /// proof whose callback failed and reposts a batch whose request expired unproven.
+    /// </summary>
+    private async Task<RollupRun> RunRollupAsync(Signer owner, Signer sequencerSigner, EthClient client, IProverMarketService market, Address marketAddress,
+        uint minReveal, Dictionary<Address, string> names, List<Submitted> submitted, CancellationToken ct)
+    {
+        var root = RepoPaths.Root();
+        var poseidon = CircomPoseidon.FromRepository(root);
+        var shape = RollupShape.FromCircuit(Path.Combine(root, "circuits", "rollup_batch.circom"));
+        var rng = new SeededRandom($"demo-{Convert.ToHexString(RandomNumberGeneratorBytes(4))}");
+        var genesis = RandomRollup.Genesis(poseidon, shape, rng);
+        var seq = await SequencerService.DeployAsync(owner, sequencerSigner, marketAddress, LocalMarket.CircuitId, genesis, loggers.CreateLogger("sequencer"), ct).ConfigureAwait(false);
+        var maxFee = Ether / 100;
+        var escrow = maxFee * options.Requests;
+        await seq.DepositAsync(escrow, ct).ConfigureAwait(false);
+        Say($"rollup {seq.Rollup} deployed: {shape.Accounts} accounts, {shape.BatchSize} transfers a batch, genesis root {Short(genesis.Root)}; the sequencer deposited {Format(escrow)} of proving escrow");
+
+        for (int i = 0; i < options.Requests; i++)
+        {
+            int mode = i % 4;
+            // A sealed bid's window leaves room for each worker's preflight (fetch and witness) before it commits; the
+            // collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
+            var terms = new ProofTerms(Mode: mode, OnMiss: 0, AssetId: 0, BidWindow: mode == 1 ? 8 : 6, RevealWindow: minReveal, ProvingWindow: 60,
+                MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee, LatencyWeight: BigInteger.Pow(10, 13));
+            var c = await seq.CommitAsync(state => RandomRollup.NextBatch(state, rng), terms, ct).ConfigureAwait(false);
+            submitted.Add(new Submitted(c.RequestId, mode, maxFee, c.CommitBlock, c.Request, c.Index));
+            var moved = string.Join(", ", c.Batch!.Transfers.Select(t => $"{t.Amount} from #{t.From} to #{t.To}"));
+            Say($"batch #{c.Index} ({ModeNames[mode]}) committed: {moved}; root {Short(c.OldRoot)} -> {Short(c.NewRoot)}; the rollup requested its proof ({Hex.Encode(c.RequestId)[..10]}…, max fee {Format(maxFee)})");
+            await Task.Delay(1000, ct).ConfigureAwait(false);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
+        var seen = new HashSet<string>();
+        var assignedTo = new Dictionary<string, string>();
+        var proven = new HashSet<string>();
+        int reposts = 0;
+        while (seq.FinalizedBatches < seq.CommittedBatches && DateTime.UtcNow < deadline)
+        {
+            for (int i = seq.FinalizedBatches; i < seq.CommittedBatches; i++)
+            {
+                var s = submitted.Last(x => x.Batch == i); // the batch's current request
+                int status = await WatchAsync(market, $"batch #{i}'s request", s, names, seen, assignedTo, ct).ConfigureAwait(false);
+                if (status == 4 && proven.Add(Hex.Encode(s.Id)))
+                {
+                    var (who, price, seconds) = await FulfilmentAsync(client, market, s, names, ct).ConfigureAwait(false);
+                    Say($"batch #{i} ({ModeNames[s.Mode]}) proven by {who} for {Format(price)}, {seconds:F0} s after its request");
+                }
+            }
+            foreach (var e in await seq.PollAsync(ct).ConfigureAwait(false))
+            {
+                switch (e)
+                {
+                    case BatchReposted r:
+                        reposts++;
+                        var previous = submitted.Last(x => x.Batch == r.Index);
+                        submitted.Add(new Submitted(r.RequestId, previous.Mode, r.Request.MaxFee, r.Block, r.Request, r.Index));
+                        Say($"batch #{r.Index}: its request ended unproven; reposted with the batch's stored terms ({Hex.Encode(r.RequestId)[..10]}…)");
+                        break;
+                    case BatchSynced y:
+                        Say($"batch #{y.Index}: the rollup's callback had failed; the sequencer synced the market's proof");
+                        break;
+                    case BatchFinalized f:
+                        Say($"finalized root -> {Short(f.Root)} (batch #{f.Index}; {f.Index + 1} of {seq.CommittedBatches} batches final{(f.Root == f.LocalRoot ? ", equal to the sequencer's tree" : $"; the sequencer's tree has {Short(f.LocalRoot)}")})");
+                        break;
+                }
+            }
+            if (seq.FinalizedBatches < seq.CommittedBatches) await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+        return new RollupRun(seq, reposts);
+    }
+
+    /// <summary>The market machinery alone (the multiplier circuit): a plain requester posts products in every mode and
+    /// the demo follows them until each is settled, expiring what nobody can deliver any more.</summary>
+    private async Task RunProductsAsync(Signer requester, EthClient client, IProverMarketService market, Address verifier, uint minReveal,
+        Dictionary<Address, string> names, List<Submitted> submitted, CancellationToken ct)
+    {
+        var protocolFeeBps = await market.EffectiveProtocolFeeQueryAsync().ConfigureAwait(false);
+        for (int i = 0; i < options.Requests; i++)
+        {
+            int mode = i % 4;
+            var (input, publics) = MakeProduct(i);
+            var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
+            var maxFee = Ether / 100;
+            var request = new Request(
+                Requester: requester.From, CircuitId: LocalMarket.CircuitId, Mode: mode, OnMiss: 0, AssetId: 0,
+                BidDeadline: now + (mode == 1 ? 8UL : 6UL), RevealDeadline: now + (mode == 0 ? 6UL + minReveal : 8UL), ProvingWindow: 60,
+                Verifier: verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: maxFee,
+                LatencyWeight: BigInteger.Pow(10, 13), Nonce: i, InputHash: Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics),
+                ProtocolFeeBps: protocolFeeBps, CallbackGasLimit: 0);
+            var receipt = await market.SubmitRequestRequestAndWaitForReceiptAsync(request, input, string.Empty, publics.ToList(), maxFee, ct).ConfigureAwait(false);
+            var e = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
+            submitted.Add(new Submitted(e.RequestId, mode, maxFee, (ulong)receipt.BlockNumber.Value, request));
+            Say($"request #{i} ({ModeNames[mode]}) posted: {Hex.Encode(e.RequestId)[..10]}…, max fee {Format(maxFee)}");
+            await Task.Delay(1000, ct).ConfigureAwait(false);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
+        var seen = new HashSet<string>();
+        var assignedTo = new Dictionary<string, string>();
+        while (DateTime.UtcNow < deadline)
+        {
+            int done = 0;
+            for (int i = 0; i < submitted.Count; i++)
+            {
+                int status = await WatchAsync(market, $"request #{i}", submitted[i], names, seen, assignedTo, ct).ConfigureAwait(false);
+                if (status == 4 && seen.Add($"{Hex.Encode(submitted[i].Id)}:fulfilled"))
+                    Say($"request #{i} fulfilled by {(await FulfilmentAsync(client, market, submitted[i], names, ct).ConfigureAwait(false)).Who}");
+                if (status is 4 or 5 or 6) done++;
+                else if (status is 1 or 3 && await TryExpireAsync(market, submitted[i].Request, ct).ConfigureAwait(false))
+                {
+                    Say($"request #{i} expired unfulfilled; escrow refunded");
+                    done++;
+                }
+            }
+            if (done == submitted.Count) break;
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a request's state and narrates a new assignment, standing-ask match or secondary opening once.
+    /// Returns its status.</summary>
+    private async Task<int> WatchAsync(IProverMarketService market, string label, Submitted s, IReadOnlyDictionary<Address, string> names,
+        HashSet<string> seen, Dictionary<string, string> assignedTo, CancellationToken ct)
+    {
+        var view = await market.RequestStateQueryAsync(s.Id, cancellationToken: ct).ConfigureAwait(false);
+        var status = (int)view.Status;
+        var id = Hex.Encode(s.Id);
+        if (status is 2 or 3 or 7 && seen.Add($"{id}:{status}:{view.Prover}"))
+        {
+            // A locked Dutch job's price follows from its terms and lock time (requestState, keyed by id alone, reports 0
+            // for it): ask dutchPrice.
+            var fee = status == 2 && s.Mode == 1 ? await market.DutchPriceQueryAsync(s.Request).ConfigureAwait(false) : view.Fee;
+            var who = view.Prover != Address.Zero ? names.GetValueOrDefault(Address.Parse(view.Prover), view.Prover)
+                : assignedTo.GetValueOrDefault(id, "the first valid proof (open race or secondary)");
+            if (status == 2) assignedTo[id] = who;
+            Say(status switch
+            {
+                2 => $"{label} assigned to {who} at {Format(fee)}",
+                3 => $"{label} open for secondary fulfilment (bounty {Format(view.Bounty)})",
+                _ => $"{label} matched {who}'s standing ask at {Format(view.Fee)}; awaiting its acceptance",
+            });
+        }
+        return status;
+    }
+
+    /// <summary>Who was paid for a fulfilled request, how much (prover payment and protocol fee), and how long after
+    ///     its submission, from its <c>RequestFulfilled</c> event: the state slot no longer names the prover once it is
+    ///     paid, and an auction settled inside its fulfilment is never seen assigned.</summary>
+    private static async Task<(string Who, BigInteger Price, double Seconds)> FulfilmentAsync(EthClient client, IProverMarketService market, Submitted s,
         IReadOnlyDictionary<Address, string> names, CancellationToken ct)
     {
-        var paid = await market.GetRequestFulfilledEventsAsync(fromBlock, null, id, null).ConfigureAwait(false);
-        if (paid.Count == 0) return "an unknown prover";
-        var p = Address.Parse(paid[0].Event.Prover);
-        return names.GetValueOrDefault(p, p.ToString());
+        var paid = await market.GetRequestFulfilledEventsAsync(s.Block, null, s.Id, null).ConfigureAwait(false);
+        if (paid.Count == 0) return ("an unknown prover", BigInteger.Zero, double.NaN);
+        var f = paid[0];
+        var p = Address.Parse(f.Event.Prover);
+        var at = (await client.GetBlockByNumberAsync((ulong)f.Log.BlockNumber.Value, ct).ConfigureAwait(false))!.Timestamp;
+        var from = (await client.GetBlockByNumberAsync(s.Block, ct).ConfigureAwait(false))!.Timestamp;
+        return (names.GetValueOrDefault(p, p.ToString()), f.Event.ProverPayment + f.Event.ProtocolFee, at - (double)from);
     }
+
+    /// <summary>The first bytes of a root, for the narration.</summary>
+    private static string Short(BigInteger root) => Hex.Encode(Words.Bytes32(root))[..10] + "…";
 
     /// <summary>Expires a request nobody can deliver any more (permissionless); false while it is still live.</summary>
     private static Task<bool> TryExpireAsync(IProverMarketService market, Request request, CancellationToken ct) =>
         Permissionless.TryAsync(() => market.ExpireQueryAsync(request), () => market.ExpireRequestAndWaitForReceiptAsync(request, ct));
 
-    private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarketService market, List<(byte[] Id, int Mode, BigInteger MaxFee, ulong Block, Request Request)> submitted,
+    private async Task<DemoSummary> SummariseAsync(EthClient client, IProverMarketService market, List<Submitted> submitted,
         Dictionary<Address, string> names, ulong fromBlock, double? meanProving, CancellationToken ct)
     {
         var logs = await client.GetLogsAsync(new LogFilter(fromBlock, null, [Address.Parse(market.ContractAddress)], null), ct).ConfigureAwait(false);
@@ -302,14 +437,6 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         return new DemoSummary(submitted.Count, latencies.Count, slashed, median, ratios.Count == 0 ? null : ratios.Average(),
             submitted.Count == 0 ? 0 : (double)gas / submitted.Count, wins, byMode, meanProving,
             assignedToFulfilled.Count == 0 ? null : assignedToFulfilled.Average(), Math.Round(_clock.Elapsed.TotalSeconds, 1));
-    }
-
-    private static async Task<(byte[] Input, BigInteger[] Publics)> MakeBatchAsync(string root, string work, string seed, CancellationToken ct)
-    {
-        var input = Path.Combine(work, seed + ".json");
-        var pub = Path.Combine(work, seed + ".public.json");
-        await ExternalProcess.RunAsync("node", [Path.Combine(root, "circuits", "scripts", "rollup-input.js"), "--seed", seed, "--out", input, "--public", pub], root, ct).ConfigureAwait(false);
-        return (await File.ReadAllBytesAsync(input, ct).ConfigureAwait(false), CircuitBuild.ReadNumbers(pub));
     }
 
     private static byte[] RandomNumberGeneratorBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);

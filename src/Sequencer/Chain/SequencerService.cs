@@ -185,10 +185,10 @@ public sealed class SequencerService
             {
                 // Someone else reposted it (anyone may): follow the new request.
                 var previous = c.RequestId;
-                (c.Request, _, _, _) = await SubmittedAsync(view.RequestId).ConfigureAwait(false);
+                (c.Request, _, _, var block) = await SubmittedAsync(view.RequestId).ConfigureAwait(false);
                 c.RequestId = view.RequestId;
                 c.Attempts = (int)view.Attempts;
-                events.Add(new BatchReposted(i, previous, c.RequestId, c.Request));
+                events.Add(new BatchReposted(i, previous, c.RequestId, c.Request, block));
                 continue;
             }
             var state = await _market.RequestStateQueryAsync(c.RequestId, cancellationToken: ct).ConfigureAwait(false);
@@ -215,7 +215,7 @@ public sealed class SequencerService
                 c.Request = submitted.Request;
                 c.Attempts++;
                 _logger.LogInformation("Batch {Index}: request {Previous} ended unproven; reposted as {RequestId}", i, Hex.Encode(previousId), Hex.Encode(c.RequestId));
-                events.Add(new BatchReposted(i, previousId, c.RequestId, c.Request));
+                events.Add(new BatchReposted(i, previousId, c.RequestId, c.Request, (ulong)receipt.BlockNumber.Value));
             }
         }
 

@@ -33,5 +33,9 @@ public sealed class DemoIndexerTests
         Assert.Equal(summary.FulfilledByMode.ToDictionary(kv => kv.Key, kv => (long)kv.Value), indexed.FulfilledByMode);
         // Gas: the indexer divides each transaction among the requests it touched; the demo sums whole transactions.
         Assert.Equal((long)summary.GasPerRequest, indexed.GasPerRequest!.Value, tolerance: 1);
+        // The multiplier circuit exercises the market alone: no rollup, so no rollup keys.
+        Assert.Null(summary.Rollup);
+        Assert.Null(summary.FinalizedBatches);
+        Assert.Null(summary.FinalizedStateRoot);
     }
 }
