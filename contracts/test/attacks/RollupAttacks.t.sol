@@ -154,6 +154,8 @@ contract RollupAttacksTest is RollupFixture {
         vmx.cool(address(rollup));
         vm.recordLogs();
         _deliver(ps[0], p1);
+        (bool failed,) = _findLog(vm.getRecordedLogs(), address(market), T.CallbackFailed.selector, ps[0].id);
+        assertFalse(failed, "the callback ran within its gas");
         assertEq(rollup.finalizedBatches(), rollup.MAX_FINALIZE_PER_CALL(), "bounded, and the callback succeeded");
         vm.prank(stranger);
         rollup.finalize(n);
@@ -181,8 +183,11 @@ contract RollupAttacksTest is RollupFixture {
         vm.prank(address(market));
         vm.expectRevert(abi.encodeWithSelector(IExampleRollup.UnknownRequest.selector, b0.id));
         rollup.onProofFulfilled(b0.id, b0.pubs);
-        // Its delivery through the market pays its prover and proves nothing.
+        // Its delivery through the market pays its prover and proves nothing (the rollup refuses the callback).
+        vm.recordLogs();
         _deliver(b0, p1);
+        (bool failed,) = _findLog(vm.getRecordedLogs(), address(market), T.CallbackFailed.selector, b0.id);
+        assertTrue(failed, "the stale request's callback was refused");
         assertEq(rollup.finalizedBatches(), 0);
         _deliver(c0, p2);
         assertEq(rollup.finalizedRoot(), _newRoot(7));

@@ -190,6 +190,20 @@ abstract contract RollupFixture is MarketFixture {
         }
     }
 
+    /// @dev The data of the first log of `emitter` with topics `topic0`, `topic1` in `logs` (`found` false: none).
+    function _findLog(Vm.Log[] memory logs, address emitter, bytes32 topic0, bytes32 topic1)
+        internal
+        pure
+        returns (bool found, bytes memory data)
+    {
+        for (uint256 i; i < logs.length; ++i) {
+            if (
+                logs[i].emitter == emitter && logs[i].topics.length > 1 && logs[i].topics[0] == topic0
+                    && logs[i].topics[1] == topic1
+            ) return (true, logs[i].data);
+        }
+    }
+
     function _status(uint256 index) internal view returns (IExampleRollup.BatchStatus) {
         return rollup.batch(index).status;
     }
