@@ -56,8 +56,8 @@ test-contracts: contracts
 
 # One test assembly at a time (-m:1): the worker's market tests run on one-second blocks and real proofs, and sharing
 # the 2 cores with the prover's MSM tests starved them. Failures print their message and stack. The demo's rollup test
-# proves real rollup batches, so it needs the rollup circuit's build (circuits-demo: cached; the first build on a fresh
-# machine makes its 2^14 powers of tau).
+# proves real rollup batches, so it needs the rollup circuit's build (circuits-demo: cached, and it also redoes a key
+# left by an older setup, which would no longer match the committed verifier).
 test-dotnet: dotnet-build circuits-test circuits-demo
 	$(DOTNET) test ProverMarketChain.sln -c Release --no-build --verbosity quiet -nologo -m:1 --logger "console;verbosity=minimal"
 
