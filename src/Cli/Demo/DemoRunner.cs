@@ -165,7 +165,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var submitted = new List<Submitted>();
         RollupRun? rollup = null;
         if (options.Circuit == "rollup_batch")
-            rollup = await RunRollupAsync(owner, sequencer, client, market, deployment.ProverMarket, minReveal, names, submitted, ct).ConfigureAwait(false);
+            rollup = await RunRollupAsync(owner, sequencer, client, market, askBook, deployment.ProverMarket, circuit.Constraints, minReveal, names, submitted, ct).ConfigureAwait(false);
         else
             await RunProductsAsync(sequencer, client, market, local.Verifier, minReveal, names, submitted, ct).ConfigureAwait(false);
 
@@ -224,8 +224,8 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
     /// narrating its mode, winning prover, price and latency and the finalized root as it advances. The sequencer syncs a
     /// proof whose callback failed and reposts a batch whose request expired unproven.
     /// </summary>
-    private async Task<RollupRun> RunRollupAsync(Signer owner, Signer sequencerSigner, EthClient client, IProverMarketService market, Address marketAddress,
-        uint minReveal, Dictionary<Address, string> names, List<Submitted> submitted, CancellationToken ct)
+    private async Task<RollupRun> RunRollupAsync(Signer owner, Signer sequencerSigner, EthClient client, IProverMarketService market, IAskBookService askBook,
+        Address marketAddress, ulong units, uint minReveal, Dictionary<Address, string> names, List<Submitted> submitted, CancellationToken ct)
     {
         var root = RepoPaths.Root();
         var poseidon = CircomPoseidon.FromRepository(root);
@@ -241,6 +241,13 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         for (int i = 0; i < options.Requests; i++)
         {
             int mode = i % 4;
+            // A standing-ask request is matched at submission, and reverts when no ask can take it (every worker's ask
+            // may be at capacity for a while): wait for one, and post the batch as an open race if none frees up.
+            if (mode == 2 && !await WaitForFittingAskAsync(client, askBook, units, maxFee, maxFee, 60, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
+            {
+                Say($"batch #{i}: no standing ask can take a job now (every ask is at capacity); it goes to an open race instead");
+                mode = 3;
+            }
             // A sealed bid's window leaves room for each worker's preflight (fetch and witness) before it commits; the
             // collateral (also a sealed bid's bond) is the whole fee: a sealed bid's bond must be at least maxFee.
             var terms = new ProofTerms(Mode: mode, OnMiss: 0, AssetId: 0, BidWindow: mode == 1 ? 8 : 6, RevealWindow: minReveal, ProvingWindow: 60,
@@ -257,17 +264,24 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var assignedTo = new Dictionary<string, string>();
         var proven = new HashSet<string>();
         int reposts = 0;
+        // A batch's proof is narrated when the market reports its request fulfilled, or at the latest when the batch
+        // finalizes (its callback may finalize it within the very transaction that delivers the proof).
+        async Task NarrateProofAsync(int i)
+        {
+            var s = submitted.Last(x => x.Batch == i); // the batch's current request
+            if (!proven.Add(Hex.Encode(s.Id))) return;
+            var (who, price, seconds) = await FulfilmentAsync(client, market, s, names, ct).ConfigureAwait(false);
+            Say($"batch #{i} ({ModeNames[s.Mode]}) proven by {who} for {Format(price)}, {seconds:F0} s after its request");
+        }
+
         while (seq.FinalizedBatches < seq.CommittedBatches && DateTime.UtcNow < deadline)
         {
             for (int i = seq.FinalizedBatches; i < seq.CommittedBatches; i++)
             {
-                var s = submitted.Last(x => x.Batch == i); // the batch's current request
+                var s = submitted.Last(x => x.Batch == i);
+                if (proven.Contains(Hex.Encode(s.Id))) continue;
                 int status = await WatchAsync(market, $"batch #{i}'s request", s, names, seen, assignedTo, ct).ConfigureAwait(false);
-                if (status == 4 && proven.Add(Hex.Encode(s.Id)))
-                {
-                    var (who, price, seconds) = await FulfilmentAsync(client, market, s, names, ct).ConfigureAwait(false);
-                    Say($"batch #{i} ({ModeNames[s.Mode]}) proven by {who} for {Format(price)}, {seconds:F0} s after its request");
-                }
+                if (status == 4) await NarrateProofAsync(i).ConfigureAwait(false);
             }
             foreach (var e in await seq.PollAsync(ct).ConfigureAwait(false))
             {
@@ -283,6 +297,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
                         Say($"batch #{y.Index}: the rollup's callback had failed; the sequencer synced the market's proof");
                         break;
                     case BatchFinalized f:
+                        await NarrateProofAsync(f.Index).ConfigureAwait(false);
                         Say($"finalized root -> {Short(f.Root)} (batch #{f.Index}; {f.Index + 1} of {seq.CommittedBatches} batches final{(f.Root == f.LocalRoot ? ", equal to the sequencer's tree" : $"; the sequencer's tree has {Short(f.LocalRoot)}")})");
                         break;
                 }
@@ -290,6 +305,24 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             if (seq.FinalizedBatches < seq.CommittedBatches) await Task.Delay(500, ct).ConfigureAwait(false);
         }
         return new RollupRun(seq, reposts);
+    }
+
+    /// <summary>Waits (at most <paramref name="patience"/>) until some listed ask on the circuit can take a job of these
+    /// terms: capacity left, latency within the proving window, price within the fee, collateral within its cap.</summary>
+    private static async Task<bool> WaitForFittingAskAsync(EthClient client, IAskBookService askBook, ulong units, BigInteger maxFee, BigInteger collateral,
+        uint provingWindow, TimeSpan patience, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + patience;
+        while (true)
+        {
+            var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
+            var top = await askBook.TopAsksQueryAsync(LocalMarket.CircuitId, 16, cancellationToken: ct).ConfigureAwait(false);
+            if (top.Asks.Any(a => a.Listed && a.Capacity > 0 && a.MaxLatency <= provingWindow && a.AssetId == 0 && a.PricePerUnit * units <= maxFee
+                    && a.MaxCollateral >= collateral && a.ExpiresAt > now))
+                return true;
+            if (DateTime.UtcNow >= until) return false;
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The market machinery alone (the multiplier circuit): a plain requester posts products in every mode and
