@@ -138,7 +138,9 @@ contract ProverMarketCallbackTest is DeliveryFixture {
             assertEq(uint256(vm.load(probe, bytes32(0))), limit - 2, "delivered: the callback had its whole limit");
         } else {
             assertEq(uint256(vm.load(probe, bytes32(0))), 0, "reverted: nothing stays");
-            if (ret.length != 0) assertEq(bytes4(ret), T.CallbackGasShort.selector, "the only refusal: too little gas");
+            if (ret.length != 0) {
+                assertEq(bytes4(ret), T.CallbackGasShort.selector, "the only refusal: too little gas");
+            }
         }
     }
 
