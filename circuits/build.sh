@@ -9,15 +9,18 @@
 #
 # For each circuit, outputs go to circuits/build/<name>/:
 #   <name>.r1cs, <name>.sym, <name>_js/<name>.wasm   circom2 --O2 (circomlib from node_modules)
-#   <name>.zkey, verification_key.json                Groth16 setup on a cached powers of tau
+#   <name>.zkey, verification_key.json, <name>.setup  Groth16 setup (a cached powers of tau, or pmc setup)
 #   input.json, <name>.wtns, proof.json, public.json  example witness and proof (checked with `groth16 verify`)
 #   info.json                                          constraints, public inputs, ptau power, seconds per step
-# Powers of tau are cached by power in circuits/build/ptau/pot<P>.ptau. The benchmark circuit instead gets a
-# `./pmc setup` development key (random, marked insecure): a 2^16 ceremony would take over an hour here.
+# Powers of tau are cached by power in circuits/build/ptau/pot<P>.ptau. The demo circuit rollup_batch instead gets a
+# seeded `./pmc setup --insecure-seed` key (seconds instead of minutes of snarkjs powers of tau), and the benchmark
+# circuit a random `./pmc setup` development key (a 2^16 ceremony would take over an hour here).
 #
-# The setup is DETERMINISTIC and INSECURE (test use only): phase 1 and phase 2 each get one contribution from a
-# snarkjs *beacon* with a fixed public hash, so anyone can recompute the toxic waste. Determinism is deliberate: a
-# rebuild reproduces the same zkey and verification key, so committed verifiers keep matching local builds.
+# The setup is DETERMINISTIC and INSECURE (test use only): for the snarkjs circuits, phase 1 and phase 2 each get one
+# contribution from a snarkjs *beacon* with a fixed public hash; rollup_batch's trapdoor is derived from a fixed public
+# seed. Anyone can recompute the toxic waste. Determinism is deliberate: a rebuild reproduces the same zkey and
+# verification key, so committed verifiers keep matching local builds. <name>.setup records which setup made the zkey;
+# a build whose record differs (e.g. an older snarkjs key of rollup_batch) redoes the setup.
 # A step is skipped when its outputs are newer than its inputs (circuit sources, ptau, input).
 set -euo pipefail
 
@@ -31,6 +34,10 @@ DEFAULT_CIRCUITS=(multiplier poseidon_chain comparators rollup_batch)
 # Benchmark-only circuits get a pmc development setup (fresh randomness, marked insecure) instead of a snarkjs powers of
 # tau: a 2^16 ceremony takes over an hour on 2 cores, and the benchmark only needs one key both provers read.
 DEV_SETUP_CIRCUITS=" poseidon_chain_2e16 "
+# The demo circuit gets a pmc development setup from a fixed public seed: deterministic like the snarkjs beacons (the
+# committed RollupBatchVerifier matches every build), without the 2^14 powers of tau (5+ minutes on 2 cores).
+SEEDED_SETUP_CIRCUITS=" rollup_batch "
+SETUP_SEED="pmc rollup_batch demo key: public seed, INSECURE, tests only"
 MIN_POWER=10
 # Public, fixed beacon values: they make the setup reproducible (and therefore worthless outside tests).
 PTAU_BEACON="0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
@@ -42,7 +49,7 @@ NAMES=()
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build.sh: unknown option '$arg'" >&2; exit 2 ;;
     *) NAMES+=("$arg") ;;
   esac
@@ -130,7 +137,10 @@ build_one() {
 
   local r1cs="$dir/$name.r1cs" wasm="$dir/${name}_js/$name.wasm" sym="$dir/$name.sym"
   if ! up_to_date "$r1cs" "$wasm" "$sym" -- "${sources[@]}"; then
-    step compile quiet "$CIRCOM" "$src" --O2 --r1cs --wasm --sym -o "$dir" -l node_modules
+    # circom2 runs under WASI, which follows no symlink out of its working directory: compile from / with absolute
+    # paths, so a node_modules that links elsewhere (a git worktree sharing the main checkout's) still resolves.
+    compile_circuit() { (cd / && quiet "$CIRCOM" "$ROOT/$src" --O2 --r1cs --wasm --sym -o "$ROOT/$dir" -l "$ROOT/node_modules"); }
+    step compile compile_circuit
   fi
 
   # Domain power as snarkjs computes it: ceil(log2(constraints + public inputs + public outputs + 1)).
@@ -148,12 +158,31 @@ build_one() {
   printf '  %s constraints, %s public (%s outputs + %s inputs), %s private inputs, domain 2^%s, ptau 2^%s\n' \
     "$nConstraints" "$((nPub + nOut))" "$nOut" "$nPub" "$nPriv" "$power" "$ptauPower"
 
-  local zkey="$dir/$name.zkey" vk="$dir/verification_key.json"
-  local ptau="$BUILD/ptau/pot$ptauPower.ptau"
-  if [[ "$DEV_SETUP_CIRCUITS" == *" $name "* ]]; then
+  local zkey="$dir/$name.zkey" vk="$dir/verification_key.json" record="$dir/$name.setup"
+  local ptau="$BUILD/ptau/pot$ptauPower.ptau" setup_id
+  if [[ "$SEEDED_SETUP_CIRCUITS" == *" $name "* ]]; then
+    setup_id="pmc setup --insecure-seed '$SETUP_SEED'"
+  elif [[ "$DEV_SETUP_CIRCUITS" == *" $name "* ]]; then
+    setup_id="pmc setup (random)"
+  else
+    setup_id="snarkjs beacon $PTAU_BEACON $ZKEY_BEACON $BEACON_ITERATIONS_EXP"
+  fi
+  # A key made by another kind of setup (or seed) than this script's is stale whatever its age. A build from before
+  # these records has none: its key came from this script's setup, except a seeded circuit's (then a snarkjs key).
+  local recorded
+  recorded=$(cat "$record" 2>/dev/null || true)
+  if [[ -f "$zkey" && "$recorded" != "$setup_id" ]] && [[ -n "$recorded" || "$SEEDED_SETUP_CIRCUITS" == *" $name "* ]]; then
+    echo "  $zkey came from another setup (${recorded:-snarkjs}): redoing it"
+    rm -f "$zkey" "$vk"
+  fi
+  if [[ "$SEEDED_SETUP_CIRCUITS" == *" $name "* || "$DEV_SETUP_CIRCUITS" == *" $name "* ]]; then
     if ! up_to_date "$zkey" "$vk" -- "$r1cs"; then
       dev_setup() {
-        quiet "$ROOT/pmc" setup "$r1cs" "$zkey"
+        if [[ "$SEEDED_SETUP_CIRCUITS" == *" $name "* ]]; then
+          quiet "$ROOT/pmc" setup "$r1cs" "$zkey" --insecure-seed "$SETUP_SEED"
+        else
+          quiet "$ROOT/pmc" setup "$r1cs" "$zkey"
+        fi
         quiet "$ROOT/pmc" export vkey "$zkey" "$vk"
       }
       step setup dev_setup
@@ -172,6 +201,7 @@ build_one() {
     }
     step setup setup_zkey
   fi
+  printf '%s\n' "$setup_id" >"$record"
 
   local input="$dir/input.json" wtns="$dir/$name.wtns"
   local inputSources=(circuits/rollup_batch.circom circuits/scripts/rollup-input.js circuits/scripts/poseidon.js)

@@ -76,18 +76,24 @@ function render(template, vk, contractName) {
 
   // Rule 1: drop template comment lines.
   let lines = template.split('\n').filter((line) => !line.trimStart().startsWith('//#'));
-  // Rule 2: expand the single IC block.
-  const open = lines.findIndex((l) => l.trim() === '{{#EACH_IC}}');
-  const close = lines.findIndex((l, i) => i > open && l.trim() === '{{/EACH_IC}}');
-  if (open < 0 || close < 0) throw new ExportError('template: no {{#EACH_IC}} ... {{/EACH_IC}} block');
-  if (lines.slice(close + 1).some((l) => l.trim() === '{{#EACH_IC}}')) throw new ExportError('template: more than one IC block');
-  const body = lines.slice(open + 1, close);
+  // Rule 2: expand every IC block, from the top.
   const expanded = [];
-  for (let i = 0; i < n; i++) {
-    const values = { INDEX: String(i), IC_X: ic[i + 1].x.toString(), IC_Y: ic[i + 1].y.toString() };
-    for (const line of body) expanded.push(line.replace(/\{\{(INDEX|IC_X|IC_Y)\}\}/g, (_, k) => values[k]));
+  let blocks = 0;
+  for (let at = 0; at < lines.length; at++) {
+    if (lines[at].trim() === '{{/EACH_IC}}') throw new ExportError('template: {{/EACH_IC}} without {{#EACH_IC}}');
+    if (lines[at].trim() !== '{{#EACH_IC}}') { expanded.push(lines[at]); continue; }
+    const close = lines.findIndex((l, i) => i > at && (l.trim() === '{{/EACH_IC}}' || l.trim() === '{{#EACH_IC}}'));
+    if (close < 0 || lines[close].trim() !== '{{/EACH_IC}}') throw new ExportError('template: {{#EACH_IC}} without its {{/EACH_IC}} (blocks do not nest)');
+    const body = lines.slice(at + 1, close);
+    for (let i = 0; i < n; i++) {
+      const values = { INDEX: String(i), IC_X: ic[i + 1].x.toString(), IC_Y: ic[i + 1].y.toString() };
+      for (const line of body) expanded.push(line.replace(/\{\{(INDEX|IC_X|IC_Y)\}\}/g, (_, k) => values[k]));
+    }
+    blocks++;
+    at = close;
   }
-  lines = [...lines.slice(0, open), ...expanded, ...lines.slice(close + 1)];
+  if (blocks === 0) throw new ExportError('template: no {{#EACH_IC}} ... {{/EACH_IC}} block');
+  lines = expanded;
   // Rule 3: plain placeholders.
   const values = {
     CONTRACT_NAME: contractName,

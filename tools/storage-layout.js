@@ -4,8 +4,8 @@
 //
 // Usage: node tools/storage-layout.js [--check | --write]
 //   --check (default): fails with a readable diff when a layout differs from the snapshot, and when ProverMarket and
-//                      ProverMarketExtension differ from each other (the extension runs on the market's storage by
-//                      DELEGATECALL, so every slot must mean the same in both).
+//                      any of its delegates (ProverMarketExtension, ProverMarketViews, ProverMarketBatch) differ (each
+//                      runs on the market's storage by DELEGATECALL, so every slot must mean the same in all).
 //   --write:           rewrites the snapshot (`make layout`), after the same market/extension check.
 // Each layout comes from `forge inspect <Contract> storageLayout --json`, normalised to what the layout is: per state
 // variable its label, slot, offset and type, and per type its encoding, size and (structs) members. AST ids, which
@@ -18,8 +18,8 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 const SNAPSHOT = path.join(ROOT, 'snapshots', 'storage-layout.json');
-const CONTRACTS = ['ProverMarket', 'ProverMarketExtension', 'ProverMarketViews', 'CollateralVault', 'CircuitRegistry', 'AskBook'];
-const SHARED = ['ProverMarket', 'ProverMarketExtension', 'ProverMarketViews'];
+const CONTRACTS = ['ProverMarket', 'ProverMarketExtension', 'ProverMarketViews', 'ProverMarketBatch', 'CollateralVault', 'CircuitRegistry', 'AskBook'];
+const SHARED = ['ProverMarket', 'ProverMarketExtension', 'ProverMarketViews', 'ProverMarketBatch'];
 const FORGE = process.env.FORGE || path.join(ROOT, 'node_modules', '.bin', 'forge');
 const WORK = path.join('cache', 'storage-layout');
 

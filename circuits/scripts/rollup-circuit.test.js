@@ -11,12 +11,16 @@ const { execFileSync } = require('child_process');
 const { generate } = require('./rollup-input.js');
 
 const ROOT = path.join(__dirname, '..', '..');
-const OUT = path.join('circuits', 'build', 'test'); // relative: circom2 (WASI) only sees the working directory
+const OUT = path.join('circuits', 'build', 'test');
 
 function compile() {
   fs.mkdirSync(path.join(ROOT, OUT), { recursive: true });
+  // circom2 (WASI) follows no symlink out of its working directory: run it from / with absolute paths, so a
+  // node_modules linked from elsewhere (a git worktree) resolves.
+  const abs = path.resolve(ROOT);
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'circom2'),
-    ['circuits/rollup_batch.circom', '--wasm', '-o', OUT, '-l', 'node_modules'], { cwd: ROOT, stdio: 'pipe' });
+    [path.join(abs, 'circuits', 'rollup_batch.circom'), '--wasm', '-o', path.join(abs, OUT), '-l', path.join(abs, 'node_modules')],
+    { cwd: '/', stdio: 'pipe' });
   return path.join(ROOT, OUT, 'rollup_batch_js');
 }
 

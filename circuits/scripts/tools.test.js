@@ -40,10 +40,26 @@ test('export: one accumulate line per public input, G2 in EIP-197 order, no temp
   assert.ok(sol.includes(`DELTA_Y1 = ${vk.vk_delta_2[1][1]};`));
   assert.ok(sol.includes(`IC0_X = ${vk.IC[0][0]};`));
   assert.ok(sol.includes(`PUBLIC_INPUT_COUNT = ${vk.nPublic};`));
-  assert.ok(sol.includes('contract C is IGroth16Verifier'));
+  assert.ok(sol.includes('contract C is IGroth16Verifier, IGroth16BatchVerifier'));
   assert.ok(!sol.includes('{{'));
   assert.ok(!/^\s*\/\/#/m.test(sol));
   assert.ok(sol.startsWith('// SPDX-License-Identifier: MIT\n'));
+});
+
+test('export: every IC block is expanded (verifyProof and verifyProofBatch), blocks must close and not nest', () => {
+  const vk = fixtureVk('rollup_batch');
+  const sol = render(TEMPLATE, vk, 'R');
+  assert.equal((sol.match(/^\s*addMul\(pair,/gm) || []).length, vk.nPublic);
+  for (let i = 0; i < vk.nPublic; i++) {
+    assert.ok(sol.includes(`addMul(pair, ${vk.IC[i + 1][0]}, ${vk.IC[i + 1][1]}, mload(add(inputSums, shl(5, ${i}))))`));
+  }
+  assert.ok(sol.includes('contract R is IGroth16Verifier, IGroth16BatchVerifier'));
+  assert.ok(sol.includes('function verifyProofBatch(uint256[8][] calldata proofs, uint256[][] calldata publicInputs)'));
+  const two = '{{#EACH_IC}}\nA{{INDEX}}\n{{/EACH_IC}}\nmid\n{{#EACH_IC}}\nB{{INDEX}}\n{{/EACH_IC}}\n{{CONTRACT_NAME}}';
+  assert.equal(render(two, vk, 'X'), 'A0\nA1\nA2\nmid\nB0\nB1\nB2\nX');
+  assert.throws(() => render('{{#EACH_IC}}\nA\n{{#EACH_IC}}\nB\n{{/EACH_IC}}', vk, 'X'), /without its \{\{\/EACH_IC\}\}/);
+  assert.throws(() => render('{{#EACH_IC}}\nA', vk, 'X'), /without its \{\{\/EACH_IC\}\}/);
+  assert.throws(() => render('A\n{{/EACH_IC}}', vk, 'X'), /without \{\{#EACH_IC\}\}/);
 });
 
 test('export: a key without public inputs emits no accumulate line', () => {
@@ -51,6 +67,7 @@ test('export: a key without public inputs emits no accumulate line', () => {
   vk.IC = [vk.IC[0]];
   const sol = render(TEMPLATE, vk, 'NoInputs');
   assert.equal((sol.match(/accumulate\(vkx,/g) || []).length, 0);
+  assert.equal((sol.match(/addMul\(pair,/g) || []).length, 0);
   assert.ok(sol.includes('PUBLIC_INPUT_COUNT = 0;'));
 });
 
@@ -74,7 +91,8 @@ test('export: invalid keys and names are refused with a clear message', () => {
     assert.throws(() => render(TEMPLATE, vk, 'V'), (err) => err instanceof ExportError && message.test(err.message));
   }
   assert.throws(() => render(TEMPLATE, base(), '1Bad'), /invalid contract name/);
-  assert.throws(() => render(TEMPLATE.replace(/^\{\{#EACH_IC\}\}$/m, ''), base(), 'V'), /no \{\{#EACH_IC\}\}/);
+  assert.throws(() => render(TEMPLATE.replace(/^\{\{[#/]EACH_IC\}\}$/gm, ''), base(), 'V'), /no \{\{#EACH_IC\}\}/);
+  assert.throws(() => render(TEMPLATE.replace(/^\{\{#EACH_IC\}\}$/m, ''), base(), 'V'), /\{\{\/EACH_IC\}\} without \{\{#EACH_IC\}\}/);
   assert.throws(() => render(TEMPLATE + '\n{{MYSTERY}}\n', base(), 'V'), /unknown placeholder \{\{MYSTERY\}\}/);
 });
 

@@ -5,7 +5,10 @@
 #      `snarkjs zkey export soliditycalldata` (so the G2 coordinate order is the one snarkjs' own verifier uses),
 #      and its public inputs are public.json;
 #   3. contracts/src/verifiers/<Name>Verifier.sol is what tools/export-verifier.js renders from the committed key
-#      with the current template (no drift between template, key and committed verifier).
+#      with the current template (no drift between template, key and committed verifier);
+#   4. for rollup_batch, the batch fixture (circuits/scripts/export-batch-fixture.js): `snarkjs groth16 verify` accepts
+#      a sample of contracts/test/fixtures/rollup_batch/batch.json's proofs (BATCH_SAMPLE, default "0 1 16 31"; "all"
+#      for every one) with the committed key, and RollupBatchBatchFixture.sol holds exactly its proofs and signals.
 # Usage: circuits/scripts/verify-fixtures.sh [name...]   (default: every directory under contracts/test/fixtures/)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,6 +57,46 @@ JS
     echo "ok   $name: ${pascal}Verifier.sol = export-verifier(template, verification_key.json)"
   else
     echo "FAIL $name: contracts/src/verifiers/${pascal}Verifier.sol differs from a fresh export"; fail=1
+  fi
+  if [[ "$name" == rollup_batch ]]; then
+    batch="$dir/batch.json" lib="$FIXTURES/RollupBatchBatchFixture.sol"
+    if [[ ! -f "$batch" || ! -f "$lib" ]]; then
+      echo "FAIL $name: $batch or $lib is missing (node circuits/scripts/export-batch-fixture.js)"; fail=1; continue
+    fi
+    tmp=$(mktemp -d)
+    count=$(node -e '
+      const fs = require("fs"), path = require("path");
+      const [batchFile, out, sample] = process.argv.slice(1);
+      const b = JSON.parse(fs.readFileSync(batchFile, "utf8"));
+      const picks = sample === "all" ? b.proofs.map((_, i) => i) : sample.split(/\s+/).map(Number).filter((i) => i < b.proofs.length);
+      for (const i of picks) {
+        fs.writeFileSync(path.join(out, `proof_${i}.json`), JSON.stringify(b.proofs[i]));
+        fs.writeFileSync(path.join(out, `public_${i}.json`), JSON.stringify(b.publicSignals[i]));
+      }
+      console.log(b.proofs.length);' "$batch" "$tmp" "${BATCH_SAMPLE:-0 1 16 31}")
+    for proof in "$tmp"/proof_*.json; do
+      i=${proof##*/proof_}; i=${i%.json}
+      if out=$("$SNARKJS" groth16 verify "$dir/verification_key.json" "$tmp/public_$i.json" "$proof" 2>&1) && grep -q "OK" <<<"$out"; then
+        echo "ok   $name: batch proof $i of $count: snarkjs groth16 verify"
+      else
+        echo "FAIL $name: batch proof $i of $count: snarkjs groth16 verify: $out"; fail=1
+      fi
+    done
+    rm -rf "$tmp"
+    if node - "$batch" "$lib" <<'JS'
+const fs = require('fs');
+const { proofWords } = require('./circuits/scripts/export-batch-fixture.js');
+const [batchFile, libFile] = process.argv.slice(2);
+const b = JSON.parse(fs.readFileSync(batchFile, 'utf8'));
+const rows = [...fs.readFileSync(libFile, 'utf8').matchAll(/^\s*hex"([0-9a-f]*)"/gm)].map((m) => m[1]);
+const expected = b.proofs.map((p, i) => [...proofWords(p), ...b.publicSignals[i].map(BigInt)]
+  .map((v) => v.toString(16).padStart(64, '0')).join(''));
+const distinct = new Set(b.publicSignals.map((s) => s.join(','))).size === b.publicSignals.length;
+if (rows.length !== expected.length || rows.some((r, i) => r !== expected[i])) { console.error('library rows differ from batch.json'); process.exit(1); }
+if (!distinct) { console.error('two batch proofs share their public inputs'); process.exit(1); }
+JS
+    then echo "ok   $name: RollupBatchBatchFixture.sol = batch.json ($count proofs, distinct public inputs)"
+    else echo "FAIL $name: RollupBatchBatchFixture.sol"; fail=1; fi
   fi
 done
 exit $fail

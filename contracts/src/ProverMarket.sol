@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {ProverMarketBase} from "./market/ProverMarketBase.sol";
+import {ProverMarketExtension} from "./market/ProverMarketExtension.sol";
+import {IProverMarket} from "./interfaces/IProverMarket.sol";
 import {ICircuitRegistry} from "./interfaces/ICircuitRegistry.sol";
 import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {IAskBook} from "./interfaces/IAskBook.sol";
@@ -15,10 +17,17 @@ import {RequestWord} from "./types/RequestWord.sol";
 /// @notice Allocates Groth16 proof jobs to provers (sealed-bid second-score auction, reverse Dutch, standing asks,
 ///         open race), escrows fees, verifies proofs through the circuit's verifier, pays by pull, and slashes
 ///         collateral in the `CollateralVault` when a deadline is missed. Its full ABI is `IProverMarket`.
-/// @dev Reentrancy: the functions here move no ETH or tokens and call only the vault, the registry and the ask book
-///      (trusted code fixed at deployment) and the request's verifier through STATICCALL (a `view` interface: it cannot
-///      change state), so none can be re-entered into a half-updated state and they carry no lock (about 300 gas a
-///      call). Every function of the extension, `withdraw` (the one ETH transfer) included, keeps the lock.
+/// @dev Reentrancy: the functions here move no ETH or tokens and call the vault, the registry and the ask book (trusted
+///      code fixed at deployment) and the request's verifier through STATICCALL (a `view` interface: it cannot change
+///      state). The one untrusted call is the requester's callback (`IProofCallback`, when the terms set
+///      `callbackGasLimit`), made by `fulfill`, `revealProof` and `fulfillBatch` as their very last step: after the
+///      proof is checked and every write of the delivery is done (the request Fulfilled, the prover, treasury and
+///      requester credited, collateral and bids released, the reserve booked), and nothing is read or written after
+///      it. A Fulfilled request is final (every function refuses it), so a callback that re-enters finds consistent
+///      state and can do only what any caller can: deliver another job it is assigned, withdraw what it is already
+///      owed, post or cancel its own requests (`CallbackAttacks` tries each). These functions therefore carry no lock
+///      (about 300 gas a call): a lock would only stop such ordinary calls from a callback. Every function of the
+///      extension, `withdraw` (the one ETH transfer) included, keeps its lock, which a delivery does not hold.
 /// @dev The hot paths (submission, bidding, locking, proofs) live here; cancellation, expiry, bond settlement,
 ///      slashing, parameters and views live in `ProverMarketExtension`, reached through `fallback` by DELEGATECALL
 ///      (EIP-170 caps one contract at 24 KiB). Both inherit `ProverMarketBase`, hence the same storage layout.
@@ -27,6 +36,8 @@ contract ProverMarket is ProverMarketBase {
     IAskBook public immutable askBook;
     /// @notice Code for the cold paths, executed in this contract's context.
     address public immutable extension;
+    /// @dev Code of `fulfillBatch`, executed in this contract's context: the extension's `ProverMarketBatch` (`batch()`).
+    address internal immutable _batch;
 
     /// @notice The extension was built for a different registry, vault or storage layout (or is not a contract).
     error ExtensionMismatch(address extension);
@@ -50,6 +61,7 @@ contract ProverMarket is ProverMarketBase {
                 || ProverMarketBase(extension_).STORAGE_LAYOUT() != STORAGE_LAYOUT
         ) revert ExtensionMismatch(extension_);
         extension = extension_;
+        _batch = ProverMarketExtension(extension_).batch();
         askBook = new AskBook(registry_, vault_, address(this));
         _params = Params({
             treasury: treasury_,
@@ -64,11 +76,15 @@ contract ProverMarket is ProverMarketBase {
         emit ReserveParamsSet(1 hours, 1, MAX_RESERVE_PER_UNIT, 1 << 24);
     }
 
-    /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage.
+    /// @notice Runs every other `IProverMarket` function from the extension's code on this contract's storage, and
+    ///         `fulfillBatch` from `ProverMarketBatch`'s.
     /// @dev Not payable: no extension function takes ETH, so plain transfers and value sent to them revert (and the
-    ///      compiler has no payable fallback without a receive function to warn about).
+    ///      compiler has no payable fallback without a receive function to warn about). `fulfillBatch` would not fit
+    ///      here beside the single-delivery paths (EIP-170), nor in the extension; reached from this fallback it costs
+    ///      a batch one DELEGATECALL (about 350 gas a request at 32) and adds no entry to this contract's dispatcher,
+    ///      so the hot paths here pay nothing for it.
     fallback() external {
-        _delegate(extension);
+        _delegate(msg.sig == IProverMarket.fulfillBatch.selector ? _batch : extension);
     }
 
     /// @notice See `IProverMarket`.
@@ -109,6 +125,7 @@ contract ProverMarket is ProverMarketBase {
         Request memory req = request;
         if (req.requester != msg.sender) revert NotRequester(msg.sender);
         if (msg.value != req.maxFee) revert WrongEscrow(msg.value, req.maxFee);
+        if (req.callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(req.callbackGasLimit, MAX_CALLBACK_GAS);
         id = _idOfMemory(req); // the decoded (validated) terms: the canonical id that every later call derives
         if (_rawCore(id).exists()) revert RequestExists(id);
         _checkWindows(req);
@@ -351,62 +368,18 @@ contract ProverMarket is ProverMarketBase {
 
     /// @notice See `IProverMarket`.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external {
-        bytes32 id = _idOf(request);
-        RequestWord w = _rawCore(id);
-        if (_isSealed(w)) {
-            _fulfillSealed(id, request, _decodeSealed(w), proof, publicInputs);
-            return;
-        }
-        Core memory c = _loadCore(id);
-        if (c.status == Status.None) revert UnknownRequest(id);
-        if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
-        Slot memory assigned = _assignment(id, request, c);
-        if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
-        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        (bytes32 id, uint96 fee, uint256 protocolFee) = _deliver(request);
         _verify(request, proof, publicInputs);
-
-        bool locked = c.flags & LOCKED != 0;
-        _pay(id, request, c, msg.sender, assigned.fee);
-        // The assignment is final: clear it (the events keep the record) for the storage refund.
-        if (!locked) delete _best[id];
-        uint96 collateral = request.minCollateral;
-        if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
-        if (request.mode == Mode.StandingAsk) askBook.restore(request.circuitId, msg.sender);
-    }
-
-    /// @dev `fulfill` of a sealed auction before any slash: settles it on the way if nobody did.
-    function _fulfillSealed(
-        bytes32 id,
-        Request calldata request,
-        Sealed memory q,
-        uint256[8] calldata proof,
-        uint256[] calldata publicInputs
-    ) internal {
-        uint96 payment;
-        if (_sealedAwaitingSettlement(request, q)) {
-            payment = _settle(id, request, q, false);
-        } else if (q.status == Status.Assigned) {
-            (, payment,,) = _sealedAssignment(request, q);
-        } else {
-            revert WrongStatus(id, q.status);
+        // protocolFee <= fee (see `_pay`).
+        unchecked {
+            _credit(msg.sender, fee - protocolFee, protocolFee);
         }
-        if (msg.sender != q.best) revert NotAssignedProver(msg.sender, q.best);
-        if (block.timestamp > q.deadline) revert DeadlinePassed(q.deadline);
-        _verify(request, proof, publicInputs);
-
-        Core memory c;
-        c.deadline = q.deadline;
-        _pay(id, request, c, msg.sender, payment);
-        _freeLane(msg.sender, q.lane);
-        uint96 collateral = request.minCollateral;
-        if (collateral != 0) _returnCollateral(msg.sender, request.assetId, collateral);
-        if (request.onMiss == OnMiss.RunnerUp) {
-            RunnerUp r = _runnerUp[id];
-            if (r.isSet()) {
-                _runnerUp[id] = RunnerUp.wrap(0);
-                _releaseBid(id, request, r.prover(), r.lane());
-            }
-        }
+        uint32 circuitId = _circuitIdOf(request);
+        _bookUnits(circuitId, 1);
+        uint96 collateral = _minCollateralOf(request);
+        if (collateral != 0) _returnCollateral(msg.sender, _assetIdOf(request), collateral);
+        if (_modeOf(request) == Mode.StandingAsk) askBook.restore(circuitId, msg.sender);
+        if (_callbackGasLimitOf(request) != 0) _callback(id, request, publicInputs);
     }
 
     /// @notice See `IProverMarket`.
@@ -438,7 +411,13 @@ contract ProverMarket is ProverMarketBase {
         }
         _verify(request, proof, publicInputs);
         _setFirstCommitBlock(c, 0); // no longer needed: the slot keeps only the final state
-        _pay(id, request, c, msg.sender, fee);
+        uint256 protocolFee = _pay(id, request, c, msg.sender, fee);
+        // protocolFee <= fee (see `_pay`).
+        unchecked {
+            _credit(msg.sender, fee - protocolFee, protocolFee);
+        }
+        _bookUnits(_circuitIdOf(request), 1);
+        if (_callbackGasLimitOf(request) != 0) _callback(id, request, publicInputs);
     }
 
     /// @dev Every window is bounded: a proving window in [1, MAX_WINDOW]; a sealed commit phase in [1, MAX_WINDOW] and a

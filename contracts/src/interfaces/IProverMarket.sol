@@ -84,13 +84,21 @@ interface IProverMarket is IProverMarketTypes {
 
     // ------------------------------------------------------------------ proofs and deadlines
     /// @notice The assigned prover delivers its proof before its deadline and is paid.
+    /// @dev A sealed auction whose reveal phase is over is settled on the way. When the terms set `callbackGasLimit`,
+    ///      the requester is then called back (`IProofCallback.onProofFulfilled`) with exactly that gas, after every
+    ///      payment is credited: the caller must send enough gas for it, or the delivery reverts (`CallbackGasShort`);
+    ///      a callback that fails only emits `CallbackFailed`.
     function fulfill(Request calldata request, uint256[8] calldata proof, uint256[] calldata publicInputs) external;
     /// @notice The assigned prover delivers several proofs for one circuit and verifier in one transaction: each request
     ///         is checked, paid and called back exactly as by `fulfill`, and the proofs are verified together by the
     ///         verifier's `verifyProofBatch` (n + 3 pairings for n proofs instead of 4n).
-    /// @dev Every request must be assigned to the caller (a sealed auction it won is settled here, as in `fulfill`) and
-    ///      be for `requests[0]`'s circuit and verifier (`BatchMixesCircuits`). One bad proof reverts the whole batch,
-    ///      naming its index (`IGroth16Verifier.InvalidProofAt`). At most `MAX_BATCH` requests.
+    /// @dev Every request must be assigned to the caller (a sealed auction it won is settled here, as in `fulfill`), be
+    ///      within its deadline and be for `requests[0]`'s circuit and verifier (`BatchMixesCircuits`); open races and
+    ///      secondary deliveries are two-step (`revealProof`) and not batched. Public inputs that do not match a
+    ///      request's `publicInputsHash` revert `PublicInputsMismatchAt(index)`; one bad proof reverts the whole batch,
+    ///      naming its index (`IGroth16BatchVerifier.InvalidProofAt`); a request listed twice is Fulfilled the second
+    ///      time (`WrongStatus`). 1 to `MAX_BATCH` requests, one proof and one input list each (`BatchSizeInvalid`).
+    ///      The callbacks run after every request of the batch is paid; the caller must send enough gas for all.
     /// @param proofs One proof per request, in the order of `fulfill`'s `proof`.
     /// @param publicInputs One list of public inputs per request.
     function fulfillBatch(
@@ -101,7 +109,8 @@ interface IProverMarket is IProverMarketTypes {
     /// @notice Step one of an open submission (race or secondary): `proofCommitment(requestId, msg.sender, proof)`.
     ///         The first commitment to an open race or secondary delivery is recorded in the request (its block).
     function commitProof(bytes32 requestId, bytes32 commitment) external;
-    /// @notice Step two, at least one block after the commitment: verifies and pays fee (+ bounty).
+    /// @notice Step two, at least one block after the commitment: verifies and pays fee (+ bounty), then calls the
+    ///         requester back as `fulfill` does.
     /// @dev The first commitment wins if it is revealed within `PROOF_REVEAL_BLOCKS` of its block: a reveal of a
     ///      later commitment is refused (`EarlierCommitmentPending`) until that window is over. So a block builder that
     ///      holds the first prover's reveal back and copies the proof into its own later commitment cannot be paid

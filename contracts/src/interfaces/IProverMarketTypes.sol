@@ -308,6 +308,8 @@ interface IProverMarketTypes {
     error BatchSizeInvalid(uint256 requests, uint256 proofs, uint256 publicInputs);
     /// @notice Request `index` of a batch is for another circuit or pins another verifier than request 0.
     error BatchMixesCircuits(uint256 index);
+    /// @notice The public inputs of request `index` of a batch do not hash to its `publicInputsHash`.
+    error PublicInputsMismatchAt(uint256 index);
     error ProtocolFeeMismatch(uint16 inTerms, uint16 effective);
     error CommitmentsExist(bytes32 requestId);
     error EarlierCommitmentPending(bytes32 requestId, uint256 firstCommitBlock, uint256 revealableFrom);

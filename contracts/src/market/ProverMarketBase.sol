@@ -5,6 +5,7 @@ import {IProverMarketTypes} from "../interfaces/IProverMarket.sol";
 import {ICircuitRegistry} from "../interfaces/ICircuitRegistry.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
+import {IProofCallback} from "../interfaces/IProofCallback.sol";
 import {AuctionLib} from "../libraries/AuctionLib.sol";
 import {ReserveLib} from "../libraries/ReserveLib.sol";
 import {Owned} from "../utils/Owned.sol";
@@ -21,7 +22,8 @@ import {RequestWord, RequestWordLib} from "../types/RequestWord.sol";
 ///      below the reserve's start, an ask match, after a slash); sealed bids live in the bidders' reused lanes. The terms
 ///      are hashed into the id and passed back as calldata. The vault and registry are trusted contracts fixed at
 ///      deployment; the verifier is pinned per request and only ever called with STATICCALL (a `view` interface), so
-///      it cannot re-enter. All external mutating functions are `nonReentrant` anyway.
+///      it cannot re-enter. The requester's callback, the one untrusted call, comes last in a delivery (see
+///      `ProverMarket` on reentrancy). The extension's mutating functions are `nonReentrant`.
 abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard {
     // ------------------------------------------------------------------ constants and bounds
     uint256 internal constant BPS = 10_000;
@@ -57,6 +59,16 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     uint64 public constant PROOF_REVEAL_BLOCKS = 5;
     /// @notice Upper bound on any reserve price per proving unit (wei).
     uint40 public constant MAX_RESERVE_PER_UNIT = 1e12;
+    /// @notice The largest `callbackGasLimit` a request may set: about what a rollup needs to record a proven state
+    ///         root and emit an event, well below a block, so a prover prices a bounded cost.
+    uint32 public constant MAX_CALLBACK_GAS = 1_000_000;
+    /// @notice The most requests one `fulfillBatch` takes (bounds its calldata and the verifier's memory).
+    uint256 public constant MAX_BATCH = 32;
+    /// @dev Gas a callback's exactness check keeps back besides the 64th that EIP-150 withholds from a call: the opcodes
+    ///      between the check and the CALL (about 200 gas; the account is warm, as the code-size check touched it) and
+    ///      room for what follows the call (`CallbackFailed`, the next callback's check), as in Chainlink's
+    ///      `callWithExactGas`.
+    uint256 internal constant CALLBACK_GAS_MARGIN = 5_000;
 
     /// @dev Bid lanes (`_lanes[prover][lane]`, see `commitBid` and `BidLane`). A held lane is only ever reached
     ///      through its request's pointers (`Sealed.best`/`lane`, `_runnerUp`), which are cleared in the same step that
@@ -187,22 +199,94 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         if (c.status == Status.None) revert UnknownRequest(id);
     }
 
-    /// @dev keccak256 of the seventeen words of `request` exactly as they are in calldata. A static struct is encoded
+    /// @dev keccak256 of the eighteen words of `request` exactly as they are in calldata. A static struct is encoded
     ///      inline, so for canonical calldata this equals `keccak256(abi.encode(request))`. Ids are only ever stored
     ///      by `submitRequest`, which decodes (and so validates) the terms first; non-canonical words here (dirty high
     ///      bits, an out-of-range enum) therefore hash to an id with no state, and every caller reverts on that.
     function _idOf(Request calldata request) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
             let m := mload(0x40)
-            calldatacopy(m, request, 0x220)
-            id := keccak256(m, 0x220)
+            calldatacopy(m, request, 0x240)
+            id := keccak256(m, 0x240)
         }
     }
 
-    /// @dev A memory struct of seventeen static fields is laid out exactly as `abi.encode(req)`: seventeen padded words.
+    /// @dev A memory struct of eighteen static fields is laid out exactly as `abi.encode(req)`: eighteen padded words.
     function _idOfMemory(Request memory req) internal pure returns (bytes32 id) {
         assembly ("memory-safe") {
-            id := keccak256(req, 0x220)
+            id := keccak256(req, 0x240)
+        }
+    }
+
+    // ------------------------------------------------------------------ terms in calldata, read unchecked
+    // A checked read of a calldata `Request` field costs about 150 gas here; these read the field's word as it is (a
+    // static struct is encoded inline, one word per field). Only for terms whose id has state: ids are stored only by
+    // `submitRequest`, which decodes (so validates) the terms, so every word of such terms is clean. (`fulfillBatch`
+    // also compares words before a request's state is read: dirty words there can only make it revert.)
+
+    function _requesterOf(Request calldata r) internal pure returns (address v) {
+        assembly ("memory-safe") {
+            v := calldataload(r)
+        }
+    }
+
+    function _circuitIdOf(Request calldata r) internal pure returns (uint32 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x20))
+        }
+    }
+
+    function _modeOf(Request calldata r) internal pure returns (Mode v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x40))
+        }
+    }
+
+    function _onMissOf(Request calldata r) internal pure returns (OnMiss v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x60))
+        }
+    }
+
+    function _assetIdOf(Request calldata r) internal pure returns (uint8 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x80))
+        }
+    }
+
+    function _verifierOf(Request calldata r) internal pure returns (address v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x100))
+        }
+    }
+
+    function _maxFeeOf(Request calldata r) internal pure returns (uint96 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x120))
+        }
+    }
+
+    function _minCollateralOf(Request calldata r) internal pure returns (uint96 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x160))
+        }
+    }
+
+    function _publicInputsHashOf(Request calldata r) internal pure returns (bytes32 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x1e0))
+        }
+    }
+
+    function _protocolFeeBpsOf(Request calldata r) internal pure returns (uint16 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x200))
+        }
+    }
+
+    function _callbackGasLimitOf(Request calldata r) internal pure returns (uint32 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x220))
         }
     }
 
@@ -391,39 +475,99 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
     }
 
+    /// @dev A delivery by the assigned prover (`fulfill`, each request of `fulfillBatch`), up to the proof check: the
+    ///      caller must be the assigned prover (a sealed auction whose reveal phase is over is settled on the way) and
+    ///      within its deadline. Marks the request fulfilled and credits its refund (`_pay`), frees the winner's lane,
+    ///      releases a kept runner-up and clears the assignment. The caller checks the proof and credits what this
+    ///      returns (`_credit`: once per batch), books the job (`_bookUnits`), returns the job collateral
+    ///      (`minCollateral`) and gives a standing ask its capacity back (the ask book is the market's immutable).
+    /// @return id The request's id.
+    /// @return fee What the delivery earns, the protocol fee included.
+    /// @return protocolFee The treasury's part of `fee`.
+    function _deliver(Request calldata request) internal returns (bytes32 id, uint96 fee, uint256 protocolFee) {
+        id = _idOf(request);
+        RequestWord w = _rawCore(id);
+        if (_isSealed(w)) {
+            Sealed memory q = _decodeSealed(w);
+            if (_sealedAwaitingSettlement(request, q)) {
+                fee = _settle(id, request, q, false);
+            } else if (q.status == Status.Assigned) {
+                (, fee,,) = _sealedAssignment(request, q);
+            } else {
+                revert WrongStatus(id, q.status);
+            }
+            if (msg.sender != q.best) revert NotAssignedProver(msg.sender, q.best);
+            if (block.timestamp > q.deadline) revert DeadlinePassed(q.deadline);
+            Core memory s;
+            s.deadline = q.deadline;
+            protocolFee = _pay(id, request, s, msg.sender, fee);
+            _freeLane(msg.sender, q.lane);
+            if (_onMissOf(request) == OnMiss.RunnerUp) {
+                RunnerUp r = _runnerUp[id];
+                if (r.isSet()) {
+                    _runnerUp[id] = RunnerUp.wrap(0);
+                    _releaseBid(id, request, r.prover(), r.lane());
+                }
+            }
+            return (id, fee, protocolFee);
+        }
+        Core memory c = _loadCore(id);
+        if (c.status == Status.None) revert UnknownRequest(id);
+        if (c.status != Status.Assigned) revert WrongStatus(id, c.status);
+        Slot memory assigned = _assignment(id, request, c);
+        if (msg.sender != assigned.account) revert NotAssignedProver(msg.sender, assigned.account);
+        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        bool locked = c.flags & LOCKED != 0;
+        fee = assigned.fee;
+        protocolFee = _pay(id, request, c, msg.sender, fee);
+        // The assignment is final: clear it (the events keep the record) for the storage refund.
+        if (!locked) delete _best[id];
+    }
+
     /// @dev Checks the public inputs, that the pinned verifier still has the code the registry pinned (a verifier
     ///      replaced in place, e.g. redeployed at the same address, cannot get around the upgrade delay), and the
     ///      proof.
     function _verify(Request calldata req, uint256[8] calldata proof, uint256[] calldata publicInputs) internal view {
-        if (keccak256(abi.encodePacked(publicInputs)) != req.publicInputsHash) revert PublicInputsMismatch();
-        address verifier = req.verifier;
-        bytes32 pinned = registry.verifierCodeHash(verifier);
-        bytes32 actual = verifier.codehash;
-        if (actual != pinned) revert VerifierCodeChanged(verifier, pinned, actual);
+        if (_inputsHash(publicInputs) != _publicInputsHashOf(req)) revert PublicInputsMismatch();
+        address verifier = _verifierOf(req);
+        _checkVerifierCode(verifier);
         IGroth16Verifier(verifier).verifyProof(proof, publicInputs);
     }
 
-    /// @dev Marks the request fulfilled, books its proving units into the circuit's reserve period (only delivered
-    ///      work moves the reserve) and credits prover, treasury and requester (pull payments). The protocol fee is
-    ///      the one in the request's terms (snapshotted at submission).
-    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee) internal {
+    /// @dev The verifier still has the code the registry pinned when it was registered or proposed.
+    function _checkVerifierCode(address verifier) internal view {
+        bytes32 pinned = registry.verifierCodeHash(verifier);
+        bytes32 actual = verifier.codehash;
+        if (actual != pinned) revert VerifierCodeChanged(verifier, pinned, actual);
+    }
+
+    /// @dev `keccak256(abi.encodePacked(publicInputs))`, hashed where it lies past the free memory pointer (scratch
+    ///      memory: nothing is allocated, so a batch does not grow memory per request).
+    function _inputsHash(uint256[] calldata publicInputs) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let size := shl(5, publicInputs.length)
+            calldatacopy(m, publicInputs.offset, size)
+            h := keccak256(m, size)
+        }
+    }
+
+    /// @dev Marks the request fulfilled, credits the requester's refund and the deliverer's bounty and emits
+    ///      `RequestFulfilled`. Returns the protocol fee of `fee` (the one in the request's terms, snapshotted at
+    ///      submission); the caller credits it and the deliverer's share (`_credit`) and books the job (`_bookUnits`).
+    function _pay(bytes32 id, Request calldata req, Core memory c, address prover, uint96 fee)
+        internal
+        returns (uint256 protocolFee)
+    {
         c.status = Status.Fulfilled;
         bool hasBounty = c.flags & HAS_BOUNTY != 0;
         if (c.flags & LOCKED != 0) (c.reserveFee, c.bestLatency, c.secondLatency) = (0, 0, 0); // the packed prover
         c.flags = 0;
         _storeCore(id, c);
-        _bookUnits(req.circuitId);
-        uint96 maxFee = req.maxFee;
-        address requester = req.requester;
-        uint8 assetId = req.assetId;
-        uint256 protocolFee = uint256(fee) * req.protocolFeeBps / BPS;
-        uint256 refund = maxFee - fee; // fee <= maxFee on every path (checked anyway)
-        // fee <= maxFee < 2^96 and protocolFee <= fee (protocolFeeBps <= MAX_PROTOCOL_FEE_BPS, checked at submission).
-        unchecked {
-            _balances[prover] += fee - protocolFee;
-        }
-        if (protocolFee != 0) _balances[_params.treasury] += protocolFee;
-        if (refund != 0) _balances[requester] += refund;
+        uint8 assetId = _assetIdOf(req);
+        protocolFee = uint256(fee) * _protocolFeeBpsOf(req) / BPS;
+        uint256 refund = _maxFeeOf(req) - fee; // fee <= maxFee on every path (checked anyway)
+        if (refund != 0) _balances[_requesterOf(req)] += refund;
         uint256 bounty;
         if (hasBounty) {
             bounty = _bounty[id];
@@ -432,10 +576,53 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
                 vault.transferClaimable(assetId, prover, bounty);
             }
         }
-        // protocolFee <= fee (see above).
+        // fee <= maxFee < 2^96 and protocolFee <= fee (protocolFeeBps <= MAX_PROTOCOL_FEE_BPS, checked at submission).
         unchecked {
             emit RequestFulfilled(id, prover, fee - protocolFee, protocolFee, refund, bounty, assetId);
         }
+    }
+
+    /// @dev Credits a delivery's (or a batch's) earnings: `share` to the deliverer, `protocolFee` to the treasury.
+    function _credit(address prover, uint256 share, uint256 protocolFee) internal {
+        // Balances are backed by the ETH this contract holds, far below 2^256.
+        unchecked {
+            _balances[prover] += share;
+            if (protocolFee != 0) _balances[_params.treasury] += protocolFee;
+        }
+    }
+
+    /// @dev Calls `IProofCallback.onProofFulfilled(id, publicInputs)` on the requester with exactly its
+    ///      `callbackGasLimit`, if it set one and has code (an EOA requester has nothing to call: that counts as done).
+    ///      Runs after the delivery's state and payments are final. Exact gas: unless what is left, less
+    ///      `CALLBACK_GAS_MARGIN` and less the 64th that EIP-150 keeps back, covers the limit, the whole delivery
+    ///      reverts (`CallbackGasShort`), so a deliverer cannot starve the callback into failing. A callback that
+    ///      reverts or runs out of its own gas only emits `CallbackFailed`. No return data is copied (a callee cannot
+    ///      make the deliverer pay for a huge one), and the encoding's memory is freed again for the next callback.
+    function _callback(bytes32 id, Request calldata req, uint256[] calldata publicInputs) internal {
+        uint256 gasLimit = _callbackGasLimitOf(req);
+        if (gasLimit == 0) return;
+        address target = _requesterOf(req);
+        if (target.code.length == 0) return;
+        bytes memory data = abi.encodeCall(IProofCallback.onProofFulfilled, (id, publicInputs));
+        bool short;
+        bool ok;
+        uint256 left;
+        assembly ("memory-safe") {
+            left := gas()
+            switch lt(left, CALLBACK_GAS_MARGIN)
+            case 1 { short := 1 }
+            default {
+                let usable := sub(left, CALLBACK_GAS_MARGIN)
+                short := lt(sub(usable, div(usable, 64)), gasLimit)
+            }
+            if iszero(short) { ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0) }
+            mstore(0x40, data)
+        }
+        // gasLimit <= MAX_CALLBACK_GAS: no overflow.
+        unchecked {
+            if (short) revert CallbackGasShort(id, left, CALLBACK_GAS_MARGIN + gasLimit + gasLimit / 63 + 1);
+        }
+        if (!ok) emit CallbackFailed(id, target);
     }
 
     /// @dev Current price of an open Dutch request: a ramp from max(minFee, reserve) to maxFee.
@@ -499,10 +686,10 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         return (f, true);
     }
 
-    /// @dev Books the circuit's proving units (one fulfilled job) into its current reserve period.
-    function _bookUnits(uint32 circuitId) internal {
+    /// @dev Books the proving units of `jobs` fulfilled jobs of the circuit into its current reserve period.
+    function _bookUnits(uint32 circuitId, uint256 jobs) internal {
         (FeeState memory f,) = _rolledFees(circuitId);
-        uint256 used = uint256(f.usedUnits) + f.provingUnits;
+        uint256 used = uint256(f.usedUnits) + uint256(f.provingUnits) * jobs; // jobs <= MAX_BATCH
         f.usedUnits = used > type(uint64).max ? type(uint64).max : uint64(used);
         _fees[circuitId] = f;
     }

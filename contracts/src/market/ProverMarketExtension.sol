@@ -7,6 +7,7 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IAskBook} from "../interfaces/IAskBook.sol";
 import {IProverMarket} from "../interfaces/IProverMarket.sol";
 import {ProverMarketViews} from "./ProverMarketViews.sol";
+import {ProverMarketBatch} from "./ProverMarketBatch.sol";
 import {BidLane, BidLaneLib} from "../types/BidLane.sol";
 import {RunnerUp} from "../types/RunnerUp.sol";
 import {RequestWord} from "../types/RequestWord.sol";
@@ -20,9 +21,13 @@ contract ProverMarketExtension is ProverMarketBase {
     /// @notice The views of the market (`ProverMarketViews`, deployed by this constructor), reached by a second
     ///         DELEGATECALL from this contract's fallback: the market's code is split in three for EIP-170.
     address public immutable views;
+    /// @notice The code of the market's `fulfillBatch` (`ProverMarketBatch`, deployed by this constructor), which the
+    ///         market reaches by DELEGATECALL directly (a batch's calldata is large: one hop, not two).
+    address public immutable batch;
 
     constructor(ICircuitRegistry registry_, ICollateralVault vault_) ProverMarketBase(address(0), registry_, vault_) {
         views = address(new ProverMarketViews(registry_, vault_));
+        batch = address(new ProverMarketBatch(registry_, vault_));
     }
 
     /// @notice Runs the market's views from `views`'s code, still on the market's storage (this code itself runs by

@@ -5,7 +5,8 @@ import {MarketFixture} from "../utils/MarketFixture.sol";
 import {IProverMarket} from "../../src/interfaces/IProverMarket.sol";
 
 /// @notice `ProverMarket` serves the hot paths of `IProverMarket` itself and forwards every other call by DELEGATECALL
-///         to `ProverMarketExtension` (its fallback). Neither contract declares `is IProverMarket` (the split would not
+///         to `ProverMarketExtension` (its fallback), except `fulfillBatch`, which its fallback forwards to
+///         `ProverMarketBatch` (for dispatch, that one function is a third side of its own). Neither contract declares `is IProverMarket` (the split would not
 ///         compile against it), so the compiler does not check that the two together implement the interface. These
 ///         tests do, from the compiled artifacts (`methodIdentifiers` in out/), so a function added to either side or
 ///         to the interface is checked without editing this file:
@@ -22,14 +23,19 @@ contract ProverMarketConformanceTest is MarketFixture {
     ///      are one side, "the extension".
     string internal constant VIEWS = "out/ProverMarketViews.sol/ProverMarketViews.json";
     string internal constant BASE = "out/ProverMarketBase.sol/ProverMarketBase.json";
+    string internal constant BATCH = "out/ProverMarketBatch.sol/ProverMarketBatch.json";
+    /// @dev The one function the market's fallback forwards to `ProverMarketBatch`.
+    string internal constant FULFILL_BATCH = "fulfillBatch((address,uint32,uint8,uint8,uint8,uint40,uint40,uint32,address,uint96,uint96,uint96,uint64,uint64,bytes32,bytes32,uint16,uint32)[],uint256[8][],uint256[][])";
 
     string[] internal _interface;
     string[] internal _market;
     string[] internal _extension;
     string[] internal _base;
+    /// @dev `ProverMarketBatch`'s own functions (not the base's).
+    string[] internal _batch;
 
     /// @dev External functions of the implementation that `IProverMarket` deliberately lacks, and why.
-    function _exceptions() internal pure returns (string[6] memory) {
+    function _exceptions() internal pure returns (string[7] memory) {
         return [
             // Bounds that `proposeProtocolFee` and `setReserveParams` enforce: constants of this implementation, documented
             // with those setters; a client reads the current values through `params()`.
@@ -40,8 +46,10 @@ contract ProverMarketConformanceTest is MarketFixture {
             // The layout version the market's constructor compares with its extension's: a deployment check between the
             // two halves, not part of the market's interface.
             "STORAGE_LAYOUT()",
-            // The extension's pointer to its views half (set by its constructor): part of the split, like the above.
-            "views()"
+            // The extension's pointers to its views half and to the code of `fulfillBatch` (set by its constructor):
+            // part of the split, like the above.
+            "views()",
+            "batch()"
         ];
     }
 
@@ -55,6 +63,10 @@ contract ProverMarketConformanceTest is MarketFixture {
             if (!_has(_extension, v[i])) _extension.push(v[i]);
         }
         _base = _methods(BASE);
+        string[] memory b = _methods(BATCH);
+        for (uint256 i; i < b.length; ++i) {
+            if (!_has(_base, b[i])) _batch.push(b[i]);
+        }
     }
 
     /// @dev The function signatures of a compiled contract (the keys of its `methodIdentifiers`).
@@ -72,7 +84,7 @@ contract ProverMarketConformanceTest is MarketFixture {
     }
 
     function _isException(string memory sig) internal pure returns (bool) {
-        string[6] memory e = _exceptions();
+        string[7] memory e = _exceptions();
         for (uint256 i; i < e.length; ++i) {
             if (keccak256(bytes(e[i])) == keccak256(bytes(sig))) return true;
         }
@@ -86,6 +98,11 @@ contract ProverMarketConformanceTest is MarketFixture {
             bool inExtension = _has(_extension, sig);
             if (_has(_base, sig)) {
                 assertTrue(inMarket && inExtension, string.concat(sig, ": declared by ProverMarketBase, so in both"));
+                continue;
+            }
+            bool inBatch = _has(_batch, sig);
+            if (inBatch) {
+                assertFalse(inMarket || inExtension, string.concat(sig, ": in ProverMarketBatch and elsewhere"));
                 continue;
             }
             assertTrue(
@@ -133,11 +150,24 @@ contract ProverMarketConformanceTest is MarketFixture {
 
     /// @notice An exception that the interface gained, or that the contracts lost, is taken off the list.
     function test_exceptionsAreStillExceptions() public view {
-        string[6] memory e = _exceptions();
+        string[7] memory e = _exceptions();
         for (uint256 i; i < e.length; ++i) {
             assertTrue(_has(_market, e[i]) || _has(_extension, e[i]), string.concat(e[i], ": no longer implemented"));
             assertFalse(_has(_interface, e[i]), string.concat(e[i], ": now in IProverMarket, not an exception"));
         }
+    }
+
+    /// @notice `ProverMarketBatch` has exactly one function of its own, the one the market's fallback routes to it:
+    ///         anything else there would be unreachable (the fallback sends every other selector to the extension).
+    function test_batchServesOnlyFulfillBatch() public view {
+        assertEq(_batch.length, 1, "ProverMarketBatch: functions besides the base's");
+        assertEq(keccak256(bytes(_batch[0])), keccak256(bytes(FULFILL_BATCH)), _batch[0]);
+        assertTrue(_has(_interface, FULFILL_BATCH), "fulfillBatch is in IProverMarket");
+        assertEq(
+            bytes32(bytes4(keccak256(bytes(FULFILL_BATCH)))),
+            bytes32(IProverMarket.fulfillBatch.selector),
+            "the selector the fallback routes"
+        );
     }
 
     /// @notice The artifacts are the ones these tests mean: each side has functions of its own.

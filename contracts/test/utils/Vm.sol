@@ -17,6 +17,7 @@ interface Vm {
     function roll(uint256 newHeight) external;
     function deal(address account, uint256 newBalance) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;
     function stopPrank() external;

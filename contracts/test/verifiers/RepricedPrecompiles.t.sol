@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "../utils/Test.sol";
 import {IGroth16Verifier} from "contracts/src/interfaces/IGroth16Verifier.sol";
+import {IGroth16BatchVerifier} from "contracts/src/interfaces/IGroth16BatchVerifier.sol";
 import {MultiplierVerifier} from "contracts/src/verifiers/MultiplierVerifier.sol";
 import {ComparatorsVerifier} from "contracts/src/verifiers/ComparatorsVerifier.sol";
 import {PoseidonChainVerifier} from "contracts/src/verifiers/PoseidonChainVerifier.sol";
@@ -70,9 +71,9 @@ abstract contract RepricedPrecompilesBehaviour is Test {
 
         bytes memory code = address(original).code;
         (uint256 adds, uint256 muls, uint256 pairings) = _redirectPrecompiles(code);
-        assertEq(pairings, 1, "exactly one ecPairing call site");
-        assertGe(muls, 1, "no ecMul call site found");
-        assertEq(adds, muls, "one ecAdd call site per ecMul call site");
+        assertEq(pairings, 2, "one ecPairing call site per entry (verifyProof, verifyProofBatch)");
+        assertGe(muls, 2, "no ecMul call site found");
+        assertGe(adds, 2, "no ecAdd call site found");
         repriced = IGroth16Verifier(address(uint160(uint256(keccak256("repriced verifier")))));
         vm.etch(address(repriced), code);
     }
@@ -113,6 +114,22 @@ abstract contract RepricedPrecompilesBehaviour is Test {
         uint256[] memory inputs = _inputs();
         uint256 before = gasleft();
         v.verifyProof(p, inputs);
+        used = before - gasleft();
+    }
+
+    function _repeated(uint256 n) internal pure returns (uint256[8][] memory proofs, uint256[][] memory inputs) {
+        proofs = new uint256[8][](n);
+        inputs = new uint256[][](n);
+        for (uint256 i; i < n; ++i) (proofs[i], inputs[i]) = (_proof(), _inputs());
+    }
+
+    function _batchGasOf(IGroth16Verifier v, uint256[8][] memory proofs, uint256[][] memory inputs)
+        internal
+        view
+        returns (uint256 used)
+    {
+        uint256 before = gasleft();
+        IGroth16BatchVerifier(address(v)).verifyProofBatch(proofs, inputs);
         used = before - gasleft();
     }
 
@@ -170,6 +187,38 @@ abstract contract RepricedPrecompilesBehaviour is Test {
         uint256 extra = (REPRICE_FACTOR - 1) * (PAIRING_PRICE + n * (ECMUL_PRICE + ECADD_PRICE));
         uint256 base = _gasOf(original);
         assertGe(_gasOf(repriced), base + extra, "every precompile call paid the raised price");
+    }
+
+    /// @dev The batch entry under repricing: the fixture's proof three times verifies, and every call paid its
+    ///      stand-in's extra (a fixed amount per call): one pairing; 2 ecMuls and an ecAdd for each proof after the
+    ///      first, and 2 + k ecMuls and k ecAdds for alpha, IC[0] and the k inputs.
+    function test_repricedPrecompiles_validBatchStillVerifies() public view {
+        (uint256[8][] memory proofs, uint256[][] memory inputs) = _repeated(3);
+        IGroth16BatchVerifier(address(repriced)).verifyProofBatch(proofs, inputs);
+        uint256 k = _inputs().length;
+        uint256 extra = (REPRICE_FACTOR - 1) * (PAIRING_PRICE + (4 + 2 + k) * ECMUL_PRICE + (2 + k) * ECADD_PRICE);
+        uint256 base = _batchGasOf(original, proofs, inputs);
+        assertGe(_batchGasOf(repriced, proofs, inputs), base + extra, "every batch precompile call paid the raised price");
+    }
+
+    /// @dev Each kind of call in the batch entry reaches its stand-in too.
+    function test_repricedPrecompiles_eachBatchCallReachesItsStandIn() public {
+        (uint256[8][] memory proofs, uint256[][] memory inputs) = _repeated(3);
+        address[3] memory mocks = [MOCK_ECADD, MOCK_ECMUL, MOCK_PAIRING];
+        for (uint256 k; k < 3; ++k) {
+            bytes memory saved = mocks[k].code;
+            vm.etch(mocks[k], hex"5f5ffd"); // PUSH0 PUSH0 REVERT
+            (bool ok, bytes memory data) = address(repriced).staticcall{gas: 5_000_000}(
+                abi.encodeCall(IGroth16BatchVerifier.verifyProofBatch, (proofs, inputs))
+            );
+            assertFalse(ok, "verified through a failing precompile");
+            assertEq(
+                keccak256(data),
+                keccak256(abi.encodeWithSelector(IGroth16Verifier.PrecompileFailed.selector, 6 + k)),
+                "PrecompileFailed names the failing precompile"
+            );
+            vm.etch(mocks[k], saved);
+        }
     }
 
     /// @dev Each kind of call reaches its stand-in: one that always fails makes the verifier revert PrecompileFailed

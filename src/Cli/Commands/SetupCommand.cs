@@ -17,6 +17,13 @@ public sealed class SetupCommand : PmcCommand
         HelpName = "prepared.ptau",
     };
 
+    private readonly Option<string> _insecureSeed = new("--insecure-seed")
+    {
+        Description = "Derive the development setup's trapdoor from this PUBLIC text: the same circuit and seed give the same "
+            + "zkey, and anyone who knows the seed can forge proofs (tests and demos only; not with --ptau)",
+        HelpName = "text",
+    };
+
     /// <summary>Creates the command.</summary>
     public SetupCommand(CliIo io)
         : base("setup", "zkey from a prepared ptau, or an INSECURE development setup", io)
@@ -24,6 +31,14 @@ public sealed class SetupCommand : PmcCommand
         Arguments.Add(_r1cs);
         Arguments.Add(_zkey);
         Options.Add(_ptau);
+        Options.Add(_insecureSeed);
+        Validators.Add(result =>
+        {
+            if (result.GetValue(_ptau) is not null && result.GetValue(_insecureSeed) is not null)
+                result.AddError("--insecure-seed makes a development setup; it cannot be combined with --ptau");
+            if (result.GetValue(_insecureSeed) is { Length: 0 })
+                result.AddError("--insecure-seed must not be empty");
+        });
     }
 
     /// <inheritdoc />
@@ -33,10 +48,11 @@ public sealed class SetupCommand : PmcCommand
         var r1cs = R1csFile.Read(parseResult.GetRequiredValue(_r1cs));
         var setup = new Groth16Setup(ctx.Loggers.CreateLogger("pmc.setup"));
         string? ptauPath = parseResult.GetValue(_ptau);
+        string? seed = parseResult.GetValue(_insecureSeed);
         ZkeyContents zkey;
         if (ptauPath is null)
         {
-            zkey = setup.CreateDevelopment(r1cs);
+            zkey = setup.CreateDevelopment(r1cs, seed);
         }
         else
         {
@@ -45,7 +61,9 @@ public sealed class SetupCommand : PmcCommand
         }
 
         ZkeyWriter.Write(zkeyPath, zkey);
-        ctx.Out.WriteLine(ptauPath is null
+        ctx.Out.WriteLine(seed is not null
+            ? $"INSECURE seeded development setup written to {zkeyPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}): deterministic from a public seed, anyone can forge proofs; tests and demos only"
+            : ptauPath is null
             ? $"INSECURE development setup written to {zkeyPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}): single-party randomness, do not use to secure value"
             : $"zkey written to {zkeyPath} from {ptauPath} ({r1cs.NConstraints} constraints, domain {zkey.DomainSize}), with one local delta contribution");
         return ExitCodes.Success;

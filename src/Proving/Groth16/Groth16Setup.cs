@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProverMarketChain.Proving.Curves;
@@ -28,6 +31,10 @@ public sealed class Groth16Setup
     /// <summary>Contribution name written into development zkeys.</summary>
     public const string InsecureContributionName = "INSECURE pmc development setup (single party, not for production)";
 
+    /// <summary>Contribution name written into development zkeys derived from a public seed (at most 64 bytes: the zkey
+    /// format's limit).</summary>
+    public const string SeededContributionName = "INSECURE pmc seeded setup: public seed, anyone can forge";
+
     /// <summary>Contribution name written into zkeys built from a powers-of-tau file.</summary>
     public const string PtauContributionName = "pmc phase2 contribution (single local delta)";
 
@@ -44,18 +51,30 @@ public sealed class Groth16Setup
     }
 
     /// <summary>Development setup from fresh randomness (τ, α, β, γ, δ are dropped when this returns).</summary>
-    public ZkeyContents CreateDevelopment(R1csFile r1cs)
+    public ZkeyContents CreateDevelopment(R1csFile r1cs) => CreateDevelopment(r1cs, insecureSeed: null);
+
+    /// <summary>
+    /// Development setup; with <paramref name="insecureSeed"/>, DETERMINISTIC: τ, α, β, γ, δ are derived from the seed
+    /// (<see cref="SeededScalar"/>), so the same circuit and seed give the same zkey byte for byte. Anyone who knows the
+    /// seed knows the trapdoor and can forge proofs: a seeded key is for tests and demos only.
+    /// </summary>
+    /// <param name="r1cs">The circuit.</param>
+    /// <param name="insecureSeed">Public seed text, or null for fresh OS randomness.</param>
+    public ZkeyContents CreateDevelopment(R1csFile r1cs, string? insecureSeed)
     {
         ArgumentNullException.ThrowIfNull(r1cs);
+        if (insecureSeed is { Length: 0 }) throw new ArgumentException("the insecure seed must not be empty", nameof(insecureSeed));
         int log = CheckSize(r1cs, Fr.TwoAdicity - 1);
         int n = 1 << log;
-        Fr tau, alpha = Groth16Prover.RandomScalar(), beta = Groth16Prover.RandomScalar(),
-            gamma = Groth16Prover.RandomScalar(), delta = Groth16Prover.RandomScalar();
+        Fr Draw(string label, int attempt) =>
+            insecureSeed is null ? Groth16Prover.RandomScalar() : SeededScalar(insecureSeed, label, attempt);
+        Fr tau, alpha = Draw("alpha", 0), beta = Draw("beta", 0), gamma = Draw("gamma", 0), delta = Draw("delta", 0);
         var wn = Fr.RootOfUnity(log);
         var w2n = Fr.RootOfUnity(log + 1);
+        int tauAttempt = 0;
         do
         {
-            tau = Groth16Prover.RandomScalar();
+            tau = Draw("tau", tauAttempt++);
         }
         while (tau.Pow(2 * n).IsOne); // τ must avoid both domains (probability ~2^-226 anyway)
 
@@ -92,7 +111,7 @@ public sealed class Groth16Setup
             B2 = g2.MultiplyAll(bT),
             C = g1.MultiplyAll(k.AsSpan(nPub + 1)),
             H = g1.MultiplyAll(h),
-            ContributionName = InsecureContributionName,
+            ContributionName = insecureSeed is null ? InsecureContributionName : SeededContributionName,
         };
         Array.Clear(k);
         Array.Clear(h);
@@ -180,6 +199,32 @@ public sealed class Groth16Setup
             ContributionName = PtauContributionName,
         };
         return contents;
+    }
+
+    /// <summary>
+    /// The scalar a seeded development setup uses for one trapdoor value: SHA-256 of
+    /// <c>"pmc insecure setup\0" || seed || "\0" || label || "\0" || counter</c> (UTF-8, counter as 4 bytes big-endian),
+    /// read little-endian with the top 2 bits cleared, the first nonzero value below r for counter = 0, 1, ... (rejection
+    /// sampling like <see cref="Groth16Prover.RandomScalar"/>, so no modular bias). <paramref name="attempt"/> starts the
+    /// counter further on, for a value the caller refused.
+    /// </summary>
+    internal static Fr SeededScalar(string seed, string label, int attempt)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        var prefix = Encoding.UTF8.GetBytes($"pmc insecure setup\0{seed}\0{label}\0");
+        var message = new byte[prefix.Length + 4];
+        prefix.CopyTo(message, 0);
+        for (int counter = attempt * 1024; ; counter++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(prefix.Length), counter);
+            SHA256.HashData(message, digest);
+            ulong l0 = BinaryPrimitives.ReadUInt64LittleEndian(digest);
+            ulong l1 = BinaryPrimitives.ReadUInt64LittleEndian(digest[8..]);
+            ulong l2 = BinaryPrimitives.ReadUInt64LittleEndian(digest[16..]);
+            ulong l3 = BinaryPrimitives.ReadUInt64LittleEndian(digest[24..]) & (ulong.MaxValue >> 2);
+            var v = new U256(l0, l1, l2, l3);
+            if ((l0 | l1 | l2 | l3) != 0 && Mont<FrParams>.IsBelowModulus(v)) return new Fr(Mont<FrParams>.ToMont(v));
+        }
     }
 
     private static int CheckSize(R1csFile r1cs, int maxLog)

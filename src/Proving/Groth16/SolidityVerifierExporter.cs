@@ -8,7 +8,7 @@ namespace ProverMarketChain.Proving.Groth16;
 /// <summary>
 /// Fills <c>contracts/templates/Groth16Verifier.sol.tmpl</c> for a verification key with exactly the rules stated in the
 /// template header (and implemented by <c>tools/export-verifier.js</c>), so both exporters emit byte-identical Solidity:
-/// drop <c>//#</c> lines, expand the single <c>{{#EACH_IC}}</c> block per public input, substitute the plain placeholders
+/// drop <c>//#</c> lines, expand every <c>{{#EACH_IC}}</c> block per public input, substitute the plain placeholders
 /// with canonical decimals (G2 in EIP-197 order, imaginary part first), and refuse any leftover <c>{{</c>.
 /// </summary>
 public static partial class SolidityVerifierExporter
@@ -44,21 +44,37 @@ public static partial class SolidityVerifierExporter
         // Rule 1: drop template comment lines.
         var lines = template.Split('\n').Where(l => !l.TrimStart().StartsWith("//#", StringComparison.Ordinal)).ToList();
 
-        // Rule 2: expand the IC block.
-        int open = lines.FindIndex(l => l.Trim() == "{{#EACH_IC}}");
-        int close = open < 0 ? -1 : lines.FindIndex(open + 1, l => l.Trim() == "{{/EACH_IC}}");
-        if (open < 0 || close < 0) throw new ArgumentException("template: no {{#EACH_IC}} ... {{/EACH_IC}} block", nameof(template));
-        if (lines.Skip(close + 1).Any(l => l.Trim() == "{{#EACH_IC}}")) throw new ArgumentException("template: more than one IC block", nameof(template));
-        var body = lines.GetRange(open + 1, close - open - 1);
-        var expanded = new List<string>();
-        for (int i = 0; i < vk.NPublic; i++)
+        // Rule 2: expand every IC block, from the top.
+        var ic = new (string X, string Y)[vk.NPublic];
+        for (int i = 0; i < vk.NPublic; i++) ic[i] = G1(vk.IC[i + 1]);
+        var expanded = new List<string>(lines.Count);
+        int blocks = 0;
+        for (int at = 0; at < lines.Count; at++)
         {
-            var (x, y) = G1(vk.IC[i + 1]);
-            var values = new Dictionary<string, string> { ["INDEX"] = Dec(i), ["IC_X"] = x, ["IC_Y"] = y };
-            foreach (var line in body) expanded.Add(IcPlaceholderRegex().Replace(line, m => values[m.Groups[1].Value]));
+            string marker = lines[at].Trim();
+            if (marker == "{{/EACH_IC}}") throw new ArgumentException("template: {{/EACH_IC}} without {{#EACH_IC}}", nameof(template));
+            if (marker != "{{#EACH_IC}}")
+            {
+                expanded.Add(lines[at]);
+                continue;
+            }
+
+            int close = lines.FindIndex(at + 1, l => l.Trim() is "{{/EACH_IC}}" or "{{#EACH_IC}}");
+            if (close < 0 || lines[close].Trim() != "{{/EACH_IC}}")
+                throw new ArgumentException("template: {{#EACH_IC}} without its {{/EACH_IC}} (blocks do not nest)", nameof(template));
+            var body = lines.GetRange(at + 1, close - at - 1);
+            for (int i = 0; i < vk.NPublic; i++)
+            {
+                var values = new Dictionary<string, string> { ["INDEX"] = Dec(i), ["IC_X"] = ic[i].X, ["IC_Y"] = ic[i].Y };
+                foreach (var line in body) expanded.Add(IcPlaceholderRegex().Replace(line, m => values[m.Groups[1].Value]));
+            }
+
+            blocks++;
+            at = close;
         }
 
-        lines = [.. lines.Take(open), .. expanded, .. lines.Skip(close + 1)];
+        if (blocks == 0) throw new ArgumentException("template: no {{#EACH_IC}} ... {{/EACH_IC}} block", nameof(template));
+        lines = expanded;
 
         // Rule 3: plain placeholders.
         var (ax, ay) = G1(vk.Alpha1);

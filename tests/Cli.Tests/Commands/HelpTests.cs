@@ -17,7 +17,7 @@ public sealed class HelpTests
     public static readonly TheoryData<string, string[]> KnownOptions = new()
     {
         { "prove", ["--r1cs", "--stats"] },
-        { "setup", ["--ptau"] },
+        { "setup", ["--ptau", "--insecure-seed"] },
         { "bench", ["--quick", "--runs", "--zkey", "--wtns", "--snarkjs"] },
         { "bench-client", ["--count"] },
         { "bench-indexer", ["--requests", "--engines", "--postgres", "--queries", "--seed", "--json"] },

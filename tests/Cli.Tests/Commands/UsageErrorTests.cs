@@ -55,6 +55,8 @@ public sealed class UsageErrorTests
     [InlineData("collateral", "status", "5", "--config", "w.json")]
     [InlineData("collateral", "deposit", "--config", "w.json")]
     [InlineData("collateral", "status", "--config", "w.json", "--asset", "256")]
+    [InlineData("setup", "c.r1cs", "c.zkey", "--ptau", "p.ptau", "--insecure-seed", "demo")]
+    [InlineData("setup", "c.r1cs", "c.zkey", "--insecure-seed", "")]
     public void MissingOrMalformedArgumentsAreUsageErrors(params string[] args)
     {
         var r = PmcRun.Invoke(args);
@@ -92,6 +94,7 @@ public sealed class UsageErrorTests
     [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--r1cs", "c.r1cs", "--stats")]
     [InlineData("verify", "vk.json", "public.json", "proof.json")]
     [InlineData("setup", "c.r1cs", "c.zkey", "--ptau", "p.ptau")]
+    [InlineData("setup", "c.r1cs", "c.zkey", "--insecure-seed", "pmc rollup_batch demo key")]
     [InlineData("export", "vkey", "c.zkey", "vk.json")]
     [InlineData("export", "verifier", "c.zkey", "Verifier.sol")]
     [InlineData("witness", "c.wasm", "input.json", "w.wtns")]

@@ -38,8 +38,10 @@ public sealed class CircuitFixture : IDisposable
             """);
         foreach (var name in new[] { "mul", "pos" })
         {
-            // circom2 (WASI) only sees the working directory's ancestors, so compile from the repo root with absolute paths.
-            var r = Tooling.Run(Tooling.Bin("circom2"), [P(name + ".circom"), "--r1cs", "--wasm", "-l", "node_modules", "-o", Dir]);
+            // circom2 (WASI) only sees the working directory's ancestors and follows no symlink out of them: compile from
+            // / with absolute paths, so a node_modules linked from elsewhere (a git worktree) resolves.
+            var r = Tooling.Run(Tooling.Bin("circom2"),
+                [P(name + ".circom"), "--r1cs", "--wasm", "-l", Path.Combine(Tooling.RepoRoot, "node_modules"), "-o", Dir], cwd: "/");
             if (r.ExitCode != 0) throw new InvalidOperationException($"circom2 {name} failed: {r.All}");
         }
 

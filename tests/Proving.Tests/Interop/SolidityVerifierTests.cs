@@ -38,6 +38,36 @@ public sealed class SolidityVerifierTests(CircuitFixture f, ITestOutputHelper ou
         Assert.Contains($"contract {name} is IGroth16Verifier", ours);
     }
 
+    /// <summary>The committed verifiers (contracts/src/verifiers) are what this exporter renders from their committed
+    /// keys with the current template, as verify-fixtures.sh checks for the node filler.</summary>
+    [Theory]
+    [InlineData("multiplier", "MultiplierVerifier")]
+    [InlineData("comparators", "ComparatorsVerifier")]
+    [InlineData("poseidon_chain", "PoseidonChainVerifier")]
+    [InlineData("rollup_batch", "RollupBatchVerifier")]
+    public void CommittedVerifierIsTheRenderOfItsCommittedKey(string fixture, string name)
+    {
+        var vk = SnarkjsJson.ReadVerificationKey(Path.Combine(Tooling.RepoRoot, "contracts", "test", "fixtures", fixture, "verification_key.json"));
+        var committed = File.ReadAllText(Path.Combine(Tooling.RepoRoot, "contracts", "src", "verifiers", name + ".sol"));
+        Assert.Equal(committed, SolidityVerifierExporter.Render(File.ReadAllText(TemplatePath), vk, name));
+    }
+
+    [Fact]
+    public void EveryIcBlockIsExpandedAndBlocksMustCloseWithoutNesting()
+    {
+        var vk = KeyOf(f.P("pos_dev.zkey")); // 3 public signals
+        Assert.Equal("A0\nA1\nA2\nmid\nB0\nB1\nB2\nX", SolidityVerifierExporter.Render(
+            "{{#EACH_IC}}\nA{{INDEX}}\n{{/EACH_IC}}\nmid\n{{#EACH_IC}}\nB{{INDEX}}\n{{/EACH_IC}}\n{{CONTRACT_NAME}}", vk, "X"));
+        Assert.Contains("without its {{/EACH_IC}}", Assert.Throws<ArgumentException>(() =>
+            SolidityVerifierExporter.Render("{{#EACH_IC}}\nA\n{{#EACH_IC}}\nB\n{{/EACH_IC}}", vk, "X")).Message, StringComparison.Ordinal);
+        Assert.Contains("without its {{/EACH_IC}}", Assert.Throws<ArgumentException>(() =>
+            SolidityVerifierExporter.Render("{{#EACH_IC}}\nA", vk, "X")).Message, StringComparison.Ordinal);
+        Assert.Contains("without {{#EACH_IC}}", Assert.Throws<ArgumentException>(() =>
+            SolidityVerifierExporter.Render("A\n{{/EACH_IC}}", vk, "X")).Message, StringComparison.Ordinal);
+        Assert.Contains("no {{#EACH_IC}}", Assert.Throws<ArgumentException>(() =>
+            SolidityVerifierExporter.Render("{{CONTRACT_NAME}}", vk, "X")).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CliExportMatchesTheNodeFiller()
     {
@@ -82,6 +112,16 @@ public sealed class SolidityVerifierTests(CircuitFixture f, ITestOutputHelper ou
         long gasUsed = long.Parse(gas.StdOut.Trim(), CultureInfo.InvariantCulture);
         output.WriteLine($"verifyProof gas (eth_estimateGas, incl. 21000 base): {gasUsed}");
         Assert.InRange(gasUsed, 150_000, 400_000);
+
+        // The batch entry on the same contract: two of our proofs verify together; a bad second one is named.
+        const string batchSig = "verifyProofBatch(uint256[8][],uint256[][])";
+        var batchOk = Tooling.Run(Tooling.Bin("cast"), ["call", "--rpc-url", anvil.Url, address, batchSig,
+            $"[{Words(proof.Proof)},{Words(other)}]", $"[{pub},{pub}]"]);
+        Assert.True(batchOk.ExitCode == 0, batchOk.All);
+        var batchBad = Tooling.Run(Tooling.Bin("cast"), ["call", "--rpc-url", anvil.Url, address, batchSig,
+            $"[{Words(proof.Proof)},{Words(mixed)}]", $"[{pub},{pub}]"]);
+        Assert.True(batchBad.ExitCode != 0, "a batch with a tampered proof was accepted: " + batchBad.All);
+        Assert.Contains("0x5ee165d40000000000000000000000000000000000000000000000000000000000000001", batchBad.All); // InvalidProofAt(1)
 
         foreach (var (words, inputs, what) in new[] { (Words(proof.Proof), badPub, "tampered public input"), (Words(mixed), pub, "tampered proof") })
         {
