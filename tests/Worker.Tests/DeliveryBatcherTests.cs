@@ -100,6 +100,45 @@ public sealed class DeliveryBatcherTests : IDisposable
         Assert.Equal(3, _metrics.Snapshot()["pmc_batch_proofs_sum"]);
     }
 
+    /// <summary>
+    /// An assigned job still proving (its step said so: expected) keeps ready proofs of its kind waiting, up to their
+    /// time; once its proof is offered the batch is full and goes at once. Without it they would go without it.
+    /// </summary>
+    [Fact]
+    public async Task AnExpectedJob_keepsItsKindWaiting_untilItsProofIsOffered()
+    {
+        var chain = new FakeChannel();
+        var b = Batcher(chain, max: 3, wait: 30);
+        b.Expect("z", Key);
+        foreach (var id in new[] { "x", "y" }) await b.OfferAsync(P(id), CancellationToken.None);
+        await FlushAsync(b, 120, proving: 0); // nothing promised elsewhere, but z is expected
+        Assert.Empty(chain.Batches);
+        Assert.True(b.Knows("z"));
+        await b.OfferAsync(P("z", readyAt: 121), CancellationToken.None);
+        await FlushAsync(b, 121, proving: 0);
+        Assert.Equal([["x", "y", "z"]], chain.Batches);
+
+        // An expected job that ended (forgotten) no longer holds anyone back.
+        chain = new FakeChannel();
+        b = Batcher(chain, wait: 30);
+        b.Expect("gone", Key);
+        foreach (var id in new[] { "x", "y" }) await b.OfferAsync(P(id), CancellationToken.None);
+        await FlushAsync(b, 101);
+        Assert.Empty(chain.Batches);
+        b.Forget("gone");
+        await FlushAsync(b, 102);
+        Assert.Equal([["x", "y"]], chain.Batches);
+        // Past their wait, ready proofs go even while one is expected.
+        chain = new FakeChannel();
+        b = Batcher(chain, wait: 30);
+        b.Expect("slow", Key);
+        foreach (var id in new[] { "x", "y" }) await b.OfferAsync(P(id), CancellationToken.None);
+        await FlushAsync(b, 129);
+        Assert.Empty(chain.Batches);
+        await FlushAsync(b, 130);
+        Assert.Equal([["x", "y"]], chain.Batches);
+    }
+
     [Fact]
     public async Task OneInvalidProof_isTakenOut_andTheOthersStillGoAsABatch()
     {

@@ -148,7 +148,7 @@ public sealed class ProverNode
         if (_lastHead is null || head.Number > _lastHead.Number) _lastHead = head;
         // Deliveries waiting for a batch: sent apart from the steps (a delivery's I/O never holds up a reveal).
         if (_batcher.Enabled && _flush.IsCompleted)
-            _flush = Task.Run(() => _batcher.FlushAsync(head.Timestamp, SubmissionMarginSeconds(), StillProving(), ct), CancellationToken.None);
+            _flush = Task.Run(() => _batcher.FlushAsync(head.Timestamp, SubmissionMarginSeconds(), Promised(), ct), CancellationToken.None);
 
         var due = _ctx.Journal.ActiveRequests()
             .Where(r => r.Block + (ulong)_ctx.Options.Confirmations <= head.Number && !_steps.ContainsKey(r.RequestId))
@@ -177,25 +177,21 @@ public sealed class ProverNode
         (ulong)Math.Ceiling(_ctx.Planner.SubmissionOverheadSeconds + _ctx.Options.PollInterval.TotalSeconds) + _blockSeconds;
 
     /// <summary>
-    /// Proofs that may yet join a waiting batch, by batch key: our jobs still being proved, and our open sealed bids,
-    /// Dutch locks and accepted matches (each may become such a job). Open races are delivered by commit and reveal,
-    /// never batched, and are not counted.
+    /// Jobs that may yet join a waiting batch and that the batcher does not know of, by batch key: our open sealed bids,
+    /// Dutch locks and accepted matches that are not jobs yet (each may become one). Assigned jobs being proved are
+    /// counted by the batcher itself (their steps tell it).
     /// </summary>
-    private Func<BatchKey, int> StillProving()
+    private Func<BatchKey, int> Promised()
     {
         var requests = _ctx.Journal.ActiveRequests().ToDictionary(r => r.RequestId);
         var coming = new HashSet<string>();
-        foreach (var job in _ctx.Journal.OpenJobs())
-            if (job.ProofJson is null && (AllocationMode)job.Mode != AllocationMode.OpenRace) coming.Add(job.RequestId);
         foreach (var bid in _ctx.Journal.OpenBids()) coming.Add(bid.RequestId);
         foreach (var id in _ctx.Journal.OpenLocks()) coming.Add(id);
         foreach (var id in _ctx.Journal.PendingAccepts()) coming.Add(id);
-        foreach (var job in _ctx.Journal.OpenJobs())
-            if (job.ProofJson is not null) coming.Remove(job.RequestId); // proven: waiting already, or delivered
         var counts = new Dictionary<BatchKey, int>();
         foreach (var id in coming)
         {
-            if (!requests.TryGetValue(id, out var r)) continue;
+            if (_batcher.Knows(id) || _ctx.Journal.GetJob(id) is not null || !requests.TryGetValue(id, out var r)) continue;
             var key = new BatchKey(r.CircuitId, Address.Parse(NodeContext.Decode(r).Verifier));
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }

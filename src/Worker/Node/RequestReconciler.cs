@@ -364,7 +364,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             ctx.Log.LogInformation("Request {Id}: taking the job (deadline {Deadline}, {Left} s left)", r.RequestId, deadline, (long)deadline - (long)now);
         }
         var job = ctx.Journal.GetJob(r.RequestId)!;
-        if (job.State >= JobState.Done) return;
+        if (job.State >= JobState.Done)
+        {
+            batcher.Forget(r.RequestId); // done, or abandoned by its proof (bad input): nothing of it is coming
+            return;
+        }
         if (now > deadline)
         {
             AbandonJob(r.RequestId, "deadline passed");
@@ -373,6 +377,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
         if (job.ProofJson is null)
         {
+            // An assigned job's proof will be offered for delivery: proofs of its kind ready before it may wait for it.
+            if (!openSubmission) batcher.Expect(r.RequestId, new BatchKey(r.CircuitId, Address.Parse(req.Verifier)));
             proving.Start(r, req, deadline, ct);
             return;
         }

@@ -55,6 +55,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
 
         var paid = new List<(IProverMarketService.RequestFulfilledEventDTO Event, byte[] Transaction)>();
         foreach (var id in ids) paid.Add(await h.FulfilledAsync(id));
+        DumpDeliveries(h);
         var tx = Assert.Single(paid.Select(p => Hex.Encode(p.Transaction)).Distinct());
         Assert.All(paid, p => Assert.Equal(key.Address, Address.Parse(p.Event.Prover)));
         Assert.All(paid, p => Assert.True(p.Event.ProverPayment > 0));
@@ -114,7 +115,8 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
     {
         await using var h = await MarketHarness.CreateAsync(_anvil);
         var key = await h.NewProverAsync();
-        var (o, _, env) = h.WorkerConfig(key, "sixteen", "300000000000000");
+        // A cost under the Dutch start price: every request is locked as soon as it is seen, before the first proof is ready.
+        var (o, _, env) = h.WorkerConfig(key, "sixteen", "1000000000000");
         o.Capacity = 16;
         o.Batching = new BatchingOptions { Enabled = true, MaxBatchSize = 16, MinBatchSize = 2, MaxWaitSeconds = 120 };
         h.StartWorker(o, env);
@@ -128,6 +130,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
             Assert.Equal(key.Address, Address.Parse(e.Prover));
             txs.Add(Hex.Encode(tx));
         }
+        DumpDeliveries(h);
         var batch = Assert.Single(txs.Distinct());
         var receipt = (await h.Client.GetTransactionReceiptAsync(Hex.Decode(batch)))!;
         Assert.Equal(16, receipt.Logs.Count(l => l.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out _)));
@@ -201,6 +204,15 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
         Assert.True(worker.Node.Metrics.Snapshot()["pmc_batch_failures"] >= 1);
         _out.WriteLine($"fulfillBatch of 2 after dropping the lost request: {receipt.GasUsed} gas, {receipt.GasUsed / 2} per request");
         Assert.Empty(await SendAudit.DuplicatesAsync(h, [cheap.Address]));
+    }
+
+    /// <summary>The worker's delivery decisions, in the test output.</summary>
+    private void DumpDeliveries(MarketHarness h)
+    {
+        foreach (var l in h.Log.Lines.Where(l => l.Contains("batch", StringComparison.OrdinalIgnoreCase) || l.Contains("proof ready", StringComparison.Ordinal)
+                     || l.Contains("submitting", StringComparison.OrdinalIgnoreCase) || l.Contains("taking the job", StringComparison.Ordinal) || l.Contains("locking", StringComparison.Ordinal)
+                     || l.Contains("delivered", StringComparison.Ordinal)))
+            _out.WriteLine(l);
     }
 
     private static async Task WaitForAsync(MarketHarness h, Func<Task<bool>> done, string failure)

@@ -34,6 +34,8 @@ internal sealed class DeliveryBatcher
     private readonly ILogger _log;
     private readonly WorkerMetrics _metrics;
     private readonly ConcurrentDictionary<string, PendingDelivery> _pending = new();
+    // Assigned jobs of ours whose proofs are still to come (proving, or proven and not yet offered): they may join a batch.
+    private readonly ConcurrentDictionary<string, BatchKey> _expected = new();
     private readonly ConcurrentDictionary<string, byte> _submitting = new();
     private readonly ConcurrentDictionary<string, string> _singleOnly = new();
     private readonly ConcurrentDictionary<BatchKey, string> _unbatchable = new();
@@ -56,6 +58,18 @@ internal sealed class DeliveryBatcher
     public IReadOnlyCollection<PendingDelivery> Pending => _pending.Values.ToList();
 
     /// <summary>
+    /// Notes that an assigned job of ours will be delivered through here once proven (its step says so every tick until
+    /// the proof is offered): a proof of its kind that is ready may wait for it.
+    /// </summary>
+    public void Expect(string requestId, BatchKey key)
+    {
+        if (_policy is not null && !_pending.ContainsKey(requestId) && !_submitting.ContainsKey(requestId)) _expected[requestId] = key;
+    }
+
+    /// <summary>The requests that are expected, waiting or being sent here (they need no other count of "coming").</summary>
+    public bool Knows(string requestId) => _expected.ContainsKey(requestId) || _pending.ContainsKey(requestId) || _submitting.ContainsKey(requestId);
+
+    /// <summary>
     /// Offers a finished proof of an assigned job for delivery (idempotent: its step offers it every tick until chain state
     /// shows it fulfilled). It is sent now when it cannot be batched, else it waits for <see cref="FlushAsync"/>.
     /// </summary>
@@ -66,13 +80,21 @@ internal sealed class DeliveryBatcher
         if (_policy is null || _singleOnly.ContainsKey(id) || _unbatchable.ContainsKey(delivery.Key))
         {
             _pending.TryRemove(id, out _);
+            _expected.TryRemove(id, out _);
             await _channel.SendSingleAsync(delivery, ct).ConfigureAwait(false);
             return;
         }
         if (_pending.ContainsKey(id) || _submitting.ContainsKey(id)) return;
-        if (!await _channel.IsClearAsync(id, ct).ConfigureAwait(false)) return; // a delivery is in flight or done
+        if (!await _channel.IsClearAsync(id, ct).ConfigureAwait(false))
+        {
+            _expected.TryRemove(id, out _); // a delivery is in flight or done
+            return;
+        }
         if (_submitting.ContainsKey(id)) return;
-        if (_pending.TryAdd(id, delivery))
+        // Waiting before no longer expected: a flush counting both at once waits a little longer, never too little.
+        bool added = _pending.TryAdd(id, delivery);
+        _expected.TryRemove(id, out _);
+        if (added)
             _log.LogInformation("Request {Id}: proof ready; it may wait up to {Wait} s for a batch ({Key}, deadline {Deadline})",
                 id, _policy.MaxWaitSeconds, delivery.Key, delivery.Deadline);
     }
@@ -81,6 +103,7 @@ internal sealed class DeliveryBatcher
     public void Forget(string requestId)
     {
         _pending.TryRemove(requestId, out _);
+        _expected.TryRemove(requestId, out _);
         _singleOnly.TryRemove(requestId, out _);
     }
 
@@ -90,12 +113,17 @@ internal sealed class DeliveryBatcher
     /// </summary>
     /// <param name="now">The current time (chain seconds, as deadlines are).</param>
     /// <param name="safetyMarginSeconds">How long before its deadline a proof must be sent at the latest.</param>
-    /// <param name="stillProving">How many jobs of a kind are still being proved (they may join a waiting batch).</param>
+    /// <param name="promised">How many more jobs of a kind may yet come that this batcher does not know of (open bids,
+    ///     locks and accepted matches); its own expected jobs are added to it.</param>
     /// <param name="ct">Stops the sends.</param>
-    public async Task FlushAsync(ulong now, ulong safetyMarginSeconds, Func<BatchKey, int> stillProving, CancellationToken ct)
+    public async Task FlushAsync(ulong now, ulong safetyMarginSeconds, Func<BatchKey, int> promised, CancellationToken ct)
     {
         if (_policy is null || _pending.IsEmpty) return;
-        foreach (var send in _policy.Due(_pending.Values.ToList(), now, safetyMarginSeconds, stillProving))
+        // Expected jobs are counted before the waiting ones are read: a proof moving from one to the other meanwhile is
+        // counted twice (a longer wait), never missed (which would send its batch without it).
+        var expected = _expected.Values.GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
+        var waiting = _pending.Values.ToList();
+        foreach (var send in _policy.Due(waiting, now, safetyMarginSeconds, key => promised(key) + expected.GetValueOrDefault(key)))
         {
             var claimed = new List<PendingDelivery>(send.Count);
             foreach (var p in send)
@@ -133,6 +161,7 @@ internal sealed class DeliveryBatcher
         enabled = Enabled,
         batchesSent = Interlocked.Read(ref _batchesSent),
         proofsBatched = Interlocked.Read(ref _proofsBatched),
+        expected = _expected.Count,
         waiting = _pending.Values.OrderBy(p => p.ReadyAt).Select(p => new { requestId = p.RequestId, key = p.Key.ToString(), readyAt = p.ReadyAt, deadline = p.Deadline }).ToList(),
         singleOnly = _singleOnly.ToDictionary(kv => kv.Key, kv => kv.Value),
         unbatchable = _unbatchable.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
