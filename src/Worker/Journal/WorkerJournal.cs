@@ -529,6 +529,9 @@ public sealed class WorkerJournal : IDisposable
         }
     }
 
+    /// <summary>The send action of a delivery by <c>fulfill</c> or <c>fulfillBatch</c>: one per request, whichever carried it.</summary>
+    public const string DeliveryAction = "fulfill";
+
     /// <summary>
     /// The latest transactions that carried <paramref name="action"/> for more than one request (batches), newest first,
     /// each with its hash and requests, at most <paramref name="limit"/>.

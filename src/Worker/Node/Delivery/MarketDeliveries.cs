@@ -16,7 +16,7 @@ namespace ProverMarketChain.Worker.Node.Delivery;
 internal sealed class MarketDeliveries(NodeContext ctx) : IDeliveryChannel
 {
     /// <summary>The send action of a delivery by <c>fulfill</c> or <c>fulfillBatch</c> (one per request, whichever carried it).</summary>
-    public const string Action = "fulfill";
+    public const string Action = Journal.WorkerJournal.DeliveryAction;
 
     /// <inheritdoc />
     public async Task<bool> IsClearAsync(string requestId, CancellationToken ct) =>
