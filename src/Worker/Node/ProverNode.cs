@@ -37,6 +37,8 @@ public sealed class ProverNode
     private readonly RequestReconciler _reconciler;
     private readonly DeliveryBatcher _batcher;
     private Task _flush = Task.CompletedTask;
+    // A request whose preflight passed this recently is about to be bid on, locked or accepted (counted as coming).
+    private static readonly TimeSpan ImminentFor = TimeSpan.FromSeconds(5);
     // Seconds between blocks as last seen (a proof waiting for a batch is sent this much earlier than its margin alone
     // says: a head read between blocks is this stale at most). Until measured, a 12-second chain is assumed.
     private ulong _blockSeconds = 12;
@@ -178,13 +180,14 @@ public sealed class ProverNode
 
     /// <summary>
     /// Jobs that may yet join a waiting batch and that the batcher does not know of, by batch key: our open sealed bids,
-    /// Dutch locks and accepted matches that are not jobs yet (each may become one). Assigned jobs being proved are
-    /// counted by the batcher itself (their steps tell it).
+    /// Dutch locks and accepted matches that are not jobs yet (each may become one), and requests about to get one (their
+    /// preflight is running or has just passed). Assigned jobs being proved are counted by the batcher itself (their
+    /// steps tell it). Open races are delivered by commit and reveal, never batched, and are not counted.
     /// </summary>
     private Func<BatchKey, int> Promised()
     {
         var requests = _ctx.Journal.ActiveRequests().ToDictionary(r => r.RequestId);
-        var coming = new HashSet<string>();
+        var coming = new HashSet<string>(_preflight.Imminent(ImminentFor));
         foreach (var bid in _ctx.Journal.OpenBids()) coming.Add(bid.RequestId);
         foreach (var id in _ctx.Journal.OpenLocks()) coming.Add(id);
         foreach (var id in _ctx.Journal.PendingAccepts()) coming.Add(id);
@@ -192,7 +195,9 @@ public sealed class ProverNode
         foreach (var id in coming)
         {
             if (_batcher.Knows(id) || _ctx.Journal.GetJob(id) is not null || !requests.TryGetValue(id, out var r)) continue;
-            var key = new BatchKey(r.CircuitId, Address.Parse(NodeContext.Decode(r).Verifier));
+            var terms = NodeContext.Decode(r);
+            if ((AllocationMode)(int)terms.Mode == AllocationMode.OpenRace) continue;
+            var key = new BatchKey(r.CircuitId, Address.Parse(terms.Verifier));
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }
         return key => counts.GetValueOrDefault(key);
