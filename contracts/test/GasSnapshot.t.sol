@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MarketFixture} from "./utils/MarketFixture.sol";
+import {DeliveryFixture} from "./utils/DeliveryFixture.sol";
 import {IProverMarketTypes as T, IProverMarket} from "../src/interfaces/IProverMarket.sol";
+import {RollupBatchVerifier} from "../src/verifiers/RollupBatchVerifier.sol";
+import {RollupBatchBatchFixture} from "./fixtures/RollupBatchBatchFixture.sol";
 
 /// @notice Gas of one request's whole lifecycle per allocation mode, every participant's transaction counted, with
 ///         the mock verifier (so the ~180k-250k pairing check is excluded). Run under the `gas` profile
@@ -16,7 +18,13 @@ import {IProverMarketTypes as T, IProverMarket} from "../src/interfaces/IProverM
 ///      counted).
 ///      `<mode>Steady/...` repeats the lifecycle for participants who already hold a market balance (a returning
 ///      prover/requester), which saves the zero-to-non-zero SSTOREs of the payouts.
-contract GasSnapshotTest is MarketFixture {
+///      `batch/...`: `fulfillBatch` of n sealed-bid requests (the default mode, each settled on the way) for the
+///      rollup_batch circuit with the REAL verifier (`RollupBatchVerifier.verifyProofBatch`, 3 public inputs, 32 distinct
+///      proofs), returning users; `n<k>` is the whole transaction, `n<k>PerRequest` that divided by k. `batchDutch/...`:
+///      the same with Dutch requests (locked while the ramp started at `minFee`: the cheapest form).
+///      `callback/...`: a single returning-user Dutch `fulfill` whose requester has a callback that does nothing (STOP):
+///      the market's side of a callback (the exact-gas check and the CALL), to set beside `dutchSteady/fulfill`.
+contract GasSnapshotTest is DeliveryFixture {
     string constant G = "lifecycle";
 
     /// @dev Figures are only meaningful (and only written) under the isolating `gas` profile; any other run (e.g. a
@@ -301,5 +309,136 @@ contract GasSnapshotTest is MarketFixture {
         vm.prank(p1);
         market.releaseCollateral(0, 1 ether);
         _snap("other/releaseCollateral");
+    }
+
+    // =================================================================== callbacks and batches
+
+    /// @dev A returning-user Dutch delivery whose requester's callback is a STOP (100,000 gas allowed, a few used).
+    function test_gas_fulfill_withCallback() public {
+        _returningUsers();
+        string memory m = "callback";
+        address rollup = makeAddr("callbackRequester");
+        vm.etch(rollup, hex"00");
+        vm.deal(rollup, 10 ether);
+        // A first delivery for the same requester, unmeasured: its refund balance is non-zero, like the requester's in
+        // dutchSteady.
+        for (uint256 k; k < 2; ++k) {
+            T.Request memory r = _req(T.Mode.Dutch);
+            r.requester = rollup;
+            r.callbackGasLimit = 100_000;
+            _submitAs(r);
+            vm.warp(block.timestamp + 30);
+            vm.prank(p1);
+            market.lockDutch(r);
+            uint256[8] memory proof = _proof();
+            vm.prank(p1);
+            market.fulfill(r, proof, pubs);
+            if (k == 1) {
+                _record(m, "fulfill(dutch,STOP callback)", abi.encodeCall(IProverMarket.fulfill, (r, proof, pubs)));
+            }
+        }
+    }
+
+    uint32 internal _rollupCircuit;
+    address internal _rollupVerifier;
+
+    /// @dev Registers rollup_batch with its real verifier and gives p1 and p2 room for 32 bids (bond balances, lanes).
+    function _setUpRollupBatch() internal {
+        _returningUsers();
+        _rollupVerifier = address(new RollupBatchVerifier());
+        vm.prank(makeAddr("rollup"));
+        _rollupCircuit = registry.registerCircuit(
+            _rollupVerifier, "ipfs://rollup_batch", keccak256("rollup_batch artifacts"), 50_000, 3
+        );
+        address[2] memory ps = [p1, p2];
+        for (uint256 i; i < 2; ++i) {
+            vm.deal(ps[i], 100 ether);
+            vm.startPrank(ps[i]);
+            vault.depositEth{value: 40 ether}();
+            market.reserveCollateral(0, 40 ether);
+            market.openBidLanes(0, 32);
+            vm.stopPrank();
+        }
+    }
+
+    /// @dev `n` requests for rollup_batch, one per fixture proof, assigned to p1: sealed auctions p1 won against p2
+    ///      (not settled: the batch settles them), or Dutch locks.
+    function _rollupAssigned(uint256 n, bool dutch)
+        internal
+        returns (T.Request[] memory rs, uint256[8][] memory proofs, uint256[][] memory inputs)
+    {
+        (proofs, inputs) = RollupBatchBatchFixture.batchProofs(n);
+        rs = new T.Request[](n);
+        for (uint256 i; i < n; ++i) {
+            T.Request memory r = _req(dutch ? T.Mode.Dutch : T.Mode.SealedBid);
+            r.circuitId = _rollupCircuit;
+            r.verifier = _rollupVerifier;
+            r.publicInputsHash = keccak256(abi.encodePacked(inputs[i]));
+            vm.prank(requester);
+            market.submitRequest{value: r.maxFee}(r, "input", "", inputs[i]);
+            rs[i] = r;
+            if (dutch) {
+                vm.prank(p1);
+                market.lockDutch(r);
+            } else {
+                _commit(r, p1, 0.05 ether, 100, uint8(i));
+                _commit(r, p2, 0.06 ether, 100, uint8(i));
+            }
+        }
+        if (dutch) return (rs, proofs, inputs);
+        _toReveal(rs[0]);
+        for (uint256 i; i < n; ++i) {
+            _reveal(rs[i], p1, 0.05 ether, 100, uint8(i));
+            _reveal(rs[i], p2, 0.06 ether, 100, uint8(i));
+        }
+        _toSettle(rs[0]);
+    }
+
+    function _batchMeasured(string memory m, uint256 n, bool dutch) internal {
+        _setUpRollupBatch();
+        (T.Request[] memory rs, uint256[8][] memory proofs, uint256[][] memory inputs) = _rollupAssigned(n, dutch);
+        uint256 before = market.balanceOf(p1);
+        vm.prank(p1);
+        market.fulfillBatch(rs, proofs, inputs);
+        uint256 gasUsed = _snap(string.concat(m, "/n", vm.toString(n)));
+        _value(string.concat(m, "/n", vm.toString(n), "PerRequest"), gasUsed / n);
+        assertEq(market.balanceOf(p1) - before, n * (dutch ? market.dutchPrice(rs[0]) : 0.06 ether), "each paid");
+        if (_recording) {
+            assertLe(gasUsed / n, n >= 32 ? 90_000 : n >= 16 ? 100_000 : type(uint256).max, "per-request budget");
+        }
+    }
+
+    function test_gas_fulfillBatch_sealed_1() public {
+        _batchMeasured("batch", 1, false);
+    }
+
+    function test_gas_fulfillBatch_sealed_4() public {
+        _batchMeasured("batch", 4, false);
+    }
+
+    function test_gas_fulfillBatch_sealed_16() public {
+        _batchMeasured("batch", 16, false);
+    }
+
+    function test_gas_fulfillBatch_sealed_32() public {
+        _batchMeasured("batch", 32, false);
+    }
+
+    function test_gas_fulfillBatch_dutch_16() public {
+        _batchMeasured("batchDutch", 16, true);
+    }
+
+    function test_gas_fulfillBatch_dutch_32() public {
+        _batchMeasured("batchDutch", 32, true);
+    }
+
+    /// @dev The same rollup_batch proof delivered alone with `fulfill` (returning users, real verifier), to set beside
+    ///      `batch/n1`.
+    function test_gas_fulfill_sealed_realVerifier() public {
+        _setUpRollupBatch();
+        (T.Request[] memory rs, uint256[8][] memory proofs, uint256[][] memory inputs) = _rollupAssigned(1, false);
+        vm.prank(p1);
+        market.fulfill(rs[0], proofs[0], inputs[0]);
+        _snap("batch/fulfill(single,realVerifier)");
     }
 }

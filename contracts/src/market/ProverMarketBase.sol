@@ -254,6 +254,24 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
     }
 
+    function _bidDeadlineOf(Request calldata r) internal pure returns (uint40 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0xa0))
+        }
+    }
+
+    function _revealDeadlineOf(Request calldata r) internal pure returns (uint40 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0xc0))
+        }
+    }
+
+    function _provingWindowOf(Request calldata r) internal pure returns (uint32 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0xe0))
+        }
+    }
+
     function _verifierOf(Request calldata r) internal pure returns (address v) {
         assembly ("memory-safe") {
             v := calldataload(add(r, 0x100))
@@ -266,9 +284,21 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         }
     }
 
+    function _minFeeOf(Request calldata r) internal pure returns (uint96 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x140))
+        }
+    }
+
     function _minCollateralOf(Request calldata r) internal pure returns (uint96 v) {
         assembly ("memory-safe") {
             v := calldataload(add(r, 0x160))
+        }
+    }
+
+    function _latencyWeightOf(Request calldata r) internal pure returns (uint64 v) {
+        assembly ("memory-safe") {
+            v := calldataload(add(r, 0x180))
         }
     }
 
@@ -291,7 +321,8 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     }
 
     function _requireMode(bytes32 id, Request calldata req, Mode mode) internal pure {
-        if (req.mode != mode) revert WrongMode(id, req.mode);
+        Mode actual = _modeOf(req);
+        if (actual != mode) revert WrongMode(id, actual);
     }
 
     function _rawCore(bytes32 id) internal view returns (RequestWord) {
@@ -339,7 +370,7 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev A sealed auction whose reveal phase is over with at least one reveal: its winner is already determined.
     function _sealedAwaitingSettlement(Request calldata req, Sealed memory q) internal view returns (bool) {
-        return q.status == Status.Open && block.timestamp > req.revealDeadline && q.best != address(0);
+        return q.status == Status.Open && block.timestamp > _revealDeadlineOf(req) && q.best != address(0);
     }
 
     /// @dev The winner of a sealed auction and its second-score payment, from the best bid's lane. Once settled
@@ -355,12 +386,13 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         uint256 secondPlusOne;
         (fee, latency, secondPlusOne) = _lanes[q.best][q.lane].bid();
         if (q.status == Status.Assigned) return (fee, fee, latency, 0);
-        if (secondPlusOne == 0) return (fee, req.maxFee, latency, 0);
+        uint96 maxFee = _maxFeeOf(req);
+        if (secondPlusOne == 0) return (fee, maxFee, latency, 0);
         // secondPlusOne >= 1 here.
         unchecked {
             secondScore = secondPlusOne - 1;
         }
-        payment = AuctionLib.secondScorePayment(latency, secondScore, req.latencyWeight, req.maxFee);
+        payment = AuctionLib.secondScorePayment(latency, secondScore, _latencyWeightOf(req), maxFee);
     }
 
     /// @dev Assigns the best bid at the second-score price: status Assigned, deadline = revealDeadline + its latency.
@@ -372,17 +404,18 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
         internal
         returns (uint96 payment)
     {
-        if (block.timestamp <= req.revealDeadline) {
-            revert NotInPhase(id, block.timestamp, uint256(req.revealDeadline) + 1, type(uint40).max);
+        uint40 revealDeadline = _revealDeadlineOf(req);
+        if (block.timestamp <= revealDeadline) {
+            revert NotInPhase(id, block.timestamp, uint256(revealDeadline) + 1, type(uint40).max);
         }
         if (q.best == address(0)) revert NoBids(id);
         (uint96 fee, uint96 pay, uint32 latency, uint256 secondScore) = _sealedAssignment(req, q);
         payment = pay;
         if (persist && (secondScore != 0 || pay != fee)) _lanes[q.best][q.lane] = BidLaneLib.held(pay, latency, 0);
         q.status = Status.Assigned;
-        q.deadline = req.revealDeadline + latency; // uint40 + uint32: fits while timestamps fit 40 bits
+        q.deadline = revealDeadline + latency; // uint40 + uint32: fits while timestamps fit 40 bits
         q.reserveFee = 0;
-        address runnerUp = req.onMiss == OnMiss.RunnerUp ? _runnerUpProver(id) : address(0);
+        address runnerUp = _onMissOf(req) == OnMiss.RunnerUp ? _runnerUpProver(id) : address(0);
         emit AuctionSettled(id, q.best, fee, payment, q.deadline, secondScore, runnerUp);
     }
 
@@ -404,9 +437,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     }
 
     function _releaseBond(bytes32 id, Request calldata req, address prover) internal {
-        uint96 amount = req.minCollateral;
+        uint96 amount = _minCollateralOf(req);
         if (amount == 0) return;
-        uint8 assetId = req.assetId;
+        uint8 assetId = _assetIdOf(req);
         _returnCollateral(prover, assetId, amount);
         emit BondReleased(id, prover, assetId, amount);
     }
@@ -627,8 +660,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
 
     /// @dev Current price of an open Dutch request: a ramp from max(minFee, reserve) to maxFee.
     function _dutchPrice(Request calldata req, Core memory c) internal view returns (uint256) {
-        uint256 start = req.minFee > c.reserveFee ? req.minFee : c.reserveFee;
-        return ReserveLib.ramp(start, req.maxFee, c.createdAt, req.bidDeadline, block.timestamp);
+        uint96 minFee = _minFeeOf(req);
+        uint256 start = minFee > c.reserveFee ? minFee : c.reserveFee;
+        return ReserveLib.ramp(start, _maxFeeOf(req), c.createdAt, _bidDeadlineOf(req), block.timestamp);
     }
 
     /// @dev The prover of a `LOCKED` Dutch request, packed into reserveFee | bestLatency | secondLatency.
@@ -649,9 +683,9 @@ abstract contract ProverMarketBase is IProverMarketTypes, Owned, ReentrancyGuard
     ///      `lockDutch` only uses this form when `deadline = lockTime + provingWindow` did not overflow uint40, so the
     ///      subtraction gives the lock time back exactly, and the result equals the price emitted at the lock.
     function _lockedPrice(Request calldata req, Core memory c) internal pure returns (uint96) {
-        uint256 lockTime = uint256(c.deadline) - req.provingWindow;
+        uint256 lockTime = uint256(c.deadline) - _provingWindowOf(req);
         // ramp() lies within [minFee, maxFee] (or is maxFee), a uint96.
-        return uint96(ReserveLib.ramp(req.minFee, req.maxFee, c.createdAt, req.bidDeadline, lockTime));
+        return uint96(ReserveLib.ramp(_minFeeOf(req), _maxFeeOf(req), c.createdAt, _bidDeadlineOf(req), lockTime));
     }
 
     /// @dev The assigned prover and fee of an `Assigned` request, in either form.

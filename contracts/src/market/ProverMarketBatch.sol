@@ -44,15 +44,20 @@ contract ProverMarketBatch is ProverMarketBase {
         }
         uint32 circuitId = _circuitIdOf(requests[0]);
         address verifier = _verifierOf(requests[0]);
+        bytes memory verification = _verificationCall(requests, proofs, publicInputs, circuitId, verifier);
         Totals memory t;
         for (uint256 i; i < n; ++i) {
-            Request calldata r = requests[i];
-            if (_circuitIdOf(r) != circuitId || _verifierOf(r) != verifier) revert BatchMixesCircuits(i);
-            if (_inputsHash(publicInputs[i]) != _publicInputsHashOf(r)) revert PublicInputsMismatchAt(i);
-            _deliverInto(t, r);
+            _deliverInto(t, requests[i]);
         }
         _checkVerifierCode(verifier);
-        IGroth16BatchVerifier(verifier).verifyProofBatch(proofs, publicInputs);
+        // `verifyProofBatch` is a view: STATICCALL. It never returns false; its revert (`InvalidProofAt(i)`) is passed on.
+        assembly ("memory-safe") {
+            if iszero(staticcall(gas(), verifier, add(verification, 0x20), mload(verification), 0, 0)) {
+                let m := mload(0x40)
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+        }
         _credit(msg.sender, t.share, t.protocolFees);
         _bookUnits(circuitId, n);
         if (t.collateral != 0) _returnCollateral(msg.sender, t.assetId, t.collateral);
@@ -60,6 +65,59 @@ contract ProverMarketBatch is ProverMarketBase {
         for (uint256 i; i < n; ++i) {
             Request calldata r = requests[i];
             if (_callbackGasLimitOf(r) != 0) _callback(_idOf(r), r, publicInputs[i]);
+        }
+    }
+
+    /// @dev Checks that every request is for `circuitId` and `verifier` (`BatchMixesCircuits`) and that its public inputs
+    ///      hash to its `publicInputsHash` (`PublicInputsMismatchAt`), and writes the calldata of
+    ///      `verifyProofBatch(proofs, publicInputs)` as it goes, without the ABI encoder (which walks every list word by
+    ///      word): the proofs are one block of `n` * 256 bytes, and each list of public inputs is copied from where this
+    ///      call's decoder found it (so the verifier checks exactly the inputs hashed here) and hashed in place.
+    /// @return data `verifyProofBatch`'s selector and arguments, canonically encoded.
+    function _verificationCall(
+        Request[] calldata requests,
+        uint256[8][] calldata proofs,
+        uint256[][] calldata publicInputs,
+        uint32 circuitId,
+        address verifier
+    ) internal pure returns (bytes memory data) {
+        uint256 n = requests.length;
+        bytes4 selector = IGroth16BatchVerifier.verifyProofBatch.selector;
+        uint256 lists; // where the publicInputs argument starts (its length word)
+        uint256 cursor; // the end of what is written
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            let args := add(data, 0x24) // after the length word and the selector
+            mstore(add(data, 0x20), selector)
+            let proofBytes := shl(8, n)
+            mstore(args, 0x40) // proofs: right after the two head words
+            mstore(add(args, 0x20), add(0x60, proofBytes)) // publicInputs: after proofs' length word and words
+            mstore(add(args, 0x40), n)
+            calldatacopy(add(args, 0x60), proofs.offset, proofBytes)
+            lists := add(add(args, 0x60), proofBytes)
+            mstore(lists, n)
+            cursor := add(add(lists, 0x20), shl(5, n)) // after the n offsets
+            mstore(0x40, cursor)
+        }
+        for (uint256 i; i < n; ++i) {
+            Request calldata r = requests[i];
+            if (_circuitIdOf(r) != circuitId || _verifierOf(r) != verifier) revert BatchMixesCircuits(i);
+            uint256[] calldata inputs = publicInputs[i];
+            bytes32 h;
+            assembly ("memory-safe") {
+                // Offset i, relative to the start of the offsets (after the length word).
+                mstore(add(add(lists, 0x20), shl(5, i)), sub(cursor, add(lists, 0x20)))
+                let size := shl(5, inputs.length)
+                mstore(cursor, inputs.length)
+                calldatacopy(add(cursor, 0x20), inputs.offset, size)
+                h := keccak256(add(cursor, 0x20), size)
+                cursor := add(add(cursor, 0x20), size)
+                mstore(0x40, cursor)
+            }
+            if (h != _publicInputsHashOf(r)) revert PublicInputsMismatchAt(i);
+        }
+        assembly ("memory-safe") {
+            mstore(data, sub(cursor, add(data, 0x20)))
         }
     }
 

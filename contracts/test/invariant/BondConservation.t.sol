@@ -153,6 +153,12 @@ contract BondConservationHandler is MarketHandler {
         this.lifecycle(seed, collateral, runnerUp, useToken);
     }
 
+    /// @dev A batch returns each request's job collateral like `fulfill` (one `RequestFulfilled` each), summed into one
+    ///      vault or bond-balance move per asset: the indexer's per-event rule must still add up.
+    function r_fulfillBatch(uint256 seed, uint8 size, uint8 flaw) external recorded {
+        this.fulfillBatch(seed, size, flaw);
+    }
+
     // ------------------------------------------------------------------ the indexer
 
     function _broken(string memory why) internal {
@@ -266,9 +272,10 @@ contract BondConservationHandler is MarketHandler {
 /// forge-config: default.invariant.runs = 48
 /// forge-config: default.invariant.depth = 64
 contract BondConservationInvariants is MarketFixture {
-    /// @dev How many times `r_lifecycle` is listed among the 20 single steps: a third of the calls, so a run of 64
-    ///      calls has fewer than 3 lifecycles with probability below 3e-9.
-    uint256 internal constant LIFECYCLE_WEIGHT = 10;
+    /// @dev How many times `r_lifecycle` is listed among the 21 single steps: 11 of 32 entries, a third of the calls,
+    ///      so a run of 64 calls has fewer than 4 lifecycles (the fourth is the first batch) with probability below
+    ///      2e-8.
+    uint256 internal constant LIFECYCLE_WEIGHT = 11;
     /// @dev The floor holds for runs of at least this many calls (the default depth; deep runs are longer).
     uint256 internal constant MIN_STEPS = 64;
     uint256 internal constant MIN_SUBMITS = 4;
@@ -281,7 +288,7 @@ contract BondConservationInvariants is MarketFixture {
         handler =
             new BondConservationHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
-        bytes4[] memory sel = new bytes4[](20 + LIFECYCLE_WEIGHT);
+        bytes4[] memory sel = new bytes4[](21 + LIFECYCLE_WEIGHT);
         sel[0] = BondConservationHandler.r_submit.selector;
         sel[1] = BondConservationHandler.r_postAsk.selector;
         sel[2] = BondConservationHandler.r_commitBid.selector;
@@ -302,8 +309,9 @@ contract BondConservationInvariants is MarketFixture {
         sel[17] = BondConservationHandler.r_releaseCollateral.selector;
         sel[18] = BondConservationHandler.r_reserveDust.selector;
         sel[19] = BondConservationHandler.r_releaseAll.selector;
+        sel[20] = BondConservationHandler.r_fulfillBatch.selector;
         // Whole lifecycles are what moves bonds; the single steps interleave them.
-        for (uint256 i = 20; i < sel.length; ++i) {
+        for (uint256 i = 21; i < sel.length; ++i) {
             sel[i] = BondConservationHandler.r_lifecycle.selector;
         }
         targetSelector(FuzzSelector(address(handler), sel));
@@ -358,5 +366,6 @@ contract BondConservationInvariants is MarketFixture {
         assertGe(handler.nSlashed(), 1, "slashes in the run");
         assertGe(handler.nTakesFromBond() + handler.nTakesFromVault(), 1, "bonds taken in the run");
         assertGe(handler.nReturnsToBond() + handler.nReturnsToVault(), 1, "bonds returned in the run");
+        assertGe(handler.nBatches(), 1, "batches in the run");
     }
 }

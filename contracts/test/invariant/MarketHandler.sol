@@ -7,6 +7,7 @@ import {CollateralVault} from "../../src/CollateralVault.sol";
 import {IAskBook} from "../../src/interfaces/IAskBook.sol";
 import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
+import {MockRequester} from "../mocks/MockRequester.sol";
 
 /// @notice Drives the market through random but well-formed lifecycles and records ghost facts for the invariants.
 /// @dev Every action is wrapped in try/catch (a refused call is a normal outcome of a random step), so the suites also
@@ -74,6 +75,20 @@ contract MarketHandler {
     uint256 public nCollateralReleased;
     /// @dev Set when a reserve or release moved the wrong amount, or a release beyond the bond balance succeeded.
     bool public bondAccountingBroken;
+    /// @notice `fulfillBatch` calls that went through, and the requests they delivered.
+    uint256 public nBatches;
+    uint256 public nBatchedRequests;
+    /// @notice Callbacks of the requester contract that ran (its own count), and deliveries whose callback was set to
+    ///         fail (revert or burn its gas): each must still have been paid.
+    uint256 public nCallbacks;
+    uint256 public nCallbacksFailed;
+    /// @dev Set when a delivery called the requester contract back other than once per delivered request with a
+    ///      callback, or before the request was Fulfilled.
+    bool public callbackBroken;
+    /// @dev Set when a batch with a request listed twice or a bad proof went through.
+    bool public flawedBatchAccepted;
+    /// @dev The batch lifecycles run so far (they rotate the callback's behaviour).
+    uint256 internal _nBatchLifecycles;
 
     constructor(
         IProverMarket market_,
@@ -178,6 +193,8 @@ contract MarketHandler {
         r.inputHash = keccak256("input");
         r.publicInputsHash = keccak256(abi.encodePacked(_pubs));
         r.protocolFeeBps = market.effectiveProtocolFee();
+        // The requester contract wants to be called back.
+        if (r.requester.code.length != 0) r.callbackGasLimit = CALLBACK_GAS;
         // A sealed-bid bond must be worth the whole fee (see `submitRequest`).
         if (r.mode == T.Mode.SealedBid && r.minCollateral < r.maxFee) r.minCollateral = r.maxFee;
         vm.prank(r.requester);
@@ -284,12 +301,139 @@ contract MarketHandler {
         T.RequestView memory s = market.requestState(id);
         uint256[8] memory proof = verifier.validProof(_pubs);
         if (badProof) proof[0] ^= 1;
+        T.Request[] memory one = new T.Request[](1);
+        one[0] = r;
+        uint256 calls = _callbacksBefore();
         vm.prank(s.prover);
         try market.fulfill(r, proof, _pubs) {
             ++timesPaid[id];
             ++nFulfilled;
             _checkPayment(r, id);
+            _checkCallbacks(one, calls);
         } catch {}
+    }
+
+    /// @dev Up to `size` (1-5) of the newest requests assigned to the prover of a picked one, delivered in one batch;
+    ///      `flaw` 6 lists the first one twice, 7 spoils the last proof (both must be refused).
+    function fulfillBatch(uint256 seed, uint8 size, uint8 flaw) external action {
+        (T.Request memory r, bytes32 id, bool ok) = _pick(seed);
+        if (!ok) return;
+        address prover = _assignee(r, id);
+        if (prover == address(0)) return;
+        T.Request[] memory rs = new T.Request[](1 + size % 5 + 1);
+        uint256 n;
+        for (uint256 i = _reqs.length; i > 0 && n + 1 < rs.length; --i) {
+            T.Request memory q = _reqs[i - 1];
+            if (_assignee(q, keccak256(abi.encode(q))) == prover) rs[n++] = q;
+        }
+        if (flaw % 8 == 6) rs[n++] = rs[0];
+        assembly ("memory-safe") {
+            mstore(rs, n)
+        }
+        _deliverBatch(prover, rs, flaw % 8 == 7);
+    }
+
+    /// @dev `prover` delivers `rs` in one batch (with its last proof spoilt when `badProof`).
+    function _deliverBatch(address prover, T.Request[] memory rs, bool badProof) internal {
+        uint256 n = rs.length;
+        if (n == 0) return;
+        uint256[8][] memory proofs = new uint256[8][](n);
+        uint256[][] memory inputs = new uint256[][](n);
+        for (uint256 i; i < n; ++i) {
+            proofs[i] = verifier.validProof(_pubs);
+            inputs[i] = _pubs;
+        }
+        if (badProof) proofs[n - 1][0] ^= 1;
+        bool duplicate;
+        for (uint256 i = 1; i < n; ++i) {
+            if (keccak256(abi.encode(rs[i])) == keccak256(abi.encode(rs[0]))) duplicate = true;
+        }
+        uint256 calls = _callbacksBefore();
+        vm.prank(prover);
+        try market.fulfillBatch(rs, proofs, inputs) {
+            if (badProof || duplicate) flawedBatchAccepted = true;
+            for (uint256 i; i < n; ++i) {
+                bytes32 id = keccak256(abi.encode(rs[i]));
+                ++timesPaid[id];
+                _checkPayment(rs[i], id);
+            }
+            ++nBatches;
+            nBatchedRequests += n;
+            _checkCallbacks(rs, calls);
+        } catch {}
+    }
+
+    /// @dev Who may deliver `r` now with `fulfill`: its assigned prover, or the best bidder of a sealed auction whose
+    ///      reveal phase is over (settled on the way); zero otherwise.
+    function _assignee(T.Request memory r, bytes32 id) internal view returns (address) {
+        T.RequestView memory s = market.requestState(id);
+        if (s.status == T.Status.Assigned) return s.prover;
+        if (
+            r.mode == T.Mode.SealedBid && s.status == T.Status.Open && block.timestamp > r.revealDeadline
+                && s.prover != address(0)
+        ) return s.prover;
+        return address(0);
+    }
+
+    // ------------------------------------------------------------------ callbacks
+
+    /// @dev Gas the requester contract's requests give their callback.
+    uint32 internal constant CALLBACK_GAS = 200_000;
+
+    /// @dev The requester contract (the last requester: see `MarketFixture._participants`).
+    function _rollup() internal view returns (MockRequester) {
+        return MockRequester(payable(requesters[requesters.length - 1]));
+    }
+
+    /// @notice Sets what the requester contract's callback does: record (0), revert (1), burn its gas (2), or withdraw
+    ///         1 wei of its market balance from inside the callback (3).
+    function setCallback(uint8 how) external action {
+        _setCallback(how);
+    }
+
+    function _setCallback(uint8 how) internal {
+        MockRequester rollup = _rollup();
+        how %= 4;
+        if (how == 3) {
+            rollup.setReenter(address(market), abi.encodeCall(IProverMarket.withdraw, (1, address(rollup))));
+        } else {
+            rollup.setBehaviour(
+                how == 0
+                    ? MockRequester.Behaviour.Record
+                    : how == 1 ? MockRequester.Behaviour.Revert : MockRequester.Behaviour.BurnGas
+            );
+        }
+    }
+
+    function _callbacksBefore() internal view returns (uint256) {
+        return _rollup().calls();
+    }
+
+    /// @dev After a successful delivery of `rs`: a callback that records or re-enters ran once per delivered request
+    ///      of the requester contract, after it was Fulfilled; one set to fail was counted as failing.
+    function _checkCallbacks(T.Request[] memory rs, uint256 callsBefore) internal {
+        MockRequester rollup = _rollup();
+        uint256 expected;
+        for (uint256 i; i < rs.length; ++i) {
+            if (rs[i].requester == address(rollup) && rs[i].callbackGasLimit != 0) ++expected;
+        }
+        if (expected == 0) return;
+        MockRequester.Behaviour b = rollup.behaviour();
+        bool runs = b == MockRequester.Behaviour.Record || b == MockRequester.Behaviour.Reenter;
+        if (rollup.calls() != callsBefore + (runs ? expected : 0)) callbackBroken = true;
+        if (runs) {
+            nCallbacks += expected;
+            if (rollup.statusSeen() != T.Status.Fulfilled) callbackBroken = true;
+            // The last request of the requester contract in `rs` is the last one called back.
+            for (uint256 i = rs.length; i > 0; --i) {
+                if (rs[i - 1].requester == address(rollup) && rs[i - 1].callbackGasLimit != 0) {
+                    if (rollup.lastId() != keccak256(abi.encode(rs[i - 1]))) callbackBroken = true;
+                    break;
+                }
+            }
+        } else {
+            nCallbacksFailed += expected;
+        }
     }
 
     function deliverOpen(uint256 seed, uint256 p) external action {
@@ -305,10 +449,14 @@ contract MarketHandler {
             } catch {}
             vm.roll(block.number + 1);
         }
+        T.Request[] memory one = new T.Request[](1);
+        one[0] = r;
+        uint256 calls = _callbacksBefore();
         vm.prank(prover);
         try market.revealProof(r, proof, _pubs) {
             ++timesPaid[id];
             ++nDelivered;
+            _checkCallbacks(one, calls);
         } catch {}
     }
 
@@ -485,21 +633,26 @@ contract MarketHandler {
 
     /// @dev `_pick(NEWEST)` is the newest request (`NEWEST % 4 != 0`, `NEWEST >> 8 == 0`).
     uint256 internal constant NEWEST = 1;
-    /// @dev The kinds of lifecycle, in the order they rotate (the fourth is any mode and outcome).
+    /// @dev The kinds of lifecycle, in the order they rotate (the fifth is any mode and outcome).
     uint256 internal constant LC_FULFIL = 0;
     uint256 internal constant LC_SLASH = 1;
     uint256 internal constant LC_OPEN = 2;
+    uint256 internal constant LC_BATCH = 3;
+    uint256 internal constant LC_KINDS = 5;
 
     /// @notice One whole lifecycle of a new request, so that every outcome is reached within a run however the single
-    ///         steps interleave. The kind rotates, so the first three lifecycles of a run (and any three in a row)
+    ///         steps interleave. The kind rotates, so the first four lifecycles of a run (and any four in a row)
     ///         cover: the assigned prover fulfils (sealed, Dutch or standing ask, from `seed`); the assigned prover
     ///         misses its deadline and is slashed (then a runner-up or an open delivery finishes the job); an open
-    ///         race is delivered. Every fourth is any mode and outcome (cancels included). The provers that must act
-    ///         are funded first and bids take a free lane, so earlier steps (withdrawals, reserves, busy lanes) do not
-    ///         starve a lifecycle; `_noise` interleaves bond-balance and vault moves between the steps.
+    ///         race is delivered; one prover delivers several jobs of the requester contract in one batch (its
+    ///         callback rotating through recording, reverting, burning its gas and re-entering). Every fifth is any
+    ///         mode and outcome (cancels included). The provers that must act are funded first and bids take a free
+    ///         lane, so earlier steps (withdrawals, reserves, busy lanes) do not starve a lifecycle; `_noise`
+    ///         interleaves bond-balance and vault moves between the steps.
     function lifecycle(uint256 seed, uint96 collateral, bool runnerUp, bool useToken) external action {
-        uint256 kind = nLifecycles++ % 4;
-        uint256 mode = seed % 4; // kind 3: any mode and outcome
+        uint256 kind = nLifecycles++ % LC_KINDS;
+        if (kind == LC_BATCH) return _batchLifecycle(seed, collateral, useToken);
+        uint256 mode = seed % 4; // the last kind: any mode and outcome
         uint256 outcome = seed >> 248;
         if (kind == LC_FULFIL || kind == LC_SLASH) {
             mode = seed % 3; // SealedBid, Dutch or StandingAsk: the modes that assign a prover
@@ -619,6 +772,53 @@ contract MarketHandler {
             s = _noise(uint256(keccak256(abi.encode(s))), r.assetId != 0);
         }
         this.expire(NEWEST);
+    }
+
+    /// @dev 2-4 new jobs of the requester contract (the first a Dutch lock, the others sealed auctions the prover is
+    ///      alone to bid in, or Dutch locks) assigned to one prover, which delivers those it holds in one batch once the
+    ///      auctions' reveal phase is over. The callback's behaviour rotates with each such lifecycle.
+    function _batchLifecycle(uint256 seed, uint96 collateral, bool useToken) internal {
+        _setCallback(uint8(_nBatchLifecycles++));
+        uint256 s = seed >> 8;
+        uint256 pi = s % provers.length;
+        address prover = provers[pi];
+        uint256 k = 2 + (s >> 4) % 3;
+        T.Request[] memory rs = new T.Request[](k);
+        uint256 first = _reqs.length;
+        for (uint256 j; j < k; ++j) {
+            uint256 mode = j == 0 || (s >> (8 + j)) & 1 == 1 ? uint256(T.Mode.Dutch) : uint256(T.Mode.SealedBid);
+            // `who` = the requester contract (the last requester).
+            this.submit(mode, uint96(s >> (16 + 8 * j)), collateral, false, useToken, requesters.length - 1);
+            if (_reqs.length == first + j) return; // refused: nothing to batch
+            T.Request memory r = _reqs[first + j];
+            rs[j] = r;
+            _fund(prover, r.assetId, r.minCollateral);
+            if (mode == uint256(T.Mode.Dutch)) {
+                this.lockDutch(NEWEST, pi);
+            } else {
+                _commitBid(r, keccak256(abi.encode(r)), prover, uint96(s >> 40), uint32(s >> 72), _freeLane(prover));
+            }
+        }
+        vm.warp(uint256(rs[0].bidDeadline) + 1);
+        for (uint256 j; j < k; ++j) {
+            bytes32 id = keccak256(abi.encode(rs[j]));
+            BidInfo memory b = bids[id][prover];
+            if (rs[j].mode != T.Mode.SealedBid || !b.committed) continue;
+            vm.prank(prover);
+            try market.revealBid(rs[j], b.fee, b.latency, _salt(prover), b.lane) {
+                ++nBidsRevealed;
+            } catch {}
+        }
+        vm.warp(uint256(rs[0].revealDeadline) + 1);
+        // The jobs the prover holds now (a sealed bid may have been refused: no free lane, or an out-of-range bid).
+        uint256 n;
+        for (uint256 j; j < k; ++j) {
+            if (_assignee(rs[j], keccak256(abi.encode(rs[j]))) == prover) rs[n++] = rs[j];
+        }
+        assembly ("memory-safe") {
+            mstore(rs, n)
+        }
+        _deliverBatch(prover, rs, false);
     }
 
     /// @dev A free bid lane of `prover` among 0-2 (lane 0 when all are busy: the commitment is then refused).

@@ -10,9 +10,9 @@ import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 ///         after every call of one campaign (`invariant_marketAndVault`), and a floor on what each run reached
 ///         (`afterInvariant`).
 contract ProverMarketInvariants is MarketFixture {
-    /// @dev How many times `lifecycle` is listed among the 22 single steps: about a third of the calls, so a run of
-    ///      64 calls has fewer than 3 lifecycles with probability below 2e-8.
-    uint256 internal constant LIFECYCLE_WEIGHT = 10;
+    /// @dev How many times `lifecycle` is listed among the 24 single steps: 12 of 36 entries, a third of the calls, so
+    ///      a run of 64 calls has fewer than 4 lifecycles (the fourth is the first batch) with probability below 4e-8.
+    uint256 internal constant LIFECYCLE_WEIGHT = 12;
     /// @dev The floor holds for runs of at least this many calls (the default depth; deep runs are longer).
     uint256 internal constant MIN_STEPS = 64;
     uint256 internal constant MIN_SUBMITS = 4;
@@ -25,7 +25,7 @@ contract ProverMarketInvariants is MarketFixture {
         _setProtocolFee(300);
         handler = new MarketHandler(market, vault, verifier, token, circuitId, tokenAsset, treasury, ps, rs, pubs);
         targetContract(address(handler));
-        bytes4[] memory sel = new bytes4[](22 + LIFECYCLE_WEIGHT);
+        bytes4[] memory sel = new bytes4[](24 + LIFECYCLE_WEIGHT);
         sel[0] = MarketHandler.submit.selector;
         sel[1] = MarketHandler.postAsk.selector;
         sel[2] = MarketHandler.commitBid.selector;
@@ -48,8 +48,10 @@ contract ProverMarketInvariants is MarketFixture {
         sel[19] = MarketHandler.releaseCollateral.selector;
         sel[20] = MarketHandler.reserveDust.selector;
         sel[21] = MarketHandler.releaseAll.selector;
+        sel[22] = MarketHandler.fulfillBatch.selector;
+        sel[23] = MarketHandler.setCallback.selector;
         // Listed LIFECYCLE_WEIGHT times (the fuzzer picks uniformly among the entries): see `afterInvariant`.
-        for (uint256 i = 22; i < sel.length; ++i) {
+        for (uint256 i = 24; i < sel.length; ++i) {
             sel[i] = MarketHandler.lifecycle.selector;
         }
         targetSelector(FuzzSelector(address(handler), sel));
@@ -80,18 +82,23 @@ contract ProverMarketInvariants is MarketFixture {
         _bondBalanceBackedByLockedCollateral();
         _everyBusyLaneBelongsToOneBid();
         _secondScorePaymentBounded();
+        _batchesAndCallbacksAsSpecified();
     }
 
     /// @notice What a run reached. Every handler action catches reverts (and `fail_on_revert` is off), so a market
     ///         whose submit, fulfil, open delivery or slash always reverted would otherwise pass every invariant with
-    ///         nothing happening. Lifecycle kinds rotate (see `MarketHandler.lifecycle`): any three lifecycles of a
-    ///         run include a fulfilment by the assigned prover, a slash and an open delivery.
+    ///         nothing happening. Lifecycle kinds rotate (see `MarketHandler.lifecycle`): any four lifecycles of a
+    ///         run include a fulfilment by the assigned prover, a slash, an open delivery and a batch (whose first
+    ///         callback records: the callback's behaviour rotates from there).
     function afterInvariant() public view {
         if (handler.steps() < MIN_STEPS) return;
         assertGe(handler.nSubmitted(), MIN_SUBMITS, "submits in the run");
         assertGe(handler.nFulfilled(), 1, "fulfilments by the assigned prover in the run");
         assertGe(handler.nDelivered(), 1, "open deliveries in the run");
         assertGe(handler.nSlashed(), 1, "slashes in the run");
+        assertGe(handler.nBatches(), 1, "batches in the run");
+        assertGe(handler.nBatchedRequests(), 2, "requests delivered in batches in the run");
+        assertGe(handler.nCallbacks(), 1, "callbacks run in the run");
     }
 
     /// @notice Escrow of live requests + withdrawable balances == ETH held by the market.
@@ -176,6 +183,14 @@ contract ProverMarketInvariants is MarketFixture {
                 assertEq(owners, 1, "a busy lane belongs to exactly one bid");
             }
         }
+    }
+
+    /// @notice A batch with a request listed twice or a bad proof never goes through, and every delivery of a request
+    ///         with a callback called its requester back once, after the request was Fulfilled (or, with a callback
+    ///         set to fail, was paid all the same: `_noRequestPaidTwice` and the escrow check see those payments).
+    function _batchesAndCallbacksAsSpecified() internal view {
+        assertFalse(handler.flawedBatchAccepted(), "a batch with a duplicate or a bad proof went through");
+        assertFalse(handler.callbackBroken(), "a delivery did not call its requester back as specified");
     }
 
     /// @notice The second-score payment lies in [winner's fee, maxFee].

@@ -10,6 +10,7 @@ import {IProverMarket, IProverMarketTypes} from "../../src/interfaces/IProverMar
 import {IAskBook} from "../../src/interfaces/IAskBook.sol";
 import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {MockERC20} from "../mocks/MockERC20.sol";
+import {MockRequester} from "../mocks/MockRequester.sol";
 
 /// @notice Deploys registry + vault + market with a mock verifier and funded actors, and builds requests.
 abstract contract MarketFixture is Test {
@@ -186,14 +187,18 @@ abstract contract MarketFixture is Test {
         market.revealProof(r, proof, pubs);
     }
 
-    /// @dev The four provers and two funded requesters that the invariant suites drive.
+    /// @dev The four provers and three funded requesters that the invariant suites drive; the third is a contract with a
+    ///      callback (`MockRequester`: its requests set `callbackGasLimit`).
     function _participants() internal returns (address[] memory ps, address[] memory rs) {
         ps = new address[](4);
         (ps[0], ps[1], ps[2], ps[3]) = (p1, p2, p3, p4);
-        rs = new address[](2);
+        rs = new address[](3);
         rs[0] = requester;
         rs[1] = makeAddr("requester2");
+        rs[2] = address(new MockRequester(market));
+        vm.label(rs[2], "callbackRequester");
         vm.deal(rs[1], 1_000 ether);
+        vm.deal(rs[2], 1_000 ether);
         vm.deal(requester, 1_000 ether);
     }
 
