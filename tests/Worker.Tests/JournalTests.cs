@@ -157,6 +157,25 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void Batches_listsTransactionsThatDeliveredSeveralRequests_newestFirst_andSurviveReopen()
+    {
+        using (var j = new WorkerJournal(DbPath))
+        {
+            j.RecordSend("0xaa", "fulfill", [1], 1); // a single delivery
+            foreach (var id in new[] { "0xbb", "0xcc", "0xdd" }) j.RecordSend(id, "fulfill", [2], 2);
+            foreach (var id in new[] { "0xee", "0xff" }) j.RecordSend(id, "fulfill", [3], 3);
+            foreach (var id in new[] { "0x11", "0x22" }) j.RecordSend(id, "commitBid", [4], 4); // not a delivery
+        }
+        using var reopened = new WorkerJournal(DbPath);
+        var batches = reopened.Batches("fulfill", 10);
+        Assert.Equal(["0x03", "0x02"], batches.Select(b => b.TransactionHash));
+        Assert.Equal(["0xbb", "0xcc", "0xdd"], batches[1].RequestIds.Order());
+        Assert.Single(reopened.Batches("fulfill", 1));
+        // Each request of a batch sees the batch as its own send (so it is never sent again while it is pending or done).
+        Assert.Equal([2], reopened.GetSend("0xcc", "fulfill")!.TransactionHash);
+    }
+
+    [Fact]
     public void RecordSend_keepsEveryVersionNewestFirst()
     {
         using (var j = new WorkerJournal(DbPath))

@@ -88,6 +88,16 @@ public sealed class OptionsTests : IDisposable
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"maxPriorityFeeWei\": \"2000000000000\"", "maxPriorityFeeWei: 2000000000000 exceeds obligationMaxGasPriceWei 1000000000000")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"revealMaxGasShareOfBondBps\": 5001", "revealMaxGasShareOfBondBps: 5001 is outside 0..5000")]
     [InlineData("\"capacity\": 2", "\"capacity\": 2, \"revealMaxGasShareOfBondBps\": -1", "revealMaxGasShareOfBondBps: -1 is outside 0..5000")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"maxCallbackGas\": 30000001", "maxCallbackGas: 30000001 is outside 0..30000000")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"maxCallbackGas\": -1", "not valid configuration JSON")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"enabled\": true, \"maxBatchSize\": 1 }", "batching.maxBatchSize: 1 is outside 2..64")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"maxBatchSize\": 65 }", "batching.maxBatchSize: 65 is outside 2..64")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"maxBatchSize\": 8, \"minBatchSize\": 9 }", "batching.minBatchSize: 9 is outside 2..maxBatchSize (8)")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"minBatchSize\": 1 }", "batching.minBatchSize: 1 is outside 2..maxBatchSize")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"maxWaitSeconds\": 3601 }", "batching.maxWaitSeconds: 3601 is outside 0..3600")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"maxWaitSeconds\": -1 }", "batching.maxWaitSeconds: -1 is outside 0..3600")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": { \"enabled\": true, \"size\": 4 }", "not valid configuration JSON")]
+    [InlineData("\"capacity\": 2", "\"capacity\": 2, \"batching\": null", "batching: must be an object")]
     public void Load_rejectsBadValuesNamingTheField(string from, string to, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() =>
@@ -149,6 +159,24 @@ public sealed class OptionsTests : IDisposable
             Assert.Equal(l2.ObligationMaxGasPrice, signer.Options.MaxFeePerGasCap);
         }
         Assert.Equal(0, l2.RevealMaxGasShareOfBondBps);
+    }
+
+    [Fact]
+    public void Load_callbackAndBatchingDefaults_areBoundedAndOff_andTheFileCanSetThem()
+    {
+        var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key };
+        var o = WorkerOptions.Load(Write(Valid), env);
+        Assert.Equal(300_000UL, o.MaxCallbackGas);
+        Assert.False(o.Batching.Enabled);
+        Assert.Equal((16, 2, 30), (o.Batching.MaxBatchSize, o.Batching.MinBatchSize, o.Batching.MaxWaitSeconds));
+
+        var set = WorkerOptions.Load(Write(Valid.Replace("\"capacity\": 2", """
+            "capacity": 2, "maxCallbackGas": 0,
+            "batching": { "enabled": true, "maxBatchSize": 32, "minBatchSize": 3, "maxWaitSeconds": 0 }
+            """)), env);
+        Assert.Equal(0UL, set.MaxCallbackGas);
+        Assert.True(set.Batching.Enabled);
+        Assert.Equal((32, 3, 0), (set.Batching.MaxBatchSize, set.Batching.MinBatchSize, set.Batching.MaxWaitSeconds));
     }
 
     [Fact]

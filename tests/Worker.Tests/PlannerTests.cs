@@ -8,9 +8,54 @@ public sealed class PlannerTests
 {
     private static readonly GasProfile Gas = new(SealedBidGas: 100_000, DutchGas: 50_000, OpenSubmitGas: 80_000, VerifyGas: 250_000);
 
-    private static JobPlanner Planner(string perUnit = "1000", string fixedCost = "0", int marginBps = 1000, double unitsPerSecond = 10_000) =>
+    private static JobPlanner Planner(string perUnit = "1000", string fixedCost = "0", int marginBps = 1000, double unitsPerSecond = 10_000,
+        ulong maxCallbackGas = 300_000) =>
         new(new CostModelOptions { CostPerUnitWei = perUnit, FixedCostWei = fixedCost, MarginBps = marginBps, TimeSafetyFactor = 2 },
-            Gas, unitsPerSecond, submissionOverheadSeconds: 4);
+            Gas, unitsPerSecond, submissionOverheadSeconds: 4, maxCallbackGas: maxCallbackGas);
+
+    /// <summary>
+    /// A hostile requester sets a large callback gas limit that the deliverer pays: the planner prices it in full (as
+    /// if the callback burned all of it, plus the call's overhead) into the bid and the profit, so the worker bids more
+    /// for it and skips it when the fee cannot cover it.
+    /// </summary>
+    [Fact]
+    public void Plan_pricesTheRequestersCallbackGasInFull()
+    {
+        var plain = new JobTerms(AllocationMode.SealedBid, 20_000, MaxFee: 100_000_000, ReserveFee: 0, ProvingWindowSeconds: 60);
+        var withCallback = plain with { CallbackGas = 250_000 };
+        var a = Assert.IsType<JobDecision.Take>(Planner().Plan(plain, 1, 10));
+        var b = Assert.IsType<JobDecision.Take>(Planner().Plan(withCallback, 1, 10));
+        // Cost rises by (250000 + 10000 overhead) gas at 1 wei/gas; the bid by that plus the 10% margin.
+        Assert.Equal(new BigInteger(260_000 * 11 / 10), b.Fee - a.Fee);
+        Assert.Equal(a.ExpectedProfit + 26_000, b.ExpectedProfit);
+        Assert.Equal(Gas.For(AllocationMode.Dutch) + 260_000, Gas.For(AllocationMode.Dutch, 250_000));
+        Assert.Equal(Gas.For(AllocationMode.Dutch), Gas.For(AllocationMode.Dutch, 0));
+
+        // A fee that covers the job without the callback does not cover it with one: skipped, and the reason says why.
+        var tight = plain with { MaxFee = a.Fee + 100_000 };
+        Assert.IsType<JobDecision.Take>(Planner().Plan(tight, 1, 10));
+        var skip = Assert.IsType<JobDecision.Skip>(Planner().Plan(tight with { CallbackGas = 250_000 }, 1, 10));
+        Assert.Contains("unprofitable", skip.Reason);
+        Assert.Contains("callback of 250000", skip.Reason);
+
+        // The standing-ask match: a fee that covered the ask does not cover a callback-heavy match.
+        Assert.IsType<JobDecision.Take>(Planner().PlanMatch(20_000, 20_300_000, 8, 1, 10));
+        Assert.Contains("callback", Assert.IsType<JobDecision.Skip>(Planner().PlanMatch(20_000, 20_300_000, 8, 1, 10, callbackGas: 100_000)).Reason);
+    }
+
+    [Fact]
+    public void Plan_skipsACallbackAboveMaxCallbackGas_inEveryMode_withAClearReason()
+    {
+        foreach (var mode in Enum.GetValues<AllocationMode>())
+        {
+            var terms = new JobTerms(mode, 1_000, MaxFee: BigInteger.Pow(10, 18), ReserveFee: 0, ProvingWindowSeconds: 600, CallbackGas: 300_001);
+            var skip = Assert.IsType<JobDecision.Skip>(Planner().Plan(terms, 1, 10));
+            Assert.Equal("callback gas limit 300001 exceeds maxCallbackGas 300000 (the deliverer pays the requester's callback in full)", skip.Reason);
+            Assert.IsType<JobDecision.Take>(Planner().Plan(terms with { CallbackGas = 300_000 }, 1, 10));
+        }
+        Assert.Contains("exceeds maxCallbackGas 0", Assert.IsType<JobDecision.Skip>(Planner(maxCallbackGas: 0).PlanMatch(1_000, BigInteger.Pow(10, 18), 600, 1, 10, callbackGas: 1)).Reason);
+        Assert.IsType<JobDecision.Take>(Planner(maxCallbackGas: 0).PlanMatch(1_000, BigInteger.Pow(10, 18), 600, 1, 10));
+    }
 
     [Fact]
     public void Plan_sealedBid_bidsCostPlusMarginTruthfully()

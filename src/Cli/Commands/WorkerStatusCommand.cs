@@ -30,6 +30,7 @@ public sealed class WorkerStatusCommand : PmcCommand
             openBids = journal.OpenBids().Select(b => new { b.RequestId, fee = b.Fee.ToString(), b.LatencySeconds, state = b.State.ToString() }),
             jobs = journal.JobCounts().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             openJobs = journal.OpenJobs().Select(j => new { j.RequestId, state = j.State.ToString() }),
+            recentBatches = journal.Batches(WorkerJournal.DeliveryAction, 10).Select(b => new { tx = b.TransactionHash, requests = b.RequestIds, b.SentAt }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         return ExitCodes.Success;
     }

@@ -80,9 +80,11 @@ public sealed class LocalMarket
     /// artifact cache named after <paramref name="name"/> in the working folder, no confirmations (a local chain does
     /// not reorganise), and <paramref name="reserve"/> wei of the deposit held as the market bond balance (the worker
     /// reserves it at start-up, so each bond taken or released is one storage write instead of a vault call).
+    /// <paramref name="batching"/> batches its deliveries (default: off, each proof delivered as soon as it is ready).
     /// </summary>
-    public WorkerOptions WorkerOptions(string name, Uri rpc, CostModelOptions costModel, BigInteger reserve) => new()
+    public WorkerOptions WorkerOptions(string name, Uri rpc, CostModelOptions costModel, BigInteger reserve, BatchingOptions? batching = null) => new()
     {
+        Batching = batching ?? new BatchingOptions(),
         RpcUrl = rpc.ToString(),
         DeploymentFile = DeploymentFile,
         JournalPath = Path.Combine(Work, $"{name}.db"),

@@ -6,7 +6,8 @@ namespace ProverMarketChain.Cli.Soak;
 /// Finds the workers' duplicate sends in mined transactions: for each (worker, market function, request id), every
 /// transaction mined after one that succeeded is a duplicate, whether it succeeded or reverted. Transactions that
 /// reverted before the first success are retries, not duplicates. Only the workers' own transactions count (contract
-/// reverts seen in logs do not), in chain order (block, then position), whatever order they are given in.
+/// reverts seen in logs do not), in chain order (block, then position), whatever order they are given in. A
+/// <c>fulfillBatch</c> counts as a <c>fulfill</c> of each of its requests.
 /// </summary>
 public static class DuplicateSendDetector
 {
@@ -20,12 +21,15 @@ public static class DuplicateSendDetector
         var duplicates = new List<DuplicateSend>();
         foreach (var tx in transactions.Where(t => workers.Contains(t.From)).OrderBy(t => t.Block).ThenBy(t => t.Index))
         {
-            if (!decoder.TryDecode(tx.To, tx.Input, out var function, out var requestId)) continue;
-            var key = (tx.From, function, Hex.Encode(requestId));
-            if (firstSuccess.TryGetValue(key, out var first))
-                duplicates.Add(new DuplicateSend(tx.From, function, key.Item3, Hex.Encode(tx.Hash), tx.Block, tx.Succeeded, first));
-            else if (tx.Succeeded)
-                firstSuccess[key] = Hex.Encode(tx.Hash);
+            if (!decoder.TryDecodeAll(tx.To, tx.Input, out var function, out var requestIds)) continue;
+            foreach (var requestId in requestIds)
+            {
+                var key = (tx.From, function, Hex.Encode(requestId));
+                if (firstSuccess.TryGetValue(key, out var first))
+                    duplicates.Add(new DuplicateSend(tx.From, function, key.Item3, Hex.Encode(tx.Hash), tx.Block, tx.Succeeded, first));
+                else if (tx.Succeeded)
+                    firstSuccess[key] = Hex.Encode(tx.Hash);
+            }
         }
         return duplicates;
     }

@@ -7,8 +7,9 @@ namespace ProverMarketChain.Cli.Soak;
 /// <summary>
 /// Recognises calls to the market that concern one request, from their calldata: the function (by selector) and the
 /// request id. Functions taking the <c>Request</c> terms first name the request by
-/// <c>keccak256(abi.encode(request))</c>, which is the hash of the first 17 words of the arguments (the terms are a
-/// static tuple, encoded in place); <c>commitProof</c> takes the id itself.
+/// <c>keccak256(abi.encode(request))</c>, which is the hash of the first words of the arguments, one per field of the
+/// terms (a static tuple, encoded in place); <c>commitProof</c> takes the id itself. <c>fulfillBatch</c> delivers
+/// several requests at once, each as <c>fulfill</c> would (<see cref="TryDecodeAll"/>).
 /// </summary>
 public sealed class MarketCallDecoder
 {
@@ -31,8 +32,10 @@ public sealed class MarketCallDecoder
         typeof(IProverMarketService.SlashFunction),
     ];
 
-    /// <summary>Bytes of the encoded terms: 17 static words.</summary>
-    private const int TermsBytes = 17 * 32;
+    /// <summary>Bytes of the encoded terms: one static word per field of <c>Request</c>.</summary>
+    private static readonly int TermsBytes = Request.AbiTupleType.Split(',').Length * 32;
+
+    private readonly string _fulfillBatchSelector = "0x" + ABITypedRegistry.GetFunctionABI<IProverMarketService.FulfillBatchFunction>().Sha3Signature;
 
     private readonly Address _market;
     private readonly Dictionary<string, (string Name, bool TermsFirst)> _bySelector = new(StringComparer.Ordinal);
@@ -53,6 +56,34 @@ public sealed class MarketCallDecoder
     /// <summary>The 4-byte selector of a market function by name (for tests and messages).</summary>
     /// <exception cref="KeyNotFoundException">Not a request-level market function.</exception>
     public byte[] SelectorOf(string name) => Hex.Decode(_bySelector.First(kv => kv.Value.Name == name).Key);
+
+    /// <summary>
+    /// The market function and every request id a transaction is about: one for a request-level function, each of its
+    /// requests for <c>fulfillBatch</c> (named <c>fulfill</c>: a batch delivers each as <c>fulfill</c> does, so a
+    /// delivery of a request sent singly and again in a batch is a duplicate). False as <see cref="TryDecode"/> is, and
+    /// for a batch whose calldata does not decode.
+    /// </summary>
+    public bool TryDecodeAll(Address? to, byte[] input, out string function, out IReadOnlyList<byte[]> requestIds)
+    {
+        requestIds = [];
+        if (TryDecode(to, input, out function, out var id))
+        {
+            requestIds = [id];
+            return true;
+        }
+        if (to is not { } target || target != _market || input.Length < 4 || Hex.Encode(input.AsSpan(0, 4)) != _fulfillBatchSelector) return false;
+        try
+        {
+            var batch = new IProverMarketService.FulfillBatchFunction().DecodeInput(Hex.Encode(input));
+            requestIds = batch.Requests.Select(r => Keccak.Hash(AbiStructs.Encode(r))).ToList();
+            function = "fulfill";
+            return requestIds.Count > 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false; // not a well-formed batch: the market reverted it, and it names no request
+        }
+    }
 
     /// <summary>
     /// The market function and the request id a transaction is about; false for transactions to other contracts, for

@@ -170,6 +170,25 @@ public sealed class WorkerOptions
     /// </summary>
     public List<string> AllowedInputHosts { get; set; } = [];
 
+    /// <summary>
+    /// The most gas a request's callback may ask for (<c>Request.callbackGasLimit</c>) for the worker to take the job. The
+    /// market calls the requester's <c>onProofFulfilled</c> with exactly that gas inside the delivery, and the deliverer
+    /// pays it whether the callback succeeds, reverts or burns it all, so it is priced into every bid, lock and
+    /// acceptance; a request above this is skipped (logged with both figures). 0 takes only requests without a callback.
+    /// Default 300,000; at most <see cref="MaxCallbackGasCeiling"/>.
+    /// </summary>
+    public ulong MaxCallbackGas { get; set; } = DefaultMaxCallbackGas;
+
+    /// <summary>The default of <see cref="MaxCallbackGas"/>.</summary>
+    public const ulong DefaultMaxCallbackGas = 300_000;
+
+    /// <summary>The most <see cref="MaxCallbackGas"/> may be: a block's gas on most chains (the market's own
+    /// <c>MAX_CALLBACK_GAS</c>, about 1,000,000, bounds what a request can ask for anyway).</summary>
+    public const ulong MaxCallbackGasCeiling = 30_000_000;
+
+    /// <summary>Batched delivery of several proofs in one <c>fulfillBatch</c> (off by default).</summary>
+    public BatchingOptions Batching { get; set; } = new();
+
     /// <summary>Parsed <see cref="MaxGasPriceWei"/>.</summary>
     [JsonIgnore]
     public BigInteger MaxGasPrice => BigInteger.Parse(MaxGasPriceWei, System.Globalization.CultureInfo.InvariantCulture);
@@ -346,6 +365,11 @@ public sealed class WorkerOptions
         if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != "http" && otlp.Scheme != "https")))
             errors.Add($"otlpEndpoint: '{OtlpEndpoint}' is not an http(s) URL");
 
+        if (MaxCallbackGas > MaxCallbackGasCeiling)
+            errors.Add($"maxCallbackGas: {MaxCallbackGas} is outside 0..{MaxCallbackGasCeiling}");
+        if (Batching is null) errors.Add("batching: must be an object (or left out)");
+        else foreach (var e in Batching.Validate()) errors.Add($"batching.{e}");
+
         if (InputFetchTimeout <= TimeSpan.Zero || InputFetchTimeout > TimeSpan.FromHours(1))
             errors.Add($"inputFetchTimeout: {InputFetchTimeout} must be more than 0 and at most 1 hour");
         for (int i = 0; i < AllowedInputHosts.Count; i++)
@@ -373,6 +397,41 @@ public sealed class WorkerOptions
     {
         var h = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s;
         return h.Length == 64 && h.All(Uri.IsHexDigit);
+    }
+}
+
+/// <summary>
+/// How the worker batches its deliveries (see <see cref="WorkerOptions.Batching"/>): finished proofs of assigned jobs
+/// for the same circuit and verifier wait, each at most <see cref="MaxWaitSeconds"/> and never past its deadline less
+/// the submission margin, and go out in one <c>fulfillBatch</c> (n + 3 pairings instead of 4n) once
+/// <see cref="MaxBatchSize"/> are ready or the oldest has waited its time. Fewer than <see cref="MinBatchSize"/> go
+/// singly through <c>fulfill</c>, and a proof waits only while a batch can still form (enough jobs of its kind are
+/// proving).
+/// </summary>
+public sealed class BatchingOptions
+{
+    /// <summary>The most requests one <c>fulfillBatch</c> may take whatever the market allows.</summary>
+    public const int MaxBatchSizeCeiling = 64;
+
+    /// <summary>Whether deliveries are batched (default off: every proof goes singly, as soon as it is ready).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Most proofs in one batch: 2..<see cref="MaxBatchSizeCeiling"/>, and at most the market's
+    /// <c>MAX_BATCH</c> (checked at start-up). Default 16.</summary>
+    public int MaxBatchSize { get; set; } = 16;
+
+    /// <summary>Fewest proofs worth a <c>fulfillBatch</c>; smaller groups go singly. 2..<see cref="MaxBatchSize"/>; default 2.</summary>
+    public int MinBatchSize { get; set; } = 2;
+
+    /// <summary>Most seconds a finished proof waits for others to join its batch (never past its deadline less the
+    /// submission margin). 0..3600; default 30.</summary>
+    public int MaxWaitSeconds { get; set; } = 30;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (MaxBatchSize is < 2 or > MaxBatchSizeCeiling) yield return $"maxBatchSize: {MaxBatchSize} is outside 2..{MaxBatchSizeCeiling}";
+        if (MinBatchSize < 2 || MinBatchSize > Math.Max(2, MaxBatchSize)) yield return $"minBatchSize: {MinBatchSize} is outside 2..maxBatchSize ({MaxBatchSize})";
+        if (MaxWaitSeconds is < 0 or > 3600) yield return $"maxWaitSeconds: {MaxWaitSeconds} is outside 0..3600";
     }
 }
 

@@ -81,6 +81,12 @@ public sealed record MatchRecord(string RequestId, ulong AcceptBy, MatchDecision
 /// <param name="SentAt">Unix seconds (wall clock) when it was signed.</param>
 public sealed record SendRecord(string RequestId, string Action, byte[] TransactionHash, ulong Nonce, long SentAt);
 
+/// <summary>One journalled transaction that acted on several requests at once (a <c>fulfillBatch</c>).</summary>
+/// <param name="TransactionHash">Its hash (hex).</param>
+/// <param name="RequestIds">The requests it delivered.</param>
+/// <param name="SentAt">When it was signed (unix seconds).</param>
+public sealed record BatchSendRecord(string TransactionHash, IReadOnlyList<string> RequestIds, long SentAt);
+
 /// <summary>A job as journalled.</summary>
 public sealed record JobRecord(string RequestId, int Mode, JobState State, string? ProofJson, string? PublicJson, string? Reason);
 
@@ -519,6 +525,28 @@ public sealed class WorkerJournal : IDisposable
             using var r = cmd.ExecuteReader();
             var list = new List<SendRecord>();
             while (r.Read()) list.Add(new SendRecord(r.GetString(0), r.GetString(1), (byte[])r[2], (ulong)r.GetInt64(3), r.GetInt64(4)));
+            return list;
+        }
+    }
+
+    /// <summary>The send action of a delivery by <c>fulfill</c> or <c>fulfillBatch</c>: one per request, whichever carried it.</summary>
+    public const string DeliveryAction = "fulfill";
+
+    /// <summary>
+    /// The latest transactions that carried <paramref name="action"/> for more than one request (batches), newest first,
+    /// each with its hash and requests, at most <paramref name="limit"/>.
+    /// </summary>
+    public IReadOnlyList<BatchSendRecord> Batches(string action, int limit)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("""
+                SELECT tx_hash, group_concat(request_id, ','), MAX(sent_at) FROM sends WHERE action = $a
+                GROUP BY tx_hash HAVING COUNT(*) > 1 ORDER BY MAX(sent_at) DESC, MAX(rowid) DESC LIMIT $n
+                """, ("$a", action), ("$n", limit));
+            using var r = cmd.ExecuteReader();
+            var list = new List<BatchSendRecord>();
+            while (r.Read()) list.Add(new BatchSendRecord(ProverMarketChain.ContractBindings.Primitives.Hex.Encode((byte[])r[0]), r.GetString(1).Split(','), r.GetInt64(2)));
             return list;
         }
     }

@@ -65,7 +65,7 @@ internal sealed class MatchResponder(NodeContext ctx, Preflight preflight)
 
         string? refused = null;
         var accepted = await ctx.AdmitAsync(r, req.MinCollateral, (byte)req.AssetId,
-            queue => ctx.Planner.PlanMatch(r.ProvingUnits, view.Fee, (uint)view.ProverLatency, gas, ctx.Options.MaxGasPrice, queue),
+            queue => ctx.Planner.PlanMatch(r.ProvingUnits, view.Fee, (uint)view.ProverLatency, gas, ctx.Options.MaxGasPrice, queue, NodeContext.CallbackGas(req)),
             _ => Task.FromResult<MatchRecord?>(ctx.Journal.DecideMatch(r.RequestId, acceptBy, MatchDecision.Accept)), ct,
             why => refused = why).ConfigureAwait(false);
         return accepted ?? Decline(refused ?? "refused by the admission gate", false);

@@ -77,6 +77,10 @@ internal sealed class NodeContext
         return request;
     }
 
+    /// <summary>The request's callback gas limit (a uint32 in the terms; the deliverer pays it).</summary>
+    public static ulong CallbackGas(Request request) =>
+        request.CallbackGasLimit.Sign <= 0 ? 0 : request.CallbackGasLimit > ulong.MaxValue ? ulong.MaxValue : (ulong)request.CallbackGasLimit;
+
     /// <summary>The request's terms, ABI-encoded (what the journal keeps).</summary>
     public static byte[] Encode(Request request) => AbiStructs.Encode(request);
 

@@ -52,6 +52,7 @@ internal sealed class Preflight
         public Task? Running;
         public PreflightVerdict Verdict = new(PreflightStatus.Pending, null);
         public DateTime RetryAt;
+        public DateTime DecidedAt;
         public int Failures;
     }
 
@@ -92,6 +93,17 @@ internal sealed class Preflight
 
     /// <summary>Requests whose preflight is running now (for the status endpoint).</summary>
     public int Running => _entries.Values.Count(e => e.Running is { IsCompleted: false });
+
+    /// <summary>
+    /// Requests the worker is about to promise: their preflight is running (the cheap checks passed), or passed less than
+    /// <paramref name="recent"/> ago (the bid, lock or acceptance follows on the next step).
+    /// </summary>
+    public IReadOnlyList<string> Imminent(TimeSpan recent)
+    {
+        var since = DateTime.UtcNow - recent;
+        return _entries.Where(kv => kv.Value.Running is { IsCompleted: false }
+            || (kv.Value.Verdict.Status == PreflightStatus.Passed && kv.Value.DecidedAt >= since)).Select(kv => kv.Key).ToList();
+    }
 
     /// <summary>
     /// The request's verdict; starts (or, after a transient failure's backoff, restarts) the preflight in the background
@@ -152,6 +164,7 @@ internal sealed class Preflight
         lock (e)
         {
             e.Verdict = verdict;
+            e.DecidedAt = DateTime.UtcNow;
             if (transient)
             {
                 e.Failures++;

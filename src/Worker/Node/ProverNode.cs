@@ -9,6 +9,7 @@ using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Journal;
+using ProverMarketChain.Worker.Node.Delivery;
 using ProverMarketChain.Worker.Pricing;
 using ProverMarketChain.Worker.Proving;
 
@@ -20,7 +21,8 @@ namespace ProverMarketChain.Worker.Node;
 /// previous step is still running is not started again, and no request's I/O can hold up another's reveal or
 /// submission. Inputs are fetched and checked in the background (<see cref="Preflight"/>), proofs run in an
 /// earliest-deadline-first queue (<see cref="ProvingQueue"/>), and standing asks are kept apart
-/// (<see cref="AskKeeper"/>). Every decision that must survive a crash is journalled before the transaction that
+/// (<see cref="AskKeeper"/>), and finished proofs are delivered, batched when that is on, by the
+/// <see cref="DeliveryBatcher"/>. Every decision that must survive a crash is journalled before the transaction that
 /// depends on it is sent, and every send goes through the <see cref="SendGuard"/>, so a restart after <c>kill -9</c>
 /// neither loses a reveal nor sends an action twice.
 /// </summary>
@@ -33,6 +35,14 @@ public sealed class ProverNode
     private readonly Preflight _preflight;
     private readonly ProvingQueue _proving;
     private readonly RequestReconciler _reconciler;
+    private readonly DeliveryBatcher _batcher;
+    private Task _flush = Task.CompletedTask;
+    // A request whose preflight passed this recently is about to be bid on, locked or accepted (counted as coming).
+    private static readonly TimeSpan ImminentFor = TimeSpan.FromSeconds(5);
+    // Seconds between blocks as last seen (a proof waiting for a batch is sent this much earlier than its margin alone
+    // says: a head read between blocks is this stale at most). Until measured, a 12-second chain is assumed.
+    private ulong _blockSeconds = 12;
+    private BlockHeader? _lastHead;
     private readonly ConcurrentDictionary<string, Task> _steps = new();
     private readonly SemaphoreSlim _stepSlots = new(MaxConcurrentSteps, MaxConcurrentSteps);
     private AskKeeper? _asks;
@@ -49,7 +59,11 @@ public sealed class ProverNode
         _preflight = new Preflight(inputs, engine, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.JournalPath))!,
             Path.GetFileNameWithoutExtension(options.JournalPath) + ".inputs"), logger);
         _proving = new ProvingQueue(_ctx, _preflight, options.Capacity);
-        _reconciler = new RequestReconciler(_ctx, _preflight, _proving, new MatchResponder(_ctx, _preflight));
+        var deliveries = new MarketDeliveries(_ctx);
+        var batching = options.Batching;
+        _batcher = new DeliveryBatcher(deliveries,
+            batching.Enabled ? new BatchPolicy(batching.MinBatchSize, batching.MaxBatchSize, (ulong)batching.MaxWaitSeconds) : null, metrics, logger);
+        _reconciler = new RequestReconciler(_ctx, _preflight, _proving, new MatchResponder(_ctx, _preflight), _batcher, deliveries);
         metrics.ObserveJobsInFlight(() => _proving.Count);
     }
 
@@ -64,6 +78,7 @@ public sealed class ProverNode
     {
         await CheckDeploymentAsync(cancellationToken).ConfigureAwait(false);
         await CheckAskOptionsAsync(cancellationToken).ConfigureAwait(false);
+        await CheckBatchingAsync(cancellationToken).ConfigureAwait(false);
         await ReserveCollateralAsync(cancellationToken).ConfigureAwait(false);
         await OpenBidLanesAsync(cancellationToken).ConfigureAwait(false);
         _preflight.Sweep(_ctx.Journal.ActiveRequests().Select(r => r.RequestId));
@@ -98,7 +113,7 @@ public sealed class ProverNode
             try { await Task.Delay(_ctx.Options.PollInterval, cancellationToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
         }
-        try { await Task.WhenAll(_steps.Values.Append(_askUpkeep)).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false); }
+        try { await Task.WhenAll(_steps.Values.Append(_askUpkeep).Append(_flush)).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false); }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException) { }
         _ctx.Log.LogInformation("Worker {Prover} stopped", Prover);
     }
@@ -130,6 +145,12 @@ public sealed class ProverNode
         }
         if (_asks is not null && gasPrice is { } gas && _askUpkeep.IsCompleted)
             _askUpkeep = Task.Run(() => _asks.KeepCurrentAsync(gas, head.Timestamp, ct), CancellationToken.None);
+        if (_lastHead is { } last && head.Number == last.Number + 1 && head.Timestamp > last.Timestamp)
+            _blockSeconds = Math.Min(head.Timestamp - last.Timestamp, 60);
+        if (_lastHead is null || head.Number > _lastHead.Number) _lastHead = head;
+        // Deliveries waiting for a batch: sent apart from the steps (a delivery's I/O never holds up a reveal).
+        if (_batcher.Enabled && _flush.IsCompleted)
+            _flush = Task.Run(() => _batcher.FlushAsync(head.Timestamp, SubmissionMarginSeconds(), Promised(), ct), CancellationToken.None);
 
         var due = _ctx.Journal.ActiveRequests()
             .Where(r => r.Block + (ulong)_ctx.Options.Confirmations <= head.Number && !_steps.ContainsKey(r.RequestId))
@@ -150,6 +171,36 @@ public sealed class ProverNode
                 }
             }, CancellationToken.None);
         }
+    }
+
+    /// <summary>How long before its deadline a waiting proof is sent at the latest: the planner's submission overhead (part
+    ///     of every promised latency), a poll, and a block.</summary>
+    private ulong SubmissionMarginSeconds() =>
+        (ulong)Math.Ceiling(_ctx.Planner.SubmissionOverheadSeconds + _ctx.Options.PollInterval.TotalSeconds) + _blockSeconds;
+
+    /// <summary>
+    /// Jobs that may yet join a waiting batch and that the batcher does not know of, by batch key: our open sealed bids,
+    /// Dutch locks and accepted matches that are not jobs yet (each may become one), and requests about to get one (their
+    /// preflight is running or has just passed). Assigned jobs being proved are counted by the batcher itself (their
+    /// steps tell it). Open races are delivered by commit and reveal, never batched, and are not counted.
+    /// </summary>
+    private Func<BatchKey, int> Promised()
+    {
+        var requests = _ctx.Journal.ActiveRequests().ToDictionary(r => r.RequestId);
+        var coming = new HashSet<string>(_preflight.Imminent(ImminentFor));
+        foreach (var bid in _ctx.Journal.OpenBids()) coming.Add(bid.RequestId);
+        foreach (var id in _ctx.Journal.OpenLocks()) coming.Add(id);
+        foreach (var id in _ctx.Journal.PendingAccepts()) coming.Add(id);
+        var counts = new Dictionary<BatchKey, int>();
+        foreach (var id in coming)
+        {
+            if (_batcher.Knows(id) || _ctx.Journal.GetJob(id) is not null || !requests.TryGetValue(id, out var r)) continue;
+            var terms = NodeContext.Decode(r);
+            if ((AllocationMode)(int)terms.Mode == AllocationMode.OpenRace) continue;
+            var key = new BatchKey(r.CircuitId, Address.Parse(terms.Verifier));
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+        return key => counts.GetValueOrDefault(key);
     }
 
     private static ulong Urgency(TrackedRequest r, ulong now)
@@ -255,6 +306,30 @@ public sealed class ProverNode
         if (problems.Count > 0) throw new WorkerConfigurationException(_ctx.Options.DeploymentFile, problems);
     }
 
+    /// <summary>
+    /// With batching on, checks that the market takes batches (<c>MAX_BATCH</c>) and that <c>maxBatchSize</c> is within
+    /// it: a size the market refuses is a configuration error, not a revert per batch.
+    /// </summary>
+    private async Task CheckBatchingAsync(CancellationToken ct)
+    {
+        var batching = _ctx.Options.Batching;
+        if (!batching.Enabled) return;
+        BigInteger max;
+        try
+        {
+            max = await _ctx.Market.MAX_BATCHQueryAsync(cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (ContractRevertException e)
+        {
+            throw new WorkerConfigurationException(_ctx.Options.DeploymentFile,
+                [$"batching.enabled: the market at {_ctx.Deployment.ProverMarket} does not take batches (MAX_BATCH() failed: {e.Message}); turn batching off"]);
+        }
+        if (batching.MaxBatchSize > max)
+            throw new WorkerConfigurationException(_ctx.Options.DeploymentFile, [$"batching.maxBatchSize: {batching.MaxBatchSize} exceeds the market's MAX_BATCH {max}"]);
+        _ctx.Log.LogInformation("Batching deliveries: {Min}..{Max} proofs per batch, waiting at most {Wait} s (the market takes up to {MarketMax})",
+            batching.MinBatchSize, batching.MaxBatchSize, batching.MaxWaitSeconds, max);
+    }
+
     /// <summary>Tops the market bond balance up to each configured target from the free vault balance.</summary>
     private async Task ReserveCollateralAsync(CancellationToken ct)
     {
@@ -324,6 +399,8 @@ public sealed class ProverNode
         collateralAtRisk = _ctx.Commitments().Aggregate(BigInteger.Zero, (s, c) => s + c.Collateral).ToString(System.Globalization.CultureInfo.InvariantCulture),
         preflightsRunning = _preflight.Running,
         proving = _proving.Phases,
+        batching = _batcher.Status(),
+        recentBatches = _ctx.Journal.Batches(MarketDeliveries.Action, 10).Select(b => new { tx = b.TransactionHash, requests = b.RequestIds }),
         metrics = Metrics.Snapshot(),
     });
 }

@@ -9,6 +9,7 @@ using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Primitives;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Worker.Journal;
+using ProverMarketChain.Worker.Node.Delivery;
 using ProverMarketChain.Worker.Pricing;
 
 namespace ProverMarketChain.Worker.Node;
@@ -19,8 +20,11 @@ namespace ProverMarketChain.Worker.Node;
 /// request's preflight (<see cref="Preflight"/>) and the admission gate (<see cref="NodeContext.AdmitAsync"/>), and is
 /// journalled before its transaction is sent; every transaction goes through the <see cref="SendGuard"/>, so a lost
 /// reply or a restart neither loses a reveal nor sends an action twice. Steps of different requests run concurrently.
+/// A finished proof of an assigned job is handed to the <see cref="DeliveryBatcher"/>, which sends it at once or batches
+/// it with others of its kind.
 /// </summary>
-internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, ProvingQueue proving, MatchResponder matches)
+internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, ProvingQueue proving, MatchResponder matches,
+    DeliveryBatcher batcher, MarketDeliveries deliveries)
 {
     // A request the node reads as unknown this many times in a row, over as many blocks, is closed: one read from a
     // lagging node is not enough.
@@ -153,7 +157,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     }
 
     private JobTerms Terms(TrackedRequest r, Request req, AllocationMode mode, double queue) =>
-        new(mode, r.ProvingUnits, req.MaxFee, r.ReserveFee, (uint)req.ProvingWindow, null, BigInteger.Zero, queue);
+        new(mode, r.ProvingUnits, req.MaxFee, r.ReserveFee, (uint)req.ProvingWindow, null, BigInteger.Zero, queue, NodeContext.CallbackGas(req));
 
     private async Task SealedBidAsync(TrackedRequest r, Request req, RequestView view, byte[] id, ulong now, BigInteger? gasPrice, CancellationToken ct)
     {
@@ -333,7 +337,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         if (ctx.Journal.GetJob(r.RequestId) is null)
         {
             if (gasPrice is not { } gas) return;
-            JobTerms Open(double queue) => new(AllocationMode.OpenRace, r.ProvingUnits, fee, BigInteger.Zero, (uint)req.ProvingWindow, deadline - now, bounty, queue);
+            JobTerms Open(double queue) => new(AllocationMode.OpenRace, r.ProvingUnits, fee, BigInteger.Zero, (uint)req.ProvingWindow, deadline - now, bounty, queue,
+                NodeContext.CallbackGas(req));
             if (ctx.Refusal(r, req, BigInteger.Zero) is { } refusal) { ctx.SkipOnce(r, refusal); return; }
             if (ctx.Planner.Plan(Open(0), gas, ctx.Options.MaxGasPrice) is JobDecision.Skip skip) { ctx.SkipOnce(r, skip.Reason); return; }
             if (!PreflightPassed(r, req, ct)) return;
@@ -359,7 +364,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
             ctx.Log.LogInformation("Request {Id}: taking the job (deadline {Deadline}, {Left} s left)", r.RequestId, deadline, (long)deadline - (long)now);
         }
         var job = ctx.Journal.GetJob(r.RequestId)!;
-        if (job.State >= JobState.Done) return;
+        if (job.State >= JobState.Done)
+        {
+            batcher.Forget(r.RequestId); // done, or abandoned by its proof (bad input): nothing of it is coming
+            return;
+        }
         if (now > deadline)
         {
             AbandonJob(r.RequestId, "deadline passed");
@@ -368,6 +377,8 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         }
         if (job.ProofJson is null)
         {
+            // An assigned job's proof will be offered for delivery: proofs of its kind ready before it may wait for it.
+            if (!openSubmission) batcher.Expect(r.RequestId, new BatchKey(r.CircuitId, Address.Parse(req.Verifier)));
             proving.Start(r, req, deadline, ct);
             return;
         }
@@ -377,12 +388,9 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         var id = Hex.Decode(r.RequestId);
         if (!openSubmission)
         {
-            await ctx.Sends.SendAsync(r.RequestId, "fulfill", async () =>
-            {
-                ctx.Log.LogInformation("Request {Id}: submitting proof", r.RequestId);
-                await ctx.Market.FulfillRequestAndWaitForReceiptAsync(req, proof.ToList(), publics.ToList(), ct).ConfigureAwait(false);
-                ctx.Metrics.ProofsSubmitted.Add(1);
-            }, ct).ConfigureAwait(false);
+            // Sent now, or batched with others of its circuit and verifier (never past its deadline less the margin).
+            await batcher.OfferAsync(new PendingDelivery(r.RequestId, new BatchKey(r.CircuitId, Address.Parse(req.Verifier)), now, deadline,
+                NodeContext.CallbackGas(req), req, proof, publics), ct).ConfigureAwait(false);
             return; // chain state confirms it next tick
         }
 
@@ -411,8 +419,11 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
         {
             await ctx.Sends.SendAsync(r.RequestId, "revealProof", async () =>
             {
+                var reveal = new IProverMarketService.RevealProofFunction { Request = req, Proof = proof.ToList(), PublicInputs = publics.ToList() };
+                // The reveal runs the requester's callback too: its gas limit covers it in full.
+                reveal.Gas = await deliveries.GasLimitAsync(reveal, [NodeContext.CallbackGas(req)], ct).ConfigureAwait(false);
                 ctx.Log.LogInformation("Request {Id}: revealing proof", r.RequestId);
-                await ctx.Market.RevealProofRequestAndWaitForReceiptAsync(req, proof.ToList(), publics.ToList(), ct).ConfigureAwait(false);
+                await ctx.Market.RevealProofRequestAndWaitForReceiptAsync(reveal, ct).ConfigureAwait(false);
                 ctx.Metrics.ProofsSubmitted.Add(1);
             }, ct).ConfigureAwait(false);
         }
@@ -456,6 +467,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     private void AbandonJob(string requestId, string reason)
     {
         proving.Cancel(requestId, reason);
+        batcher.Forget(requestId);
         if (ctx.Journal.GetJob(requestId) is { State: < JobState.Done }) ctx.Journal.AdvanceJob(requestId, JobState.Abandoned, reason);
     }
 
@@ -463,6 +475,7 @@ internal sealed class RequestReconciler(NodeContext ctx, Preflight preflight, Pr
     private void Close(string requestId, string reason)
     {
         proving.Cancel(requestId, reason);
+        batcher.Forget(requestId);
         preflight.Forget(requestId);
         _revealNotBefore.TryRemove(requestId, out _);
         _unknownReads.TryRemove(requestId, out _);

@@ -30,7 +30,7 @@ internal enum SendState
 /// </summary>
 internal sealed class SendGuard
 {
-    private static readonly AsyncLocal<(string RequestId, string Action, TaskCompletionSource Broadcast)?> Current = new();
+    private static readonly AsyncLocal<(IReadOnlyList<string> RequestIds, string Action, TaskCompletionSource Broadcast)?> Current = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Task> _inFlight = new();
     private readonly ILogger _log;
     private readonly WorkerJournal _journal;
@@ -52,7 +52,9 @@ internal sealed class SendGuard
         {
             if (Current.Value is { } c)
             {
-                _journal.RecordSend(c.RequestId, c.Action, tx.Hash, tx.Transaction.Nonce);
+                // A batch is one transaction acting on several requests: it is journalled under each, so each request's
+                // next send of the action sees it (pending, done, or failed and clear to send again).
+                foreach (var id in c.RequestIds) _journal.RecordSend(id, c.Action, tx.Hash, tx.Transaction.Nonce);
                 c.Broadcast.TrySetResult();
             }
             return Task.CompletedTask;
@@ -88,12 +90,23 @@ internal sealed class SendGuard
     /// background (a failure there is logged; chain state, read next step, says what happened). A failure before the
     /// broadcast (a revert at gas estimation, a refused transaction) is thrown to the caller.
     /// </summary>
-    public async Task<bool> SendAsync(string requestId, string action, Func<Task> send, CancellationToken ct)
+    public Task<bool> SendAsync(string requestId, string action, Func<Task> send, CancellationToken ct) =>
+        SendAsync([requestId], action, send, ct);
+
+    /// <summary>
+    /// Sends one transaction that performs <paramref name="action"/> on every request of <paramref name="requestIds"/>
+    /// (a batch), unless an earlier send of the action on any of them is pending or done: it is journalled under each
+    /// request before it is broadcast and reads as pending for each until its receipt, exactly like a single send.
+    /// Returns and throws as the single form does.
+    /// </summary>
+    public async Task<bool> SendAsync(IReadOnlyList<string> requestIds, string action, Func<Task> send, CancellationToken ct)
     {
-        if (await StateAsync(requestId, action, ct).ConfigureAwait(false) != SendState.Clear) return false;
+        if (requestIds.Count == 0) throw new ArgumentException("a send acts on at least one request", nameof(requestIds));
+        foreach (var id in requestIds)
+            if (await StateAsync(id, action, ct).ConfigureAwait(false) != SendState.Clear) return false;
         var broadcast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task running;
-        Current.Value = (requestId, action, broadcast);
+        Current.Value = (requestIds, action, broadcast);
         try
         {
             running = Task.Run(send, CancellationToken.None); // flows the context above into the send
@@ -102,19 +115,19 @@ internal sealed class SendGuard
         {
             Current.Value = null;
         }
-        _inFlight[(requestId, action)] = running;
+        foreach (var id in requestIds) _inFlight[(id, action)] = running;
         if (await Task.WhenAny(running, broadcast.Task).ConfigureAwait(false) == running)
         {
-            _inFlight.TryRemove((requestId, action), out _);
+            foreach (var id in requestIds) _inFlight.TryRemove((id, action), out _);
             await running.ConfigureAwait(false); // done (or failed) before or right at the broadcast: the caller sees it
             return true;
         }
         _ = running.ContinueWith(t =>
         {
-            _inFlight.TryRemove((requestId, action), out _);
+            foreach (var id in requestIds) _inFlight.TryRemove((id, action), out _);
             if (t.Exception?.GetBaseException() is { } e && !(e is OperationCanceledException && ct.IsCancellationRequested))
                 _log.LogInformation("Request {Id}: {Action} was broadcast but did not succeed ({Error}); the next step reads chain state",
-                    requestId, action, e.Message);
+                    string.Join(", ", requestIds), action, e.Message);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return true;
     }

@@ -55,7 +55,7 @@ public sealed class WorkerHost : IAsyncDisposable
         var engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log);
         host._owned.Add(engine);
         var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
-        var planner = new JobPlanner(options.CostModel, new GasProfile(), speed);
+        var planner = new JobPlanner(options.CostModel, new GasProfile(), speed, maxCallbackGas: options.MaxCallbackGas);
         // Request inputs: under the input URI policy (checked at connect time) and one total deadline per fetch.
         var inputs = new InputFetcher(InputUriPolicy.FromOptions(options), options.InputFetchTimeout);
         host._owned.Add(inputs);

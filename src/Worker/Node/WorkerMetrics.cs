@@ -49,8 +49,22 @@ public sealed class WorkerMetrics : IDisposable
         RpcErrors = _meter.CreateCounter<long>("pmc_rpc_errors", description: "Failed chain calls, each retried later");
         ProvingSeconds = _meter.CreateHistogram<double>("pmc_proving_duration", unit: "s", description: "Witness plus proving time");
         ProofPhases = _meter.CreateCounter<long>("pmc_proof_phases", description: "Proof phases completed (witness, msm..., by phase tag)");
+        BatchesSent = _meter.CreateCounter<long>("pmc_batches_sent", description: "fulfillBatch transactions sent (two or more proofs each)");
+        ProofsPerBatch = _meter.CreateHistogram<long>("pmc_batch_proofs", description: "Proofs per fulfillBatch transaction");
+        BatchFailures = _meter.CreateCounter<long>("pmc_batch_failures", description: "Batches that would revert or reverted (their requests were delivered apart)");
         _listener.InstrumentPublished = (i, l) => { if (i.Meter == _meter) l.EnableMeasurementEvents(i); };
-        _listener.SetMeasurementEventCallback<long>((i, v, _, _) => _values.AddOrUpdate(i.Name, v, (_, o) => o + v));
+        _listener.SetMeasurementEventCallback<long>((i, v, _, _) =>
+        {
+            if (i is Histogram<long>)
+            {
+                _values.AddOrUpdate(i.Name + "_sum", v, (_, o) => o + v);
+                _values.AddOrUpdate(i.Name + "_count", 1, (_, o) => o + 1);
+            }
+            else
+            {
+                _values.AddOrUpdate(i.Name, v, (_, o) => o + v);
+            }
+        });
         _listener.SetMeasurementEventCallback<double>((i, v, _, _) =>
         {
             _values.AddOrUpdate(i.Name + "_sum", v, (_, o) => o + v);
@@ -89,6 +103,13 @@ public sealed class WorkerMetrics : IDisposable
     public Histogram<double> ProvingSeconds { get; }
     /// <summary>Proof phases completed, tagged with the phase: progress on long proofs.</summary>
     public Counter<long> ProofPhases { get; }
+
+    /// <summary><c>fulfillBatch</c> transactions sent.</summary>
+    public Counter<long> BatchesSent { get; }
+    /// <summary>Proofs per <c>fulfillBatch</c> transaction.</summary>
+    public Histogram<long> ProofsPerBatch { get; }
+    /// <summary>Batches that would revert at estimation or reverted on chain.</summary>
+    public Counter<long> BatchFailures { get; }
 
     /// <summary>Current totals of this process's instruments, by instrument name (histograms as <c>_sum</c> and <c>_count</c>).</summary>
     public IReadOnlyDictionary<string, double> Snapshot() => new Dictionary<string, double>(_values);

@@ -44,6 +44,8 @@ internal sealed class WorkerConfigFiles : IDisposable
           "inputFetchTimeout": "00:00:30",
           "allowFileInputs": false,
           "allowedInputHosts": [],
+          "maxCallbackGas": 300000,
+          "batching": { "enabled": false, "maxBatchSize": 16, "minBatchSize": 2, "maxWaitSeconds": 30 },
         }
         """;
 

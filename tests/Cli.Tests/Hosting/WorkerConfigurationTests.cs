@@ -35,6 +35,20 @@ public sealed class WorkerConfigurationTests : IDisposable
         Assert.Null(o.KeystorePath);
         Assert.Empty(o.AllowedInputHosts);
         Assert.True(o.PostStandingAsks); // a default the file leaves alone
+        Assert.Equal(300_000UL, o.MaxCallbackGas);
+        Assert.False(o.Batching.Enabled);
+        Assert.Equal((16, 2, 30), (o.Batching.MaxBatchSize, o.Batching.MinBatchSize, o.Batching.MaxWaitSeconds));
+    }
+
+    [Fact]
+    public void BatchingAndTheCallbackCapAreNestedSettingsLikeAnyOther()
+    {
+        var o = Load(new() { ["PMC_Worker__Batching__MaxWaitSeconds"] = "12" }, "batching:enabled=true", "batching:maxBatchSize=32", "maxCallbackGas=0");
+
+        Assert.True(o.Batching.Enabled);
+        Assert.Equal(32, o.Batching.MaxBatchSize);
+        Assert.Equal(12, o.Batching.MaxWaitSeconds);
+        Assert.Equal(0UL, o.MaxCallbackGas);
     }
 
     /// <summary>The soak (camelCase) and the worker tests' harness (PascalCase) write their files with System.Text.Json.</summary>
@@ -138,6 +152,11 @@ public sealed class WorkerConfigurationTests : IDisposable
     [InlineData("rpcUrl=ftp://x", "rpcUrl: 'ftp://x' is not an http(s) URL")]
     [InlineData("capacity=many", "Worker:capacity")]
     [InlineData("capacityy=2", "'capacityy'")]
+    [InlineData("batching:maxBatchSize=1", "batching.maxBatchSize: 1 is outside 2..64")]
+    [InlineData("batching:minBatchSize=17", "batching.minBatchSize: 17 is outside 2..maxBatchSize (16)")]
+    [InlineData("batching:maxWait=5", "'maxWait'")]
+    [InlineData("maxCallbackGas=-1", "Worker:maxCallbackGas")]
+    [InlineData("maxCallbackGas=40000000", "maxCallbackGas: 40000000 is outside 0..30000000")]
     public void AnInvalidSettingIsNamed(string assignment, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() => Load(null, assignment));

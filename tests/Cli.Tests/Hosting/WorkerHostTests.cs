@@ -129,4 +129,19 @@ public sealed class WorkerHostTests : IDisposable
         Assert.Contains(System.Text.Json.JsonSerializer.Serialize(Path.Combine(_files.Dir, "env.db")), r.Out);
         Assert.True(File.Exists(Path.Combine(_files.Dir, "env.db")));
     }
+
+    [Fact]
+    public void PmcWorkerStatusListsTheJournalsBatches()
+    {
+        using (var journal = new ProverMarketChain.Worker.Journal.WorkerJournal(Path.Combine(_files.Dir, "state", "worker.db")))
+            foreach (var id in new[] { "0xaa", "0xbb" }) journal.RecordSend(id, ProverMarketChain.Worker.Journal.WorkerJournal.DeliveryAction, [0x12, 0x34], 5);
+        var r = Commands.PmcRun.Invoke(new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = WorkerConfigFiles.Key },
+            "worker", "status", "--config", _files.Path);
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var status = System.Text.Json.JsonDocument.Parse(r.Out);
+        var batch = Assert.Single(status.RootElement.GetProperty("recentBatches").EnumerateArray());
+        Assert.Equal("0x1234", batch.GetProperty("tx").GetString());
+        Assert.Equal(["0xaa", "0xbb"], batch.GetProperty("requests").EnumerateArray().Select(e => e.GetString()).Order());
+    }
 }

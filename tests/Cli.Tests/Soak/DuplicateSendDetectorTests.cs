@@ -1,3 +1,4 @@
+using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.Cli.Soak;
 using ProverMarketChain.ContractBindings.Primitives;
 using static ProverMarketChain.Cli.Tests.Soak.SyntheticChain;
@@ -29,6 +30,26 @@ public sealed class DuplicateSendDetectorTests
         Assert.False(_decoder.TryDecode(Market, OpenBidLanes(), out _, out _)); // no request
         Assert.False(_decoder.TryDecode(AskBook, CommitBid(r), out _, out _)); // another contract
         Assert.False(_decoder.TryDecode(Market, CommitBid(r)[..100], out _, out _)); // truncated
+    }
+
+    [Fact]
+    public void ABatchNamesEachOfItsRequests_asAFulfil()
+    {
+        Request[] rs = [Terms(7), Terms(8) with { CallbackGasLimit = 300_000 }, Terms(9)];
+        Assert.True(_decoder.TryDecodeAll(Market, FulfillBatch(rs), out var f, out var ids));
+        Assert.Equal("fulfill", f);
+        Assert.Equal(rs.Select(r => Hex.Encode(IdOf(r))), ids.Select(id => Hex.Encode(id)));
+        Assert.False(_decoder.TryDecode(Market, FulfillBatch(rs), out _, out _)); // not a single-request call
+        Assert.False(_decoder.TryDecodeAll(Market, FulfillBatch(rs)[..40], out _, out _)); // truncated: names nothing
+        Assert.False(_decoder.TryDecodeAll(AskBook, FulfillBatch(rs), out _, out _));
+
+        // A request delivered in a batch and then again singly (or in another batch) is a duplicate; its batch-mates are not.
+        var batch = Tx(W1, 40, 0, FulfillBatch(rs[0], rs[1]));
+        var again = Tx(W1, 41, 0, Fulfill(rs[1]), ok: false);
+        var other = Tx(W1, 41, 1, FulfillBatch(rs[2]));
+        var d = Assert.Single(DuplicateSendDetector.Find([batch, again, other], Workers, _decoder));
+        Assert.Equal(Hex.Encode(IdOf(rs[1])), d.RequestId);
+        Assert.Equal(Hex.Encode(batch.Hash), d.FirstSuccess);
     }
 
     [Fact]

@@ -37,6 +37,14 @@ internal static class SyntheticChain
     public static byte[] Fulfill(Request r) =>
         new IProverMarketService.FulfillFunction { Request = r, Proof = Enumerable.Repeat(BigInteger.One, 8).ToList(), PublicInputs = [BigInteger.One, BigInteger.One] }.GetCallData();
 
+    public static byte[] FulfillBatch(params Request[] requests) =>
+        new IProverMarketService.FulfillBatchFunction
+        {
+            Requests = requests.ToList(),
+            Proofs = requests.Select(_ => Enumerable.Repeat(BigInteger.One, 8).ToList()).ToList(),
+            PublicInputs = requests.Select(_ => new List<BigInteger> { BigInteger.One, BigInteger.One }).ToList(),
+        }.GetCallData();
+
     public static byte[] CommitProof(byte[] id) =>
         new IProverMarketService.CommitProofFunction { RequestId = id, Commitment = new byte[32] }.GetCallData();
 

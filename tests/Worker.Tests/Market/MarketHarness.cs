@@ -152,25 +152,33 @@ public sealed class MarketHarness : IAsyncDisposable
         try { await w.Run; } catch (OperationCanceledException) { }
     }
 
+    /// <summary>Submits a request through a requester contract (its address is the request's requester): the terms, the
+    ///     inline input, the input URI, the public inputs and the escrow; returns the receipt.</summary>
+    public delegate Task<Nethereum.RPC.Eth.DTOs.TransactionReceipt> SubmitVia(Request request, byte[] input, string inputUri, List<BigInteger> publics, BigInteger escrow);
+
     /// <summary>
     /// Posts a multiplier request (a x b) in <paramref name="mode"/>. <paramref name="publicsOverride"/> publishes other
-    /// public inputs than the input yields (a request no proof of its input can fulfil).
+    /// public inputs than the input yields (a request no proof of its input can fulfil). <paramref name="callbackGasLimit"/>
+    /// asks the market to call the requester back with that much gas; <paramref name="via"/> submits through a requester
+    /// contract at <paramref name="requester"/> (the one that can be called back) instead of the requester account.
     /// </summary>
     public async Task<(Request Request, byte[] Id)> SubmitAsync(int mode, int a, int b, ulong bidSeconds = 4, ulong revealSeconds = MinRevealSeconds,
         uint provingWindow = 30, int onMiss = 0, BigInteger? latencyWeight = null, string? inputUri = null, byte[]? inputHashOverride = null,
-        BigInteger[]? publicsOverride = null, BigInteger? minCollateral = null)
+        BigInteger[]? publicsOverride = null, BigInteger? minCollateral = null, uint callbackGasLimit = 0, Address? requester = null, SubmitVia? via = null)
     {
         var now = (await Client.GetBlockByTagAsync("latest"))!.Timestamp;
         var input = System.Text.Encoding.UTF8.GetBytes($"{{\"a\":\"{a}\",\"b\":\"{b}\"}}");
         var c = new BigInteger(a) * b;
         BigInteger[] publics = publicsOverride ?? [c, c * c + b];
         var maxFee = Ether / 100;
-        var request = new Request(Requester.From, CircuitId, mode, onMiss, 0,
+        var request = new Request(requester ?? Requester.From, CircuitId, mode, onMiss, 0,
             BidDeadline: now + bidSeconds, RevealDeadline: now + bidSeconds + revealSeconds, ProvingWindow: provingWindow,
             Verifier: Verifier, MaxFee: maxFee, MinFee: mode == 1 ? Ether / 1000 : 0, MinCollateral: minCollateral ?? Ether / 100,
             LatencyWeight: latencyWeight ?? BigInteger.Zero, Nonce: (ulong)Random.Shared.NextInt64(1, long.MaxValue),
-            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps, CallbackGasLimit: 0);
-        var receipt = await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics.ToList(), maxFee);
+            InputHash: inputHashOverride ?? Keccak.Hash(input), PublicInputsHash: PublicInputs.Hash(publics), ProtocolFeeBps: ProtocolFeeBps, CallbackGasLimit: callbackGasLimit);
+        var receipt = via is null
+            ? await Market.SubmitRequestRequestAndWaitForReceiptAsync(request, inputUri is null ? input : [], inputUri ?? "", publics.ToList(), maxFee)
+            : await via(request, inputUri is null ? input : [], inputUri ?? "", publics.ToList(), maxFee);
         return (request, receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event.RequestId);
     }
 
@@ -225,6 +233,14 @@ public sealed class MarketHarness : IAsyncDisposable
     /// <summary>Transactions of <paramref name="account"/> broadcast but not yet mined.</summary>
     public async Task<ulong> PendingTransactionsAsync(Address account) =>
         await Client.GetTransactionCountAsync(account, "pending") - await Client.GetTransactionCountAsync(account, "latest");
+
+    /// <summary>The market's <c>RequestFulfilled</c> event of a request, with the transaction that carried it.</summary>
+    public async Task<(IProverMarketService.RequestFulfilledEventDTO Event, byte[] Transaction)> FulfilledAsync(byte[] id)
+    {
+        foreach (var log in await MarketLogsAsync(id))
+            if (log.TryDecodeEvent<IProverMarketService.RequestFulfilledEventDTO>(out var e)) return (e, log.TransactionHash);
+        throw new InvalidOperationException($"request {Hex.Encode(id)} has no RequestFulfilled event");
+    }
 
     public async Task<IReadOnlyList<LogEntry>> MarketLogsAsync(byte[] id) =>
         (await Client.GetLogsAsync(new LogFilter(0, null, [Address.Parse(Market.ContractAddress)], [null, id]))).ToList();
