@@ -85,7 +85,7 @@ bench-indexer: dotnet-build
 
 ## demo: the whole market on an embedded anvil (three workers, every allocation mode).
 demo: build circuits-demo
-	./pmc demo --requests $(or $(REQUESTS),8)
+	./pmc demo --requests $(or $(REQUESTS),8) $(if $(BURST),--burst $(BURST))
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
 indexer: dotnet-build

@@ -15,6 +15,14 @@ public sealed class DemoCommand : PmcCommand
         HelpName = "N",
     };
 
+    private readonly Option<int> _burst = new("--burst")
+    {
+        Description = "Dutch batches committed back to back after the mode cycle, so a worker delivers several proofs in one fulfillBatch (0..32)",
+        DefaultValueFactory = _ => 4,
+        CustomParser = OptionParsers.WholeNumber("--burst", 0, 32),
+        HelpName = "N",
+    };
+
     private readonly Option<bool> _json = new("--json") { Description = "Print the summary as one line of JSON (progress goes to stderr) and exit" };
 
     private readonly Option<bool> _exit = new("--exit") { Description = "Exit after the summary instead of keeping the market and dashboard open until Ctrl-C" };
@@ -60,6 +68,7 @@ public sealed class DemoCommand : PmcCommand
         : base("demo", "Deploy the market and a rollup on an embedded anvil, start three workers, prove and finalize the rollup's batches in every mode, summarise", io)
     {
         Options.Add(_requests);
+        Options.Add(_burst);
         Options.Add(_json);
         Options.Add(_rpc);
         Options.Add(_timeout);
@@ -81,7 +90,8 @@ public sealed class DemoCommand : PmcCommand
     {
         bool json = parseResult.GetValue(_json);
         var options = new DemoOptions(parseResult.GetValue(_requests), parseResult.GetValue(_rpc)?.OriginalString, parseResult.GetValue(_timeout),
-            parseResult.GetValue(_circuit)!, parseResult.GetValue(_db), parseResult.GetValue(_dashboard)!, KeepOpen: !json && !parseResult.GetValue(_exit));
+            parseResult.GetValue(_circuit)!, parseResult.GetValue(_db), parseResult.GetValue(_dashboard)!, KeepOpen: !json && !parseResult.GetValue(_exit),
+            Burst: parseResult.GetValue(_burst));
         using var interrupt = new ConsoleInterrupt();
         var progress = json ? context.Err : context.Out;
         DemoSummary? summary = null;

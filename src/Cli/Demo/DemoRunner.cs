@@ -31,8 +31,10 @@ namespace ProverMarketChain.Cli.Demo;
 /// <param name="IndexerDb">Where the demo's indexer stores its projections (null: an SQLite file in the working folder).</param>
 /// <param name="Dashboard">Where the indexer's API and dashboard listen (a busy port falls back to a free one).</param>
 /// <param name="KeepOpen">After the summary, keep the chain, workers and dashboard running until <c>ct</c> is cancelled.</param>
+/// <param name="Burst">Rollup only: Dutch batches the sequencer commits back to back after the mode cycle, so that one
+/// worker holds several finished proofs at once and delivers them in one <c>fulfillBatch</c>.</param>
 public sealed record DemoOptions(int Requests, string? RpcUrl, int TimeoutSeconds = 300, string Circuit = "rollup_batch",
-    string? IndexerDb = null, string Dashboard = "http://127.0.0.1:5080", bool KeepOpen = false);
+    string? IndexerDb = null, string Dashboard = "http://127.0.0.1:5080", bool KeepOpen = false, int Burst = 0);
 
 /// <summary>What the demo's indexer counted, for comparison with the demo's own summary (read from the chain).</summary>
 /// <param name="Dashboard">The dashboard's address.</param>
@@ -71,7 +73,19 @@ public sealed record DemoSummary(
     DemoIndexerCounts? Indexer = null,
     int? FinalizedBatches = null,
     string? FinalizedStateRoot = null,
-    DemoRollup? Rollup = null);
+    DemoRollup? Rollup = null)
+{
+    /// <summary>Gas per request of the delivery transactions that delivered one request (<c>fulfill</c>,
+    /// <c>revealProof</c>; the whole transaction, the callback included); null when there was none.</summary>
+    public double? GasPerRequestSingle { get; init; }
+
+    /// <summary>Gas per request of the <c>fulfillBatch</c> transactions that delivered several requests; null when the
+    /// workers formed no batch in this run.</summary>
+    public double? GasPerRequestBatched { get; init; }
+
+    /// <summary>Delivery transactions that delivered more than one request.</summary>
+    public int BatchedDeliveries { get; init; }
+}
 
 /// <summary>
 /// A whole local market with a rollup on it: deploys the contracts, registers the rollup circuit with its generated
@@ -143,7 +157,9 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             // Most of the deposit backs bids and jobs from the market's bond balance.
             var o = local.WorkerOptions($"worker{i}", endpoint,
                 new CostModelOptions { CostPerUnitWei = profiles[i].PerUnit, FixedCostWei = "0", MarginBps = profiles[i].Margin, UnitsPerSecond = profiles[i].Speed },
-                Ether * 3 / 4);
+                Ether * 3 / 4,
+                // Deliveries are batched: proofs of one worker that finish close together go out in one fulfillBatch.
+                new BatchingOptions { Enabled = true, MaxBatchSize = 16, MinBatchSize = 2, MaxWaitSeconds = 15 });
             var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = DevAccounts.Keys[2 + i] };
             var errors = o.Validate(env);
             if (errors.Count > 0) throw new WorkerConfigurationException("(demo worker)", errors);
@@ -234,13 +250,16 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var genesis = RandomRollup.Genesis(poseidon, shape, rng);
         var seq = await SequencerService.DeployAsync(owner, sequencerSigner, marketAddress, LocalMarket.CircuitId, genesis, loggers.CreateLogger("sequencer"), ct).ConfigureAwait(false);
         var maxFee = Ether / 100;
-        var escrow = maxFee * options.Requests;
+        var escrow = maxFee * (options.Requests + options.Burst);
         await seq.DepositAsync(escrow, ct).ConfigureAwait(false);
         Say($"rollup {seq.Rollup} deployed: {shape.Accounts} accounts, {shape.BatchSize} transfers a batch, genesis root {Short(genesis.Root)}; the sequencer deposited {Format(escrow)} of proving escrow");
 
-        for (int i = 0; i < options.Requests; i++)
+        if (options.Burst > 0)
+            Say($"after {options.Requests} batches in every mode, a burst of {options.Burst} Dutch batches committed back to back: a worker that wins several delivers them in one fulfillBatch");
+        for (int i = 0; i < options.Requests + options.Burst; i++)
         {
-            int mode = i % 4;
+            bool burst = i >= options.Requests;
+            int mode = burst ? 1 : i % 4;
             // A standing-ask request is matched at submission, and reverts when no ask can take it (every worker's ask
             // may be at capacity for a while): wait for one, and post the batch as an open race if none frees up.
             if (mode == 2 && !await WaitForFittingAskAsync(client, askBook, units, maxFee, maxFee, 60, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
@@ -256,7 +275,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             submitted.Add(new Submitted(c.RequestId, mode, maxFee, c.CommitBlock, c.Request, c.Index));
             var moved = string.Join(", ", c.Batch!.Transfers.Select(t => $"{t.Amount} from #{t.From} to #{t.To}"));
             Say($"batch #{c.Index} ({ModeNames[mode]}) committed: {moved}; root {Short(c.OldRoot)} -> {Short(c.NewRoot)}; the rollup requested its proof ({Hex.Encode(c.RequestId)[..10]}…, max fee {Format(maxFee)})");
-            await Task.Delay(1000, ct).ConfigureAwait(false);
+            if (!burst) await Task.Delay(1000, ct).ConfigureAwait(false);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
@@ -331,9 +350,12 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         Dictionary<Address, string> names, List<Submitted> submitted, CancellationToken ct)
     {
         var protocolFeeBps = await market.EffectiveProtocolFeeQueryAsync().ConfigureAwait(false);
-        for (int i = 0; i < options.Requests; i++)
+        if (options.Burst > 0)
+            Say($"after {options.Requests} requests in every mode, a burst of {options.Burst} Dutch requests posted back to back: a worker that wins several delivers them in one fulfillBatch");
+        for (int i = 0; i < options.Requests + options.Burst; i++)
         {
-            int mode = i % 4;
+            bool burst = i >= options.Requests;
+            int mode = burst ? 1 : i % 4;
             var (input, publics) = MakeProduct(i);
             var now = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp;
             var maxFee = Ether / 100;
@@ -347,7 +369,7 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
             var e = receipt.DecodeAllEvents<IProverMarketService.RequestSubmittedEventDTO>().Single().Event;
             submitted.Add(new Submitted(e.RequestId, mode, maxFee, (ulong)receipt.BlockNumber.Value, request));
             Say($"request #{i} ({ModeNames[mode]}) posted: {Hex.Encode(e.RequestId)[..10]}…, max fee {Format(maxFee)}");
-            await Task.Delay(1000, ct).ConfigureAwait(false);
+            if (!burst) await Task.Delay(1000, ct).ConfigureAwait(false);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
@@ -461,15 +483,38 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         }
 
         ulong gas = 0;
+        var receiptGas = new Dictionary<string, ulong>();
         foreach (var tx in gasTxs)
-            gas += (await client.GetTransactionReceiptAsync(Hex.Decode(tx), ct).ConfigureAwait(false))?.GasUsed ?? 0;
+            gas += receiptGas[tx] = (await client.GetTransactionReceiptAsync(Hex.Decode(tx), ct).ConfigureAwait(false))?.GasUsed ?? 0;
+        // Delivery transactions: gas per request of those delivering one request (fulfill, revealProof) and of those
+        // delivering several (fulfillBatch).
+        var deliveries = logs.DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>()
+            .Where(x => ids.Contains(Hex.Encode(x.Event.RequestId)))
+            .GroupBy(x => Hex.Encode(x.Log.TransactionHash))
+            .Select(g => (Tx: g.Key, Count: g.Count()))
+            .ToList();
+        double? PerRequest(IEnumerable<(string Tx, int Count)> txs)
+        {
+            var list = txs.ToList();
+            if (list.Count == 0) return null;
+            double total = 0;
+            foreach (var d in list) total += receiptGas.GetValueOrDefault(d.Tx);
+            return Math.Round(total / list.Sum(d => d.Count));
+        }
+        var single = PerRequest(deliveries.Where(d => d.Count == 1));
+        var batched = PerRequest(deliveries.Where(d => d.Count > 1));
 
         latencies.Sort();
         double? median = latencies.Count == 0 ? null
             : latencies.Count % 2 == 1 ? latencies[latencies.Count / 2] : (latencies[latencies.Count / 2 - 1] + latencies[latencies.Count / 2]) / 2;
         return new DemoSummary(submitted.Count, latencies.Count, slashed, median, ratios.Count == 0 ? null : ratios.Average(),
             submitted.Count == 0 ? 0 : (double)gas / submitted.Count, wins, byMode, meanProving,
-            assignedToFulfilled.Count == 0 ? null : assignedToFulfilled.Average(), Math.Round(_clock.Elapsed.TotalSeconds, 1));
+            assignedToFulfilled.Count == 0 ? null : assignedToFulfilled.Average(), Math.Round(_clock.Elapsed.TotalSeconds, 1))
+        {
+            GasPerRequestSingle = single,
+            GasPerRequestBatched = batched,
+            BatchedDeliveries = deliveries.Count(d => d.Count > 1),
+        };
     }
 
     private static byte[] RandomNumberGeneratorBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);

@@ -36,7 +36,11 @@ public sealed class CircuitBuild
     /// <summary>Number of public inputs.</summary>
     public int PublicInputs { get; }
 
-    /// <summary>Opens the build of <paramref name="name"/>, building it first (<c>circuits/build.sh</c>) when it is missing.</summary>
+    /// <summary>
+    /// Opens the build of <paramref name="name"/> after running <c>circuits/build.sh</c> on it, which redoes only the
+    /// steps whose outputs are missing or stale (under a second when all are current). Checking files alone let a key
+    /// from an older setup meet a newer committed verifier, and every proof failed on chain.
+    /// </summary>
     /// <param name="repoRoot">The repository root.</param>
     /// <param name="name">The circuit.</param>
     /// <param name="say">Progress lines.</param>
@@ -46,10 +50,8 @@ public sealed class CircuitBuild
         var dir = Path.Combine(repoRoot, "circuits", "build", name);
         var probe = new CircuitBuild(name, dir, 0, 0);
         if (!File.Exists(probe.Zkey) || !File.Exists(probe.Wasm) || !File.Exists(Path.Combine(dir, "info.json")))
-        {
             say($"building the {name} circuit (circuits/build.sh {name})");
-            await ExternalProcess.RunAsync("bash", [Path.Combine(repoRoot, "circuits", "build.sh"), name], repoRoot, ct).ConfigureAwait(false);
-        }
+        await ExternalProcess.RunAsync("bash", [Path.Combine(repoRoot, "circuits", "build.sh"), name], repoRoot, ct).ConfigureAwait(false);
         using var info = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "info.json"), ct).ConfigureAwait(false));
         return new CircuitBuild(name, dir, info.RootElement.GetProperty("constraints").GetUInt64(), info.RootElement.GetProperty("publicInputs").GetInt32());
     }

@@ -47,6 +47,11 @@ public sealed class DemoRollupTests
             Assert.True(Regex.IsMatch(log, $@"batch #\d \({mode}\) proven by prover-[ABC] \([^)]*\) for [0-9.]+ ETH, \d+ s after its request"), $"no {mode} batch proven in:\n{log}");
         Assert.Equal(4, Regex.Matches(log, @"finalized root -> 0x[0-9a-f]{8}… \(batch #\d; \d of 4 batches final, equal to the sequencer's tree\)").Count);
         Assert.Contains("(batch #3; 4 of 4 batches final", log);
+        // Gas per delivered request, read from the delivery receipts (the callback included); no burst here, so batches
+        // are only formed when proofs happen to finish together.
+        Assert.True(summary.GasPerRequestSingle is > 50_000, $"gasPerRequestSingle {summary.GasPerRequestSingle}");
+        if (summary.BatchedDeliveries == 0) Assert.Null(summary.GasPerRequestBatched);
+        else Assert.True(summary.GasPerRequestBatched < summary.GasPerRequestSingle, $"batched {summary.GasPerRequestBatched} vs single {summary.GasPerRequestSingle}");
         // The indexer saw the rollup's requests like any other.
         Assert.Equal(summary.Requests, summary.Indexer!.Requests);
         Assert.Equal(summary.Fulfilled, summary.Indexer.Fulfilled);
