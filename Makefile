@@ -83,9 +83,15 @@ bench: dotnet-build
 bench-indexer: dotnet-build
 	./pmc bench-indexer $(if $(REQUESTS),--requests $(REQUESTS)) $(if $(ENGINES),--engines $(ENGINES))
 
-## demo: the whole market on an embedded anvil (three workers, every allocation mode).
-demo: build circuits-demo
-	./pmc demo --requests $(or $(REQUESTS),8) $(if $(BURST),--burst $(BURST))
+## demo: the rollup on the market on an embedded anvil (three workers, every allocation mode, a burst of batched
+## deliveries). It builds only what it runs, so a fresh machine's first demo is quick: npm packages, the contracts
+## without their tests and scripts, the seeded rollup_batch key, and the CLI as a plain build (PMC_NO_R2R: no
+## ReadyToRun publish; the demo's proofs are small). `make test` builds the rest.
+demo: $(STAMP)
+	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
+	PMC_NO_R2R=1 bash circuits/build.sh rollup_batch
+	PMC_NO_R2R=1 ./pmc demo --requests $(or $(REQUESTS),8) $(if $(BURST),--burst $(BURST))
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
 indexer: dotnet-build
