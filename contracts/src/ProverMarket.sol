@@ -29,8 +29,9 @@ import {RequestWord} from "./types/RequestWord.sol";
 ///      (about 300 gas a call): a lock would only stop such ordinary calls from a callback. Every function of the
 ///      extension, `withdraw` (the one ETH transfer) included, keeps its lock, which a delivery does not hold.
 /// @dev The hot paths (submission, bidding, locking, proofs) live here; cancellation, expiry, bond settlement,
-///      slashing, parameters and views live in `ProverMarketExtension`, reached through `fallback` by DELEGATECALL
-///      (EIP-170 caps one contract at 24 KiB). Both inherit `ProverMarketBase`, hence the same storage layout.
+///      slashing, parameters and views live in `ProverMarketExtension`, and `fulfillBatch` in `ProverMarketBatch`, both
+///      reached through `fallback` by DELEGATECALL (EIP-170 caps one contract at 24 KiB). All inherit
+///      `ProverMarketBase`, hence the same storage layout.
 contract ProverMarket is ProverMarketBase {
     /// @notice The standing-ask orderbook (deployed by this contract's constructor).
     IAskBook public immutable askBook;

@@ -20,7 +20,8 @@ import {RollupBatchBatchFixture} from "./fixtures/RollupBatchBatchFixture.sol";
 ///      prover/requester), which saves the zero-to-non-zero SSTOREs of the payouts.
 ///      `batch/...`: `fulfillBatch` of n sealed-bid requests (the default mode, each settled on the way) for the
 ///      rollup_batch circuit with the REAL verifier (`RollupBatchVerifier.verifyProofBatch`, 3 public inputs, 32 distinct
-///      proofs), returning users; `n<k>` is the whole transaction, `n<k>PerRequest` that divided by k. `batchDutch/...`:
+///      proofs), returning users; `n<k>` is the whole transaction, `n<k>PerRequest` that divided by k, and
+///      `n<k>CalldataPerRequest` the calldata's share of it (16 gas a non-zero byte, 4 a zero one). `batchDutch/...`:
 ///      the same with Dutch requests (locked while the ramp started at `minFee`: the cheapest form).
 ///      `callback/...`: a single returning-user Dutch `fulfill` whose requester has a callback that does nothing (STOP):
 ///      the market's side of a callback (the exact-gas check and the CALL), to set beside `dutchSteady/fulfill`.
@@ -402,6 +403,13 @@ contract GasSnapshotTest is DeliveryFixture {
         market.fulfillBatch(rs, proofs, inputs);
         uint256 gasUsed = _snap(string.concat(m, "/n", vm.toString(n)));
         _value(string.concat(m, "/n", vm.toString(n), "PerRequest"), gasUsed / n);
+        // Of which calldata (16 gas a non-zero byte, 4 a zero byte), per request.
+        bytes memory data = abi.encodeCall(IProverMarket.fulfillBatch, (rs, proofs, inputs));
+        uint256 calldataGas;
+        for (uint256 i; i < data.length; ++i) {
+            calldataGas += data[i] == 0 ? 4 : 16;
+        }
+        _value(string.concat(m, "/n", vm.toString(n), "CalldataPerRequest"), calldataGas / n);
         assertEq(market.balanceOf(p1) - before, n * (dutch ? market.dutchPrice(rs[0]) : 0.06 ether), "each paid");
         if (_recording) {
             assertLe(gasUsed / n, n >= 32 ? 90_000 : n >= 16 ? 100_000 : type(uint256).max, "per-request budget");

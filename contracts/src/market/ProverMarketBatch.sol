@@ -10,8 +10,8 @@ import {IGroth16BatchVerifier} from "../interfaces/IGroth16BatchVerifier.sol";
 
 /// @title ProverMarketBatch
 /// @notice `fulfillBatch` of the prover market: several deliveries of one prover for one circuit, verified together.
-///         Only meaningful when DELEGATECALLed by `ProverMarket` (its `fulfillBatch` forwards here); called directly it
-///         acts on its own empty storage, where no request exists.
+///         Only meaningful when DELEGATECALLed by `ProverMarket` (its fallback forwards `fulfillBatch` here); called
+///         directly it acts on its own empty storage, where no request exists.
 /// @dev Each request goes through the same `_deliver` as `fulfill`; what a delivery owes beyond its own slot (the
 ///      deliverer's and the treasury's balances, the reserve booking, the job collateral) is summed and written once
 ///      per batch, and the proofs are checked by one `verifyProofBatch` call.
@@ -33,11 +33,9 @@ contract ProverMarketBatch is ProverMarketBase {
     /// @dev Each request goes through `fulfill`'s `_deliver`: the same checks, state and events. Reentrancy: as
     ///      `fulfill` (see `ProverMarket`): every request is Fulfilled (a final status that no function changes) and
     ///      everything is paid before the first callback runs, and nothing is written after the callbacks.
-    function fulfillBatch(
-        Request[] calldata requests,
-        uint256[8][] calldata proofs,
-        uint256[][] calldata publicInputs
-    ) external {
+    function fulfillBatch(Request[] calldata requests, uint256[8][] calldata proofs, uint256[][] calldata publicInputs)
+        external
+    {
         uint256 n = requests.length;
         if (n == 0 || n > MAX_BATCH || proofs.length != n || publicInputs.length != n) {
             revert BatchSizeInvalid(n, proofs.length, publicInputs.length);

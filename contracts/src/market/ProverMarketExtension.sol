@@ -19,7 +19,7 @@ import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 ///         its own empty storage, which holds nothing of value.
 contract ProverMarketExtension is ProverMarketBase {
     /// @notice The views of the market (`ProverMarketViews`, deployed by this constructor), reached by a second
-    ///         DELEGATECALL from this contract's fallback: the market's code is split in three for EIP-170.
+    ///         DELEGATECALL from this contract's fallback: the market's code is split in four for EIP-170.
     address public immutable views;
     /// @notice The code of the market's `fulfillBatch` (`ProverMarketBatch`, deployed by this constructor), which the
     ///         market reaches by DELEGATECALL directly (a batch's calldata is large: one hop, not two).

@@ -48,7 +48,8 @@ contract ProverMarketBatchTest is DeliveryFixture {
             bytes32 t0 = logs[i].topics.length != 0 ? logs[i].topics[0] : bytes32(0);
             if (
                 logs[i].emitter == address(market)
-                    && (t0 == T.AuctionSettled.selector || t0 == T.RequestFulfilled.selector
+                    && (t0 == T.AuctionSettled.selector
+                        || t0 == T.RequestFulfilled.selector
                         || t0 == T.BondReleased.selector)
             ) {
                 b.events = keccak256(abi.encode(b.events, logs[i].topics, logs[i].data));
@@ -201,9 +202,12 @@ contract ProverMarketBatchTest is DeliveryFixture {
         (rs, ids) = _assignedTo(p1, kinds, requester);
     }
 
-    function _expectBatchRevert(T.Request[] memory rs, uint256[8][] memory proofs, uint256[][] memory inputs, bytes memory err)
-        internal
-    {
+    function _expectBatchRevert(
+        T.Request[] memory rs,
+        uint256[8][] memory proofs,
+        uint256[][] memory inputs,
+        bytes memory err
+    ) internal {
         vm.prank(p1);
         vm.expectRevert(err);
         market.fulfillBatch(rs, proofs, inputs);
@@ -215,7 +219,9 @@ contract ProverMarketBatchTest is DeliveryFixture {
         for (uint256 k; k < 3; ++k) {
             (uint256[8][] memory proofs, uint256[][] memory inputs) = _batchArgs(3);
             proofs[k] = _badProof();
-            _expectBatchRevert(rs, proofs, inputs, abi.encodeWithSelector(IGroth16BatchVerifier.InvalidProofAt.selector, k));
+            _expectBatchRevert(
+                rs, proofs, inputs, abi.encodeWithSelector(IGroth16BatchVerifier.InvalidProofAt.selector, k)
+            );
         }
         assertEq(uint256(_state(ids[0]).status), uint256(T.Status.Assigned), "nothing delivered");
         assertEq(market.balanceOf(p1), 0);
@@ -344,7 +350,10 @@ contract ProverMarketBatchTest is DeliveryFixture {
         uint256 over = market.MAX_BATCH() + 1;
         (uint256[8][] memory many, uint256[][] memory manyInputs) = _batchArgs(over);
         _expectBatchRevert(
-            new T.Request[](over), many, manyInputs, abi.encodeWithSelector(T.BatchSizeInvalid.selector, over, over, over)
+            new T.Request[](over),
+            many,
+            manyInputs,
+            abi.encodeWithSelector(T.BatchSizeInvalid.selector, over, over, over)
         );
     }
 
@@ -359,9 +368,7 @@ contract ProverMarketBatchTest is DeliveryFixture {
             rs,
             proofs,
             inputs,
-            abi.encodeWithSelector(
-                T.VerifierCodeChanged.selector, address(verifier), pinned, address(other).codehash
-            )
+            abi.encodeWithSelector(T.VerifierCodeChanged.selector, address(verifier), pinned, address(other).codehash)
         );
     }
 

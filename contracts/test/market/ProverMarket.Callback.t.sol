@@ -94,7 +94,13 @@ contract ProverMarketCallbackTest is DeliveryFixture {
         assertEq(rollup.lastCaller(), address(market));
         assertEq(uint256(rollup.statusSeen()), uint256(T.Status.Fulfilled), "the callback sees the request fulfilled");
         assertEq(rollup.proverBalanceSeen(), price, "and the prover already paid");
+        // gasleft() at the callback's first statement: the limit less the callee's own dispatch and decoding.
+        emit log_named_uint("gasleft() at the callback's first statement", rollup.gasAtEntry());
+        assertLe(rollup.gasAtEntry(), CB_GAS, "never more than the limit");
+        assertGe(rollup.gasAtEntry(), CB_GAS - 1_000, "the limit less the callee's dispatch");
     }
+
+    event log_named_uint(string key, uint256 val);
 
     function test_fulfill_noCallbackWhenLimitIsZero() public {
         (T.Request memory r,) = _lockedDutch(address(rollup), 0);
@@ -138,7 +144,9 @@ contract ProverMarketCallbackTest is DeliveryFixture {
             assertEq(uint256(vm.load(probe, bytes32(0))), limit - 2, "delivered: the callback had its whole limit");
         } else {
             assertEq(uint256(vm.load(probe, bytes32(0))), 0, "reverted: nothing stays");
-            if (ret.length != 0) assertEq(bytes4(ret), T.CallbackGasShort.selector, "the only refusal: too little gas");
+            if (ret.length != 0) {
+                assertEq(bytes4(ret), T.CallbackGasShort.selector, "the only refusal: too little gas");
+            }
         }
     }
 

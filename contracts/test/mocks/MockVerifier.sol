@@ -25,8 +25,7 @@ contract MockVerifier is IGroth16Verifier, IGroth16BatchVerifier {
         }
         for (uint256 i; i < proofs.length; ++i) {
             if (
-                publicInputs[i].length != count
-                    || proofs[i][0] != uint256(keccak256(abi.encodePacked(publicInputs[i])))
+                publicInputs[i].length != count || proofs[i][0] != uint256(keccak256(abi.encodePacked(publicInputs[i])))
             ) revert InvalidProofAt(i);
         }
     }
