@@ -179,22 +179,27 @@ public sealed class ProverNode
         (ulong)Math.Ceiling(_ctx.Planner.SubmissionOverheadSeconds + _ctx.Options.PollInterval.TotalSeconds) + _blockSeconds;
 
     /// <summary>
-    /// Jobs that may yet join a waiting batch and that the batcher does not know of, by batch key: our open sealed bids,
-    /// Dutch locks and accepted matches that are not jobs yet (each may become one), and requests about to get one (their
-    /// preflight is running or has just passed). Assigned jobs being proved are counted by the batcher itself (their
-    /// steps tell it). Open races are delivered by commit and reveal, never batched, and are not counted.
+    /// Jobs that may yet join a waiting batch and that the batcher does not know of, by batch key: our open jobs whose
+    /// delivery was never sent, our open sealed bids, Dutch locks and accepted matches (each may become such a job), and
+    /// requests about to get one (their preflight is running or has just passed). Read from the journal before the
+    /// batcher counts what it knows (expected, waiting, being sent), so a job moving into the batcher meanwhile is counted
+    /// twice (a longer wait), never missed (a batch sent without it). Open races are delivered by commit and reveal,
+    /// never batched, and are not counted; a secondary delivery (also commit and reveal) is, until it ends: it can only
+    /// make a batch wait longer, at most its wait.
     /// </summary>
     private Func<BatchKey, int> Promised()
     {
         var requests = _ctx.Journal.ActiveRequests().ToDictionary(r => r.RequestId);
         var coming = new HashSet<string>(_preflight.Imminent(ImminentFor));
+        foreach (var job in _ctx.Journal.OpenJobs()) coming.Add(job.RequestId);
         foreach (var bid in _ctx.Journal.OpenBids()) coming.Add(bid.RequestId);
         foreach (var id in _ctx.Journal.OpenLocks()) coming.Add(id);
         foreach (var id in _ctx.Journal.PendingAccepts()) coming.Add(id);
         var counts = new Dictionary<BatchKey, int>();
         foreach (var id in coming)
         {
-            if (_batcher.Knows(id) || _ctx.Journal.GetJob(id) is not null || !requests.TryGetValue(id, out var r)) continue;
+            if (_batcher.Knows(id) || !requests.TryGetValue(id, out var r)) continue;
+            if (_ctx.Journal.GetJob(id) is { State: >= JobState.Done } || _ctx.Journal.GetSend(id, WorkerJournal.DeliveryAction) is not null) continue;
             var terms = NodeContext.Decode(r);
             if ((AllocationMode)(int)terms.Mode == AllocationMode.OpenRace) continue;
             var key = new BatchKey(r.CircuitId, Address.Parse(terms.Verifier));

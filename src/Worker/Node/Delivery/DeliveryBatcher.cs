@@ -63,11 +63,16 @@ internal sealed class DeliveryBatcher
     /// </summary>
     public void Expect(string requestId, BatchKey key)
     {
-        if (_policy is not null && !_pending.ContainsKey(requestId) && !_submitting.ContainsKey(requestId)) _expected[requestId] = key;
+        if (_policy is null || _singleOnly.ContainsKey(requestId) || _unbatchable.ContainsKey(key)) return; // never joins a batch
+        if (!_pending.ContainsKey(requestId) && !_submitting.ContainsKey(requestId)) _expected[requestId] = key;
     }
 
-    /// <summary>The requests that are expected, waiting or being sent here (they need no other count of "coming").</summary>
-    public bool Knows(string requestId) => _expected.ContainsKey(requestId) || _pending.ContainsKey(requestId) || _submitting.ContainsKey(requestId);
+    /// <summary>
+    /// Whether the batcher accounts for the request itself: expected, waiting or being sent here (it counts those), or
+    /// delivered singly from now on (never coming to a batch). Other counts of what may come leave these out.
+    /// </summary>
+    public bool Knows(string requestId) => _expected.ContainsKey(requestId) || _pending.ContainsKey(requestId)
+        || _submitting.ContainsKey(requestId) || _singleOnly.ContainsKey(requestId);
 
     /// <summary>
     /// Offers a finished proof of an assigned job for delivery (idempotent: its step offers it every tick until chain state
