@@ -284,25 +284,7 @@ public sealed class SequencerService
 
     /// <summary>Sends a permissionless call only when its simulation passes; false when it would revert now, or when it
     /// reverted all the same (someone else moved the batch on in between).</summary>
-    private async Task<bool> TryAsync(Func<Task> simulate, Func<Task> send)
-    {
-        try
-        {
-            await simulate().ConfigureAwait(false);
-        }
-        catch (ContractRevertException)
-        {
-            return false;
-        }
-        try
-        {
-            await send().ConfigureAwait(false);
-            return true;
-        }
-        catch (ContractRevertException e)
-        {
-            _logger.LogInformation("A permissionless rollup call reverted after its simulation passed: {Reason}", e.Message);
-            return false;
-        }
-    }
+    private Task<bool> TryAsync(Func<Task> simulate, Func<Task> send) =>
+        Permissionless.TryAsync(simulate, send,
+            reason => _logger.LogInformation("A permissionless rollup call reverted after its simulation passed: {Reason}", reason));
 }

@@ -1,9 +1,7 @@
-using ProverMarketChain.ContractBindings.Rpc;
-using ProverMarketChain.ContractBindings.Contracts;
+namespace ProverMarketChain.ContractBindings.Contracts;
 
-namespace ProverMarketChain.Cli.Local;
-
-/// <summary>Sends a permissionless market call (expire, slash, forfeit, lapse) only when a simulation says it would succeed.</summary>
+/// <summary>Sends a permissionless call (a market's expire, slash, forfeit or lapse; a rollup's sync, finalize or
+/// repost) only when a simulation says it would succeed.</summary>
 public static class Permissionless
 {
     /// <summary>
