@@ -31,7 +31,10 @@ public sealed class ScriptedMarketTests(ITestOutputHelper output)
     /// every event of the four contracts (deployment-time events included, since indexing starts at the deployment
     /// block). A new event in the contracts fails the test until the script emits it or it is listed here with why.
     /// </summary>
-    private static readonly (string Contract, string Event)[] NotEmitted = [];
+    // CallbackFailed needs a requester contract whose callback fails; the scripted history's requesters are accounts (a
+    // callback to an address without code succeeds). The decoder knows the event from the ABI and stores it in the
+    // history like any other; a scripted failing callback is not written yet (see the README's "Not done").
+    private static readonly (string Contract, string Event)[] NotEmitted = [("ProverMarket", "CallbackFailed")];
 
     private static readonly BigInteger Milli = BigInteger.Pow(10, 15);
     private static readonly BigInteger Fee = 10 * Milli;
