@@ -88,10 +88,8 @@ bench-indexer: dotnet-build
 ## without their tests and scripts, the seeded rollup_batch key, and the CLI as a plain build (PMC_NO_R2R: no
 ## ReadyToRun publish; the demo's proofs are small). `make test` builds the rest.
 demo: $(STAMP)
-	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
-	$(FORGE) build --skip test --skip script
-	PMC_NO_R2R=1 bash circuits/build.sh rollup_batch
-	PMC_NO_R2R=1 ./pmc demo --requests $(or $(REQUESTS),8) $(if $(BURST),--burst $(BURST))
+	bash tools/demo-build.sh
+	PMC_NO_R2R=1 ./pmc demo --requests $(or $(REQUESTS),4) $(if $(BURST),--burst $(BURST))
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
 indexer: dotnet-build

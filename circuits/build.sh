@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the demo/test circuits offline and idempotently.
 #
-# Usage: circuits/build.sh [--force] [name...]
+# Usage: circuits/build.sh [--force] [--compile-only] [name...]
 #   name: a circuit main file circuits/<name>.circom. Without names: the small circuits that `make test` needs
 #         (multiplier poseidon_chain comparators rollup_batch). The 2^16-constraint benchmark circuit is opt-in:
 #         circuits/build.sh poseidon_chain_2e16
 #   --force: rebuild every step even if its outputs are up to date.
+#   --compile-only: stop after circom2's compile (`make demo` compiles beside its .NET build, then runs the rest).
 #
 # For each circuit, outputs go to circuits/build/<name>/:
 #   <name>.r1cs, <name>.sym, <name>_js/<name>.wasm   circom2 --O2 (circomlib from node_modules)
@@ -45,11 +46,13 @@ ZKEY_BEACON="50726f7665724d61726b6574436861696e2074657374206f6e6c79206265616e"
 BEACON_ITERATIONS_EXP=10
 
 FORCE=0
+COMPILE_ONLY=0
 NAMES=()
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --compile-only) COMPILE_ONLY=1 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build.sh: unknown option '$arg'" >&2; exit 2 ;;
     *) NAMES+=("$arg") ;;
   esac
@@ -142,6 +145,7 @@ build_one() {
     compile_circuit() { (cd / && quiet "$CIRCOM" "$ROOT/$src" --O2 --r1cs --wasm --sym -o "$ROOT/$dir" -l "$ROOT/node_modules"); }
     step compile compile_circuit
   fi
+  [[ $COMPILE_ONLY -eq 0 ]] || return 0
 
   # Domain power as snarkjs computes it: ceil(log2(constraints + public inputs + public outputs + 1)).
   local info nConstraints nPub nOut nPriv

@@ -113,9 +113,12 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         if (options.Circuit is not ("rollup_batch" or "multiplier")) throw new ArgumentException($"demo circuit must be rollup_batch or multiplier, got '{options.Circuit}'");
         var circuit = await CircuitBuild.EnsureAsync(root, options.Circuit, Say, ct).ConfigureAwait(false);
 
-        using var anvil = options.RpcUrl is null ? await AnvilProcess.StartAsync(root, 1, ct).ConfigureAwait(false) : null;
+        // The embedded anvil mines a block per transaction while the market is set up (deployments, funding, the
+        // workers' first asks: seconds instead of one block-second each), then one-second blocks from the rollup's
+        // first batch on, so bid, reveal and proving windows run on a steady clock.
+        using var anvil = options.RpcUrl is null ? await AnvilProcess.StartAsync(root, 0, ct).ConfigureAwait(false) : null;
         var endpoint = anvil?.Endpoint ?? new Uri(options.RpcUrl!);
-        Say($"chain: {endpoint} ({(anvil is null ? "existing node" : "embedded anvil, 1-second blocks")})");
+        Say($"chain: {endpoint} ({(anvil is null ? "existing node" : "embedded anvil: a block per transaction during set-up, then 1-second blocks")})");
         using var rpc = new JsonRpcClient(endpoint);
         var client = new EthClient(rpc);
         Signer NewSigner(int i) => new(client, EthKey.FromPrivateKey(DevAccounts.Keys[i]), new SignerOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(100) });
@@ -173,6 +176,12 @@ public sealed class DemoRunner(DemoOptions options, ILoggerFactory loggers, Text
         var askBook = new IAskBookService(sequencer.Web3(), (await marketContract.AskBookQueryAsync().ConfigureAwait(false)).ToString());
         for (int i = 0; i < 60 && (await askBook.AskHeadQueryAsync(circuitId).ConfigureAwait(false)) == Address.Zero; i++)
             await Task.Delay(250, ct).ConfigureAwait(false);
+
+        if (anvil is not null)
+        {
+            await rpc.SendAsync("evm_setIntervalMining", [1], ct).ConfigureAwait(false);
+            Say("the market is set up: the chain now mines a block every second");
+        }
 
         // ------------------------------------------------------------ requests
         // Every request carries the protocol fee in force (a later, timelocked change never reaches it), and a sealed
