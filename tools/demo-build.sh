@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds what `make demo` runs, and nothing else, overlapping the steps that do not depend on each other so a fresh
 # machine's first demo starts soon (2 cores here):
-#   - the contracts without their tests and scripts (solc-js: one core), and the rollup circuit's circom2 compile (WASI:
-#     one core), run in the background while .NET restores and builds the projects that do not read forge's output
-#     (Proving, the bindings generator);
-#   - then the CLI (its bindings are generated from forge's artifacts), as the plain build `PMC_NO_R2R=1 ./pmc` runs;
+#   - the contracts without their tests and scripts (solc-js: one core) build in the background while .NET restores and
+#     builds the projects that do not read forge's output (Proving, the bindings generator);
+#   - then the CLI (its bindings are generated from forge's artifacts), as the plain build `PMC_NO_R2R=1 ./pmc` runs,
+#     with the rollup circuit's circom2 compile (WASI: one core) beside it;
 #   - then the circuit's seeded key, example witness and proof check (circuits/build.sh; current outputs are skipped).
 # A failed step prints its log and fails the script.
 set -euo pipefail
@@ -35,11 +35,12 @@ finish() { # finish NAME: waits for the background step NAME and prints its outp
 
 start=$(date +%s.%N)
 background forge forge build --skip test --skip script
-background circuit bash circuits/build.sh --compile-only rollup_batch
 dotnet restore src/Cli/Cli.csproj --verbosity quiet
 dotnet build src/Proving/Proving.csproj -c Release --no-restore --verbosity quiet -nologo
 dotnet build src/ContractBindings.Generator/ContractBindings.Generator.csproj -c Release --no-restore --verbosity quiet -nologo
 finish forge
+# The CLI build waits for forge (the critical path), so the circuit compiles beside the CLI build, not beside solc.
+background circuit bash circuits/build.sh --compile-only rollup_batch
 dotnet build src/Cli/Cli.csproj -c Release --no-restore --verbosity quiet -nologo
 finish circuit
 PMC_NO_R2R=1 bash circuits/build.sh rollup_batch
