@@ -74,6 +74,9 @@ contract ProverMarketInvariants is MarketFixture {
 
     /// @notice Every check below after every call. One campaign: forge runs each `invariant_` function as a campaign
     ///         of its own, and the checks cost little next to the lifecycles that drive them.
+    ///         `make test` runs 96 campaigns of 64 calls (about a minute here: each call runs a whole lifecycle, real
+    ///         pairings included, and the checks walk every request so far); `make test-deep` runs 1,000 of 128.
+    /// forge-config: default.invariant.runs = 96
     function invariant_marketAndVault() public view {
         _marketEscrowPlusBalancesEqualsEth();
         _vaultBalancesEqualHoldings();
