@@ -59,6 +59,9 @@ public static class EconomicsReport
     /// <summary>Swept loads.</summary>
     public static readonly double[] Loads = [0.1, 0.3, 0.5, 0.7, 0.9];
 
+    /// <summary>Swept gas prices, gwei.</summary>
+    public static readonly double[] GasPricesGwei = [0.001, 0.01, 0.1, 1];
+
     /// <summary>Builds the report for <paramref name="baseScenario"/> (its seed is the report's).</summary>
     public static EconomicsReportData Build(Scenario baseScenario, GasSnapshot snapshot, ProvingCalibration proving)
     {
@@ -68,6 +71,7 @@ public static class EconomicsReport
         foreach (var n in ProverCounts) sweeps.Add(Point(baseScenario with { Provers = n }, gas, proving, "provers", n));
         foreach (var h in Heterogeneities) sweeps.Add(Point(baseScenario with { Heterogeneity = h }, gas, proving, "heterogeneity", h));
         foreach (var l in Loads) sweeps.Add(Point(baseScenario with { Load = l }, gas, proving, "load", l));
+        foreach (var g in GasPricesGwei) sweeps.Add(Point(baseScenario with { GasPriceWei = g * 1e9 }, gas, proving, "gasGwei", g));
         var adversarial = Adversarial(baseScenario, gas, proving);
         var claims = Claims(baseScenario, basePoint, sweeps);
         return new EconomicsReportData(baseScenario.Seed, baseScenario, GasSnapshot.RelativePath, gas, proving, claims, basePoint, sweeps, adversarial,

@@ -86,7 +86,7 @@ public static class ReportWriter
 
         sb.Append("<h2>Sweeps</h2><p>Each point changes one dimension of the base scenario. Lines: the claim figures (dashed: the threshold that decides each claim).</p>");
         int chart = 0;
-        foreach (var dim in new[] { "provers", "heterogeneity", "load" })
+        foreach (var dim in new[] { "provers", "heterogeneity", "load", "gasGwei" })
         {
             var pts = r.Sweeps.Where(p => p.Dimension == dim).ToList();
             var labels = pts.Select(p => F(p.Value, "0.##")).ToList();
