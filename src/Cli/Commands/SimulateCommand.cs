@@ -54,8 +54,9 @@ public sealed class SimulateCommand : PmcCommand
         try
         {
             snapshot = GasSnapshot.Load(snapshotPath);
+            _ = snapshot.ToTable(); // every entry the simulator needs is there
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is IOException or InvalidDataException or KeyNotFoundException or System.Text.Json.JsonException)
         {
             context.Err.WriteLine($"pmc simulate: error: {e.Message}");
             return ExitCodes.Failure;
