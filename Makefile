@@ -95,14 +95,17 @@ demo: $(STAMP)
 
 ## report: the economics report (`./pmc simulate --report reports`): the mechanism simulator's sweeps, the mission's
 ## claims measured (reports/economics.json, a `claims` array) and reports/economics.html (Chart.js from node_modules,
-## inlined: no CDN). Deterministic for the default seed; needs only the npm packages and the CLI (no contracts, no circuits).
+## inlined: no CDN). Deterministic for the default seed; needs the npm packages and the CLI (whose bindings are generated
+## from the contracts' artifacts, hence the contracts without their tests), no circuits.
 report: $(STAMP)
 	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
 	PMC_NO_R2R=1 ./pmc simulate --report reports
 
 ## simulate-bench: `./pmc simulate --bench`: 10,000 requests x 50 provers x 4 mechanisms against a 60 s budget.
 simulate-bench: $(STAMP)
 	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
 	PMC_NO_R2R=1 ./pmc simulate --bench
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
