@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak clean
+.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak report simulate-bench clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady, chart.js), NuGet restore, and from Debian
 ## when missing: PostgreSQL (the indexer's tests) and chromium + chromium-driver (the dashboard's browser test). Idempotent.
@@ -90,6 +90,21 @@ bench-indexer: dotnet-build
 demo: $(STAMP)
 	bash tools/demo-build.sh
 	PMC_NO_R2R=1 ./pmc demo --requests $(or $(REQUESTS),4) $(if $(BURST),--burst $(BURST))
+
+## report: the economics report (`./pmc simulate --report reports`): the mechanism simulator's sweeps, the mission's
+## claims measured (reports/economics.json, a `claims` array) and reports/economics.html (Chart.js from node_modules,
+## inlined: no CDN). Deterministic for the default seed; needs the npm packages and the CLI (whose bindings are generated
+## from the contracts' artifacts, hence the contracts without their tests), no circuits.
+report: $(STAMP)
+	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
+	PMC_NO_R2R=1 ./pmc simulate --report reports
+
+## simulate-bench: `./pmc simulate --bench`: 10,000 requests x 50 provers x 4 mechanisms against a 60 s budget.
+simulate-bench: $(STAMP)
+	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
+	PMC_NO_R2R=1 ./pmc simulate --bench
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
 indexer: dotnet-build

@@ -36,7 +36,7 @@ public static class PmcCli
                  {
                      new ProveCommand(io), new VerifyCommand(io), new SetupCommand(io), new ExportCommand(io), new WitnessCommand(io),
                      new BenchCommand(io), new BenchClientCommand(io), new WorkerCommand(io), new CollateralCommand(io),
-                     new DemoCommand(io), new SoakCommand(io), new IndexerCommand(io), new BenchIndexerCommand(io),
+                     new DemoCommand(io), new SoakCommand(io), new IndexerCommand(io), new BenchIndexerCommand(io), new SimulateCommand(io),
                  })
         {
             root.Subcommands.Add(command);

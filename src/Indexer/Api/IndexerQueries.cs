@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ProverMarketChain.Economics;
 using ProverMarketChain.Indexer.Analytics;
 using ProverMarketChain.Indexer.Model;
 using ProverMarketChain.Indexer.Projection;

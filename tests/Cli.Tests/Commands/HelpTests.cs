@@ -27,6 +27,7 @@ public sealed class HelpTests
         { "demo", ["--requests", "--json", "--rpc", "--timeout", "--exit", "--db", "--dashboard"] },
         { "indexer", ["--deployment", "--db", "--rpc", "--listen", "--confirmations", "--from-block", "--poll-ms"] },
         { "soak", ["--minutes", "--seed", "--hostile", "--json"] },
+        { "simulate", ["--seed", "--requests", "--provers", "--heterogeneity", "--load", "--gas-price-gwei", "--sequencer", "--one-step", "--bench", "--report", "--gas-snapshot"] },
     };
 
     private static RootCommand Root() => PmcCli.CreateRootCommand(new CliIo(TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), PmcCli.CreateVerboseOption()));

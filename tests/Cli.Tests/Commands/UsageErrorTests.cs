@@ -13,6 +13,7 @@ public sealed class UsageErrorTests
     [InlineData("worker", "status", "--config", "w.json", "--bogus")]
     [InlineData("bench", "--bogus")]
     [InlineData("bench-indexer", "--bogus")]
+    [InlineData("simulate", "--bogus")]
     public void AnUnknownOptionIsAUsageErrorNamingIt(params string[] args)
     {
         var r = PmcRun.Invoke(args);
@@ -49,6 +50,10 @@ public sealed class UsageErrorTests
     [InlineData("bench-indexer", "--engines", "oracle")]
     [InlineData("bench-indexer", "--queries", "0")]
     [InlineData("bench-indexer", "--postgres", "not-a-url", "--engines", "postgres")]
+    [InlineData("simulate", "--load", "0")]
+    [InlineData("simulate", "--requests", "0")]
+    [InlineData("simulate", "--sequencer", "bribing")]
+    [InlineData("simulate", "--heterogeneity", "4")]
     [InlineData("worker")]
     [InlineData("worker", "--config", "w.json", "--set", "no-equals-sign")]
     [InlineData("collateral", "fly", "--config", "w.json")]
@@ -91,6 +96,9 @@ public sealed class UsageErrorTests
     [InlineData("bench-indexer")]
     [InlineData("bench-indexer", "--requests", "100000", "--engines", "sqlite,postgres", "--queries", "200", "--seed", "1", "--json")]
     [InlineData("bench-indexer", "--engines", "sqlite", "--postgres", "postgres://postgres@127.0.0.1:5432/bench")]
+    [InlineData("simulate", "--report", "reports")]
+    [InlineData("simulate", "--bench")]
+    [InlineData("simulate", "--seed", "1", "--requests", "2000", "--provers", "20", "--heterogeneity", "0.5", "--load", "0.5", "--gas-price-gwei", "0.01", "--sequencer", "ordering", "--one-step")]
     [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--r1cs", "c.r1cs", "--stats")]
     [InlineData("verify", "vk.json", "public.json", "proof.json")]
     [InlineData("setup", "c.r1cs", "c.zkey", "--ptau", "p.ptau")]

@@ -1,6 +1,7 @@
 using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
+using ProverMarketChain.Economics;
 using ProverMarketChain.Indexer.Analytics;
 using ProverMarketChain.Indexer.Storage;
 

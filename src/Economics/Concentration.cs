@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace ProverMarketChain.Indexer.Analytics;
+namespace ProverMarketChain.Economics;
 
 /// <summary>Concentration indices of a distribution of wins or fees among provers.</summary>
 /// <param name="Hhi">Herfindahl-Hirschman index: the sum of squared percentage shares, 0 to 10,000 (10,000: one prover has everything).</param>
@@ -36,24 +36,4 @@ public readonly record struct Concentration(double Hhi, int Nakamoto, double Gin
     /// <summary><paramref name="part"/> / <paramref name="total"/> as a double, exact to about 1e-15 however large the values.</summary>
     public static double Share(BigInteger part, BigInteger total) =>
         total.IsZero ? 0 : (double)(part * 1_000_000_000_000_000 / total) / 1e15;
-}
-
-/// <summary>Percentiles of an exact histogram (nearest rank: the smallest value with at least p% of the count at or below it).</summary>
-public static class Percentiles
-{
-    /// <summary>The <paramref name="p"/>-th percentile of <paramref name="histogram"/> (value, count); null when it is empty.</summary>
-    public static long? Of(IReadOnlyList<(long Value, long Count)> histogram, double p)
-    {
-        var total = histogram.Sum(h => h.Count);
-        if (total <= 0) return null;
-        var rank = (long)Math.Ceiling(p / 100.0 * total);
-        if (rank < 1) rank = 1;
-        long seen = 0;
-        foreach (var (value, count) in histogram.OrderBy(h => h.Value))
-        {
-            seen += count;
-            if (seen >= rank) return value;
-        }
-        return histogram.Max(h => h.Value);
-    }
 }
