@@ -50,6 +50,9 @@ public sealed class ReplayRunner(ILoggerFactory loggers, TextWriter progress)
 {
     private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
 
+    /// <summary>The chain timestamp the replay's simulated time 0 maps to (2033-05-18).</summary>
+    public const ulong ReplayStart = 2_000_000_000;
+
     /// <summary>Runs the replay of <paramref name="seed"/>.</summary>
     /// <param name="seed">The scenario's seed.</param>
     /// <param name="gas">The gas table (the committed snapshot's).</param>
@@ -81,8 +84,11 @@ public sealed class ReplayRunner(ILoggerFactory loggers, TextWriter progress)
             progress.WriteLine($"replay seed {seed}: market {marketAddress} on {anvil.Endpoint}, multiplier circuit ({circuit.Constraints} units), {provers.Count} provers");
 
             // ------------------------------------------------------------ the chain's requests and their ids
-            ulong t0 = (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp + 10;
-            t0 += t0 % 2; // even, so the simulator's 2-second block grid lands on chain timestamps as it is
+            // A fixed start (the chain's clock is moved forward to it), so the requests' absolute deadlines, and with them
+            // the request ids and the sealed-bid tie-break keys, are the same on every run of the seed; even, so the
+            // simulator's 2-second block grid lands on chain timestamps as it is.
+            ulong t0 = Math.Max(ReplayStart, (await client.GetBlockByTagAsync("latest", ct).ConfigureAwait(false))!.Timestamp + 10);
+            t0 += t0 % 2;
             var chainRequests = new List<(Request Request, byte[] Input, BigInteger[] Publics, byte[] Id)>();
             foreach (var r in scenario.Requests)
             {
