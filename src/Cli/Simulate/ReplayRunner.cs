@@ -57,8 +57,12 @@ public sealed class ReplayRunner(ILoggerFactory loggers, TextWriter progress)
     /// <param name="seed">The scenario's seed.</param>
     /// <param name="gas">The gas table (the committed snapshot's).</param>
     /// <param name="ct">Cancels the replay.</param>
-    /// <param name="alterSimulated">Test seam: changes the simulated rows before the comparison (to show it can fail).</param>
-    public async Task<ReplayResult> RunAsync(int seed, GasTable gas, CancellationToken ct, Func<ReplayRow, ReplayRow>? alterSimulated = null)
+    /// <exception cref="InvalidOperationException">A step the simulator decided was refused by the contracts (the message names it).</exception>
+    public Task<ReplayResult> RunAsync(int seed, GasTable gas, CancellationToken ct) => RunAsync(seed, gas, ct, null);
+
+    /// <summary>As <see cref="RunAsync(int, GasTable, CancellationToken)"/>; <paramref name="alterSimulated"/> (tests
+    /// only) changes the simulated rows before the comparison, to show that it can fail.</summary>
+    internal async Task<ReplayResult> RunAsync(int seed, GasTable gas, CancellationToken ct, Func<ReplayRow, ReplayRow>? alterSimulated)
     {
         var clock = Stopwatch.StartNew();
         var scenario = ReplayScenario.FromSeed(seed);

@@ -18,10 +18,10 @@ public sealed class SimulateReplayTests
 
     private static GasTable Gas() => GasSnapshot.Load(Path.Combine(RepoPaths.Root(), GasSnapshot.RelativePath)).ToTable();
 
-    private static Task<ReplayResult> ReplayAsync(int seed, Func<ReplayRow, ReplayRow>? alter = null)
+    private static async Task<ReplayResult> ReplayAsync(int seed, Func<ReplayRow, ReplayRow>? alter = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        return new ReplayRunner(NullLoggerFactory.Instance, TextWriter.Null).RunAsync(seed, Gas(), timeout.Token, alter);
+        return await new ReplayRunner(NullLoggerFactory.Instance, TextWriter.Null).RunAsync(seed, Gas(), timeout.Token, alter);
     }
 
     [Theory]
