@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak report simulate-bench clean
+.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak report simulate-bench simulate-replay clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady, chart.js), NuGet restore, and from Debian
 ## when missing: PostgreSQL (the indexer's tests) and chromium + chromium-driver (the dashboard's browser test). Idempotent.
@@ -105,6 +105,14 @@ simulate-bench: $(STAMP)
 	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
 	$(FORGE) build --skip test --skip script
 	PMC_NO_R2R=1 ./pmc simulate --bench
+
+## simulate-replay: `./pmc simulate --replay [--seed SEED]`: a small scenario of the seed run by the simulator and on the
+## real contracts on an embedded anvil (the multiplier circuit, real proofs); exits 1 unless every request's winner and
+## payment agree.
+simulate-replay: $(STAMP)
+	$(DOTNET) restore src/Cli/Cli.csproj --verbosity quiet
+	$(FORGE) build --skip test --skip script
+	PMC_NO_R2R=1 ./pmc simulate --replay $(if $(SEED),--seed $(SEED))
 
 ## indexer: `./pmc indexer` against a running chain (DEPLOYMENT=file, DB=path|postgres://..., RPC=url).
 indexer: dotnet-build

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ProverMarketChain.Cli.Simulate;
 using ProverMarketChain.Simulation.Calibration;
 using ProverMarketChain.Simulation.Engine;
 using ProverMarketChain.Simulation.Metrics;
@@ -11,8 +12,8 @@ namespace ProverMarketChain.Cli.Commands;
 
 /// <summary>
 /// <c>pmc simulate [--seed S] [--requests N] [--provers N] [--heterogeneity H] [--load L] [--gas-price-gwei G]
-/// [--sequencer honest|ordering|censoring] [--one-step] [--bench] [--report DIR]</c>: the mechanism simulator
-/// (<see cref="Simulator"/>), its benchmark, and the economics report (<see cref="EconomicsReport"/>).
+/// [--sequencer honest|ordering|censoring] [--one-step] [--bench] [--report DIR] [--replay]</c>: the mechanism simulator
+/// (<see cref="Simulator"/>), its benchmark, the economics report (<see cref="EconomicsReport"/>), and the replay on the real contracts (<see cref="ReplayRunner"/>).
 /// </summary>
 public sealed class SimulateCommand : PmcCommand
 {
@@ -26,13 +27,14 @@ public sealed class SimulateCommand : PmcCommand
     private readonly Option<bool> _oneStep = new("--one-step") { Description = "Open race with a one-step submission (the proof visible in the mempool) instead of the contract's commit-reveal" };
     private readonly Option<bool> _bench = new("--bench") { Description = "Benchmark: 10,000 requests x 50 provers x 4 mechanisms, against a 60 s budget" };
     private readonly Option<string?> _report = new("--report") { Description = "Write economics.json and economics.html into DIR (sweeps, claims, adversaries)", HelpName = "DIR" };
+    private readonly Option<bool> _replay = new("--replay") { Description = "Replay a small scenario of the seed (4 provers, 2 requests per mode) on the real contracts on an embedded anvil and compare winners and payments with the simulator's; exit 1 on any difference" };
     private readonly Option<string?> _snapshot = new("--gas-snapshot") { Description = "Gas snapshot to calibrate from (default: snapshots/lifecycle.json of the repository)", HelpName = "FILE" };
 
     /// <summary>Creates the command.</summary>
     public SimulateCommand(CliIo io)
         : base("simulate", "Simulates the four allocation mechanisms (agent-based, deterministic per seed); --bench, --report DIR", io)
     {
-        foreach (var o in new Option[] { _seed, _requests, _provers, _heterogeneity, _load, _gas, _sequencer, _oneStep, _bench, _report, _snapshot }) Options.Add(o);
+        foreach (var o in new Option[] { _seed, _requests, _provers, _heterogeneity, _load, _gas, _sequencer, _oneStep, _bench, _report, _replay, _snapshot }) Options.Add(o);
     }
 
     /// <inheritdoc />
@@ -61,6 +63,12 @@ public sealed class SimulateCommand : PmcCommand
             context.Err.WriteLine($"pmc simulate: error: {e.Message}");
             return ExitCodes.Failure;
         }
+        if (parseResult.GetValue(_replay))
+        {
+            if (parseResult.GetValue(_bench) || parseResult.GetValue(_report) is not null)
+                throw new UsageException("--replay cannot be combined with --bench or --report");
+            return Replay(parseResult.GetValue(_seed), snapshot, context);
+        }
         var scenario = new Scenario
         {
             Seed = parseResult.GetValue(_seed),
@@ -78,6 +86,32 @@ public sealed class SimulateCommand : PmcCommand
         var result = Simulator.Run(scenario, snapshot.ToTable());
         Print(result, context.Out);
         return ExitCodes.Success;
+    }
+
+    private static int Replay(int seed, GasSnapshot snapshot, CommandContext context)
+    {
+        using var interrupt = new ConsoleInterrupt();
+        ReplayResult result;
+        try
+        {
+            result = new ReplayRunner(context.Loggers, context.Out).RunAsync(seed, snapshot.ToTable(), interrupt.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (interrupt.Requested)
+        {
+            context.Err.WriteLine("pmc simulate: replay interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or TimeoutException)
+        {
+            context.Err.WriteLine($"pmc simulate: replay error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        ReplayComparison.Print(result.Rows, context.Out);
+        var bad = ReplayComparison.Mismatches(result.Rows);
+        var modes = string.Join(", ", ReplayComparison.PerMode(result.Rows).Select(kv => $"{kv.Key} {kv.Value}"));
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pmc simulate --replay: seed {seed}, {result.Rows.Count} requests ({modes}), {result.ChainActions} chain actions, {result.WallSeconds:0.0} s: {(bad.Count == 0 ? "the chain reproduced every allocation and payment" : $"{bad.Count} request(s) differ")}"));
+        return bad.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     private static int Bench(Scenario s, GasSnapshot snapshot, TextWriter o)

@@ -8,8 +8,9 @@ namespace ProverMarketChain.Simulation.Engine;
 /// of transaction order and failures, and the market rules every mechanism uses (payment, slash, open delivery).</summary>
 internal sealed class MarketContext
 {
-    public MarketContext(Scenario scenario, Population population, GasTable gas, Mechanism mechanism)
+    public MarketContext(Scenario scenario, Population population, GasTable gas, Mechanism mechanism, ActionLog? log = null)
     {
+        Log = log;
         Scenario = scenario;
         Population = population;
         Gas = gas;
@@ -34,6 +35,13 @@ internal sealed class MarketContext
     public Random Order { get; }
     public Random Failures { get; }
     public Mechanism Mechanism { get; }
+
+    /// <summary>Where the agents' actions are recorded for the replay (null: not recorded).</summary>
+    public ActionLog? Log { get; }
+
+    /// <summary>Records an action of prover <paramref name="p"/> on request <paramref name="r"/> (-1: none) when a log is kept.</summary>
+    public void Record(int r, int p, AgentActionKind kind, double at, ulong fee = 0, uint latency = 0, int capacity = 0) =>
+        Log?.Add(new AgentAction(Mechanism, r, p, kind, at, fee, latency, capacity));
 
     /// <summary>Whether prover 0 uses the sequencer's ordering power.</summary>
     public bool SequencerOrders => Scenario.Sequencer != SequencerPower.Honest;
@@ -152,6 +160,13 @@ internal sealed class MarketContext
                 Ledger.Stolen += fee;
             }
         }
+        if (Log is not null && winner >= 0 && s.TwoStepRace)
+        {
+            // Commitments in time order, the winner first among those of its block (it won the block's tie).
+            foreach (var x in racers.Where(x => !x.Failed && NextBlock(x.Finish) <= revealAt).OrderBy(x => NextBlock(x.Finish)).ThenBy(x => x.P == winner ? 0 : 1))
+                Record(r.Index, x.P, AgentActionKind.CommitProof, NextBlock(x.Finish));
+            Record(r.Index, winner, AgentActionKind.RevealProof, revealAt);
+        }
         foreach (var x in racers)
         {
             double stop = Math.Min(x.Failed ? x.Start + Provers[x.P].ProvingSeconds(r.Units) : x.Finish, revealAt);
@@ -191,6 +206,7 @@ internal sealed class MarketContext
         {
             Ledger.ProverGas(p, GasWei(fulfillGas));
             Ledger.WinnerProvingSeconds += secs;
+            Record(r.Index, p, AgentActionKind.Deliver, delivered);
             Pay(r, p, fee, delivered);
             return new Outcome(r.Index, p, fee, participants, -1, delivered);
         }

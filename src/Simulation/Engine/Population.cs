@@ -88,6 +88,34 @@ public sealed class Population
         return new Population(provers, requests, circuits, speedRef, opRef + capRef);
     }
 
+    /// <summary>
+    /// The replay seam: a population of given provers and requests (the replay gives them the funded accounts'
+    /// addresses and the on-chain request ids, so tie-breaks agree with the contracts). Prover <c>Index</c> must be its
+    /// position; each request's <c>Circuit</c> indexes <paramref name="circuitUnits"/> and its <c>Units</c> equal that entry.
+    /// </summary>
+    /// <exception cref="ArgumentException">The provers, requests or circuits do not fit together (the message says which).</exception>
+    public static Population Of(IReadOnlyList<Prover> provers, IReadOnlyList<Request> requests, IReadOnlyList<ulong> circuitUnits)
+    {
+        if (provers.Count == 0) throw new ArgumentException("no provers", nameof(provers));
+        if (requests.Count == 0) throw new ArgumentException("no requests", nameof(requests));
+        for (int i = 0; i < provers.Count; i++)
+        {
+            if (provers[i].Index != i) throw new ArgumentException($"prover {i} has index {provers[i].Index}", nameof(provers));
+            if (provers[i].Address.Length != 20) throw new ArgumentException($"prover {i}'s address is not 20 bytes", nameof(provers));
+        }
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var r = requests[i];
+            if (r.Index != i) throw new ArgumentException($"request {i} has index {r.Index}", nameof(requests));
+            if (r.Id.Length != 32) throw new ArgumentException($"request {i}'s id is not 32 bytes", nameof(requests));
+            if (r.Circuit < 0 || r.Circuit >= circuitUnits.Count || circuitUnits[r.Circuit] != r.Units)
+                throw new ArgumentException($"request {i}: circuit {r.Circuit} with {r.Units} units is not among the circuits", nameof(requests));
+            if (i > 0 && r.ArrivalSeconds < requests[i - 1].ArrivalSeconds) throw new ArgumentException($"request {i} arrives before request {i - 1}", nameof(requests));
+        }
+        var p0 = provers[0];
+        return new Population(provers, requests, circuitUnits, p0.UnitsPerSecond, p0.OperatingWeiPerSecond + p0.CapitalWeiPerSecond);
+    }
+
     private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     /// <summary>The deterministic address of prover <paramref name="index"/>.</summary>

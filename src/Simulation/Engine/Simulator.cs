@@ -28,12 +28,25 @@ public static class Simulator
     {
         var problems = scenario.Validate().ToList();
         if (problems.Count > 0) throw new ArgumentException("invalid scenario: " + string.Join("; ", problems), nameof(scenario));
-        var population = Population.Create(scenario, calibration ?? ProvingCalibration.PmcBench, gas);
+        return Run(scenario, gas, Population.Create(scenario, calibration ?? ProvingCalibration.PmcBench, gas), null);
+    }
+
+    /// <summary>
+    /// The replay seam: runs <paramref name="scenario"/>'s mechanisms on a given <paramref name="population"/> (provers
+    /// with chosen addresses, requests with chosen ids: see <see cref="Population.Of"/>) instead of one generated from
+    /// the seed, recording every agent action in <paramref name="log"/> when one is given. The scenario still supplies
+    /// the market's parameters and the random streams (transaction order, failures).
+    /// </summary>
+    /// <exception cref="ArgumentException">The scenario is invalid (the message lists why).</exception>
+    public static SimulationResult Run(Scenario scenario, GasTable gas, Population population, ActionLog? log)
+    {
+        var problems = scenario.Validate().ToList();
+        if (problems.Count > 0) throw new ArgumentException("invalid scenario: " + string.Join("; ", problems), nameof(scenario));
         var metrics = new List<MechanismMetrics>();
         var outcomes = new Dictionary<Mechanism, IReadOnlyList<Outcome>>();
         foreach (var mechanism in scenario.Mechanisms)
         {
-            var ctx = new MarketContext(scenario, population, gas, mechanism);
+            var ctx = new MarketContext(scenario, population, gas, mechanism, log);
             var allocation = IAllocation.For(mechanism);
             var list = new List<Outcome>(population.Requests.Count);
             foreach (var r in population.Requests) list.Add(allocation.Allocate(ctx, r));

@@ -59,6 +59,7 @@ internal sealed class DutchAllocation : IAllocation
         }
         ulong price = Price(at);
         m.Ledger.Participants += 1;
+        m.Record(r.Index, winner, AgentActionKind.Lock, at);
         m.Ledger.ProverGas(winner, m.GasWei(g.DutchLock));
         return m.Assigned(r, winner, at, at + r.ProvingWindow, price, r.MaxFee / 2, g.DutchFulfill, eligible);
     }

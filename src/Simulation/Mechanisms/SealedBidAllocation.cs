@@ -66,6 +66,7 @@ internal sealed class SealedBidAllocation : IAllocation
             who.Add(p.Index);
         }
         if (ringBest is { } rb) { bids.Add(rb); who.Add(ringBestIndex); }
+        for (int i = 0; i < who.Count; i++) m.Record(r.Index, who[i], AgentActionKind.Bid, r.ArrivalSeconds, bids[i].Fee, bids[i].Latency);
         double bidGas = m.GasWei(g.SealedCommit + g.SealedReveal);
         foreach (var p in who) m.Ledger.ProverGas(p, bidGas);
         m.Ledger.Participants += who.Count;

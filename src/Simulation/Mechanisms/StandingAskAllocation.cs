@@ -16,7 +16,7 @@ internal sealed class StandingAskAllocation : IAllocation
     private const int MaxMatchAttempts = 8;
     private (int Prover, ulong PricePerUnit, uint Latency)[][]? _books;
 
-    private (int Prover, ulong PricePerUnit, uint Latency)[] Book(MarketContext m, int circuit)
+    private (int Prover, ulong PricePerUnit, uint Latency)[] Book(MarketContext m, int circuit, double now)
     {
         _books ??= new (int, ulong, uint)[m.Population.CircuitUnits.Count][];
         if (_books[circuit] is { } b) return b;
@@ -32,6 +32,8 @@ internal sealed class StandingAskAllocation : IAllocation
         // Price ascending; equal prices keep posting order (the provers post in index order).
         b = asks.OrderBy(a => a.perUnit).ThenBy(a => a.Index).ToArray();
         foreach (var a in b) m.Ledger.ProverGas(a.Item1, m.GasWei(g.AskPost));
+        // Posted in index order (the book's tie order) when the circuit's first request arrives.
+        foreach (var a in b.OrderBy(a => a.Item1)) m.Record(-1, a.Item1, AgentActionKind.PostAsk, now, a.Item2, a.Item3, m.Provers[a.Item1].Machines);
         _books[circuit] = b;
         return b;
     }
@@ -45,7 +47,7 @@ internal sealed class StandingAskAllocation : IAllocation
         ulong reserveFee = m.Reserves[r.Circuit].Fee((ulong)t0);
         if (r.MaxFee < reserveFee) { m.Ledger.Unserved++; return new Outcome(r.Index, -1, 0, 0, -1, double.NaN); }
         int attempts = 0;
-        foreach (var (p, perUnit, askLatency) in Book(m, r.Circuit))
+        foreach (var (p, perUnit, askLatency) in Book(m, r.Circuit, t0))
         {
             uint latency = askLatency;
             if (latency > r.ProvingWindow) continue;
@@ -79,6 +81,7 @@ internal sealed class StandingAskAllocation : IAllocation
                 }
             }
             m.Ledger.Participants += attempts;
+            m.Record(r.Index, winner, AgentActionKind.AcceptMatch, accept);
             m.Ledger.ProverGas(winner, m.GasWei(g.AskAccept));
             double deadline = accept + latency;
             double end = m.Fleet.EarliestStart(winner, accept) + m.Provers[winner].ProvingSeconds(r.Units);
