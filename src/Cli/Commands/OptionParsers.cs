@@ -25,4 +25,13 @@ internal static class OptionParsers
         result.AddError($"{option}: '{text}' is not a number in ({above}, {max}]");
         return default;
     };
+
+    /// <summary>A number from <paramref name="min"/> to <paramref name="max"/>, both included.</summary>
+    public static Func<ArgumentResult, double> NumberBetween(string option, double min, double max) => result =>
+    {
+        string text = result.Tokens[^1].Value;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= min && value <= max) return value;
+        result.AddError($"{option}: '{text}' is not a number in [{min}, {max}]");
+        return default;
+    };
 }

@@ -54,6 +54,7 @@ public sealed class UsageErrorTests
     [InlineData("simulate", "--requests", "0")]
     [InlineData("simulate", "--sequencer", "bribing")]
     [InlineData("simulate", "--heterogeneity", "4")]
+    [InlineData("simulate", "--heterogeneity", "-0.1")]
     [InlineData("worker")]
     [InlineData("worker", "--config", "w.json", "--set", "no-equals-sign")]
     [InlineData("collateral", "fly", "--config", "w.json")]
@@ -82,6 +83,15 @@ public sealed class UsageErrorTests
         Assert.Contains("usage: pmc collateral <action> [<amount>] [options]", r.Err);
     }
 
+    [Fact]
+    public void AnOutOfRangeNumberNamesTheOptionAndItsRange()
+    {
+        var r = PmcRun.Invoke("simulate", "--heterogeneity", "-1");
+
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("pmc simulate: --heterogeneity: '-1' is not a number in [0, 3]", r.Err);
+    }
+
     /// <summary>The command lines of the Makefile, the README and the soak's worker processes still parse.</summary>
     [Theory]
     [InlineData("soak", "--minutes", "10", "--seed", "42", "--json")]
@@ -98,6 +108,7 @@ public sealed class UsageErrorTests
     [InlineData("bench-indexer", "--engines", "sqlite", "--postgres", "postgres://postgres@127.0.0.1:5432/bench")]
     [InlineData("simulate", "--report", "reports")]
     [InlineData("simulate", "--bench")]
+    [InlineData("simulate", "--heterogeneity", "0", "--requests", "10", "--provers", "2")]
     [InlineData("simulate", "--seed", "1", "--requests", "2000", "--provers", "20", "--heterogeneity", "0.5", "--load", "0.5", "--gas-price-gwei", "0.01", "--sequencer", "ordering", "--one-step")]
     [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--r1cs", "c.r1cs", "--stats")]
     [InlineData("verify", "vk.json", "public.json", "proof.json")]
