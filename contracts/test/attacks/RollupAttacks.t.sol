@@ -128,12 +128,7 @@ contract RollupAttacksTest is RollupFixture {
 
     /// @dev Reposting a URI batch with the attacker's URI (pointing provers at other data) is refused.
     function test_attack_repostSwapsTheInputUri() public {
-        vm.recordLogs();
-        vm.prank(sequencer);
-        (, bytes32 id) =
-            rollup.commitBatch(_newRoot(0), _batchHash(0), keccak256("content"), "", "ipfs://batch-0", _terms(T.Mode.Dutch));
-        T.Request memory r = _submitted(id);
-        vm.warp(uint256(r.bidDeadline) + 1);
+        T.Request memory r = _expiredUriBatch();
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IExampleRollup.InputMismatch.selector, 0));
         rollup.repostBatch(0, r, "", "https://attacker.example/batch-0");

@@ -428,12 +428,7 @@ contract ExampleRollupTest is RollupFixture {
     }
 
     function test_repost_uriBatchNeedsItsUri() public {
-        vm.recordLogs();
-        vm.prank(sequencer);
-        (, bytes32 id) =
-            rollup.commitBatch(_newRoot(0), _batchHash(0), keccak256("content"), "", "ipfs://batch-0", _terms(T.Mode.Dutch));
-        T.Request memory r = _submitted(id);
-        vm.warp(uint256(r.bidDeadline) + 1);
+        T.Request memory r = _expiredUriBatch();
         vm.startPrank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IExampleRollup.InputMismatch.selector, 0));
         rollup.repostBatch(0, r, "", "ipfs://attacker");

@@ -114,6 +114,17 @@ abstract contract RollupFixture is MarketFixture {
     }
 
     /// @dev The terms of request `id`, from the `RequestSubmitted` event recorded since `vm.recordLogs`.
+    /// @dev Commits batch 0 with its input behind the URI `ipfs://batch-0` (a Dutch request), and moves past the
+    ///      request's bid deadline so that anyone may repost it; returns the request as submitted.
+    function _expiredUriBatch() internal returns (T.Request memory r) {
+        vm.recordLogs();
+        vm.prank(sequencer);
+        (, bytes32 id) =
+            rollup.commitBatch(_newRoot(0), _batchHash(0), keccak256("content"), "", "ipfs://batch-0", _terms(T.Mode.Dutch));
+        r = _submitted(id);
+        vm.warp(uint256(r.bidDeadline) + 1);
+    }
+
     function _submitted(bytes32 id) internal returns (T.Request memory r) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
