@@ -1,0 +1,37 @@
+using ILGPU;
+using ProverMarketChain.Proving.Gpu.Arithmetic;
+using ProverMarketChain.Proving.Gpu.Curves;
+
+namespace ProverMarketChain.Proving.Gpu.Kernels;
+
+/// <summary>Element-wise kernels: one thread per element; inputs and output have the same length.</summary>
+internal static class BatchKernels
+{
+    /// <summary>c[i] = a[i] * b[i] in Fr (Montgomery).</summary>
+    public static void FrMul(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> b, ArrayView<GpuFr> c) =>
+        c[i] = GpuFr.Mul(a[i], b[i]);
+
+    /// <summary>c[i] = a[i] + b[i] in Fr.</summary>
+    public static void FrAdd(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> b, ArrayView<GpuFr> c) =>
+        c[i] = GpuFr.Add(a[i], b[i]);
+
+    /// <summary>c[i] = a[i] - b[i] in Fr.</summary>
+    public static void FrSub(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> b, ArrayView<GpuFr> c) =>
+        c[i] = GpuFr.Sub(a[i], b[i]);
+
+    /// <summary>c[i] = a[i] * b[i] in Fq (Montgomery).</summary>
+    public static void FqMul(Index1D i, ArrayView<GpuFq> a, ArrayView<GpuFq> b, ArrayView<GpuFq> c) =>
+        c[i] = GpuFq.Mul(a[i], b[i]);
+
+    /// <summary>r[i] = p[i] + q[i] (Jacobian + affine, the bucket step).</summary>
+    public static void G1AddMixed(Index1D i, ArrayView<GpuG1Jacobian> p, ArrayView<GpuG1Affine> q, ArrayView<GpuG1Jacobian> r) =>
+        r[i] = GpuG1.AddMixed(p[i], q[i]);
+
+    /// <summary>r[i] = p[i] + q[i] (both Jacobian).</summary>
+    public static void G1Add(Index1D i, ArrayView<GpuG1Jacobian> p, ArrayView<GpuG1Jacobian> q, ArrayView<GpuG1Jacobian> r) =>
+        r[i] = GpuG1.Add(p[i], q[i]);
+
+    /// <summary>r[i] = 2 p[i].</summary>
+    public static void G1Double(Index1D i, ArrayView<GpuG1Jacobian> p, ArrayView<GpuG1Jacobian> r) =>
+        r[i] = GpuG1.Double(p[i]);
+}

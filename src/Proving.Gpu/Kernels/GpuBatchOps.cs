@@ -1,0 +1,91 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ProverMarketChain.Proving.Gpu.Arithmetic;
+using ProverMarketChain.Proving.Gpu.Curves;
+using ProverMarketChain.Proving.Gpu.Runtime;
+
+namespace ProverMarketChain.Proving.Gpu.Kernels;
+
+/// <summary>
+/// Host side of the element-wise kernels: loads each kernel once per accelerator, uploads, runs, downloads.
+/// Synchronous and unpipelined (no host/device overlap yet); meant for tests and as the building block of MSM/NTT.
+/// </summary>
+public sealed class GpuBatchOps
+{
+    private readonly Accelerator _acc;
+    private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>> _frMul;
+    private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>> _frAdd;
+    private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>> _frSub;
+    private readonly Action<Index1D, ArrayView<GpuFq>, ArrayView<GpuFq>, ArrayView<GpuFq>> _fqMul;
+    private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Affine>, ArrayView<GpuG1Jacobian>> _g1AddMixed;
+    private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>> _g1Add;
+    private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>> _g1Double;
+
+    /// <summary>Compiles the kernels for the context's accelerator.</summary>
+    public GpuBatchOps(GpuContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _acc = context.Accelerator;
+        _frMul = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrMul);
+        _frAdd = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrAdd);
+        _frSub = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrSub);
+        _fqMul = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFq>, ArrayView<GpuFq>, ArrayView<GpuFq>>(BatchKernels.FqMul);
+        _g1AddMixed = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Affine>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1AddMixed);
+        _g1Add = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1Add);
+        _g1Double = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1Double);
+    }
+
+    /// <summary>a[i] * b[i] in Fr.</summary>
+    public GpuFr[] MulFr(GpuFr[] a, GpuFr[] b) => Binary(_frMul, a, b);
+
+    /// <summary>a[i] + b[i] in Fr.</summary>
+    public GpuFr[] AddFr(GpuFr[] a, GpuFr[] b) => Binary(_frAdd, a, b);
+
+    /// <summary>a[i] - b[i] in Fr.</summary>
+    public GpuFr[] SubFr(GpuFr[] a, GpuFr[] b) => Binary(_frSub, a, b);
+
+    /// <summary>a[i] * b[i] in Fq.</summary>
+    public GpuFq[] MulFq(GpuFq[] a, GpuFq[] b) => Binary(_fqMul, a, b);
+
+    /// <summary>p[i] + q[i], Jacobian plus affine.</summary>
+    public GpuG1Jacobian[] AddMixedG1(GpuG1Jacobian[] p, GpuG1Affine[] q) => Binary(_g1AddMixed, p, q);
+
+    /// <summary>p[i] + q[i], both Jacobian.</summary>
+    public GpuG1Jacobian[] AddG1(GpuG1Jacobian[] p, GpuG1Jacobian[] q) => Binary(_g1Add, p, q);
+
+    /// <summary>2 p[i].</summary>
+    public GpuG1Jacobian[] DoubleG1(GpuG1Jacobian[] p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Length == 0)
+        {
+            return [];
+        }
+        using MemoryBuffer1D<GpuG1Jacobian, Stride1D.Dense> dp = _acc.Allocate1D(p);
+        using MemoryBuffer1D<GpuG1Jacobian, Stride1D.Dense> dr = _acc.Allocate1D<GpuG1Jacobian>(p.Length);
+        _g1Double(p.Length, dp.View, dr.View);
+        _acc.Synchronize();
+        return dr.GetAsArray1D();
+    }
+
+    private GpuR[] Binary<GpuA, GpuB, GpuR>(Action<Index1D, ArrayView<GpuA>, ArrayView<GpuB>, ArrayView<GpuR>> kernel, GpuA[] a, GpuB[] b)
+        where GpuA : unmanaged where GpuB : unmanaged where GpuR : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException($"Batch inputs differ in length: {a.Length} and {b.Length}.", nameof(b));
+        }
+        if (a.Length == 0)
+        {
+            return [];
+        }
+        using MemoryBuffer1D<GpuA, Stride1D.Dense> da = _acc.Allocate1D(a);
+        using MemoryBuffer1D<GpuB, Stride1D.Dense> db = _acc.Allocate1D(b);
+        using MemoryBuffer1D<GpuR, Stride1D.Dense> dr = _acc.Allocate1D<GpuR>(a.Length);
+        kernel(a.Length, da.View, db.View, dr.View);
+        _acc.Synchronize();
+        return dr.GetAsArray1D();
+    }
+}
