@@ -91,6 +91,23 @@ public sealed class GpuFieldArithmeticTests
         Assert.Equal(Fq.One, GpuFq.Mul(x, x).ToCpu());
     }
 
+    [Fact]
+    public void To_and_from_montgomery_convert_between_canonical_limbs_and_the_cpu_encoding()
+    {
+        foreach (Fr x in TestValues.Frs(100, 5))
+        {
+            GpuFr canonical = GpuFr.FromMontgomery(GpuFr.FromCpu(x));
+            Assert.Equal(x.ToBigInteger(), ToBig(canonical));
+            Assert.Equal(x, GpuFr.ToMontgomery(canonical).ToCpu());
+        }
+        foreach (Fq x in TestValues.Fqs(100, 6))
+        {
+            GpuFq canonical = GpuFq.FromMontgomery(GpuFq.FromCpu(x));
+            Assert.Equal(x.ToBigInteger(), ToBig(canonical));
+            Assert.Equal(x, GpuFq.ToMontgomery(canonical).ToCpu());
+        }
+    }
+
     private static BigInteger ToBig(GpuFr x) => Limbs(x.L0, x.L1, x.L2, x.L3, x.L4, x.L5, x.L6, x.L7);
 
     private static BigInteger ToBig(GpuFq x) => Limbs(x.L0, x.L1, x.L2, x.L3, x.L4, x.L5, x.L6, x.L7);

@@ -27,6 +27,21 @@ public sealed class KernelTests(IlgpuCpuFixture fx, ITestOutputHelper output)
     }
 
     [Fact]
+    public void Montgomery_conversion_kernels_give_the_canonical_scalars_the_msm_digits_need_and_back()
+    {
+        Fr[] a = TestValues.Frs(100, 16);
+        GpuFr[] canonical = fx.Ops.FromMontgomeryFr(GpuFr.FromCpu(a));
+        uint[] expected = Kernels.NaiveBucketMsm.CanonicalLimbs(a);
+        for (int i = 0; i < a.Length; i++)
+        {
+            GpuFr c = canonical[i];
+            Assert.Equal(expected.AsSpan(i * 8, 8).ToArray(), new[] { c.L0, c.L1, c.L2, c.L3, c.L4, c.L5, c.L6, c.L7 });
+        }
+        GpuFr[] back = fx.Ops.ToMontgomeryFr(canonical);
+        Assert.Equal(a, back.Select(x => x.ToCpu()).ToArray());
+    }
+
+    [Fact]
     public void Batch_fq_mul_kernel_equals_the_cpu_field_elementwise()
     {
         Fq[] a = TestValues.Fqs(129, 12);

@@ -53,6 +53,12 @@ public readonly partial struct GpuFq : IEquatable<GpuFq>
     /// <summary>-a mod p.</summary>
     public static GpuFq Neg(GpuFq a) => Sub(Zero, a);
 
+    /// <summary>Montgomery form of a canonical value below p (x * R^2 * R^-1 = x*R mod p); kernel-safe.</summary>
+    public static GpuFq ToMontgomery(GpuFq canonical) => Mul(canonical, R2);
+
+    /// <summary>Canonical value of a Montgomery-form element (x*R * 1 * R^-1 = x); kernel-safe.</summary>
+    public static GpuFq FromMontgomery(GpuFq montgomery) => Mul(montgomery, new GpuFq(1, 0, 0, 0, 0, 0, 0, 0));
+
     /// <summary>Reinterprets a CPU element (no re-encoding: both hold x*2^256 mod p).</summary>
     public static GpuFq FromCpu(in Fq x)
     {

@@ -19,6 +19,14 @@ internal static class BatchKernels
     public static void FrSub(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> b, ArrayView<GpuFr> c) =>
         c[i] = GpuFr.Sub(a[i], b[i]);
 
+    /// <summary>r[i] = canonical value of a[i] (e.g. scalars for MSM digit extraction).</summary>
+    public static void FrFromMontgomery(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> r) =>
+        r[i] = GpuFr.FromMontgomery(a[i]);
+
+    /// <summary>r[i] = Montgomery form of canonical a[i] (e.g. witness values uploaded as integers).</summary>
+    public static void FrToMontgomery(Index1D i, ArrayView<GpuFr> a, ArrayView<GpuFr> r) =>
+        r[i] = GpuFr.ToMontgomery(a[i]);
+
     /// <summary>c[i] = a[i] * b[i] in Fq (Montgomery).</summary>
     public static void FqMul(Index1D i, ArrayView<GpuFq> a, ArrayView<GpuFq> b, ArrayView<GpuFq> c) =>
         c[i] = GpuFq.Mul(a[i], b[i]);

@@ -20,6 +20,8 @@ public sealed class GpuBatchOps
     private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Affine>, ArrayView<GpuG1Jacobian>> _g1AddMixed;
     private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>> _g1Add;
     private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>> _g1Double;
+    private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frFromMont;
+    private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frToMont;
 
     /// <summary>Compiles the kernels for the context's accelerator.</summary>
     public GpuBatchOps(GpuContext context)
@@ -33,6 +35,8 @@ public sealed class GpuBatchOps
         _g1AddMixed = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Affine>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1AddMixed);
         _g1Add = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1Add);
         _g1Double = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1Double);
+        _frFromMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrFromMontgomery);
+        _frToMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrToMontgomery);
     }
 
     /// <summary>a[i] * b[i] in Fr.</summary>
@@ -54,22 +58,31 @@ public sealed class GpuBatchOps
     public GpuG1Jacobian[] AddG1(GpuG1Jacobian[] p, GpuG1Jacobian[] q) => Binary(_g1Add, p, q);
 
     /// <summary>2 p[i].</summary>
-    public GpuG1Jacobian[] DoubleG1(GpuG1Jacobian[] p)
+    public GpuG1Jacobian[] DoubleG1(GpuG1Jacobian[] p) => Unary(_g1Double, p);
+
+    /// <summary>Canonical values of Montgomery-form elements (limbs hold x, not x*R).</summary>
+    public GpuFr[] FromMontgomeryFr(GpuFr[] a) => Unary(_frFromMont, a);
+
+    /// <summary>Montgomery form of canonical elements (each must be below r).</summary>
+    public GpuFr[] ToMontgomeryFr(GpuFr[] a) => Unary(_frToMont, a);
+
+    private TR[] Unary<TA, TR>(Action<Index1D, ArrayView<TA>, ArrayView<TR>> kernel, TA[] a)
+        where TA : unmanaged where TR : unmanaged
     {
-        ArgumentNullException.ThrowIfNull(p);
-        if (p.Length == 0)
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Length == 0)
         {
             return [];
         }
-        using MemoryBuffer1D<GpuG1Jacobian, Stride1D.Dense> dp = _acc.Allocate1D(p);
-        using MemoryBuffer1D<GpuG1Jacobian, Stride1D.Dense> dr = _acc.Allocate1D<GpuG1Jacobian>(p.Length);
-        _g1Double(p.Length, dp.View, dr.View);
+        using MemoryBuffer1D<TA, Stride1D.Dense> da = _acc.Allocate1D(a);
+        using MemoryBuffer1D<TR, Stride1D.Dense> dr = _acc.Allocate1D<TR>(a.Length);
+        kernel(a.Length, da.View, dr.View);
         _acc.Synchronize();
         return dr.GetAsArray1D();
     }
 
-    private GpuR[] Binary<GpuA, GpuB, GpuR>(Action<Index1D, ArrayView<GpuA>, ArrayView<GpuB>, ArrayView<GpuR>> kernel, GpuA[] a, GpuB[] b)
-        where GpuA : unmanaged where GpuB : unmanaged where GpuR : unmanaged
+    private TR[] Binary<TA, TB, TR>(Action<Index1D, ArrayView<TA>, ArrayView<TB>, ArrayView<TR>> kernel, TA[] a, TB[] b)
+        where TA : unmanaged where TB : unmanaged where TR : unmanaged
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -81,9 +94,9 @@ public sealed class GpuBatchOps
         {
             return [];
         }
-        using MemoryBuffer1D<GpuA, Stride1D.Dense> da = _acc.Allocate1D(a);
-        using MemoryBuffer1D<GpuB, Stride1D.Dense> db = _acc.Allocate1D(b);
-        using MemoryBuffer1D<GpuR, Stride1D.Dense> dr = _acc.Allocate1D<GpuR>(a.Length);
+        using MemoryBuffer1D<TA, Stride1D.Dense> da = _acc.Allocate1D(a);
+        using MemoryBuffer1D<TB, Stride1D.Dense> db = _acc.Allocate1D(b);
+        using MemoryBuffer1D<TR, Stride1D.Dense> dr = _acc.Allocate1D<TR>(a.Length);
         kernel(a.Length, da.View, db.View, dr.View);
         _acc.Synchronize();
         return dr.GetAsArray1D();
