@@ -61,7 +61,7 @@ public sealed class GpuContext : IDisposable
         }
     }
 
-    /// <summary>Lists the devices of a context in the selector's terms.</summary>
+    /// <summary>Lists the devices of a context in the selector's terms (OpenCL devices only when they are GPUs).</summary>
     internal static IReadOnlyList<GpuDeviceInfo> Describe(Context context)
     {
         var list = new List<GpuDeviceInfo>();
@@ -75,6 +75,11 @@ public sealed class GpuContext : IDisposable
                 AcceleratorType.CPU => GpuDeviceKind.Cpu,
                 _ => null,
             };
+            // An OpenCL CPU runtime (pocl, Intel's CPU driver) is not a GPU: leave it out so Gpu never picks it.
+            if (d is CLDevice cl && !cl.DeviceType.ToString().Contains("GPU", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             if (kind is { } k)
             {
                 list.Add(new GpuDeviceInfo(k, d.Name, i));
