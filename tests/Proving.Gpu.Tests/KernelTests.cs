@@ -54,6 +54,22 @@ public sealed class KernelTests(IlgpuCpuFixture fx, ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fq2_mul_kernel_and_host_square_equal_the_cpu_tower()
+    {
+        var rng = new Random(17);
+        Fq[] edges = TestValues.Fqs(10, 18);
+        Fq2[] a = Enumerable.Range(0, 64).Select(i => i < 10 ? new Fq2(edges[i], edges[9 - i]) : Fq2.Random(rng)).ToArray();
+        Fq2[] b = Enumerable.Range(0, 64).Select(i => i < 10 ? new Fq2(edges[(i + 3) % 10], edges[i]) : Fq2.Random(rng)).ToArray();
+        GpuFq2[] r = fx.Ops.MulFq2(a.Select(x => GpuFq2.FromCpu(x)).ToArray(), b.Select(x => GpuFq2.FromCpu(x)).ToArray());
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(a[i] * b[i], r[i].ToCpu());
+            Assert.Equal(a[i].Square(), GpuFq2.Square(GpuFq2.FromCpu(a[i])).ToCpu());
+            Assert.Equal(a[i] - b[i], GpuFq2.Sub(GpuFq2.FromCpu(a[i]), GpuFq2.FromCpu(b[i])).ToCpu());
+        }
+    }
+
+    [Fact]
     public void Batch_kernels_refuse_inputs_of_different_lengths_and_accept_empty_batches()
     {
         var ex = Assert.Throws<ArgumentException>(() => fx.Ops.MulFr(new GpuFr[3], new GpuFr[2]));

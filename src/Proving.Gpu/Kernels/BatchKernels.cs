@@ -31,6 +31,10 @@ internal static class BatchKernels
     public static void FqMul(Index1D i, ArrayView<GpuFq> a, ArrayView<GpuFq> b, ArrayView<GpuFq> c) =>
         c[i] = GpuFq.Mul(a[i], b[i]);
 
+    /// <summary>c[i] = a[i] * b[i] in Fq2.</summary>
+    public static void Fq2Mul(Index1D i, ArrayView<GpuFq2> a, ArrayView<GpuFq2> b, ArrayView<GpuFq2> c) =>
+        c[i] = GpuFq2.Mul(a[i], b[i]);
+
     /// <summary>r[i] = p[i] + q[i] (Jacobian + affine, the bucket step).</summary>
     public static void G1AddMixed(Index1D i, ArrayView<GpuG1Jacobian> p, ArrayView<GpuG1Affine> q, ArrayView<GpuG1Jacobian> r) =>
         r[i] = GpuG1.AddMixed(p[i], q[i]);

@@ -22,6 +22,7 @@ public sealed class GpuBatchOps
     private readonly Action<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>> _g1Double;
     private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frFromMont;
     private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frToMont;
+    private readonly Action<Index1D, ArrayView<GpuFq2>, ArrayView<GpuFq2>, ArrayView<GpuFq2>> _fq2Mul;
 
     /// <summary>Compiles the kernels for the context's accelerator.</summary>
     public GpuBatchOps(GpuContext context)
@@ -37,6 +38,7 @@ public sealed class GpuBatchOps
         _g1Double = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG1Jacobian>, ArrayView<GpuG1Jacobian>>(BatchKernels.G1Double);
         _frFromMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrFromMontgomery);
         _frToMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrToMontgomery);
+        _fq2Mul = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFq2>, ArrayView<GpuFq2>, ArrayView<GpuFq2>>(BatchKernels.Fq2Mul);
     }
 
     /// <summary>a[i] * b[i] in Fr.</summary>
@@ -50,6 +52,9 @@ public sealed class GpuBatchOps
 
     /// <summary>a[i] * b[i] in Fq.</summary>
     public GpuFq[] MulFq(GpuFq[] a, GpuFq[] b) => Binary(_fqMul, a, b);
+
+    /// <summary>a[i] * b[i] in Fq2.</summary>
+    public GpuFq2[] MulFq2(GpuFq2[] a, GpuFq2[] b) => Binary(_fq2Mul, a, b);
 
     /// <summary>p[i] + q[i], Jacobian plus affine.</summary>
     public GpuG1Jacobian[] AddMixedG1(GpuG1Jacobian[] p, GpuG1Affine[] q) => Binary(_g1AddMixed, p, q);
