@@ -45,3 +45,18 @@ internal static class TestValues
         return r;
     }
 }
+
+/// <summary>G2 inputs.</summary>
+internal static class TestValuesG2
+{
+    public static ProverMarketChain.Proving.Curves.G2Affine[] Points(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var r = new ProverMarketChain.Proving.Curves.G2Affine[count];
+        for (int i = 0; i < count; i++)
+        {
+            r[i] = ProverMarketChain.Proving.Curves.G2Jacobian.Generator.Multiply(Fr.Random(rng)).ToAffine();
+        }
+        return r;
+    }
+}

@@ -4,7 +4,7 @@ namespace ProverMarketChain.Proving.Gpu.Arithmetic;
 
 /// <summary>
 /// Element c0 + c1*u of F_q2 = F_q[u]/(u^2 + 1) for kernels, over <see cref="GpuFq"/>; the same tower as
-/// <see cref="Fq2"/> on the CPU. The first piece of the G2 MSM (G2 group law and kernels are not written yet).
+/// <see cref="Fq2"/> on the CPU. The base of the G2 group law in <c>Curves/GpuG2.cs</c>.
 /// </summary>
 public readonly struct GpuFq2
 {
@@ -15,6 +15,15 @@ public readonly struct GpuFq2
 
     /// <summary>Builds c0 + c1*u.</summary>
     public GpuFq2(GpuFq c0, GpuFq c1) { C0 = c0; C1 = c1; }
+
+    /// <summary>Zero.</summary>
+    public static GpuFq2 Zero => default;
+
+    /// <summary>One (Montgomery).</summary>
+    public static GpuFq2 One => new(GpuFq.One, GpuFq.Zero);
+
+    /// <summary>2a.</summary>
+    public static GpuFq2 Double(GpuFq2 a) => Add(a, a);
 
     /// <summary>True when both parts are zero.</summary>
     public bool IsZero => C0.IsZero && C1.IsZero;

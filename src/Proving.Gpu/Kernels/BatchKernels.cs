@@ -46,4 +46,12 @@ internal static class BatchKernels
     /// <summary>r[i] = 2 p[i].</summary>
     public static void G1Double(Index1D i, ArrayView<GpuG1Jacobian> p, ArrayView<GpuG1Jacobian> r) =>
         r[i] = GpuG1.Double(p[i]);
+
+    /// <summary>r[i] = p[i] + q[i] in G2 (Jacobian + affine).</summary>
+    public static void G2AddMixed(Index1D i, ArrayView<GpuG2Jacobian> p, ArrayView<GpuG2Affine> q, ArrayView<GpuG2Jacobian> r) =>
+        r[i] = GpuG2.AddMixed(p[i], q[i]);
+
+    /// <summary>r[i] = p[i] + q[i] in G2 (both Jacobian).</summary>
+    public static void G2Add(Index1D i, ArrayView<GpuG2Jacobian> p, ArrayView<GpuG2Jacobian> q, ArrayView<GpuG2Jacobian> r) =>
+        r[i] = GpuG2.Add(p[i], q[i]);
 }

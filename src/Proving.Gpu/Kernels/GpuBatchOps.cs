@@ -23,6 +23,8 @@ public sealed class GpuBatchOps
     private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frFromMont;
     private readonly Action<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>> _frToMont;
     private readonly Action<Index1D, ArrayView<GpuFq2>, ArrayView<GpuFq2>, ArrayView<GpuFq2>> _fq2Mul;
+    private readonly Action<Index1D, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Affine>, ArrayView<GpuG2Jacobian>> _g2AddMixed;
+    private readonly Action<Index1D, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Jacobian>> _g2Add;
 
     /// <summary>Compiles the kernels for the context's accelerator.</summary>
     public GpuBatchOps(GpuContext context)
@@ -39,6 +41,8 @@ public sealed class GpuBatchOps
         _frFromMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrFromMontgomery);
         _frToMont = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFr>, ArrayView<GpuFr>>(BatchKernels.FrToMontgomery);
         _fq2Mul = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuFq2>, ArrayView<GpuFq2>, ArrayView<GpuFq2>>(BatchKernels.Fq2Mul);
+        _g2AddMixed = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Affine>, ArrayView<GpuG2Jacobian>>(BatchKernels.G2AddMixed);
+        _g2Add = _acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Jacobian>, ArrayView<GpuG2Jacobian>>(BatchKernels.G2Add);
     }
 
     /// <summary>a[i] * b[i] in Fr.</summary>
@@ -61,6 +65,12 @@ public sealed class GpuBatchOps
 
     /// <summary>p[i] + q[i], both Jacobian.</summary>
     public GpuG1Jacobian[] AddG1(GpuG1Jacobian[] p, GpuG1Jacobian[] q) => Binary(_g1Add, p, q);
+
+    /// <summary>p[i] + q[i] in G2, Jacobian plus affine.</summary>
+    public GpuG2Jacobian[] AddMixedG2(GpuG2Jacobian[] p, GpuG2Affine[] q) => Binary(_g2AddMixed, p, q);
+
+    /// <summary>p[i] + q[i] in G2, both Jacobian.</summary>
+    public GpuG2Jacobian[] AddG2(GpuG2Jacobian[] p, GpuG2Jacobian[] q) => Binary(_g2Add, p, q);
 
     /// <summary>2 p[i].</summary>
     public GpuG1Jacobian[] DoubleG1(GpuG1Jacobian[] p) => Unary(_g1Double, p);
