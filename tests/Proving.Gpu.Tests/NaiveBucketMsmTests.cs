@@ -35,6 +35,19 @@ public sealed class NaiveBucketMsmTests(IlgpuCpuFixture fx)
         G1Affine[] points = TestValues.Points(2, 301);
         Assert.Throws<ArgumentException>(() => fx.Msm.MultiExp(points, new Fr[1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => fx.Msm.MultiExp(points, new Fr[2], 5));
-        Assert.True(fx.Msm.MultiExp([], []).IsInfinity);
+        Assert.True(fx.Msm.MultiExp(ReadOnlySpan<G1Affine>.Empty, ReadOnlySpan<Fr>.Empty).IsInfinity);
+        Assert.True(fx.Msm.MultiExp(ReadOnlySpan<G2Affine>.Empty, ReadOnlySpan<Fr>.Empty).IsInfinity);
+        Assert.Throws<ArgumentException>(() => fx.Msm.MultiExp(TestValuesG2.Points(1, 302), new Fr[2]));
+    }
+
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(12, 8)]
+    public void G2_msm_equals_the_cpu_g2_msm_for_random_and_edge_scalars(int n, int windowBits)
+    {
+        G2Affine[] points = TestValuesG2.Points(n, 400 + n);
+        points[0] = n > 1 ? points[1] : points[0]; // a repeated point
+        Fr[] scalars = TestValues.Frs(n, 500 + n);
+        Assert.Equal(Msm.Msm.MultiExpNaive(points, scalars), fx.Msm.MultiExp(points, scalars, windowBits));
     }
 }
