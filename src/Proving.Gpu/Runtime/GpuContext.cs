@@ -1,0 +1,97 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace ProverMarketChain.Proving.Gpu.Runtime;
+
+/// <summary>
+/// Owns an ILGPU <see cref="Context"/> and one <see cref="Accelerator"/> chosen by <see cref="GpuDeviceSelector"/>.
+/// Create one per process and keep it: creating accelerators and compiling kernels is expensive.
+/// </summary>
+public sealed class GpuContext : IDisposable
+{
+    private readonly Context _context;
+
+    private GpuContext(Context context, Accelerator accelerator, GpuDeviceInfo device)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Device = device;
+    }
+
+    /// <summary>The accelerator kernels run on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>The chosen device.</summary>
+    public GpuDeviceInfo Device { get; }
+
+    /// <summary>Opens the device for <paramref name="backend"/>.</summary>
+    /// <exception cref="GpuUnavailableException">No device of that kind (the message names what is missing).</exception>
+    public static GpuContext Create(GpuBackend backend)
+    {
+        Context context = backend == GpuBackend.IlgpuCpu
+            ? Context.Create(b => b.CPU().Optimize(OptimizationLevel.O1))
+            : Context.Create(b => b.Cuda().OpenCL().Optimize(OptimizationLevel.O2));
+        try
+        {
+            IReadOnlyList<GpuDeviceInfo> devices = Describe(context);
+            GpuDeviceInfo chosen = GpuDeviceSelector.Select(devices, backend);
+            Accelerator accelerator = context.Devices[chosen.Index].CreateAccelerator(context);
+            return new GpuContext(context, accelerator, chosen);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a real GPU if there is one (for <c>--device auto</c>); null when there is none.</summary>
+    public static GpuContext? TryCreateGpu()
+    {
+        try
+        {
+            return Create(GpuBackend.Gpu);
+        }
+        catch (GpuUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Lists the devices of a context in the selector's terms (OpenCL devices only when they are GPUs).</summary>
+    internal static IReadOnlyList<GpuDeviceInfo> Describe(Context context)
+    {
+        var list = new List<GpuDeviceInfo>();
+        for (int i = 0; i < context.Devices.Length; i++)
+        {
+            Device d = context.Devices[i];
+            GpuDeviceKind? kind = d.AcceleratorType switch
+            {
+                AcceleratorType.Cuda => GpuDeviceKind.Cuda,
+                AcceleratorType.OpenCL => GpuDeviceKind.OpenCL,
+                AcceleratorType.CPU => GpuDeviceKind.Cpu,
+                _ => null,
+            };
+            // An OpenCL CPU runtime (pocl, Intel's CPU driver) is not a GPU: leave it out so Gpu never picks it.
+            if (d is CLDevice cl && !cl.DeviceType.ToString().Contains("GPU", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            if (kind is { } k)
+            {
+                list.Add(new GpuDeviceInfo(k, d.Name, i));
+            }
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}
