@@ -37,7 +37,7 @@ public sealed class SparseMatrix
 /// </summary>
 public sealed class R1csFile
 {
-    private R1csFile(string path, int nVars, int nOutputs, int nPubInputs, int nPrvInputs, int nConstraints, SparseMatrix a, SparseMatrix b, SparseMatrix c)
+    internal R1csFile(string path, int nVars, int nOutputs, int nPubInputs, int nPrvInputs, int nConstraints, SparseMatrix a, SparseMatrix b, SparseMatrix c)
     {
         Path = path;
         NVars = nVars;

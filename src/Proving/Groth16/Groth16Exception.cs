@@ -11,4 +11,10 @@ public sealed class Groth16Exception : Exception
 
     /// <summary>Index of the first violated R1CS constraint when known, else -1.</summary>
     public int FailingConstraint { get; }
+
+    /// <summary>
+    /// True when the witness passed the key's checks but the finished proof failed verification: the witness does not
+    /// satisfy the circuit, or the backend computed wrongly (which a fallback to another backend can tell apart).
+    /// </summary>
+    public bool SelfVerificationFailed { get; init; }
 }

@@ -25,7 +25,7 @@ public sealed record Groth16ProveResult(Groth16Proof Proof, BigInteger[] PublicS
 /// The witness is refused when it does not match the key, when it violates an R1CS constraint (if the r1cs is given),
 /// and in every case when the finished proof fails verification against the key's own verification key.
 /// </summary>
-public sealed class Groth16Prover
+public sealed class Groth16Prover : IGroth16Backend
 {
     private readonly ILogger _logger;
     private readonly int _maxDop;
@@ -39,30 +39,14 @@ public sealed class Groth16Prover
         _maxDop = maxDegreeOfParallelism;
     }
 
+    /// <inheritdoc />
+    public string Description => $"cpu ({(_maxDop > 0 ? _maxDop : Environment.ProcessorCount)} cores)";
+
     /// <summary>Proves from files, mapping witness/key mismatches to errors that name the witness file.</summary>
     /// <exception cref="ProvingFormatException">A file is missing, corrupt, or the witness belongs to another circuit/curve.</exception>
     /// <exception cref="Groth16Exception">The witness does not satisfy the circuit.</exception>
-    public Groth16ProveResult ProveFiles(string zkeyPath, string witnessPath, string? r1csPath = null)
-    {
-        // The witness is read on another core while the key's headers are opened (both are start-up latency).
-        var witnessRead = Task.Run(() => WtnsFile.Read(witnessPath));
-        using var zkey = ZkeyFile.Open(zkeyPath);
-        var witness = witnessRead.GetAwaiter().GetResult();
-        if (witness.Length != zkey.NVars)
-            throw new ProvingFormatException(witnessPath,
-                $"witness has {witness.Length} values but {zkeyPath} expects {zkey.NVars} (witness from another circuit?)");
-        R1csFile? r1cs = r1csPath is null ? null : R1csFile.Read(r1csPath);
-        if (r1cs is not null && (r1cs.NVars != zkey.NVars || r1cs.NPublic != zkey.NPublic))
-            throw new ProvingFormatException(r1csPath!, $"constraint system has {r1cs.NVars} wires/{r1cs.NPublic} public but {zkeyPath} has {zkey.NVars}/{zkey.NPublic}");
-        try
-        {
-            return Prove(zkey, witness, r1cs);
-        }
-        catch (Groth16Exception e)
-        {
-            throw new Groth16Exception($"{witnessPath}: {e.Message}", e.FailingConstraint);
-        }
-    }
+    public Groth16ProveResult ProveFiles(string zkeyPath, string witnessPath, string? r1csPath = null) =>
+        Groth16BackendExtensions.ProveFiles(this, zkeyPath, witnessPath, r1csPath);
 
     /// <summary>Computes a proof for <paramref name="witness"/> with the proving key <paramref name="zkey"/>.</summary>
     /// <param name="zkey">The proving key.</param>
@@ -92,15 +76,7 @@ public sealed class Groth16Prover
             sw.Restart();
         }
 
-        if (witness.Length != zkey.NVars)
-            throw new Groth16Exception($"witness has {witness.Length} values but the proving key expects {zkey.NVars} (witness from another circuit?)");
-        if (!witness[0].IsOne) throw new Groth16Exception("witness signal 0 must be the constant 1");
-        if (r1cs is not null)
-        {
-            int bad = r1cs.FirstUnsatisfiedConstraint(witness);
-            if (bad >= 0) throw new Groth16Exception($"witness violates constraint {bad} of {r1cs.Path}", bad);
-            Mark("r1cs check");
-        }
+        if (Groth16Assembly.CheckWitness(zkey, witness, r1cs)) Mark("r1cs check");
 
         // The QAP (H's scalars) runs single-threaded as the stream's prelude on one core, while the other core reads B2's
         // bases and starts on its windows; H's MSM is prepared once the prelude is done.
@@ -119,12 +95,7 @@ public sealed class Groth16Prover
         var qap = TimeSpan.Zero;
         // Also in the prelude, off the final serial stretch: the randomisers and their multiples of δ, and the half of the
         // self-verification that does not depend on the proof.
-        Fr r = default, s = default;
-        G1Jacobian delta1R = default, delta1S = default, delta1Rs = default;
-        G2Jacobian delta2S = default;
-        var publicSignals = new Fr[zkey.NPublic];
-        witness.AsSpan(1, zkey.NPublic).CopyTo(publicSignals);
-        Groth16Verifier.PreparedVerification? check = null;
+        Groth16Assembly? assembly = null;
         void Prelude()
         {
             long start = Stopwatch.GetTimestamp();
@@ -135,15 +106,7 @@ public sealed class Groth16Prover
             digits.Return(c);
             h = a;
             qap = Stopwatch.GetElapsedTime(start);
-            r = RandomScalar();
-            s = RandomScalar();
-            var delta1 = zkey.Delta1.ToJacobian();
-            delta1R = delta1.Multiply(r);
-            delta1S = delta1.Multiply(s);
-            delta1Rs = delta1.Multiply(-(r * s));
-            delta2S = zkey.Delta2.ToJacobian().Multiply(s);
-            var vk = new VerificationKey(zkey.Alpha1, zkey.Beta2, zkey.Gamma2, zkey.Delta2, zkey.ReadIC());
-            check = Groth16Verifier.Prepare(vk, publicSignals);
+            assembly = new Groth16Assembly(zkey, witness);
         }
 
         MsmJob<G1Affine, G1Jacobian, G1Ops> G1Job(uint section, int count, ReadOnlyMemory<Fr> scalars, string name,
@@ -171,22 +134,13 @@ public sealed class Groth16Prover
             timings.Add(($"  MSM {job.Name}: read {prepare.TotalMilliseconds:F1} ms, windows (cpu)", windows));
         }
 
-        G1Jacobian piA = jobA.Result, piB1 = jobB1.Result, piC = jobC.Result, piH = jobH.Result;
-        G2Jacobian piB = jobB2.Result;
-        piA = piA.AddMixed(zkey.Alpha1) + delta1R;
-        piB = piB.AddMixed(zkey.Beta2) + delta2S;
-        piB1 = piB1.AddMixed(zkey.Beta1) + delta1S;
-        piC = piC + piH + piA.Multiply(s) + piB1.Multiply(r) + delta1Rs;
-        var proof = new Groth16Proof(piA.ToAffine(), piB.ToAffine(), piC.ToAffine());
+        var proof = assembly!.Combine(new Groth16Msms(jobA.Result, jobB1.Result, jobB2.Result, jobC.Result, jobH.Result));
         Mark("combine");
 
-        if (!check!.Verify(proof))
-            throw new Groth16Exception("witness does not satisfy the circuit: the proof fails verification against the proving key (pass the .r1cs to locate the failing constraint)");
+        assembly.Verify(proof);
         Mark("self-verify");
 
-        var pub = new BigInteger[zkey.NPublic];
-        for (int i = 0; i < pub.Length; i++) pub[i] = publicSignals[i].ToBigInteger();
-        return new Groth16ProveResult(proof, pub, timings);
+        return new Groth16ProveResult(proof, assembly.PublicSignalIntegers(), timings);
     }
 
     /// <summary>
