@@ -209,20 +209,43 @@ public sealed class MsmPlanTests
             MsmPlan plan = MsmPlan.Create(1000, c);
             Assert.True(plan.Windows * c >= 255, $"c={c}");
             Assert.True((plan.Windows - 1) * c < 255, $"c={c}: a window too many");
-            Assert.True((uint)plan.Buckets <= MsmPlan.SentinelKey, $"c={c}");
+            Assert.True((uint)plan.Buckets - 1 < plan.SentinelKey, $"c={c}: the largest key must sort below the sentinel");
+            Assert.True(plan.SentinelKey <= MsmPlan.MaxSentinelKey);
             Assert.Equal(plan.BucketsPerWindow, plan.SlicesPerWindow << plan.SliceBits);
         }
     }
 
     [Theory]
-    [InlineData(1000, 8)]
-    [InlineData(1000, 1)]
-    [InlineData(1 << 20, 0)]
-    public void Segment_bound_covers_every_bucket_split_into_runs_of_at_most_L(int n, int segmentLength)
+    [InlineData(1000, 8, 1)]
+    [InlineData(1000, 1, 2)]
+    [InlineData(5000, 3, 3)]
+    [InlineData(1 << 12, 0, 4)]
+    public void Segment_slots_from_bucket_starts_give_every_bucket_enough_disjoint_slots_within_the_bound(int n, int segmentLength, int seed)
     {
         MsmPlan plan = MsmPlan.Create(n, 0, segmentLength);
-        // Worst case: every entry in one bucket (ceil(E/L) segments) plus a segment per other bucket.
-        Assert.True(plan.MaxSegments >= (plan.Entries + plan.SegmentLength - 1) / plan.SegmentLength + plan.Buckets - 1);
+        int l = plan.SegmentLength;
+        // Random bucket runs, with a few huge ones (skewed witnesses) and many empty ones.
+        var rng = new Random(seed);
+        var starts = new int[plan.Buckets + 1];
+        int remaining = plan.Entries - rng.Next(plan.Entries / 2); // the rest are zero digits (sentinels)
+        for (int b = 0; b < plan.Buckets; b++)
+        {
+            starts[b + 1] = starts[b];
+            if (remaining > 0 && rng.Next(4) == 0)
+            {
+                int len = Math.Min(remaining, rng.Next(20) == 0 ? rng.Next(remaining + 1) : rng.Next(3 * l));
+                starts[b + 1] += len;
+                remaining -= len;
+            }
+        }
+        for (int b = 0; b < plan.Buckets; b++)
+        {
+            int first = SortedBucketMsmKernels.SlotStart(starts[b], b, l);
+            int next = SortedBucketMsmKernels.SlotStart(starts[b + 1], b + 1, l);
+            int needed = (starts[b + 1] - starts[b] + l - 1) / l;
+            Assert.True(next - first >= Math.Max(1, needed), $"bucket {b}: {next - first} slots for {needed} segments");
+        }
+        Assert.True(SortedBucketMsmKernels.SlotStart(starts[^1], plan.Buckets, l) <= plan.MaxSegments);
         Assert.InRange(plan.SegmentLength, 1, 1024);
     }
 

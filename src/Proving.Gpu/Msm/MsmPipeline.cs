@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Algorithms;
-using ILGPU.Algorithms.ScanReduceOperations;
 using ILGPU.Runtime;
 using ProverMarketChain.Proving.Gpu.Arithmetic;
 
@@ -9,7 +8,7 @@ namespace ProverMarketChain.Proving.Gpu.Msm;
 /// <summary>
 /// The curve-specific half of the sorted-bucket MSM: its kernels for one curve and the buffers sized to the largest
 /// MSM seen so far (grown on demand, reused). Runs every step on the caller's stream and returns the window sums; the
-/// scalar-side steps (digits, sort, bounds, segment scan) live in <see cref="SortStage"/>, shared by both curves.
+/// scalar-side steps (digits, sort, bucket bounds) live in <see cref="SortStage"/>, shared by both curves.
 /// </summary>
 internal sealed class MsmPipeline<TAffine, TJacobian, TOps> : IDisposable
     where TAffine : unmanaged
@@ -17,8 +16,8 @@ internal sealed class MsmPipeline<TAffine, TJacobian, TOps> : IDisposable
     where TOps : struct, ICurveOps<TAffine, TJacobian>
 {
     private readonly Accelerator _acc;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<TAffine>, ArrayView<uint>, ArrayView<int>, ArrayView<int>, ArrayView<TJacobian>, int> _accumulate;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<TJacobian>, ArrayView<TJacobian>> _fold;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<TAffine>, ArrayView<uint>, ArrayView<int>, ArrayView<TJacobian>, int> _accumulate;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<TJacobian>, ArrayView<TJacobian>, int> _fold;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<TJacobian>, ArrayView<TJacobian>, ArrayView<TJacobian>, int, int> _reduceSlices;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<TJacobian>, ArrayView<TJacobian>, ArrayView<TJacobian>, int, int> _combineSlices;
     private readonly GrowableBuffer<TJacobian> _partials;
@@ -30,9 +29,9 @@ internal sealed class MsmPipeline<TAffine, TJacobian, TOps> : IDisposable
     public MsmPipeline(Accelerator acc)
     {
         _acc = acc;
-        _accumulate = acc.LoadAutoGroupedKernel<Index1D, ArrayView<TAffine>, ArrayView<uint>, ArrayView<int>, ArrayView<int>, ArrayView<TJacobian>, int>(
+        _accumulate = acc.LoadAutoGroupedKernel<Index1D, ArrayView<TAffine>, ArrayView<uint>, ArrayView<int>, ArrayView<TJacobian>, int>(
             SortedBucketMsmKernels.AccumulateSegments<TAffine, TJacobian, TOps>);
-        _fold = acc.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<TJacobian>, ArrayView<TJacobian>>(
+        _fold = acc.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<TJacobian>, ArrayView<TJacobian>, int>(
             SortedBucketMsmKernels.FoldSegments<TAffine, TJacobian, TOps>);
         _reduceSlices = acc.LoadAutoGroupedKernel<Index1D, ArrayView<TJacobian>, ArrayView<TJacobian>, ArrayView<TJacobian>, int, int>(
             SortedBucketMsmKernels.ReduceSlices<TAffine, TJacobian, TOps>);
@@ -61,8 +60,8 @@ internal sealed class MsmPipeline<TAffine, TJacobian, TOps> : IDisposable
         ArrayView<TJacobian> totals = _sliceTotals.Get(plan.Slices);
         ArrayView<TJacobian> windows = _windowSums.Get(plan.Windows);
 
-        _accumulate(stream, plan.MaxSegments, bases, sorted.Values, sorted.BucketStarts, sorted.SegmentStarts, partials, plan.SegmentLength);
-        _fold(stream, plan.Buckets, sorted.SegmentStarts, partials, buckets);
+        _accumulate(stream, plan.MaxSegments, bases, sorted.Values, sorted.BucketStarts, partials, plan.SegmentLength);
+        _fold(stream, plan.Buckets, sorted.BucketStarts, partials, buckets, plan.SegmentLength);
         _reduceSlices(stream, plan.Slices, buckets, sums, totals, plan.BucketsPerWindow, plan.SliceBits);
         _combineSlices(stream, plan.Windows, sums, totals, windows, plan.SlicesPerWindow, plan.SliceBits);
 
@@ -82,52 +81,42 @@ internal sealed class MsmPipeline<TAffine, TJacobian, TOps> : IDisposable
     }
 }
 
-/// <summary>Views into the sort stage's buffers for one MSM: sorted values, bucket starts and segment starts.</summary>
-internal readonly record struct SortedEntries(ArrayView<uint> Values, ArrayView<int> BucketStarts, ArrayView<int> SegmentStarts);
+/// <summary>Views into the sort stage's buffers for one MSM: sorted values and bucket starts (buckets + 1 entries).</summary>
+internal readonly record struct SortedEntries(ArrayView<uint> Values, ArrayView<int> BucketStarts);
 
 /// <summary>
-/// The curve-independent half of the MSM: signed digits into (key, value) pairs, ILGPU.Algorithms' radix sort by key,
-/// bucket starts by binary search, segment counts and their exclusive scan (ILGPU.Algorithms). Queues everything on
-/// the stream and does not synchronize.
+/// The curve-independent half of the MSM: signed digits into (key, value) pairs, ILGPU.Algorithms' radix sort by key (16 or 24 key bits),
+/// bucket starts by binary search. Queues everything on the stream and does not synchronize.
 /// </summary>
 internal sealed class SortStage : IDisposable
 {
     private readonly Accelerator _acc;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<GpuFr>, ArrayView<uint>, ArrayView<uint>, int, int> _digits;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<GpuFr>, ArrayView<uint>, ArrayView<uint>, int, int, uint> _digits;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<uint>, ArrayView<int>> _bucketStarts;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int> _segmentCounts;
-    private readonly RadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense> _sort;
-    private readonly Scan<int, Stride1D.Dense, Stride1D.Dense> _scan;
+    private readonly RadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense> _sort16;
+    private readonly RadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense> _sort24;
     private readonly GrowableBuffer<uint> _keys;
     private readonly GrowableBuffer<uint> _values;
     private readonly GrowableBuffer<int> _sortTemp;
     private readonly GrowableBuffer<int> _starts;
-    private readonly GrowableBuffer<int> _counts;
-    private readonly GrowableBuffer<int> _segmentStarts;
-    private readonly GrowableBuffer<int> _scanTemp;
 
     public SortStage(Accelerator acc)
     {
         _acc = acc;
-        _digits = acc.LoadAutoGroupedKernel<Index1D, ArrayView<GpuFr>, ArrayView<uint>, ArrayView<uint>, int, int>(SortedBucketMsmKernels.Digits);
+        _digits = acc.LoadAutoGroupedKernel<Index1D, ArrayView<GpuFr>, ArrayView<uint>, ArrayView<uint>, int, int, uint>(SortedBucketMsmKernels.Digits);
         _bucketStarts = acc.LoadAutoGroupedKernel<Index1D, ArrayView<uint>, ArrayView<int>>(SortedBucketMsmKernels.BucketStarts);
-        _segmentCounts = acc.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int>(SortedBucketMsmKernels.SegmentCounts);
-        _sort = acc.CreateRadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense, Ascending24Bits>();
-        _scan = acc.CreateScan<int, Stride1D.Dense, Stride1D.Dense, AddInt32>(ScanKind.Exclusive);
+        _sort16 = acc.CreateRadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense, Ascending16Bits>();
+        _sort24 = acc.CreateRadixSortPairs<uint, Stride1D.Dense, uint, Stride1D.Dense, Ascending24Bits>();
         _keys = new GrowableBuffer<uint>(acc);
         _values = new GrowableBuffer<uint>(acc);
         _sortTemp = new GrowableBuffer<int>(acc);
         _starts = new GrowableBuffer<int>(acc);
-        _counts = new GrowableBuffer<int>(acc);
-        _segmentStarts = new GrowableBuffer<int>(acc);
-        _scanTemp = new GrowableBuffer<int>(acc);
     }
 
     /// <summary>Device bytes held by the sort stage's scratch buffers.</summary>
-    public long ScratchBytes => _keys.Bytes + _values.Bytes + _sortTemp.Bytes + _starts.Bytes + _counts.Bytes +
-        _segmentStarts.Bytes + _scanTemp.Bytes;
+    public long ScratchBytes => _keys.Bytes + _values.Bytes + _sortTemp.Bytes + _starts.Bytes;
 
-    /// <summary>Queues digits, sort, bucket starts and segment starts for <paramref name="scalars"/> (n = plan.N).</summary>
+    /// <summary>Queues digits, sort and bucket starts for <paramref name="scalars"/> (n = plan.N).</summary>
     public SortedEntries Run(in MsmPlan plan, ArrayView<GpuFr> scalars, AcceleratorStream stream)
     {
         int entries = plan.Entries;
@@ -135,19 +124,15 @@ internal sealed class SortStage : IDisposable
         ArrayView1D<uint, Stride1D.Dense> keys = _keys.Get(entries);
         ArrayView1D<uint, Stride1D.Dense> values = _values.Get(entries);
         ArrayView1D<int, Stride1D.Dense> starts = _starts.Get(bounds);
-        ArrayView1D<int, Stride1D.Dense> counts = _counts.Get(bounds);
-        ArrayView1D<int, Stride1D.Dense> segmentStarts = _segmentStarts.Get(bounds);
-        ArrayView1D<int, Stride1D.Dense> sortTemp = _sortTemp.Get(Math.Max(1,
-            _acc.ComputeRadixSortPairsTempStorageSize<uint, uint, Ascending24Bits>((Index1D)entries)));
-        ArrayView1D<int, Stride1D.Dense> scanTemp = _scanTemp.Get(Math.Max(1,
-            _acc.ComputeScanTempStorageSize<int>(bounds)));
+        bool narrow = plan.KeyBits == 16;
+        ArrayView1D<int, Stride1D.Dense> sortTemp = _sortTemp.Get(Math.Max(1, narrow
+            ? _acc.ComputeRadixSortPairsTempStorageSize<uint, uint, Ascending16Bits>((Index1D)entries)
+            : _acc.ComputeRadixSortPairsTempStorageSize<uint, uint, Ascending24Bits>((Index1D)entries)));
 
-        _digits(stream, plan.N, scalars, keys, values, plan.WindowBits, plan.Windows);
-        _sort(stream, keys, values, sortTemp);
+        _digits(stream, plan.N, scalars, keys, values, plan.WindowBits, plan.Windows, plan.SentinelKey);
+        (narrow ? _sort16 : _sort24)(stream, keys, values, sortTemp);
         _bucketStarts(stream, bounds, keys, starts);
-        _segmentCounts(stream, bounds, starts, counts, plan.SegmentLength);
-        _scan(stream, counts, segmentStarts, scanTemp);
-        return new SortedEntries(values, starts, segmentStarts);
+        return new SortedEntries(values, starts);
     }
 
     public void Dispose()
@@ -156,9 +141,6 @@ internal sealed class SortStage : IDisposable
         _values.Dispose();
         _sortTemp.Dispose();
         _starts.Dispose();
-        _counts.Dispose();
-        _segmentStarts.Dispose();
-        _scanTemp.Dispose();
     }
 }
 

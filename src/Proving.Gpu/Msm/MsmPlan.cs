@@ -7,14 +7,14 @@ namespace ProverMarketChain.Proving.Gpu.Msm;
 /// </summary>
 internal readonly record struct MsmPlan
 {
-    /// <summary>Largest window width: keeps windows * 2^(c-1) within the 24-bit sort keys and the buckets in memory.</summary>
+    /// <summary>Largest window width: keeps windows * 2^(c-1) below 2^24 (the widest sort key) and the buckets in memory.</summary>
     public const int MaxWindowBits = 16;
 
     /// <summary>Scalars are below r &lt; 2^254, so signed digits over 255 bits never carry out of the top window.</summary>
     public const int ScalarBits = 255;
 
-    /// <summary>Sort key of a zero digit: above every real key, so those entries sort last and are skipped.</summary>
-    public const uint SentinelKey = 0xFFFFFF;
+    /// <summary>Largest sentinel (24-bit keys).</summary>
+    public const uint MaxSentinelKey = 0xFFFFFF;
 
     /// <summary>Sign flag in a sorted value (the rest is the point's index in the section).</summary>
     public const uint NegativeFlag = 0x8000_0000u;
@@ -45,6 +45,13 @@ internal readonly record struct MsmPlan
     /// <summary>All buckets, windows * buckets per window.</summary>
     public int Buckets => Windows * BucketsPerWindow;
 
+    /// <summary>Bits the radix sort orders: 16 while every key and the sentinel fit (fewer passes), else 24.</summary>
+    public int KeyBits => Buckets < 0xFFFF ? 16 : 24;
+
+    /// <summary>Sort key of a zero digit: all ones in <see cref="KeyBits"/>, above every real key, so those entries
+    /// sort last and are skipped.</summary>
+    public uint SentinelKey => (1u << KeyBits) - 1;
+
     /// <summary>log2 of the buckets one reduction thread folds.</summary>
     public int SliceBits { get; }
 
@@ -60,8 +67,8 @@ internal readonly record struct MsmPlan
     /// <summary>Most points one accumulation thread adds (longer bucket runs are split into segments).</summary>
     public int SegmentLength { get; }
 
-    /// <summary>Upper bound on the segments: each non-empty bucket has at most one short segment.</summary>
-    public int MaxSegments => Buckets + (Entries + SegmentLength - 1) / SegmentLength;
+    /// <summary>Segment slots: floor(E / L) + buckets + 1 (bucket b's slots start at floor(start_b / L) + b).</summary>
+    public int MaxSegments => Buckets + Entries / SegmentLength + 1;
 
     /// <summary>Window width chosen for n points: about log2(n) - 3, within 3..16.</summary>
     public static int DefaultWindowBits(int n) => n <= 1 ? 3 : Math.Clamp(Log2Floor(n) - 3, 3, MaxWindowBits);

@@ -17,20 +17,33 @@ public readonly struct Ascending24Bits : IRadixSortOperation<uint>
     public int ExtractRadixBits(uint value, int shift, int bitMask) => (int)(value >> shift) & bitMask;
 }
 
+/// <summary>Ascending sort on the low 16 bits of a uint, for MSMs with fewer than 2^16 buckets (4 radix passes).</summary>
+public readonly struct Ascending16Bits : IRadixSortOperation<uint>
+{
+    /// <summary>Bits sorted (a multiple of 8, as ILGPU's radix sort requires).</summary>
+    public int NumBits => 16;
+
+    /// <summary>Padding value.</summary>
+    public uint DefaultValue => 0;
+
+    /// <summary>The radix digit at <paramref name="shift"/>.</summary>
+    public int ExtractRadixBits(uint value, int shift, int bitMask) => (int)(value >> shift) & bitMask;
+}
+
 /// <summary>
 /// Kernels of the sorted-bucket MSM, in pipeline order: signed digits and sort keys, bucket bounds (binary search in
-/// the sorted keys), segment counts (long bucket runs split), segment accumulation with mixed additions, per-bucket
-/// fold of the segments, per-slice running sums and per-window combination of the slices.
+/// the sorted keys), segment accumulation with mixed additions (long bucket runs split into slots computed from the
+/// bounds, no scan), per-bucket fold of the segments, per-slice running sums and per-window combination of the slices.
 /// The curve kernels are generic over <see cref="ICurveOps{TAffine,TJacobian}"/>, so G1 and G2 share them.
 /// </summary>
 internal static class SortedBucketMsmKernels
 {
     /// <summary>
     /// Thread i: scalar i (Montgomery form) to canonical, then signed c-bit digits (d in (-2^(c-1), 2^(c-1)], the carry
-    /// going up) written as keys[w*n+i] = w*buckets + |d|-1 (zero digits: the sentinel) and values[w*n+i] = i | sign.
+    /// going up) written as keys[w*n+i] = w*buckets + |d|-1 (zero digits: the sentinel, above every real key) and values[w*n+i] = i | sign.
     /// </summary>
     public static void Digits(Index1D i, ArrayView<GpuFr> scalars, ArrayView<uint> keys, ArrayView<uint> values,
-        int c, int windows)
+        int c, int windows, uint sentinel)
     {
         int n = (int)scalars.Length;
         GpuFr s = GpuFr.FromMontgomery(scalars[i]);
@@ -61,7 +74,7 @@ internal static class SortedBucketMsmKernels
                 carry = 0;
             }
             int at = w * n + i;
-            keys[at] = magnitude == 0 ? MsmPlan.SentinelKey : (uint)w * half + magnitude - 1;
+            keys[at] = magnitude == 0 ? sentinel : (uint)w * half + magnitude - 1;
             values[at] = (uint)i.X | sign;
         }
     }
@@ -101,36 +114,31 @@ internal static class SortedBucketMsmKernels
         starts[b] = lo;
     }
 
-    /// <summary>Thread b (0..buckets inclusive): segments of bucket b's run (0 for the extra last entry).</summary>
-    public static void SegmentCounts(Index1D b, ArrayView<int> starts, ArrayView<int> counts, int segmentLength)
-    {
-        int buckets = (int)starts.Length - 1;
-        counts[b] = b < buckets ? (starts[b + 1] - starts[b] + segmentLength - 1) / segmentLength : 0;
-    }
+    /// <summary>
+    /// First segment slot of bucket b: floor(start_b / L) + b. No scan is needed: the slots of bucket b,
+    /// floor(start_(b+1)/L) - floor(start_b/L) + 1 of them, are at least ceil(len_b / L), since
+    /// floor((a + len)/L) - floor(a/L) &gt;= floor(len/L); all slots together are at most floor(E/L) + buckets + 1.
+    /// </summary>
+    public static int SlotStart(int start, int b, int segmentLength) => start / segmentLength + b;
 
     /// <summary>
-    /// Thread s (launched up to the segment bound; those past the total return): finds its bucket in the exclusive scan
-    /// of the counts, then sums at most <paramref name="segmentLength"/> points of the run, negated where the digit was.
+    /// Thread s (one per segment slot): finds the bucket b owning slot s (the last b with SlotStart(b) &lt;= s; slot
+    /// starts rise strictly), and if slot k = s - SlotStart(b) is used (k * L &lt; len_b) sums its at most L points,
+    /// negated where the digit was. Unused slots write nothing and are never read.
     /// </summary>
     public static void AccumulateSegments<TAffine, TJacobian, TOps>(Index1D s, ArrayView<TAffine> bases,
-        ArrayView<uint> sortedValues, ArrayView<int> starts, ArrayView<int> segmentStarts, ArrayView<TJacobian> partials,
-        int segmentLength)
+        ArrayView<uint> sortedValues, ArrayView<int> starts, ArrayView<TJacobian> partials, int segmentLength)
         where TAffine : unmanaged
         where TJacobian : unmanaged
         where TOps : struct, ICurveOps<TAffine, TJacobian>
     {
         int buckets = (int)starts.Length - 1;
-        if (s >= segmentStarts[buckets])
-        {
-            return;
-        }
-        // Last bucket b with segmentStarts[b] <= s (empty buckets share their successor's start, so b owns s).
         int lo = 0;
-        int hi = buckets;
+        int hi = buckets - 1;
         while (lo < hi)
         {
             int mid = (lo + hi + 1) >> 1;
-            if (segmentStarts[mid] <= s)
+            if (SlotStart(starts[mid], mid, segmentLength) <= s)
             {
                 lo = mid;
             }
@@ -140,8 +148,14 @@ internal static class SortedBucketMsmKernels
             }
         }
         int b = lo;
-        int from = starts[b] + (s - segmentStarts[b]) * segmentLength;
-        int to = Math.Min(from + segmentLength, starts[b + 1]);
+        int k = s - SlotStart(starts[b], b, segmentLength);
+        int from = starts[b] + k * segmentLength;
+        int end = starts[b + 1];
+        if (k < 0 || from >= end)
+        {
+            return;
+        }
+        int to = Math.Min(from + segmentLength, end);
         TOps ops = default;
         TJacobian acc = ops.Infinity();
         for (int j = from; j < to; j++)
@@ -153,21 +167,21 @@ internal static class SortedBucketMsmKernels
         partials[s] = acc;
     }
 
-    /// <summary>Thread b: bucket b = the sum of its segments' partial sums (infinity for an empty bucket).</summary>
-    public static void FoldSegments<TAffine, TJacobian, TOps>(Index1D b, ArrayView<int> segmentStarts,
-        ArrayView<TJacobian> partials, ArrayView<TJacobian> buckets)
+    /// <summary>Thread b: bucket b = the sum of its ceil(len_b / L) used segment slots (infinity for an empty bucket).</summary>
+    public static void FoldSegments<TAffine, TJacobian, TOps>(Index1D b, ArrayView<int> starts,
+        ArrayView<TJacobian> partials, ArrayView<TJacobian> buckets, int segmentLength)
         where TAffine : unmanaged
         where TJacobian : unmanaged
         where TOps : struct, ICurveOps<TAffine, TJacobian>
     {
         TOps ops = default;
-        int from = segmentStarts[b];
-        int to = segmentStarts[b + 1];
+        int from = SlotStart(starts[b], b, segmentLength);
+        int used = (starts[b + 1] - starts[b] + segmentLength - 1) / segmentLength;
         TJacobian acc = ops.Infinity();
-        if (to > from)
+        if (used > 0)
         {
             acc = partials[from];
-            for (int s = from + 1; s < to; s++)
+            for (int s = from + 1; s < from + used; s++)
             {
                 acc = ops.Add(acc, partials[s]);
             }

@@ -34,7 +34,7 @@ public sealed class GpuContext : IDisposable
     public static GpuContext Create(GpuBackend backend)
     {
         Context context = backend == GpuBackend.IlgpuCpu
-            ? Context.Create(b => b.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O1))
+            ? Context.Create(b => b.CPU().EnableAlgorithms().Inlining(InliningMode.Conservative).Optimize(OptimizationLevel.O1))
             : Context.Create(b => b.Cuda().OpenCL().EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try
         {
