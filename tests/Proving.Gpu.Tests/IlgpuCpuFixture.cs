@@ -1,4 +1,5 @@
 using ProverMarketChain.Proving.Gpu.Kernels;
+using ProverMarketChain.Proving.Gpu.Msm;
 using ProverMarketChain.Proving.Gpu.Runtime;
 
 namespace ProverMarketChain.Proving.Gpu.Tests;
@@ -11,6 +12,7 @@ public sealed class IlgpuCpuFixture : IDisposable
         Context = GpuContext.Create(GpuBackend.IlgpuCpu);
         Ops = new GpuBatchOps(Context);
         Msm = new NaiveBucketMsm(Context);
+        Sorted = new SortedBucketMsm(Context);
     }
 
     public GpuContext Context { get; }
@@ -19,7 +21,14 @@ public sealed class IlgpuCpuFixture : IDisposable
 
     public NaiveBucketMsm Msm { get; }
 
-    public void Dispose() => Context.Dispose();
+    /// <summary>The fast MSM with default segment length (tests that change it build their own instance).</summary>
+    public SortedBucketMsm Sorted { get; }
+
+    public void Dispose()
+    {
+        Sorted.Dispose();
+        Context.Dispose();
+    }
 }
 
 [CollectionDefinition(Name)]

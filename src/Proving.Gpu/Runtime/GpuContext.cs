@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -9,6 +10,7 @@ namespace ProverMarketChain.Proving.Gpu.Runtime;
 /// <summary>
 /// Owns an ILGPU <see cref="Context"/> and one <see cref="Accelerator"/> chosen by <see cref="GpuDeviceSelector"/>.
 /// Create one per process and keep it: creating accelerators and compiling kernels is expensive.
+/// ILGPU.Algorithms (radix sort, scan) is enabled on the context, for the sorted bucket MSM.
 /// </summary>
 public sealed class GpuContext : IDisposable
 {
@@ -32,8 +34,8 @@ public sealed class GpuContext : IDisposable
     public static GpuContext Create(GpuBackend backend)
     {
         Context context = backend == GpuBackend.IlgpuCpu
-            ? Context.Create(b => b.CPU().Optimize(OptimizationLevel.O1))
-            : Context.Create(b => b.Cuda().OpenCL().Optimize(OptimizationLevel.O2));
+            ? Context.Create(b => b.CPU().EnableAlgorithms().Inlining(InliningMode.Conservative).Optimize(OptimizationLevel.O1))
+            : Context.Create(b => b.Cuda().OpenCL().EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try
         {
             IReadOnlyList<GpuDeviceInfo> devices = Describe(context);

@@ -5,6 +5,11 @@ using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Gpu.Arithmetic;
 using ProverMarketChain.Proving.Gpu.Kernels;
 using ProverMarketChain.Proving.Gpu.Runtime;
+if (args.Length > 0 && args[0] == "msm")
+{
+    MsmBench.Run(args.Length > 1 ? int.Parse(args[1]) : 14, args.Length > 2 && args[2] == "skewed");
+    return;
+}
 var rng = new Random(1);
 Fr a = Fr.Random(rng), b = Fr.Random(rng);
 GpuFr ga = GpuFr.FromCpu(a), gb = GpuFr.FromCpu(b);
