@@ -9,15 +9,21 @@ using Xunit.Abstractions;
 namespace ProverMarketChain.Proving.Gpu.Tests;
 
 /// <summary>The device NTT, inverse NTT and odd-coset step give exactly what the CPU <see cref="EvaluationDomain"/> gives.
-/// Each size runs with the full shared-memory block and with a small one (so the one-launch-per-stage kernels run
-/// too).</summary>
+/// Each size runs with the largest shared-memory block the CPU accelerator allows (2^5), with small ones (so the
+/// one-launch-per-stage kernels run too) and with the accelerator's default.</summary>
 [Collection(IlgpuCpuCollection.Name)]
 public sealed class GpuNttTests(IlgpuCpuFixture fx, ITestOutputHelper output)
 {
     public static TheoryData<int, int> Sizes => new()
     {
-        { 1, 10 }, { 2, 10 }, { 5, 10 }, { 10, 10 }, { 2, 1 }, { 5, 2 }, { 10, 3 },
+        { 1, 10 }, { 2, 10 }, { 5, 10 }, { 10, 10 }, { 2, 1 }, { 5, 2 }, { 10, 3 }, { 10, Default },
     };
+
+    /// <summary>Cap meaning "the public constructor" (the accelerator's default block).</summary>
+    internal const int Default = 0;
+
+    internal static GpuDomain Domain(IlgpuCpuFixture fx, int log2, int maxLocalLog) =>
+        maxLocalLog == Default ? new GpuDomain(fx.Context, log2) : new GpuDomain(fx.Context, log2, maxLocalLog);
 
     private enum Op { Forward, Inverse, OddCoset }
 
@@ -40,7 +46,7 @@ public sealed class GpuNttTests(IlgpuCpuFixture fx, ITestOutputHelper output)
     [MemberData(nameof(Sizes))]
     public void Forward_inverse_and_odd_coset_equal_the_cpu_evaluation_domain_for_random_inputs(int log2, int maxLocalLog)
     {
-        using var domain = new GpuDomain(fx.Context, log2, maxLocalLog);
+        using var domain = Domain(fx, log2, maxLocalLog);
         var cpu = new EvaluationDomain(log2, 1);
         Fr[] x = TestValues.Frs(1 << log2, 100 + log2);
         foreach (Op op in Enum.GetValues<Op>())
@@ -62,7 +68,7 @@ public sealed class GpuNttTests(IlgpuCpuFixture fx, ITestOutputHelper output)
     [InlineData(9, 2)]
     public void Inverse_of_forward_is_the_identity(int log2, int maxLocalLog)
     {
-        using var domain = new GpuDomain(fx.Context, log2, maxLocalLog);
+        using var domain = Domain(fx, log2, maxLocalLog);
         Fr[] x = TestValues.Frs(1 << log2, 7);
         Fr[] y = OnDevice(domain, x, Op.Forward);
         Assert.NotEqual(x, y);
@@ -73,7 +79,7 @@ public sealed class GpuNttTests(IlgpuCpuFixture fx, ITestOutputHelper output)
     public void Forward_of_a_constant_polynomial_is_constant_and_of_x_is_the_roots()
     {
         // An oracle independent of EvaluationDomain: 5 -> 5 everywhere; X -> w^i (Fr.RootOfUnity).
-        using var domain = new GpuDomain(fx.Context, 4, 2);
+        using var domain = new GpuDomain(fx.Context, 4, 3);
         var constant = new Fr[16];
         constant[0] = Fr.FromBigInteger(5);
         Assert.All(OnDevice(domain, constant, Op.Forward), v => Assert.Equal(Fr.FromBigInteger(5), v));

@@ -48,6 +48,7 @@ public sealed class GpuQapTests(IlgpuCpuFixture fx) : IDisposable
     [InlineData(5, 10)]
     [InlineData(10, 10)]
     [InlineData(10, 4)]
+    [InlineData(10, GpuNttTests.Default)]
     public void ComputeH_equals_the_cpu_provers_h_scalars(int log2, int maxLocalLog)
     {
         using ZkeyFile zkey = RandomKey(log2, nVars: 12, coefficients: 3 << log2, seed: log2);
@@ -58,7 +59,7 @@ public sealed class GpuQapTests(IlgpuCpuFixture fx) : IDisposable
         var a = new Fr[zkey.DomainSize];
         var b = new Fr[zkey.DomainSize];
         zkey.AccumulateQap(witness, a, b);
-        using var domain = new GpuDomain(fx.Context, zkey.DomainLog2, maxLocalLog);
+        using var domain = GpuNttTests.Domain(fx, zkey.DomainLog2, maxLocalLog);
         using var qap = new GpuQap(fx.Context);
         Fr[] h = qap.ComputeH(domain, a, b);
 

@@ -39,13 +39,15 @@ public sealed class GpuDomain : IDisposable
     /// <param name="log2Size">log2 of the domain size, in [1, 28].</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="log2Size"/> is outside [1, 28].</exception>
     public GpuDomain(GpuContext context, int log2Size)
-        : this(context, log2Size, NttKernels.MaxLocalLog)
+        : this(context, log2Size, maxLocalLog: null)
     {
     }
 
     /// <summary>As the public constructor, with the shared-memory block capped at 2^<paramref name="maxLocalLog"/>
-    /// (tests use small caps so that small domains also run the one-launch-per-stage kernels).</summary>
-    internal GpuDomain(GpuContext context, int log2Size, int maxLocalLog)
+    /// (and the device's group size) instead of the accelerator's default (<see cref="NttKernelSet.DefaultLocalLog"/>):
+    /// tests use large caps to run the shared-memory stages on the CPU accelerator and small ones so that small domains
+    /// also run the one-launch-per-stage kernels.</summary>
+    internal GpuDomain(GpuContext context, int log2Size, int? maxLocalLog)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (log2Size < MinLog2Size || log2Size > MaxLog2Size)
@@ -53,13 +55,16 @@ public sealed class GpuDomain : IDisposable
             throw new ArgumentOutOfRangeException(nameof(log2Size), log2Size,
                 $"Domain log2 size must be in [{MinLog2Size}, {MaxLog2Size}] (BN254's Fr has 2-adicity {Fr.TwoAdicity}); got {log2Size}.");
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLocalLog, 1);
+        if (maxLocalLog is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLocalLog), maxLocalLog, "The shared-memory block must be at least 2^1.");
+        }
         long start = Stopwatch.GetTimestamp();
         _k = NttKernelSet.For(context.Accelerator, out bool loaded);
         KernelCompileTime = loaded ? _k.CompileTime : TimeSpan.Zero;
         Log2Size = log2Size;
         Size = 1 << log2Size;
-        LocalLog = Math.Min(log2Size, Math.Min(maxLocalLog, _k.MaxLocalLog));
+        LocalLog = Math.Min(log2Size, Math.Min(maxLocalLog ?? _k.DefaultLocalLog, _k.MaxLocalLog));
         Accelerator accelerator = context.Accelerator;
         _sizeInverse = GpuFr.FromCpu(Fr.FromBigInteger(Size).Inverse());
         _twiddles = accelerator.Allocate1D(GpuFr.FromCpu(NttTables.StageTwiddles(Fr.RootOfUnity(log2Size), Size)));
@@ -101,7 +106,7 @@ public sealed class GpuDomain : IDisposable
     public void Forward(ArrayView<GpuFr> values, AcceleratorStream stream)
     {
         Check(values, stream, nameof(values));
-        _k.BitReverse(stream, Size, values, values, values, Log2Size, default, 0);
+        _k.BitReverse(stream, _k.Threads(Size), values, values, values, Log2Size, default, 0, Size, _k.Threads(Size));
         Local(values, values, values, 1, NttKernels.ModeDit, stream);
         DitGlobal(values, values, values, 1, stream);
     }
@@ -113,7 +118,7 @@ public sealed class GpuDomain : IDisposable
         Check(values, stream, nameof(values));
         DifGlobal(values, values, values, 1, stream);
         Local(values, values, values, 1, NttKernels.ModeDifInverse, stream);
-        _k.BitReverse(stream, Size, values, values, values, Log2Size, _sizeInverse, 1);
+        _k.BitReverse(stream, _k.Threads(Size), values, values, values, Log2Size, _sizeInverse, 1, Size, _k.Threads(Size));
     }
 
     /// <summary>Evaluations on the n-th roots w^i -> evaluations on the odd 2n-th roots w_{2n} w^i, in place (as
@@ -160,26 +165,29 @@ public sealed class GpuDomain : IDisposable
     /// <summary>Inverse DIF stages with half lengths n/2 .. 2^LocalLog, one launch each.</summary>
     private void DifGlobal(ArrayView<GpuFr> x0, ArrayView<GpuFr> x1, ArrayView<GpuFr> x2, int arrays, AcceleratorStream stream)
     {
+        int count = arrays * (Size / 2), threads = _k.Threads(count);
         for (int hl = Log2Size - 1; hl >= LocalLog; hl--)
         {
-            _k.DifInverseStage(stream, arrays * (Size / 2), x0, x1, x2, _twiddles.View, Log2Size, hl);
+            _k.DifInverseStage(stream, threads, x0, x1, x2, _twiddles.View, Log2Size, hl, count, threads);
         }
     }
 
     /// <summary>Forward DIT stages with half lengths 2^LocalLog .. n/2, one launch each.</summary>
     private void DitGlobal(ArrayView<GpuFr> x0, ArrayView<GpuFr> x1, ArrayView<GpuFr> x2, int arrays, AcceleratorStream stream)
     {
+        int count = arrays * (Size / 2), threads = _k.Threads(count);
         for (int hl = LocalLog; hl < Log2Size; hl++)
         {
-            _k.DitStage(stream, arrays * (Size / 2), x0, x1, x2, _twiddles.View, Log2Size, hl);
+            _k.DitStage(stream, threads, x0, x1, x2, _twiddles.View, Log2Size, hl, count, threads);
         }
     }
 
     private void Local(ArrayView<GpuFr> x0, ArrayView<GpuFr> x1, ArrayView<GpuFr> x2, int arrays, int mode, AcceleratorStream stream)
     {
-        var config = new KernelConfig(arrays << (Log2Size - LocalLog), 1 << (LocalLog - 1));
+        int blocks = arrays << (Log2Size - LocalLog), groupSize = 1 << (LocalLog - 1);
+        var config = new KernelConfig(_k.Groups(blocks, groupSize), groupSize);
         ArrayView<GpuFr> factors = _cosetFactors?.View ?? _twiddles.View;
-        _k.LocalStages(stream, config, x0, x1, x2, _twiddles.View, factors, Log2Size, LocalLog, mode);
+        _k.LocalStages(stream, config, x0, x1, x2, _twiddles.View, factors, Log2Size, LocalLog, mode, blocks);
     }
 
     /// <inheritdoc />

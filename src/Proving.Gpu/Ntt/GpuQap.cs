@@ -45,9 +45,10 @@ public sealed class GpuQap : IDisposable
         domain.Check(b, stream, nameof(b));
         domain.Check(c, stream, nameof(c));
         int n = domain.Size;
-        _k.Multiply(stream, n, a, b, c);
+        int threads = _k.Threads(n);
+        _k.Multiply(stream, threads, a, b, c, n, threads);
         domain.ToOddCosets(a, b, c, stream);
-        _k.MultiplySubtract(stream, n, a, b, c);
+        _k.MultiplySubtract(stream, threads, a, b, c, n, threads);
     }
 
     /// <summary>Host convenience for tests: uploads, computes, downloads (synchronizes the default stream).</summary>
