@@ -28,9 +28,10 @@ $(STAMP): package.json package-lock.json
 contracts: setup
 	$(FORGE) build
 
-## circuits: circom2 + snarkjs builds (cached in circuits/build; deterministic, test-only setup).
+## circuits: circom2 + snarkjs builds (cached in circuits/build; deterministic, test-only setup). The GPU path's tests
+## prove all three small circuits on ILGPU's CPU accelerator and check the proofs with snarkjs (about 20 s of builds).
 circuits-test: setup
-	bash circuits/build.sh multiplier
+	bash circuits/build.sh multiplier poseidon_chain comparators
 
 circuits-demo: setup
 	bash circuits/build.sh rollup_batch

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ProverMarketChain.Proving.Gpu.Runtime;
 using ProverMarketChain.Proving.Msm;
 
 namespace ProverMarketChain.Cli.Commands;
@@ -41,6 +42,30 @@ public sealed class BenchCommand : PmcCommand
         HelpName = "path",
     };
 
+    private readonly Option<ProverDevice?> _device = new("--device")
+    {
+        Description = "Bench the GPU path instead: gpu (a CUDA/OpenCL GPU; an error when there is none) or ilgpu-cpu (ILGPU's CPU accelerator), "
+            + "each against the CPU prover in the same run: a G1 MSM, then proves of synthetic circuits",
+        CustomParser = r => OptionParsers.Device("--device")(r),
+        HelpName = "gpu|ilgpu-cpu",
+    };
+
+    private readonly Option<int> _msmLog2 = new("--msm-log2")
+    {
+        Description = "With --device: log2 of the G1 MSM's points (default 20)",
+        DefaultValueFactory = _ => 20,
+        CustomParser = OptionParsers.WholeNumber("--msm-log2", 4, 24),
+        HelpName = "K",
+    };
+
+    private readonly Option<int[]> _proveLog2 = new("--prove-log2")
+    {
+        Description = "With --device: log2 of each synthetic circuit's constraints to prove, comma-separated (default 16,20)",
+        DefaultValueFactory = _ => [16, 20],
+        CustomParser = OptionParsers.WholeNumberList("--prove-log2", 2, 24),
+        HelpName = "K[,K...]",
+    };
+
     /// <summary>Creates the command.</summary>
     public BenchCommand(CliIo io)
         : base("bench", "MSM/NTT throughput and prove vs snarkjs (time ratio, peak memory vs zkey size)", io)
@@ -50,12 +75,19 @@ public sealed class BenchCommand : PmcCommand
         Options.Add(_zkey);
         Options.Add(_wtns);
         Options.Add(_snarkjs);
+        Options.Add(_device);
+        Options.Add(_msmLog2);
+        Options.Add(_proveLog2);
     }
 
     /// <inheritdoc />
     protected override int Run(ParseResult parseResult, CommandContext ctx)
     {
         bool quick = parseResult.GetValue(_quick);
+        if (parseResult.GetValue(_device) is { } device)
+        {
+            return DeviceBenchReport.Run(device, parseResult.GetValue(_msmLog2), parseResult.GetValue(_proveLog2)!, parseResult.GetValue(_runs), ctx);
+        }
         // As in `pmc prove` (whose children this also runs): the in-process MSMs and NTTs get the same heap.
         ProvingHeap.AdviseHugePages(ctx.Loggers.CreateLogger("pmc.bench"));
         var o = ctx.Out;
@@ -105,7 +137,7 @@ public sealed class BenchCommand : PmcCommand
             var theirs = new List<(double Seconds, double CpuSeconds, long PeakBytes)>();
             for (int run = 0; run < runs; run++)
             {
-                ours.Add(RunChild("dotnet", [pmcDll, "prove", zkey, wtns, Path.Combine(tmp, "p1.json"), Path.Combine(tmp, "u1.json"), "--stats"]));
+                ours.Add(RunChild("dotnet", [pmcDll, "prove", zkey, wtns, Path.Combine(tmp, "p1.json"), Path.Combine(tmp, "u1.json"), "--stats", "--device", "cpu"]));
                 theirs.Add(RunChild(snarkjs, ["groth16", "prove", zkey, wtns, Path.Combine(tmp, "p2.json"), Path.Combine(tmp, "u2.json")]));
             }
 

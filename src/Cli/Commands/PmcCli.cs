@@ -5,6 +5,7 @@ using System.CommandLine.Parsing;
 using ProverMarketChain.ContractBindings.Contracts;
 using ProverMarketChain.ContractBindings.Rpc;
 using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Proving.Gpu.Runtime;
 using ProverMarketChain.Proving.Groth16;
 using ProverMarketChain.Worker.Configuration;
 
@@ -89,7 +90,7 @@ public static class PmcCli
             WriteUsage(parse.CommandResult.Command, path, error);
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is ProvingFormatException or Groth16Exception or IOException or UnauthorizedAccessException
+        catch (Exception e) when (e is ProvingFormatException or Groth16Exception or GpuUnavailableException or IOException or UnauthorizedAccessException
             or WorkerConfigurationException or KeystoreException or JsonRpcException or ContractRevertException)
         {
             error.WriteLine($"{CommandPath(parse.CommandResult)}: error: {e.Message}");

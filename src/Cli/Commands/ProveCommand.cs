@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ProverMarketChain.Proving.Formats;
+using ProverMarketChain.Proving.Gpu.Prover;
+using ProverMarketChain.Proving.Gpu.Runtime;
 using ProverMarketChain.Proving.Groth16;
 
 namespace ProverMarketChain.Cli.Commands;
@@ -19,6 +21,14 @@ public sealed class ProveCommand : PmcCommand
         HelpName = "circuit.r1cs",
     };
 
+    private readonly Option<ProverDevice> _device = new("--device")
+    {
+        Description = "Where to prove: cpu, gpu (CUDA, else OpenCL; an error when there is none), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator, slow, for tests), auto (a CUDA GPU when there is one, else the CPU)",
+        DefaultValueFactory = _ => ProverDevice.Auto,
+        CustomParser = OptionParsers.Device("--device"),
+        HelpName = "cpu|gpu|ilgpu-cpu|auto",
+    };
+
     private readonly Option<bool> _stats = new("--stats")
     {
         Description = "Print the peak working set, GC counts and phase timings to stderr",
@@ -33,6 +43,7 @@ public sealed class ProveCommand : PmcCommand
         Arguments.Add(_proof);
         Arguments.Add(_public);
         Options.Add(_r1cs);
+        Options.Add(_device);
         Options.Add(_stats);
     }
 
@@ -42,8 +53,24 @@ public sealed class ProveCommand : PmcCommand
         string proofPath = parseResult.GetRequiredValue(_proof), publicPath = parseResult.GetRequiredValue(_public);
         var logger = ctx.Loggers.CreateLogger("pmc.prove");
         ProvingHeap.AdviseHugePages(logger);
-        var prover = new Groth16Prover(logger);
-        var result = prover.ProveFiles(parseResult.GetRequiredValue(_zkey), parseResult.GetRequiredValue(_witness), parseResult.GetValue(_r1cs));
+        var device = parseResult.GetValue(_device);
+        var prover = ProverBackends.Create(device, logger);
+        Groth16ProveResult result;
+        try
+        {
+            // Said only when --device was given, so scripts parsing a plain prove's output see nothing new.
+            if (parseResult.GetResult(_device) is { Implicit: false })
+            {
+                ctx.Err.WriteLine(device == ProverDevice.Auto && prover is Groth16Prover
+                    ? $"--device auto: no CUDA device found, proving on the {prover.Description}"
+                    : $"proving on {prover.Description}");
+            }
+            result = prover.ProveFiles(parseResult.GetRequiredValue(_zkey), parseResult.GetRequiredValue(_witness), parseResult.GetValue(_r1cs));
+        }
+        finally
+        {
+            (prover as IDisposable)?.Dispose();
+        }
         SnarkjsJson.WriteFile(proofPath, SnarkjsJson.ProofToJson(result.Proof));
         SnarkjsJson.WriteFile(publicPath, SnarkjsJson.PublicToJson(result.PublicSignals));
         // Guarded: even a disabled generic Log call costs jitting at the end of every prove.

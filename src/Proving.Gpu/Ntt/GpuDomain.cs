@@ -89,6 +89,14 @@ public sealed class GpuDomain : IDisposable
     /// <summary>Device memory held by the tables, in bytes.</summary>
     public long Bytes => _twiddles.LengthInBytes + (_cosetFactors?.LengthInBytes ?? 0);
 
+    /// <summary>The device memory a domain of 2^<paramref name="log2Size"/> holds (<see cref="Bytes"/> before creating it).</summary>
+    public static long BytesFor(int log2Size)
+    {
+        long n = 1L << log2Size;
+        long frBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<GpuFr>();
+        return (Math.Max(2, n) + (log2Size < Fr.TwoAdicity ? n : 0)) * frBytes;
+    }
+
     /// <summary>Time this instance spent compiling kernels: zero when another domain or <see cref="GpuQap"/> on the
     /// same accelerator already had.</summary>
     public TimeSpan KernelCompileTime { get; }

@@ -50,7 +50,41 @@ public sealed class GpuContext : IDisposable
         }
     }
 
-    /// <summary>Opens a real GPU if there is one (for <c>--device auto</c>); null when there is none.</summary>
+    /// <summary>
+    /// Opens the first CUDA device if there is one (for <c>--device auto</c>); null when there is none. OpenCL devices
+    /// are not taken here: <c>auto</c> picks only what the backend is built and measured for, and <c>--device gpu</c>
+    /// still reaches an OpenCL GPU when asked for explicitly.
+    /// </summary>
+    public static GpuContext? TryCreateCuda()
+    {
+        Context context;
+        try
+        {
+            context = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException or NotSupportedException)
+        {
+            return null; // no driver library to probe
+        }
+        try
+        {
+            IReadOnlyList<GpuDeviceInfo> devices = Describe(context);
+            GpuDeviceInfo? cuda = devices.FirstOrDefault(d => d.Kind == GpuDeviceKind.Cuda);
+            if (cuda is null)
+            {
+                context.Dispose();
+                return null;
+            }
+            return new GpuContext(context, context.Devices[cuda.Index].CreateAccelerator(context), cuda);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a real GPU if there is one; null when there is none.</summary>
     public static GpuContext? TryCreateGpu()
     {
         try

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ProverMarketChain.Proving.Gpu.Runtime;
 
 namespace ProverMarketChain.Worker.Configuration;
 
@@ -45,6 +46,17 @@ public sealed class WorkerOptions
 
     /// <summary>Most jobs proved at once.</summary>
     public int Capacity { get; set; } = 1;
+
+    /// <summary>
+    /// Where proofs are computed, as <c>pmc prove --device</c>: <c>cpu</c>; <c>gpu</c> (CUDA, else an OpenCL GPU; the
+    /// worker refuses to start without one); <c>ilgpu-cpu</c> (the GPU kernels on ILGPU's CPU accelerator, for tests);
+    /// <c>auto</c> (default: a CUDA GPU when there is one, with the CPU prover taking over a proof the GPU fails;
+    /// otherwise the CPU).
+    /// </summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Device memory, in MiB, for proving keys kept on the GPU between proofs; 0 = three quarters of the device's.</summary>
+    public int GpuKeyBudgetMiB { get; set; }
 
     /// <summary>Highest max-fee-per-gas, in wei, the worker pays; jobs that need more are skipped.</summary>
     public string MaxGasPriceWei { get; set; } = "100000000000";
@@ -324,6 +336,8 @@ public sealed class WorkerOptions
         if (string.IsNullOrWhiteSpace(JournalPath)) errors.Add("journalPath: required");
         if (string.IsNullOrWhiteSpace(ArtifactCacheDir)) errors.Add("artifactCacheDir: required");
         if (Capacity is < 1 or > 256) errors.Add($"capacity: {Capacity} is outside 1..256");
+        if (!ProverDevices.TryParse(Device, out _)) errors.Add($"device: '{Device}' is not one of {string.Join(", ", ProverDevices.Names)}");
+        if (GpuKeyBudgetMiB is < 0 or > 1 << 20) errors.Add($"gpuKeyBudgetMiB: {GpuKeyBudgetMiB} is outside 0..{1 << 20}");
         if (Confirmations is < 0 or > 64) errors.Add($"confirmations: {Confirmations} is outside 0..64");
         if (RpcAttemptTimeout < TimeSpan.FromMilliseconds(100) || RpcAttemptTimeout > TimeSpan.FromMinutes(5))
             errors.Add($"rpcAttemptTimeout: {RpcAttemptTimeout} is outside 100 ms..5 min");

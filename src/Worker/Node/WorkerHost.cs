@@ -3,6 +3,9 @@ using Microsoft.Extensions.Logging;
 using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Proving.Gpu.Prover;
+using ProverMarketChain.Proving.Gpu.Runtime;
+using ProverMarketChain.Proving.Groth16;
 using ProverMarketChain.Proving.Msm;
 using ProverMarketChain.Worker.Configuration;
 using ProverMarketChain.Worker.Journal;
@@ -52,7 +55,18 @@ public sealed class WorkerHost : IAsyncDisposable
         var journal = new WorkerJournal(options.JournalPath);
         host._owned.Add(journal);
         // Local artifacts open now; the others are fetched from the registry when the node starts.
-        var engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log);
+        IGroth16Backend prover;
+        try
+        {
+            prover = ProverBackends.Create(ProverDevices.Parse(options.Device), log, gpuKeyBudgetBytes: (long)options.GpuKeyBudgetMiB << 20);
+        }
+        catch (GpuUnavailableException e)
+        {
+            throw new WorkerConfigurationException(options.DeploymentFile, [$"device: {options.Device}: {e.Message}"]);
+        }
+        log.LogInformation("Proving on {Prover}", prover.Description);
+        var engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log,
+            prover: prover);
         host._owned.Add(engine);
         var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed, maxCallbackGas: options.MaxCallbackGas);

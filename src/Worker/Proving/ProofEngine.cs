@@ -31,17 +31,21 @@ public sealed class ProofEngine : IDisposable
 {
     private readonly Dictionary<uint, (CircuitArtifacts Artifacts, ZkeyFile Zkey, SemaphoreSlim Gate)> _circuits = new();
     private readonly WitnessCalculator _witness;
-    private readonly Groth16Prover _prover;
+    private readonly IGroth16Backend _prover;
     private readonly ILogger _logger;
     private readonly string _scratch;
 
     /// <summary>Opens the proving keys of <paramref name="circuits"/>.</summary>
+    /// <param name="circuits">The circuits served from local files.</param>
+    /// <param name="logger">Engine log.</param>
+    /// <param name="maxDegreeOfParallelism">The CPU prover's parallelism (-1 = all cores), when no prover is given.</param>
+    /// <param name="prover">The prover (a GPU backend, say; the engine disposes it); null = the CPU prover.</param>
     /// <exception cref="ProvingFormatException">A proving key is missing or malformed.</exception>
-    public ProofEngine(IEnumerable<CircuitArtifacts> circuits, ILogger logger, int maxDegreeOfParallelism = -1)
+    public ProofEngine(IEnumerable<CircuitArtifacts> circuits, ILogger logger, int maxDegreeOfParallelism = -1, IGroth16Backend? prover = null)
     {
         _logger = logger;
         _witness = new WitnessCalculator(logger: logger);
-        _prover = new Groth16Prover(logger, maxDegreeOfParallelism);
+        _prover = prover ?? new Groth16Prover(logger, maxDegreeOfParallelism);
         _scratch = Directory.CreateTempSubdirectory("pmc-worker-").FullName;
         foreach (var c in circuits) Add(c);
     }
@@ -54,6 +58,9 @@ public sealed class ProofEngine : IDisposable
         if (_circuits.ContainsKey(circuit.CircuitId)) throw new InvalidOperationException($"circuit {circuit.CircuitId} is already served");
         _circuits[circuit.CircuitId] = (circuit, ZkeyFile.Open(circuit.ZkeyPath), new SemaphoreSlim(1, 1));
     }
+
+    /// <summary>What computes the proofs (the CPU prover, or a GPU's name).</summary>
+    public string ProverDescription => _prover.Description;
 
     /// <summary>Whether this engine serves <paramref name="circuitId"/>.</summary>
     public bool Serves(uint circuitId) => _circuits.ContainsKey(circuitId);
@@ -145,6 +152,7 @@ public sealed class ProofEngine : IDisposable
     public void Dispose()
     {
         foreach (var c in _circuits.Values) c.Zkey.Dispose();
+        (_prover as IDisposable)?.Dispose();
         try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
     }
 }

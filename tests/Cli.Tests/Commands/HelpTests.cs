@@ -16,9 +16,9 @@ public sealed class HelpTests
     /// <summary>The options each command had (and the worker's new --set); none may disappear.</summary>
     public static readonly TheoryData<string, string[]> KnownOptions = new()
     {
-        { "prove", ["--r1cs", "--stats"] },
+        { "prove", ["--r1cs", "--stats", "--device"] },
         { "setup", ["--ptau", "--insecure-seed"] },
-        { "bench", ["--quick", "--runs", "--zkey", "--wtns", "--snarkjs"] },
+        { "bench", ["--quick", "--runs", "--zkey", "--wtns", "--snarkjs", "--device", "--msm-log2", "--prove-log2"] },
         { "bench-client", ["--count"] },
         { "bench-indexer", ["--requests", "--engines", "--postgres", "--queries", "--seed", "--json"] },
         { "worker", ["--config", "--set"] },

@@ -111,6 +111,8 @@ public sealed class UsageErrorTests
     [InlineData("simulate", "--heterogeneity", "0", "--requests", "10", "--provers", "2")]
     [InlineData("simulate", "--seed", "1", "--requests", "2000", "--provers", "20", "--heterogeneity", "0.5", "--load", "0.5", "--gas-price-gwei", "0.01", "--sequencer", "ordering", "--one-step")]
     [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--r1cs", "c.r1cs", "--stats")]
+    [InlineData("prove", "c.zkey", "w.wtns", "proof.json", "public.json", "--device", "ilgpu-cpu")]
+    [InlineData("bench", "--device", "gpu", "--msm-log2", "20", "--prove-log2", "16,20", "--runs", "3")]
     [InlineData("verify", "vk.json", "public.json", "proof.json")]
     [InlineData("setup", "c.r1cs", "c.zkey", "--ptau", "p.ptau")]
     [InlineData("setup", "c.r1cs", "c.zkey", "--insecure-seed", "pmc rollup_batch demo key")]

@@ -157,12 +157,22 @@ public sealed class WorkerConfigurationTests : IDisposable
     [InlineData("batching:maxWait=5", "'maxWait'")]
     [InlineData("maxCallbackGas=-1", "Worker:maxCallbackGas")]
     [InlineData("maxCallbackGas=40000000", "maxCallbackGas: 40000000 is outside 0..30000000")]
+    [InlineData("device=cuda", "device: 'cuda' is not one of cpu, gpu, ilgpu-cpu, auto")]
+    [InlineData("gpuKeyBudgetMiB=-1", "gpuKeyBudgetMiB: -1 is outside 0..1048576")]
     public void AnInvalidSettingIsNamed(string assignment, string expected)
     {
         var e = Assert.Throws<WorkerConfigurationException>(() => Load(null, assignment));
 
         Assert.Contains(expected, e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(_files.Path, e.Message);
+    }
+
+    [Fact]
+    public void TheProverDeviceDefaultsToAuto_andIsASettingLikeAnyOther()
+    {
+        Assert.Equal("auto", Load().Device);
+        Assert.Equal("ilgpu-cpu", Load(new() { ["PMC_Worker__Device"] = "gpu" }, "device=ilgpu-cpu").Device);
+        Assert.Equal("gpu", Load(new() { ["PMC_Worker__Device"] = "gpu" }).Device);
     }
 
     [Fact]
