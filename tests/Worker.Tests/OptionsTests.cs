@@ -215,4 +215,25 @@ public sealed class OptionsTests : IDisposable
         Assert.Contains(o.DeploymentFile, e.Message);
         Assert.Contains(message, e.Message);
     }
+
+    /// <summary>
+    /// <c>device: gpu</c> on a machine without one stops the worker at start-up with a configuration error that names
+    /// the setting and says there is no GPU, instead of bidding for work it would prove at CPU-accelerator speed.
+    /// </summary>
+    [SkippableFact]
+    public void Create_deviceGpuWithoutAGpu_isAConfigurationErrorNamingTheSetting()
+    {
+        using (var gpu = ProverMarketChain.Proving.Gpu.Runtime.GpuContext.TryCreateGpu())
+        {
+            Skip.If(gpu is not null, "this machine has a GPU");
+        }
+        var env = new Dictionary<string, string?> { [WorkerOptions.PrivateKeyVariable] = Key };
+        var o = WorkerOptions.Load(Write(Valid), env);
+        o.Device = "gpu";
+        File.WriteAllText(o.DeploymentFile, """{"chainId":1,"circuitRegistry":"0x0000000000000000000000000000000000000001","collateralVault":"0x0000000000000000000000000000000000000002","proverMarket":"0x0000000000000000000000000000000000000003","deployBlock":1}""");
+
+        var e = Assert.Throws<WorkerConfigurationException>(() => ProverMarketChain.Worker.Node.WorkerHost.Create(o, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, env));
+
+        Assert.Contains("device: gpu: A GPU was requested but ILGPU found no CUDA device", e.Message);
+    }
 }

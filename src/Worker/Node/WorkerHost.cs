@@ -43,10 +43,26 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <param name="loggers">Logger factory.</param>
     /// <param name="environment">Where secrets come from (default: the process environment).</param>
     /// <param name="name">A label for logs.</param>
+    /// <exception cref="WorkerConfigurationException">A setting cannot be met (a broken deployment file, <c>device: gpu</c>
+    /// without a GPU); whatever was opened before is closed again.</exception>
     public static WorkerHost Create(WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment = null, string name = "worker")
     {
-        var log = loggers.CreateLogger($"ProverMarketChain.Worker.{name}");
         var host = new WorkerHost(null!);
+        try
+        {
+            Wire(host, options, loggers, environment, name);
+            return host;
+        }
+        catch
+        {
+            for (int i = host._owned.Count - 1; i >= 0; i--) host._owned[i].Dispose();
+            throw;
+        }
+    }
+
+    private static void Wire(WorkerHost host, WorkerOptions options, ILoggerFactory loggers, IReadOnlyDictionary<string, string?>? environment, string name)
+    {
+        var log = loggers.CreateLogger($"ProverMarketChain.Worker.{name}");
         var (signer, rpc) = CreateSigner(options, loggers, environment);
         host._owned.Add(rpc);
         Deployment deployment;
@@ -65,8 +81,17 @@ public sealed class WorkerHost : IAsyncDisposable
             throw new WorkerConfigurationException(options.DeploymentFile, [$"device: {options.Device}: {e.Message}"]);
         }
         log.LogInformation("Proving on {Prover}", prover.Description);
-        var engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log,
-            prover: prover);
+        ProofEngine engine;
+        try
+        {
+            engine = new ProofEngine(options.Circuits.Where(c => !c.FetchFromRegistry).Select(c => new CircuitArtifacts(c.CircuitId, c.Zkey, c.WitnessWasm)), log,
+                prover: prover);
+        }
+        catch
+        {
+            (prover as IDisposable)?.Dispose(); // the engine owns it only once built
+            throw;
+        }
         host._owned.Add(engine);
         var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed, maxCallbackGas: options.MaxCallbackGas);
@@ -81,7 +106,6 @@ public sealed class WorkerHost : IAsyncDisposable
         var artifacts = new ArtifactStore(options.ArtifactCacheDir, artifactHttp, log, fetchTimeout: ArtifactStore.DefaultFetchTimeout);
         host.Node = new ProverNode(options, signer, deployment, journal, engine, planner, inputs, artifacts, metrics, log);
         metrics.Serve(options.MetricsUrl, options.OtlpEndpoint is { } otlp ? new Uri(otlp) : null, host.Node.StatusJson, log);
-        return host;
     }
 
     /// <summary>

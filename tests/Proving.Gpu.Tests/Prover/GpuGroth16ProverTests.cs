@@ -13,7 +13,8 @@ namespace ProverMarketChain.Proving.Gpu.Tests.Prover;
 [Collection(GpuProverCollection.Name)]
 public sealed class GpuGroth16ProverTests(GpuProverFixture fixture)
 {
-    public static readonly TheoryData<string> Circuits = new(["multiplier", "poseidon_chain", "comparators"]);
+    /// <summary>The small circuits of `make circuits-test`, and rollup_batch (14,703 constraints, a 2^14 domain) of `make circuits-demo`.</summary>
+    public static readonly TheoryData<string> Circuits = new(["multiplier", "poseidon_chain", "comparators", "rollup_batch"]);
 
     [Theory]
     [MemberData(nameof(Circuits))]

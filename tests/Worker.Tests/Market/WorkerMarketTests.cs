@@ -58,6 +58,27 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     }
 
     /// <summary>
+    /// The worker's <c>device</c> setting reaches its prover: with <c>ilgpu-cpu</c> the proof is computed by the GPU
+    /// kernels (on ILGPU's CPU accelerator) and the market's on-chain verifier accepts it.
+    /// </summary>
+    [Fact]
+    public async Task DeviceIlgpuCpu_theGpuKernelsProve_andTheMarketAcceptsTheProof()
+    {
+        await using var h = await MarketHarness.CreateAsync(_anvil);
+        var key = await h.NewProverAsync();
+        var (o, _, env) = h.WorkerConfig(key, "ilgpu", "300000000000000");
+        o.Device = "ilgpu-cpu";
+        h.StartWorker(o, env);
+
+        var (_, id) = await h.SubmitAsync(mode: 0, a: 3, b: 11, bidSeconds: 5);
+        await h.WaitForStatusAsync(id, Fulfilled, Patience);
+
+        Assert.Contains(h.Log.Lines, l => l.Contains("Proving on Cpu 'CPUAccelerator' (ILGPU)", StringComparison.Ordinal));
+        var fulfilled = (await h.MarketLogsAsync(id)).DecodeEvents<IProverMarketService.RequestFulfilledEventDTO>().Select(x => x.Event).Single();
+        Assert.Equal(key.Address, Address.Parse(fulfilled.Prover));
+    }
+
+    /// <summary>
     /// One worker in two auctions at once commits from two bid lanes (its journal holds the first lane while that bid
     /// is open), opened at start-up for its capacity, and wins and delivers both; afterwards both lanes are free.
     /// </summary>
