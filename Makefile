@@ -11,7 +11,7 @@ FORGE := node_modules/.bin/forge
 DOTNET ?= dotnet
 STAMP := node_modules/.pmc-setup-stamp
 
-.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-indexer demo soak report simulate-bench simulate-replay clean
+.PHONY: setup build indexer contracts test-circuits circuits-test circuits-demo dotnet-build test test-contracts test-dotnet test-deep snapshot layout bench bench-gpu gpu-bundle bench-indexer demo soak report simulate-bench simulate-replay clean
 
 ## setup: npm packages (forge, anvil, cast, solc-js, circom2, snarkjs, solady, chart.js), NuGet restore, and from Debian
 ## when missing: PostgreSQL (the indexer's tests) and chromium + chromium-driver (the dashboard's browser test). Idempotent.
@@ -81,6 +81,16 @@ bench: dotnet-build
 ## bench-indexer: `./pmc bench-indexer` (not part of `make test`): a synthetic history of REQUESTS (default 100,000)
 ## requests ingested on SQLite and on a temporary PostgreSQL (events/s), then every API endpoint timed over HTTP (p50/p99),
 ## and the event decoder's rate; PASS/FAIL against 5,000 events/s on SQLite and 50 ms p99. ENGINES=sqlite skips PostgreSQL.
+## bench-gpu: `./pmc bench --device gpu`: G1 MSM 2^20 and synthetic 2^16 and 2^20-constraint proves on the GPU against
+## the CPU prover in the same run (fails clearly where there is no GPU). DEVICE=ilgpu-cpu with small MSM_LOG2/PROVE_LOG2
+## runs the same kernels on ILGPU's CPU accelerator.
+bench-gpu: dotnet-build
+	./pmc bench --device $(or $(DEVICE),gpu) $(if $(MSM_LOG2),--msm-log2 $(MSM_LOG2)) $(if $(PROVE_LOG2),--prove-log2 $(PROVE_LOG2))
+
+## gpu-bundle: .device/gpu-bundle.tar.xz, a self-contained pmc for a GPU machine without .NET (see tools/gpu/bundle.sh).
+gpu-bundle: $(STAMP)
+	bash tools/gpu/bundle.sh
+
 bench-indexer: dotnet-build
 	./pmc bench-indexer $(if $(REQUESTS),--requests $(REQUESTS)) $(if $(ENGINES),--engines $(ENGINES))
 
