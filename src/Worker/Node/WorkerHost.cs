@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ProverMarketChain.ContractBindings;
 using ProverMarketChain.ContractBindings.Crypto;
 using ProverMarketChain.ContractBindings.Rpc;
+using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Gpu.Prover;
 using ProverMarketChain.Proving.Gpu.Runtime;
 using ProverMarketChain.Proving.Groth16;
@@ -28,14 +29,50 @@ public sealed class WorkerHost : IAsyncDisposable
     /// Proving speed in proving units (constraints) per second, measured with a G1 MSM. A Groth16 proof costs about
     /// eight G1 MSMs the size of the circuit (A, B1, C and H in G1, B2 in G2 at about three times a G1 MSM, plus the NTTs).
     /// </summary>
-    public static double CalibrateUnitsPerSecond(ILogger logger)
+    /// <param name="logger">Told the measurement.</param>
+    /// <param name="prover">The worker's prover: a GPU backend is timed on a real prove (see
+    /// <see cref="CalibrateByProving"/>) rather than by the CPU's MSM, which says nothing about the device.</param>
+    public static double CalibrateUnitsPerSecond(ILogger logger, IGroth16Backend? prover = null)
     {
+        if (prover is not null and not Groth16Prover) return CalibrateByProving(logger, prover);
         var sw = Stopwatch.StartNew();
         var r = ArithmeticBench.BenchG1Msm(14);
         var unitsPerSecond = r.PointsPerSecond / 8;
         logger.LogInformation("Self-benchmark: G1 MSM {Points} points in {Ms:F0} ms => about {Ups:F0} proving units/s ({Total} ms)",
             r.Points, r.Milliseconds, unitsPerSecond, sw.ElapsedMilliseconds);
         return unitsPerSecond;
+    }
+
+    /// <summary>
+    /// Proving speed of <paramref name="prover"/> from proves of a 2^12-constraint <see cref="SyntheticCircuit"/> (the
+    /// second prove is timed: the first uploads the key to a GPU). Small circuits carry a GPU's fixed per-proof costs,
+    /// so this errs towards the slow side, which makes the worker promise less, not miss deadlines.
+    /// </summary>
+    /// <param name="logger">Told the measurement.</param>
+    /// <param name="prover">The prover to time.</param>
+    /// <param name="log2">log2 of the circuit's domain (tests use a smaller one).</param>
+    public static double CalibrateByProving(ILogger logger, IGroth16Backend prover, int log2 = 12)
+    {
+        ArgumentNullException.ThrowIfNull(prover);
+        var circuit = SyntheticCircuit.Create(log2);
+        string dir = Directory.CreateTempSubdirectory("pmc-calibrate-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "calibration.zkey");
+            circuit.WriteDevelopmentKey(path);
+            using var zkey = ZkeyFile.Open(path);
+            prover.Prove(zkey, circuit.Witness);
+            var sw = Stopwatch.StartNew();
+            prover.Prove(zkey, circuit.Witness);
+            double unitsPerSecond = circuit.R1cs.NConstraints / Math.Max(sw.Elapsed.TotalSeconds, 1e-6);
+            logger.LogInformation("Self-benchmark on {Prover}: a {Constraints}-constraint prove in {Ms:F0} ms => about {Ups:F0} proving units/s",
+                prover.Description, circuit.R1cs.NConstraints, sw.Elapsed.TotalMilliseconds, unitsPerSecond);
+            return unitsPerSecond;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     /// <summary>Wires the node: key, RPC client, signer, journal, proof engine, planner, metrics endpoint.</summary>
@@ -93,7 +130,7 @@ public sealed class WorkerHost : IAsyncDisposable
             throw;
         }
         host._owned.Add(engine);
-        var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log);
+        var speed = options.CostModel.UnitsPerSecond > 0 ? options.CostModel.UnitsPerSecond : CalibrateUnitsPerSecond(log, prover);
         var planner = new JobPlanner(options.CostModel, new GasProfile(), speed, maxCallbackGas: options.MaxCallbackGas);
         // Request inputs: under the input URI policy (checked at connect time) and one total deadline per fetch.
         var inputs = new InputFetcher(InputUriPolicy.FromOptions(options), options.InputFetchTimeout);
