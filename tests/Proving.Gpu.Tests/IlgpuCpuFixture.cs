@@ -11,15 +11,12 @@ public sealed class IlgpuCpuFixture : IDisposable
     {
         Context = GpuContext.Create(GpuBackend.IlgpuCpu);
         Ops = new GpuBatchOps(Context);
-        Msm = new NaiveBucketMsm(Context);
         Sorted = new SortedBucketMsm(Context);
     }
 
     public GpuContext Context { get; }
 
     public GpuBatchOps Ops { get; }
-
-    public NaiveBucketMsm Msm { get; }
 
     /// <summary>The fast MSM with default segment length (tests that change it build their own instance).</summary>
     public SortedBucketMsm Sorted { get; }

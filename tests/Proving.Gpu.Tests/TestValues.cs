@@ -44,6 +44,22 @@ internal static class TestValues
         }
         return r;
     }
+
+    /// <summary>Canonical (non-Montgomery) scalars as 8 little-endian uints each, from the CPU's own encoding.</summary>
+    public static uint[] CanonicalLimbs(ReadOnlySpan<Fr> scalars)
+    {
+        var limbs = new uint[scalars.Length * 8];
+        Span<byte> b = stackalloc byte[32];
+        for (int i = 0; i < scalars.Length; i++)
+        {
+            scalars[i].WriteLittleEndian(b, montgomery: false);
+            for (int j = 0; j < 8; j++)
+            {
+                limbs[i * 8 + j] = BitConverter.ToUInt32(b[(j * 4)..]);
+            }
+        }
+        return limbs;
+    }
 }
 
 /// <summary>G2 inputs.</summary>
