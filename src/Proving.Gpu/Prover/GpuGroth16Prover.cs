@@ -145,7 +145,10 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
             long g1Start = Stopwatch.GetTimestamp();
             a = _g1.MultiExp(key.A, 0, w, _g1Stream);
             b1 = _g1.MultiExp(key.B1, 0, w, _g1Stream);
-            c = _g1.MultiExp(key.C, 0, w.SubView(nPublic + 1, nVars - nPublic - 1), _g1Stream);
+            // No private wire (every wire public): the C section is empty, and a view starting at the witness's end is
+            // out of range for ILGPU (an index assertion that ends the process), so the sum is infinity without a launch.
+            int nPrivate = nVars - nPublic - 1;
+            c = nPrivate == 0 ? G1Jacobian.Infinity : _g1.MultiExp(key.C, 0, w.SubView(nPublic + 1, nPrivate), _g1Stream);
             g1Time = Stopwatch.GetElapsedTime(g1Start);
             h.GetAwaiter().GetResult();
             long hStart = Stopwatch.GetTimestamp();
