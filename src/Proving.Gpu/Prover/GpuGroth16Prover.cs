@@ -174,7 +174,17 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
         if (CorruptMsmsForTests is { } corrupt) msms = corrupt(msms);
         var proof = asm.Combine(msms);
         Mark("combine");
-        asm.Verify(proof);
+        try
+        {
+            asm.Verify(proof);
+        }
+        catch (Groth16Exception)
+        {
+            // A bad witness, or device points that are not this key's (memory corrupted by a fault, or a key file rewritten
+            // in place with the same fingerprint): the next proof uploads the key afresh rather than failing for good.
+            Keys.Evict(key);
+            throw;
+        }
         Mark("self-verify");
         return new Groth16ProveResult(proof, asm.PublicSignalIntegers(), timings);
     }

@@ -65,3 +65,46 @@ public sealed class GpuProverEdgeCaseTests(GpuProverFixture fixture) : IDisposab
         }
     }
 }
+
+/// <summary>
+/// The device-resident key against a key file rewritten in place: same path, size, last-write time, shape and δ (a seeded
+/// setup of another circuit of the same shape), so the fingerprint cannot tell them apart. The stale points may cost one
+/// failed proof, never a wrong one (self-verification), and must not stay on the device to fail every later proof.
+/// </summary>
+[Collection(GpuProverCollection.Name)]
+public sealed class GpuProverStaleKeyTests(GpuProverFixture fixture) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pmc-gpu-stale-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Prove_keyRewrittenInPlaceWithTheSameFingerprint_failsAtMostOnce_thenUsesTheNewKey()
+    {
+        string path = Path.Combine(_dir, "same.zkey");
+        TinyCircuits.WriteKey(path, TinyCircuits.Square(0, k: 1));
+        var stamp = File.GetLastWriteTimeUtc(path);
+        long size = new FileInfo(path).Length;
+        Fr x = Fr.FromBigInteger(3);
+        using (var first = ZkeyFile.Open(path)) fixture.Prover.Prove(first, TinyCircuits.Witness(x, k: 1));
+
+        TinyCircuits.WriteKey(path, TinyCircuits.Square(0, k: 2));
+        File.SetLastWriteTimeUtc(path, stamp);
+        using var second = ZkeyFile.Open(path);
+        Assert.Equal(size, second.FileSize);
+        Fr[] witness = TinyCircuits.Witness(x, k: 2);
+
+        try
+        {
+            fixture.Prover.Prove(second, witness);
+        }
+        catch (Groth16Exception e) when (e.SelfVerificationFailed)
+        {
+            // The stale device copy was used once; self-verification refused the result.
+        }
+        var result = fixture.Prover.Prove(second, witness);
+
+        var vk = new VerificationKey(second.Alpha1, second.Beta2, second.Gamma2, second.Delta2, second.ReadIC());
+        Assert.True(Groth16Verifier.Prepare(vk, []).Verify(result.Proof));
+    }
+}
