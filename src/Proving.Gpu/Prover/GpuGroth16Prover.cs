@@ -46,22 +46,38 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
     public GpuGroth16Prover(GpuContext context, ILogger? logger = null, long keyBudgetBytes = 0, bool ownsContext = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentOutOfRangeException.ThrowIfNegative(keyBudgetBytes);
-        _context = context;
-        _ownsContext = ownsContext;
-        _logger = logger ?? NullLogger.Instance;
-        var acc = context.Accelerator;
-        // ILGPU's CPU accelerator already spreads each kernel over every core; launching from several host threads
-        // there buys nothing, so it runs the same steps one after another.
-        _concurrent = acc.AcceleratorType != AcceleratorType.CPU;
-        _g1 = new SortedBucketMsm(context);
-        _g2 = new SortedBucketMsm(context);
-        _qap = new GpuQap(context);
-        _g1Stream = acc.CreateStream();
-        _g2Stream = acc.CreateStream();
-        _qapStream = acc.CreateStream();
-        long budget = keyBudgetBytes > 0 ? keyBudgetBytes : Math.Max(1L << 20, acc.MemorySize / 4 * 3);
-        Keys = new GpuProvingKeyCache(context, budget, _logger);
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(keyBudgetBytes);
+            _context = context;
+            _ownsContext = ownsContext;
+            _logger = logger ?? NullLogger.Instance;
+            var acc = context.Accelerator;
+            // ILGPU's CPU accelerator already spreads each kernel over every core; launching from several host threads
+            // there buys nothing, so it runs the same steps one after another.
+            _concurrent = acc.AcceleratorType != AcceleratorType.CPU;
+            _g1 = new SortedBucketMsm(context);
+            _g2 = new SortedBucketMsm(context);
+            _qap = new GpuQap(context);
+            _g1Stream = acc.CreateStream();
+            _g2Stream = acc.CreateStream();
+            _qapStream = acc.CreateStream();
+            long budget = keyBudgetBytes > 0 ? keyBudgetBytes : Math.Max(1L << 20, acc.MemorySize / 4 * 3);
+            Keys = new GpuProvingKeyCache(context, budget, _logger);
+        }
+        catch
+        {
+            // Whatever was built before the failure (a bad budget, a kernel that does not compile) is freed, and so is
+            // a context handed over with ownsContext: the caller has no prover to dispose.
+            _g1?.Dispose();
+            _g2?.Dispose();
+            _qap?.Dispose();
+            _g1Stream?.Dispose();
+            _g2Stream?.Dispose();
+            _qapStream?.Dispose();
+            if (ownsContext) context.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />

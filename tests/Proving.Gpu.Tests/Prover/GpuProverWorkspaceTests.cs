@@ -26,3 +26,22 @@ public sealed class GpuProverWorkspaceTests(IlgpuCpuFixture fx)
         again.Dispose();
     }
 }
+
+/// <summary>A prover that owns its device context frees it when it cannot be built (a bad budget from configuration, a kernel that does not compile).</summary>
+public sealed class GpuProverConstructionTests
+{
+    [Fact]
+    public void Constructor_failing_disposesTheContextItWasGiven()
+    {
+        var context = Runtime.GpuContext.Create(Runtime.GpuBackend.IlgpuCpu);
+        try
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => new GpuGroth16Prover(context, keyBudgetBytes: -1, ownsContext: true));
+            Assert.True(context.Accelerator.IsDisposed, "the context handed over with ownsContext leaked");
+        }
+        finally
+        {
+            if (!context.Accelerator.IsDisposed) context.Dispose();
+        }
+    }
+}
