@@ -46,22 +46,38 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
     public GpuGroth16Prover(GpuContext context, ILogger? logger = null, long keyBudgetBytes = 0, bool ownsContext = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentOutOfRangeException.ThrowIfNegative(keyBudgetBytes);
-        _context = context;
-        _ownsContext = ownsContext;
-        _logger = logger ?? NullLogger.Instance;
-        var acc = context.Accelerator;
-        // ILGPU's CPU accelerator already spreads each kernel over every core; launching from several host threads
-        // there buys nothing, so it runs the same steps one after another.
-        _concurrent = acc.AcceleratorType != AcceleratorType.CPU;
-        _g1 = new SortedBucketMsm(context);
-        _g2 = new SortedBucketMsm(context);
-        _qap = new GpuQap(context);
-        _g1Stream = acc.CreateStream();
-        _g2Stream = acc.CreateStream();
-        _qapStream = acc.CreateStream();
-        long budget = keyBudgetBytes > 0 ? keyBudgetBytes : Math.Max(1L << 20, acc.MemorySize / 4 * 3);
-        Keys = new GpuProvingKeyCache(context, budget, _logger);
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(keyBudgetBytes);
+            _context = context;
+            _ownsContext = ownsContext;
+            _logger = logger ?? NullLogger.Instance;
+            var acc = context.Accelerator;
+            // ILGPU's CPU accelerator already spreads each kernel over every core; launching from several host threads
+            // there buys nothing, so it runs the same steps one after another.
+            _concurrent = acc.AcceleratorType != AcceleratorType.CPU;
+            _g1 = new SortedBucketMsm(context);
+            _g2 = new SortedBucketMsm(context);
+            _qap = new GpuQap(context);
+            _g1Stream = acc.CreateStream();
+            _g2Stream = acc.CreateStream();
+            _qapStream = acc.CreateStream();
+            long budget = keyBudgetBytes > 0 ? keyBudgetBytes : Math.Max(1L << 20, acc.MemorySize / 4 * 3);
+            Keys = new GpuProvingKeyCache(context, budget, _logger);
+        }
+        catch
+        {
+            // Whatever was built before the failure (a bad budget, a kernel that does not compile) is freed, and so is
+            // a context handed over with ownsContext: the caller has no prover to dispose.
+            _g1?.Dispose();
+            _g2?.Dispose();
+            _qap?.Dispose();
+            _g1Stream?.Dispose();
+            _g2Stream?.Dispose();
+            _qapStream?.Dispose();
+            if (ownsContext) context.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -145,7 +161,10 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
             long g1Start = Stopwatch.GetTimestamp();
             a = _g1.MultiExp(key.A, 0, w, _g1Stream);
             b1 = _g1.MultiExp(key.B1, 0, w, _g1Stream);
-            c = _g1.MultiExp(key.C, 0, w.SubView(nPublic + 1, nVars - nPublic - 1), _g1Stream);
+            // No private wire (every wire public): the C section is empty, and a view starting at the witness's end is
+            // out of range for ILGPU (an index assertion that ends the process), so the sum is infinity without a launch.
+            int nPrivate = nVars - nPublic - 1;
+            c = nPrivate == 0 ? G1Jacobian.Infinity : _g1.MultiExp(key.C, 0, w.SubView(nPublic + 1, nPrivate), _g1Stream);
             g1Time = Stopwatch.GetElapsedTime(g1Start);
             h.GetAwaiter().GetResult();
             long hStart = Stopwatch.GetTimestamp();
@@ -171,7 +190,17 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
         if (CorruptMsmsForTests is { } corrupt) msms = corrupt(msms);
         var proof = asm.Combine(msms);
         Mark("combine");
-        asm.Verify(proof);
+        try
+        {
+            asm.Verify(proof);
+        }
+        catch (Groth16Exception)
+        {
+            // A bad witness, or device points that are not this key's (memory corrupted by a fault, or a key file rewritten
+            // in place with the same fingerprint): the next proof uploads the key afresh rather than failing for good.
+            Keys.Evict(key);
+            throw;
+        }
         Mark("self-verify");
         return new Groth16ProveResult(proof, asm.PublicSignalIntegers(), timings);
     }

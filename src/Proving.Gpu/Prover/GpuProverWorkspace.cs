@@ -13,17 +13,27 @@ namespace ProverMarketChain.Proving.Gpu.Prover;
 /// </summary>
 internal sealed class GpuProverWorkspace : IDisposable
 {
+    private bool _disposed;
+
     private GpuProverWorkspace(Accelerator accelerator, int nVars, int domainSize)
     {
         NVars = nVars;
         DomainSize = domainSize;
-        HostWitness = accelerator.AllocatePageLocked1D<GpuFr>(nVars);
-        HostA = accelerator.AllocatePageLocked1D<GpuFr>(domainSize);
-        HostB = accelerator.AllocatePageLocked1D<GpuFr>(domainSize);
-        Witness = accelerator.Allocate1D<GpuFr>(nVars);
-        A = accelerator.Allocate1D<GpuFr>(domainSize);
-        B = accelerator.Allocate1D<GpuFr>(domainSize);
-        C = accelerator.Allocate1D<GpuFr>(domainSize);
+        try
+        {
+            HostWitness = accelerator.AllocatePageLocked1D<GpuFr>(nVars);
+            HostA = accelerator.AllocatePageLocked1D<GpuFr>(domainSize);
+            HostB = accelerator.AllocatePageLocked1D<GpuFr>(domainSize);
+            Witness = accelerator.Allocate1D<GpuFr>(nVars);
+            A = accelerator.Allocate1D<GpuFr>(domainSize);
+            B = accelerator.Allocate1D<GpuFr>(domainSize);
+            C = accelerator.Allocate1D<GpuFr>(domainSize);
+        }
+        catch
+        {
+            Dispose(); // out of device or pinned memory half-way: free what was allocated
+            throw;
+        }
     }
 
     public int NVars { get; }
@@ -56,19 +66,22 @@ internal sealed class GpuProverWorkspace : IDisposable
     /// <summary>Reuses <paramref name="current"/> when it has this shape, else frees it and allocates anew.</summary>
     public static GpuProverWorkspace For(GpuProverWorkspace? current, Accelerator accelerator, int nVars, int domainSize)
     {
-        if (current is not null && current.NVars == nVars && current.DomainSize == domainSize) return current;
+        // A freed workspace is never reused: after a failed reallocation the caller still holds the one freed here.
+        if (current is { _disposed: false } && current.NVars == nVars && current.DomainSize == domainSize) return current;
         current?.Dispose();
         return new GpuProverWorkspace(accelerator, nVars, domainSize);
     }
 
     public void Dispose()
     {
-        HostWitness.Dispose();
-        HostA.Dispose();
-        HostB.Dispose();
-        Witness.Dispose();
-        A.Dispose();
-        B.Dispose();
-        C.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        HostWitness?.Dispose();
+        HostA?.Dispose();
+        HostB?.Dispose();
+        Witness?.Dispose();
+        A?.Dispose();
+        B?.Dispose();
+        C?.Dispose();
     }
 }

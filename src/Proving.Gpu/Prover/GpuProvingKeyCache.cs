@@ -78,6 +78,17 @@ public sealed class GpuProvingKeyCache : IDisposable
         return key;
     }
 
+    /// <summary>Frees <paramref name="key"/> if it is resident (its points are suspect: a proof with them failed to verify).</summary>
+    /// <returns>True when it was resident.</returns>
+    public bool Evict(GpuProvingKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_keys.Remove(key)) return false;
+        _logger.LogWarning("GPU key cache: freeing {Path}: a proof with its device copy failed self-verification", key.Fingerprint.FullPath);
+        key.Dispose();
+        return true;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
