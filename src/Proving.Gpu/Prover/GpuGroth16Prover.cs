@@ -101,11 +101,12 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
         lock (_gate)
         {
             using var bound = _context.Accelerator.BindScoped();
-            return ProveSerialised(zkey, witness, r1cs, progress, cancellationToken);
+            return ProveSerialised(zkey, witness, r1cs, progress, cancellationToken, retried: false);
         }
     }
 
-    private Groth16ProveResult ProveSerialised(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs, IProgress<string>? progress, CancellationToken cancellationToken)
+    private Groth16ProveResult ProveSerialised(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs, IProgress<string>? progress, CancellationToken cancellationToken,
+        bool retried)
     {
         var timings = new List<(string, TimeSpan)>();
         var sw = Stopwatch.StartNew();
@@ -194,12 +195,14 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
         {
             asm.Verify(proof);
         }
-        catch (Groth16Exception)
+        catch (Groth16Exception) when (!key.MatchesFile(zkey))
         {
-            // A bad witness, or device points that are not this key's (memory corrupted by a fault, or a key file rewritten
-            // in place with the same fingerprint): the next proof uploads the key afresh rather than failing for good.
+            // The device copy is not this file's (a key rewritten in place with the same fingerprint, or device memory
+            // corrupted): free it and prove once more on a fresh upload. A witness that does not satisfy the circuit
+            // leaves the key matching, so it fails here without making the prover re-read its key.
             Keys.Evict(key);
-            throw;
+            if (retried) throw;
+            return ProveSerialised(zkey, witness, r1cs: null, progress, cancellationToken, retried: true);
         }
         Mark("self-verify");
         return new Groth16ProveResult(proof, asm.PublicSignalIntegers(), timings);

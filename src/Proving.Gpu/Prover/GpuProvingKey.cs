@@ -122,6 +122,59 @@ public sealed class GpuProvingKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether sampled points of every section on the device equal <paramref name="zkey"/>'s (the first, the last and
+    /// evenly spaced ones between, <paramref name="samplesPerSection"/> in all): a cheap check, after a proof failed to
+    /// verify, that tells a stale or corrupted device copy (re-upload and prove again) from a witness that does not satisfy
+    /// the circuit (the failure stands, and nothing is re-uploaded, so a hostile witness cannot make the prover re-read
+    /// its key on every request).
+    /// </summary>
+    public bool MatchesFile(ZkeyFile zkey, int samplesPerSection = 16)
+    {
+        ArgumentNullException.ThrowIfNull(zkey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerSection, 2);
+        if (ZkeyFingerprint.Of(zkey) != Fingerprint) return false;
+        return G1Matches(A, ZkeyFile.SectionA) && G1Matches(B1, ZkeyFile.SectionB1) && G1Matches(C, ZkeyFile.SectionC)
+            && G1Matches(H, ZkeyFile.SectionH) && G2Matches();
+
+        bool G1Matches(GpuG1Bases bases, uint section)
+        {
+            Span<G1Affine> file = stackalloc G1Affine[1];
+            var device = new GpuG1Affine[1];
+            foreach (int i in Samples(bases.Count, samplesPerSection))
+            {
+                zkey.ReadG1Points(section, i, file);
+                bases.View.SubView(i, 1).CopyToCPU(device);
+                if (!SameBytes(GpuG1Affine.FromCpu(file[0]), device[0])) return false;
+            }
+            return true;
+        }
+
+        bool G2Matches()
+        {
+            var file = new G2Affine[1];
+            var device = new GpuG2Affine[1];
+            foreach (int i in Samples(B2.Count, samplesPerSection))
+            {
+                zkey.ReadB2Points(i, file);
+                B2.View.SubView(i, 1).CopyToCPU(device);
+                if (!SameBytes(GpuG2Affine.FromCpu(file[0]), device[0])) return false;
+            }
+            return true;
+        }
+    }
+
+    private static IEnumerable<int> Samples(int count, int samples)
+    {
+        if (count == 0) yield break;
+        int n = Math.Min(count, samples);
+        for (int k = 0; k < n; k++) yield return n == 1 ? 0 : (int)((long)k * (count - 1) / (n - 1));
+    }
+
+    private static bool SameBytes<T>(T a, T b) where T : unmanaged =>
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in a)).SequenceEqual(
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in b)));
+
     /// <inheritdoc />
     public void Dispose()
     {

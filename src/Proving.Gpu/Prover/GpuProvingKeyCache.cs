@@ -62,20 +62,36 @@ public sealed class GpuProvingKeyCache : IDisposable
         if (need > _budget)
             throw new InvalidOperationException(
                 $"{zkey.Path}: its points need {need / 1048576.0:F1} MiB on the device but the GPU key budget is {_budget / 1048576.0:F1} MiB");
-        while (_keys.Count > 0 && Bytes + need > _budget)
-        {
-            var old = _keys.Last!.Value;
-            _keys.RemoveLast();
-            _logger.LogInformation("GPU key cache: freeing {Path} ({MiB:F1} MiB) for {New}", old.Fingerprint.FullPath, old.Bytes / 1048576.0, zkey.Path);
-            old.Dispose();
-        }
 
-        var key = GpuProvingKey.Upload(_context, zkey, stream);
+        // Upload first, evict after: a key that turns out malformed half-way (a point off the curve in its last section)
+        // fails before any resident key is freed, so a hostile key cannot empty the cache of honest circuits' keys. The
+        // budget is therefore exceeded by one key for the length of an upload; only when the device itself runs out of
+        // memory are the others freed first, and then the upload is tried once more.
+        GpuProvingKey key;
+        try
+        {
+            key = GpuProvingKey.Upload(_context, zkey, stream);
+        }
+        catch (Exception e) when (e is AcceleratorException or OutOfMemoryException && _keys.Count > 0)
+        {
+            _logger.LogWarning("GPU key cache: the device has no room for {Path} ({Message}); freeing the other keys and retrying", zkey.Path, e.Message);
+            while (_keys.Count > 0) EvictLeastRecentlyUsed(zkey.Path);
+            key = GpuProvingKey.Upload(_context, zkey, stream);
+        }
+        while (_keys.Count > 0 && Bytes + key.Bytes > _budget) EvictLeastRecentlyUsed(zkey.Path);
         _keys.AddFirst(key);
         Uploads++;
         uploaded = true;
         _logger.LogInformation("GPU key cache: {Path} uploaded ({MiB:F1} MiB) in {Ms:F0} ms", zkey.Path, key.Bytes / 1048576.0, key.UploadTime.TotalMilliseconds);
         return key;
+    }
+
+    private void EvictLeastRecentlyUsed(string forPath)
+    {
+        var old = _keys.Last!.Value;
+        _keys.RemoveLast();
+        _logger.LogInformation("GPU key cache: freeing {Path} ({MiB:F1} MiB) for {New}", old.Fingerprint.FullPath, old.Bytes / 1048576.0, forPath);
+        old.Dispose();
     }
 
     /// <summary>Frees <paramref name="key"/> if it is resident (its points are suspect: a proof with them failed to verify).</summary>

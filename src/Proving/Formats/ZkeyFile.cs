@@ -186,6 +186,32 @@ public sealed class ZkeyFile : IDisposable
         PointCodec.ReadG1Points(_file, _file.Section(section), 0, dst, SectionName(section));
     }
 
+    /// <summary>Reads <paramref name="dst"/>.Length points of a G1 section (A, B1, C or H) from point <paramref name="start"/> on.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the section.</exception>
+    public void ReadG1Points(uint section, int start, Span<G1Affine> dst)
+    {
+        long count = section switch
+        {
+            SectionA or SectionB1 => NVars,
+            SectionC => NVars - NPublic - 1,
+            SectionH => DomainSize,
+            SectionIC => NPublic + 1,
+            _ => throw new ArgumentOutOfRangeException(nameof(section), $"section {section} does not hold G1 points"),
+        };
+        if (start < 0 || start + (long)dst.Length > count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"points [{start}, {start + (long)dst.Length}) are not inside section {section}'s {count}");
+        PointCodec.ReadG1Points(_file, _file.Section(section), start, dst, SectionName(section));
+    }
+
+    /// <summary>Reads <paramref name="dst"/>.Length B2 (G2) points from point <paramref name="start"/> on.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the section.</exception>
+    public void ReadB2Points(int start, Span<G2Affine> dst)
+    {
+        if (start < 0 || start + (long)dst.Length > NVars)
+            throw new ArgumentOutOfRangeException(nameof(start), $"points [{start}, {start + (long)dst.Length}) are not inside B2's {NVars}");
+        PointCodec.ReadG2Points(_file, _file.Section(SectionB2), start, dst, "B2");
+    }
+
     /// <summary>Streams the B2 (G2) points into <paramref name="dst"/> (length <see cref="NVars"/>).</summary>
     public void ReadB2(Span<G2Affine> dst)
     {

@@ -68,8 +68,8 @@ public sealed class GpuProverEdgeCaseTests(GpuProverFixture fixture) : IDisposab
 
 /// <summary>
 /// The device-resident key against a key file rewritten in place: same path, size, last-write time, shape and δ (a seeded
-/// setup of another circuit of the same shape), so the fingerprint cannot tell them apart. The stale points may cost one
-/// failed proof, never a wrong one (self-verification), and must not stay on the device to fail every later proof.
+/// setup of another circuit of the same shape), so the fingerprint cannot tell them apart. Self-verification catches the
+/// stale points, and a sampled comparison with the file tells them from a bad witness.
 /// </summary>
 [Collection(GpuProverCollection.Name)]
 public sealed class GpuProverStaleKeyTests(GpuProverFixture fixture) : IDisposable
@@ -79,7 +79,7 @@ public sealed class GpuProverStaleKeyTests(GpuProverFixture fixture) : IDisposab
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Prove_keyRewrittenInPlaceWithTheSameFingerprint_failsAtMostOnce_thenUsesTheNewKey()
+    public void Prove_keyRewrittenInPlaceWithTheSameFingerprint_isUploadedAgain_andTheProofVerifies()
     {
         string path = Path.Combine(_dir, "same.zkey");
         TinyCircuits.WriteKey(path, TinyCircuits.Square(0, k: 1));
@@ -92,19 +92,38 @@ public sealed class GpuProverStaleKeyTests(GpuProverFixture fixture) : IDisposab
         File.SetLastWriteTimeUtc(path, stamp);
         using var second = ZkeyFile.Open(path);
         Assert.Equal(size, second.FileSize);
-        Fr[] witness = TinyCircuits.Witness(x, k: 2);
+        int uploads = fixture.Prover.Keys.Uploads;
 
-        try
-        {
-            fixture.Prover.Prove(second, witness);
-        }
-        catch (Groth16Exception e) when (e.SelfVerificationFailed)
-        {
-            // The stale device copy was used once; self-verification refused the result.
-        }
-        var result = fixture.Prover.Prove(second, witness);
+        // The stale device copy fails self-verification; its sampled points differ from the file's, so the prover
+        // re-uploads the key and proves again within the same call.
+        var result = fixture.Prover.Prove(second, TinyCircuits.Witness(x, k: 2));
 
+        Assert.Equal(uploads + 1, fixture.Prover.Keys.Uploads);
         var vk = new VerificationKey(second.Alpha1, second.Beta2, second.Gamma2, second.Delta2, second.ReadIC());
         Assert.True(Groth16Verifier.Prepare(vk, []).Verify(result.Proof));
+    }
+
+    /// <summary>
+    /// A witness that does not satisfy the circuit (what a hostile requester's input can yield) fails self-verification
+    /// with the key's device copy intact: it is refused without re-reading and re-uploading the key, so such requests
+    /// cost the prover one proof each, not a key upload too.
+    /// </summary>
+    [Fact]
+    public void Prove_unsatisfyingWitness_isRefused_withoutReuploadingTheKey()
+    {
+        string path = Path.Combine(_dir, "honest.zkey");
+        TinyCircuits.WriteKey(path, TinyCircuits.Square(0, k: 1));
+        using var zkey = ZkeyFile.Open(path);
+        Fr x = Fr.FromBigInteger(5);
+        fixture.Prover.Prove(zkey, TinyCircuits.Witness(x, k: 1));
+        int uploads = fixture.Prover.Keys.Uploads;
+        Fr[] bad = TinyCircuits.Witness(x, k: 2); // the output of another circuit: k·x² instead of x²
+
+        var e = Assert.Throws<Groth16Exception>(() => fixture.Prover.Prove(zkey, bad));
+
+        Assert.True(e.SelfVerificationFailed);
+        Assert.Equal(uploads, fixture.Prover.Keys.Uploads);
+        fixture.Prover.Prove(zkey, TinyCircuits.Witness(x, k: 1));
+        Assert.Equal(uploads, fixture.Prover.Keys.Uploads);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ProverMarketChain.Proving.Curves;
 using ProverMarketChain.Proving.Formats;
 using ProverMarketChain.Proving.Gpu.Prover;
 using ProverMarketChain.Proving.Gpu.Runtime;
@@ -69,5 +70,58 @@ public sealed class GpuProvingKeyCacheTests
         Assert.Contains("comparators.zkey", e.Message, StringComparison.Ordinal);
         Assert.Contains("budget", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, cache.Count);
+    }
+
+    /// <summary>
+    /// A hostile circuit registrant's key, well formed up to a point off the curve, must not cost honest circuits their
+    /// resident keys: the upload fails before anything is freed, and the honest key is still on the device.
+    /// </summary>
+    [Fact]
+    public void Get_malformedKey_failsWithoutFreeingTheResidentOnes()
+    {
+        using var context = GpuContext.Create(GpuBackend.IlgpuCpu);
+        using var stream = context.Accelerator.CreateStream();
+        using var honest = ZkeyFile.Open(BuiltCircuits.File("comparators", "comparators.zkey"));
+        string dir = Directory.CreateTempSubdirectory("pmc-hostile-key-").FullName;
+        try
+        {
+            string hostilePath = Path.Combine(dir, "hostile.zkey");
+            File.Copy(BuiltCircuits.File("comparators", "comparators.zkey"), hostilePath);
+            CorruptLastHPoint(hostilePath);
+            using var hostile = ZkeyFile.Open(hostilePath);
+            // Room for exactly one key: the hostile one would need the honest one's space.
+            using var cache = new GpuProvingKeyCache(context, GpuProvingKey.EstimateBytes(honest) + 1, NullLogger.Instance);
+            cache.Get(honest, stream, out _);
+
+            var e = Assert.Throws<ProvingFormatException>(() => cache.Get(hostile, stream, out _));
+
+            Assert.Contains("hostile.zkey", e.Message, StringComparison.Ordinal);
+            Assert.Equal(1, cache.Count);
+            cache.Get(honest, stream, out bool reuploaded);
+            Assert.False(reuploaded);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Flips a bit in the y coordinate of the H section's last point (found by its encoding), leaving every other byte.</summary>
+    private static void CorruptLastHPoint(string path)
+    {
+        G1Affine last;
+        using (var zkey = ZkeyFile.Open(path))
+        {
+            var h = new G1Affine[zkey.DomainSize];
+            zkey.ReadG1Section(ZkeyFile.SectionH, h);
+            last = h[^1];
+        }
+        var encoded = new byte[64];
+        PointCodec.WriteG1(last, encoded);
+        byte[] bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().LastIndexOf(encoded);
+        Assert.True(at >= 0, "the H section's last point was not found in the file");
+        bytes[at + 40] ^= 1;
+        File.WriteAllBytes(path, bytes);
     }
 }
