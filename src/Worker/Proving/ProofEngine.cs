@@ -76,6 +76,7 @@ public sealed class ProofEngine : IDisposable
 
     /// <summary>Proves <paramref name="inputJson"/> for a circuit (on a worker thread).</summary>
     /// <exception cref="ProvingFormatException">The input does not satisfy the circuit, or an artifact is bad.</exception>
+    /// <exception cref="InputRejectedException">The witness does not satisfy the proving key (the proof fails verification).</exception>
     /// <param name="circuitId">Registry id of a served circuit.</param>
     /// <param name="inputJson">The circuit input (circom input.json).</param>
     /// <param name="progress">Told each completed phase (witness, then the prover's phases).</param>
@@ -92,7 +93,18 @@ public sealed class ProofEngine : IDisposable
                 var witness = Witness(c.Artifacts.WasmPath, inputJson, TimeSpan.FromMinutes(10));
                 progress?.Report("witness");
                 cancellationToken.ThrowIfCancellationRequested();
-                var result = _prover.Prove(c.Zkey, witness, progress: progress, cancellationToken: cancellationToken);
+                Groth16ProveResult result;
+                try
+                {
+                    result = _prover.Prove(c.Zkey, witness, progress: progress, cancellationToken: cancellationToken);
+                }
+                catch (Groth16Exception e)
+                {
+                    // The witness the circuit's own generator produced does not satisfy its proving key (a circuit
+                    // registered with mismatched artifacts, or one that under-constrains): deterministic for this input,
+                    // so the job is abandoned instead of being proved again at every reconciliation.
+                    throw new InputRejectedException($"circuit {circuitId}: {e.Message}");
+                }
                 var p = result.Proof;
                 BigInteger[] flat =
                 [
