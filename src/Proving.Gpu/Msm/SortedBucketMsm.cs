@@ -66,16 +66,7 @@ public sealed class SortedBucketMsm : IDisposable
         }
         SortedEntries sorted = _sort.Run(p, scalars, stream);
         GpuG1Jacobian[] windows = _g1.WindowSums(p, bases.View.SubView(offset, p.N), sorted, stream);
-        G1Jacobian result = G1Jacobian.Infinity;
-        for (int w = windows.Length - 1; w >= 0; w--)
-        {
-            for (int k = 0; k < p.WindowBits; k++)
-            {
-                result = result.Double();
-            }
-            result = result.Add(windows[w].ToCpu());
-        }
-        return result;
+        return CombineWindows(windows, p.WindowBits, G1Jacobian.Infinity, static w => w.ToCpu(), static x => x.Double(), static (x, y) => x.Add(y));
     }
 
     /// <summary>sum_i scalars[i] * bases[offset + i] in G2; otherwise as the G1 overload.</summary>
@@ -95,14 +86,24 @@ public sealed class SortedBucketMsm : IDisposable
         }
         SortedEntries sorted = _sort.Run(p, scalars, stream);
         GpuG2Jacobian[] windows = _g2.WindowSums(p, bases.View.SubView(offset, p.N), sorted, stream);
-        G2Jacobian result = G2Jacobian.Infinity;
+        return CombineWindows(windows, p.WindowBits, G2Jacobian.Infinity, static w => w.ToCpu(), static x => x.Double(), static (x, y) => x.Add(y));
+    }
+
+    /// <summary>
+    /// The host's last step, for either group: Σ_w 2^(c·w)·windows[w] by Horner's rule (c doublings per window, from the
+    /// top window down) with the CPU group law.
+    /// </summary>
+    private static TCpu CombineWindows<TGpu, TCpu>(TGpu[] windows, int windowBits, TCpu infinity, Func<TGpu, TCpu> toCpu,
+        Func<TCpu, TCpu> doubled, Func<TCpu, TCpu, TCpu> add)
+    {
+        TCpu result = infinity;
         for (int w = windows.Length - 1; w >= 0; w--)
         {
-            for (int k = 0; k < p.WindowBits; k++)
+            for (int k = 0; k < windowBits; k++)
             {
-                result = result.Double();
+                result = doubled(result);
             }
-            result = result.Add(windows[w].ToCpu());
+            result = add(result, toCpu(windows[w]));
         }
         return result;
     }

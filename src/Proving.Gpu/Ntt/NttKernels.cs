@@ -1,5 +1,6 @@
 using ILGPU;
 using ProverMarketChain.Proving.Gpu.Arithmetic;
+using ProverMarketChain.Proving.Ntt;
 
 namespace ProverMarketChain.Proving.Gpu.Ntt;
 
@@ -48,15 +49,6 @@ internal static class NttKernels
     private static int ButterflyIndex(int k, int halfLog) =>
         ((k >> halfLog) << (halfLog + 1)) + (k & ((1 << halfLog) - 1));
 
-    private static uint ReverseBits(uint x)
-    {
-        x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
-        x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
-        x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
-        x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
-        return (x >> 16) | (x << 16);
-    }
-
     /// <summary>
     /// Bit-reversal permutation, one work item per element (count = arrays * n): the lower index of each pair swaps, and
     /// when <paramref name="scale"/> is nonzero every element is also multiplied by <paramref name="factor"/> (the
@@ -69,7 +61,7 @@ internal static class NttKernels
         {
             ArrayView<GpuFr> x = Pick(i >> log2n, x0, x1, x2);
             int a = i & ((1 << log2n) - 1);
-            int b = (int)(ReverseBits((uint)a) >> (32 - log2n));
+            int b = (int)(BitReversal.Reverse32((uint)a) >> (32 - log2n));
             if (a < b)
             {
                 GpuFr u = x[a], v = x[b];

@@ -1,4 +1,5 @@
 using ProverMarketChain.Proving.Fields;
+using ProverMarketChain.Proving.Ntt;
 
 namespace ProverMarketChain.Proving.Gpu.Ntt;
 
@@ -37,7 +38,7 @@ internal static class NttTables
         var factors = new Fr[n];
         for (int i = 0; i < n; i++)
         {
-            factors[(int)(ReverseBits((uint)i) >> (32 - log2n))] = natural[i];
+            factors[(int)(BitReversal.Reverse32((uint)i) >> (32 - log2n))] = natural[i];
         }
         return factors;
     }
@@ -60,14 +61,5 @@ internal static class NttTables
             }
         });
         buffer.CopyTo(dst);
-    }
-
-    private static uint ReverseBits(uint x)
-    {
-        x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
-        x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
-        x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
-        x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
-        return (x >> 16) | (x << 16);
     }
 }

@@ -384,20 +384,11 @@ public sealed class EvaluationDomain
         int shift = 32 - Log2Size;
         for (int i = 0; i < n; i++)
         {
-            int j = (int)(ReverseBits((uint)i) >> shift);
+            int j = (int)(BitReversal.Reverse32((uint)i) >> shift);
             if (i < j)
             {
                 (values[i], values[j]) = (values[j], values[i]);
             }
         }
-    }
-
-    private static uint ReverseBits(uint x)
-    {
-        x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
-        x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
-        x = ((x >> 4) & 0x0F0F0F0Fu) | ((x & 0x0F0F0F0Fu) << 4);
-        x = ((x >> 8) & 0x00FF00FFu) | ((x & 0x00FF00FFu) << 8);
-        return (x >> 16) | (x << 16);
     }
 }
