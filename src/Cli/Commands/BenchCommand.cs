@@ -52,7 +52,7 @@ public sealed class BenchCommand : PmcCommand
 
     private readonly Option<int> _msmLog2 = new("--msm-log2")
     {
-        Description = "With --device: log2 of the G1 MSM's points (default 20)",
+        Description = "With --device: log2 of the G1 MSM's points",
         DefaultValueFactory = _ => 20,
         CustomParser = OptionParsers.WholeNumber("--msm-log2", 4, 24),
         HelpName = "K",
@@ -60,8 +60,7 @@ public sealed class BenchCommand : PmcCommand
 
     private readonly Option<int[]> _proveLog2 = new("--prove-log2")
     {
-        Description = "With --device: log2 of each synthetic circuit's constraints to prove, comma-separated (default 16,20)",
-        DefaultValueFactory = _ => [16, 20],
+        Description = "With --device: log2 of each synthetic circuit's constraints to prove, comma-separated (default: 16,20)",
         CustomParser = OptionParsers.WholeNumberList("--prove-log2", 2, 24),
         HelpName = "K[,K...]",
     };
@@ -86,7 +85,7 @@ public sealed class BenchCommand : PmcCommand
         bool quick = parseResult.GetValue(_quick);
         if (parseResult.GetValue(_device) is { } device)
         {
-            return DeviceBenchReport.Run(device, parseResult.GetValue(_msmLog2), parseResult.GetValue(_proveLog2)!, parseResult.GetValue(_runs), ctx);
+            return DeviceBenchReport.Run(device, parseResult.GetValue(_msmLog2), parseResult.GetValue(_proveLog2) ?? [16, 20], parseResult.GetValue(_runs), ctx);
         }
         // As in `pmc prove` (whose children this also runs): the in-process MSMs and NTTs get the same heap.
         ProvingHeap.AdviseHugePages(ctx.Loggers.CreateLogger("pmc.bench"));

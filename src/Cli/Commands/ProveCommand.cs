@@ -21,11 +21,10 @@ public sealed class ProveCommand : PmcCommand
         HelpName = "circuit.r1cs",
     };
 
-    private readonly Option<ProverDevice> _device = new("--device")
+    private readonly Option<ProverDevice?> _device = new("--device")
     {
-        Description = "Where to prove: cpu, gpu (CUDA, else OpenCL; an error when there is none), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator, slow, for tests), auto (a CUDA GPU when there is one, else the CPU)",
-        DefaultValueFactory = _ => ProverDevice.Auto,
-        CustomParser = OptionParsers.Device("--device"),
+        Description = "Where to prove: cpu, gpu (CUDA, else OpenCL; an error when there is none), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator, slow, for tests), auto (a CUDA GPU when there is one, else the CPU; the default)",
+        CustomParser = r => OptionParsers.Device("--device")(r),
         HelpName = "cpu|gpu|ilgpu-cpu|auto",
     };
 
@@ -53,13 +52,13 @@ public sealed class ProveCommand : PmcCommand
         string proofPath = parseResult.GetRequiredValue(_proof), publicPath = parseResult.GetRequiredValue(_public);
         var logger = ctx.Loggers.CreateLogger("pmc.prove");
         ProvingHeap.AdviseHugePages(logger);
-        var device = parseResult.GetValue(_device);
+        var device = parseResult.GetValue(_device) ?? ProverDevice.Auto;
         var prover = ProverBackends.Create(device, logger);
         Groth16ProveResult result;
         try
         {
             // Said only when --device was given, so scripts parsing a plain prove's output see nothing new.
-            if (parseResult.GetResult(_device) is { Implicit: false })
+            if (parseResult.GetValue(_device) is not null)
             {
                 ctx.Err.WriteLine(device == ProverDevice.Auto && prover is Groth16Prover
                     ? $"--device auto: no CUDA device found, proving on the {prover.Description}"
