@@ -29,13 +29,20 @@ public sealed class GpuContext : IDisposable
     /// <summary>The chosen device.</summary>
     public GpuDeviceInfo Device { get; }
 
+    /// <summary>
+    /// The compiler settings of every GPU context (CUDA and OpenCL): ILGPU.Algorithms enabled, O2, ILGPU's default
+    /// (full) inlining. <see cref="PtxKernelCompiler"/> uses the same, so its offline PTX is what a device would load.
+    /// </summary>
+    internal static Context.Builder GpuCompilerSettings(Context.Builder builder) =>
+        builder.EnableAlgorithms().Optimize(OptimizationLevel.O2);
+
     /// <summary>Opens the device for <paramref name="backend"/>.</summary>
     /// <exception cref="GpuUnavailableException">No device of that kind (the message names what is missing).</exception>
     public static GpuContext Create(GpuBackend backend)
     {
         Context context = backend == GpuBackend.IlgpuCpu
             ? Context.Create(b => b.CPU().EnableAlgorithms().Inlining(InliningMode.Conservative).Optimize(OptimizationLevel.O1))
-            : Context.Create(b => b.Cuda().OpenCL().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+            : Context.Create(b => GpuCompilerSettings(b.Cuda().OpenCL()));
         try
         {
             IReadOnlyList<GpuDeviceInfo> devices = Describe(context);
@@ -64,7 +71,7 @@ public sealed class GpuContext : IDisposable
         Context context;
         try
         {
-            context = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+            context = Context.Create(b => GpuCompilerSettings(b.Cuda()));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException or NotSupportedException)
         {
