@@ -108,19 +108,11 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
     private Groth16ProveResult ProveSerialised(ZkeyFile zkey, Fr[] witness, R1csFile? r1cs, IProgress<string>? progress, CancellationToken cancellationToken,
         bool retried)
     {
-        var timings = new List<(string, TimeSpan)>();
-        var sw = Stopwatch.StartNew();
-        void Mark(string phase)
-        {
-            timings.Add((phase, sw.Elapsed));
-            progress?.Report(phase);
-            cancellationToken.ThrowIfCancellationRequested();
-            sw.Restart();
-        }
+        var clock = new ProvePhaseClock(progress, cancellationToken);
 
-        if (Groth16Assembly.CheckWitness(zkey, witness, r1cs)) Mark("r1cs check");
+        if (Groth16Assembly.CheckWitness(zkey, witness, r1cs)) clock.Mark("r1cs check");
         var key = Keys.Get(zkey, _qapStream, out bool uploaded);
-        if (uploaded) Mark("proving key to device (once per key)");
+        if (uploaded) clock.Mark("proving key to device (once per key)");
 
         int nVars = zkey.NVars, n = zkey.DomainSize, nPublic = zkey.NPublic;
         var ws = _workspace = GpuProverWorkspace.For(_workspace, _context.Accelerator, nVars, n);
@@ -131,7 +123,7 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
         ws.Witness.View.CopyFromPageLockedAsync(_g1Stream, ws.HostWitness);
         _g1Stream.Synchronize();
         ArrayView<GpuFr> w = ws.Witness.View;
-        Mark("witness to device");
+        clock.Mark("witness to device");
 
         TimeSpan g2Time = default, qapTime = default, g1Time, hTime;
         G1Jacobian a, b1, c, hSum;
@@ -179,18 +171,18 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
             WaitQuietly(b2);
             WaitQuietly(h);
         }
-        Mark(_concurrent ? "QAP + MSMs on three streams" : "QAP + MSMs (one after another on the CPU accelerator)");
-        timings.Add(("  MSMs A, B1, C (G1)", g1Time));
-        timings.Add(("  QAP: host accumulation, copies, H by NTTs on the odd coset", qapTime));
-        timings.Add(("  MSM H (G1, scalars left on the device)", hTime));
-        timings.Add(("  MSM B2 (G2)", g2Time));
+        clock.Mark(_concurrent ? "QAP + MSMs on three streams" : "QAP + MSMs (one after another on the CPU accelerator)");
+        clock.Add("  MSMs A, B1, C (G1)", g1Time);
+        clock.Add("  QAP: host accumulation, copies, H by NTTs on the odd coset", qapTime);
+        clock.Add("  MSM H (G1, scalars left on the device)", hTime);
+        clock.Add("  MSM B2 (G2)", g2Time);
 
         var asm = assembly.GetAwaiter().GetResult();
         var msms = new Groth16Msms(a, b1, b2Sum, c, hSum);
         LastMsms = msms;
         if (CorruptMsmsForTests is { } corrupt) msms = corrupt(msms);
         var proof = asm.Combine(msms);
-        Mark("combine");
+        clock.Mark("combine");
         try
         {
             asm.Verify(proof);
@@ -204,8 +196,8 @@ public sealed class GpuGroth16Prover : IGroth16Backend, IDisposable
             if (retried) throw;
             return ProveSerialised(zkey, witness, r1cs: null, progress, cancellationToken, retried: true);
         }
-        Mark("self-verify");
-        return new Groth16ProveResult(proof, asm.PublicSignalIntegers(), timings);
+        clock.Mark("self-verify");
+        return new Groth16ProveResult(proof, asm.PublicSignalIntegers(), clock.Timings);
     }
 
     private static void WaitQuietly(Task? task)

@@ -174,14 +174,7 @@ public sealed class ZkeyFile : IDisposable
     /// <summary>Streams a G1 point section (A, B1, C or H) into <paramref name="dst"/>, which must have its exact length.</summary>
     public void ReadG1Section(uint section, Span<G1Affine> dst)
     {
-        long expected = section switch
-        {
-            SectionA or SectionB1 => NVars,
-            SectionC => NVars - NPublic - 1,
-            SectionH => DomainSize,
-            SectionIC => NPublic + 1,
-            _ => throw new ArgumentOutOfRangeException(nameof(section), $"section {section} does not hold G1 points"),
-        };
+        long expected = G1PointCount(section);
         if (dst.Length != expected) throw new ArgumentException($"section {section} holds {expected} points, span has {dst.Length}", nameof(dst));
         PointCodec.ReadG1Points(_file, _file.Section(section), 0, dst, SectionName(section));
     }
@@ -190,14 +183,7 @@ public sealed class ZkeyFile : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the section.</exception>
     public void ReadG1Points(uint section, int start, Span<G1Affine> dst)
     {
-        long count = section switch
-        {
-            SectionA or SectionB1 => NVars,
-            SectionC => NVars - NPublic - 1,
-            SectionH => DomainSize,
-            SectionIC => NPublic + 1,
-            _ => throw new ArgumentOutOfRangeException(nameof(section), $"section {section} does not hold G1 points"),
-        };
+        long count = G1PointCount(section);
         if (start < 0 || start + (long)dst.Length > count)
             throw new ArgumentOutOfRangeException(nameof(start), $"points [{start}, {start + (long)dst.Length}) are not inside section {section}'s {count}");
         PointCodec.ReadG1Points(_file, _file.Section(section), start, dst, SectionName(section));
@@ -211,6 +197,16 @@ public sealed class ZkeyFile : IDisposable
             throw new ArgumentOutOfRangeException(nameof(start), $"points [{start}, {start + (long)dst.Length}) are not inside B2's {NVars}");
         PointCodec.ReadG2Points(_file, _file.Section(SectionB2), start, dst, "B2");
     }
+
+    /// <summary>How many points a G1 section (A, B1, C, H or IC) holds.</summary>
+    private long G1PointCount(uint section) => section switch
+    {
+        SectionA or SectionB1 => NVars,
+        SectionC => NVars - NPublic - 1,
+        SectionH => DomainSize,
+        SectionIC => NPublic + 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(section), $"section {section} does not hold G1 points"),
+    };
 
     /// <summary>Streams the B2 (G2) points into <paramref name="dst"/> (length <see cref="NVars"/>).</summary>
     public void ReadB2(Span<G2Affine> dst)

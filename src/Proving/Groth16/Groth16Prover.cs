@@ -42,12 +42,6 @@ public sealed class Groth16Prover : IGroth16Backend
     /// <inheritdoc />
     public string Description => $"cpu ({(_maxDop > 0 ? _maxDop : Environment.ProcessorCount)} cores)";
 
-    /// <summary>Proves from files, mapping witness/key mismatches to errors that name the witness file.</summary>
-    /// <exception cref="ProvingFormatException">A file is missing, corrupt, or the witness belongs to another circuit/curve.</exception>
-    /// <exception cref="Groth16Exception">The witness does not satisfy the circuit.</exception>
-    public Groth16ProveResult ProveFiles(string zkeyPath, string witnessPath, string? r1csPath = null) =>
-        Groth16BackendExtensions.ProveFiles(this, zkeyPath, witnessPath, r1csPath);
-
     /// <summary>Computes a proof for <paramref name="witness"/> with the proving key <paramref name="zkey"/>.</summary>
     /// <param name="zkey">The proving key.</param>
     /// <param name="witness">The full witness (signal 0 is the constant 1).</param>
@@ -60,23 +54,9 @@ public sealed class Groth16Prover : IGroth16Backend
     {
         ArgumentNullException.ThrowIfNull(zkey);
         ArgumentNullException.ThrowIfNull(witness);
-        var timings = new List<(string, TimeSpan)>();
-        var sw = Stopwatch.StartNew();
-        void Mark(string phase)
-        {
-            timings.Add((phase, sw.Elapsed));
-            progress?.Report(phase);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                _logger.LogDebug("{Phase}: {Ms:F1} ms (managed heap {Heap:F1} MiB, working set {Ws:F1} MiB)", phase, sw.Elapsed.TotalMilliseconds,
-                    GC.GetTotalMemory(false) / 1048576.0, Environment.WorkingSet / 1048576.0);
-            }
+        var clock = new ProvePhaseClock(progress, cancellationToken, _logger);
 
-            sw.Restart();
-        }
-
-        if (Groth16Assembly.CheckWitness(zkey, witness, r1cs)) Mark("r1cs check");
+        if (Groth16Assembly.CheckWitness(zkey, witness, r1cs)) clock.Mark("r1cs check");
 
         // The QAP (H's scalars) runs single-threaded as the stream's prelude on one core, while the other core reads B2's
         // bases and starts on its windows; H's MSM is prepared once the prelude is done.
@@ -126,21 +106,21 @@ public sealed class Groth16Prover : IGroth16Backend
             scalarsFromPrelude: () => h.AsMemory(0, zkey.DomainSize), releaseScalars: () => digits.Return(h));
         IMsmJob[] jobs = [jobB2, jobA, jobB1, jobC, jobH];
         MsmScheduler.Run(jobs, _maxDop, prelude: Prelude);
-        Mark("QAP + MSMs B2, A, B1, C, H (one stream of units)");
-        timings.Add(("  QAP + H (odd coset), one core", qap));
+        clock.Mark("QAP + MSMs B2, A, B1, C, H (one stream of units)");
+        clock.Add("  QAP + H (odd coset), one core", qap);
         foreach (var job in jobs)
         {
             var (prepare, windows) = job.Cost;
-            timings.Add(($"  MSM {job.Name}: read {prepare.TotalMilliseconds:F1} ms, windows (cpu)", windows));
+            clock.Add($"  MSM {job.Name}: read {prepare.TotalMilliseconds:F1} ms, windows (cpu)", windows);
         }
 
         var proof = assembly!.Combine(new Groth16Msms(jobA.Result, jobB1.Result, jobB2.Result, jobC.Result, jobH.Result));
-        Mark("combine");
+        clock.Mark("combine");
 
         assembly.Verify(proof);
-        Mark("self-verify");
+        clock.Mark("self-verify");
 
-        return new Groth16ProveResult(proof, assembly.PublicSignalIntegers(), timings);
+        return new Groth16ProveResult(proof, assembly.PublicSignalIntegers(), clock.Timings);
     }
 
     /// <summary>

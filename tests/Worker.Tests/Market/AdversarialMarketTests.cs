@@ -16,13 +16,9 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// One class per anvil: the market tests are split into classes of about a minute each, which xunit runs side by side
 /// (their time is spent waiting for blocks, not computing).
 /// </summary>
-public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class AdversarialMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = MarketWaits.Patience;
-    private readonly BlockTimeAnvil _anvil;
-
-    public AdversarialMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     /// <summary>
     /// One worker, eight requests at once. Honest: a sealed bid, a Dutch auction, an open race, and a sealed bid whose
@@ -34,7 +30,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task HostileRequests_neverDelayOrCostTheHonestOnes()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "steadfast", "300000000000000");
         o.Capacity = 6;
@@ -94,7 +90,7 @@ public sealed class AdversarialMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task BaseFeeAboveTheCap_whileARevealIsPending_theRevealStillLands()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "spiky", "300000000000000");
         o.MaxGasPriceWei = "20000000000"; // 20 gwei for new work

@@ -12,13 +12,9 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// The worker's standing ask against a full ask book and across restarts, on a live market (anvil, one-second
 /// blocks, real proofs).
 /// </summary>
-public sealed class AskBookAdversarialMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class AskBookAdversarialMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = MarketWaits.Patience;
-    private readonly BlockTimeAnvil _anvil;
-
-    public AskBookAdversarialMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     /// <summary>
     /// The ask book is full of cheaper asks, so every post of the worker's ask reverts (<c>TooManyAsks</c>): the upkeep
@@ -27,12 +23,12 @@ public sealed class AskBookAdversarialMarketTests : IClassFixture<BlockTimeAnvil
     [Fact]
     public async Task FullAskBook_doesNotHoldUpOtherWork()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         // 64 cheap asks (the book's limit), posted at once from 64 funded provers.
         var fillers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => h.NewProverAsync(MarketHarness.Ether / 50)));
         var now = (await h.Client.GetBlockByTagAsync("latest"))!.Timestamp;
         // Posted in one block, each walks a longer book than its gas estimate saw: a generous gas limit.
-        await Task.WhenAll(fillers.Select(k => new IAskBookService((new Signer(_anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 })).Web3(), h.AskBook.ContractAddress)
+        await Task.WhenAll(fillers.Select(k => new IAskBookService((new Signer(Anvil.CreateClient(), k, MarketHarness.Fast with { GasLimitMultiplier = 4 })).Web3(), h.AskBook.ContractAddress)
             .PostAskRequestAndWaitForReceiptAsync(MarketHarness.CircuitId, 1, 600, 1, 0, MarketHarness.Ether / 100, now + 3600, Address.Zero)));
         Assert.Equal(new BigInteger(64), await h.AskBook.AskCountQueryAsync(MarketHarness.CircuitId));
 
@@ -56,7 +52,7 @@ public sealed class AskBookAdversarialMarketTests : IClassFixture<BlockTimeAnvil
     [Fact]
     public async Task AskCapacity_followsFreeCapacity_andARestartDoesNotResetIt()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "honestask", "300000000000000", unitsPerSecond: 0.5);
         o.Capacity = 2;

@@ -15,19 +15,10 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// in its own transaction; and a request lost while its proof waited is dropped from the batch without sinking the
 /// others. The gas per request of each delivery is written to the test output.
 /// </summary>
-public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class BatchDeliveryMarketTests(BlockTimeAnvil anvil, ITestOutputHelper output) : LiveMarketTests(anvil)
 {
-    private const int Assigned = 2;
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
-    private readonly BlockTimeAnvil _anvil;
-    private readonly ITestOutputHelper _out;
-
-    public BatchDeliveryMarketTests(BlockTimeAnvil anvil, ITestOutputHelper output)
-    {
-        _anvil = anvil;
-        _out = output;
-    }
+    private readonly ITestOutputHelper _out = output;
 
     /// <summary>
     /// Two sealed-bid and two Dutch jobs won by one worker with batching on: the Dutch proofs, ready first, wait for the
@@ -37,7 +28,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task SealedAndDutchJobsOfOneWorker_goInOneFulfillBatch_andEachIsPaid()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         // A slow proving estimate (4 units at 0.2 units/s: 20 s) gives the sealed jobs promised latencies that leave room to wait.
         var (o, _, env) = h.WorkerConfig(key, "batcher", "300000000000000", unitsPerSecond: 0.2);
@@ -80,7 +71,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task BatchingOff_eachJobIsDeliveredInItsOwnTransaction()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "single", "300000000000000");
         Assert.False(o.Batching.Enabled);
@@ -113,7 +104,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task SixteenJobs_goInOneBatch_andTheGasPerRequestIsMeasured()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         // A cost under the Dutch start price: every request is locked as soon as it is seen, before the first proof is ready.
         var (o, _, env) = h.WorkerConfig(key, "sixteen", "1000000000000");
@@ -148,7 +139,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task ARequestLostWhileItsProofWaits_isDroppedFromTheBatch_andTheOthersAreStillDelivered()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var cheap = await h.NewProverAsync();
         var backup = await h.NewProverAsync();
         var (co, _, cenv) = h.WorkerConfig(cheap, "cheap", "300000000000000", unitsPerSecond: 0.1);
@@ -178,7 +169,7 @@ public sealed class BatchDeliveryMarketTests : IClassFixture<BlockTimeAnvil>
         await h.SetIntervalMiningAsync(0);
         try
         {
-            await _anvil.CreateRpc().SendAsync("evm_setNextBlockTimestamp", [deadline + 1]);
+            await Anvil.CreateRpc().SendAsync("evm_setNextBlockTimestamp", [deadline + 1]);
             await h.Market.SlashRequestAsync(new IProverMarketService.SlashFunction { Request = lostTerms, Gas = 1_000_000 });
             await h.MineAsync();
         }

@@ -12,13 +12,9 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// Worker processes killed (SIGKILL) at the worst moments on a live market (anvil, blocks held and released by the
 /// test, real proofs): a restart on the same journal delivers once and never sends an action twice.
 /// </summary>
-public sealed class CrashRecoveryMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class CrashRecoveryMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = MarketWaits.Patience;
-    private readonly BlockTimeAnvil _anvil;
-
-    public CrashRecoveryMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     /// <summary>
     /// <c>kill -9</c> of a worker process at the three worst moments, each followed by a restart on the same journal:
@@ -30,7 +26,7 @@ public sealed class CrashRecoveryMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task KilledAtTheWorstMoments_restartsDeliverOnceAndNeverSendTwice()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, file, env) = h.WorkerConfig(key, "phoenix", "300000000000000");
         HostileSetup.AllowLoopbackInputs(o, TimeSpan.FromSeconds(3));

@@ -12,13 +12,9 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// The worker against requesters whose callbacks revert, burn their gas or ask for more than it accepts, on a live
 /// market (anvil, one-second blocks, real proofs), delivering one at a time and in batches.
 /// </summary>
-public sealed class HostileCallbackMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class HostileCallbackMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = MarketWaits.Patience;
-    private readonly BlockTimeAnvil _anvil;
-
-    public HostileCallbackMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     /// <summary>
     /// A hostile requester contract sets large callback gas limits that the deliverer pays, and its callbacks burn all
@@ -32,7 +28,7 @@ public sealed class HostileCallbackMarketTests : IClassFixture<BlockTimeAnvil>
     [InlineData(true)]
     public async Task HostileCallbacks_arePricedDeliveredAndPaid_andOneAboveMaxCallbackGasIsSkipped(bool batching)
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var requester = await CallbackRequester.DeployAsync(h);
         var key = await h.NewProverAsync();
         // Batched: a slow proving estimate (20 s) gives promised latencies that leave the proofs room to wait for each other.

@@ -11,19 +11,15 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// The worker's reveal through the transaction pipeline, on a live market (anvil, one-second blocks, real proofs): a
 /// reveal a reorg removes is sent again by the signer's tracker and lands before the reveal deadline.
 /// </summary>
-public sealed class TransactionPipelineMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class TransactionPipelineMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly BigInteger Gwei = BigInteger.Pow(10, 9);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly BlockTimeAnvil _anvil;
-
-    public TransactionPipelineMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task RevealRemovedByAReorg_isSentAgain_andLandsBeforeTheRevealDeadline()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "reorged", "300000000000000");
         h.StartWorker(o, env);
@@ -81,18 +77,14 @@ public sealed class TransactionPipelineMarketTests : IClassFixture<BlockTimeAnvi
 /// A reveal may spend a share of its bond in gas above the normal (obligation) cap, on a live market, while the
 /// worker's other sends stay under that cap. (Its own anvil: the spike leaves a high base fee behind.)
 /// </summary>
-public sealed class RevealBondShareMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class RevealBondShareMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly BigInteger Gwei = BigInteger.Pow(10, 9);
-    private readonly BlockTimeAnvil _anvil;
-
-    public RevealBondShareMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task BaseFeeAboveTheObligationCap_theRevealSpendsFromItsBondShare_whileOtherSendsAreRefused()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         await CalmAsync(h);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "bondshare", "300000000000000");
@@ -153,7 +145,7 @@ public sealed class RevealBondShareMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task RevealNeedingMoreThanItsBondShare_isRefused()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         await CalmAsync(h);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "overshare", "300000000000000");

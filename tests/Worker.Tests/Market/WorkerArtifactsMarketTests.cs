@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// Circuit artifacts fetched from the registry and checked against its hashes, against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerArtifactsMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerArtifactsMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerArtifactsMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task ArtifactsThatDifferFromTheRegisteredHash_areNotServed()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "stale", "300000000000000");
         var staleWasm = Path.Combine(h.Work, "stale.wasm");
@@ -41,7 +37,7 @@ public sealed class WorkerArtifactsMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task WorkerWithoutLocalArtifacts_fetchesTheRegisteredOnes_provesAndExportsMetrics()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "fetcher", "300000000000000", fetchArtifacts: true);
         int port;
@@ -81,7 +77,7 @@ public sealed class WorkerArtifactsMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task RegisteredArtifactsThatDoNotMatchTheirHash_areNotServed()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         // The published wasm changes after registration: the fetched artifacts no longer hash to the registered value.
         var tampered = Path.Combine(h.Work, "tampered.wasm");
         File.Copy(h.Wasm, tampered);

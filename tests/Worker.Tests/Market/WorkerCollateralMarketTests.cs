@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// The worker's collateral reserve and the <c>pmc collateral</c> command, against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerCollateralMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerCollateralMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerCollateralMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task CollateralReserve_isToppedUpAtStartUp_andBondsComeBackToIt()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "reserving", "300000000000000");
         var target = MarketHarness.Ether / 2;
@@ -57,7 +53,7 @@ public sealed class WorkerCollateralMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task CollateralCommand_reservesReleasesAndStartsAWithdrawal_andNamesBadInput()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (_, file, env) = h.WorkerConfig(key, "operator", "300000000000000");
         string Wei(BigInteger v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -100,7 +96,7 @@ public sealed class WorkerCollateralMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task WorkerWithoutCollateral_skipsWithAReasonInsteadOfBidding()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync(collateral: BigInteger.Zero);
         var (o, _, env) = h.WorkerConfig(key, "broke", "300000000000000");
         var host = h.StartWorker(o, env);

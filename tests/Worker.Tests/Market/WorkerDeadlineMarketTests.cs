@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// A worker killed after its commitment, and a winner that misses its deadline, against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerDeadlineMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerDeadlineMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4, Secondary = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerDeadlineMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task KilledRightAfterCommit_restartedWorkerStillRevealsAndKeepsItsBond()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (_, file, env) = h.WorkerConfig(key, "crashy", "300000000000000");
         // The bid phase covers a cold start of the worker process (dotnet, proving key, opening its bid lanes on chain).
@@ -61,7 +57,7 @@ public sealed class WorkerDeadlineMarketTests : IClassFixture<BlockTimeAnvil>
     [InlineData(0)] // OnMiss.OpenSecondary: anyone delivers through two-step submission for fee + bounty
     public async Task WinnerMissesItsDeadline_isSlashedAndAnotherWorkerDelivers(int onMiss)
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var cheap = await h.NewProverAsync();
         var backup = await h.NewProverAsync();
         var (co, _, cenv) = h.WorkerConfig(cheap, "cheap" + onMiss, "300000000000000");

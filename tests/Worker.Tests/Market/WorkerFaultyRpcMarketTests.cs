@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// Workers behind an RPC proxy that fails a fifth of the calls, against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerFaultyRpcMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerFaultyRpcMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerFaultyRpcMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task BehindAFaultyRpc_everyRequestIsFulfilledExactlyOnce()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
-        using var proxy = new FaultProxy(_anvil.Endpoint, seed: 2026, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
+        await using var h = await MarketHarness.CreateAsync(Anvil);
+        using var proxy = new FaultProxy(Anvil.Endpoint, seed: 2026, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
         var a = await h.NewProverAsync();
         var b = await h.NewProverAsync();
         foreach (var (k, n, cost) in new[] { (a, "flakyA", "300000000000000"), (b, "flakyB", "500000000000000") })
@@ -53,8 +49,8 @@ public sealed class WorkerFaultyRpcMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task BehindAFaultyRpc_aStandingAskMatchIsAcceptedOnceAndDelivered()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
-        using var proxy = new FaultProxy(_anvil.Endpoint, seed: 4242, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
+        await using var h = await MarketHarness.CreateAsync(Anvil);
+        using var proxy = new FaultProxy(Anvil.Endpoint, seed: 4242, delay: TimeSpan.FromSeconds(2)) { FaultRate = 0.2 };
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "flakyAsk", "300000000000000", rpc: proxy.Endpoint, attemptTimeout: TimeSpan.FromSeconds(1));
         o.PostStandingAsks = true;

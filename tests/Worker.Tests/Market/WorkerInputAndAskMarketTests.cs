@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// Inputs that do not match their hash and standing-ask matches, against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerInputAndAskMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerInputAndAskMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4, Secondary = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerInputAndAskMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task InputWithAWrongHash_isSkippedWithAReason()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "picky", "300000000000000");
         var inputFile = Path.Combine(h.Work, "input.json");
@@ -52,7 +48,7 @@ public sealed class WorkerInputAndAskMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task StandingAsk_matchIsAcceptedThenDelivered()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         // 0.5 units/s: an estimated 4 / 0.5 + 4 = 12 s from acceptance to proof, the ask's latency.
         var (o, _, env) = h.WorkerConfig(key, "asker", "300000000000000", unitsPerSecond: 0.5);
@@ -92,7 +88,7 @@ public sealed class WorkerInputAndAskMarketTests : IClassFixture<BlockTimeAnvil>
     [InlineData("witness")]
     public async Task StandingAsk_matchFailingThePreflight_isDeclinedAndNothingIsLocked(string fault)
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "wary" + fault, "300000000000000", unitsPerSecond: 0.5);
         o.PostStandingAsks = true;

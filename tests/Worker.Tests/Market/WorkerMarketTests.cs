@@ -13,18 +13,14 @@ namespace ProverMarketChain.Worker.Tests.Market;
 /// <summary>
 /// Workers in sealed-bid auctions against a real market on anvil (one-second blocks), the multiplier circuit and real Groth16 proofs.
 /// </summary>
-public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
+public sealed class WorkerMarketTests(BlockTimeAnvil anvil) : LiveMarketTests(anvil)
 {
-    private const int Fulfilled = 4;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly BlockTimeAnvil _anvil;
-
-    public WorkerMarketTests(BlockTimeAnvil anvil) => _anvil = anvil;
 
     [Fact]
     public async Task SealedBid_threeWorkers_lowestScoreWinsAndIsPaidTheSecondScore()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         // Same speed, different costs per proving unit: C is cheapest, then B, then A.
         var keys = new[] { await h.NewProverAsync(), await h.NewProverAsync(), await h.NewProverAsync() };
         string[] costs = ["900000000000000", "600000000000000", "300000000000000"];
@@ -64,7 +60,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task DeviceIlgpuCpu_theGpuKernelsProve_andTheMarketAcceptsTheProof()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "ilgpu", "300000000000000");
         o.Device = "ilgpu-cpu";
@@ -85,7 +81,7 @@ public sealed class WorkerMarketTests : IClassFixture<BlockTimeAnvil>
     [Fact]
     public async Task TwoAuctionsAtOnce_bidFromTwoLanes_andBothAreDelivered()
     {
-        await using var h = await MarketHarness.CreateAsync(_anvil);
+        await using var h = await MarketHarness.CreateAsync(Anvil);
         var key = await h.NewProverAsync();
         var (o, _, env) = h.WorkerConfig(key, "twolanes", "300000000000000");
         h.StartWorker(o, env);
